@@ -1,0 +1,110 @@
+#!/usr/bin/env bash
+# Plan Workbench set-up: one script, three entry points.
+#   bash scripts/workbench.sh app    install everything, then open the app (sample library on first run)
+#   bash scripts/workbench.sh test   install everything, then run the whole test suite (not `slow`)
+#   bash scripts/workbench.sh slow   install everything, then run only the tests marked `slow`
+# Extra arguments after the mode go to the app or to pytest.
+set -euo pipefail
+
+mode="${1:-app}"
+shift || true
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$here"
+
+QT_APT_PACKAGES="libegl1 libgl1 libx11-6 libxcb1 libxkbcommon0 libfontconfig1 libfreetype6 \
+libglib2.0-0 libdbus-1-3 fonts-dejavu-core fonts-noto-core xvfb xauth libxcb-cursor0 libxcb-icccm4 \
+libxcb-keysyms1 libxcb-image0 libxcb-randr0 libxcb-render-util0 libxcb-render0 libxcb-shape0 \
+libxcb-shm0 libxcb-sync1 libxcb-util1 libxcb-xfixes0 libxcb-xkb1 libxkbcommon-x11-0 libx11-xcb1 \
+poppler-utils"
+PY_APT_PACKAGES="python3 python3-venv python3-pip"
+
+say() { printf '[workbench] %s\n' "$*" >&2; }
+
+missing_apt() {
+    local missing=()
+    for pkg in "$@"; do
+        dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" \
+            || missing+=("$pkg")
+    done
+    echo "${missing[@]:-}"
+}
+
+install_system_packages() {
+    command -v dpkg-query >/dev/null 2>&1 || { say "not a Debian system: install Qt 6's xcb libraries yourself"; return 0; }
+    # shellcheck disable=SC2086
+    local missing
+    missing="$(missing_apt $QT_APT_PACKAGES $PY_APT_PACKAGES)"
+    [ -z "$missing" ] && return 0
+    if [ "$(id -u)" = "0" ]; then
+        say "installing system packages: $missing"
+        export DEBIAN_FRONTEND=noninteractive
+        apt-get update -qq
+        # shellcheck disable=SC2086
+        apt-get install -y -qq --no-install-recommends $missing >/dev/null
+    else
+        say "missing system packages; run this once, then try again:"
+        echo "sudo apt-get install -y --no-install-recommends $missing"
+        # Tests run offscreen and may still work; the window will not.
+        [ "$mode" = "app" ] && exit 1
+    fi
+}
+
+pick_python() {
+    for py in python3.13 python3.12 python3.11 python3; do
+        if command -v "$py" >/dev/null 2>&1 &&
+            "$py" -c 'import sys, venv; sys.exit(sys.version_info < (3, 11))' 2>/dev/null; then
+            echo "$py"; return 0
+        fi
+    done
+    say "Python 3.11 or newer with the venv module is needed (apt-get install python3 python3-venv)"
+    exit 1
+}
+
+make_venv() {
+    local py stamp want
+    py="$(pick_python)"
+    if [ ! -x .venv/bin/python ]; then
+        say "creating .venv with $py"
+        "$py" -m venv .venv
+    fi
+    stamp=.venv/.installed
+    want="$(cat requirements/app.txt requirements/test.txt pyproject.toml | sha256sum | cut -c1-16)"
+    if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
+        say "installing pinned Python packages (first run takes a few minutes)"
+        .venv/bin/python -m pip install -q --disable-pip-version-check --upgrade pip
+        .venv/bin/python -m pip install -q --disable-pip-version-check -r requirements/test.txt
+        .venv/bin/python -m pip install -q --disable-pip-version-check --no-deps -e .
+        echo "$want" > "$stamp"
+    fi
+}
+
+install_system_packages
+make_venv
+
+case "$mode" in
+    app)
+        if [ -z "${DISPLAY:-}${WAYLAND_DISPLAY:-}" ] && [ "${QT_QPA_PLATFORM:-}" = "" ] \
+            && command -v xvfb-run >/dev/null 2>&1; then
+            say "no display found: running under xvfb-run (set DISPLAY to see the window)"
+            exec xvfb-run -a -s "-screen 0 1600x1000x24" .venv/bin/workbench "$@"
+        fi
+        exec .venv/bin/workbench "$@"
+        ;;
+    test|slow)
+        export QT_QPA_PLATFORM="${QT_QPA_PLATFORM:-offscreen}"
+        say "checking import layers (import-linter)"
+        .venv/bin/lint-imports --no-cache
+        say "linting (ruff)"
+        .venv/bin/ruff check .
+        marker="not slow"; [ "$mode" = "slow" ] && marker="slow"
+        say "running pytest -m '$marker'"
+        set +e
+        .venv/bin/python -m pytest -m "$marker" -p no:cacheprovider "$@"
+        rc=$?
+        set -e
+        if [ "$rc" = "5" ]; then say "pytest collected no tests: failing"; exit 1; fi
+        exit "$rc"
+        ;;
+    *)
+        say "unknown mode '$mode' (use app, test or slow)"; exit 2 ;;
+esac

@@ -1,0 +1,73 @@
+"""The Qt-free composition root: builds a ``Workbench`` from the engine packages.
+
+Shared by the CLI (``ui/cli.py``) and the window (``ui/app.py``). Imports no PySide6.
+"""
+
+from __future__ import annotations
+
+import os
+from importlib import resources
+from pathlib import Path
+
+import platformdirs
+
+from db.store import SqliteStore
+from indexing.search_index import WhooshSearchIndex, load_synonyms
+from indexing.worker import PdfWorkerExtractor
+from workbench.library import ENV_LIBRARY, LibraryPaths
+from workbench.services import Workbench
+from workbench.tasks import TaskState
+
+APP_NAME = "PlanWorkbench"
+
+
+def data_dir() -> Path:
+    return Path(platformdirs.user_data_dir(APP_NAME, appauthor=False))
+
+
+def default_library() -> Path:
+    """``$WORKBENCH_LIBRARY``, else ``<user data dir>/library``."""
+    env = os.environ.get(ENV_LIBRARY, "").strip()
+    return Path(env).expanduser() if env else data_dir() / "library"
+
+
+def sample_library_dir() -> Path:
+    return data_dir() / "sample-library"
+
+
+def sample_plans_dir() -> Path:
+    """The bundled sample plans (PDFs + manifest.json), as a real folder on disk."""
+    folder = resources.files("resources") / "sample"
+    return Path(str(folder))
+
+
+def synonyms_text() -> str:
+    return (resources.files("resources") / "synonyms.tsv").read_text(encoding="utf-8")
+
+
+def open_workbench(root: Path, *, actor: str = "") -> Workbench:
+    """Open (creating if needed) the library in ``root``."""
+    paths = LibraryPaths(root)
+    paths.ensure()
+    store = SqliteStore(paths.database, backups_dir=paths.backups, actor=actor)
+    index = WhooshSearchIndex(paths.index, synonyms=load_synonyms(synonyms_text()))
+    return Workbench(paths, store, index, PdfWorkerExtractor())
+
+
+def close_workbench(wb: Workbench) -> None:
+    for part in (wb.extractor, wb.index, wb.store):
+        close = getattr(part, "close", None)
+        if close is not None:
+            close()
+
+
+def ensure_sample_library(root: Path | None = None, state: TaskState | None = None) -> Path:
+    """Create the sample library (the five bundled Kent plans) if it is not there yet."""
+    root = root or sample_library_dir()
+    wb = open_workbench(root)
+    try:
+        if not wb.plans(include_removed=True):
+            wb.import_paths([sample_plans_dir()], state=state)
+    finally:
+        close_workbench(wb)
+    return root

@@ -1,0 +1,213 @@
+"""The library folder: where the database, the PDF copies, the index and backups live.
+
+A library is a folder::
+
+    workbench.db          the only source of truth (SQLite)
+    files/ab/abcd….pdf    content-addressed copies of imported PDFs (by SHA-256)
+    index/                the Whoosh index (a cache, rebuildable from the database)
+    backups/              rotating verified database backups
+    sidecars/             human-readable copies of user work (later issues)
+
+Also: manifests (a ``manifest.json`` beside PDFs describing plans), slugs, and hashing.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import re
+import shutil
+import tempfile
+import unicodedata
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from workbench.errors import ExtractError, ExtractFailure, InvalidInput
+from workbench.model import PlanMeta, Stage, is_partial_iso_date
+
+ENV_LIBRARY = "WORKBENCH_LIBRARY"
+MANIFEST_NAME = "manifest.json"
+
+
+@dataclass(frozen=True, slots=True)
+class LibraryPaths:
+    root: Path
+
+    @property
+    def database(self) -> Path:
+        return self.root / "workbench.db"
+
+    @property
+    def files(self) -> Path:
+        return self.root / "files"
+
+    @property
+    def index(self) -> Path:
+        return self.root / "index"
+
+    @property
+    def backups(self) -> Path:
+        return self.root / "backups"
+
+    @property
+    def cache(self) -> Path:
+        return self.root / "cache"
+
+    def ensure(self) -> None:
+        for folder in (self.root, self.files, self.index, self.backups, self.cache):
+            folder.mkdir(parents=True, exist_ok=True)
+
+    def exists(self) -> bool:
+        return self.database.exists()
+
+    def stored_file(self, stored_path: str) -> Path:
+        return self.root / Path(stored_path)
+
+
+def sha256_of(path: Path) -> str:
+    """SHA-256 of a file's bytes, read in chunks. Raises ExtractError for unreadable paths."""
+    if not path.exists():
+        raise ExtractError(ExtractFailure.MISSING, f"{path.name}: no such file")
+    if not path.is_file():
+        raise ExtractError(ExtractFailure.NOT_A_FILE, f"{path.name} is not a file")
+    h = hashlib.sha256()
+    try:
+        with path.open("rb") as f:
+            for chunk in iter(lambda: f.read(1 << 20), b""):
+                h.update(chunk)
+    except OSError as exc:
+        raise ExtractError(
+            ExtractFailure.UNREADABLE, f"{path.name} could not be read ({exc.strerror})"
+        ) from exc
+    return h.hexdigest()
+
+
+def store_copy(paths: LibraryPaths, source: Path, sha256: str) -> str:
+    """Copy ``source`` into the content-addressed file store; return its relative path.
+
+    The copy is written to a temporary file in the same folder, flushed, then renamed, so a
+    crash never leaves a partial file under the final name.
+    """
+    rel = Path("files") / sha256[:2] / f"{sha256}.pdf"
+    target = paths.root / rel
+    if target.exists():
+        return rel.as_posix()
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp_name = tempfile.mkstemp(prefix=".incoming-", suffix=".tmp", dir=target.parent)
+    try:
+        with os.fdopen(fd, "wb") as out, source.open("rb") as src:
+            shutil.copyfileobj(src, out, 1 << 20)
+            out.flush()
+            os.fsync(out.fileno())
+        os.replace(tmp_name, target)
+    except BaseException:
+        Path(tmp_name).unlink(missing_ok=True)
+        raise
+    return rel.as_posix()
+
+
+_SLUG_STRIP = re.compile(r"[^a-z0-9]+")
+
+
+def slugify(text: str, *, fallback: str = "plan") -> str:
+    """"Reforming Kent 2025–2028.pdf" → "reforming-kent-2025-2028"."""
+    text = unicodedata.normalize("NFKD", text)
+    text = text.encode("ascii", "ignore").decode("ascii").casefold()
+    if text.endswith(".pdf"):
+        text = text[:-4]
+    slug = _SLUG_STRIP.sub("-", text).strip("-")[:60].strip("-")
+    return slug or fallback
+
+
+def unique_slug(base: str, taken: set[str] | None = None, exists=None) -> str:
+    """``base``, or ``base-2``, ``base-3``… whichever is free."""
+    candidate, n = base, 2
+    while (taken and candidate in taken) or (exists and exists(candidate)):
+        candidate = f"{base}-{n}"
+        n += 1
+    return candidate
+
+
+@dataclass(frozen=True, slots=True)
+class ManifestEntry:
+    file: str
+    slug: str
+    meta: PlanMeta
+
+
+def read_manifest(folder: Path) -> dict[str, ManifestEntry]:
+    """Read ``manifest.json`` in ``folder`` (if any), keyed by the PDF's file name.
+
+    The format is a JSON list of objects with ``file`` (relative path) and any of
+    ``title, organisation, leader, period_start, period_end, published, status, stage,
+    supersedes`` (a slug, which is the other entry's file stem).
+    """
+    path = folder / MANIFEST_NAME
+    if not path.is_file():
+        return {}
+    try:
+        raw = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise InvalidInput(f"{path} is not a valid manifest: {exc}") from exc
+    if not isinstance(raw, list):
+        raise InvalidInput(f"{path} is not a valid manifest: expected a list of plans")
+    entries: dict[str, ManifestEntry] = {}
+    for item in raw:
+        if not isinstance(item, dict) or not isinstance(item.get("file"), str):
+            continue
+        entry = manifest_entry(item)
+        entries[Path(entry.file).name] = entry
+    return entries
+
+
+def manifest_entry(item: dict[str, Any]) -> ManifestEntry:
+    def text(key: str) -> str:
+        value = item.get(key)
+        return str(value).strip() if value is not None else ""
+
+    file = text("file")
+    status = text("status")
+    stage = text("stage") or (Stage.guess(status) or "")
+    published = text("published")
+    if published and not is_partial_iso_date(published):
+        published = ""
+    meta = PlanMeta(
+        title=text("title") or Path(file).stem,
+        organisation=text("organisation"),
+        leader=text("leader"),
+        period_start=text("period_start"),
+        period_end=text("period_end"),
+        stage=str(stage),
+        status=status,
+        published=published,
+        supersedes=text("supersedes"),
+    )
+    return ManifestEntry(file=file, slug=slugify(Path(file).name), meta=meta)
+
+
+def validate_meta(meta: PlanMeta) -> PlanMeta:
+    """Check fields a person typed. Raises InvalidInput with a message naming the field."""
+    if not meta.title.strip():
+        raise InvalidInput("A plan needs a title.")
+    if meta.stage and meta.stage not in {s.value for s in Stage}:
+        raise InvalidInput(
+            f"Unknown stage {meta.stage!r}; use one of: {', '.join(s.value for s in Stage)}."
+        )
+    for field in ("published", "period_start", "period_end"):
+        value = getattr(meta, field)
+        if value and not is_partial_iso_date(value):
+            raise InvalidInput(f"{field} must be a date like 2011, 2011-04 or 2011-04-30.")
+    return meta
+
+
+def find_pdfs(paths: list[Path]) -> list[Path]:
+    """Expand folders into the PDFs they contain (sorted), keep files as given."""
+    found: list[Path] = []
+    for path in paths:
+        if path.is_dir():
+            found.extend(sorted(p for p in path.rglob("*") if p.suffix.casefold() == ".pdf"))
+        else:
+            found.append(path)
+    return found

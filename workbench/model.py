@@ -1,0 +1,284 @@
+"""Domain types of Plan Workbench: plain, frozen, Qt-free and SQL-free.
+
+Two families live here:
+
+* *Extraction* values (``Span``, ``PageText``, ``ExtractedSection``, ``ExtractedCommitment``,
+  ``Extraction``) are what the PDF worker hands back. They carry no database ids.
+* *Library* values (``Plan``, ``Document``, ``Section``, ``Commitment``, ``SearchHit``) are what
+  the store returns. Converting them to and from rows is ``db``'s job.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import NewType
+
+PlanId = NewType("PlanId", int)
+DocumentId = NewType("DocumentId", int)
+SectionId = NewType("SectionId", int)
+CommitmentId = NewType("CommitmentId", int)
+
+
+class Stage(StrEnum):
+    """Where a plan is in its life. Codes are stable; labels are for display."""
+
+    DRAFT = "draft"
+    CONSULTATION = "consultation"
+    ADOPTED = "adopted"
+    WITHDRAWN = "withdrawn"
+
+    @classmethod
+    def guess(cls, status: str | None) -> Stage | None:
+        """Map a free-text status such as "draft for Cabinet, not adopted" to a stage."""
+        if not status:
+            return None
+        text = status.casefold()
+        if "withdrawn" in text or "rescinded" in text:
+            return cls.WITHDRAWN
+        if "not adopted" in text or "draft" in text and "consultation" not in text:
+            return cls.DRAFT
+        if "consultation" in text:
+            return cls.CONSULTATION
+        if "adopted" in text:
+            return cls.ADOPTED
+        return None
+
+
+_PARTIAL_DATE = re.compile(r"^\d{4}(-(0[1-9]|1[0-2])(-(0[1-9]|[12]\d|3[01]))?)?$")
+
+
+def is_partial_iso_date(text: str) -> bool:
+    """True for "2011", "2011-04" or "2011-04-30"."""
+    return bool(_PARTIAL_DATE.match(text))
+
+
+class Kind(StrEnum):
+    """Kinds of searchable passage."""
+
+    SECTION = "section"
+    COMMITMENT = "commitment"
+    NOTE = "note"
+
+
+# --- extraction -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Span:
+    """One run of text with one font, as the PDF lays it out (already cleaned)."""
+
+    text: str
+    size: float
+    bold: bool
+    page_index: int
+    x0: float = 0.0
+    y0: float = 0.0
+    x1: float = 0.0
+    y1: float = 0.0
+
+
+@dataclass(frozen=True, slots=True)
+class PageText:
+    """The cleaned, reading-order text of one page."""
+
+    index: int  # 0-based
+    label: str  # the printed page label ("12", "iv"), falling back to str(index + 1)
+    text: str
+    needs_ocr: bool = False
+    width: float = 0.0
+    height: float = 0.0
+
+
+@dataclass(frozen=True, slots=True)
+class Rect:
+    """A rectangle on a page, in PDF points, origin top-left."""
+
+    page_index: int
+    x0: float
+    y0: float
+    x1: float
+    y1: float
+
+
+@dataclass(frozen=True, slots=True)
+class ExtractedSection:
+    """A heading and the text under it, up to the next heading of any level."""
+
+    ordinal: int  # position in the document, 0-based
+    heading: str
+    level: int  # 1 = top-level
+    path: tuple[str, ...]  # headings from the top level down to this one
+    page_start: int  # 0-based, inclusive
+    page_end: int  # 0-based, inclusive
+    text: str
+    char_start: int = 0  # offset of the heading in its first page's text (code points)
+
+
+@dataclass(frozen=True, slots=True)
+class ExtractedCommitment:
+    """A commitment unit: a pledge, a list item under a lead-in, a numbered objective."""
+
+    ordinal: int
+    section_ordinal: int
+    text: str
+    page_index: int
+    char_start: int  # in PageText.text of page_index, code points
+    char_end: int
+    lead_in: str = ""
+    rects: tuple[Rect, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Extraction:
+    """Everything the worker learnt about one PDF."""
+
+    sha256: str
+    pdf_id: str
+    page_count: int
+    title: str
+    pages: tuple[PageText, ...]
+    sections: tuple[ExtractedSection, ...]
+    commitments: tuple[ExtractedCommitment, ...]
+    repaired: bool = False
+    warnings: tuple[str, ...] = ()
+    copy_restricted: bool = False
+    metadata: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def needs_ocr_pages(self) -> tuple[int, ...]:
+        return tuple(p.index for p in self.pages if p.needs_ocr)
+
+
+# --- library --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class PlanMeta:
+    """Metadata a person can edit. Empty strings mean unknown."""
+
+    title: str
+    organisation: str = ""
+    period_start: str = ""
+    period_end: str = ""
+    stage: str = ""  # a Stage code or ""
+    status: str = ""  # free text, e.g. "draft for Cabinet, not adopted"
+    published: str = ""  # partial ISO date
+    supersedes: str = ""  # slug of the plan this one supersedes
+    leader: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Plan:
+    id: PlanId
+    slug: str
+    meta: PlanMeta
+    pages: int
+    sections: int
+    commitments: int
+    document_id: DocumentId | None
+    versions: int = 1
+    needs_ocr_pages: tuple[int, ...] = ()
+    repaired: bool = False
+    copy_restricted: bool = False
+
+    @property
+    def title(self) -> str:
+        return self.meta.title
+
+
+@dataclass(frozen=True, slots=True)
+class Document:
+    id: DocumentId
+    plan_id: PlanId
+    sha256: str
+    file_name: str
+    stored_path: str  # relative to the library folder
+    page_count: int
+    version: int
+    imported_at: str
+    repaired: bool
+    warnings: tuple[str, ...]
+    copy_restricted: bool
+
+
+@dataclass(frozen=True, slots=True)
+class Section:
+    id: SectionId
+    document_id: DocumentId
+    ordinal: int
+    heading: str
+    level: int
+    path: tuple[str, ...]
+    page_start: int
+    page_end: int
+    label_start: str
+    label_end: str
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class Commitment:
+    id: CommitmentId
+    document_id: DocumentId
+    section_id: SectionId
+    ordinal: int
+    text: str
+    page_index: int
+    page_label: str
+    char_start: int
+    char_end: int
+    lead_in: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class IndexDoc:
+    """One passage as the search index sees it. Built from SQLite, never the other way."""
+
+    key: str  # "section:12", "commitment:34"
+    kind: str
+    item_id: int
+    plan: str  # slug
+    plan_title: str
+    plan_date: str  # partial ISO date, "" if unknown
+    stage: str
+    path: tuple[str, ...]
+    heading: str
+    page_label: str
+    page_index: int
+    body: str
+    fingerprint: str
+
+
+@dataclass(frozen=True, slots=True)
+class SearchHit:
+    key: str
+    kind: str
+    item_id: int
+    plan: str
+    plan_title: str
+    plan_date: str
+    path: tuple[str, ...]
+    page_label: str
+    page_index: int
+    score: float
+    snippet: str  # matched terms wrapped in [[ and ]]
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class SearchResult:
+    hits: tuple[SearchHit, ...]
+    total: int
+    query: str  # the query as interpreted (after caps and expansion)
+    notice: str = ""  # e.g. "Query shortened to 512 characters"
+
+
+@dataclass(frozen=True, slots=True)
+class SearchFilters:
+    plans: tuple[str, ...] = ()
+    kinds: tuple[str, ...] = ()
+    date_from: str = ""
+    date_to: str = ""
+    stages: tuple[str, ...] = ()

@@ -1,0 +1,120 @@
+"""The small interfaces that ``db``, ``indexing`` and ``export`` implement for the use cases.
+
+``workbench.services`` depends only on these, so the three engine packages stay independent
+siblings (checked by import-linter).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Protocol
+
+from workbench.model import (
+    Commitment,
+    CommitmentId,
+    Document,
+    Extraction,
+    IndexDoc,
+    Plan,
+    PlanMeta,
+    SearchFilters,
+    SearchResult,
+    Section,
+    SectionId,
+)
+from workbench.tasks import TaskState
+
+
+class Extractor(Protocol):
+    """Turns a PDF file into an ``Extraction`` in an isolated process.
+
+    Raises ``workbench.errors.ExtractError`` with a specific reason for every refused file.
+    """
+
+    def extract(
+        self, path: Path, *, password: str | None = None, state: TaskState | None = None
+    ) -> Extraction: ...
+
+
+@dataclass(frozen=True, slots=True)
+class IndexCheck:
+    """How the search index compares with what SQLite says it should hold."""
+
+    missing: tuple[str, ...]
+    stale: tuple[str, ...]
+    extra: tuple[str, ...]
+    error: str = ""
+
+    @property
+    def ok(self) -> bool:
+        return not (self.missing or self.stale or self.extra or self.error)
+
+
+class SearchIndex(Protocol):
+    """A rebuildable full-text index over ``IndexDoc`` passages."""
+
+    def sync(self, wanted: Mapping[str, str], load: LoadDocs, state: TaskState | None = None) -> int:
+        """Make the index hold exactly ``wanted`` ({key: fingerprint}); return docs written."""
+        ...
+
+    def rebuild(self, docs: Iterable[IndexDoc], state: TaskState | None = None) -> int: ...
+
+    def search(
+        self,
+        query: str,
+        filters: SearchFilters | None = None,
+        limit: int = 20,
+        sort: str = "relevance",
+    ) -> SearchResult: ...
+
+    def check(self, wanted: Mapping[str, str]) -> IndexCheck: ...
+
+
+class LoadDocs(Protocol):
+    def __call__(self, keys: Sequence[str]) -> list[IndexDoc]: ...
+
+
+class Store(Protocol):
+    """The library database. Every write method is one committed transaction."""
+
+    # plans and documents
+    def plans(self, *, include_removed: bool = False) -> list[Plan]: ...
+    def plan(self, slug: str) -> Plan: ...
+    def document_by_sha(self, sha256: str) -> Document | None: ...
+    def documents(self, plan_slug: str) -> list[Document]: ...
+    def add_document(
+        self,
+        *,
+        slug: str,
+        meta: PlanMeta,
+        extraction: Extraction,
+        file_name: str,
+        stored_path: str,
+        replaces: str | None = None,
+    ) -> Plan: ...
+    def update_plan_meta(self, slug: str, meta: PlanMeta) -> Plan: ...
+    def remove_plan(self, slug: str) -> Plan: ...
+    def restore_plan(self, slug: str) -> Plan: ...
+    def slug_exists(self, slug: str) -> bool: ...
+    def log_import(self, path: str, sha256: str, outcome: str, message: str) -> None: ...
+    def import_log(self, limit: int = 100) -> list[dict[str, object]]: ...
+    def trash(self) -> list[Plan]: ...
+    def document(self, document_id: int) -> Document: ...
+    def stored_files(self) -> list[tuple[str, str]]: ...
+
+    # content
+    def sections(self, plan_slug: str) -> list[Section]: ...
+    def section(self, section_id: SectionId) -> Section: ...
+    def commitments(self, plan_slug: str) -> list[Commitment]: ...
+    def commitment(self, commitment_id: CommitmentId) -> Commitment: ...
+    def page_texts(self, document_id: int) -> list[tuple[int, str, str]]: ...
+
+    # index feed
+    def index_fingerprints(self) -> dict[str, str]: ...
+    def index_docs(self, keys: Sequence[str]) -> list[IndexDoc]: ...
+
+    # health
+    def check(self) -> list[str]: ...
+    def revision(self) -> int: ...

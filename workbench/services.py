@@ -1,0 +1,282 @@
+"""Use cases that cross packages: import, search, check and reindex a library.
+
+``Workbench`` takes the ports (``Store``, ``SearchIndex``, ``Extractor``) and the library
+folder; the composition roots (``ui/compose.py`` for the CLI and the window) build it. Nothing
+here knows about Qt, SQLite, PyMuPDF or Whoosh.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+from workbench.errors import Cancelled, ExtractError, ExtractFailure, InvalidInput
+from workbench.library import (
+    LibraryPaths,
+    ManifestEntry,
+    find_pdfs,
+    read_manifest,
+    sha256_of,
+    slugify,
+    store_copy,
+    unique_slug,
+    validate_meta,
+)
+from workbench.model import Plan, PlanMeta, SearchFilters, SearchResult
+from workbench.ports import Extractor, SearchIndex, Store
+from workbench.tasks import SubState, TaskState
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True, slots=True)
+class ImportOutcome:
+    """What happened to one file."""
+
+    path: Path
+    status: str  # "imported" | "duplicate" | "refused" | "cancelled"
+    message: str
+    slug: str = ""
+    reason: str = ""  # an ExtractFailure code when refused
+    notices: tuple[str, ...] = ()
+
+
+@dataclass(slots=True)
+class ImportReport:
+    outcomes: list[ImportOutcome] = field(default_factory=list)
+
+    def count(self, status: str) -> int:
+        return sum(1 for o in self.outcomes if o.status == status)
+
+    @property
+    def failed(self) -> list[ImportOutcome]:
+        return [o for o in self.outcomes if o.status == "refused"]
+
+
+@dataclass(frozen=True, slots=True)
+class CheckReport:
+    database: tuple[str, ...]
+    files: tuple[str, ...]
+    index: tuple[str, ...]
+
+    @property
+    def ok(self) -> bool:
+        return not (self.database or self.files or self.index)
+
+
+class Workbench:
+    """The headless application: every user-visible operation, without a window."""
+
+    def __init__(
+        self,
+        paths: LibraryPaths,
+        store: Store,
+        index: SearchIndex,
+        extractor: Extractor,
+    ) -> None:
+        self.paths = paths
+        self.store = store
+        self.index = index
+        self.extractor = extractor
+
+    # -- import ----------------------------------------------------------------------------
+
+    def import_paths(
+        self,
+        paths: Sequence[Path],
+        *,
+        password: str | None = None,
+        replaces: str | None = None,
+        state: TaskState | None = None,
+        on_outcome: Callable[[ImportOutcome], None] | None = None,
+    ) -> ImportReport:
+        """Import PDFs and folders of PDFs. A refused file leaves the library unchanged."""
+        state = state or TaskState()
+        files = find_pdfs(list(paths))
+        if replaces and len(files) != 1:
+            raise InvalidInput("--replaces takes exactly one PDF.")
+        manifests: dict[Path, dict[str, ManifestEntry]] = {}
+        report = ImportReport()
+        imported_any = False
+        for n, path in enumerate(files):
+            if state.cancel_requested:
+                report.outcomes.append(ImportOutcome(path, "cancelled", "Import cancelled."))
+                break
+            folder = path.parent
+            if folder not in manifests:
+                manifests[folder] = read_manifest(folder)
+            entry = manifests[folder].get(path.name)
+            sub = SubState(state, n / len(files), (n + 1) / len(files))
+            sub.report(0.0, f"Importing {path.name} ({n + 1} of {len(files)})")
+            outcome = self._import_one(path, entry, password, replaces, sub)
+            imported_any |= outcome.status == "imported"
+            report.outcomes.append(outcome)
+            if on_outcome:
+                on_outcome(outcome)
+            if outcome.status == "cancelled":
+                break
+        if imported_any:
+            state.report(status="Updating the search index")
+            self.sync_index(state=None)
+        state.report(1.0, "Import finished")
+        return report
+
+    def _import_one(
+        self,
+        path: Path,
+        entry: ManifestEntry | None,
+        password: str | None,
+        replaces: str | None,
+        state: TaskState,
+    ) -> ImportOutcome:
+        sha = ""
+        try:
+            sha = sha256_of(path)
+            existing = self.store.document_by_sha(sha)
+            if existing is not None:
+                slug = self._slug_of_plan_id(existing.plan_id)
+                return ImportOutcome(
+                    path, "duplicate", f"{path.name} is already in the library as {slug}.", slug
+                )
+            extraction = self.extractor.extract(path, password=password, state=state)
+            if extraction.sha256 != sha:
+                raise ExtractError(
+                    ExtractFailure.UNREADABLE, f"{path.name} changed while it was being imported"
+                )
+            stored = store_copy(self.paths, path, sha)
+            if replaces:
+                meta = self.store.plan(replaces).meta
+                slug = replaces
+            else:
+                meta = entry.meta if entry else self._meta_from_extraction(path, extraction.title)
+                base = entry.slug if entry else slugify(path.name)
+                slug = unique_slug(base, exists=self.store.slug_exists)
+            plan = self.store.add_document(
+                slug=slug,
+                meta=meta,
+                extraction=extraction,
+                file_name=path.name,
+                stored_path=stored,
+                replaces=replaces,
+            )
+        except Cancelled:
+            return ImportOutcome(path, "cancelled", "Import cancelled.")
+        except ExtractError as exc:
+            if exc.reason == ExtractFailure.CANCELLED:
+                return ImportOutcome(path, "cancelled", "Import cancelled.")
+            self._log(path, sha, "refused", exc.message)
+            return ImportOutcome(path, "refused", exc.message, reason=str(exc.reason))
+        notices = []
+        if extraction.repaired:
+            notices.append(f"{path.name} was damaged and has been repaired; check its text.")
+        if extraction.needs_ocr_pages:
+            pages = len(extraction.needs_ocr_pages)
+            notices.append(f"{pages} page(s) have no text layer and need OCR.")
+        if extraction.copy_restricted:
+            notices.append("The PDF's permissions forbid copying; the restriction is recorded.")
+        verb = "as a new version of" if replaces else "as"
+        message = (
+            f"Imported {path.name} {verb} {plan.slug}: {plan.pages} pages, "
+            f"{plan.sections} sections, {plan.commitments} commitments."
+        )
+        self._log(path, sha, "imported", message)
+        return ImportOutcome(path, "imported", message, plan.slug, notices=tuple(notices))
+
+    def _log(self, path: Path, sha: str, outcome: str, message: str) -> None:
+        try:
+            self.store.log_import(str(path), sha, outcome, message)
+        except Exception:  # the log is a convenience; never let it turn a result into a crash
+            log.exception("could not write the import log")
+
+    def _slug_of_plan_id(self, plan_id: int) -> str:
+        for plan in self.store.plans(include_removed=True):
+            if plan.id == plan_id:
+                return plan.slug
+        return "?"
+
+    @staticmethod
+    def _meta_from_extraction(path: Path, title: str) -> PlanMeta:
+        return PlanMeta(title=title.strip() or path.stem)
+
+    # -- plans -----------------------------------------------------------------------------
+
+    def plans(self, *, include_removed: bool = False) -> list[Plan]:
+        return self.store.plans(include_removed=include_removed)
+
+    def edit_plan(self, slug: str, **changes: str) -> Plan:
+        """Change some metadata fields of a plan; the rest stay as they are."""
+        meta = self.store.plan(slug).meta
+        unknown = set(changes) - set(PlanMeta.__dataclass_fields__)
+        if unknown:
+            raise InvalidInput(f"Unknown plan field(s): {', '.join(sorted(unknown))}.")
+        new = validate_meta(replace(meta, **{k: v.strip() for k, v in changes.items()}))
+        plan = self.store.update_plan_meta(slug, new)
+        self.sync_index()
+        return plan
+
+    def remove_plan(self, slug: str) -> Plan:
+        plan = self.store.remove_plan(slug)
+        self.sync_index()
+        return plan
+
+    def restore_plan(self, slug: str) -> Plan:
+        plan = self.store.restore_plan(slug)
+        self.sync_index()
+        return plan
+
+    # -- search ----------------------------------------------------------------------------
+
+    def search(
+        self,
+        query: str,
+        filters: SearchFilters | None = None,
+        limit: int = 20,
+        sort: str = "relevance",
+    ) -> SearchResult:
+        """Search, rebuilding the index from SQLite first if it is missing or damaged."""
+        if getattr(self.index, "needs_rebuild", False):
+            self.rebuild_index()
+        result = self.index.search(query, filters, limit, sort=sort)
+        if getattr(self.index, "needs_rebuild", False):  # it broke during the search
+            self.rebuild_index()
+            result = self.index.search(query, filters, limit, sort=sort)
+        return result
+
+    def sync_index(self, state: TaskState | None = None) -> int:
+        return self.index.sync(self.store.index_fingerprints(), self.store.index_docs, state)
+
+    def rebuild_index(self, state: TaskState | None = None) -> int:
+        wanted = self.store.index_fingerprints()
+        docs = self.store.index_docs(sorted(wanted))
+        return self.index.rebuild(docs, state)
+
+    # -- health ----------------------------------------------------------------------------
+
+    def check(self) -> CheckReport:
+        """The database's integrity and invariants, the file store, and the index."""
+        database = tuple(self.store.check())
+        files = []
+        for stored_path, sha in self.store.stored_files():
+            target = self.paths.stored_file(stored_path)
+            if not target.is_file():
+                files.append(f"missing PDF copy {stored_path}")
+            else:
+                try:
+                    if sha256_of(target) != sha:
+                        files.append(f"PDF copy {stored_path} does not match its hash")
+                except ExtractError as exc:
+                    files.append(exc.message)
+        index_check = self.index.check(self.store.index_fingerprints())
+        index = []
+        if index_check.error:
+            index.append(f"search index unusable: {index_check.error}")
+        for label, keys in (
+            ("missing from", index_check.missing),
+            ("out of date in", index_check.stale),
+            ("left over in", index_check.extra),
+        ):
+            if keys:
+                index.append(f"{len(keys)} passage(s) {label} the search index")
+        return CheckReport(database, tuple(files), tuple(index))
