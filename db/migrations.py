@@ -153,3 +153,8 @@ def m001_library(db: Database) -> None:
         pk="id",
         not_null={"at", "action", "target"},
     )
+
+
+# Later migrations live in their own modules (one per feature) and register on import, in this
+# order. They import ``migration`` from this module, so they are imported last.
+from db import m002_lineage  # noqa: E402, F401

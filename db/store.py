@@ -59,6 +59,29 @@ def _fp(*parts: object) -> str:
     return h.hexdigest()
 
 
+def _chronological_key(plans: list[Plan]):
+    """Order plans by year published, then along their supersedes chain, then by date and slug.
+
+    Partial dates ("2020" and "2020-03") do not order themselves: within one year, a plan that
+    supersedes another comes after it.
+    """
+    by_slug = {p.slug: p for p in plans}
+
+    def depth(plan: Plan) -> int:
+        seen, n = {plan.slug}, 0
+        while plan.meta.supersedes in by_slug and plan.meta.supersedes not in seen:
+            plan = by_slug[plan.meta.supersedes]
+            seen.add(plan.slug)
+            n += 1
+        return n
+
+    def key(plan: Plan) -> tuple:
+        published = plan.meta.published or "9999"
+        return (published[:4], depth(plan), published, plan.slug)
+
+    return key
+
+
 class SqliteStore:
     """The library's SQLite database, opened with migrations and guards."""
 
@@ -89,6 +112,23 @@ class SqliteStore:
                 "detail": json.dumps(detail, ensure_ascii=False),
             }
         )
+
+    def bump_revision(self) -> int:
+        """Public ``_bump`` for other ``db`` modules' writes (call inside their ``atomic()``)."""
+        return self._bump()
+
+    def audit(
+        self, action: str, target: str, detail: dict[str, Any], *, actor: str | None = None
+    ) -> None:
+        """Public ``_audit``, with an optional actor other than the store's own."""
+        if actor is None or actor == self.actor:
+            self._audit(action, target, detail)
+            return
+        saved, self.actor = self.actor, actor
+        try:
+            self._audit(action, target, detail)
+        finally:
+            self.actor = saved
 
     def revision(self) -> int:
         row = self.db.execute("SELECT value FROM meta WHERE key = 'revision'").fetchone()
@@ -121,9 +161,9 @@ class SqliteStore:
             LEFT JOIN documents d ON d.id = (
                 SELECT id FROM documents WHERE plan_id = p.id ORDER BY version DESC LIMIT 1)
             {where}
-            ORDER BY coalesce(nullif(p.published, ''), '9999'), p.slug
         """  # noqa: S608 - `where` is one of two constants
-        return [self._plan_from_row(r) for r in self.db.query(sql)]
+        plans = [self._plan_from_row(r) for r in self.db.query(sql)]
+        return sorted(plans, key=_chronological_key(plans))
 
     @staticmethod
     def _plan_from_row(r: dict[str, Any]) -> Plan:

@@ -12,7 +12,6 @@ import json
 import logging
 import sys
 from collections.abc import Sequence
-from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
@@ -92,7 +91,23 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("plan", metavar="PLAN")
     sub.add_parser("log", parents=[common], help="show the import log")
     sub.add_parser("sample", parents=[common], help="import the bundled sample plans")
+    for module in _extension_modules():
+        module.add_commands(sub, common)
     return parser
+
+
+def _extension_modules() -> list[Any]:
+    """CLI modules of later features (``ui/cli_*.py``); each has ``add_commands(sub, common)``
+    and ``COMMANDS`` ({name: fn(wb, args) -> exit code})."""
+    import importlib  # noqa: PLC0415
+
+    modules = []
+    for name in _EXTENSIONS:
+        modules.append(importlib.import_module(name))
+    return modules
+
+
+_EXTENSIONS: list[str] = []
 
 
 # -- output helpers ----------------------------------------------------------------------
@@ -357,7 +372,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     wb = None
     try:
         wb = compose.open_workbench(root)
-        return COMMANDS[args.command](wb, args)
+        commands = dict(COMMANDS)
+        for module in _extension_modules():
+            commands.update(module.COMMANDS)
+        return commands[args.command](wb, args)
     except WorkbenchError as exc:
         if args.json:
             json.dump({"error": exc.message}, sys.stdout)
@@ -379,4 +397,4 @@ if __name__ == "__main__":
     sys.exit(main())
 
 
-__all__ = ["main", "build_parser", "plan_json", "asdict"]
+__all__ = ["main", "build_parser", "plan_json"]

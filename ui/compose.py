@@ -12,7 +12,8 @@ from pathlib import Path
 import platformdirs
 
 from db.store import SqliteStore
-from indexing.search_index import WhooshSearchIndex, load_synonyms
+from indexing.query import load_synonyms
+from indexing.search_index import WhooshSearchIndex
 from indexing.worker import PdfWorkerExtractor
 from workbench.library import ENV_LIBRARY, LibraryPaths
 from workbench.services import Workbench
@@ -51,7 +52,7 @@ def open_workbench(root: Path, *, actor: str = "") -> Workbench:
     paths.ensure()
     store = SqliteStore(paths.database, backups_dir=paths.backups, actor=actor)
     index = WhooshSearchIndex(paths.index, synonyms=load_synonyms(synonyms_text()))
-    return Workbench(paths, store, index, PdfWorkerExtractor())
+    return Workbench(paths, store, index, PdfWorkerExtractor(), make_extractor=PdfWorkerExtractor)
 
 
 def close_workbench(wb: Workbench) -> None:

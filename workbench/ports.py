@@ -7,9 +7,10 @@ siblings (checked by import-linter).
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol
 
 from workbench.model import (
     Commitment,
@@ -24,6 +25,7 @@ from workbench.model import (
     Section,
     SectionId,
 )
+from workbench.records import AuditEntry, Record, UndoEntry
 from workbench.tasks import TaskState
 
 
@@ -118,3 +120,38 @@ class Store(Protocol):
     # health
     def check(self) -> list[str]: ...
     def revision(self) -> int: ...
+
+
+class RecordStore(Protocol):
+    """Storage of user records (``workbench.records``), implemented by ``db.records``.
+
+    Writes happen only inside ``atomic()``, which the service opens once per user action; the
+    same transaction bumps the library revision and writes the audit row and the undo entry.
+    """
+
+    def atomic(self) -> AbstractContextManager[object]: ...
+    def bump_revision(self) -> int: ...
+    def audit(self, action: str, target: str, detail: dict[str, Any], *, actor: str) -> None: ...
+
+    def get(self, kind: str, uuid: str) -> Record | None: ...
+    def put(self, record: Record) -> None:
+        """Insert or update the record with this uuid (never replaces other rows)."""
+        ...
+    def purge(self, kind: str, uuid: str) -> None:
+        """Remove a row for good: only used to undo the record's own creation."""
+        ...
+    def records(
+        self, kind: str, *, plan: str | None = None, include_deleted: bool = False
+    ) -> list[Record]:
+        """Records of one kind; ``plan`` matches the annotated/assessed plan, or a link's
+        earlier *or* later plan."""
+        ...
+    def trashed(self) -> list[Record]: ...
+
+    def push_undo(self, action: str, label: str, actor: str, steps: list[dict[str, Any]]) -> int:
+        """Record a done action; discards any redo history."""
+        ...
+    def undo_candidate(self) -> UndoEntry | None: ...
+    def redo_candidate(self) -> UndoEntry | None: ...
+    def set_undo_state(self, entry_id: int, state: str) -> None: ...
+    def audit_log(self, *, target: str | None = None, limit: int = 100) -> list[AuditEntry]: ...

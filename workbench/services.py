@@ -8,7 +8,9 @@ here knows about Qt, SQLite, PyMuPDF or Whoosh.
 from __future__ import annotations
 
 import logging
+import queue
 from collections.abc import Callable, Sequence
+from concurrent.futures import CancelledError, Future, ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -24,7 +26,7 @@ from workbench.library import (
     unique_slug,
     validate_meta,
 )
-from workbench.model import Plan, PlanMeta, SearchFilters, SearchResult
+from workbench.model import Extraction, Plan, PlanMeta, SearchFilters, SearchResult
 from workbench.ports import Extractor, SearchIndex, Store
 from workbench.tasks import SubState, TaskState
 
@@ -66,6 +68,14 @@ class CheckReport:
         return not (self.database or self.files or self.index)
 
 
+@dataclass(slots=True)
+class _Job:
+    path: Path
+    entry: ManifestEntry | None
+    sha: str
+    outcome: ImportOutcome | None  # set when decided before extraction
+
+
 class Workbench:
     """The headless application: every user-visible operation, without a window."""
 
@@ -75,7 +85,9 @@ class Workbench:
         store: Store,
         index: SearchIndex,
         extractor: Extractor,
+        make_extractor: Callable[[], Extractor] | None = None,
     ) -> None:
+        self.make_extractor = make_extractor
         self.paths = paths
         self.store = store
         self.index = index
@@ -91,65 +103,111 @@ class Workbench:
         replaces: str | None = None,
         state: TaskState | None = None,
         on_outcome: Callable[[ImportOutcome], None] | None = None,
+        workers: int = 1,
     ) -> ImportReport:
-        """Import PDFs and folders of PDFs. A refused file leaves the library unchanged."""
+        """Import PDFs and folders of PDFs. A refused file leaves the library unchanged.
+
+        With ``workers`` > 1 (and an extractor factory), PDFs are parsed in that many worker
+        processes at once; the database writes stay on the calling thread, in file order.
+        """
         state = state or TaskState()
         files = find_pdfs(list(paths))
         if replaces and len(files) != 1:
             raise InvalidInput("--replaces takes exactly one PDF.")
         manifests: dict[Path, dict[str, ManifestEntry]] = {}
         report = ImportReport()
-        imported_any = False
-        for n, path in enumerate(files):
-            if state.cancel_requested:
-                report.outcomes.append(ImportOutcome(path, "cancelled", "Import cancelled."))
-                break
+        jobs: list[_Job] = []
+        for path in files:
             folder = path.parent
             if folder not in manifests:
                 manifests[folder] = read_manifest(folder)
-            entry = manifests[folder].get(path.name)
-            sub = SubState(state, n / len(files), (n + 1) / len(files))
-            sub.report(0.0, f"Importing {path.name} ({n + 1} of {len(files)})")
-            outcome = self._import_one(path, entry, password, replaces, sub)
-            imported_any |= outcome.status == "imported"
-            report.outcomes.append(outcome)
-            if on_outcome:
-                on_outcome(outcome)
-            if outcome.status == "cancelled":
-                break
+            jobs.append(self._prepare(path, manifests[folder].get(path.name)))
+        total = max(1, len(jobs))
+        extractors = [self.extractor]
+        if workers > 1 and self.make_extractor is not None:
+            extractors += [self.make_extractor() for _ in range(min(workers, total) - 1)]
+        pool = ThreadPoolExecutor(max_workers=len(extractors), thread_name_prefix="extract")
+        free: queue.SimpleQueue[Extractor] = queue.SimpleQueue()
+        for extractor in extractors:
+            free.put(extractor)
+
+        def extract(job: _Job, sub: TaskState) -> Extraction:
+            extractor = free.get()
+            try:
+                return extractor.extract(job.path, password=password, state=sub)
+            finally:
+                free.put(extractor)
+
+        futures: list[Future[Extraction] | None] = []
+        for n, job in enumerate(jobs):
+            sub = SubState(state, n / total, (n + 1) / total)
+            futures.append(pool.submit(extract, job, sub) if job.outcome is None else None)
+        imported_any = False
+        try:
+            for n, (job, future) in enumerate(zip(jobs, futures, strict=True)):
+                state.report(n / total, f"Importing {job.path.name} ({n + 1} of {total})")
+                outcome = job.outcome or self._finish(job, future, replaces)
+                imported_any |= outcome.status == "imported"
+                report.outcomes.append(outcome)
+                if on_outcome:
+                    on_outcome(outcome)
+                if outcome.status == "cancelled" or state.cancel_requested:
+                    state.request_cancel()
+                    break
+        finally:
+            for future in futures:
+                if future is not None:
+                    future.cancel()
+            pool.shutdown(wait=True)
+            for extractor in extractors[1:]:
+                close = getattr(extractor, "close", None)
+                if close:
+                    close()
         if imported_any:
             state.report(status="Updating the search index")
             self.sync_index(state=None)
         state.report(1.0, "Import finished")
         return report
 
-    def _import_one(
-        self,
-        path: Path,
-        entry: ManifestEntry | None,
-        password: str | None,
-        replaces: str | None,
-        state: TaskState,
-    ) -> ImportOutcome:
-        sha = ""
+    def _prepare(self, path: Path, entry: ManifestEntry | None) -> _Job:
+        """Hash the file and look for it in the library (cheap; on the calling thread)."""
         try:
             sha = sha256_of(path)
-            existing = self.store.document_by_sha(sha)
-            if existing is not None:
-                slug = self._slug_of_plan_id(existing.plan_id)
-                return ImportOutcome(
-                    path, "duplicate", f"{path.name} is already in the library as {slug}.", slug
-                )
-            extraction = self.extractor.extract(path, password=password, state=state)
+        except ExtractError as exc:
+            self._log(path, "", "refused", exc.message)
+            return _Job(path, entry, "", ImportOutcome(path, "refused", exc.message,
+                                                       reason=str(exc.reason)))
+        existing = self.store.document_by_sha(sha)
+        if existing is not None:
+            slug = self._slug_of_plan_id(existing.plan_id)
+            message = f"{path.name} is already in the library as {slug}."
+            return _Job(path, entry, sha, ImportOutcome(path, "duplicate", message, slug))
+        return _Job(path, entry, sha, None)
+
+    def _finish(
+        self, job: _Job, future: Future[Extraction] | None, replaces: str | None
+    ) -> ImportOutcome:
+        """Wait for the extraction, then store it in one transaction."""
+        path, sha = job.path, job.sha
+        assert future is not None
+        try:
+            try:
+                extraction = future.result()
+            except CancelledError:
+                return ImportOutcome(path, "cancelled", "Import cancelled.")
             if extraction.sha256 != sha:
                 raise ExtractError(
                     ExtractFailure.UNREADABLE, f"{path.name} changed while it was being imported"
                 )
+            if self.store.document_by_sha(sha) is not None:  # the same file twice in one batch
+                message = f"{path.name} is already in the library."
+                return ImportOutcome(path, "duplicate", message)
             stored = store_copy(self.paths, path, sha)
             if replaces:
                 meta = self.store.plan(replaces).meta
                 slug = replaces
             else:
+                entry = job.entry
                 meta = entry.meta if entry else self._meta_from_extraction(path, extraction.title)
                 base = entry.slug if entry else slugify(path.name)
                 slug = unique_slug(base, exists=self.store.slug_exists)

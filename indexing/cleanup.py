@@ -1,0 +1,594 @@
+"""Turn the raw lines of PDF pages into clean, reading-order page text.
+
+Pure functions over plain values (no PyMuPDF here, so every rule is unit-testable with synthetic
+lines). This module owns:
+
+* character clean-up: ligatures, NBSP, soft hyphens, bullet glyphs, whitespace, NFC;
+* running headers/footers and bare page numbers (found across the whole document, then dropped),
+  and the page number printed in them (used as the page label when the PDF has no /PageLabels);
+* column detection and reading order (column by column, full-width blocks kept in place);
+* paragraphs: lines joined with spaces (hyphenated breaks mended), one paragraph per ``\\n``.
+
+Emits nothing; ``pdf_extract`` calls :func:`assemble_pages` and hands the result to
+``headings``, ``segment`` and ``commitments``.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+
+from workbench.model import Span
+
+__all__ = [
+    "BAND",
+    "Line",
+    "PageLayout",
+    "Paragraph",
+    "RawPage",
+    "assemble_pages",
+    "fix_symbol_glyph",
+    "join_lines",
+    "line_from_spans",
+    "normalise_text",
+    "order_blocks",
+    "page_number_in",
+    "running_line_keys",
+    "split_block_columns",
+    "split_bullet",
+]
+
+BAND = 0.08  # top/bottom fraction of the page where running headers and footers live
+RUNNING_SHARE = 0.40  # a band line repeating on this share of pages is a running header/footer
+RUNNING_MIN_PAGES = 3
+
+# --- characters -----------------------------------------------------------------------------
+
+_LIGATURES = {
+    "\ufb00": "ff",
+    "\ufb01": "fi",
+    "\ufb02": "fl",
+    "\ufb03": "ffi",
+    "\ufb04": "ffl",
+    "\ufb05": "st",
+    "\ufb06": "st",
+}
+_SPACES = {
+    "\u00a0": " ",  # NBSP
+    "\u2007": " ",
+    "\u202f": " ",
+    "\u2009": " ",
+    "\u200a": " ",
+    "\u2002": " ",
+    "\u2003": " ",
+    "\t": " ",
+}
+_DROP = {"\u00ad", "\u200b", "\ufeff"}  # soft hyphen, zero-width space, BOM
+_CHAR_MAP = str.maketrans({**_LIGATURES, **_SPACES, **{c: None for c in _DROP}})
+_WS = re.compile(r"\s+")
+
+
+def normalise_text(text: str) -> str:
+    """Expand ligatures, turn odd spaces into spaces, drop soft hyphens, NFC-normalise.
+
+    Whitespace runs are *not* collapsed here (spans are concatenated first); see ``collapse``.
+    """
+    return unicodedata.normalize("NFC", text.translate(_CHAR_MAP))
+
+
+def collapse(text: str) -> str:
+    return _WS.sub(" ", text).strip()
+
+
+# Symbol fonts draw bullets and ticks with ASCII code points: Wingdings "l" is a black circle,
+# "§" a square, "n" a black square, "ü" a tick; Symbol "·" is a bullet.
+_SYMBOL_FONT = re.compile(r"wingding|webding|symbol|dingbat|zapf", re.IGNORECASE)
+_SYMBOL_BULLETS = {"l": "•", "§": "•", "n": "•", "q": "•", "v": "•", "Ø": "•", "·": "•",
+                   "ü": "✓", "þ": "✓", "4": "✓", "3": "✓"}
+
+
+def fix_symbol_glyph(text: str, font: str) -> str:
+    """Map a one-glyph span in a symbol font (Wingdings "l", "ü" ...) to the bullet it draws."""
+    stripped = text.strip()
+    # only code points a symbol font re-purposes (ASCII/Latin-1, private use); a real "✓" or
+    # "•" in "Noto Sans Symbols" is already right
+    if (len(stripped) == 1 and (ord(stripped) < 0x100 or 0xE000 <= ord(stripped) <= 0xF8FF)
+            and _SYMBOL_FONT.search(font or "")):
+        return text.replace(stripped, _SYMBOL_BULLETS.get(stripped, "•"))
+    return text
+
+
+_BULLET_GLYPHS = "•●▪■◦‣⁃∙○□➢►▶➤\uf0b7\uf0a7\uf076\uf0d8\uf0fc"
+_TICKS = "✓✔☑"
+_DASHES = "-–‐‑"
+_BULLET_START = re.compile(rf"^\s*([{re.escape(_BULLET_GLYPHS)}])\s*(?=\S)")
+_TICK_START = re.compile(rf"^\s*([{_TICKS}])\s*(?=\S)")
+_DASH_START = re.compile(rf"^\s*([{_DASHES}])\s+(?=\S)")
+# A lone "l" before a capital is a Wingdings bullet that lost its font (no English word is "l").
+_LONE_L = re.compile(r"^\s*l\s+(?=[A-Z])")
+
+
+def split_bullet(text: str, *, dash_allowed: bool) -> tuple[str, str]:
+    """Split a leading list marker off a line.
+
+    Returns ``(marker, rest)`` where marker is ``"•"``, ``"✓"`` or ``""``. Dashes count as
+    markers only where a new item may start (``dash_allowed``), so a wrapped line that begins
+    with an en dash is not turned into a bullet.
+    """
+    m = _TICK_START.match(text)
+    if m:
+        return "✓", text[m.end():]
+    m = _BULLET_START.match(text)
+    if m:
+        return "•", text[m.end():]
+    m = _LONE_L.match(text)
+    if m:
+        return "•", text[m.end():]
+    if dash_allowed:
+        m = _DASH_START.match(text)
+        if m:
+            return "•", text[m.end():]
+    return "", text
+
+
+_NUMBERED = re.compile(r"^\s*(\d{1,2}(\.\d{1,2})*[.)]|\(?[a-h][.)]|\([ivx]{1,4}\))\s+(?=\S)")
+
+
+def is_numbered(text: str) -> bool:
+    return bool(_NUMBERED.match(text))
+
+
+# --- lines ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Line:
+    """One text line of a page, spans already cleaned and concatenated."""
+
+    text: str
+    size: float
+    bold: bool
+    page_index: int
+    x0: float
+    y0: float
+    x1: float
+    y1: float
+    block: int = 0
+    bold_lead: int = 0  # how many leading characters of ``text`` are set in bold
+
+    def as_span(self) -> Span:
+        return Span(self.text, self.size, self.bold, self.page_index,
+                    self.x0, self.y0, self.x1, self.y1)
+
+
+def line_from_spans(spans: Sequence[Span], block: int = 0) -> Line | None:
+    """Merge the spans of one line; size and boldness are those of most of its characters."""
+    text = "".join(s.text for s in spans)
+    if not text.strip():
+        return None
+    sizes: Counter[float] = Counter()
+    bold_chars = 0
+    chars = 0
+    for s in spans:
+        n = len(s.text.strip())
+        if not n:
+            continue
+        sizes[round(s.size * 2) / 2] += n
+        chars += n
+        bold_chars += n if s.bold else 0
+    size = sizes.most_common(1)[0][0] if sizes else round(spans[0].size * 2) / 2
+    lead = 0
+    for s in spans:
+        if s.bold or not s.text.strip():
+            lead += len(s.text)
+        else:
+            break
+    return Line(
+        text=text,
+        size=size,
+        bold=bold_chars * 2 > chars,
+        page_index=spans[0].page_index,
+        x0=min(s.x0 for s in spans),
+        y0=min(s.y0 for s in spans),
+        x1=max(s.x1 for s in spans),
+        y1=max(s.y1 for s in spans),
+        block=block,
+        bold_lead=min(lead, len(text)),
+    )
+
+
+@dataclass(slots=True)
+class RawPage:
+    """What the PDF reader found on one page, before clean-up."""
+
+    index: int
+    width: float
+    height: float
+    lines: list[Line]
+    pdf_label: str = ""  # from /PageLabels
+    image_cover: float = 0.0  # share of the page area covered by images
+    error: str = ""
+
+
+# --- running headers, footers, page numbers --------------------------------------------------
+
+_ROMAN = r"[ivxlcdm]{1,7}"
+_PAGE_NUMBER = re.compile(
+    rf"^(?:page\s+|p\.\s*)?[-–—]?\s*(\d{{1,4}}|{_ROMAN})\s*[-–—]?"
+    rf"(?:\s*(?:of|/)\s*\d{{1,5}})?$",
+    re.IGNORECASE,
+)
+_PAGE_WORD = re.compile(r"^page\s", re.IGNORECASE)
+_DIGITS = re.compile(r"\d+")
+_ROMAN_TOKEN = re.compile(rf"\b{_ROMAN}\b", re.IGNORECASE)
+
+
+def page_number_in(text: str) -> str | None:
+    """The page number printed in a header/footer line ("Page 3", "- 3 -", "iv", "3 of 20")."""
+    t = collapse(text)
+    m = _PAGE_NUMBER.match(t)
+    if not m:
+        return None
+    number = m.group(1)
+    if number.isdigit():
+        value = int(number)
+        # a bare year in a footer is a date, not a page number
+        if 1900 <= value <= 2100 and not _PAGE_WORD.match(t):
+            return None
+        return str(value)
+    if not _is_roman(number):
+        return None
+    return number.lower() if number.islower() or number.isupper() else None
+
+
+def _is_roman(text: str) -> bool:
+    return bool(re.fullmatch(r"m{0,3}(cm|cd|d?c{0,3})(xc|xl|l?x{0,3})(ix|iv|v?i{0,3})",
+                             text.lower())) and bool(text)
+
+
+def _in_band(line: Line, height: float) -> bool:
+    if height <= 0:
+        return False
+    return line.y1 <= height * BAND + 1 or line.y0 >= height * (1 - BAND) - 1
+
+
+def _band_key(line: Line, height: float) -> str:
+    top = "T" if line.y1 <= height * BAND + 1 else "B"
+    text = collapse(line.text).casefold()
+    text = _DIGITS.sub("#", text)
+    text = _ROMAN_TOKEN.sub("#", text) if len(text) < 40 else text
+    return f"{top}:{text}"
+
+
+def running_line_keys(pages: Sequence[RawPage]) -> set[str]:
+    """Keys of band lines that repeat on ≥ 40 % of the pages with text (and ≥ 3 pages)."""
+    seen: dict[str, set[int]] = defaultdict(set)
+    pages_with_text = 0
+    for page in pages:
+        if page.lines:
+            pages_with_text += 1
+        for line in page.lines:
+            if _in_band(line, page.height):
+                seen[_band_key(line, page.height)].add(page.index)
+    need = max(RUNNING_MIN_PAGES, RUNNING_SHARE * pages_with_text)
+    return {key for key, where in seen.items() if len(where) >= need}
+
+
+# --- columns --------------------------------------------------------------------------------
+
+Block = list[Line]
+
+
+def _bbox(block: Block) -> tuple[float, float, float, float]:
+    return (min(ln.x0 for ln in block), min(ln.y0 for ln in block),
+            max(ln.x1 for ln in block), max(ln.y1 for ln in block))
+
+
+def _overlaps_vertically(a: tuple[float, ...], b: tuple[float, ...], slack: float = 2.0) -> bool:
+    return a[1] < b[3] + slack and b[1] < a[3] + slack
+
+
+def order_blocks(blocks: Sequence[Block], width: float) -> list[Block]:
+    """Return blocks in reading order.
+
+    A two-column page (a vertical gutter in the middle 40 % of the page that no narrow block
+    crosses, with text on both sides side by side) is read column by column; blocks that span
+    the gutter, and left-side blocks with no right-column text beside them but with columns
+    restarting below them (a heading across both columns), separate horizontal bands. Any other
+    page keeps the reader's order, which follows the content stream.
+    """
+    if len(blocks) < 2 or width <= 0:
+        return list(blocks)
+    boxes = [_bbox(b) for b in blocks]
+    wide = 0.55 * width
+    best: tuple[int, float] | None = None
+    g = 0.3 * width
+    while g <= 0.7 * width:
+        left = [i for i, bx in enumerate(boxes) if bx[2] <= g]
+        right = [i for i, bx in enumerate(boxes) if bx[0] >= g]
+        cross = [i for i, bx in enumerate(boxes) if bx[0] < g < bx[2]]
+        if left and right and all(boxes[i][2] - boxes[i][0] >= wide for i in cross):
+            side_by_side = any(_overlaps_vertically(boxes[i], boxes[j], 0.0)
+                               for i in left for j in right)
+            lines_left = sum(len(blocks[i]) for i in left)
+            lines_right = sum(len(blocks[i]) for i in right)
+            if side_by_side and lines_left >= 2 and lines_right >= 2:
+                score = min(lines_left, lines_right)
+                if best is None or score > best[0]:
+                    best = (score, g)
+        g += 2.0
+    if best is None:
+        return list(blocks)
+    gutter = best[1]
+    left = [i for i, bx in enumerate(boxes) if bx[2] <= gutter]
+    right = [i for i, bx in enumerate(boxes) if bx[0] >= gutter]
+    separators = [i for i, bx in enumerate(boxes) if bx[0] < gutter < bx[2]]
+    for i in list(left):
+        beside = any(_overlaps_vertically(boxes[i], boxes[j]) for j in right)
+        below = any(boxes[j][1] >= boxes[i][3] - 1 for j in right)
+        if not beside and below:
+            left.remove(i)
+            separators.append(i)
+    separators.sort(key=lambda i: boxes[i][1])
+    ordered: list[Block] = []
+    top = float("-inf")
+    for sep in [*separators, None]:
+        bottom = boxes[sep][1] if sep is not None else float("inf")
+        for column in (left, right):
+            band = [i for i in column if top <= boxes[i][1] < bottom]
+            ordered.extend(blocks[i] for i in sorted(band, key=lambda i: boxes[i][1]))
+        if sep is not None:
+            ordered.append(blocks[sep])
+            top = boxes[sep][1]
+    return ordered
+
+
+def split_block_columns(block: Block, min_gap: float = 12.0) -> list[Block]:
+    """Cut a reader block whose lines sit side by side (a block spanning two columns whose
+    content stream runs row by row) into one block per column.
+
+    A cut is made at an x gap that no line crosses, with at least two lines on each side, so a
+    contents line and its page number stay together.
+    """
+    if len(block) < 4:
+        return [block]
+    spans = sorted((ln.x0, ln.x1) for ln in block)
+    cuts: list[float] = []
+    reach = spans[0][1]
+    for x0, x1 in spans[1:]:
+        if x0 - reach >= min_gap:
+            cuts.append((x0 + reach) / 2)
+        reach = max(reach, x1)
+    cuts = [c for c in cuts
+            if sum(1 for ln in block if ln.x1 <= c) >= 2 and sum(1 for ln in block if ln.x0 >= c) >= 2]
+    if not cuts:
+        return [block]
+    parts: dict[int, Block] = {}
+    for ln in block:
+        parts.setdefault(sum(1 for c in cuts if ln.x0 >= c), []).append(ln)
+    return [parts[k] for k in sorted(parts)]
+
+
+# --- paragraphs -----------------------------------------------------------------------------
+
+_KEEP_HYPHEN_PREFIXES = {
+    "self", "co", "non", "well", "long", "short", "cross", "multi", "anti", "pre", "post",
+    "semi", "sub", "inter", "over", "under", "low", "high", "full", "part", "half", "mid",
+    "one", "two", "three", "four", "five", "ex", "place", "day", "year", "age", "user",
+    "evidence", "cost", "county", "district", "community", "council", "small", "large",
+    "far", "wide", "all", "world", "net", "zero", "time", "life", "best", "top", "first",
+}
+_WORD_BEFORE_HYPHEN = re.compile(r"(\w+)-$")
+
+
+def join_lines(texts: Iterable[str]) -> str:
+    """Join the lines of one paragraph with spaces, mending words hyphenated at a line break.
+
+    "infra-" + "structure" gives "infrastructure"; a compound broken at its own hyphen
+    ("long-" + "term", "day-" + "to-day") keeps the hyphen; a hyphen inside a line is never
+    touched.
+    """
+    out = ""
+    for raw in texts:
+        text = collapse(raw)
+        if not text:
+            continue
+        if not out:
+            out = text
+            continue
+        m = _WORD_BEFORE_HYPHEN.search(out)
+        if m and not out.endswith(" -"):
+            before = m.group(1)
+            first_word = text.split(" ", 1)[0]
+            if (text[0].islower() and before.isalpha() and before[-1].islower()
+                    and before.casefold() not in _KEEP_HYPHEN_PREFIXES
+                    and "-" not in first_word):
+                out = out[:-1] + text
+            else:
+                out = out + text
+            continue
+        out = out + " " + text
+    return out
+
+
+@dataclass(frozen=True, slots=True)
+class Paragraph:
+    """A paragraph, a list item or a heading: what one ``\\n``-separated line of page text holds."""
+
+    text: str  # clean text, bullet marker normalised ("• ", "✓ ")
+    lines: tuple[Line, ...]
+    page_index: int
+    size: float
+    bold: bool
+    marker: str = ""  # "•", "✓" or ""
+    bold_prefix: str = ""  # the leading run of bold text, if the paragraph starts bold
+
+    @property
+    def body(self) -> str:
+        """The text without its list marker."""
+        return self.text[len(self.marker) + 1:] if self.marker else self.text
+
+    def as_span(self) -> Span:
+        return Span(self.text, self.size, self.bold, self.page_index,
+                    min(ln.x0 for ln in self.lines), min(ln.y0 for ln in self.lines),
+                    max(ln.x1 for ln in self.lines), max(ln.y1 for ln in self.lines))
+
+
+def _ends_sentence(text: str) -> bool:
+    return text.rstrip().endswith((".", ":", ";", "!", "?"))
+
+
+def split_paragraphs(block: Block) -> list[Block]:
+    """Split one reader block into paragraphs: at list markers, numbered items, font size
+    changes and vertical gaps larger than a line."""
+    parts: list[Block] = []
+    current: Block = []
+    for line in block:
+        if current:
+            prev = current[-1]
+            height = max(prev.y1 - prev.y0, 1.0)
+            marker, _ = split_bullet(line.text, dash_allowed=_ends_sentence(prev.text))
+            new_item = bool(marker) or (is_numbered(line.text) and line.x0 <= current[0].x0 + 2)
+            size_change = abs(line.size - prev.size) > 0.6
+            gap = line.y0 - prev.y1 > 0.4 * height
+            same_row = abs(line.y0 - prev.y0) < 1.0
+            # after a list item, a line back at the marker's x (not at the hanging indent)
+            # starts the next paragraph
+            item_ends = False
+            if split_bullet(current[0].text, dash_allowed=True)[0] and line.x0 <= current[0].x0 + 1:
+                if len(current) >= 2:
+                    item_ends = current[1].x0 > current[0].x0 + 3
+                else:
+                    item_ends = line.text[:1].isupper() and not prev.text.rstrip().endswith(
+                        (",", "-", "–", "and", "or"))
+            if (new_item or size_change or gap or item_ends) and not same_row:
+                parts.append(current)
+                current = []
+        current.append(line)
+    if current:
+        parts.append(current)
+    return parts
+
+
+def _bold_prefix(lines: Block) -> str:
+    pieces: list[str] = []
+    for ln in lines:
+        if ln.bold_lead >= len(ln.text.rstrip()):
+            pieces.append(ln.text)
+            continue
+        if ln.bold_lead:
+            pieces.append(ln.text[: ln.bold_lead])
+        break
+    return join_lines(pieces)
+
+
+def make_paragraph(lines: Block) -> Paragraph | None:
+    first = lines[0]
+    marker, rest = split_bullet(first.text, dash_allowed=True)
+    texts = [rest, *(ln.text for ln in lines[1:])]
+    body = join_lines(texts)
+    if not body and not marker:
+        return None
+    text = f"{marker} {body}" if marker else body
+    sizes: Counter[float] = Counter()
+    bold = 0
+    total = 0
+    for ln in lines:
+        n = len(ln.text)
+        sizes[ln.size] += n
+        total += n
+        bold += n if ln.bold else 0
+    return Paragraph(
+        text=text,
+        lines=tuple(lines),
+        page_index=first.page_index,
+        size=sizes.most_common(1)[0][0],
+        bold=bold * 2 > total,
+        marker=marker,
+        bold_prefix=_bold_prefix(lines),
+    )
+
+
+# --- pages ----------------------------------------------------------------------------------
+
+
+@dataclass(slots=True)
+class PageLayout:
+    """One cleaned page: its text and the paragraphs (with their offsets) it is made of."""
+
+    index: int
+    label: str
+    text: str
+    paragraphs: list[Paragraph]
+    offsets: list[tuple[int, int]]  # (start, end) of each paragraph in ``text``
+    needs_ocr: bool
+    width: float
+    height: float
+    warnings: list[str] = field(default_factory=list)
+
+
+def _implausible(text: str) -> bool:
+    """Text drawn from glyph names or without a ToUnicode map: mostly junk code points."""
+    chars = [c for c in text if not c.isspace()]
+    if len(chars) < 20:
+        return False
+    bad = sum(1 for c in chars if c == "\ufffd" or unicodedata.category(c) in ("Co", "Cc", "Cn"))
+    return bad / len(chars) > 0.3
+
+
+def assemble_pages(pages: Sequence[RawPage]) -> list[PageLayout]:
+    """Clean every page: drop running lines, order columns, build paragraphs and page text.
+
+    Args:
+        pages: the raw pages of one document, in order.
+
+    Returns:
+        One ``PageLayout`` per page, same order.
+    """
+    running = running_line_keys(pages)
+    out: list[PageLayout] = []
+    for page in pages:
+        label = page.pdf_label
+        kept: list[Line] = []
+        printed: str | None = None
+        for line in page.lines:
+            if _in_band(line, page.height):
+                number = page_number_in(line.text)
+                if number is not None:
+                    printed = printed or number
+                    continue
+                if _band_key(line, page.height) in running:
+                    # "Framing Kent's Future 2022-2026   Page 3" in one line
+                    tail = re.search(r"(?:page\s+)?(\d{1,4}|[ivxlcdm]{1,7})\s*$", line.text,
+                                     re.IGNORECASE)
+                    if tail and printed is None:
+                        printed = page_number_in(tail.group(0))
+                    continue
+            kept.append(line)
+        if not label:
+            label = printed or str(page.index + 1)
+        blocks: dict[int, Block] = {}
+        for line in kept:
+            blocks.setdefault(line.block, []).append(line)
+        split = [part for block in blocks.values() for part in split_block_columns(block)]
+        ordered = order_blocks(split, page.width)
+        paragraphs: list[Paragraph] = []
+        for block in ordered:
+            for part in split_paragraphs(block):
+                para = make_paragraph(part)
+                if para is not None:
+                    paragraphs.append(para)
+        offsets: list[tuple[int, int]] = []
+        pos = 0
+        for para in paragraphs:
+            offsets.append((pos, pos + len(para.text)))
+            pos += len(para.text) + 1
+        text = "\n".join(p.text for p in paragraphs)
+        needs_ocr = (len(text.strip()) < 16 and page.image_cover >= 0.25) or _implausible(text)
+        warnings = [page.error] if page.error else []
+        out.append(PageLayout(page.index, label, text, paragraphs, offsets, needs_ocr,
+                              page.width, page.height, warnings))
+    return out

@@ -1,0 +1,354 @@
+"""Read one PDF file into an ``Extraction``: the only module that touches PyMuPDF for text.
+
+It applies the bad-file policy of RELIABILITY.md (each refusal is an ``ExtractError`` with a
+one-line message naming the file), reads every page defensively (a page that fails becomes an
+empty page plus a warning), and hands the raw lines to ``cleanup``, ``headings``, ``segment``
+and ``commitments``.
+
+Run it inside the worker process (``indexing.worker``), never in the GUI process: MuPDF can
+crash, hang or exhaust memory on hostile files. Emits progress through ``progress_cb(done,
+total)`` once per page.
+"""
+
+from __future__ import annotations
+
+import errno
+import hashlib
+import re
+from collections.abc import Callable
+from pathlib import Path
+
+import pymupdf
+
+from indexing import cleanup, commitments, headings, segment
+from indexing.cleanup import Line, RawPage
+from workbench.errors import ExtractError, ExtractFailure
+from workbench.model import Extraction, PageText, Span
+
+__all__ = ["MAX_PAGES", "ProgressCallback", "check_file", "extract_file", "open_document"]
+
+ProgressCallback = Callable[[int, int], None]
+MAX_PAGES = 50_000  # more pages than any plan; a page tree claiming more is hostile or broken
+
+# TEXT_PRESERVE_LIGATURES is deliberately *not* set, so MuPDF expands ligatures itself
+# (cleanup.normalise_text catches those that come through as code points anyway), and
+# TEXT_DEHYPHENATE is not set either: cleanup.join_lines mends breaks but keeps real compounds.
+_TEXT_FLAGS = pymupdf.TEXT_PRESERVE_WHITESPACE | pymupdf.TEXT_MEDIABOX_CLIP
+
+
+def check_file(path: Path) -> int:
+    """Refuse what is not a readable, non-empty regular file; return its size in bytes.
+
+    Raises:
+        ExtractError: MISSING, NOT_A_FILE, UNREADABLE or EMPTY.
+    """
+    name = path.name or str(path)
+    try:
+        st = path.stat()
+    except FileNotFoundError:
+        raise ExtractError(ExtractFailure.MISSING, f"{name} does not exist") from None
+    except PermissionError:
+        raise ExtractError(ExtractFailure.UNREADABLE, f"{name} cannot be read (no permission)") \
+            from None
+    except OSError as exc:
+        raise ExtractError(ExtractFailure.UNREADABLE, f"{name} cannot be read ({exc.strerror})") \
+            from None
+    if path.is_dir():
+        raise ExtractError(ExtractFailure.NOT_A_FILE, f"{name} is a folder, not a PDF file")
+    if not path.is_file():
+        raise ExtractError(ExtractFailure.NOT_A_FILE, f"{name} is not a regular file")
+    try:
+        with path.open("rb") as fh:
+            fh.read(1)
+    except PermissionError:
+        raise ExtractError(ExtractFailure.UNREADABLE, f"{name} cannot be read (no permission)") \
+            from None
+    except OSError as exc:
+        reason = exc.strerror or errno.errorcode.get(exc.errno or 0, "error")
+        raise ExtractError(ExtractFailure.UNREADABLE, f"{name} cannot be read ({reason})") \
+            from None
+    if st.st_size == 0:
+        raise ExtractError(ExtractFailure.EMPTY, f"{name} is empty")
+    return st.st_size
+
+
+def _hash_and_header(path: Path) -> tuple[str, bytes]:
+    digest = hashlib.sha256()
+    head = b""
+    with path.open("rb") as fh:
+        while chunk := fh.read(1 << 20):
+            if not head:
+                head = chunk[:1024]
+            digest.update(chunk)
+    return digest.hexdigest(), head
+
+
+def open_document(path: Path, password: str | None) -> tuple[pymupdf.Document, str]:
+    """Open ``path`` as a PDF, applying the policy for non-PDFs, damage and passwords.
+
+    Returns:
+        The open document and its sha256.
+
+    Raises:
+        ExtractError: any refusal of the bad-file policy.
+    """
+    name = path.name
+    check_file(path)
+    sha256, head = _hash_and_header(path)
+    has_header = b"%PDF" in head
+    pymupdf.TOOLS.mupdf_warnings(reset=True)
+    try:
+        doc = pymupdf.open(path) if has_header else pymupdf.open(path, filetype=None)
+    except (pymupdf.EmptyFileError, pymupdf.FileDataError, RuntimeError, ValueError) as exc:
+        if not has_header:
+            raise ExtractError(ExtractFailure.NOT_PDF, f"{name} is not a PDF") from None
+        raise ExtractError(
+            ExtractFailure.DAMAGED, f"{name} is damaged and could not be read"
+        ) from exc
+    if not doc.is_pdf:
+        doc.close()
+        raise ExtractError(ExtractFailure.NOT_PDF, f"{name} is not a PDF")
+    if doc.needs_pass:
+        if not password:
+            doc.close()
+            raise ExtractError(
+                ExtractFailure.NEEDS_PASSWORD, f"{name} is password-protected; give its password"
+            )
+        ok = doc.authenticate(password)
+        password = None  # noqa: F841 - never keep it longer than needed
+        if not ok:
+            doc.close()
+            raise ExtractError(ExtractFailure.WRONG_PASSWORD, f"The password for {name} is wrong")
+    return doc, sha256
+
+
+_ID_HEX = re.compile(r"<([0-9A-Fa-f]+)>")
+
+
+def _pdf_id(doc: pymupdf.Document) -> str:
+    try:
+        kind, value = doc.xref_get_key(-1, "ID")
+    except Exception:  # noqa: BLE001 - a broken trailer only loses the id
+        return ""
+    if kind != "array":
+        return ""
+    m = _ID_HEX.search(value)
+    return m.group(1).lower() if m else ""
+
+
+def _split_line(raw_line: dict, page_index: int) -> list[list[Span]]:
+    """Spans of one reader line, cut where a gap wider than 2.5 em separates two spans.
+
+    MuPDF can join text of side-by-side columns into one line; the wide gap is the gutter.
+    (Mostly it makes separate lines, which ``cleanup.split_block_columns`` handles.)
+    """
+    pieces: list[list[Span]] = [[]]
+    last_x1: float | None = None
+    for s in raw_line.get("spans", ()):
+        text = cleanup.normalise_text(cleanup.fix_symbol_glyph(s["text"], s["font"]))
+        if not text:
+            continue
+        size = float(s["size"])
+        x0, y0, x1, y1 = s["bbox"]
+        if last_x1 is not None and x0 - last_x1 > 2.5 * max(size, 1.0) and text.strip():
+            pieces.append([])
+        pieces[-1].append(Span(text, size, bool(s["flags"] & pymupdf.TEXT_FONT_BOLD),
+                               page_index, x0, y0, x1, y1))
+        if text.strip():
+            last_x1 = x1
+    return [p for p in pieces if p]
+
+
+def _column_bounds(pieces_per_line: list[list[list[Span]]]) -> list[float]:
+    """x positions of the gutters found by ``_split_line``, clustered (30 pt apart)."""
+    mids = sorted(
+        (pieces[i - 1][-1].x1 + pieces[i][0].x0) / 2
+        for pieces in pieces_per_line for i in range(1, len(pieces))
+    )
+    bounds: list[list[float]] = []
+    for m in mids:
+        if bounds and m - bounds[-1][-1] <= 30:
+            bounds[-1].append(m)
+        else:
+            bounds.append([m])
+    return [sum(b) / len(b) for b in bounds]
+
+
+def _read_page(doc: pymupdf.Document, index: int) -> RawPage:
+    page = doc.load_page(index)
+    rect = page.rect
+    try:
+        label = page.get_label() or ""
+    except Exception:  # noqa: BLE001 - a broken /PageLabels tree only loses the label
+        label = ""
+    data = page.get_text("dict", flags=_TEXT_FLAGS)
+    lines: list[Line] = []
+    for block in data.get("blocks", ()):
+        if block.get("type") != 0:
+            continue
+        bno = int(block.get("number", 0))
+        pieces_per_line = [_split_line(raw_line, index) for raw_line in block.get("lines", ())]
+        split_lines = sum(1 for pieces in pieces_per_line if len(pieces) > 1)
+        if split_lines >= 2:
+            # the reader merged lines of side-by-side columns: give each column its own block
+            bounds = _column_bounds(pieces_per_line)
+            for pieces in pieces_per_line:
+                for spans in pieces:
+                    col = sum(1 for b in bounds if spans[0].x0 >= b)
+                    line = cleanup.line_from_spans(spans, bno * 16 + col)
+                    if line is not None:
+                        lines.append(line)
+        else:
+            for pieces in pieces_per_line:
+                spans = [sp for piece in pieces for sp in piece]
+                line = cleanup.line_from_spans(spans, bno * 16) if spans else None
+                if line is not None:
+                    lines.append(line)
+    cover = 0.0
+    if sum(len(ln.text.strip()) for ln in lines) < 40:
+        area = max(rect.width * rect.height, 1.0)
+        try:
+            for info in page.get_image_info():
+                b = pymupdf.Rect(info["bbox"]) & rect
+                cover += b.width * b.height / area
+        except Exception:  # noqa: BLE001
+            cover = 0.0
+    return RawPage(index, rect.width, rect.height, lines, label, min(cover, 1.0))
+
+
+def extract_file(
+    path: Path | str, password: str | None = None, progress_cb: ProgressCallback | None = None
+) -> Extraction:
+    """Extract pages, sections and commitments from one PDF.
+
+    Args:
+        path: the file.
+        password: the user password, if the PDF needs one. It is used to open the file and then
+            dropped; it is never stored in the result.
+        progress_cb: called as ``progress_cb(pages_done, page_count)``.
+
+    Returns:
+        The ``Extraction``.
+
+    Raises:
+        ExtractError: the file is refused (see ``workbench.errors.ExtractFailure``).
+    """
+    path = Path(path)
+    name = path.name
+    doc, sha256 = open_document(path, password)
+    password = None
+    try:
+        try:
+            page_count = doc.page_count
+        except Exception as exc:  # noqa: BLE001 - e.g. a page tree claiming a billion pages
+            raise ExtractError(ExtractFailure.DAMAGED,
+                               f"{name} is damaged and could not be read") from exc
+        if page_count > MAX_PAGES:
+            raise ExtractError(ExtractFailure.TOO_BIG,
+                               f"{name} has {page_count} pages, more than the {MAX_PAGES} allowed")
+        if page_count <= 0:
+            raise ExtractError(ExtractFailure.DAMAGED, f"{name} is damaged and has no pages")
+        if progress_cb:
+            progress_cb(0, page_count)
+        raw_pages: list[RawPage] = []
+        warnings: list[str] = []
+        for i in range(page_count):
+            try:
+                raw_pages.append(_read_page(doc, i))
+            except MemoryError:
+                raise
+            except Exception as exc:  # noqa: BLE001 - one bad page must not sink the document
+                msg = f"page {i + 1} could not be read: {str(exc).splitlines()[0][:200]}"
+                warnings.append(msg)
+                raw_pages.append(RawPage(i, 0.0, 0.0, [], "", 0.0, msg))
+            if progress_cb:
+                progress_cb(i + 1, page_count)
+        try:
+            toc = doc.get_toc(simple=True)
+        except Exception as exc:  # noqa: BLE001
+            toc = []
+            warnings.append(f"the outline could not be read: {str(exc).splitlines()[0][:200]}")
+        try:
+            metadata = {k: str(v) for k, v in (doc.metadata or {}).items() if v}
+        except Exception:  # noqa: BLE001
+            metadata = {}
+        copy_restricted = False
+        try:
+            perms = doc.permissions
+            copy_restricted = not perms & pymupdf.PDF_PERM_COPY  # -1 (all bits) when unencrypted
+        except Exception:  # noqa: BLE001
+            pass
+        pdf_id = _pdf_id(doc)
+        repaired = bool(getattr(doc, "is_repaired", False))
+    finally:
+        doc.close()
+    mupdf_warnings = [w for w in pymupdf.TOOLS.mupdf_warnings(reset=True).splitlines() if w]
+    if mupdf_warnings and any("repair" in w.lower() or "trailer" in w.lower()
+                              or "xref" in w.lower() for w in mupdf_warnings):
+        repaired = True
+    warnings = [*warnings, *mupdf_warnings[:50]]
+
+    layouts = cleanup.assemble_pages(raw_pages)
+    title = metadata.get("title", "").strip() or path.stem
+    rule = headings.rule_for(layouts, toc)
+    sections, owners = segment.segment(layouts, rule, title)
+    units = commitments.find_commitments(layouts, sections, owners)
+    pages = tuple(
+        PageText(p.index, p.label, p.text, p.needs_ocr, p.width, p.height) for p in layouts
+    )
+    return Extraction(
+        sha256=sha256,
+        pdf_id=pdf_id,
+        page_count=page_count,
+        title=title,
+        pages=pages,
+        sections=tuple(sections),
+        commitments=tuple(units),
+        repaired=repaired,
+        warnings=tuple(warnings),
+        copy_restricted=copy_restricted,
+        metadata=metadata,
+    )
+
+
+def render_page_png(
+    path: Path | str,
+    page_index: int,
+    zoom: float,
+    max_pixels: int = 8_000_000,
+    password: str | None = None,
+    *,
+    doc: pymupdf.Document | None = None,
+) -> tuple[bytes, int, int]:
+    """Render one page to PNG, scaling ``zoom`` down so the image has at most ``max_pixels``.
+
+    Returns:
+        ``(png_bytes, width, height)``.
+
+    Raises:
+        ExtractError: the file is refused; IndexError: no such page.
+    """
+    own = doc is None
+    if doc is None:
+        doc, _ = open_document(Path(path), password)
+    try:
+        if not 0 <= page_index < doc.page_count:
+            raise IndexError(f"page {page_index} is out of range")
+        page = doc.load_page(page_index)
+        rect = page.rect
+        zoom = max(float(zoom), 0.01)
+        w, h = rect.width * zoom, rect.height * zoom
+        if w * h > max_pixels:
+            zoom *= (max_pixels / (w * h)) ** 0.5
+        # pixel sizes are rounded outwards: shrink until the rounded image fits
+        while zoom > 1e-4:
+            box = (rect * pymupdf.Matrix(zoom, zoom)).irect
+            if box.width * box.height <= max_pixels:
+                break
+            zoom *= 0.995
+        zoom = max(zoom, 1e-4)
+        pix = page.get_pixmap(matrix=pymupdf.Matrix(zoom, zoom), alpha=False)
+        return pix.tobytes("png"), pix.width, pix.height
+    finally:
+        if own:
+            doc.close()

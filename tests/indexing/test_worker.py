@@ -1,0 +1,220 @@
+"""The PDF worker process: bad files, limits, crashes, cancellation, recycling, rendering.
+
+One extractor is shared by the module (a spawn costs ~0.5 s); tests that kill the child use
+their own, so the limits are exercised without slowing the rest.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import sys
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+from indexing.worker import PdfRenderWorker, PdfWorkerExtractor
+from tests.pdfgen import (
+    Page,
+    blank_pages_pdf,
+    encrypted_pdf,
+    heading,
+    image_only_pdf,
+    lorem,
+    make_pdf,
+    para,
+    truncated_copy,
+)
+from workbench.errors import ExtractError, ExtractFailure
+from workbench.tasks import TaskState
+
+SAMPLES = Path(__file__).resolve().parents[2] / "resources" / "sample"
+F = ExtractFailure
+
+
+@pytest.fixture(scope="module")
+def worker():
+    with PdfWorkerExtractor(timeout=60) as w:
+        yield w
+
+
+def small_pdf(path: Path) -> Path:
+    return make_pdf(path, [Page([heading("A plan"), para("We will mend roads."),
+                                 para(lorem(200))]) for _ in range(3)])
+
+
+def refused(worker, path, **kw) -> ExtractError:
+    with pytest.raises(ExtractError) as info:
+        worker.extract(path, **kw)
+    return info.value
+
+
+def test_parent_never_loads_pymupdf():
+    import subprocess
+
+    code = ("import sys; from indexing.worker import PdfWorkerExtractor; "
+            f"w = PdfWorkerExtractor(); e = w.extract(__import__('pathlib').Path({str(SAMPLES / 'reforming-kent-2025.pdf')!r})); "
+            "w.close(); print(len(e.pages), 'pymupdf' in sys.modules, 'fitz' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60,
+                         cwd=Path(__file__).resolve().parents[2], check=True)
+    assert out.stdout.split() == ["17", "False", "False"]
+
+
+def test_sample_through_worker_with_progress(worker):
+    state = TaskState()
+    e = worker.extract(SAMPLES / "framing-kents-future-2022.pdf", state=state)
+    assert e.page_count == 25 and state.progress == 1.0
+    assert any(s.heading == "Priority 1: Levelling up Kent" for s in e.sections)
+
+
+@pytest.mark.parametrize("content, reason, words", [
+    (b"", F.EMPTY, "is empty"),
+    (b"\x89PNG\r\n\x1a\n" + b"\0" * 64, F.NOT_PDF, "is not a PDF"),
+    (b"<!doctype html><html><body><h1>Plan</h1><p>We will.</p></body></html>", F.NOT_PDF,
+     "is not a PDF"),
+    (b"PK\x03\x04" + os.urandom(200), F.NOT_PDF, "is not a PDF"),
+    (b"%PDF-1.7\n" + b"garbage " * 20, F.DAMAGED, "is damaged"),
+], ids=["empty", "png", "html", "zip", "pdf-header-garbage"])
+def test_bad_bytes(worker, tmp_path, content, reason, words):
+    path = tmp_path / "bad.pdf"
+    path.write_bytes(content)
+    err = refused(worker, path)
+    assert err.reason == reason and words in err.message and "bad.pdf" in err.message
+
+
+def test_real_png_renamed(worker, tmp_path):
+    import pymupdf  # test side only: make a genuine PNG
+
+    pix = pymupdf.Pixmap(pymupdf.csRGB, pymupdf.IRect(0, 0, 20, 20), False)
+    path = tmp_path / "photo.pdf"
+    path.write_bytes(pix.tobytes("png"))
+    assert refused(worker, path).reason == F.NOT_PDF
+
+
+def test_missing_directory_unreadable(worker, tmp_path):
+    assert refused(worker, tmp_path / "nope.pdf").reason == F.MISSING
+    (tmp_path / "dir.pdf").mkdir()
+    assert refused(worker, tmp_path / "dir.pdf").reason == F.NOT_A_FILE
+    if os.name == "posix" and os.geteuid() != 0:
+        locked = small_pdf(tmp_path / "locked.pdf")
+        locked.chmod(0)
+        assert refused(worker, locked).reason == F.UNREADABLE
+
+
+@pytest.mark.parametrize("fraction", [0.5, 0.9])
+def test_truncated_pdf_is_repaired_or_damaged(worker, tmp_path, fraction):
+    src = small_pdf(tmp_path / "full.pdf")
+    cut = truncated_copy(src, tmp_path / "cut.pdf", fraction)
+    try:
+        e = worker.extract(cut)
+    except ExtractError as err:
+        assert err.reason == F.DAMAGED and "is damaged" in err.message
+    else:
+        assert e.repaired and e.warnings  # imported, with a "repaired" notice
+
+
+def test_encrypted_with_user_password(worker, tmp_path):
+    path = encrypted_pdf(tmp_path / "secret.pdf", "pw123")
+    err = refused(worker, path)
+    assert err.reason == F.NEEDS_PASSWORD and "password-protected" in err.message
+    err = refused(worker, path, password="wrong")
+    assert err.reason == F.WRONG_PASSWORD and "secret.pdf" in err.message
+    e = worker.extract(path, password="pw123")
+    assert "Secret plan" in e.pages[0].text
+    assert "pw123" not in repr(e)
+
+
+def test_owner_password_only_records_copy_restriction(worker, tmp_path):
+    import pymupdf
+
+    path = make_pdf(tmp_path / "owner.pdf", [Page([heading("Plan"), para("Text.")])],
+                    owner_password="owner", permissions=pymupdf.PDF_PERM_PRINT)
+    e = worker.extract(path)
+    assert e.copy_restricted
+
+
+def test_image_only_pages_flagged(worker, tmp_path):
+    path = image_only_pdf(tmp_path / "scan.pdf", 3, text_pages=[1])
+    e = worker.extract(path)
+    assert e.needs_ocr_pages == (0, 2)
+
+
+def test_blank_pages_and_awkward_names(worker, tmp_path):
+    path = blank_pages_pdf(tmp_path / "-leading dash ünïcode plan.pdf", 2000)
+    e = worker.extract(path)
+    assert e.page_count == 2000 and not e.needs_ocr_pages and not e.commitments
+    named = tmp_path / "- Kent plan (final) – v2 ✓.pdf"
+    shutil.copy(SAMPLES / "reforming-kent-2025.pdf", named)
+    assert worker.extract(named).page_count == 17
+
+
+def test_recycling_replaces_the_child(tmp_path):
+    path = small_pdf(tmp_path / "a.pdf")
+    with PdfWorkerExtractor(recycle_after=2) as w:
+        w.extract(path)
+        first = w.pid
+        w.extract(path)
+        assert w.pid == first
+        w.extract(path)
+        assert w.pid != first
+
+
+def test_timeout_on_hang(tmp_path):
+    path = small_pdf(tmp_path / "a.pdf")
+    with PdfWorkerExtractor(stall=0.5, timeout=30, test_hook="sleep") as w:
+        err = refused(w, path)
+    assert err.reason == F.TIMEOUT and "a.pdf" in err.message
+
+
+def test_wall_clock_timeout_despite_progress(tmp_path):
+    path = small_pdf(tmp_path / "a.pdf")
+    with PdfWorkerExtractor(stall=5, timeout=1.0, test_hook="busy") as w:
+        err = refused(w, path)
+    assert err.reason == F.TIMEOUT
+
+
+@pytest.mark.parametrize("hook", ["exit", "abort", "segv"])
+def test_crash_is_reported_and_worker_recovers(tmp_path, hook):
+    path = small_pdf(tmp_path / "boom.pdf")
+    with PdfWorkerExtractor(test_hook=hook) as w:
+        err = refused(w, path)
+        assert err.reason == F.CRASHED
+        assert err.message == "boom.pdf crashed the PDF reader and was not imported"
+        w.test_hook = ""
+        assert w.extract(path).page_count == 3  # a fresh child serves the next file
+
+
+@pytest.mark.skipif(os.name != "posix", reason="RLIMIT_AS is POSIX only")
+def test_memory_limit(tmp_path):
+    path = small_pdf(tmp_path / "big.pdf")
+    with PdfWorkerExtractor(memory_limit=512 * 1024 * 1024, test_hook="memory") as w:
+        err = refused(w, path)
+    assert err.reason == F.TOO_BIG and "needs more memory than allowed" in err.message
+
+
+def test_cancel_kills_child_promptly(tmp_path):
+    path = small_pdf(tmp_path / "a.pdf")
+    state = TaskState()
+    with PdfWorkerExtractor(stall=60, timeout=60, test_hook="sleep") as w:
+        threading.Timer(0.3, state.request_cancel).start()
+        t0 = time.monotonic()
+        err = refused(w, path, state=state)
+        assert err.reason == F.CANCELLED
+        assert time.monotonic() - t0 < 2.0 + 0.3 + 5.0  # generous hang guard incl. spawn
+        assert w.pid is None
+
+
+def test_render_worker_clamps_pixels(tmp_path):
+    path = SAMPLES / "reforming-kent-2025.pdf"
+    with PdfRenderWorker() as r:
+        png, w, h = r.render(path, 0, 2.0)
+        assert png[:8] == b"\x89PNG\r\n\x1a\n" and (w, h) == (1190, 1684)
+        png, w, h = r.render(path, 0, 50.0, max_pixels=1_000_000)
+        assert w * h <= 1_000_000 and w > 500
+        with pytest.raises(IndexError):
+            r.render(path, 99, 1.0)
+        with pytest.raises(ExtractError) as info:
+            r.render(tmp_path / "missing.pdf", 0, 1.0)
+        assert info.value.reason == F.MISSING
