@@ -1,0 +1,812 @@
+"""The search-box query language, its text analysis, and the synonym/acronym table.
+
+This module owns turning what a person types into a Whoosh query object. It never raises on
+user input: hostile or empty text gives ``ParsedQuery.query is None`` plus a notice. It emits
+no events.
+
+Query syntax (for the README)
+-----------------------------
+* ``pothole repairs``      both words (AND is the default).
+* ``"net zero carbon"``    an exact phrase (an unclosed quote runs to the end of the query).
+* ``roads OR transport``   either word. ``AND`` may be written but is implied.
+* ``NOT housing``, ``-housing``   exclude a word, phrase or group. A query that only excludes
+  finds nothing (you get a notice).
+* ``(roads OR rail) bus``  grouping with parentheses (unbalanced ones are tolerated).
+* ``educat*``              prefix search; at least two characters before the ``*``. A ``*`` or
+  ``?`` anywhere else is ignored (no leading wildcards).
+* Words are stemmed: ``potholes`` finds "pothole", ``educating`` finds "education".
+* Operators are only ``AND``/``OR``/``NOT`` in capitals; lower-case and/or/not are words.
+* Acronyms are case-sensitive on the acronym side: ``SEND`` finds the acronym SEND and "special
+  educational needs and disabilities"; ``send`` finds the verb only. Typing an expansion
+  (``"kent county council"`` or unquoted) also finds its acronym (KCC). Other acronyms are
+  found from lower case too (``covid`` finds COVID) unless the table marks them ``case``.
+  The table is ``resources/synonyms.tsv`` (``ACRONYM<TAB>expansion[<TAB>case]``, or a
+  ``phrase<TAB>phrase`` pair such as ``net zero<TAB>carbon neutral``, which work both ways).
+* Filters (no spaces in values): ``plan:kent-vision-2011``, ``kind:section`` /
+  ``kind:commitment`` / ``kind:note``, ``stage:adopted``, and dates on the plan's (possibly
+  partial) date: ``date:2020``, ``date:2020-03``, ``date:2020..2022``, ``date:2020..``,
+  ``date:..2022``, ``date:>=2020``, ``date:<2022``. A partial date is a period: ``2020`` means
+  any day in 2020, and ranges match plans whose period overlaps them.
+  Any other ``name:value`` is just words (``owner:alice`` searches "owner" and "alice").
+* Limits: 512 characters, 64 terms, 8 levels of parentheses; control, zero-width and
+  bidi-override characters are removed. Each limit that bites adds a notice.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+from whoosh import query as wq
+from whoosh.analysis import (
+    Filter,
+    LowercaseFilter,
+    RegexTokenizer,
+    StemFilter,
+    StopFilter,
+)
+from whoosh.lang.porter import stem as _uncached_stem
+
+from workbench.model import Kind, is_partial_iso_date
+
+__all__ = [
+    "ACRONYMS",
+    "BODY",
+    "DATE_END",
+    "DATE_START",
+    "HEADING",
+    "KIND",
+    "MAX_DEPTH",
+    "MAX_QUERY_CHARS",
+    "MAX_TERMS",
+    "PLAN",
+    "STAGE",
+    "DropAcronymsFilter",
+    "HighlightFormFilter",
+    "ParsedQuery",
+    "SynonymTable",
+    "acronym_form",
+    "acronym_tokens",
+    "body_analyzer",
+    "clean_query_text",
+    "date_bounds",
+    "date_range_query",
+    "highlight_analyzer",
+    "load_default_synonyms",
+    "load_synonyms",
+    "parse_query",
+    "stems",
+]
+
+# Field names shared with indexing.search_index (which defines the schema).
+BODY = "body"
+HEADING = "heading"
+ACRONYMS = "acronyms"
+PLAN = "plan"
+KIND = "kind"
+STAGE = "stage"
+DATE_START = "date_start"
+DATE_END = "date_end"
+
+MAX_QUERY_CHARS = 512
+MAX_TERMS = 64
+MAX_DEPTH = 8
+MIN_PREFIX = 2
+
+NOTICE_SHORTENED = f"Query shortened to {MAX_QUERY_CHARS} characters"
+NOTICE_TOO_MANY_TERMS = f"Only the first {MAX_TERMS} terms were used"
+NOTICE_EMPTY = "Type a word or phrase to search for"
+NOTICE_ONLY_NOT = "Add a word to search for: NOT and - only exclude"
+NOTICE_DEEP = f"Parentheses nested deeper than {MAX_DEPTH} levels were ignored"
+
+# --- text analysis ----------------------------------------------------------------------------
+
+# Highlighting re-stems every word of each shown passage; StemFilter caches, so do we.
+_porter_stem = lru_cache(maxsize=50_000)(_uncached_stem)
+
+# Whoosh's default token pattern, so query words split exactly as indexed text does.
+_TOKEN = re.compile(r"\w+(?:\.?\w+)*", re.UNICODE)
+# Two or more capital letters (digits allowed), optionally a plural "s": KCC, SEND, HGVs, M25 no.
+_ACRONYM = re.compile(r"(?=(?:[A-Z0-9]*[A-Z]){2})[A-Z0-9]+s?\Z")
+
+
+def acronym_form(token: str) -> str | None:
+    """The acronym a token spells ("HGVs" -> "HGV"), or None if it is not ALL CAPS."""
+    if not _ACRONYM.match(token):
+        return None
+    return token[:-1] if token.endswith("s") else token
+
+
+def acronym_tokens(text: str) -> list[str]:
+    """Every ALL-CAPS token of ``text``, verbatim (plural "s" removed), in order."""
+    out = []
+    for m in _TOKEN.finditer(text):
+        acr = acronym_form(m.group(0))
+        if acr:
+            out.append(acr)
+    return out
+
+
+class DropAcronymsFilter(Filter):
+    """Drops ALL-CAPS tokens: they are indexed verbatim in the ``acronyms`` field instead.
+
+    This is what keeps the acronym SEND from matching the word "send" (and vice versa).
+    """
+
+    def __call__(self, tokens):
+        for t in tokens:
+            if acronym_form(t.text) is None:
+                yield t
+
+
+class HighlightFormFilter(Filter):
+    """Gives each token the form a query term would have: acronym verbatim, else stemmed."""
+
+    def __call__(self, tokens):
+        for t in tokens:
+            acr = acronym_form(t.text)
+            t.text = acr if acr is not None else _porter_stem(t.text.lower())
+            yield t
+
+
+def body_analyzer():
+    """The analyzer of the ``body`` and ``heading`` fields (StemmingAnalyzer minus acronyms)."""
+    return RegexTokenizer() | DropAcronymsFilter() | LowercaseFilter() | StopFilter() | StemFilter()
+
+
+def highlight_analyzer():
+    """Tokenises stored text for snippets, keeping acronyms distinct from words."""
+    return RegexTokenizer() | HighlightFormFilter()
+
+
+_ANALYZER = body_analyzer()
+
+
+def stems(text: str) -> list[str]:
+    """The indexed terms of ``text`` in order (stemmed, no stop words, no acronyms)."""
+    return [t.text for t in _ANALYZER(text)]
+
+
+# --- input hygiene ----------------------------------------------------------------------------
+
+_SPACE_LIKE = re.compile(r"[\t\n\r\x0b\x0c\u2028\u2029]")
+_INVISIBLE = re.compile(
+    "[\x00-\x08\x0e-\x1f\x7f-\x9f\u00ad\u200b-\u200f\u202a-\u202e\u2060-\u2064"
+    "\u2066-\u206f\ufeff\ufff9-\ufffb\ud800-\udfff]"
+)
+
+
+def clean_query_text(text: str) -> tuple[str, list[str]]:
+    """NFC, no control/zero-width/bidi-override characters, at most 512 characters."""
+    notices: list[str] = []
+    if not isinstance(text, str):
+        text = ""
+    # Cut a huge paste cheaply before the regexes see it; the exact cap comes after cleaning.
+    if len(text) > MAX_QUERY_CHARS * 8:
+        text = text[: MAX_QUERY_CHARS * 8]
+        notices.append(NOTICE_SHORTENED)
+    text = _INVISIBLE.sub("", _SPACE_LIKE.sub(" ", text))
+    text = unicodedata.normalize("NFC", text).strip()
+    if len(text) > MAX_QUERY_CHARS:
+        text = text[:MAX_QUERY_CHARS].rstrip()
+        if NOTICE_SHORTENED not in notices:
+            notices.append(NOTICE_SHORTENED)
+    return text, notices
+
+
+# --- synonyms ---------------------------------------------------------------------------------
+
+
+def _key(text: str) -> tuple[str, ...]:
+    """Lookup key of a phrase: its stems, with ALL-CAPS words counted as words."""
+    return tuple(stems(text.lower()))
+
+
+@dataclass(frozen=True)
+class SynonymTable:
+    """Acronym expansions and two-way phrase synonyms, read from editable data.
+
+    Attributes:
+        acronyms: ``{"SEND": ("special educational needs and disabilities",)}``.
+        exact: acronyms that only match when typed in capitals (SEND, which is also a verb).
+        phrases: ``(("net zero", "carbon neutral"), ...)``, each pair works both ways.
+    """
+
+    acronyms: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    exact: frozenset[str] = frozenset()
+    phrases: tuple[tuple[str, str], ...] = ()
+    _alternatives: Mapping[tuple[str, ...], tuple[tuple[str, ...], tuple[str, ...]]] = field(
+        default_factory=dict, repr=False, compare=False
+    )
+
+    @classmethod
+    def build(
+        cls,
+        acronyms: Mapping[str, Iterable[str]],
+        exact: Iterable[str] = (),
+        phrases: Iterable[tuple[str, str]] = (),
+    ) -> SynonymTable:
+        acr = {a: tuple(dict.fromkeys(v)) for a, v in acronyms.items()}
+        pairs = tuple(phrases)
+        alt: dict[tuple[str, ...], tuple[list[str], list[str]]] = {}
+        for a, expansions in acr.items():
+            for e in expansions:
+                k = _key(e)
+                if k:
+                    alt.setdefault(k, ([], []))[0].append(a)
+        for left, right in pairs:
+            for src, dst in ((left, right), (right, left)):
+                k = _key(src)
+                if k:
+                    alt.setdefault(k, ([], []))[1].append(dst)
+        frozen = {
+            k: (tuple(dict.fromkeys(a)), tuple(dict.fromkeys(p))) for k, (a, p) in alt.items()
+        }
+        return cls(acr, frozenset(exact) & frozenset(acr), pairs, frozen)
+
+    @classmethod
+    def empty(cls) -> SynonymTable:
+        return cls()
+
+    def expansions(self, acronym: str) -> tuple[str, ...]:
+        return self.acronyms.get(acronym, ())
+
+    def alternatives(self, key: tuple[str, ...]) -> tuple[tuple[str, ...], tuple[str, ...]]:
+        """(acronyms, phrases) that mean the same as a phrase with these stems."""
+        return self._alternatives.get(key, ((), ()))
+
+    @property
+    def max_key_len(self) -> int:
+        return max((len(k) for k in self._alternatives), default=0)
+
+
+def load_synonyms(text: str) -> SynonymTable:
+    """Parse the TSV: ``ACRONYM<TAB>expansion[<TAB>case]`` or ``phrase<TAB>phrase``.
+
+    ``#`` starts a comment line; blank and malformed lines are skipped. The left side is an
+    acronym when it is one ALL-CAPS token; otherwise the line is a two-way phrase synonym.
+    A third column ``case`` makes the acronym match only when typed in capitals.
+    """
+    acronyms: dict[str, list[str]] = {}
+    exact: set[str] = set()
+    phrases: list[tuple[str, str]] = []
+    for line in text.splitlines():
+        if not line.strip() or line.lstrip().startswith("#"):
+            continue
+        cols = [c.strip() for c in line.split("\t")]
+        if len(cols) < 2 or not cols[0] or not cols[1]:
+            continue
+        left, right = cols[0], cols[1]
+        flags = {c.casefold() for c in cols[2:]}
+        acr = acronym_form(left) if _TOKEN.fullmatch(left) else None
+        if acr == left:
+            acronyms.setdefault(acr, []).append(right)
+            if "case" in flags:
+                exact.add(acr)
+        else:
+            phrases.append((left, right))
+    return SynonymTable.build(acronyms, exact, phrases)
+
+
+def load_default_synonyms() -> SynonymTable:
+    """The table shipped in ``resources/synonyms.tsv`` (empty if it cannot be read)."""
+    from importlib.resources import files
+
+    try:
+        return load_synonyms(files("resources").joinpath("synonyms.tsv").read_text("utf-8"))
+    except (OSError, ModuleNotFoundError, UnicodeDecodeError):
+        return SynonymTable.empty()
+
+
+# --- dates ------------------------------------------------------------------------------------
+
+
+def date_bounds(partial: str) -> tuple[str, str]:
+    """First and last day of a partial ISO date, as sortable strings ("2020" -> Jan 1, Dec 31)."""
+    parts = partial.split("-")
+    year = parts[0]
+    month = parts[1] if len(parts) > 1 else None
+    day = parts[2] if len(parts) > 2 else None
+    start = f"{year}-{month or '01'}-{day or '01'}"
+    end = f"{year}-{month or '12'}-{day or '31'}"
+    return start, end
+
+
+def date_range_query(
+    date_from: str = "", date_to: str = "", *, after: str = "", before: str = ""
+) -> wq.Query | None:
+    """Passages whose plan period overlaps [date_from, date_to] (partial dates allowed).
+
+    ``after``/``before`` are exclusive: the whole plan period is after/before that date.
+    """
+    clauses: list[wq.Query] = []
+    if date_from:
+        clauses.append(wq.TermRange(DATE_END, date_bounds(date_from)[0], None))
+    if date_to:
+        clauses.append(wq.TermRange(DATE_START, None, date_bounds(date_to)[1]))
+    if after:
+        clauses.append(wq.TermRange(DATE_START, date_bounds(after)[1], None, startexcl=True))
+    if before:
+        clauses.append(wq.TermRange(DATE_END, None, date_bounds(before)[0], endexcl=True))
+    if not clauses:
+        return None
+    return clauses[0] if len(clauses) == 1 else wq.And(clauses)
+
+
+_DATE_OP = re.compile(r"^(>=|<=|>|<)?([0-9-]+)$")
+_DATE_RANGE = re.compile(r"^([0-9-]*)\.\.([0-9-]*)$")
+
+
+def _parse_date_filter(value: str) -> wq.Query | None:
+    if m := _DATE_RANGE.match(value):
+        lo, hi = m.group(1), m.group(2)
+        if (lo or hi) and all(not d or is_partial_iso_date(d) for d in (lo, hi)):
+            return date_range_query(lo, hi)
+        return None
+    if m := _DATE_OP.match(value):
+        op, d = m.group(1) or "", m.group(2)
+        if not is_partial_iso_date(d):
+            return None
+        return {
+            "": lambda: date_range_query(d, d),
+            ">=": lambda: date_range_query(d, ""),
+            "<=": lambda: date_range_query("", d),
+            ">": lambda: date_range_query(after=d),
+            "<": lambda: date_range_query(before=d),
+        }[op]()
+    return None
+
+
+# --- parsing ----------------------------------------------------------------------------------
+
+_LEX = re.compile(r'"[^"]*"?|[()]|[^\s()"]+')
+_FIELD = re.compile(r"^([A-Za-z_]+):(.*)$", re.S)
+_ALLOWED_FIELDS = frozenset({"plan", "kind", "stage", "date"})
+_OPERATORS = frozenset({"AND", "OR", "NOT"})
+_KINDS = frozenset(k.value for k in Kind)
+
+
+@dataclass(frozen=True, slots=True)
+class _Word:
+    raw: str
+    prefix: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class _Phrase:
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class _Field:
+    name: str
+    value: str
+
+
+@dataclass(frozen=True, slots=True)
+class _Not:
+    child: object
+
+
+@dataclass(frozen=True, slots=True)
+class _And:
+    children: tuple
+    from_chunk: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class _Or:
+    children: tuple
+
+
+class _Parser:
+    """Tolerant recursive descent: unexpected tokens are skipped, never raised on."""
+
+    def __init__(self, tokens: list[str]) -> None:
+        self.toks = tokens
+        self.i = 0
+        self.leaves = 0
+        self.flattened = 0
+        self.too_many = False
+        self.too_deep = False
+
+    def peek(self) -> str | None:
+        return self.toks[self.i] if self.i < len(self.toks) else None
+
+    def parse(self):
+        items = []
+        while self.peek() is not None:
+            node = self.parse_or(0)
+            if node is not None:
+                items.append(node)
+            elif self.peek() is not None:
+                self.i += 1  # a token nothing could use (stray OR, ")" ...)
+        return _join_and(items)
+
+    def parse_or(self, depth: int):
+        alts = [self.parse_and(depth)]
+        while self.peek() == "OR":
+            self.i += 1
+            alts.append(self.parse_and(depth))
+        alts = [a for a in alts if a is not None]
+        if not alts:
+            return None
+        return alts[0] if len(alts) == 1 else _Or(tuple(alts))
+
+    def parse_and(self, depth: int):
+        items: list = []
+        while (tok := self.peek()) is not None:
+            if tok == "OR":
+                break
+            if tok == ")":
+                if depth > 0 and self.flattened == 0:
+                    break
+                self.i += 1
+                if self.flattened:
+                    self.flattened -= 1
+                continue
+            if tok == "AND":
+                self.i += 1
+                continue
+            node = self.parse_unary(depth)
+            if isinstance(node, _And) and node.from_chunk:
+                items.extend(node.children)
+            elif node is not None:
+                items.append(node)
+        return _join_and(items)
+
+    def parse_unary(self, depth: int):
+        negate = False
+        while self.peek() == "NOT":
+            self.i += 1
+            negate = not negate
+        tok = self.peek()
+        if tok is None or tok in ("OR", "AND", ")"):
+            return None
+        self.i += 1
+        if tok == "(":
+            if depth >= MAX_DEPTH:
+                self.flattened += 1
+                self.too_deep = True
+                return None
+            node = self.parse_or(depth + 1)
+            if self.peek() == ")":
+                self.i += 1
+        elif tok.startswith('"'):
+            text = tok[1:-1] if len(tok) > 1 and tok.endswith('"') else tok[1:]
+            node = self._leaf(_Phrase(text)) if _TOKEN.search(text) else None
+        else:
+            stripped = tok.lstrip("-+")
+            if tok.startswith("-") and stripped:
+                negate = not negate
+            node = self._chunk(stripped)
+        if node is None:
+            return None
+        return _Not(node) if negate else node
+
+    def _leaf(self, node):
+        if self.leaves >= MAX_TERMS:
+            self.too_many = True
+            return None
+        self.leaves += 1
+        return node
+
+    def _chunk(self, chunk: str):
+        if m := _FIELD.match(chunk):
+            name, value = m.group(1).lower(), m.group(2)
+            if name in _ALLOWED_FIELDS and value:
+                return self._leaf(_Field(name, value))
+        prefix = (
+            chunk.endswith("*")
+            and "*" not in chunk[:-1]
+            and "?" not in chunk
+            and _TOKEN.fullmatch(chunk[:-1]) is not None
+            and len(chunk) - 1 >= MIN_PREFIX
+        )
+        if prefix:
+            leaf = self._leaf(_Word(chunk[:-1], prefix=True))
+            return leaf
+        words = []
+        for m in _TOKEN.finditer(chunk.replace("*", " ").replace("?", " ")):
+            leaf = self._leaf(_Word(m.group(0)))
+            if leaf is None:
+                break
+            words.append(leaf)
+        if not words:
+            return None
+        return words[0] if len(words) == 1 else _And(tuple(words), from_chunk=True)
+
+
+def _join_and(items: list):
+    if not items:
+        return None
+    return items[0] if len(items) == 1 else _And(tuple(items))
+
+
+# --- compiling to Whoosh ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class ParsedQuery:
+    """A query ready to run, or ``query is None`` with a notice saying why not."""
+
+    query: wq.Query | None
+    interpreted: str
+    notices: tuple[str, ...] = ()
+    highlight_terms: frozenset[str] = frozenset()
+    highlight_prefixes: tuple[tuple[str, str], ...] = ()
+
+    @property
+    def notice(self) -> str:
+        return "; ".join(self.notices)
+
+
+@dataclass
+class _Ctx:
+    table: SynonymTable
+    terms: set[str] = field(default_factory=set)
+    prefixes: list[tuple[str, str]] = field(default_factory=list)
+
+
+def _text_clause(st: list[str]) -> wq.Query:
+    if len(st) == 1:
+        return wq.Or([wq.Term(BODY, st[0]), wq.Term(HEADING, st[0])])
+    return wq.Or([wq.Phrase(BODY, st), wq.Phrase(HEADING, st)])
+
+
+def _quote(text: str) -> str:
+    return '"' + text.replace('"', "") + '"'
+
+
+def _expansion_clauses(
+    ctx: _Ctx, acronyms: Iterable[str], phrases: Iterable[str], hl: bool
+) -> tuple[list[wq.Query], list[str]]:
+    clauses: list[wq.Query] = []
+    shown: list[str] = []
+    for a in acronyms:
+        clauses.append(wq.Term(ACRONYMS, a))
+        shown.append(a)
+        if hl:
+            ctx.terms.add(a)
+    for p in phrases:
+        st = stems(p)
+        acr = acronym_tokens(p)
+        parts = ([_text_clause(st)] if st else []) + [wq.Term(ACRONYMS, a) for a in acr]
+        if not parts:
+            continue
+        clauses.append(parts[0] if len(parts) == 1 else wq.And(parts))
+        shown.append(_quote(p))
+        if hl:
+            ctx.terms.update(st)
+            ctx.terms.update(acr)
+    return clauses, shown
+
+
+def _compile_word(w: _Word, ctx: _Ctx, hl: bool) -> tuple[wq.Query, str] | None:
+    table = ctx.table
+    if w.prefix:
+        lower = w.raw.lower()
+        clauses: list[wq.Query] = []
+        for p in dict.fromkeys((lower, _porter_stem(lower))):
+            clauses += [wq.Prefix(BODY, p), wq.Prefix(HEADING, p)]
+            if hl:
+                ctx.prefixes += [(BODY, p), (HEADING, p)]
+        # The index holds stems, and a stem can be shorter than the typed prefix ("educat*":
+        # education -> "educ"), so also try the prefix cut by one or two letters, as exact terms.
+        if len(lower) >= 5:
+            for k in range(max(4, len(lower) - 2), len(lower)):
+                clauses += [wq.Term(BODY, lower[:k]), wq.Term(HEADING, lower[:k])]
+                if hl:
+                    ctx.terms.add(lower[:k])
+        if w.raw.isupper():
+            clauses.append(wq.Prefix(ACRONYMS, w.raw))
+            if hl:
+                ctx.prefixes.append((ACRONYMS, w.raw))
+        return wq.Or(clauses), w.raw + "*"
+    acr = acronym_form(w.raw)
+    if acr is not None:
+        expansions = table.expansions(acr)
+        clauses = [wq.Term(ACRONYMS, acr)]
+        if hl:
+            ctx.terms.add(acr)
+        if expansions:
+            more, shown = _expansion_clauses(ctx, (), expansions, hl)
+            clauses += more
+            return wq.Or(clauses), "(" + " OR ".join([acr, *shown]) + ")"
+        st = stems(w.raw.lower())
+        if st:
+            clauses.append(_text_clause(st))
+            if hl:
+                ctx.terms.update(st)
+        return (wq.Or(clauses) if len(clauses) > 1 else clauses[0]), w.raw
+    st = stems(w.raw)
+    if not st:
+        return None  # a stop word
+    clauses = [_text_clause(st)]
+    if hl:
+        ctx.terms.update(st)
+    upper = acronym_form(w.raw.upper())
+    shown = [w.raw]
+    if upper is not None and upper not in table.exact:
+        clauses.append(wq.Term(ACRONYMS, upper))
+        if hl:
+            ctx.terms.add(upper)
+        more, extra = _expansion_clauses(ctx, (), table.expansions(upper), hl)
+        clauses += more
+        shown += [upper] * bool(more) + extra
+    q = wq.Or(clauses) if len(clauses) > 1 else clauses[0]
+    text = shown[0] if len(shown) == 1 else "(" + " OR ".join(shown) + ")"
+    return q, text
+
+
+def _compile_phrase(p: _Phrase, ctx: _Ctx, hl: bool) -> tuple[wq.Query, str] | None:
+    raws = _TOKEN.findall(p.text)
+    if len(raws) == 1:
+        return _compile_word(_Word(raws[0]), ctx, hl)
+    st = stems(p.text)
+    acr = acronym_tokens(p.text)
+    parts = ([_text_clause(st)] if st else []) + [wq.Term(ACRONYMS, a) for a in acr]
+    if not parts:
+        return None
+    if hl:
+        ctx.terms.update(st)
+        ctx.terms.update(acr)
+    q = parts[0] if len(parts) == 1 else wq.And(parts)
+    shown = _quote(p.text)
+    alt_acr, alt_phr = ctx.table.alternatives(_key(p.text))
+    if alt_acr or alt_phr:
+        more, extra = _expansion_clauses(ctx, alt_acr, alt_phr, hl)
+        return wq.Or([q, *more]), "(" + " OR ".join([shown, *extra]) + ")"
+    return q, shown
+
+
+def _compile_field(f: _Field, ctx: _Ctx, hl: bool) -> tuple[wq.Query, str] | None:
+    value = f.value
+    if f.name == "date":
+        q = _parse_date_filter(value)
+        if q is not None:
+            return q, f"date:{value}"
+    elif f.name == "kind":
+        v = value.lower()
+        if v in _KINDS:
+            return wq.Term(KIND, v), f"kind:{v}"
+    elif f.name in ("plan", "stage"):
+        v = value.lower()
+        return wq.Term(PLAN if f.name == "plan" else STAGE, v), f"{f.name}:{v}"
+    # Not a usable filter value: search the text as plain words.
+    words = [_Word(m.group(0)) for m in _TOKEN.finditer(f"{f.name} {value}")]
+    return _compile_and(tuple(words), ctx, hl)
+
+
+def _synonym_groups(children: tuple, ctx: _Ctx) -> list:
+    """Replace runs of plain words that spell a table phrase with a group node."""
+    limit = ctx.table.max_key_len
+    if not limit:
+        return list(children)
+    out: list = []
+    i = 0
+    n = len(children)
+    while i < n:
+        node = children[i]
+        matched = False
+        if isinstance(node, _Word) and not node.prefix:
+            key: list[str] = []
+            best = None
+            for j in range(i, min(n, i + 2 * limit + 1)):
+                w = children[j]
+                if not isinstance(w, _Word) or w.prefix:
+                    break
+                st = stems(w.raw.lower())
+                if not key and not st:
+                    break
+                key += st
+                if len(key) > limit:
+                    break
+                if st and any(ctx.table.alternatives(tuple(key))):
+                    best = j
+            if best is not None:
+                out.append(("syn", children[i : best + 1]))
+                i = best + 1
+                matched = True
+        if not matched:
+            out.append(node)
+            i += 1
+    return out
+
+
+def _compile_and(children: tuple, ctx: _Ctx, hl: bool) -> tuple[wq.Query, str] | None:
+    parts: list[tuple[wq.Query, str]] = []
+    for item in _synonym_groups(children, ctx):
+        if isinstance(item, tuple) and item[0] == "syn":
+            words = item[1]
+            inner = [c for c in (_compile_word(w, ctx, hl) for w in words) if c]
+            text = " ".join(w.raw for w in words)
+            base = inner[0][0] if len(inner) == 1 else wq.And([q for q, _ in inner])
+            alt_acr, alt_phr = ctx.table.alternatives(_key(text))
+            more, extra = _expansion_clauses(ctx, alt_acr, alt_phr, hl)
+            parts.append((wq.Or([base, *more]), "(" + " OR ".join([text, *extra]) + ")"))
+            continue
+        c = _compile(item, ctx, hl)
+        if c is not None:
+            parts.append(c)
+    if not parts:
+        return None
+    if len(parts) == 1:
+        return parts[0]
+    return wq.And([q for q, _ in parts]), " AND ".join(t for _, t in parts)
+
+
+def _compile(node, ctx: _Ctx, hl: bool) -> tuple[wq.Query, str] | None:
+    if isinstance(node, _Word):
+        return _compile_word(node, ctx, hl)
+    if isinstance(node, _Phrase):
+        return _compile_phrase(node, ctx, hl)
+    if isinstance(node, _Field):
+        return _compile_field(node, ctx, hl)
+    if isinstance(node, _Not):
+        c = _compile(node.child, ctx, False)
+        return None if c is None else (wq.Not(c[0]), f"NOT {c[1]}")
+    if isinstance(node, _And):
+        return _compile_and(node.children, ctx, hl)
+    if isinstance(node, _Or):
+        parts = [c for c in (_compile(ch, ctx, hl) for ch in node.children) if c]
+        if not parts:
+            return None
+        if len(parts) == 1:
+            return parts[0]
+        return wq.Or([q for q, _ in parts]), "(" + " OR ".join(t for _, t in parts) + ")"
+    return None
+
+
+def _is_positive(q: wq.Query) -> bool:
+    """False when the query can only exclude (NOT x, or an AND of NOTs)."""
+    if isinstance(q, wq.Not):
+        return False
+    if isinstance(q, wq.And):
+        return any(_is_positive(c) for c in q.subqueries)
+    if isinstance(q, wq.Or):
+        return all(_is_positive(c) for c in q.subqueries)
+    return True
+
+
+def _tokens(text: str) -> Iterator[str]:
+    for m in _LEX.finditer(text):
+        yield m.group(0)
+
+
+def parse_query(text: str, synonyms: SynonymTable | None = None) -> ParsedQuery:
+    """Turn what a person typed into a Whoosh query. Never raises on any string.
+
+    Args:
+        text: the search-box text, untrusted.
+        synonyms: acronym/phrase table; ``None`` means no expansion.
+
+    Returns:
+        A ``ParsedQuery``; ``query`` is None when there is nothing to search for, and
+        ``notices`` then says why (as it does when the input was cut or simplified).
+    """
+    table = synonyms if synonyms is not None else SynonymTable.empty()
+    cleaned, notices = clean_query_text(text)
+    parser = _Parser(list(_tokens(cleaned)))
+    tree = parser.parse()
+    if parser.too_deep:
+        notices.append(NOTICE_DEEP)
+    if parser.too_many:
+        notices.append(NOTICE_TOO_MANY_TERMS)
+    ctx = _Ctx(table)
+    compiled = _compile(tree, ctx, True) if tree is not None else None
+    if compiled is None:
+        return ParsedQuery(None, cleaned, (*notices, NOTICE_EMPTY))
+    q, shown = compiled
+    if not _is_positive(q):
+        return ParsedQuery(None, shown, (*notices, NOTICE_ONLY_NOT))
+    return ParsedQuery(
+        q.normalize(),
+        shown,
+        tuple(notices),
+        frozenset(ctx.terms),
+        tuple(dict.fromkeys(ctx.prefixes)),
+    )

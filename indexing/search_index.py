@@ -1,0 +1,525 @@
+"""The Whoosh full-text index: one schema, always rebuildable, synced by fingerprint (STYLE R9).
+
+``WhooshSearchIndex`` implements ``workbench.ports.SearchIndex``. SQLite is the truth and this
+index is a cache: any exception while opening or searching (missing or damaged files, a schema
+or ``SCHEMA_VERSION`` mismatch) wipes it, recreates it empty and sets ``needs_rebuild``; the
+caller (``workbench.services``) then calls ``rebuild(docs)`` or ``sync(wanted, load)``. Searches
+meanwhile return no hits and the notice ``REBUILDING_NOTICE``.
+
+Concurrency: one writer at a time (a ``threading.Lock`` in this process, Whoosh's own file lock
+across processes; a busy lock is waited on for ``LOCK_WAIT_S`` and then reported as
+``LibraryLocked``). Every writer ends in ``commit()`` or ``cancel()``. Searches share one searcher,
+refreshed when the index changes, behind a lock. This departs from R9's searcher per thread: a
+single searcher can be closed before the files are wiped, which Windows requires (open or mapped
+files cannot be deleted there), and searches are short and human-paced.
+
+Emits no events; long operations report to a ``TaskState``.
+"""
+
+from __future__ import annotations
+
+import gc
+import json
+import logging
+import threading
+import unicodedata
+import warnings
+from collections.abc import Iterable, Mapping, Sequence
+from pathlib import Path
+
+from whoosh import index as windex
+from whoosh import query as wq
+from whoosh.analysis import IDAnalyzer
+from whoosh.fields import ID, KEYWORD, STORED, TEXT, Schema
+from whoosh.highlight import ContextFragmenter, Formatter, get_text, highlight
+from whoosh.sorting import FieldFacet, ScoreFacet
+from whoosh.writing import CLEAR
+
+from indexing.query import (
+    ACRONYMS,
+    BODY,
+    DATE_END,
+    DATE_START,
+    HEADING,
+    KIND,
+    PLAN,
+    STAGE,
+    ParsedQuery,
+    SynonymTable,
+    acronym_tokens,
+    body_analyzer,
+    date_bounds,
+    date_range_query,
+    highlight_analyzer,
+    load_default_synonyms,
+    parse_query,
+)
+from workbench.errors import Cancelled, LibraryLocked
+from workbench.model import IndexDoc, SearchFilters, SearchHit, SearchResult, is_partial_iso_date
+from workbench.ports import IndexCheck, LoadDocs
+from workbench.tasks import TaskState
+
+__all__ = [
+    "INDEX_NAME",
+    "LOCK_WAIT_S",
+    "REBUILDING_NOTICE",
+    "SCHEMA",
+    "SCHEMA_VERSION",
+    "SNIPPET_CHARS",
+    "VERSION_FILE",
+    "WhooshSearchIndex",
+    "doc_fields",
+]
+
+log = logging.getLogger(__name__)
+
+#: Bump whenever SCHEMA or the analyzers change: a stored index with another version is rebuilt.
+SCHEMA_VERSION = 1
+VERSION_FILE = "workbench-index-version.json"
+INDEX_NAME = "MAIN"
+LOCK_WAIT_S = 3.0
+LIMIT_MB = 128
+LOAD_BATCH = 200
+SNIPPET_CHARS = 200
+MAX_LIMIT = 1000
+MAX_PREFIX_HIGHLIGHT = 50
+REBUILDING_NOTICE = "Rebuilding the search index…"
+
+SCHEMA = Schema(
+    **{
+        "key": ID(stored=True, unique=True, sortable=True),
+        KIND: ID(stored=True, analyzer=IDAnalyzer(lowercase=True)),
+        "item_id": STORED(),
+        PLAN: ID(stored=True, analyzer=IDAnalyzer(lowercase=True)),
+        "plan_title": STORED(),
+        "plan_date": ID(stored=True, sortable=True),  # as given: "2011", "2020-03", ""
+        DATE_START: ID(sortable=True),  # "2020" -> "2020-01-01": range filters and sorting
+        DATE_END: ID(sortable=True),  # "2020" -> "2020-12-31"
+        STAGE: ID(stored=True, analyzer=IDAnalyzer(lowercase=True)),
+        "path": STORED(),  # JSON list of headings
+        HEADING: TEXT(analyzer=body_analyzer(), stored=True, field_boost=2.0),
+        "page_label": STORED(),
+        "page_index": STORED(),
+        BODY: TEXT(analyzer=body_analyzer(), stored=True),  # stored for snippets
+        ACRONYMS: KEYWORD(lowercase=False, scorable=True),  # ALL-CAPS tokens, verbatim
+        "fingerprint": ID(stored=True, sortable=True),
+    }
+)
+
+_HL_ANALYZER = highlight_analyzer()
+_WHOOSH_FILE_PREFIXES = (f"{INDEX_NAME}_", f"_{INDEX_NAME}_")
+
+
+class _BracketFormatter(Formatter):
+    """Wraps matched terms in ``[[`` and ``]]``; fragments are joined by an ellipsis."""
+
+    between = " … "
+
+    def format_token(self, text, token, replace=False):
+        return f"[[{get_text(text, token, replace)}]]"
+
+
+def doc_fields(doc: IndexDoc) -> dict[str, object]:
+    """The Whoosh document for one passage."""
+    body = unicodedata.normalize("NFC", doc.body)
+    heading = unicodedata.normalize("NFC", doc.heading)
+    fields: dict[str, object] = {
+        "key": doc.key,
+        "kind": doc.kind,
+        "item_id": doc.item_id,
+        "plan": doc.plan,
+        "plan_title": doc.plan_title,
+        "plan_date": doc.plan_date,
+        "stage": doc.stage,
+        "path": json.dumps(list(doc.path), ensure_ascii=False),
+        "heading": heading,
+        "page_label": doc.page_label,
+        "page_index": doc.page_index,
+        "body": body,
+        "acronyms": " ".join(acronym_tokens(heading) + acronym_tokens(body)),
+        "fingerprint": doc.fingerprint,
+    }
+    if doc.plan_date and is_partial_iso_date(doc.plan_date):
+        fields["date_start"], fields["date_end"] = date_bounds(doc.plan_date)
+    return fields
+
+
+class WhooshSearchIndex:
+    """A ``SearchIndex`` stored in ``directory`` (created if missing).
+
+    Args:
+        directory: a folder owned by this index. Only Whoosh's ``MAIN_*`` files and the
+            version file are ever deleted from it.
+        synonyms: the acronym/phrase table; ``None`` loads ``resources/synonyms.tsv``.
+    """
+
+    def __init__(self, directory: Path, synonyms: SynonymTable | None = None) -> None:
+        self.directory = Path(directory)
+        self.synonyms = synonyms if synonyms is not None else load_default_synonyms()
+        self._write_lock = threading.Lock()
+        self._read_lock = threading.RLock()
+        self._ix: windex.Index | None = None
+        self._searcher = None
+        self.needs_rebuild = False
+        self.last_error = ""
+        with self._write_lock:
+            self._open()
+
+    # --- lifecycle ---------------------------------------------------------------------------
+
+    def _open(self) -> None:
+        """Open the stored index, or recreate it empty when anything is wrong with it."""
+        # Whoosh leaves the file it failed to read open (and unreferenced once the traceback
+        # goes): silence that ResourceWarning here; _reset() collects such files.
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", ResourceWarning)
+            try:
+                if self._stored_version() == SCHEMA_VERSION and windex.exists_in(
+                    self.directory, INDEX_NAME
+                ):
+                    ix = windex.open_dir(self.directory, indexname=INDEX_NAME)
+                    if sorted(ix.schema.names()) != sorted(SCHEMA.names()):
+                        raise ValueError("schema differs")
+                    with ix.searcher() as s:
+                        s.doc_count()
+                    self._ix = ix
+                    return
+                reason = "missing or other schema version"
+            except Exception as exc:  # any damage means: throw the cache away
+                reason = f"{type(exc).__name__}: {exc}"
+        log.warning("search index at %s unusable (%s); recreating it", self.directory, reason)
+        self.last_error = reason
+        self._reset()
+
+    def _stored_version(self) -> int | None:
+        try:
+            data = json.loads((self.directory / VERSION_FILE).read_text("utf-8"))
+            return int(data["schema_version"])
+        except (OSError, ValueError, KeyError, TypeError):
+            return None
+
+    def _close_searcher(self) -> None:
+        with self._read_lock:
+            if self._searcher is not None:
+                try:
+                    self._searcher.close()
+                except Exception:  # a damaged index may fail to close; it is going anyway
+                    log.debug("closing a searcher failed", exc_info=True)
+                self._searcher = None
+
+    def _reset(self) -> None:
+        """Wipe our files and create an empty index. Caller holds the write lock."""
+        self._close_searcher()
+        self._ix = None
+        self.needs_rebuild = True
+        # Whoosh leaks the file objects of a TOC or segment it failed to read; collect them now
+        # so they are closed before the files are deleted (Windows cannot delete open files).
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", ResourceWarning)
+            gc.collect()
+        self.directory.mkdir(parents=True, exist_ok=True)
+        for p in self.directory.iterdir():
+            if p.name == VERSION_FILE or p.name.startswith(_WHOOSH_FILE_PREFIXES):
+                if p.is_file() or p.is_symlink():
+                    p.unlink()
+        self._ix = windex.create_in(self.directory, SCHEMA, indexname=INDEX_NAME)
+        tmp = self.directory / (VERSION_FILE + ".tmp")
+        tmp.write_text(json.dumps({"schema_version": SCHEMA_VERSION}), "utf-8")
+        tmp.replace(self.directory / VERSION_FILE)
+
+    def _recover_after_read_error(self, exc: BaseException) -> None:
+        """A search failed: recreate the index unless a writer is busy (it will replace it)."""
+        log.warning("search failed (%s: %s); recreating the index", type(exc).__name__, exc)
+        self.last_error = f"{type(exc).__name__}: {exc}"
+        self.needs_rebuild = True
+        if self._write_lock.acquire(blocking=False):
+            try:
+                self._reset()
+            except Exception:
+                log.exception("could not recreate the search index at %s", self.directory)
+            finally:
+                self._write_lock.release()
+
+    def close(self) -> None:
+        """Release the searcher. The object may still be used; it reopens on demand."""
+        self._close_searcher()
+
+    def __enter__(self) -> WhooshSearchIndex:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def doc_count(self) -> int:
+        with self._read_lock:
+            return self._current_searcher().doc_count()
+
+    # --- writing -----------------------------------------------------------------------------
+
+    def _writer(self):
+        if self._ix is None:
+            self._reset()
+        assert self._ix is not None
+        try:
+            return self._ix.writer(procs=1, limitmb=LIMIT_MB, timeout=LOCK_WAIT_S, delay=0.1)
+        except windex.LockError as exc:
+            raise LibraryLocked(
+                "The search index is being updated by another Plan Workbench; try again shortly."
+            ) from exc
+
+    def _stored_fingerprints(self) -> dict[str, str]:
+        assert self._ix is not None
+        with self._ix.reader() as r:
+            keys = r.column_reader("key", translate=True)
+            fps = r.column_reader("fingerprint", translate=True)
+            return {keys[d]: fps[d] for d in r.all_doc_ids()}
+
+    def sync(
+        self, wanted: Mapping[str, str], load: LoadDocs, state: TaskState | None = None
+    ) -> int:
+        """Make the index hold exactly ``wanted`` ({key: fingerprint}).
+
+        New or changed keys are loaded in batches and written with ``update_document``; keys
+        no longer wanted are deleted. Nothing is visible until the single commit.
+
+        Returns:
+            The number of documents written (deletions not counted).
+
+        Raises:
+            Cancelled: ``state`` asked to cancel; the index is left as it was.
+            LibraryLocked: another process held the index lock for ``LOCK_WAIT_S``.
+        """
+        state = state or TaskState()
+        with self._write_lock:
+            try:
+                have = self._stored_fingerprints()
+            except Exception as exc:
+                self.last_error = f"{type(exc).__name__}: {exc}"
+                self._reset()
+                have = {}
+            extra = [k for k in have if k not in wanted]
+            todo = [k for k, fp in wanted.items() if have.get(k) != fp]
+            writer = self._writer()
+            written = 0
+            try:
+                for key in extra:
+                    writer.delete_by_term("key", key)
+                for start in range(0, len(todo), LOAD_BATCH):
+                    if state.cancel_requested:
+                        raise Cancelled()
+                    batch = todo[start : start + LOAD_BATCH]
+                    loaded = load(batch)
+                    for doc in loaded:
+                        writer.update_document(**doc_fields(doc))
+                        written += 1
+                    for key in set(batch) - {d.key for d in loaded}:
+                        writer.delete_by_term("key", key)  # vanished since `wanted` was read
+                    state.report(
+                        progress=min(1.0, (start + len(batch)) / len(todo)),
+                        status=f"Indexing {start + len(batch)} of {len(todo)} passages",
+                    )
+                if state.cancel_requested:
+                    raise Cancelled()
+                writer.commit()
+            except BaseException:
+                writer.cancel()
+                raise
+            self.needs_rebuild = False
+            return written
+
+    def rebuild(self, docs: Iterable[IndexDoc], state: TaskState | None = None) -> int:
+        """Replace the whole index with ``docs`` in one commit.
+
+        Searches keep seeing the old contents until the commit. A cancel leaves them.
+
+        Raises:
+            Cancelled: ``state`` asked to cancel; the index is left as it was.
+            LibraryLocked: another process held the index lock for ``LOCK_WAIT_S``.
+        """
+        state = state or TaskState()
+        total = len(docs) if isinstance(docs, Sequence) else None
+        with self._write_lock:
+            try:
+                writer = self._writer()
+            except LibraryLocked:
+                raise
+            except Exception as exc:
+                self.last_error = f"{type(exc).__name__}: {exc}"
+                self._reset()
+                writer = self._writer()
+            seen: set[str] = set()
+            try:
+                for n, doc in enumerate(docs, 1):
+                    if n % 50 == 0 and state.cancel_requested:
+                        raise Cancelled()
+                    if doc.key in seen:
+                        writer.update_document(**doc_fields(doc))
+                    else:
+                        writer.add_document(**doc_fields(doc))
+                        seen.add(doc.key)
+                    if n % 200 == 0:
+                        state.report(
+                            progress=n / total if total else None,
+                            status=f"Indexed {n} passages",
+                        )
+                if state.cancel_requested:
+                    raise Cancelled()
+                writer.commit(mergetype=CLEAR)
+            except BaseException:
+                writer.cancel()
+                raise
+            state.report(progress=1.0, status=f"Indexed {len(seen)} passages")
+            self.needs_rebuild = False
+            return len(seen)
+
+    def check(self, wanted: Mapping[str, str]) -> IndexCheck:
+        """Compare the index with ``wanted``; a damaged index reports ``error`` (and is reset)."""
+        try:
+            have = self._stored_fingerprints()  # a reader: fine while a writer is busy
+        except Exception as exc:
+            self._recover_after_read_error(exc)
+            return IndexCheck(
+                missing=tuple(sorted(wanted)),
+                stale=(),
+                extra=(),
+                error=f"The search index was damaged and must be rebuilt ({type(exc).__name__}).",
+            )
+        return IndexCheck(
+            missing=tuple(sorted(k for k in wanted if k not in have)),
+            stale=tuple(sorted(k for k, fp in wanted.items() if k in have and have[k] != fp)),
+            extra=tuple(sorted(k for k in have if k not in wanted)),
+        )
+
+    # --- searching ---------------------------------------------------------------------------
+
+    def _current_searcher(self):
+        """The shared searcher, refreshed if a commit happened. Caller holds the read lock."""
+        if self._ix is None:
+            raise RuntimeError("search index is not open")
+        if self._searcher is None:
+            self._searcher = self._ix.searcher()
+        elif not self._searcher.up_to_date():
+            # Not Searcher.refresh(): its reader reuse kept the segments that a
+            # commit(mergetype=CLEAR) had dropped (seen with whoosh-reloaded 2.7.5), and it fails
+            # on a never-committed index. A fresh searcher per commit is cheap enough.
+            old, self._searcher = self._searcher, None
+            old.close()
+            self._searcher = self._ix.searcher()
+        return self._searcher
+
+    @staticmethod
+    def _filter_query(filters: SearchFilters | None) -> tuple[wq.Query | None, list[str]]:
+        if filters is None:
+            return None, []
+        notices: list[str] = []
+        clauses: list[wq.Query] = []
+        for values, fieldname in (
+            (filters.plans, PLAN),
+            (filters.kinds, KIND),
+            (filters.stages, STAGE),
+        ):
+            terms = [wq.Term(fieldname, v.lower()) for v in values if v]
+            if terms:
+                clauses.append(terms[0] if len(terms) == 1 else wq.Or(terms))
+        dates = []
+        for d in (filters.date_from, filters.date_to):
+            if d and not is_partial_iso_date(d):
+                notices.append(f"Ignored the date {d!r}: use YYYY, YYYY-MM or YYYY-MM-DD")
+                d = ""
+            dates.append(d)
+        if dq := date_range_query(dates[0], dates[1]):
+            clauses.append(dq)
+        if not clauses:
+            return None, notices
+        return (clauses[0] if len(clauses) == 1 else wq.And(clauses)), notices
+
+    def search(
+        self,
+        query: str,
+        filters: SearchFilters | None = None,
+        limit: int = 20,
+        *,
+        sort: str = "relevance",
+    ) -> SearchResult:
+        """Run a search-box query. Never raises on user input or index damage.
+
+        Args:
+            query: the user's text (see ``indexing.query`` for the syntax).
+            filters: plan/kind/stage/date restrictions, combined with AND.
+            limit: at most this many hits (1..1000).
+            sort: ``"relevance"`` (BM25F, default) or ``"date"`` (newest plan first).
+
+        Returns:
+            Hits with ``[[``/``]]`` snippets, the exact total, the interpreted query and any
+            notices joined by "; ".
+        """
+        parsed = parse_query(query, self.synonyms)
+        fq, notices = self._filter_query(filters)
+        notices = list(parsed.notices) + notices
+        if parsed.query is None:
+            return SearchResult((), 0, parsed.interpreted, "; ".join(notices))
+        limit = max(1, min(int(limit), MAX_LIMIT))
+        try:
+            with self._read_lock:
+                s = self._current_searcher()
+                kwargs: dict[str, object] = {}
+                if sort == "date":
+                    kwargs["sortedby"] = [FieldFacet(DATE_START, reverse=True), ScoreFacet()]
+                results = s.search(parsed.query, filter=fq, limit=limit, **kwargs)
+                total = len(results)
+                terms = self._highlight_terms(s, parsed)
+                hits = tuple(self._hit(r, terms) for r in results)
+        except Exception as exc:
+            self._recover_after_read_error(exc)
+            return SearchResult((), 0, parsed.interpreted, "; ".join([REBUILDING_NOTICE, *notices]))
+        if self.needs_rebuild:
+            notices.insert(0, REBUILDING_NOTICE)
+        return SearchResult(hits, total, parsed.interpreted, "; ".join(notices))
+
+    @staticmethod
+    def _highlight_terms(searcher, parsed: ParsedQuery) -> frozenset[str]:
+        if not parsed.highlight_prefixes:
+            return parsed.highlight_terms
+        terms = set(parsed.highlight_terms)
+        reader = searcher.reader()
+        for fieldname, prefix in parsed.highlight_prefixes:
+            for n, btext in enumerate(reader.expand_prefix(fieldname, prefix)):
+                if n >= MAX_PREFIX_HIGHLIGHT:
+                    break
+                terms.add(btext.decode("utf-8") if isinstance(btext, bytes) else btext)
+        return frozenset(terms)
+
+    @staticmethod
+    def _hit(hit, terms: frozenset[str]) -> SearchHit:
+        stored = hit.fields()
+        text = stored.get("body", "") or ""
+        snippet = ""
+        if terms and text:
+            snippet = highlight(
+                text,
+                terms,
+                _HL_ANALYZER,
+                ContextFragmenter(maxchars=SNIPPET_CHARS, surround=SNIPPET_CHARS // 3),
+                _BracketFormatter(),
+                top=1,
+            )
+        if not snippet:
+            snippet = text[:SNIPPET_CHARS].rstrip() + ("…" if len(text) > SNIPPET_CHARS else "")
+        try:
+            path = tuple(json.loads(stored.get("path") or "[]"))
+        except ValueError:
+            path = ()
+        return SearchHit(
+            key=stored.get("key", ""),
+            kind=stored.get("kind", ""),
+            item_id=int(stored.get("item_id") or 0),
+            plan=stored.get("plan", ""),
+            plan_title=stored.get("plan_title", ""),
+            plan_date=stored.get("plan_date", ""),
+            path=path,
+            page_label=str(stored.get("page_label", "")),
+            page_index=int(stored.get("page_index") or 0),
+            score=float(hit.score or 0.0),
+            snippet=snippet,
+            text=text,
+        )

@@ -1,0 +1,358 @@
+"""The query language: parsing, hygiene and caps (T-SRCH-01), synonyms, dates. No index needed."""
+
+from __future__ import annotations
+
+import time
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from whoosh import query as wq
+
+from indexing.query import (
+    ACRONYMS,
+    BODY,
+    DATE_END,
+    DATE_START,
+    HEADING,
+    KIND,
+    MAX_QUERY_CHARS,
+    MAX_TERMS,
+    NOTICE_EMPTY,
+    NOTICE_ONLY_NOT,
+    NOTICE_SHORTENED,
+    NOTICE_TOO_MANY_TERMS,
+    PLAN,
+    STAGE,
+    SynonymTable,
+    acronym_form,
+    acronym_tokens,
+    clean_query_text,
+    date_bounds,
+    load_default_synonyms,
+    load_synonyms,
+    parse_query,
+    stems,
+)
+
+ALLOWED = {BODY, HEADING, ACRONYMS, PLAN, KIND, STAGE, DATE_START, DATE_END}
+TABLE = load_default_synonyms()
+
+
+def fields_of(q: wq.Query) -> set[str]:
+    out = set()
+    for leaf in q.leaves():
+        if getattr(leaf, "fieldname", None):
+            out.add(leaf.fieldname)
+    return out
+
+
+def terms_of(q: wq.Query) -> set[tuple[str, str]]:
+    return {(f, t.decode() if isinstance(t, bytes) else t) for f, t in q.iter_all_terms()}
+
+
+# --- basics -----------------------------------------------------------------------------------
+
+
+def test_words_are_anded_and_stemmed():
+    p = parse_query("Potholes repaired")
+    assert isinstance(p.query, wq.And)
+    assert (BODY, "pothol") in terms_of(p.query) and (BODY, "repair") in terms_of(p.query)
+    assert p.interpreted == "Potholes AND repaired"
+    assert p.notices == ()
+
+
+def test_operators_only_in_capitals():
+    assert isinstance(parse_query("roads OR rail").query, wq.Or)
+    lower = parse_query("roads or rail").query
+    assert isinstance(lower, wq.And)  # "or" is a stop word, the rest is ANDed
+
+
+def test_not_and_minus():
+    a = parse_query("roads NOT rail").query
+    b = parse_query("roads -rail").query
+    assert a == b
+    assert any(isinstance(x, wq.Not) for x in a.children())
+
+
+def test_phrase_and_unclosed_quote():
+    p = parse_query('"road safety')
+    assert isinstance(p.query, wq.Or) and all(isinstance(c, wq.Phrase) for c in p.query.children())
+    assert parse_query('"road safety"').query == p.query
+
+
+def test_grouping_and_unbalanced_parens():
+    p = parse_query("(roads OR rail) buses")
+    assert p.interpreted == "(roads OR rail) AND buses"
+    assert parse_query("((roads OR rail) buses").query == p.query
+    assert parse_query("(roads OR rail)) buses)").query == p.query
+
+
+def test_prefix_needs_two_letters_and_no_leading_wildcard():
+    p = parse_query("educat*")
+    assert any(isinstance(x, wq.Prefix) for x in p.query.leaves())
+    for q in ("*", "?*", "*a", "a*", "*:*", "e?uc*", "*educ"):
+        p = parse_query(q)
+        assert p.query is None or not any(
+            isinstance(x, (wq.Prefix, wq.Wildcard)) for x in p.query.leaves()
+        ), q
+
+
+def test_empty_and_operator_only_queries_give_notices():
+    for q in ("", " ", "AND", "OR NOT", "NOT", "-", "(", ")", '"', '""', "*", "the and of"):
+        p = parse_query(q)
+        assert p.query is None and NOTICE_EMPTY in p.notices, q
+    p = parse_query("-roads")
+    assert p.query is None and NOTICE_ONLY_NOT in p.notices
+
+
+def test_restricted_fields_become_words():
+    for q in (
+        "fingerprint:abc",
+        "key:section:1",
+        "owner:alice",
+        "title:x",
+        "path:y",
+        "item_id:3",
+        "plan_title:z",
+        "FINGERPRINT:abc",
+        "body:x",
+        "acronyms:SEND",
+    ):
+        p = parse_query(q)
+        assert p.query is not None, q
+        assert fields_of(p.query) <= {BODY, HEADING, ACRONYMS}, q
+    p = parse_query("owner:alice")
+    assert (BODY, "owner") in terms_of(p.query) and (BODY, "alic") in terms_of(p.query)
+
+
+def test_allowed_filters():
+    p = parse_query("roads plan:Kent-Vision-2011 kind:Commitment stage:adopted")
+    t = terms_of(p.query)
+    assert (PLAN, "kent-vision-2011") in t and (KIND, "commitment") in t
+    assert (STAGE, "adopted") in t
+    assert fields_of(parse_query("kind:bogus").query) == {BODY, HEADING, ACRONYMS}
+    assert fields_of(parse_query("date:soon").query) == {BODY, HEADING, ACRONYMS}
+
+
+def test_date_filters():
+    assert date_bounds("2020") == ("2020-01-01", "2020-12-31")
+    assert date_bounds("2020-03") == ("2020-03-01", "2020-03-31")
+    assert date_bounds("2020-03-09") == ("2020-03-09", "2020-03-09")
+    for q in (
+        "date:2020",
+        "date:2020..2022",
+        "date:2020..",
+        "date:..2022",
+        "date:>=2020",
+        "date:<=2020-04",
+        "date:>2020",
+        "date:<2020",
+    ):
+        p = parse_query(q)
+        assert p.query is not None and fields_of(p.query) <= {DATE_START, DATE_END}, q
+    for q in ("date:..", "date:2020-13", "date:20", "date:2020...2021"):
+        assert fields_of(parse_query(q).query) <= {BODY, HEADING, ACRONYMS}, q
+
+
+# --- hygiene and caps (T-SRCH-01) -------------------------------------------------------------
+
+
+def test_control_and_bidi_characters_are_removed():
+    text, notices = clean_query_text("ro\x00ad \u202esafety\u202c\u200b \u2066x\u2069\ud800")
+    assert text == "road safety x" and notices == []
+    assert clean_query_text("e\u0301")[0] == "\u00e9"  # NFC
+
+
+def test_length_cap():
+    text, notices = clean_query_text("a" * 10_000)
+    assert len(text) == MAX_QUERY_CHARS and notices == [NOTICE_SHORTENED]
+    p = parse_query("road " * 20_000)
+    assert NOTICE_SHORTENED in p.notices
+
+
+def test_term_cap():
+    p = parse_query(" ".join(f"w{i}x" for i in range(100)))
+    assert NOTICE_TOO_MANY_TERMS in p.notices
+    assert len(list(p.query.leaves())) <= 3 * MAX_TERMS
+
+
+def test_deep_nesting_is_flattened():
+    p = parse_query("(" * 300 + "road" + ")" * 300)
+    assert p.query is not None and (BODY, "road") in terms_of(p.query)
+
+
+HOSTILE = [
+    '"',
+    '""',
+    "(",
+    ")",
+    "AND",
+    "OR NOT",
+    "NOT",
+    "-",
+    "*",
+    "?*",
+    "*a",
+    "*:*",
+    "field:",
+    "owner:x",
+    "title:",
+    "[a TO",
+    "{",
+    "~",
+    "^",
+    "word~5",
+    "\x00",
+    "\u202e",
+    "\u202eabc\u202c",
+    "(" * 10_000,
+    "road " * 20_000,
+    "x" * 1_000_000,
+    "NOT " * 10_000,
+    "-" * 5000,
+    "(a OR (b AND (c NOT (d" * 500,
+    '"' * 10_001,
+    "\ud800\udfff",
+    "date:" * 300,
+]
+
+
+def test_hostile_strings_never_raise_and_parse_fast():
+    worst = 0.0
+    for q in HOSTILE:
+        start = time.perf_counter()
+        p = parse_query(q, TABLE)
+        worst = max(worst, time.perf_counter() - start)
+        if p.query is not None:
+            assert fields_of(p.query) <= ALLOWED
+        else:
+            assert p.notices
+    assert worst < 2.0  # a hang guard; typical worst case is a few milliseconds
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.text(max_size=300))
+def test_any_text_parses_to_allowed_fields(text):
+    p = parse_query(text, TABLE)
+    if p.query is None:
+        assert p.notices
+    else:
+        assert fields_of(p.query) <= ALLOWED
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(
+        st.sampled_from(
+            [
+                '"',
+                "(",
+                ")",
+                "AND",
+                "OR",
+                "NOT",
+                "-",
+                "*",
+                "?",
+                ":",
+                "plan:",
+                "date:",
+                "~",
+                "road",
+                "SEND",
+                "send",
+                "kent county council",
+                " ",
+                "x*",
+                "\x00",
+            ]
+        ),
+        max_size=60,
+    )
+)
+def test_operator_soup_parses(parts):
+    p = parse_query(" ".join(parts), TABLE)
+    assert p.query is None or fields_of(p.query) <= ALLOWED
+
+
+# --- acronyms and synonyms --------------------------------------------------------------------
+
+
+def test_acronym_form():
+    assert acronym_form("SEND") == "SEND" and acronym_form("HGVs") == "HGV"
+    assert acronym_form("Send") is None and acronym_form("A") is None
+    assert acronym_form("M25") is None and acronym_form("COVID19") == "COVID19"
+    assert acronym_tokens("KCC and the NHS, SMEs; UK.") == ["KCC", "NHS", "SME", "UK"]
+    assert stems("KCC potholes") == ["pothol"]  # acronyms are not body words
+
+
+def test_load_synonyms():
+    table = load_synonyms(
+        "# comment\n\nSEND\tspecial educational needs\tcase\nKCC\tKent County Council\n"
+        "net zero\tcarbon neutral\nbad line\nX\t\n"
+    )
+    assert table.expansions("SEND") == ("special educational needs",)
+    assert table.exact == frozenset({"SEND"})
+    assert table.phrases == (("net zero", "carbon neutral"),)
+    assert table.alternatives(("kent", "counti", "council")) == (("KCC",), ())
+    assert table.alternatives(("carbon", "neutral")) == ((), ("net zero",))
+    assert table.alternatives(("net", "zero")) == ((), ("carbon neutral",))
+
+
+def test_shipped_table_has_the_seed_entries():
+    for acr in (
+        "DEI",
+        "EDI",
+        "AI",
+        "SEND",
+        "KCC",
+        "LGR",
+        "EHCP",
+        "PRU",
+        "NHS",
+        "HGV",
+        "UASC",
+        "PCC",
+        "SME",
+        "ICS",
+        "VCSE",
+        "NEET",
+    ):
+        assert TABLE.expansions(acr), acr
+    assert "SEND" in TABLE.exact
+    assert ("net zero", "carbon neutral") in TABLE.phrases
+
+
+def test_capital_acronym_expands_lowercase_word_does_not():
+    up = parse_query("SEND", TABLE)
+    assert (ACRONYMS, "SEND") in terms_of(up.query)
+    assert any(isinstance(x, wq.Phrase) for x in up.query.leaves())
+    assert "special educational needs and disabilities" in up.interpreted
+    low = parse_query("send", TABLE)
+    assert terms_of(low.query) == {(BODY, "send"), (HEADING, "send")}
+
+
+def test_expansion_typed_finds_acronym():
+    for q in ('"Kent County Council"', "kent county council", "KENT COUNTY COUNCIL"):
+        assert (ACRONYMS, "KCC") in terms_of(parse_query(q, TABLE).query), q
+    p = parse_query("the kent county council budget", TABLE)
+    assert (ACRONYMS, "KCC") in terms_of(p.query) and (BODY, "budget") in terms_of(p.query)
+
+
+def test_phrase_synonym_both_ways():
+    a = parse_query("net zero", TABLE)
+    assert any(
+        isinstance(x, wq.Phrase) and x.words == ["carbon", "neutral"] for x in a.query.leaves()
+    )
+    b = parse_query('"carbon neutral"', TABLE)
+    assert any(isinstance(x, wq.Phrase) and x.words == ["net", "zero"] for x in b.query.leaves())
+
+
+def test_no_expansion_without_table():
+    p = parse_query("KCC", SynonymTable.empty())
+    assert terms_of(p.query) == {(ACRONYMS, "KCC"), (BODY, "kcc"), (HEADING, "kcc")}
+
+
+def test_highlight_terms_exclude_negated_words():
+    p = parse_query("roads -rail", TABLE)
+    assert "road" in p.highlight_terms and "rail" not in p.highlight_terms
