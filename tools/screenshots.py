@@ -1,0 +1,119 @@
+"""Render the main views into docs/screenshots/*.png with the sample library.
+
+Run under a virtual X server (a real xcb window, so fonts and styles are the real ones)::
+
+    xvfb-run -a -s "-screen 0 1600x1000x24" .venv/bin/python tools/screenshots.py
+
+Settings and the library live in a temporary folder; the user's are never touched.
+"""
+
+from __future__ import annotations
+
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO))
+
+OUT = REPO / "docs" / "screenshots"
+SIZE = (1560, 940)
+
+
+def wait_until(predicate: Callable[[], bool], timeout: float = 30.0) -> None:
+    """Run the event loop until ``predicate()`` holds (a tool script, not app code)."""
+    from PySide6.QtCore import QEventLoop, QTimer  # noqa: PLC0415
+
+    deadline = time.monotonic() + timeout
+    loop = QEventLoop()
+    timer = QTimer()
+    timer.setInterval(20)
+
+    def check() -> None:
+        if predicate() or time.monotonic() > deadline:
+            loop.quit()
+
+    timer.timeout.connect(check)
+    timer.start()
+    loop.exec()
+    timer.stop()
+    if not predicate():
+        raise TimeoutError("the window did not get there in time")
+
+
+def settle(ms: int = 400) -> None:
+    end = time.monotonic() + ms / 1000
+    wait_until(lambda: time.monotonic() >= end, timeout=ms / 1000 + 5)
+
+
+def main() -> int:
+    from PySide6.QtCore import QSettings  # noqa: PLC0415
+    from PySide6.QtWidgets import QApplication  # noqa: PLC0415
+
+    tmp = Path(tempfile.mkdtemp(prefix="workbench-shots-"))
+    app = QApplication(sys.argv)
+    app.setOrganizationName("PlanWorkbenchScreenshots")
+    app.setApplicationName("Plan Workbench")
+    QSettings.setDefaultFormat(QSettings.Format.IniFormat)
+    QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, str(tmp / "settings"))
+
+    from ui import compose  # noqa: PLC0415
+    from ui.main_window import MainWindow, load_stylesheet  # noqa: PLC0415
+
+    library = compose.ensure_sample_library(tmp / "library")
+    app.setStyleSheet(load_stylesheet())
+    window = MainWindow(library, settings=QSettings())
+    window.resize(*SIZE)
+    window.show()
+    OUT.mkdir(parents=True, exist_ok=True)
+
+    def shot(name: str) -> None:
+        settle()
+        path = OUT / f"{name}.png"
+        window.grab().save(str(path))
+        print(f"wrote {path.relative_to(REPO)}")
+
+    wait_until(lambda: window.library_panel.model.rowCount() == 5)
+    window.search_dock.hide()
+    window.library_panel.select_slug("framing-kents-future-2022")
+    shot("library")
+
+    # Reader: a commitment about adult social care, with its rectangles drawn on the page.
+    reader = window.reader_panel
+    window.open_plan("framing-kents-future-2022")
+    wait_until(lambda: reader.doc is not None)
+    target = next(
+        c for c in reader.doc.commitments if "adult social care" in c.text.casefold()
+    )
+    window.open_item("framing-kents-future-2022", "commitment", int(target.id))
+    wait_until(lambda: bool(reader.page_view.highlight_rects) and not reader.page_view.image.isNull())
+    shot("reader")
+
+    # Search: results as typed, top hit opened with the terms highlighted.
+    window.search_dock.show()
+    window.search_panel.set_query("climate emergency")
+    wait_until(lambda: window.search_panel.model.rowCount() > 0 and not window.search_panel.is_searching())
+    window.search_panel.open_row(0)
+    wait_until(lambda: reader.doc is not None and not reader.page_view.image.isNull())
+    shot("search")
+
+    # Compare: Reforming Kent against the plan it supersedes, a care pair selected.
+    window.search_dock.hide()
+    window.compare_plan("reforming-kent-2025")
+    panel = window.compare_panel
+    wait_until(lambda: panel.alignment is not None and not panel.is_busy())
+    pairs = panel.alignment.pairs
+    care = next(
+        (i for i, p in enumerate(pairs) if "adult social care" in p.left.text.casefold()), 0
+    )
+    panel.pairs_view.selectRow(care)
+    shot("compare")
+
+    window.close()
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,66 @@
+"""The window's composition root: ``run(library)`` starts Qt and opens the main window.
+
+Which library opens: the ``library`` argument, else ``$WORKBENCH_LIBRARY``, else the last one
+used (QSettings), else, on first run, the bundled sample library, which is filled in the
+background (progress after ~600 ms, Cancel) while the window is already usable.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+from PySide6.QtCore import QSettings
+from PySide6.QtWidgets import QApplication
+
+from ui import compose
+from workbench.library import ENV_LIBRARY
+
+ORGANISATION = "PlanWorkbench"
+APPLICATION = "Plan Workbench"
+
+
+def make_application(argv: list[str] | None = None) -> QApplication:
+    app = QApplication.instance() or QApplication(argv if argv is not None else sys.argv)
+    app.setOrganizationName(ORGANISATION)
+    app.setApplicationName(APPLICATION)
+    app.setApplicationDisplayName(APPLICATION)
+    return app  # type: ignore[return-value]
+
+
+def choose_library(library: Path | None, settings: QSettings) -> tuple[Path, bool]:
+    """The library to open, and whether it is the sample library (filled on first run)."""
+    if library is not None:
+        return Path(library).expanduser(), False
+    env = os.environ.get(ENV_LIBRARY, "").strip()
+    if env:
+        return Path(env).expanduser(), False
+    last = str(settings.value("library/last", "") or "")
+    if last and (Path(last) / "workbench.db").exists():
+        return Path(last), Path(last) == compose.sample_library_dir()
+    return compose.sample_library_dir(), True
+
+
+def open_main_window(library: Path | None = None):  # noqa: ANN201 - MainWindow, lazily imported
+    """Create and show the main window (the QApplication must exist)."""
+    from ui.main_window import MainWindow, load_stylesheet  # noqa: PLC0415
+
+    app = QApplication.instance()
+    settings = QSettings()
+    root, is_sample = choose_library(library, settings)
+    if isinstance(app, QApplication) and not app.styleSheet():
+        app.setStyleSheet(load_stylesheet())
+    window = MainWindow(root, settings=settings)
+    window.show()
+    if is_sample:
+        window.fill_sample_if_empty()
+    return window
+
+
+def run(library: Path | None = None) -> int:
+    app = make_application()
+    window = open_main_window(library)
+    code = app.exec()
+    del window
+    return code

@@ -1,0 +1,360 @@
+"""The main window: wires the panels, menus, toolbar and status bar together, nothing more.
+
+Central tabs: Library, Reader, Compare; the Search panel is a dock. Data access goes through
+``ui.ops`` on the one DB thread (``OpContext``); page images through ``PageRenderer``.
+Closing the window saves geometry, state, splitters and reader settings, cancels running jobs
+and waits for them.
+
+Signals:
+    (none of its own; panels' ``status_message`` signals end in the status bar)
+"""
+
+from __future__ import annotations
+
+from importlib import resources
+from pathlib import Path
+
+from PySide6.QtCore import QSettings, Qt
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtWidgets import (
+    QApplication,
+    QDockWidget,
+    QFileDialog,
+    QLabel,
+    QMainWindow,
+    QMessageBox,
+    QTabWidget,
+    QToolBar,
+    QWidget,
+)
+
+from ui import compose
+from ui.executor import DbExecutor
+from ui.ops import OpContext
+from ui.ops import library as library_ops
+from ui.panels.compare import ComparePanel
+from ui.panels.library import LibraryPanel
+from ui.panels.reader import ReaderPanel
+from ui.panels.search import SearchPanel
+from ui.render import PageRenderer
+from workbench.model import SearchHit
+from workbench.services import CheckReport, ImportReport
+
+APP_TITLE = "Plan Workbench"
+TAB_LIBRARY, TAB_READER, TAB_COMPARE = 0, 1, 2
+
+
+def load_stylesheet() -> str:
+    try:
+        return (resources.files("resources") / "styles" / "app.qss").read_text(encoding="utf-8")
+    except (FileNotFoundError, OSError):
+        return ""
+
+
+class MainWindow(QMainWindow):
+    """One open library."""
+
+    def __init__(
+        self,
+        library: Path,
+        *,
+        settings: QSettings | None = None,
+        executor: DbExecutor | None = None,
+        renderer: PageRenderer | None = None,
+    ) -> None:
+        super().__init__()
+        self.setObjectName("mainWindow")
+        self.settings = settings or QSettings()
+        self.ctx = OpContext(executor or DbExecutor(library, parent=self), self)
+        self.renderer = renderer or PageRenderer(self)
+        self._closed = False
+
+        self.library_panel = LibraryPanel(self.ctx)
+        self.reader_panel = ReaderPanel(self.ctx, self.renderer)
+        self.compare_panel = ComparePanel(self.ctx)
+        self.search_panel = SearchPanel(self.ctx, self.settings)
+        self.tabs = QTabWidget()
+        self.tabs.setAccessibleName("Views")
+        self.tabs.setDocumentMode(True)
+        self.tabs.addTab(self.library_panel, "&Library")
+        self.tabs.addTab(self.reader_panel, "&Reader")
+        self.tabs.addTab(self.compare_panel, "&Compare")
+        self.setCentralWidget(self.tabs)
+        self.search_dock = QDockWidget("Search", self)
+        self.search_dock.setObjectName("searchDock")
+        self.search_dock.setWidget(self.search_panel)
+        self.search_dock.setAccessibleName("Search panel")
+        self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.search_dock)
+
+        self.busy_label = QLabel("")
+        self.busy_label.setAccessibleName("Background work")
+        self.statusBar().addPermanentWidget(self.busy_label)
+        self._make_actions()
+        self._make_menus_and_toolbar()
+        self._connect_panels()
+        self._restore_settings()
+        self._set_library_title(self.ctx.root)
+        self.library_panel.reload()
+
+    # -- actions --------------------------------------------------------------------------
+
+    def _action(self, text: str, slot, shortcut=None, tip: str = "") -> QAction:  # noqa: ANN001
+        action = QAction(text, self)
+        if shortcut is not None:
+            action.setShortcut(QKeySequence(shortcut))
+        action.setToolTip(tip or text.replace("&", "").rstrip("…"))
+        action.setStatusTip(action.toolTip())
+        action.triggered.connect(slot)
+        self.addAction(action)
+        return action
+
+    def _make_actions(self) -> None:
+        reader = self.reader_panel
+        seq = QKeySequence.StandardKey
+        self.new_library_action = self._action("&New library…", self.choose_new_library)
+        self.open_library_action = self._action("&Open library…", self.choose_open_library,
+                                                seq.Open)
+        self.import_action = self._action("&Import PDFs…", self.library_panel.choose_and_import,
+                                          "Ctrl+I", "Import PDFs or a folder of PDFs")
+        self.reindex_action = self._action("&Reindex", self.reindex,
+                                           tip="Rebuild the search index from the database")
+        self.check_action = self._action("&Check database", self.check_library)
+        self.quit_action = self._action("&Quit", self.close, seq.Quit)
+        self.copy_citation_action = self._action("Copy with &citation", self.copy_citation,
+                                                 "Ctrl+Shift+C")
+        self.find_action = self._action("&Search plans", self.focus_search, seq.Find)
+        self.edit_plan_action = self._action("&Edit plan details…",
+                                             self.library_panel.edit_selected, "Ctrl+E")
+        self.trash_action = self._action("Move to trash / restore",
+                                         self.library_panel.toggle_removed_selected)
+        self.show_library_action = self._action("&Library", lambda: self.show_tab(TAB_LIBRARY),
+                                                "Ctrl+1")
+        self.show_reader_action = self._action("&Reader", lambda: self.show_tab(TAB_READER),
+                                               "Ctrl+2")
+        self.show_compare_action = self._action("&Compare", self.show_compare, "Ctrl+3")
+        self.zoom_in_action = self._action("Zoom &in", lambda: reader.step_zoom(1), seq.ZoomIn)
+        self.zoom_out_action = self._action("Zoom &out", lambda: reader.step_zoom(-1),
+                                            seq.ZoomOut)
+        self.fit_width_action = self._action("&Fit width", reader.set_fit_width, "Ctrl+0")
+        self.next_page_action = self._action("&Next page", reader.next_page, "Ctrl+PgDown")
+        self.prev_page_action = self._action("&Previous page", reader.previous_page, "Ctrl+PgUp")
+        self.goto_page_action = self._action("&Go to page…", self.go_to_page, "Ctrl+G")
+        self.larger_text_action = self._action(
+            "&Larger document text", lambda: self._change_font(1), "Ctrl+Shift+="
+        )
+        self.smaller_text_action = self._action(
+            "&Smaller document text", lambda: self._change_font(-1), "Ctrl+Shift+-"
+        )
+        self.about_action = self._action("&About Plan Workbench", self.about)
+
+    def _make_menus_and_toolbar(self) -> None:
+        bar = self.menuBar()
+        file_menu = bar.addMenu("&File")
+        for a in (self.new_library_action, self.open_library_action, None, self.import_action,
+                  self.reindex_action, self.check_action, None, self.quit_action):
+            file_menu.addSeparator() if a is None else file_menu.addAction(a)
+        edit_menu = bar.addMenu("&Edit")
+        for a in (self.copy_citation_action, self.find_action, None, self.edit_plan_action,
+                  self.trash_action):
+            edit_menu.addSeparator() if a is None else edit_menu.addAction(a)
+        view_menu = bar.addMenu("&View")
+        for a in (self.show_library_action, self.show_reader_action, self.show_compare_action):
+            view_menu.addAction(a)
+        toggle = self.search_dock.toggleViewAction()
+        toggle.setText("&Search panel")
+        toggle.setShortcut(QKeySequence("Ctrl+Shift+F"))
+        view_menu.addAction(toggle)
+        view_menu.addSeparator()
+        for a in (self.zoom_in_action, self.zoom_out_action, self.fit_width_action, None,
+                  self.prev_page_action, self.next_page_action, self.goto_page_action, None,
+                  self.larger_text_action, self.smaller_text_action):
+            view_menu.addSeparator() if a is None else view_menu.addAction(a)
+        help_menu = bar.addMenu("&Help")
+        help_menu.addAction(self.about_action)
+
+        toolbar = QToolBar("Main toolbar", self)
+        toolbar.setObjectName("mainToolbar")
+        toolbar.setAccessibleName("Main toolbar")
+        toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
+        for a in (self.import_action, self.find_action, self.show_compare_action, None,
+                  self.copy_citation_action, self.zoom_out_action, self.zoom_in_action,
+                  self.fit_width_action):
+            toolbar.addSeparator() if a is None else toolbar.addAction(a)
+        self.addToolBar(toolbar)
+
+    def _connect_panels(self) -> None:
+        for panel in (self.library_panel, self.reader_panel, self.compare_panel,
+                      self.search_panel):
+            panel.status_message.connect(self.show_status)
+        self.library_panel.open_requested.connect(self.open_plan)
+        self.library_panel.compare_requested.connect(self.compare_plan)
+        self.search_panel.hit_activated.connect(self.open_hit)
+        self.compare_panel.open_requested.connect(self.open_item)
+        self.ctx.runner.busy_changed.connect(self._on_runner_busy_changed)
+        self.ctx.library_changed.connect(self._set_library_title)
+
+    # -- navigation ---------------------------------------------------------------------
+
+    def show_tab(self, index: int) -> None:
+        self.tabs.setCurrentIndex(index)
+
+    def show_status(self, text: str) -> None:
+        self.statusBar().showMessage(text, 8000)
+
+    def open_plan(self, slug: str) -> None:
+        self.show_tab(TAB_READER)
+        self.reader_panel.open_plan(slug)
+
+    def open_item(self, slug: str, kind: str, item_id: int) -> None:
+        self.show_tab(TAB_READER)
+        self.reader_panel.open_at(slug, kind, item_id)
+
+    def open_hit(self, hit: SearchHit) -> None:
+        self.show_tab(TAB_READER)
+        self.reader_panel.open_hit(hit)
+
+    def compare_plan(self, slug: str) -> None:
+        self.show_tab(TAB_COMPARE)
+        self.compare_panel.compare_plan(slug)
+
+    def show_compare(self) -> None:
+        self.show_tab(TAB_COMPARE)
+        self.compare_panel.ensure_built()
+
+    def focus_search(self) -> None:
+        self.search_dock.show()
+        self.search_dock.raise_()
+        self.search_panel.focus_query()
+
+    def copy_citation(self) -> None:
+        self.reader_panel.copy_citation()
+
+    def go_to_page(self) -> None:
+        self.show_tab(TAB_READER)
+        self.reader_panel.focus_page_label()
+
+    def _change_font(self, step: int) -> None:
+        self.reader_panel.set_document_font_size(self.reader_panel.document_font_size + step)
+
+    def _on_runner_busy_changed(self, busy: bool) -> None:
+        titles = self.ctx.runner.running_titles()
+        self.busy_label.setText(f"{titles[0]}…" if busy and titles else "")
+
+    # -- library-wide actions ------------------------------------------------------------
+
+    def reindex(self) -> None:
+        library_ops.reindex(
+            self.ctx,
+            on_done=lambda n: self.show_status(f"Search index rebuilt: {n} passages"),
+            on_error=self._show_error,
+        )
+
+    def check_library(self) -> None:
+        library_ops.check(self.ctx, on_done=self._show_check, on_error=self._show_error)
+
+    def _show_check(self, report: CheckReport) -> None:
+        if report.ok:
+            QMessageBox.information(self, APP_TITLE, "The library is healthy.")
+            return
+        lines = [*report.database, *report.files, *report.index]
+        QMessageBox.warning(self, APP_TITLE, "Problems found:\n\n" + "\n".join(lines))
+
+    def _show_error(self, exc: BaseException) -> None:
+        self.show_status(str(exc))
+        QMessageBox.warning(self, APP_TITLE, str(exc))
+
+    def fill_sample_if_empty(self) -> None:
+        """First run (or an interrupted one): import the bundled plans if there are none."""
+
+        def check(result: library_ops.PlanList) -> None:
+            if not result.plans:
+                self.import_sample_plans()
+
+        library_ops.load_plans(self.ctx, on_done=check, on_error=self._show_error)
+
+    def import_sample_plans(self) -> None:
+        """First run: fill the (empty) sample library with the bundled plans, with progress."""
+        sample = compose.sample_plans_dir()
+        self.show_status("Setting up the sample library…")
+        library_ops.import_pdfs(
+            self.ctx, [sample], on_done=self._on_sample_imported, on_error=self._show_error
+        )
+
+    def _on_sample_imported(self, report: ImportReport) -> None:
+        self.show_status(f"Sample library ready: {report.count('imported')} plans imported")
+
+    def choose_new_library(self) -> None:
+        folder = QFileDialog.getExistingDirectory(self, "New library: choose an empty folder")
+        if folder:
+            self.switch_library(Path(folder))
+
+    def choose_open_library(self) -> None:
+        folder = QFileDialog.getExistingDirectory(self, "Open library folder")
+        if not folder:
+            return
+        if not (Path(folder) / "workbench.db").exists():
+            answer = QMessageBox.question(
+                self, APP_TITLE, f"{folder} holds no library yet. Create one there?"
+            )
+            if answer != QMessageBox.StandardButton.Yes:
+                return
+        self.switch_library(Path(folder))
+
+    def switch_library(self, root: Path) -> None:
+        self.reader_panel.clear()
+        self.ctx.switch_library(DbExecutor(root, parent=self))
+        self.settings.setValue("library/last", str(root))
+
+    def _set_library_title(self, root: Path) -> None:
+        self.setWindowTitle(f"{APP_TITLE} — {root}")
+
+    def about(self) -> None:
+        QMessageBox.about(
+            self, f"About {APP_TITLE}",
+            f"<b>{APP_TITLE}</b><p>Follow a council's commitments through its successive "
+            "strategic plans: read, search and compare them.</p>",
+        )
+
+    # -- settings and closing ------------------------------------------------------------
+
+    def _restore_settings(self) -> None:
+        s = self.settings
+        geometry = s.value("window/geometry")
+        if geometry is not None:
+            self.restoreGeometry(geometry)
+        else:
+            self.resize(1400, 880)
+        state = s.value("window/state")
+        if state is not None:
+            self.restoreState(state)
+        self.tabs.setCurrentIndex(int(s.value("window/tab", TAB_LIBRARY)))
+        self.reader_panel.restore_settings(s)
+        self.compare_panel.restore_settings(s)
+        self.library_panel.restore_settings(s)
+
+    def save_settings(self) -> None:
+        s = self.settings
+        s.setValue("window/geometry", self.saveGeometry())
+        s.setValue("window/state", self.saveState())
+        s.setValue("window/tab", self.tabs.currentIndex())
+        s.setValue("library/last", str(self.ctx.root))
+        self.reader_panel.save_settings(s)
+        self.compare_panel.save_settings(s)
+        self.library_panel.save_settings(s)
+        s.sync()
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        if not self._closed:
+            self._closed = True
+            self.save_settings()
+            self.ctx.shutdown()  # cancels running jobs and waits for the DB thread
+            self.renderer.close()
+        super().closeEvent(event)
+
+
+def center_on_screen(window: QWidget) -> None:
+    screen = QApplication.primaryScreen()
+    if screen is not None:
+        frame = window.frameGeometry()
+        frame.moveCenter(screen.availableGeometry().center())
+        window.move(frame.topLeft())

@@ -1,0 +1,74 @@
+"""Search hits as a list model; the rich-text snippet is built (escaped) on demand.
+
+Roles give the delegate the pieces it paints: ``HtmlRole`` is the snippet with ``[[ ]]`` markers
+turned into highlights *after* escaping the untrusted text.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import QAbstractListModel, QModelIndex, QPersistentModelIndex, Qt
+
+from ui import richtext
+from workbench.model import SearchHit
+
+HitRole = Qt.ItemDataRole.UserRole + 1
+HtmlRole = Qt.ItemDataRole.UserRole + 2
+HeaderRole = Qt.ItemDataRole.UserRole + 3
+
+AnyIndex = QModelIndex | QPersistentModelIndex
+
+
+def hit_header(hit: SearchHit) -> str:
+    where = " › ".join(hit.path[-2:]) if hit.path else ""
+    kind = "Commitment" if hit.kind == "commitment" else "Section"
+    parts = [hit.plan_title, f"p. {hit.page_label}", kind]
+    if where:
+        parts.append(where)
+    return " · ".join(parts)
+
+
+class SearchResultModel(QAbstractListModel):
+    """The hits of the latest search, in the order the index ranked them."""
+
+    def __init__(self, parent: Any = None) -> None:
+        super().__init__(parent)
+        self._hits: list[SearchHit] = []
+        self._html: dict[int, str] = {}
+
+    def rowCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008 - Qt default
+        return 0 if parent.isValid() else len(self._hits)
+
+    def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid() or index.row() >= len(self._hits):
+            return None
+        hit = self._hits[index.row()]
+        if role == Qt.ItemDataRole.DisplayRole:
+            return f"{hit_header(hit)}\n{richtext.strip_markers(hit.snippet)}"
+        if role == Qt.ItemDataRole.AccessibleTextRole:
+            return f"{hit_header(hit)}. {richtext.strip_markers(hit.snippet)}"
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return " › ".join(hit.path)
+        if role == HitRole:
+            return hit
+        if role == HeaderRole:
+            return hit_header(hit)
+        if role == HtmlRole:
+            row = index.row()
+            if row not in self._html:
+                self._html[row] = richtext.snippet_html(hit.snippet)
+            return self._html[row]
+        return None
+
+    def set_hits(self, hits: list[SearchHit] | tuple[SearchHit, ...]) -> None:
+        self.beginResetModel()
+        self._hits = list(hits)
+        self._html.clear()
+        self.endResetModel()
+
+    def hit(self, row: int) -> SearchHit | None:
+        return self._hits[row] if 0 <= row < len(self._hits) else None
+
+    def hits(self) -> list[SearchHit]:
+        return list(self._hits)

@@ -1,0 +1,297 @@
+"""Compare two plans side by side: aligned pairs with a word diff, and what is only in one.
+
+The alignment (``ui.ops.compare``) runs on the DB executor; this panel only shows it. The diff
+pane is a ``SafeTextBrowser`` fed with HTML built from escaped text.
+
+Signals:
+    open_requested(str, str, int): (plan slug, item kind, item id) to show in the reader.
+    compared(object): the ``Alignment`` just shown.
+    status_message(str): something to show in the status bar.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QModelIndex, QSettings, Qt, Signal
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QListView,
+    QPushButton,
+    QSplitter,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ui import richtext
+from ui.executor import Job
+from ui.models.compare import (
+    ComparePairModel,
+    ItemRole,
+    PairRole,
+    UnmatchedListModel,
+    year_of,
+)
+from ui.ops import Changes, OpContext
+from ui.ops import library as library_ops
+from ui.ops.compare import AlignItem, Alignment, default_pair, open_compare
+from ui.panels import LazyPanel
+from ui.widgets.safe_browser import SafeTextBrowser
+from workbench.model import Plan
+
+
+class ComparePanel(LazyPanel):
+    """Earlier plan on the left, later plan on the right."""
+
+    open_requested = Signal(str, str, int)
+    compared = Signal(object)
+    status_message = Signal(str)
+
+    def __init__(self, ctx: OpContext, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setAccessibleName("Compare plans")
+        self._ctx = ctx
+        self._plans: list[Plan] = []
+        self._job: Job | None = None
+        self._wanted: tuple[str, str] | None = None
+        self._chosen: str | None = None
+        self.alignment: Alignment | None = None
+        ctx.changes_applied.connect(self._on_ctx_changes_applied)
+        ctx.library_changed.connect(lambda _root: self._reload_plans())
+
+    def build(self, layout: QVBoxLayout) -> None:
+        layout.setContentsMargins(6, 6, 6, 6)
+        top = QHBoxLayout()
+        self.left_combo = QComboBox()
+        self.left_combo.setAccessibleName("Earlier plan")
+        self.right_combo = QComboBox()
+        self.right_combo.setAccessibleName("Later plan")
+        for combo in (self.left_combo, self.right_combo):
+            combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
+        self.swap_button = QPushButton("⇄")
+        self.swap_button.setToolTip("Swap the two plans")
+        self.swap_button.setAccessibleName("Swap plans")
+        self.swap_button.clicked.connect(self.swap)
+        self.compare_button = QPushButton("&Compare")
+        self.compare_button.setAccessibleName("Compare")
+        self.compare_button.clicked.connect(self.compare_selected)
+        top.addWidget(QLabel("Earlier:"))
+        top.addWidget(self.left_combo, 1)
+        top.addWidget(self.swap_button)
+        top.addWidget(QLabel("Later:"))
+        top.addWidget(self.right_combo, 1)
+        top.addWidget(self.compare_button)
+        layout.addLayout(top)
+        self.summary_label = QLabel("Choose two plans to compare.")
+        self.summary_label.setAccessibleName("Comparison summary")
+        layout.addWidget(self.summary_label)
+
+        self.pair_model = ComparePairModel(self)
+        self.pairs_view = QTableView()
+        self.pairs_view.setModel(self.pair_model)
+        self.pairs_view.setAccessibleName("Aligned pairs")
+        self.pairs_view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.pairs_view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.pairs_view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.pairs_view.setWordWrap(False)
+        self.pairs_view.verticalHeader().hide()
+        self.pairs_view.setAlternatingRowColors(True)
+        header = self.pairs_view.horizontalHeader()
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
+        header.setSectionResizeMode(2, QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(3, QHeaderView.ResizeMode.ResizeToContents)
+        self.pairs_view.selectionModel().currentRowChanged.connect(self._on_pair_current_changed)
+        self.pairs_view.activated.connect(self._on_pairs_view_activated)
+        self.pairs_view.doubleClicked.connect(self._on_pairs_view_activated)
+
+        self.diff_view = SafeTextBrowser()
+        self.diff_view.setAccessibleName("Word differences of the selected pair")
+        self.diff_view.setPlaceholderText("Select a pair to see what changed, word by word.")
+
+        self.only_left_model = UnmatchedListModel(self)
+        self.only_right_model = UnmatchedListModel(self)
+        self.only_left_label = QLabel("Only in the earlier plan")
+        self.only_right_label = QLabel("Only in the later plan")
+        self.only_left_view = self._list(self.only_left_model, "Only in the earlier plan", "left")
+        self.only_right_view = self._list(self.only_right_model, "Only in the later plan", "right")
+
+        unmatched = QWidget()
+        grid = QHBoxLayout(unmatched)
+        grid.setContentsMargins(0, 0, 0, 0)
+        for label, view in ((self.only_left_label, self.only_left_view),
+                            (self.only_right_label, self.only_right_view)):
+            column = QVBoxLayout()
+            column.addWidget(label)
+            column.addWidget(view)
+            grid.addLayout(column)
+
+        self.splitter = QSplitter(Qt.Orientation.Vertical)
+        self.splitter.setObjectName("compareSplitter")
+        self.splitter.addWidget(self.pairs_view)
+        self.splitter.addWidget(self.diff_view)
+        self.splitter.addWidget(unmatched)
+        self.splitter.setSizes([340, 200, 180])
+        layout.addWidget(self.splitter, 1)
+        for a, b in ((self.left_combo, self.swap_button), (self.swap_button, self.right_combo),
+                     (self.right_combo, self.compare_button),
+                     (self.compare_button, self.pairs_view), (self.pairs_view, self.diff_view),
+                     (self.diff_view, self.only_left_view),
+                     (self.only_left_view, self.only_right_view)):
+            self.setTabOrder(a, b)
+        self._reload_plans()
+
+    def _list(self, model: UnmatchedListModel, name: str, side: str) -> QListView:
+        view = QListView()
+        view.setModel(model)
+        view.setAccessibleName(name)
+        view.setAlternatingRowColors(True)
+        view.activated.connect(lambda index, s=side: self._open_item(s, index.data(ItemRole)))
+        view.doubleClicked.connect(lambda index, s=side: self._open_item(s, index.data(ItemRole)))
+        return view
+
+    # -- plans -------------------------------------------------------------------------
+
+    def _reload_plans(self) -> None:
+        if self.is_built:
+            library_ops.load_plans(self._ctx, on_done=self._on_plans_loaded)
+
+    def _on_plans_loaded(self, result: library_ops.PlanList) -> None:
+        self._plans = [p for p in result.plans if p.slug not in result.removed]
+        for combo in (self.left_combo, self.right_combo):
+            current = combo.currentData()
+            combo.blockSignals(True)
+            combo.clear()
+            for plan in self._plans:
+                year = year_of(plan.meta.published, "")
+                combo.addItem(f"{plan.title} ({year})" if year else plan.title, plan.slug)
+            combo.setCurrentIndex(max(0, combo.findData(current)))
+            combo.blockSignals(False)
+        wanted, self._wanted = self._wanted, None
+        if wanted is None and self.alignment is None:
+            wanted = default_pair(self._plans, self._chosen)
+        if wanted is not None:
+            self._set_combos(*wanted)
+            self.compare_selected()
+
+    def _set_combos(self, left: str, right: str) -> None:
+        self.left_combo.setCurrentIndex(max(0, self.left_combo.findData(left)))
+        self.right_combo.setCurrentIndex(max(0, self.right_combo.findData(right)))
+
+    # -- comparing --------------------------------------------------------------------
+
+    def compare_plan(self, slug: str) -> None:
+        """Compare ``slug`` with the plan it supersedes (or the best default pair)."""
+        self._chosen = slug
+        pair = default_pair(self._plans, slug) if self._plans else None
+        if pair is None:
+            self._wanted = None
+            self.ensure_built()  # the plans load on build, then pick the default pair
+            if self._plans:
+                self.status_message.emit("Nothing to compare this plan with.")
+            return
+        self.compare(*pair)
+
+    def compare(self, left: str, right: str) -> None:
+        self.ensure_built()
+        if not self._plans:
+            self._wanted = (left, right)  # applied when the plan list arrives
+            return
+        self._set_combos(left, right)
+        self.compare_selected()
+
+    def swap(self) -> None:
+        left, right = self.left_combo.currentData(), self.right_combo.currentData()
+        self._set_combos(right, left)
+        self.compare_selected()
+
+    def compare_selected(self) -> None:
+        left, right = self.left_combo.currentData(), self.right_combo.currentData()
+        if not left or not right:
+            return
+        if left == right:
+            self.summary_label.setText("Choose two different plans.")
+            return
+        if self._job is not None and not self._job.finished:
+            self._job.discard()
+        self.summary_label.setText("Aligning sections and commitments…")
+        self._job = open_compare(self._ctx, left, right, self._on_aligned, self._on_failed)
+
+    def _on_aligned(self, alignment: Alignment) -> None:
+        self._job = None
+        self.alignment = alignment
+        left_year = year_of(alignment.left_plan.meta.published, "earlier plan")
+        right_year = year_of(alignment.right_plan.meta.published, "later plan")
+        self.pair_model.set_alignment(alignment)
+        self.only_left_model.set_items(alignment.only_left)
+        self.only_right_model.set_items(alignment.only_right)
+        self.only_left_label.setText(f"Only in {left_year} ({len(alignment.only_left)})")
+        self.only_right_label.setText(f"Only in {right_year} ({len(alignment.only_right)})")
+        self.summary_label.setText(
+            f"{len(alignment.pairs)} aligned pair(s) · {len(alignment.only_left)} only in "
+            f"{left_year} · {len(alignment.only_right)} only in {right_year} "
+            f"({alignment.seconds * 1000:.0f} ms)"
+        )
+        self.diff_view.clear()
+        if alignment.pairs:
+            self.pairs_view.selectRow(0)
+        self.compared.emit(alignment)
+
+    def _on_failed(self, exc: BaseException) -> None:
+        self._job = None
+        self.summary_label.setText(f"Comparison failed: {exc}")
+
+    def is_busy(self) -> bool:
+        return self._job is not None and not self._job.finished
+
+    # -- showing a pair and opening items -------------------------------------------------
+
+    def _on_pair_current_changed(self, current: QModelIndex, _previous: QModelIndex) -> None:
+        pair = current.siblingAtColumn(0).data(PairRole) if current.isValid() else None
+        if pair is None or self.alignment is None:
+            self.diff_view.clear()
+            return
+        left = richtext.escape(self.alignment.left_plan.title)
+        right = richtext.escape(self.alignment.right_plan.title)
+        self.diff_view.setHtml(
+            f"<p><b>{left}</b>, p. {richtext.escape(pair.left.page_label)} → "
+            f"<b>{right}</b>, p. {richtext.escape(pair.right.page_label)} · "
+            f"match {pair.score:.0f}% · "
+            f'<span style="{richtext.INSERT_STYLE}">+{pair.inserted} words</span> '
+            f'<span style="{richtext.DELETE_STYLE.replace("text-decoration:line-through;", "")}">'
+            f"−{pair.deleted} words</span></p><p>{pair.diff_html}</p>"
+        )
+
+    def _on_pairs_view_activated(self, index: QModelIndex) -> None:
+        side = "right" if index.column() == 1 else "left"
+        self._open_item(side, index.siblingAtColumn(1 if side == "right" else 0).data(ItemRole))
+
+    def _open_item(self, side: str, item: AlignItem | None) -> None:
+        if item is None or self.alignment is None:
+            return
+        plan = self.alignment.left_plan if side == "left" else self.alignment.right_plan
+        self.open_requested.emit(plan.slug, item.kind, item.item_id)
+
+    def diff_html(self) -> str:
+        return self.diff_view.toHtml()
+
+    # -- settings and changes -----------------------------------------------------------
+
+    def save_settings(self, settings: QSettings) -> None:
+        if self.is_built:
+            settings.setValue("compare/splitter", self.splitter.saveState())
+
+    def restore_settings(self, settings: QSettings) -> None:
+        state = settings.value("compare/splitter")
+        if state is not None:
+            self.ensure_built()
+            self.splitter.restoreState(state)
+
+    def _on_ctx_changes_applied(self, changes: Changes, initiator: object) -> None:
+        if not self.is_built:
+            return
+        if changes.plan_list or changes.plans:
+            self._reload_plans()
