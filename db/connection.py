@@ -3,23 +3,40 @@
 Follows ../shared/RELIABILITY.md: WAL on local disks and ``journal_mode=DELETE`` on network or
 synced folders; ``synchronous=FULL``; ``foreign_keys=ON`` on every connection; a busy timeout
 set before WAL; a verified backup (SQLite backup API) before any migration; refusal of a
-database written by a newer app.
+database written by a newer app; read-only opening (``mode=ro``, ``query_only``).
+
+Connections are ``GuardedDatabase`` objects: SQLite errors a person can act on are raised as
+``workbench.errors`` values (disk full → ``DiskFull``, read-only → ``LibraryReadOnly``,
+damage → ``LibraryDamaged``), from ``execute()`` and from ``atomic()`` blocks, after the
+transaction has been rolled back. Recovery at open (unclean-shutdown check, daily backups,
+restore) lives in ``db.recovery``.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import errno
 import os
 import sqlite3
 import sys
+from collections.abc import Generator
+from contextlib import contextmanager
 from pathlib import Path
 
 from sqlite_utils import Database
 
 from db.migrations import KNOWN, MIGRATIONS
-from workbench.errors import DatabaseTooNew, LibraryError
+from workbench.errors import (
+    DatabaseTooNew,
+    DiskFull,
+    LibraryDamaged,
+    LibraryError,
+    LibraryReadOnly,
+    WorkbenchError,
+)
 
 APPLICATION_ID = 0x504C4E57  # "PLNW"
+_NO_SPACE = {errno.ENOSPC, errno.EFBIG, getattr(errno, "EDQUOT", errno.ENOSPC)}
 BACKUPS_KEPT = 7
 _NETWORK_FS = {"nfs", "nfs4", "cifs", "smb", "smbfs", "smb2", "fuse.sshfs", "9p", "afs", "ncpfs"}
 _SYNC_FOLDER_HINTS = ("onedrive", "dropbox", "google drive", "googledrive", "icloud", "box sync")
@@ -59,34 +76,149 @@ def is_network_or_synced(path: Path) -> bool:
         return False
 
 
-def connect(path: Path, *, network: bool | None = None, timeout: float = 10.0) -> Database:
-    """Open one connection with the house pragmas. Call once per thread."""
+_DAMAGE_HINTS = ("malformed", "not a database", "file is encrypted", "corrupt")
+READ_ONLY_MESSAGE = (
+    "Not saved: this library is read-only (its folder or database cannot be written). "
+    "You can still read and search it."
+)
+
+
+def damaged_message(detail: str, backups: list[Path]) -> str:
+    """The one-line message of ``LibraryDamaged``, naming the newest backup if there is one."""
+    if backups:
+        return (f"The library database is damaged ({detail}). Restore it from a backup: "
+                f"`workbench restore-backup {backups[0].name}` (the damaged file is kept).")
+    return (f"The library database is damaged ({detail}) and there is no backup to restore; "
+            "keep a copy of the library folder before trying anything else.")
+
+
+def translate_error(exc: BaseException, backups_dir: Path | None = None) -> WorkbenchError | None:
+    """The ``WorkbenchError`` a person can act on for an SQLite error, or None if it is a bug."""
+    if not isinstance(exc, sqlite3.DatabaseError) or isinstance(
+        exc, sqlite3.IntegrityError | sqlite3.ProgrammingError | sqlite3.InterfaceError
+    ):
+        return None
+    text = str(exc).lower()
+    if "database or disk is full" in text or getattr(exc, "sqlite_errorcode", 0) == 13:
+        return DiskFull()
+    if "readonly" in text or "read-only" in text:
+        return LibraryReadOnly(READ_ONLY_MESSAGE)
+    if any(hint in text for hint in _DAMAGE_HINTS):
+        backups = list_backups(backups_dir) if backups_dir is not None else []
+        return LibraryDamaged(damaged_message(str(exc), backups),
+                              tuple(str(b) for b in backups))
+    return None
+
+
+class GuardedDatabase(Database):
+    """A sqlite-utils ``Database`` whose actionable SQLite errors become ``WorkbenchError``s."""
+
+    backups_dir: Path | None = None
+
+    def execute(self, sql, parameters=None):  # type: ignore[override]
+        try:
+            return super().execute(sql, parameters)
+        except sqlite3.DatabaseError as exc:
+            mapped = translate_error(exc, self.backups_dir)
+            if mapped is None:
+                raise
+            raise mapped from exc
+
+    @contextmanager
+    def atomic(self) -> Generator[Database, None, None]:  # type: ignore[override]
+        """``Database.atomic`` (rolled back on any error), with errors translated after it."""
+        try:
+            with super().atomic() as db:
+                yield db
+        except sqlite3.DatabaseError as exc:
+            mapped = translate_error(exc, self.backups_dir)
+            if mapped is None:
+                raise
+            raise mapped from exc
+
+
+def connect(
+    path: Path,
+    *,
+    network: bool | None = None,
+    timeout: float = 10.0,
+    read_only: bool = False,
+    backups_dir: Path | None = None,
+) -> GuardedDatabase:
+    """Open one connection with the house pragmas. Call once per thread.
+
+    Args:
+        path: the database file.
+        network: the folder is on a network or synced filesystem (``None``: find out).
+        timeout: the busy timeout in seconds.
+        read_only: open with ``mode=ro`` and ``query_only``; nothing is ever written.
+        backups_dir: where backups live, named in ``LibraryDamaged`` errors.
+
+    Raises:
+        LibraryDamaged: the file is not a readable SQLite database.
+        LibraryError: it cannot be opened at all.
+    """
     try:
-        conn = sqlite3.connect(str(path), timeout=timeout)
+        if read_only:
+            conn = _connect_read_only(path, timeout)
+        else:
+            conn = sqlite3.connect(str(path), timeout=timeout)
     except sqlite3.Error as exc:
+        if read_only:
+            raise LibraryReadOnly(
+                f"Cannot open the read-only library database {path}: {exc}"
+            ) from exc
         raise LibraryError(f"Cannot open the library database {path}: {exc}") from exc
-    db = Database(conn)
-    db.execute(f"PRAGMA busy_timeout = {int(timeout * 1000)}")
-    db.execute("PRAGMA foreign_keys = ON")
-    if network is None:
-        network = is_network_or_synced(path.parent)
-    mode = db.execute("PRAGMA journal_mode").fetchone()[0]
-    wanted = "delete" if network else "wal"
-    if mode != wanted:
-        db.execute(f"PRAGMA journal_mode = {wanted}")
-    db.execute("PRAGMA synchronous = FULL")
+    db = GuardedDatabase(conn)
+    db.backups_dir = backups_dir
+    try:
+        db.execute(f"PRAGMA busy_timeout = {int(timeout * 1000)}")
+        db.execute("PRAGMA foreign_keys = ON")
+        if read_only:
+            db.execute("PRAGMA query_only = ON")
+            db.execute("SELECT count(*) FROM sqlite_master").fetchone()  # reads the header
+            return db
+        if network is None:
+            network = is_network_or_synced(path.parent)
+        mode = db.execute("PRAGMA journal_mode").fetchone()[0]
+        wanted = "delete" if network else "wal"
+        if mode != wanted:
+            db.execute(f"PRAGMA journal_mode = {wanted}")
+        db.execute("PRAGMA synchronous = FULL")
+    except BaseException:
+        db.close()
+        raise
     return db
+
+
+def _connect_read_only(path: Path, timeout: float) -> sqlite3.Connection:
+    """``mode=ro``; if a WAL database cannot get its ``-shm`` file in a read-only folder and no
+    ``-wal`` is left over, ``immutable=1`` (nobody can write a read-only folder either)."""
+    if not path.exists():
+        raise sqlite3.OperationalError("the database file does not exist")
+    uri = path.resolve().as_uri()
+    conn = sqlite3.connect(f"{uri}?mode=ro", uri=True, timeout=timeout)
+    try:
+        conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+        return conn
+    except sqlite3.OperationalError:
+        conn.close()
+        wal = path.with_name(path.name + "-wal")
+        if wal.exists() and wal.stat().st_size > 0:
+            raise
+    return sqlite3.connect(f"{uri}?mode=ro&immutable=1", uri=True, timeout=timeout)
 
 
 def applied_migrations(db: Database) -> list[str]:
     return [m.name for m in MIGRATIONS.applied(db)]
 
 
-def migrate(db: Database, backups_dir: Path) -> bool:
+def migrate(db: Database, backups_dir: Path, *, read_only: bool = False) -> bool:
     """Bring the schema up to date. Returns True if anything was applied.
 
     Raises:
         DatabaseTooNew: the database has migrations this app does not know.
+        LibraryReadOnly: ``read_only`` and the schema needs an upgrade.
     """
     applied = applied_migrations(db)
     unknown = sorted(set(applied) - set(KNOWN))
@@ -98,6 +230,11 @@ def migrate(db: Database, backups_dir: Path) -> bool:
     pending = MIGRATIONS.pending(db)
     if not pending:
         return False
+    if read_only:
+        raise LibraryReadOnly(
+            "This library needs a schema upgrade, but it is read-only; open it once from a "
+            "folder that can be written."
+        )
     if applied:  # an existing library: keep a copy of it as it was
         backup(db, backups_dir, reason="before-migration")
     db.execute("PRAGMA foreign_keys = OFF")
@@ -132,28 +269,49 @@ def backup(db: Database, backups_dir: Path, *, reason: str = "daily") -> Path:
     place. A database that fails its own integrity check is never backed up, so a good backup
     is never rotated out for a damaged one (Zotero's rule).
     """
-    if integrity_problems(db, quick=True):
-        raise LibraryError("The library database is damaged; no backup was taken over good ones.")
+    problems = integrity_problems(db, quick=True)
+    if problems:
+        kept = list_backups(backups_dir)
+        raise LibraryDamaged(
+            damaged_message(f"{problems[0]}; no backup was taken over the good ones", kept),
+            tuple(str(b) for b in kept),
+        )
     backups_dir.mkdir(parents=True, exist_ok=True)
     stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%S%fZ")
     final = backups_dir / f"workbench-{stamp}-{reason}.db"
     tmp = final.with_suffix(".db.tmp")
-    target = sqlite3.connect(str(tmp))
     try:
-        db.conn.backup(target, pages=256)
-    finally:
-        target.close()
-    check = sqlite3.connect(str(tmp))
-    try:
-        ok = check.execute("PRAGMA integrity_check(1)").fetchone()[0] == "ok"
-    finally:
-        check.close()
+        target = sqlite3.connect(str(tmp))
+        try:
+            db.conn.backup(target, pages=256)
+        finally:
+            target.close()
+        check = sqlite3.connect(str(tmp))
+        try:
+            ok = check.execute("PRAGMA integrity_check(1)").fetchone()[0] == "ok"
+        finally:
+            check.close()
+    except (sqlite3.Error, OSError) as exc:
+        remove_backup_temp(tmp)
+        mapped = translate_error(exc) if isinstance(exc, sqlite3.Error) else None
+        if mapped is None and isinstance(exc, OSError) and exc.errno in _NO_SPACE:
+            mapped = DiskFull("No backup taken: the disk is full. The previous backups were kept.")
+        if isinstance(mapped, DiskFull):
+            raise DiskFull("No backup taken: the disk is full. The previous backups were kept.") \
+                from exc
+        raise LibraryError(f"No backup taken ({exc}); the previous backups were kept.") from exc
     if not ok:
-        tmp.unlink(missing_ok=True)
+        remove_backup_temp(tmp)
         raise LibraryError("The backup did not verify; the previous backups were kept.")
     os.replace(tmp, final)
     _rotate(backups_dir)
     return final
+
+
+def remove_backup_temp(tmp: Path) -> None:
+    """Delete an unfinished backup and any journal SQLite left beside it."""
+    for path in (tmp, tmp.with_name(tmp.name + "-journal")):
+        path.unlink(missing_ok=True)
 
 
 def _rotate(backups_dir: Path) -> None:
@@ -163,4 +321,7 @@ def _rotate(backups_dir: Path) -> None:
 
 
 def list_backups(backups_dir: Path) -> list[Path]:
+    """Finished backups, newest first (``*.db.tmp`` files are unfinished ones)."""
+    if not backups_dir.is_dir():
+        return []
     return sorted(backups_dir.glob("workbench-*.db"), reverse=True)

@@ -17,7 +17,7 @@ from typing import Any
 
 from sqlite_utils import Database
 
-from db import connection
+from db import connection, recovery
 from workbench.errors import InvalidInput, NotFound
 from workbench.model import (
     Commitment,
@@ -85,14 +85,49 @@ def _chronological_key(plans: list[Plan]):
 class SqliteStore:
     """The library's SQLite database, opened with migrations and guards."""
 
-    def __init__(self, path: Path, *, backups_dir: Path | None = None, actor: str = "") -> None:
+    def __init__(
+        self,
+        path: Path,
+        *,
+        backups_dir: Path | None = None,
+        actor: str = "",
+        read_only: bool | None = None,
+        network: bool | None = None,
+        backup_interval: dt.timedelta | None = recovery.DAILY,
+    ) -> None:
+        """Open (creating if needed) the database through ``db.recovery.open_database``.
+
+        Args:
+            read_only: ``None`` decides from the permissions of the folder and the file.
+            network: ``None`` decides from the filesystem type and the path.
+            backup_interval: age of the newest backup that triggers a daily one at open
+                (``None``: never at open).
+
+        Raises:
+            LibraryDamaged: damage found at open (``.backups`` lists what can be restored).
+            LibraryReadOnly, LibraryLocked, DatabaseTooNew, LibraryError.
+        """
         self.path = path
         self.actor = actor
-        self.db: Database = connection.connect(path)
-        self.migrated = connection.migrate(self.db, backups_dir or path.parent / "backups")
+        self.backups_dir = backups_dir or path.parent / "backups"
+        self._opened = recovery.open_database(
+            path, self.backups_dir, read_only=read_only, network=network,
+            backup_interval=backup_interval,
+        )
+        self.db: Database = self._opened.db
+        self.migrated = self._opened.migrated
+        self.read_only = self._opened.read_only
+        self.network = self._opened.network
+        self.unclean_shutdown = self._opened.unclean
+        #: one-line notices for a banner or stderr (read-only, network folder, checked after a
+        #: crash, no daily backup)
+        self.warnings: list[str] = self._opened.warnings
 
     def close(self) -> None:
-        self.db.close()
+        """Close the connection; only then is the session marked as cleanly closed."""
+        opened = getattr(self, "_opened", None)
+        if opened is not None:
+            opened.close()
 
     # -- helpers -------------------------------------------------------------------------
 
@@ -506,19 +541,72 @@ class SqliteStore:
             """  # noqa: S608 - table names are constants
             for row in self.db.execute(sql):
                 wanted[f"{kind}:{row[0]}"] = f"{row[1]}:{row[2]}:{INDEX_FORMAT}"
+        for note in self._note_docs():
+            wanted[note.key] = note.fingerprint
         return wanted
+
+    # Notes (issue 5): annotation notes + tag names, link rationales, status rationales, as
+    # passages of kind "note". One id space: item_id = row id * 4 + 1 (annotation), + 2 (link),
+    # + 3 (status), so "note:<item_id>" names one record (``note_target`` decodes it).
+    _NOTE_KINDS = {1: "annotations", 2: "links", 3: "statuses"}
+
+    @staticmethod
+    def note_target(item_id: int) -> tuple[str, int]:
+        """("annotations" | "links" | "statuses", row id) of a "note:<item_id>" search hit."""
+        return SqliteStore._NOTE_KINDS[item_id % 4], item_id // 4
+
+    def _note_docs(self, only: set[int] | None = None) -> list[IndexDoc]:
+        tags = {r[0]: r[1] for r in self.db.execute(
+            "SELECT uuid, name FROM tags WHERE deleted_at IS NULL")}
+        live = {r[0]: r for r in self.db.execute(
+            "SELECT id, slug, title, published, stage, meta_rev FROM plans "
+            "WHERE removed_at IS NULL")}
+        out: list[IndexDoc] = []
+        queries = {
+            1: "SELECT id, plan_id, note, tags, anchor, updated_at, '' FROM annotations "
+               "WHERE deleted_at IS NULL",
+            2: "SELECT id, from_plan_id, rationale, '[]', source, updated_at, relation FROM links "
+               "WHERE deleted_at IS NULL AND state != 'rejected'",
+            3: "SELECT id, plan_id, rationale, '[]', subject, updated_at, status FROM statuses "
+               "WHERE deleted_at IS NULL",
+        }
+        for code, sql in queries.items():
+            for rid, plan_id, text, tag_json, anchor_json, updated, label in self.db.execute(sql):
+                item_id = rid * 4 + code
+                if (only is not None and item_id not in only) or plan_id not in live:
+                    continue
+                names = [tags[t] for t in json.loads(tag_json or "[]") if t in tags]
+                body = "\n".join(x for x in (text or "", " ".join(names)) if x.strip())
+                if not body.strip():
+                    continue
+                anchor = json.loads(anchor_json)
+                anchor = anchor.get("anchor", anchor)  # links/statuses hold a {plan, anchor} ref
+                _, slug, title, published, stage, meta_rev = live[plan_id]
+                heading = {1: "Annotation", 2: f"Link: {label}", 3: f"Status: {label}"}[code]
+                out.append(IndexDoc(
+                    key=f"note:{item_id}", kind="note", item_id=item_id, plan=slug,
+                    plan_title=title, plan_date=published or "", stage=stage or "",
+                    path=(heading,), heading=heading, page_label=anchor.get("page_label", ""),
+                    page_index=int(anchor.get("page_index", 0)), body=body,
+                    fingerprint=f"{_fp(body, updated, label, anchor.get('page_index'))}:"
+                                f"{meta_rev}:{INDEX_FORMAT}",
+                ))
+        return out
 
     def index_docs(self, keys: Sequence[str]) -> list[IndexDoc]:
         """Build the index's view of the passages named by ``keys``."""
-        by_kind: dict[str, list[int]] = {"section": [], "commitment": []}
+        by_kind: dict[str, list[int]] = {"section": [], "commitment": [], "note": []}
         for key in keys:
             kind, _, num = key.partition(":")
             if kind in by_kind and num.isdigit():
                 by_kind[kind].append(int(num))
+        notes = by_kind.pop("note")
         docs: list[IndexDoc] = []
         for kind, ids in by_kind.items():
             for chunk_start in range(0, len(ids), 500):
                 docs.extend(self._index_docs_chunk(kind, ids[chunk_start : chunk_start + 500]))
+        if notes:
+            docs.extend(self._note_docs(set(notes)))
         return docs
 
     def _index_docs_chunk(self, kind: str, ids: list[int]) -> list[IndexDoc]:

@@ -107,7 +107,7 @@ def _extension_modules() -> list[Any]:
     return modules
 
 
-_EXTENSIONS: list[str] = ["ui.cli_lineage"]
+_EXTENSIONS: list[str] = ["ui.cli_lineage", "ui.cli_maintenance"]
 
 
 # -- output helpers ----------------------------------------------------------------------
@@ -371,6 +371,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     root = args.library or compose.default_library()
     wb = None
     try:
+        offline = {k: v for m in _extension_modules() for k, v in
+                   getattr(m, "OFFLINE_COMMANDS", {}).items()}  # run without opening the library
+        if args.command in offline:
+            return offline[args.command](root, args)
         wb = compose.open_workbench(root)
         commands = dict(COMMANDS)
         for module in _extension_modules():

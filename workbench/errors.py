@@ -71,3 +71,24 @@ class Cancelled(WorkbenchError):
 
     def __init__(self, message: str = "Cancelled.") -> None:
         super().__init__(message)
+
+
+class LibraryDamaged(LibraryError):
+    """The library database is damaged. ``backups`` lists the verified backups (newest first)
+    that ``workbench restore-backup`` (or the window's recovery dialog) can restore from."""
+
+    def __init__(self, message: str, backups: tuple[str, ...] = ()) -> None:
+        super().__init__(message)
+        self.backups = tuple(backups)
+
+
+class LibraryReadOnly(LibraryError):
+    """The library folder or database cannot be written; it may still be read."""
+
+
+class DiskFull(LibraryError):
+    """A save failed for lack of space; nothing was changed."""
+
+    def __init__(self, message: str = "Not saved: the disk is full. Your previous work is safe."
+                 ) -> None:
+        super().__init__(message)

@@ -13,6 +13,7 @@ Also: manifests (a ``manifest.json`` beside PDFs describing plans), slugs, and h
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import json
 import os
@@ -24,7 +25,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from workbench.errors import ExtractError, ExtractFailure, InvalidInput
+from workbench.errors import DiskFull, ExtractError, ExtractFailure, InvalidInput
 from workbench.model import PlanMeta, Stage, is_partial_iso_date
 
 ENV_LIBRARY = "WORKBENCH_LIBRARY"
@@ -88,24 +89,35 @@ def store_copy(paths: LibraryPaths, source: Path, sha256: str) -> str:
     """Copy ``source`` into the content-addressed file store; return its relative path.
 
     The copy is written to a temporary file in the same folder, flushed, then renamed, so a
-    crash never leaves a partial file under the final name.
+    crash never leaves a partial file under the final name (a killed process leaves only an
+    ``.incoming-*.tmp``, removed at the next open by ``db.recovery``).
+
+    Raises:
+        DiskFull: no space (or over the file-size limit); no partial file is left.
     """
     rel = Path("files") / sha256[:2] / f"{sha256}.pdf"
     target = paths.root / rel
     if target.exists():
         return rel.as_posix()
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp_name = tempfile.mkstemp(prefix=".incoming-", suffix=".tmp", dir=target.parent)
+    tmp_name = ""
     try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp_name = tempfile.mkstemp(prefix=".incoming-", suffix=".tmp", dir=target.parent)
         with os.fdopen(fd, "wb") as out, source.open("rb") as src:
             shutil.copyfileobj(src, out, 1 << 20)
             out.flush()
             os.fsync(out.fileno())
         os.replace(tmp_name, target)
-    except BaseException:
-        Path(tmp_name).unlink(missing_ok=True)
+    except BaseException as exc:
+        if tmp_name:
+            Path(tmp_name).unlink(missing_ok=True)
+        if isinstance(exc, OSError) and exc.errno in _NO_SPACE:
+            raise DiskFull() from exc
         raise
     return rel.as_posix()
+
+
+_NO_SPACE = {errno.ENOSPC, errno.EFBIG, getattr(errno, "EDQUOT", errno.ENOSPC)}
 
 
 _SLUG_STRIP = re.compile(r"[^a-z0-9]+")
