@@ -187,7 +187,11 @@ class WhooshSearchIndex:
                 reason = "missing or other schema version"
             except Exception as exc:  # any damage means: throw the cache away
                 reason = f"{type(exc).__name__}: {exc}"
-        log.warning("search index at %s unusable (%s); recreating it", self.directory, reason)
+        fresh = not any(self.directory.glob("*")) if self.directory.exists() else True
+        # a new library has no index yet: that is normal, not worth a warning
+        (log.info if fresh else log.warning)(
+            "search index at %s unusable (%s); recreating it", self.directory, reason
+        )
         self.last_error = reason
         self._reset()
 

@@ -204,6 +204,10 @@ def test_edit_remove_restore_round_trip(sample_library):
 
 
 def test_new_version_of_a_plan(sample_library, tmp_path):
+    note = as_json(run_cli("annotate", "framing-kents-future-2022", "--page", "19", "--quote",
+                           "Kent being Net Zero by 2050", "--note", "check against 2025", "--json",
+                           library=sample_library))
+    assert note
     reissue = tmp_path / "reissue.pdf"
     shutil.copy(SAMPLE_DIR / "framing-kents-future-2022.pdf", reissue)
     with reissue.open("ab") as f:  # a different file: same content, trailing bytes
@@ -211,6 +215,8 @@ def test_new_version_of_a_plan(sample_library, tmp_path):
     data = as_json(run_cli("import", str(reissue), "--replaces", "framing-kents-future-2022",
                            "--json", library=sample_library))
     assert data["outcomes"][0]["status"] == "imported"
+    notices = " ".join(data["outcomes"][0]["notices"])
+    assert "re-anchored: 1 exact, 0 moved, 0 orphaned" in notices, notices
     plans = {p["slug"]: p for p in as_json(run_cli("plans", "--json", library=sample_library))}
     assert plans["framing-kents-future-2022"]["versions"] == 2
     assert len(plans) == 5

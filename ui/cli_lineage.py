@@ -9,13 +9,12 @@ The actor is ``--user``, else ``$WORKBENCH_USER``, else the OS login name.
 from __future__ import annotations
 
 import argparse
-import getpass
 import json
-import os
 import sys
 from typing import Any
 
-from db.records import SqliteRecords
+from ui import compose
+from ui.compose import records_for
 from workbench.errors import InvalidInput
 from workbench.lineage import RELATIONS, STATUSES, Suggestion
 from workbench.records import (
@@ -37,23 +36,7 @@ ENV_USER = "WORKBENCH_USER"
 def actor_name(explicit: str | None = None) -> str:
     if explicit and explicit.strip():
         return explicit.strip()
-    env = os.environ.get(ENV_USER, "").strip()
-    if env:
-        return env
-    try:
-        return getpass.getuser()
-    except (OSError, KeyError):
-        return "unknown"
-
-
-def records_for(wb: Workbench, actor: str) -> Records:
-    """The ``Records`` service of an open workbench (also usable by the window)."""
-    return Records(
-        wb.store,
-        SqliteRecords(wb.store),  # type: ignore[arg-type]
-        actor=actor,
-        sidecar_dir=wb.paths.root / "sidecars",
-    )
+    return compose.default_actor()
 
 
 # -- parser ----------------------------------------------------------------------------------

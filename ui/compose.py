@@ -5,17 +5,20 @@ Shared by the CLI (``ui/cli.py``) and the window (``ui/app.py``). Imports no PyS
 
 from __future__ import annotations
 
+import getpass
 import os
 from importlib import resources
 from pathlib import Path
 
 import platformdirs
 
+from db.records import SqliteRecords
 from db.store import SqliteStore
 from indexing.query import load_synonyms
 from indexing.search_index import WhooshSearchIndex
 from indexing.worker import PdfWorkerExtractor
 from workbench.library import ENV_LIBRARY, LibraryPaths
+from workbench.review import Records
 from workbench.services import Workbench
 from workbench.tasks import TaskState
 
@@ -46,13 +49,39 @@ def synonyms_text() -> str:
     return (resources.files("resources") / "synonyms.tsv").read_text(encoding="utf-8")
 
 
+def default_actor() -> str:
+    """Who is acting: ``$WORKBENCH_USER``, else the login name."""
+    name = os.environ.get("WORKBENCH_USER", "").strip()
+    if name:
+        return name
+    try:
+        return getpass.getuser()
+    except (OSError, KeyError, ImportError):
+        return "unknown"
+
+
 def open_workbench(root: Path, *, actor: str = "") -> Workbench:
     """Open (creating if needed) the library in ``root``."""
     paths = LibraryPaths(root)
     paths.ensure()
     store = SqliteStore(paths.database, backups_dir=paths.backups, actor=actor)
     index = WhooshSearchIndex(paths.index, synonyms=load_synonyms(synonyms_text()))
-    return Workbench(paths, store, index, PdfWorkerExtractor(), make_extractor=PdfWorkerExtractor)
+    wb = Workbench(paths, store, index, PdfWorkerExtractor(), make_extractor=PdfWorkerExtractor)
+    wb.on_new_version = lambda slug: (
+        "Annotations and links re-anchored: "
+        + records_for(wb, actor or default_actor()).reanchor_plan(slug).summary()
+    )
+    return wb
+
+
+def records_for(wb: Workbench, actor: str) -> Records:
+    """The annotations/lineage service (``workbench.review.Records``) of an open workbench."""
+    return Records(
+        wb.store,
+        SqliteRecords(wb.store),  # type: ignore[arg-type]
+        actor=actor,
+        sidecar_dir=wb.paths.root / "sidecars",
+    )
 
 
 def close_workbench(wb: Workbench) -> None:

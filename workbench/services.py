@@ -88,6 +88,9 @@ class Workbench:
         make_extractor: Callable[[], Extractor] | None = None,
     ) -> None:
         self.make_extractor = make_extractor
+        #: called with a plan's slug after a new version of it is stored; returns a line for the
+        #: user (the re-anchoring report "N exact, M moved, K orphaned")
+        self.on_new_version: Callable[[str], str] | None = None
         self.paths = paths
         self.store = store
         self.index = index
@@ -234,6 +237,8 @@ class Workbench:
             notices.append(f"{pages} page(s) have no text layer and need OCR.")
         if extraction.copy_restricted:
             notices.append("The PDF's permissions forbid copying; the restriction is recorded.")
+        if replaces and self.on_new_version is not None:
+            notices.append(self.on_new_version(plan.slug))
         verb = "as a new version of" if replaces else "as"
         message = (
             f"Imported {path.name} {verb} {plan.slug}: {plan.pages} pages, "
