@@ -19,7 +19,7 @@ import re
 import unicodedata
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from workbench.model import Span
 
@@ -158,6 +158,8 @@ class Line:
     y1: float
     block: int = 0
     bold_lead: int = 0  # how many leading characters of ``text`` are set in bold
+    kind: str = ""  # "" body, "table" (inside a ruled table), "sidebar" (inside a box), "toc"
+    cell: tuple[int, int, int] | None = None  # (table, row, column) of a table line
 
     def as_span(self) -> Span:
         return Span(self.text, self.size, self.bold, self.page_index,
@@ -255,26 +257,192 @@ def _in_band(line: Line, height: float) -> bool:
     return line.y1 <= height * BAND + 1 or line.y0 >= height * (1 - BAND) - 1
 
 
+# the page number at either end of a running line: "7 | Kent County Council", "Plan · Page 7"
+_EDGE_NUMBER = re.compile(r"^(?:page\s*)?#\s*[|·•:–—-]*\s*|\s*[|·•:–—-]*\s*(?:page\s*)?#$")
+_LEAD_NUMBER = re.compile(r"^\s*(\d{1,4})\s*[|·•:–—-]")
+_TAIL_NUMBER = re.compile(r"(?:[|·•:–—-]|\bpage)\s*(\d{1,4}|[ivxlcdm]{1,7})\s*$", re.IGNORECASE)
+
+
 def _band_key(line: Line, height: float) -> str:
+    """The text of a band line with its numbers (and the page number at either end) masked."""
     top = "T" if line.y1 <= height * BAND + 1 else "B"
     text = collapse(line.text).casefold()
     text = _DIGITS.sub("#", text)
     text = _ROMAN_TOKEN.sub("#", text) if len(text) < 40 else text
+    text = _EDGE_NUMBER.sub("", text).strip()
     return f"{top}:{text}"
 
 
+def _position_keys(line: Line, height: float) -> tuple[str, ...]:
+    """Where a band line sits: its edge and baseline, and its left, right or centre x (4 pt
+    buckets), so a header whose text changes with the chapter still repeats positionally."""
+    top = "T" if line.y1 <= height * BAND + 1 else "B"
+    y = round(line.y1 / 4)
+    return (f"{top}{y}:L{round(line.x0 / 4)}", f"{top}{y}:R{round(line.x1 / 4)}",
+            f"{top}{y}:C{round((line.x0 + line.x1) / 8)}")
+
+
+def _isolated(line: Line, page: RawPage) -> bool:
+    """No other text within a line height of a band line, towards the middle of the page
+    (a running header is set apart from the body; a body line at the top of a page is not)."""
+    h = max(line.y1 - line.y0, 1.0)
+    top = line.y1 <= page.height * BAND + 1
+    for other in page.lines:
+        if other is line or abs(other.y0 - line.y0) < 0.5 * h:
+            continue
+        gap = other.y0 - line.y1 if top else line.y0 - other.y1
+        if 0 <= gap < h:
+            return False
+    return True
+
+
+def _doc_body_size(pages: Sequence[RawPage]) -> float:
+    weights: Counter[float] = Counter()
+    for page in pages:
+        for ln in page.lines:
+            weights[ln.size] += len(ln.text.strip())
+    return weights.most_common(1)[0][0] if weights else 0.0
+
+
 def running_line_keys(pages: Sequence[RawPage]) -> set[str]:
-    """Keys of band lines that repeat on ≥ 40 % of the pages with text (and ≥ 3 pages)."""
+    """Keys of band lines that repeat on ≥ 40 % of the pages with text (and ≥ 3 pages).
+
+    A line repeats by its text (numbers masked) or by its position (same edge, baseline and
+    alignment; only for short, isolated lines no larger than the body text). Position keys are
+    prefixed ``@``.
+    """
     seen: dict[str, set[int]] = defaultdict(set)
     pages_with_text = 0
+    body = _doc_body_size(pages)
     for page in pages:
         if page.lines:
             pages_with_text += 1
         for line in page.lines:
             if _in_band(line, page.height):
                 seen[_band_key(line, page.height)].add(page.index)
+                if (line.size <= body + 0.4 and len(line.text.split()) <= 15
+                        and _isolated(line, page)):
+                    for key in _position_keys(line, page.height):
+                        seen["@" + key].add(page.index)
     need = max(RUNNING_MIN_PAGES, RUNNING_SHARE * pages_with_text)
     return {key for key, where in seen.items() if len(where) >= need}
+
+
+def _is_running(line: Line, page: RawPage, running: set[str]) -> bool:
+    if _band_key(line, page.height) in running:
+        return True
+    return any("@" + k in running for k in _position_keys(line, page.height)) and _isolated(
+        line, page)
+
+
+def _printed_number(text: str) -> str | None:
+    """The page number inside a running line: "Plan 2024   Page 3", "7 | Kent County Council"."""
+    m = _LEAD_NUMBER.match(text)
+    if m:
+        return page_number_in(m.group(1))
+    m = _TAIL_NUMBER.search(text)
+    if m:
+        return page_number_in(m.group(1))
+    m = re.search(r"\bpage\s+(\d{1,4})\b", text, re.IGNORECASE)
+    return page_number_in(m.group(1)) if m else None
+
+
+# --- rows: lone bullets and contents entries ---------------------------------------------------
+
+_LONE_MARKER = re.compile(rf"^\s*[{re.escape(_BULLET_GLYPHS + _TICKS)}]\s*$")
+_NUMBER_ONLY = re.compile(r"^\s*(\d{1,3}|[ivxlc]{1,6})\s*$", re.IGNORECASE)
+_LEADERS = re.compile(r"(?:\s*[.·…_]){4,}\s*$")
+_TOC_ENTRY = re.compile(r"^(?P<title>.*?[^\d\s.·…_])(?:(?:\s*[.·…_]){2,}|\s)\s*"
+                        r"(?P<num>\d{1,3})$")
+_CONTENTS_TITLE = re.compile(r"^(?:table of )?contents(?: page)?$", re.IGNORECASE)
+
+
+def _same_row(a: Line, b: Line) -> bool:
+    ca, cb = (a.y0 + a.y1) / 2, (b.y0 + b.y1) / 2
+    return abs(ca - cb) < 0.4 * max(a.y1 - a.y0, b.y1 - b.y0, 1.0)
+
+
+def _merge(left: Line, right: Line, style: Line, kind: str = "") -> Line:
+    sep = "" if left.text.endswith(" ") else " "
+    return Line(left.text.rstrip() + sep + right.text.lstrip(), style.size, style.bold,
+                style.page_index, min(left.x0, right.x0), min(left.y0, right.y0),
+                max(left.x1, right.x1), max(left.y1, right.y1), style.block,
+                left.bold_lead if style is left else 0, kind or style.kind, style.cell)
+
+
+def merge_rows(lines: Sequence[Line]) -> list[Line]:
+    """Join pieces the reader split off one visual row.
+
+    * a lone bullet glyph (often drawn in a symbol font, a separate line to MuPDF) joins the
+      text just right of it: "•" + "Deliver new homes";
+    * a lone page number right of a contents entry joins it: "1. Introduction ....." + "3"
+      (when the entry has dot leaders, or when the page has at least three such rows).
+    """
+    out = list(lines)
+    used: set[int] = set()
+    merged: dict[int, Line] = {}
+    for i, ln in enumerate(out):
+        if i in used or not _LONE_MARKER.match(ln.text):
+            continue
+        h = max(ln.y1 - ln.y0, 1.0)
+        best = None
+        for j, other in enumerate(out):
+            if j == i or j in used or not _same_row(ln, other):
+                continue
+            gap = other.x0 - ln.x1
+            if -1 <= gap <= 4 * h and (best is None or gap < best[0]):
+                best = (gap, j)
+        if best is not None:
+            j = best[1]
+            used.update((i, j))
+            merged[j] = _merge(ln, out[j], out[j])
+    pairs = []
+    for j, num in enumerate(out):
+        if j in used or not _NUMBER_ONLY.match(num.text):
+            continue
+        cands = [(num.x0 - e.x1, i) for i, e in enumerate(out)
+                 if i != j and i not in used and _same_row(e, num) and num.x0 - e.x1 >= -1
+                 and any(c.isalpha() for c in e.text)]
+        if cands:
+            i = min(cands)[1]
+            pairs.append((i, j, bool(_LEADERS.search(out[i].text))))
+    if len(pairs) >= 3 or any(leader for *_, leader in pairs):
+        for i, j, leader in pairs:
+            if len(pairs) < 3 and not leader:
+                continue
+            left = merged.get(i, out[i])
+            used.update((i, j))
+            merged[i] = _merge(left, out[j], left, "toc")
+    result = []
+    for i, ln in enumerate(out):
+        if i in merged:
+            result.append(merged[i])
+        elif i not in used:
+            result.append(ln)
+    return result
+
+
+def mark_contents(lines: Sequence[Line]) -> list[Line]:
+    """Mark the entries of a contents page (``kind="toc"``): lines that end in a page number
+    after dot leaders or a gap, when the page has at least four of them making up most of its
+    lines, or at least two under a "Contents" title."""
+    entries = [i for i, ln in enumerate(lines)
+               if ln.kind == "toc" or (_TOC_ENTRY.match(collapse(ln.text))
+                                       and len(ln.text.split()) <= 16)]
+    texty = [ln for ln in lines if any(c.isalpha() for c in ln.text)]
+    titled = any(_CONTENTS_TITLE.match(collapse(ln.text)) for ln in lines)
+    leaders = sum(1 for i in entries if _LEADERS.search(_TOC_ENTRY.sub(r"\g<title>", collapse(
+        lines[i].text))) or lines[i].kind == "toc")
+    if not ((len(entries) >= 4 and len(entries) >= 0.5 * len(texty))
+            or (titled and len(entries) >= 2) or leaders >= 3):
+        return list(lines)
+    numbers = [int(_TOC_ENTRY.match(collapse(lines[i].text)).group("num"))  # type: ignore[union-attr]
+               for i in entries if _TOC_ENTRY.match(collapse(lines[i].text))]
+    rising = sum(1 for a, b in zip(numbers, numbers[1:], strict=False) if b >= a)
+    if numbers and len(numbers) >= 3 and rising < 0.6 * (len(numbers) - 1) and not titled:
+        return list(lines)  # numbers going up and down: a table of figures, not contents
+    marked = set(entries)
+    return [replace(ln, kind="toc") if i in marked else ln for i, ln in enumerate(lines)]
 
 
 # --- columns --------------------------------------------------------------------------------
@@ -425,6 +593,8 @@ class Paragraph:
     bold: bool
     marker: str = ""  # "•", "✓" or ""
     bold_prefix: str = ""  # the leading run of bold text, if the paragraph starts bold
+    kind: str = ""  # "", "table" (one cell), "sidebar" (in a call-out box) or "toc"
+    cell: tuple[int, int, int] | None = None  # (table, row, column) of a table cell
 
     @property
     def body(self) -> str:
@@ -464,7 +634,9 @@ def split_paragraphs(block: Block) -> list[Block]:
                 else:
                     item_ends = line.text[:1].isupper() and not prev.text.rstrip().endswith(
                         (",", "-", "–", "and", "or"))
-            if (new_item or size_change or gap or item_ends) and not same_row:
+            # contents entries are one paragraph each; a box or table never merges with body
+            kind_change = line.kind != prev.kind or line.kind == "toc"
+            if (new_item or size_change or gap or item_ends or kind_change) and not same_row:
                 parts.append(current)
                 current = []
         current.append(line)
@@ -509,7 +681,45 @@ def make_paragraph(lines: Block) -> Paragraph | None:
         bold=bold * 2 > total,
         marker=marker,
         bold_prefix=_bold_prefix(lines),
+        kind=first.kind,
+        cell=first.cell,
     )
+
+
+def mend_broken_paragraphs(paragraphs: Sequence[Paragraph]) -> list[Paragraph]:
+    """Re-join a paragraph the reader put in two blocks: the second part starts in lower case,
+    right below the first (less than a line apart), inside its left and right edges, and the
+    first does not end a sentence ("• Agree a long-" + "term funding deal for buses")."""
+    out: list[Paragraph] = []
+    for para in paragraphs:
+        if out and not para.marker and para.text[:1].islower() and para.kind == out[-1].kind \
+                and para.kind != "table":
+            prev = out[-1]
+            last, first = prev.lines[-1], para.lines[0]
+            height = max(last.y1 - last.y0, 1.0)
+            left = min(ln.x0 for ln in prev.lines)
+            if (0 <= first.y0 - last.y1 < 0.6 * height and left - 1 <= first.x0 <= last.x1
+                    and not _ends_sentence(prev.text) and abs(first.size - last.size) <= 0.6):
+                merged = make_paragraph([*prev.lines, *para.lines])
+                if merged is not None:
+                    out[-1] = merged
+                    continue
+        out.append(para)
+    return out
+
+
+def table_paragraphs(block: Block) -> list[Paragraph]:
+    """One paragraph per cell of a ruled table, row by row, left to right."""
+    cells: dict[tuple[int, int, int], Block] = {}
+    for ln in block:
+        cells.setdefault(ln.cell or (0, 0, 0), []).append(ln)
+    out: list[Paragraph] = []
+    for key in sorted(cells):
+        lines = sorted(cells[key], key=lambda ln: (round(ln.y0), ln.x0))
+        para = make_paragraph(lines)
+        if para is not None:
+            out.append(para)
+    return out
 
 
 # --- pages ----------------------------------------------------------------------------------
@@ -555,32 +765,41 @@ def assemble_pages(pages: Sequence[RawPage]) -> list[PageLayout]:
         kept: list[Line] = []
         printed: str | None = None
         for line in page.lines:
-            if _in_band(line, page.height):
+            if _in_band(line, page.height) and line.kind != "table":
                 number = page_number_in(line.text)
                 if number is not None:
                     printed = printed or number
                     continue
-                if _band_key(line, page.height) in running:
-                    # "Framing Kent's Future 2022-2026   Page 3" in one line
-                    tail = re.search(r"(?:page\s+)?(\d{1,4}|[ivxlcdm]{1,7})\s*$", line.text,
-                                     re.IGNORECASE)
-                    if tail and printed is None:
-                        printed = page_number_in(tail.group(0))
+                if _is_running(line, page, running):
+                    # "Framing Kent's Future 2022-2026   Page 3", "7 | Kent County Council"
+                    if printed is None:
+                        printed = _printed_number(line.text)
                     continue
             kept.append(line)
         if not label:
             label = printed or str(page.index + 1)
+        kept = mark_contents(merge_rows(kept))
         blocks: dict[int, Block] = {}
         for line in kept:
             blocks.setdefault(line.block, []).append(line)
-        split = [part for block in blocks.values() for part in split_block_columns(block)]
-        ordered = order_blocks(split, page.width)
+        tables = [b for b in blocks.values() if b[0].kind == "table"]
+        boxes = [b for b in blocks.values() if b[0].kind == "sidebar"]
+        body = [b for b in blocks.values() if b[0].kind not in ("table", "sidebar")]
+        split = [part for block in body for part in split_block_columns(block)]
+        # a table is one block for the reading order, so its cells stay in row order; a
+        # call-out box is read after the body of its page, so it does not cut a list in two
+        ordered = order_blocks([*split, *tables], page.width)
+        ordered += sorted(boxes, key=lambda b: (min(ln.y0 for ln in b), min(ln.x0 for ln in b)))
         paragraphs: list[Paragraph] = []
         for block in ordered:
+            if block[0].kind == "table":
+                paragraphs.extend(table_paragraphs(block))
+                continue
             for part in split_paragraphs(block):
                 para = make_paragraph(part)
                 if para is not None:
                     paragraphs.append(para)
+        paragraphs = mend_broken_paragraphs(paragraphs)
         offsets: list[tuple[int, int]] = []
         pos = 0
         for para in paragraphs:

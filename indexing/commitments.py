@@ -55,6 +55,14 @@ _WE_WILL = re.compile(
     r"|we are committed to|we commit to|we pledge to)\b(?!\s*:$)",
     re.IGNORECASE,
 )
+# the column of an action table whose cells are commitments, named by its header cell
+_ACTION_HEADER = re.compile(
+    r"^(?:key |our |priority |planned )?(?:actions?|commitments?|what we will do|we will"
+    r"|pledges?|deliverables?|activit(?:y|ies)|milestones?)\b", re.IGNORECASE)
+# a heading over measures of success: its lists are indicators, not pledges
+_MEASURES = re.compile(
+    r"\b(?:measures?|measuring|measured|indicators?|kpis?|metrics|how we will know"
+    r"|monitoring|performance management)\b", re.IGNORECASE)
 _OBJECTIVE = re.compile(r"^(?:objective|commitment|pledge)\s+\d{1,2}\b", re.IGNORECASE)
 _NUMBER = re.compile(r"^\d{1,2}[.)]\s+")
 
@@ -139,16 +147,45 @@ def find_commitments(
         units.append(_Unit(page.index, start, end, page.text[start:end], role.section,
                            lead, _rects(para), (page.index, idx)))
 
+    action_columns: dict[int, tuple[int, str]] = {}  # table id -> (column, header text)
+    side_lead: str | None = None  # a lead-in inside a call-out box applies only there
+
     for page in layouts:
         for idx, para in enumerate(page.paragraphs):
             role = roles.get((page.index, idx), ParaRole(max(len(sections) - 1, 0)))
+            if para.kind == "toc":
+                continue  # a contents entry repeats a heading; it promises nothing itself
+            if para.kind == "table":
+                if para.cell is None:
+                    continue
+                table, row, col = para.cell
+                key = page.index * 1000 + table
+                if row == 0 and _ACTION_HEADER.match(para.text):
+                    action_columns.setdefault(key, (col, para.text))
+                elif row > 0 and action_columns.get(key, (-1, ""))[0] == col:
+                    add(page, idx, para, action_columns[key][1], role)
+                continue
+            if para.kind == "sidebar" and not role.heading_level:
+                found = lead_in_of(para.text)
+                if found:
+                    side_lead = found
+                elif para.marker == "✓" or (para.marker and side_lead):
+                    add(page, idx, para, side_lead or "", role)
+                elif _WE_WILL.match(para.body):
+                    add(page, idx, para, "", role)
+                else:
+                    side_lead = None
+                continue
+            side_lead = None
             if role.heading_level:
                 lead_in = None
                 objective_lead = None
                 if heading_lead and role.heading_level <= heading_lead[1]:
                     heading_lead = None
                 colon_lead = lead_in_of(para.text)
-                if colon_lead:
+                if _MEASURES.search(para.text):
+                    heading_lead = None  # what will be measured is not a promise
+                elif colon_lead:
                     lead_in = para.text
                 elif _HEADING_CUE.search(para.text) and not re.match(
                         r"^priority\s+\d", para.text, re.IGNORECASE):

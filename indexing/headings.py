@@ -55,6 +55,16 @@ def normalise_title(text: str) -> str:
     return _WS.sub(" ", t).strip().rstrip(":.;, ").strip()
 
 
+_NON_WORD = re.compile(r"[^\w]+")
+
+
+def loose_title(text: str) -> str:
+    """``normalise_title`` without punctuation, "&" read as "and": outline titles and printed
+    headings often differ only there ("Priority 1 - Jobs" / "Priority 1: Jobs", "Skills & jobs")."""
+    t = normalise_title(text).replace("&", " and ")
+    return _WS.sub(" ", _NON_WORD.sub(" ", t)).strip()
+
+
 _NUMBERING = re.compile(
     r"^(?:\d{1,2}(?:\.\d{1,2})*\.?\s+\S"
     r"|(?:ambition|priority|objective|aim|outcome|theme|goal|chapter|section|part|pillar)"
@@ -104,6 +114,7 @@ class OutlineRule:
             key = normalise_title(title)
             if not key:
                 continue
+            key = loose_title(title) or key
             if page >= 1:
                 self._by_page.setdefault(page - 1, []).append((max(level, 1), key))
             else:
@@ -120,7 +131,7 @@ class OutlineRule:
         text = span.text.strip()
         if not looks_like_heading(text) and not text.endswith(":"):
             return None
-        key = normalise_title(text)
+        key = loose_title(text) or normalise_title(text)
         if not key:
             return None
         emphasised = span.bold or span.size > self.body_size + 0.4
@@ -170,7 +181,11 @@ class FontSizeRule:
                   if round(s.size * 2) / 2 > body + 0.4 and looks_like_heading(s.text)]
         counts: Counter[float] = Counter(larger)
         clusters = _cluster(counts)
+        # a size used once (a cover title, a big number) shares the level below it, unless
+        # fewer than two sizes repeat: then a short document's one-off title is a real level
         frequent = [c for c in clusters if sum(counts[s] for s in c) >= 2]
+        if len(frequent) < 2:
+            frequent = clusters
         self._level: dict[float, int] = {}
         for i, cluster in enumerate(frequent):
             for s in cluster:
@@ -185,6 +200,11 @@ class FontSizeRule:
                 level = 1
             for s in cluster:
                 self._level[s] = level
+        # headings at the body size: bold, short, standalone ("Community safety"), in capitals
+        # ("OUR PRIORITIES") or numbered ("2.1 Climate"). Capitals rank above mixed case.
+        self._caps_level = any(
+            abs(round(s.size * 2) / 2 - body) <= 0.4 and s.bold and _is_caps(s.text)
+            and _body_heading_shape(s.text) for s in spans)
 
     def level_of(self, span: Span, page_index: int) -> int | None:
         text = span.text.strip()
@@ -199,12 +219,45 @@ class FontSizeRule:
             if size < body + 1.0 and not span.bold and not _NUMBERING.match(text):
                 return None  # barely larger and not bold: bold breaks the tie
             return level
-        if abs(size - body) <= 0.4 and len(text.split()) <= 12 and not text.endswith(":"):
-            numbered = bool(_KEYWORD_NUMBERING.match(text)) or (
-                span.bold and bool(_NUMBERING.match(text)))
-            if numbered:
-                return min(self.levels + 1, 6)
+        if abs(size - body) <= 0.4 and _body_heading_shape(text):
+            base = self.levels + 1
+            if _KEYWORD_NUMBERING.match(text):
+                return min(base, 6)
+            if not span.bold:
+                return None
+            depth = _numbering_depth(text)
+            if depth:
+                return min(base + depth - 1, 6)
+            if _is_caps(text) or not self._caps_level:
+                return min(base, 6)
+            return min(base + 1, 6)
         return None
+
+
+_DECIMAL = re.compile(r"^(\d{1,2}(?:\.\d{1,2}){0,3})\.?\s+\S")
+
+
+def _numbering_depth(text: str) -> int:
+    """1 for "2. Aims" or "2 Aims", 2 for "2.1 Climate", 3 for "2.1.1 Measures"; 0 if none."""
+    m = _DECIMAL.match(text)
+    return len(m.group(1).split(".")) if m else 0
+
+
+def _is_caps(text: str) -> bool:
+    letters = [c for c in text if c.isalpha()]
+    return len(letters) >= 4 and all(c.isupper() for c in letters)
+
+
+def _body_heading_shape(text: str) -> bool:
+    """A body-size line can be a heading only when short, not a lead-in (":") and not a
+    sentence ("." after more than four words) or a list item."""
+    words = text.split()
+    if not looks_like_heading(text) or len(words) > 12 or text.endswith((":", "!", "?")):
+        return False
+    if text.endswith(".") and len(words) > 4:
+        return False
+    # "Paul Carter, Leader, Kent County Council": a signature or a list, not a heading
+    return text[:1] not in "•✓–-" and "," not in text
 
 
 def rule_for(layouts: Sequence[PageLayout], toc: Sequence[Sequence[object]]) -> HeadingRule:

@@ -12,10 +12,12 @@ total)`` once per page.
 
 from __future__ import annotations
 
+import bisect
 import errno
 import hashlib
 import re
 from collections.abc import Callable
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import pymupdf
@@ -174,6 +176,126 @@ def _column_bounds(pieces_per_line: list[list[list[Span]]]) -> list[float]:
     return [sum(b) / len(b) for b in bounds]
 
 
+@dataclass(slots=True)
+class _Grid:
+    """A ruled table: the y of its horizontal rules and the x of its vertical rules."""
+
+    ys: list[float]
+    xs: list[float]
+
+    def cell_of(self, x: float, y: float) -> tuple[int, int] | None:
+        if not (self.xs[0] - 1 <= x <= self.xs[-1] + 1 and self.ys[0] - 1 <= y <= self.ys[-1] + 1):
+            return None
+        return (max(bisect.bisect(self.ys, y) - 1, 0), max(bisect.bisect(self.xs, x) - 1, 0))
+
+
+def _distinct(values: list[float], tol: float = 2.0) -> list[float]:
+    out: list[float] = []
+    for v in sorted(values):
+        if not out or v - out[-1] > tol:
+            out.append(v)
+    return out
+
+
+def _regions(page: pymupdf.Page) -> tuple[list[_Grid], list[pymupdf.Rect]]:
+    """Ruled tables and call-out boxes drawn on a page.
+
+    A table is a connected set of horizontal and vertical rules with at least three distinct
+    rows of rules and three of columns (two rows of two cells). A box is a filled or stroked
+    rectangle narrower than 60 % of the page and at least 30 pt high that is not a table.
+    """
+    try:
+        drawings = page.get_drawings()
+    except Exception:  # noqa: BLE001 - vector graphics only refine the layout
+        return [], []
+    hs: list[tuple[float, float, float]] = []  # y, x0, x1
+    vs: list[tuple[float, float, float]] = []  # x, y0, y1
+    rects: list[pymupdf.Rect] = []
+    for d in drawings[:5000]:
+        for item in d.get("items", ()):
+            if item[0] == "l":
+                a, b = item[1], item[2]
+                if abs(a.y - b.y) < 1.0 and abs(a.x - b.x) >= 8:
+                    hs.append(((a.y + b.y) / 2, min(a.x, b.x), max(a.x, b.x)))
+                elif abs(a.x - b.x) < 1.0 and abs(a.y - b.y) >= 8:
+                    vs.append(((a.x + b.x) / 2, min(a.y, b.y), max(a.y, b.y)))
+            elif item[0] == "re":
+                r = item[1]
+                if r.height < 2 and r.width >= 8:
+                    hs.append(((r.y0 + r.y1) / 2, r.x0, r.x1))
+                elif r.width < 2 and r.height >= 8:
+                    vs.append(((r.x0 + r.x1) / 2, r.y0, r.y1))
+                elif r.width >= 8 and r.height >= 8:
+                    rects.append(pymupdf.Rect(r))
+                    if d.get("color") is not None:  # a stroked cell: its four edges are rules
+                        hs += [(r.y0, r.x0, r.x1), (r.y1, r.x0, r.x1)]
+                        vs += [(r.x0, r.y0, r.y1), (r.x1, r.y0, r.y1)]
+    grids: list[_Grid] = []
+    table_boxes: list[pymupdf.Rect] = []
+    if len(hs) >= 3 and len(vs) >= 3 and len(hs) + len(vs) <= 4000:
+        parent = list(range(len(hs) + len(vs)))
+
+        def find(i: int) -> int:
+            while parent[i] != i:
+                parent[i] = parent[parent[i]]
+                i = parent[i]
+            return i
+
+        for i, (y, hx0, hx1) in enumerate(hs):
+            for j, (x, vy0, vy1) in enumerate(vs):
+                if hx0 - 2 <= x <= hx1 + 2 and vy0 - 2 <= y <= vy1 + 2:
+                    parent[find(i)] = find(len(hs) + j)
+        groups: dict[int, tuple[list[int], list[int]]] = {}
+        for i in range(len(hs)):
+            groups.setdefault(find(i), ([], []))[0].append(i)
+        for j in range(len(vs)):
+            groups.setdefault(find(len(hs) + j), ([], []))[1].append(j)
+        for h_ids, v_ids in groups.values():
+            ys = _distinct([hs[i][0] for i in h_ids])
+            xs = _distinct([vs[j][0] for j in v_ids])
+            if len(ys) >= 3 and len(xs) >= 3:
+                grids.append(_Grid(ys, xs))
+                table_boxes.append(pymupdf.Rect(xs[0], ys[0], xs[-1], ys[-1]))
+    width, height = page.rect.width, page.rect.height
+    boxes = [r for r in rects
+             if 0.15 * width <= r.width <= 0.6 * width and 30 <= r.height <= 0.9 * height
+             and not any(r.intersects(t) for t in table_boxes)]
+    return grids, boxes
+
+
+def _place(line: Line, grids: list[_Grid], boxes: list[pymupdf.Rect],
+           box_lines: list[list[int]], i: int) -> Line:
+    cx, cy = (line.x0 + line.x1) / 2, (line.y0 + line.y1) / 2
+    for t, grid in enumerate(grids):
+        cell = grid.cell_of(cx, cy)
+        if cell is not None:
+            return replace(line, kind="table", cell=(t, *cell), block=1_000_000 + t)
+    for b, box in enumerate(boxes):
+        if (box.x0 - 2 <= line.x0 and line.x1 <= box.x1 + 2 and box.y0 - 2 <= line.y0
+                and line.y1 <= box.y1 + 2):
+            box_lines[b].append(i)
+            return line
+    return line
+
+
+def _mark_regions(lines: list[Line], grids: list[_Grid], boxes: list[pymupdf.Rect]) -> list[Line]:
+    """Tag lines inside a table (``kind="table"``, its cell) or a call-out box beside the body
+    (``kind="sidebar"``); each table and each box becomes one block."""
+    box_lines: list[list[int]] = [[] for _ in boxes]
+    placed = [_place(ln, grids, boxes, box_lines, i) for i, ln in enumerate(lines)]
+    for b, ids in enumerate(box_lines):
+        box = boxes[b]
+        inside = set(ids)
+        beside = any(i not in inside and placed[i].kind != "table"
+                     and (placed[i].x1 <= box.x0 or placed[i].x0 >= box.x1)
+                     and placed[i].y0 < box.y1 and box.y0 < placed[i].y1
+                     for i in range(len(placed)))
+        if len(ids) >= 2 and beside:
+            for i in ids:
+                placed[i] = replace(placed[i], kind="sidebar", block=2_000_000 + b)
+    return placed
+
+
 def _read_page(doc: pymupdf.Document, index: int) -> RawPage:
     page = doc.load_page(index)
     rect = page.rect
@@ -204,6 +326,9 @@ def _read_page(doc: pymupdf.Document, index: int) -> RawPage:
                 line = cleanup.line_from_spans(spans, bno * 16) if spans else None
                 if line is not None:
                     lines.append(line)
+    grids, boxes = _regions(page)
+    if grids or boxes:
+        lines = _mark_regions(lines, grids, boxes)
     cover = 0.0
     if sum(len(ln.text.strip()) for ln in lines) < 40:
         area = max(rect.width * rect.height, 1.0)

@@ -10,11 +10,12 @@ Emits nothing; pure.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from indexing.cleanup import PageLayout
-from indexing.headings import HeadingRule
+from indexing.cleanup import PageLayout, Paragraph
+from indexing.headings import HeadingRule, OutlineRule
 from workbench.model import ExtractedSection
 
 __all__ = ["ParaRole", "segment"]
@@ -37,6 +38,21 @@ class _Open:
     page_end: int
     char_start: int
     body: list[str]
+
+
+_GLOSSARY = re.compile(
+    r"^(?:appendix\s*\w{0,4}\s*[:.–-]?\s*)?(?:glossary|definitions|abbreviations|acronyms"
+    r"|key terms|jargon buster)\b", re.IGNORECASE)
+
+
+def _level_of(rule: HeadingRule, para: Paragraph, page_index: int) -> int | None:
+    """The rule's answer, except that contents entries and table cells are never headings, and
+    a call-out box's title is one only when the PDF outline says so."""
+    if para.kind in ("toc", "table"):
+        return None
+    if para.kind == "sidebar" and not isinstance(rule, OutlineRule):
+        return None
+    return rule.level_of(para.as_span(), page_index)
 
 
 def segment(
@@ -71,9 +87,18 @@ def segment(
             char_start=current.char_start,
         ))
 
+    body_size = getattr(rule, "body_size", 0.0)
+    glossary: int | None = None  # level of an open "Glossary" section
     for page in layouts:
         for idx, para in enumerate(page.paragraphs):
-            level = rule.level_of(para.as_span(), page.index)
+            level = _level_of(rule, para, page.index)
+            if level is not None and glossary is not None:
+                if level <= glossary:
+                    glossary = None
+                elif not isinstance(rule, OutlineRule) and abs(para.size - body_size) <= 0.4:
+                    level = None  # a bold term in a glossary, not a heading
+            if level is not None and _GLOSSARY.match(para.text):
+                glossary = level
             if level is not None:
                 close()
                 heading = para.text

@@ -14,6 +14,7 @@ Text is laid out line by line (``insert_text``) with DejaVu Sans when the system
 
 from __future__ import annotations
 
+import re
 import textwrap
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -25,6 +26,7 @@ __all__ = [
     "BODY",
     "Page",
     "Para",
+    "Table",
     "blank_pages_pdf",
     "bullet",
     "encrypted_pdf",
@@ -53,6 +55,20 @@ class Para:
     full_width: bool = False  # in a two-column page: span both columns
     indent: float = 0.0  # left indent of continuation lines (hanging indent for bullets)
     gap_after: float = 6.0
+    gap_before: float = 0.0
+    glyph_font: str = ""  # "wingdings" / "symbol": the first character is drawn in that font
+    right: str = ""  # text set flush right on the paragraph's last line (contents entries)
+
+
+@dataclass(frozen=True)
+class Table:
+    """A ruled table: every cell boxed; the first row (the header) in bold."""
+
+    rows: Sequence[Sequence[str]]
+    widths: Sequence[float] = ()  # column widths as fractions of the text width
+    size: float = BODY
+    gap_after: float = 10.0
+    full_width: bool = True
 
 
 def para(text: str, **kw: object) -> Para:
@@ -64,9 +80,13 @@ def heading(text: str, level: int = 1, *, bold: bool = True, full_width: bool = 
                 gap_after=8.0)
 
 
-def bullet(text: str, glyph: str = "•") -> Para:
-    """A list item drawn with ``glyph`` ("•", "●", "▪", "◦", "–", "\\uf0b7", "✓", "l" ...)."""
-    return Para(f"{glyph} {text}", indent=12.0, gap_after=3.0)
+def bullet(text: str, glyph: str = "•", glyph_font: str = "") -> Para:
+    """A list item drawn with ``glyph`` ("•", "●", "▪", "◦", "–", "\\uf0b7", "✓", "l" ...).
+
+    ``glyph_font`` "wingdings" or "symbol" draws the glyph in a font named so (a Word bullet:
+    Wingdings "l", "§", "Ø"; Symbol U+F0B7), the text beside it in the body font.
+    """
+    return Para(f"{glyph} {text}", indent=12.0, gap_after=3.0, glyph_font=glyph_font)
 
 
 @dataclass
@@ -81,10 +101,20 @@ class Page:
     size: tuple[float, float] = (595.0, 842.0)
     image: bool = False  # draw a full-page picture (a "scan"), no text layer
     interleave: bool = False  # two columns: write the content stream row by row
+    sidebar: Sequence[Para | str] = ()  # a shaded call-out box to the right of the body
+    footer_align: str = "right"  # "left", "center" or "right"
     extra: dict[str, object] = field(default_factory=dict)
 
 
-def _fonts(page: pymupdf.Page) -> tuple[str, str, pymupdf.Font, pymupdf.Font]:
+_SYMBOL_FONTS = {  # name in the generator -> (font file, BaseFont written into the PDF)
+    "wingdings": (Path("/usr/share/fonts/truetype/dejavu/DejaVuSansCondensed.ttf"),
+                  "Wingdings-Regular"),
+    "symbol": (Path("/usr/share/fonts/truetype/dejavu/DejaVuSerif.ttf"), "Symbol"),
+}
+Fonts = tuple[str, str, pymupdf.Font, pymupdf.Font]
+
+
+def _fonts(page: pymupdf.Page) -> Fonts:
     if _DEJAVU.exists() and _DEJAVU_BOLD.exists():
         page.insert_font(fontname="dv", fontfile=str(_DEJAVU))
         page.insert_font(fontname="dvb", fontfile=str(_DEJAVU_BOLD))
@@ -94,61 +124,127 @@ def _fonts(page: pymupdf.Page) -> tuple[str, str, pymupdf.Font, pymupdf.Font]:
 
 
 def _wrap(text: str, width: float, font: pymupdf.Font, size: float) -> list[str]:
-    words = text.split(" ")
+    """Greedy word wrap; a ``\\n`` in ``text`` forces a break (for hyphenated breaks)."""
     lines: list[str] = []
-    current = ""
-    for word in words:
-        trial = f"{current} {word}".strip()
-        if current and font.text_length(trial, fontsize=size) > width:
+    for chunk in text.split("\n"):
+        current = ""
+        for word in chunk.split(" "):
+            trial = f"{current} {word}".strip()
+            if current and font.text_length(trial, fontsize=size) > width:
+                lines.append(current)
+                current = word
+            else:
+                current = trial
+        if current:
             lines.append(current)
-            current = word
-        else:
-            current = trial
-    if current:
-        lines.append(current)
     return lines or [""]
 
 
 _Op = tuple[float, float, str, str, float]  # x, baseline y, text, font name, size
+_Shape = tuple[str, tuple[float, float, float, float]]  # ("box" | "line", rect)
 
 
-def _draw_para(ops: list[_Op], p: Para, x: float, y: float, width: float,
-               fonts: tuple[str, str, pymupdf.Font, pymupdf.Font]) -> float:
+def _draw_para(ops: list[_Op], p: Para, x: float, y: float, width: float, fonts: Fonts) -> float:
     name, bold_name, font, bold_font = fonts
     fname, f = (bold_name, bold_font) if p.bold else (name, font)
-    lines = _wrap(p.text, width - p.indent, f, p.size)
+    reserve = f.text_length(f"  {p.right}", fontsize=p.size) if p.right else 0.0
+    lines = _wrap(p.text, width - p.indent - reserve, f, p.size)
     lead = p.size * 1.3
+    y += p.gap_before
     for i, line in enumerate(lines):
         y += lead
-        ops.append((x + (p.indent if i else 0.0), y, line, fname, p.size))
+        lx = x + (p.indent if i else 0.0)
+        if i == 0 and p.glyph_font and " " in line:
+            glyph, rest = line.split(" ", 1)
+            ops.append((lx, y, glyph, f"sym_{p.glyph_font}", p.size))
+            ops.append((lx + p.indent, y, rest, fname, p.size))
+        else:
+            ops.append((lx, y, line, fname, p.size))
+    if p.right:
+        tw = f.text_length(p.right, fontsize=p.size)
+        ops.append((x + width - tw, y, p.right, fname, p.size))
     return y + p.gap_after
 
 
-def _para_height(p: Para, width: float, fonts: tuple[str, str, pymupdf.Font, pymupdf.Font]) -> float:
-    f = fonts[3] if p.bold else fonts[2]
-    return len(_wrap(p.text, width - p.indent, f, p.size)) * p.size * 1.3 + p.gap_after
+def _table_rows(t: Table, width: float, fonts: Fonts) -> tuple[list[float], list[list[list[str]]]]:
+    n = max(len(r) for r in t.rows)
+    fracs = list(t.widths) or [1.0 / n] * n
+    widths = [width * fr for fr in fracs]
+    cells = [[_wrap(cell, widths[c] - 8, fonts[3] if r == 0 else fonts[2], t.size)
+              for c, cell in enumerate(row)] for r, row in enumerate(t.rows)]
+    return widths, cells
 
 
-def _layout(ops: list[_Op], spec: Page,
-            fonts: tuple[str, str, pymupdf.Font, pymupdf.Font]) -> None:
+def _table_height(t: Table, width: float, fonts: Fonts) -> float:
+    _, cells = _table_rows(t, width, fonts)
+    return sum(max(len(c) for c in row) * t.size * 1.3 + 8 for row in cells) + t.gap_after
+
+
+def _draw_table(ops: list[_Op], shapes: list[_Shape], t: Table, x: float, y: float,
+                width: float, fonts: Fonts) -> float:
+    widths, cells = _table_rows(t, width, fonts)
+    lead = t.size * 1.3
+    top = y
+    for r, row in enumerate(cells):
+        height = max(len(c) for c in row) * lead + 8
+        cx = x
+        for c, lines in enumerate(row):
+            for i, text in enumerate(lines):
+                ops.append((cx + 4, y + 4 + (i + 1) * lead - 2, text,
+                            fonts[1] if r == 0 else fonts[0], t.size))
+            cx += widths[c]
+        y += height
+        shapes.append(("line", (x, y, x + width, y)))
+    shapes.append(("line", (x, top, x + width, top)))
+    cx = x
+    for w in [0.0, *widths]:
+        cx += w
+        shapes.append(("line", (cx, top, cx, y)))
+    return y + t.gap_after
+
+
+def _layout(ops: list[_Op], shapes: list[_Shape], spec: Page, fonts: Fonts) -> None:
     w, h = spec.size
     full = w - 2 * MARGIN
     gutter = 24.0
     col_w = (full - gutter) / 2
     y = MARGIN + 20
-    paras = [p if isinstance(p, Para) else Para(p) for p in spec.paras]
+    paras = [p if isinstance(p, Para | Table) else Para(p) for p in spec.paras]
+
+    def draw(p: Para | Table, x: float, y: float, width: float) -> float:
+        if isinstance(p, Table):
+            return _draw_table(ops, shapes, p, x, y, width, fonts)
+        return _draw_para(ops, p, x, y, width, fonts)
+
+    def height(p: Para | Table, width: float) -> float:
+        if isinstance(p, Table):
+            return _table_height(p, width, fonts)
+        return _para_height(p, width, fonts)
+
     if spec.columns == 1:
+        body_w = full * 0.62 if spec.sidebar else full
         for p in paras:
-            y = _draw_para(ops, p, MARGIN, y, full, fonts)
+            y = draw(p, MARGIN, y, body_w)
+        if spec.sidebar:
+            x = MARGIN + full * 0.66
+            sw = full - full * 0.66
+            top = MARGIN + 60
+            sy = top + 4
+            side_ops: list[_Op] = []
+            for p in spec.sidebar:
+                sy = _draw_para(side_ops, p if isinstance(p, Para) else Para(p), x + 8, sy,
+                                sw - 16, fonts)
+            shapes.append(("box", (x, top, x + sw, sy + 4)))
+            ops.extend(side_ops)
         return
     # two columns: full-width paragraphs cut the page into bands; within a band the paragraphs
     # are split between the columns so both have about the same height
-    band: list[Para] = []
+    band: list[Para | Table] = []
 
     def flush(y: float) -> float:
         if not band:
             return y
-        heights = [_para_height(p, col_w, fonts) for p in band]
+        heights = [height(p, col_w) for p in band]
         total = sum(heights)
         acc = 0.0
         split = len(band)
@@ -160,19 +256,51 @@ def _layout(ops: list[_Op], spec: Page,
         split = max(1, split) if len(band) > 1 else 1
         yl = yr = y
         for p in band[:split]:
-            yl = _draw_para(ops, p, MARGIN, yl, col_w, fonts)
+            yl = draw(p, MARGIN, yl, col_w)
         for p in band[split:]:
-            yr = _draw_para(ops, p, MARGIN + col_w + gutter, yr, col_w, fonts)
+            yr = draw(p, MARGIN + col_w + gutter, yr, col_w)
         band.clear()
         return max(yl, yr)
 
     for p in paras:
         if p.full_width:
             y = flush(y)
-            y = _draw_para(ops, p, MARGIN, y, full, fonts)
+            y = draw(p, MARGIN, y, full)
         else:
             band.append(p)
     flush(y)
+
+
+def _para_height(p: Para, width: float, fonts: Fonts) -> float:
+    f = fonts[3] if p.bold else fonts[2]
+    return (len(_wrap(p.text, width - p.indent, f, p.size)) * p.size * 1.3 + p.gap_after
+            + p.gap_before)
+
+
+def _rename_symbol_fonts(doc: pymupdf.Document) -> None:
+    """Give the fonts drawing symbol bullets the BaseFont of Wingdings / Symbol, and map the
+    Symbol font's "•" to U+F0B7 in its ToUnicode, as Word's Symbol bullets come out."""
+    done: set[int] = set()
+    for page in doc:
+        for xref, _ext, _type, _base, resname, _enc in page.get_fonts():
+            if xref in done or not resname.startswith("sym_"):
+                continue
+            done.add(xref)
+            base = _SYMBOL_FONTS[resname[4:]][1]
+            doc.xref_set_key(xref, "BaseFont", f"/{base}")
+            kind, value = doc.xref_get_key(xref, "DescendantFonts")
+            for d in (int(n) for n in re.findall(r"(\d+) 0 R", value)):
+                doc.xref_set_key(d, "BaseFont", f"/{base}")
+                k2, fd = doc.xref_get_key(d, "FontDescriptor")
+                if k2 == "xref":
+                    doc.xref_set_key(int(fd.split()[0]), "FontName", f"/{base}")
+            if resname == "sym_symbol":
+                k3, tu = doc.xref_get_key(xref, "ToUnicode")
+                if k3 == "xref":
+                    txref = int(tu.split()[0])
+                    cmap = doc.xref_stream(txref).decode("latin-1")
+                    cmap = re.sub(r"<([0-9a-fA-F]{4})> <2022>", r"<\1> <f0b7>", cmap)
+                    doc.update_stream(txref, cmap.encode("latin-1"))
 
 
 def _picture(page: pymupdf.Page) -> None:
@@ -223,15 +351,26 @@ def make_pdf(
         if spec.footer:
             text = spec.footer.format(label=label)
             tw = fonts[2].text_length(text, fontsize=8)
-            page.insert_text((w - MARGIN - tw, h - 24), text, fontname=fonts[0], fontsize=8)
+            x = {"left": MARGIN, "center": (w - tw) / 2}.get(spec.footer_align, w - MARGIN - tw)
+            page.insert_text((x, h - 24), text, fontname=fonts[0], fontsize=8)
         ops: list[_Op] = []
-        _layout(ops, spec, fonts)
+        shapes: list[_Shape] = []
+        _layout(ops, shapes, spec, fonts)
+        for kind, (x0, y0, x1, y1) in shapes:
+            if kind == "box":
+                page.draw_rect(pymupdf.Rect(x0, y0, x1, y1), color=(0.2, 0.4, 0.6),
+                               fill=(0.9, 0.94, 0.98), width=0.8)
+            else:
+                page.draw_line((x0, y0), (x1, y1), color=(0.3, 0.3, 0.3), width=0.6)
+        for used in {op[3] for op in ops if op[3].startswith("sym_")}:
+            page.insert_font(fontname=used, fontfile=str(_SYMBOL_FONTS[used[4:]][0]))
         if spec.interleave:
             # content stream row by row across the columns, so only a reader that finds the
             # columns gets the reading order right
             ops.sort(key=lambda op: (round(op[1]), op[0]))
         for x, y, text, fname, size in ops:
             page.insert_text((x, y), text, fontname=fname, fontsize=size)
+    _rename_symbol_fonts(doc)
     if outline:
         doc.set_toc([list(row) for row in outline])
     if page_labels:

@@ -1,0 +1,237 @@
+"""Measure heading and commitment detection on unseen layouts and on the sample plans.
+
+Usage::
+
+    .venv/bin/python bench/eval_segmentation.py [--details]
+
+* Generated layouts (``tests/data/layouts/unseen.py``, built into a temporary folder): heading
+  precision / recall / F1 (a predicted heading matches a true one when their normalised texts are
+  equal: NFKC, case-folded, quotes and dashes unified, whitespace collapsed, trailing ":.;,"
+  cut), level accuracy over matched headings, commitment precision / recall / F1 (a predicted
+  commitment matches a true one when ``rapidfuzz.fuzz.ratio`` >= 90, one-to-one, greedy by
+  score), and page-label accuracy.
+* Sample plans (``resources/sample``): headings against the PDF outline (hand-made by the
+  publisher; it is the ground truth), once as shipped (the outline is used by the pipeline) and
+  once with the outline removed (the font-size fallback must find them). Outline titles are
+  sometimes truncated or carry numbering the page does not, so here a match is also a
+  predicted heading that starts with a (3+ word) truth title, or a ratio >= 90.
+
+Prints a markdown table. Headings are the sections whose page text at ``char_start`` starts
+with the heading (the section before the first heading, headed by the title, is not counted).
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+import sys
+import tempfile
+import unicodedata
+from dataclasses import dataclass
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+if str(REPO) not in sys.path:
+    sys.path.insert(0, str(REPO))
+
+import pymupdf  # noqa: E402
+from rapidfuzz import fuzz  # noqa: E402
+
+from indexing.pdf_extract import extract_file  # noqa: E402
+from tests.data.layouts.unseen import LAYOUTS, build  # noqa: E402
+from workbench.model import Extraction  # noqa: E402
+
+SAMPLES = REPO / "resources" / "sample"
+SAMPLE_NAMES = [
+    "framing-kents-future-2022",
+    "kent-five-year-plan-2020-draft",
+    "kent-interim-strategic-plan-2020",
+    "kent-vision-2011",
+    "reforming-kent-2025",
+]
+_QUOTES = str.maketrans({"’": "'", "‘": "'", "“": '"', "”": '"', "–": "-", "—": "-"})
+
+
+def norm(text: str) -> str:
+    t = unicodedata.normalize("NFKC", text).translate(_QUOTES).casefold()
+    return re.sub(r"\s+", " ", t).strip().rstrip(":.;, ").strip()
+
+
+def predicted_headings(e: Extraction) -> list[tuple[int, str]]:
+    out = []
+    for s in e.sections:
+        page = e.pages[s.page_start].text if s.page_start < len(e.pages) else ""
+        if page[s.char_start:].startswith(s.heading):
+            out.append((s.level, s.heading))
+    return out
+
+
+@dataclass
+class Score:
+    tp: int = 0
+    fp: int = 0
+    fn: int = 0
+    level_ok: int = 0
+
+    def add(self, other: Score) -> None:
+        self.tp += other.tp
+        self.fp += other.fp
+        self.fn += other.fn
+        self.level_ok += other.level_ok
+
+    @property
+    def p(self) -> float:
+        return self.tp / (self.tp + self.fp) if self.tp + self.fp else 1.0
+
+    @property
+    def r(self) -> float:
+        return self.tp / (self.tp + self.fn) if self.tp + self.fn else 1.0
+
+    @property
+    def f1(self) -> float:
+        return 2 * self.p * self.r / (self.p + self.r) if self.p + self.r else 0.0
+
+    @property
+    def level_acc(self) -> float:
+        return self.level_ok / self.tp if self.tp else 1.0
+
+
+def score_headings(pred: list[tuple[int, str]], truth: list[tuple[int, str]], *,
+                   loose: bool = False) -> tuple[Score, list[str]]:
+    """Match in document order (each truth heading at most once)."""
+    sc = Score()
+    notes: list[str] = []
+    used = [False] * len(truth)
+    for level, text in pred:
+        key = norm(text)
+        hit = None
+        for j, (_tl, tt) in enumerate(truth):
+            if used[j]:
+                continue
+            tk = norm(tt)
+            if key == tk or (loose and ((len(tk.split()) >= 3 and key.startswith(tk))
+                                        or fuzz.ratio(key, tk) >= 90)):
+                hit = j
+                break
+        if hit is None:
+            sc.fp += 1
+            notes.append(f"  FP heading L{level}: {text[:80]!r}")
+        else:
+            used[hit] = True
+            sc.tp += 1
+            if truth[hit][0] == level:
+                sc.level_ok += 1
+            else:
+                notes.append(f"  level L{level} (truth L{truth[hit][0]}): {text[:80]!r}")
+    for j, (tl, tt) in enumerate(truth):
+        if not used[j]:
+            sc.fn += 1
+            notes.append(f"  FN heading L{tl}: {tt[:80]!r}")
+    return sc, notes
+
+
+def score_commitments(pred: list[str], truth: list[str]) -> tuple[Score, list[str]]:
+    pairs = sorted(((fuzz.ratio(p, t), i, j) for i, p in enumerate(pred)
+                    for j, t in enumerate(truth)), reverse=True)
+    pu: set[int] = set()
+    tu: set[int] = set()
+    for score, i, j in pairs:
+        if score < 90:
+            break
+        if i in pu or j in tu:
+            continue
+        pu.add(i)
+        tu.add(j)
+    sc = Score(tp=len(pu), fp=len(pred) - len(pu), fn=len(truth) - len(tu))
+    notes = [f"  FP commitment: {pred[i][:90]!r}" for i in range(len(pred)) if i not in pu]
+    notes += [f"  FN commitment: {truth[j][:90]!r}" for j in range(len(truth)) if j not in tu]
+    return sc, notes
+
+
+def _fmt(x: float) -> str:
+    return f"{x:.2f}"
+
+
+def run(details: bool) -> int:
+    rows: list[str] = []
+    total_h = Score()
+    total_c = Score()
+    labels_ok = labels_all = 0
+    detail_lines: list[str] = []
+    with tempfile.TemporaryDirectory() as tmp:
+        for layout in LAYOUTS.values():
+            path = build(layout, Path(tmp))
+            e = extract_file(path)
+            hs, hn = score_headings(predicted_headings(e), layout.headings)
+            cs, cn = score_commitments([c.text for c in e.commitments], layout.commitments)
+            lab = sum(1 for p, t in zip(e.pages, layout.labels, strict=False) if p.label == t)
+            labels_ok += lab
+            labels_all += len(layout.labels)
+            total_h.add(hs)
+            total_c.add(cs)
+            rows.append(f"| {layout.name} | {_fmt(hs.p)} | {_fmt(hs.r)} | {_fmt(hs.f1)} | "
+                        f"{_fmt(hs.level_acc)} | {_fmt(cs.p)} | {_fmt(cs.r)} | {_fmt(cs.f1)} | "
+                        f"{lab}/{len(layout.labels)} |")
+            if hn or cn or lab < len(layout.labels):
+                detail_lines.append(f"{layout.name}:")
+                detail_lines += hn + cn
+                if lab < len(layout.labels):
+                    detail_lines.append(f"  labels {[p.label for p in e.pages]} "
+                                        f"(truth {layout.labels})")
+        rows.append(f"| **generated (all)** | {_fmt(total_h.p)} | {_fmt(total_h.r)} | "
+                    f"**{_fmt(total_h.f1)}** | {_fmt(total_h.level_acc)} | {_fmt(total_c.p)} | "
+                    f"{_fmt(total_c.r)} | **{_fmt(total_c.f1)}** | {labels_ok}/{labels_all} |")
+
+        sample_rows: list[str] = []
+        for variant in ("outline", "no outline"):
+            tot = Score()
+            for name in SAMPLE_NAMES:
+                src = SAMPLES / f"{name}.pdf"
+                if not src.exists():
+                    continue
+                doc = pymupdf.open(src)
+                truth = [(int(lv), str(t)) for lv, t, _p in doc.get_toc(simple=True)]
+                if variant == "no outline":
+                    doc.set_toc([])
+                    path = Path(tmp) / f"{name}-no-outline.pdf"
+                    doc.save(path)
+                else:
+                    path = src
+                doc.close()
+                e = extract_file(path)
+                hs, hn = score_headings(predicted_headings(e), truth, loose=True)
+                tot.add(hs)
+                sample_rows.append(
+                    f"| {name} ({variant}) | {_fmt(hs.p)} | {_fmt(hs.r)} | {_fmt(hs.f1)} | "
+                    f"{_fmt(hs.level_acc)} | {len(e.commitments)} |")
+                if details and variant == "no outline":
+                    detail_lines.append(f"{name} ({variant}):")
+                    detail_lines += hn
+            sample_rows.append(f"| **samples ({variant})** | {_fmt(tot.p)} | {_fmt(tot.r)} | "
+                               f"**{_fmt(tot.f1)}** | {_fmt(tot.level_acc)} | |")
+
+    print("| layout | head P | head R | head F1 | level acc | commit P | commit R | "
+          "commit F1 | labels |")
+    print("|---|---|---|---|---|---|---|---|---|")
+    print("\n".join(rows))
+    print()
+    print("| sample plan (headings vs outline) | P | R | F1 | level acc | commitments found |")
+    print("|---|---|---|---|---|---|")
+    print("\n".join(sample_rows))
+    if details and detail_lines:
+        print()
+        print("```")
+        print("\n".join(detail_lines))
+        print("```")
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--details", action="store_true", help="list every miss and false hit")
+    args = ap.parse_args(argv)
+    return run(args.details)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
