@@ -76,7 +76,10 @@ def normalise_text(text: str) -> str:
 
     Whitespace runs are *not* collapsed here (spans are concatenated first); see ``collapse``.
     """
-    return unicodedata.normalize("NFC", text.translate(_CHAR_MAP))
+    if text.isascii():  # the common case: only tabs can need changing
+        return text.replace("\t", " ") if "\t" in text else text
+    text = text.translate(_CHAR_MAP)
+    return text if unicodedata.is_normalized("NFC", text) else unicodedata.normalize("NFC", text)
 
 
 def collapse(text: str) -> str:
@@ -171,17 +174,19 @@ def line_from_spans(spans: Sequence[Span], block: int = 0) -> Line | None:
     text = "".join(s.text for s in spans)
     if not text.strip():
         return None
-    sizes: Counter[float] = Counter()
+    sizes: dict[float, int] = {}
     bold_chars = 0
     chars = 0
     for s in spans:
         n = len(s.text.strip())
         if not n:
             continue
-        sizes[round(s.size * 2) / 2] += n
+        key = round(s.size * 2) / 2
+        sizes[key] = sizes.get(key, 0) + n
         chars += n
-        bold_chars += n if s.bold else 0
-    size = sizes.most_common(1)[0][0] if sizes else round(spans[0].size * 2) / 2
+        if s.bold:
+            bold_chars += n
+    size = max(sizes, key=sizes.__getitem__) if sizes else round(spans[0].size * 2) / 2
     lead = 0
     for s in spans:
         if s.bold or not s.text.strip():
@@ -427,7 +432,8 @@ def mark_contents(lines: Sequence[Line]) -> list[Line]:
     after dot leaders or a gap, when the page has at least four of them making up most of its
     lines, or at least two under a "Contents" title."""
     entries = [i for i, ln in enumerate(lines)
-               if ln.kind == "toc" or (_TOC_ENTRY.match(collapse(ln.text))
+               if ln.kind == "toc" or (ln.text.rstrip()[-1:].isdigit()  # cheap test first
+                                       and _TOC_ENTRY.match(collapse(ln.text))
                                        and len(ln.text.split()) <= 16)]
     texty = [ln for ln in lines if any(c.isalpha() for c in ln.text)]
     titled = any(_CONTENTS_TITLE.match(collapse(ln.text)) for ln in lines)
@@ -473,8 +479,21 @@ def order_blocks(blocks: Sequence[Block], width: float) -> list[Block]:
     boxes = [_bbox(b) for b in blocks]
     wide = 0.55 * width
     best: tuple[int, float] | None = None
-    g = 0.3 * width
-    while g <= 0.7 * width:
+    # A gutter can only lie where no narrow block is: skip the sweep where they cover x (this
+    # makes single-column pages cheap; the result is the same as testing every position).
+    covered: list[list[float]] = []
+    for x0, x1 in sorted((bx[0], bx[2]) for bx in boxes if bx[2] - bx[0] < wide):
+        if covered and x0 < covered[-1][1]:
+            covered[-1][1] = max(covered[-1][1], x1)
+        else:
+            covered.append([x0, x1])
+    # ... and only where some block ends left of it and another starts right of it
+    g = max(0.3 * width, min(bx[2] for bx in boxes))
+    stop = min(0.7 * width, max(bx[0] for bx in boxes))
+    while g <= stop:
+        if any(a < g < b for a, b in covered):
+            g += 2.0
+            continue
         left = [i for i, bx in enumerate(boxes) if bx[2] <= g]
         right = [i for i, bx in enumerate(boxes) if bx[0] >= g]
         cross = [i for i, bx in enumerate(boxes) if bx[0] < g < bx[2]]
@@ -567,7 +586,8 @@ def join_lines(texts: Iterable[str]) -> str:
         if not out:
             out = text
             continue
-        m = _WORD_BEFORE_HYPHEN.search(out)
+        # look only at the tail: searching the whole growing paragraph is quadratic
+        m = _WORD_BEFORE_HYPHEN.search(out[-64:]) if out.endswith("-") else None
         if m and not out.endswith(" -"):
             before = m.group(1)
             first_word = text.split(" ", 1)[0]
@@ -740,13 +760,21 @@ class PageLayout:
     warnings: list[str] = field(default_factory=list)
 
 
+_SPACE = re.compile(r"\s")
+_JUNK = re.compile("[\ufffd\ue000-\uf8ff\U000f0000-\U0010ffff\x00-\x08\x0e-\x1f\x7f-\x9f]")
+_BEYOND_LATIN = re.compile("[^\x00-\u02ff]")
+
+
 def _implausible(text: str) -> bool:
-    """Text drawn from glyph names or without a ToUnicode map: mostly junk code points."""
-    chars = [c for c in text if not c.isspace()]
-    if len(chars) < 20:
+    """Text drawn from glyph names or without a ToUnicode map: mostly junk code points
+    (replacement characters, private use, controls, unassigned)."""
+    n = len(text) - len(_SPACE.findall(text))
+    if n < 20:
         return False
-    bad = sum(1 for c in chars if c == "\ufffd" or unicodedata.category(c) in ("Co", "Cc", "Cn"))
-    return bad / len(chars) > 0.3
+    bad = len(_JUNK.findall(text))
+    # unassigned code points can only be outside Latin: look them up only there (fast path)
+    bad += sum(1 for c in _BEYOND_LATIN.findall(text) if unicodedata.category(c) == "Cn")
+    return bad / n > 0.3
 
 
 def assemble_pages(pages: Sequence[RawPage]) -> list[PageLayout]:

@@ -205,7 +205,8 @@ def _regions(page: pymupdf.Page) -> tuple[list[_Grid], list[pymupdf.Rect]]:
     rectangle narrower than 60 % of the page and at least 30 pt high that is not a table.
     """
     try:
-        drawings = page.get_drawings()
+        # the C-level listing: plain tuples, about twice as fast as get_drawings()
+        drawings = page.get_cdrawings()
     except Exception:  # noqa: BLE001 - vector graphics only refine the layout
         return [], []
     hs: list[tuple[float, float, float]] = []  # y, x0, x1
@@ -214,22 +215,23 @@ def _regions(page: pymupdf.Page) -> tuple[list[_Grid], list[pymupdf.Rect]]:
     for d in drawings[:5000]:
         for item in d.get("items", ()):
             if item[0] == "l":
-                a, b = item[1], item[2]
-                if abs(a.y - b.y) < 1.0 and abs(a.x - b.x) >= 8:
-                    hs.append(((a.y + b.y) / 2, min(a.x, b.x), max(a.x, b.x)))
-                elif abs(a.x - b.x) < 1.0 and abs(a.y - b.y) >= 8:
-                    vs.append(((a.x + b.x) / 2, min(a.y, b.y), max(a.y, b.y)))
+                (ax, ay), (bx, by) = item[1][:2], item[2][:2]
+                if abs(ay - by) < 1.0 and abs(ax - bx) >= 8:
+                    hs.append(((ay + by) / 2, min(ax, bx), max(ax, bx)))
+                elif abs(ax - bx) < 1.0 and abs(ay - by) >= 8:
+                    vs.append(((ax + bx) / 2, min(ay, by), max(ay, by)))
             elif item[0] == "re":
-                r = item[1]
-                if r.height < 2 and r.width >= 8:
-                    hs.append(((r.y0 + r.y1) / 2, r.x0, r.x1))
-                elif r.width < 2 and r.height >= 8:
-                    vs.append(((r.x0 + r.x1) / 2, r.y0, r.y1))
-                elif r.width >= 8 and r.height >= 8:
-                    rects.append(pymupdf.Rect(r))
+                x0, y0, x1, y1 = item[1][:4]
+                w, h = x1 - x0, y1 - y0
+                if h < 2 and w >= 8:
+                    hs.append(((y0 + y1) / 2, x0, x1))
+                elif w < 2 and h >= 8:
+                    vs.append(((x0 + x1) / 2, y0, y1))
+                elif w >= 8 and h >= 8:
+                    rects.append(pymupdf.Rect(x0, y0, x1, y1))
                     if d.get("color") is not None:  # a stroked cell: its four edges are rules
-                        hs += [(r.y0, r.x0, r.x1), (r.y1, r.x0, r.x1)]
-                        vs += [(r.x0, r.y0, r.y1), (r.x1, r.y0, r.y1)]
+                        hs += [(y0, x0, x1), (y1, x0, x1)]
+                        vs += [(x0, y0, y1), (x1, y0, y1)]
     grids: list[_Grid] = []
     table_boxes: list[pymupdf.Rect] = []
     if len(hs) >= 3 and len(vs) >= 3 and len(hs) + len(vs) <= 4000:
