@@ -15,7 +15,7 @@ QT_APT_PACKAGES="libegl1 libgl1 libx11-6 libxcb1 libxkbcommon0 libfontconfig1 li
 libglib2.0-0 libdbus-1-3 fonts-dejavu-core fonts-noto-core xvfb xauth libxcb-cursor0 libxcb-icccm4 \
 libxcb-keysyms1 libxcb-image0 libxcb-randr0 libxcb-render-util0 libxcb-render0 libxcb-shape0 \
 libxcb-shm0 libxcb-sync1 libxcb-util1 libxcb-xfixes0 libxcb-xkb1 libxkbcommon-x11-0 libx11-xcb1 \
-poppler-utils"
+poppler-utils libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-noto-cjk"
 PY_APT_PACKAGES="python3 python3-venv python3-pip"
 
 say() { printf '[workbench] %s\n' "$*" >&2; }

@@ -1,0 +1,133 @@
+"""The pack model: sanitising, selections, citations, manifests and "changes since"."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import unicodedata
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from export import read_manifest, write_pack
+from tests.export import packs
+from workbench.errors import InvalidInput
+from workbench.pack import (
+    Citation,
+    PackSelection,
+    diff_packs,
+    manifest_of,
+    manifest_path_for,
+    sanitise_text,
+)
+
+_XML_OK = {0x9, 0xA}
+
+
+def _xml_char(ch: str) -> bool:
+    cp = ord(ch)
+    return (cp in _XML_OK or 0x20 <= cp <= 0xD7FF or 0xE000 <= cp <= 0xFFFD
+            or 0x10000 <= cp <= 0x10FFFF)
+
+
+def test_sanitise_examples():
+    assert sanitise_text("cafe\u0301") == "café"
+    assert sanitise_text("a\x00b\x1bc\x7fd\x85e") == "a\ufffdb\ufffdc\ufffdd\ufffde"
+    assert sanitise_text("lone \ud800 and \udfff") == "lone \ufffd and \ufffd"
+    assert sanitise_text("\ufffe\uffff") == "\ufffd\ufffd"
+    assert sanitise_text("line\r\nnext\rlast\tcol") == "line\nnext\nlast\tcol"
+    hostile = '<b>x</b> <img src="file:///etc/passwd"> ]]> &amp; ‮rtl‬ \u200d \u00ad'
+    assert sanitise_text(hostile) == hostile  # markup and format characters stay literal
+    assert sanitise_text(None) == ""
+
+
+@given(st.text(alphabet=st.characters(codec=None, min_codepoint=0, max_codepoint=0x10FFFF,
+                                       exclude_categories=()), max_size=60))
+def test_sanitise_output_is_xml_safe_nfc_and_stable(text):
+    out = sanitise_text(text)
+    assert all(_xml_char(ch) for ch in out)
+    assert unicodedata.is_normalized("NFC", out)
+    assert sanitise_text(out) == out
+    out.encode("utf-8")  # no lone surrogates left
+
+
+def test_citation_text():
+    c = Citation("Reforming Kent 2025-2028", "AIM 1: PUTTING KENT RESIDENTS FIRST", "6")
+    assert c.text() == "Reforming Kent 2025-2028 · AIM 1: PUTTING KENT RESIDENTS FIRST · p. 6"
+    assert Citation("Plan", "", "iv").text() == "Plan · p. iv"
+    assert Citation("Plan").text() == "Plan"
+
+
+def test_selection_json_round_trip_and_description():
+    sel = PackSelection(search="net zero", tag="climate", from_plan="a", to_plan="b",
+                        relation="reversed", status="abandoned", basket=("u1", "u2"))
+    assert PackSelection.from_json(json.loads(json.dumps(sel.to_json()))) == sel
+    assert sel.describe() == ("search “net zero”; tag “climate”; plans a → b; relation reversed; "
+                              "status abandoned; basket of 2 hand-picked items")
+    assert PackSelection().describe() == "all commitments in the library"
+    assert sel.key() == PackSelection.from_json(sel.to_json()).key()
+    assert sel.key() != PackSelection(search="net zero").key()
+    with pytest.raises(InvalidInput):
+        PackSelection.from_json({"basket": "not a list"})
+    with pytest.raises(InvalidInput):
+        PackSelection.from_json({"search": 3})
+
+
+def test_colophon_records_what_regenerates_the_pack():
+    pack = packs.sample_pack()
+    rows = dict(pack.colophon())
+    assert rows["Library revision"] == "412"
+    assert rows["As at"] == "2025-09-30"
+    assert rows["App version"] == "Plan Workbench 0.1.0"
+    assert PackSelection.from_json(json.loads(rows["Selection (saved filter)"])) == pack.selection
+
+
+def test_content_hash_changes_with_what_the_pack_shows():
+    item = packs.net_zero_item()
+    assert item.content_hash() == packs.net_zero_item().content_hash()
+    changed = dataclasses.replace(item, notes=item.notes + " Asked on 3 October.")
+    assert changed.content_hash() != item.content_hash()
+
+
+def test_diff_lists_added_removed_and_changed():
+    old = packs.sample_pack()
+    manifest = json.loads(json.dumps(manifest_of(old)))
+    a, b, c = old.items
+    b2 = dataclasses.replace(b, statuses=b.statuses + (dataclasses.replace(b.statuses[0],
+                                                                           as_at="2025-10-01"),))
+    new_item = dataclasses.replace(packs.pathways_item(), key="new-key", heading="A new one")
+    new = dataclasses.replace(old, items=(a, b2, new_item))
+    lines = diff_packs(manifest, new)
+    assert lines == (
+        f"Changed: {b.heading} ({b.citation.text()})",
+        f"Added: A new one ({new_item.citation.text()})",
+        f"Removed: {c.heading} ({c.citation.text()})",
+    )
+    assert diff_packs(manifest, old) == ("No changes since the pack of library revision 412.",)
+
+
+def test_diff_refuses_another_selection_or_a_foreign_file():
+    manifest = manifest_of(packs.sample_pack())
+    other = dataclasses.replace(packs.sample_pack(), selection=PackSelection(tag="housing"))
+    with pytest.raises(InvalidInput, match="different selection"):
+        diff_packs(manifest, other)
+    with pytest.raises(InvalidInput):
+        diff_packs({"kind": "something else"}, packs.sample_pack())
+    with pytest.raises(InvalidInput):
+        diff_packs({**manifest, "format": 99}, packs.sample_pack())
+
+
+def test_every_export_writes_a_manifest_the_next_export_reads(tmp_path):
+    out = tmp_path / "pack.csv"
+    result = write_pack(packs.sample_pack(), out)
+    assert result.manifest == manifest_path_for(out) == tmp_path / "pack.csv.pack.json"
+    data = read_manifest(out)
+    assert data == read_manifest(result.manifest)
+    assert data["library_revision"] == 412 and data["export_format"] == "csv"
+    assert [i["key"] for i in data["items"]] == [i.key for i in packs.sample_pack().items]
+    with pytest.raises(InvalidInput):
+        read_manifest(tmp_path / "missing.pdf")
+    (tmp_path / "bad.pdf.pack.json").write_text("{not json", encoding="utf-8")
+    with pytest.raises(InvalidInput):
+        read_manifest(tmp_path / "bad.pdf")

@@ -1,0 +1,458 @@
+"""The briefing pack: what the pack writers in ``export`` consume, and how packs are compared.
+
+Owns the frozen value types of a briefing pack (``PackSelection``, ``Citation``,
+``LineageStep``, ``StatusEntry``, ``Evidence``, ``PageImage``, ``PackItem``, ``Pack``), the
+text sanitiser every writer applies (``sanitise_text``), the small JSON manifest written beside
+each export (``manifest_of``) and the "changes since the last pack" comparison (``diff_packs``).
+Qt-free and engine-free; emits nothing. Collecting items for a selection from the library is
+not done here (see ``ui/cli_export.collect_pack`` until the lineage backend lands).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+import unicodedata
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+from typing import Any, NamedTuple
+
+from workbench.errors import InvalidInput
+
+__all__ = [
+    "MANIFEST_FORMAT",
+    "MANIFEST_SUFFIX",
+    "Citation",
+    "Evidence",
+    "LineageStep",
+    "Pack",
+    "PackItem",
+    "PackSelection",
+    "PageImage",
+    "StatusEntry",
+    "diff_packs",
+    "manifest_of",
+    "manifest_path_for",
+    "sanitise_text",
+]
+
+MANIFEST_FORMAT = 1
+MANIFEST_SUFFIX = ".pack.json"
+
+# --- text -----------------------------------------------------------------------------------
+
+# Characters no writer may emit: lone surrogates (not encodable, break lxml and PDF text),
+# C0 controls except TAB/LF (XML 1.0 forbids them: pdf2docx #126, Ghostwriter #709), DEL and
+# C1 controls (XML-legal but never text; Pango draws them as hex boxes), and the BMP
+# non-characters U+FFFE/U+FFFF (XML-invalid). Bidi controls, ZWJ and soft hyphens are text and
+# stay.
+_INVALID = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
+REPLACEMENT = "\ufffd"
+
+
+def sanitise_text(text: str | None) -> str:
+    """Make untrusted text safe for every writer, keeping it otherwise literal.
+
+    CR LF and lone CR become LF; characters XML cannot carry (see ``_INVALID``) become U+FFFD;
+    the result is NFC. Markup such as ``<b>`` or ``]]>`` is *not* touched here: it is text, and
+    each writer escapes it on the way out.
+
+    Args:
+        text: any string, possibly with lone surrogates; ``None`` gives "".
+
+    Returns:
+        The cleaned, NFC-normalised text.
+
+    >>> sanitise_text("caf\\u0065\\u0301 <b>\\x00\\ud800")
+    'café <b>\\ufffd\\ufffd'
+    """
+    if not text:
+        return ""
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    text = _INVALID.sub(REPLACEMENT, text)
+    return unicodedata.normalize("NFC", text)
+
+
+def _clean_tuple(values: Iterable[str]) -> tuple[str, ...]:
+    return tuple(sanitise_text(v) for v in values)
+
+
+# --- selection ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class PackSelection:
+    """Which commitments go into a pack: the saved filter recorded in the colophon.
+
+    Empty fields do not filter. ``basket`` holds the UUIDs (or keys) of hand-picked
+    commitments and annotations, in the order the officer picked them.
+    """
+
+    search: str = ""
+    saved_search: str = ""  # the name of a saved search, when the pack was made from one
+    tag: str = ""
+    from_plan: str = ""  # slug
+    to_plan: str = ""  # slug
+    relation: str = ""
+    status: str = ""
+    basket: tuple[str, ...] = ()
+
+    def to_json(self) -> dict[str, Any]:
+        """A JSON-ready dict with every field (stable keys, for manifests and colophons)."""
+        return {
+            "search": self.search,
+            "saved_search": self.saved_search,
+            "tag": self.tag,
+            "from_plan": self.from_plan,
+            "to_plan": self.to_plan,
+            "relation": self.relation,
+            "status": self.status,
+            "basket": list(self.basket),
+        }
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> PackSelection:
+        """Read ``to_json`` output; unknown keys are ignored, wrong types refused.
+
+        Raises:
+            InvalidInput: a field has the wrong type.
+        """
+        values: dict[str, Any] = {}
+        for f in fields(cls):
+            if f.name not in data:
+                continue
+            value = data[f.name]
+            if f.name == "basket":
+                if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+                    raise InvalidInput("The pack selection's basket must be a list of ids.")
+                values[f.name] = tuple(value)
+            else:
+                if not isinstance(value, str):
+                    raise InvalidInput(f"The pack selection's {f.name} must be text.")
+                values[f.name] = value
+        return cls(**values)
+
+    def key(self) -> str:
+        """A short stable digest: two exports have "the same selection" when keys match."""
+        canonical = json.dumps(self.to_json(), sort_keys=True, ensure_ascii=False)
+        return hashlib.sha256(canonical.encode("utf-8")).hexdigest()[:16]
+
+    def is_empty(self) -> bool:
+        return self == PackSelection()
+
+    def describe(self) -> str:
+        """One stable line a person can read, e.g. ``search "net zero"; plans a → b``."""
+        parts: list[str] = []
+        if self.saved_search:
+            parts.append(f"saved search “{self.saved_search}”")
+        if self.search:
+            parts.append(f"search “{self.search}”")
+        if self.tag:
+            parts.append(f"tag “{self.tag}”")
+        if self.from_plan or self.to_plan:
+            parts.append(f"plans {self.from_plan or 'any'} → {self.to_plan or 'any'}")
+        if self.relation:
+            parts.append(f"relation {self.relation}")
+        if self.status:
+            parts.append(f"status {self.status}")
+        if self.basket:
+            n = len(self.basket)
+            parts.append(f"basket of {n} hand-picked item{'s' if n != 1 else ''}")
+        return "; ".join(parts) if parts else "all commitments in the library"
+
+
+# --- items ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Citation:
+    """Where a member can check a passage in the printed plan."""
+
+    plan_title: str
+    section: str = ""
+    page_label: str = ""
+
+    def text(self) -> str:
+        """``Reforming Kent 2025-2028 · AIM 1: PUTTING KENT RESIDENTS FIRST · p. 6``."""
+        parts = [self.plan_title]
+        if self.section:
+            parts.append(self.section)
+        if self.page_label:
+            parts.append(f"p. {self.page_label}")
+        return " · ".join(p for p in parts if p)
+
+
+@dataclass(frozen=True, slots=True)
+class LineageStep:
+    """One edition's wording of a commitment, and how it relates to the previous edition."""
+
+    plan_title: str
+    plan_date: str  # partial ISO date
+    stage: str  # a Stage code or free text
+    relation: str  # label, e.g. "first appears", "continued", "weakened", "reversed"
+    text: str
+    citation: Citation
+    confirmed: bool = True  # False: a suggestion no officer has confirmed yet
+
+
+@dataclass(frozen=True, slots=True)
+class StatusEntry:
+    """One delivery-status assessment."""
+
+    status: str
+    as_at: str  # partial ISO date
+    rationale: str = ""
+    by: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Evidence:
+    """An excerpt that supports an assessment, with where it comes from."""
+
+    quote: str
+    citation: Citation
+
+
+Box = tuple[float, float, float, float]  # x0, y0, x1, y1 as fractions of the page (0–1)
+
+
+class PageImage(NamedTuple):
+    """A rendered page (PNG bytes) and the passage to highlight on it.
+
+    ``item_key`` places the image under its item (else in a closing "Page images" part);
+    ``highlights`` are drawn over the image by the PDF writer.
+    """
+
+    caption: str
+    png: bytes
+    item_key: str = ""
+    highlights: tuple[Box, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class PackItem:
+    """One commitment (or annotation) as the pack shows it."""
+
+    key: str  # the commitment's or annotation's UUID (stable across reindex)
+    heading: str
+    quote: str
+    citation: Citation
+    lineage: tuple[LineageStep, ...] = ()
+    statuses: tuple[StatusEntry, ...] = ()  # oldest first
+    evidence: tuple[Evidence, ...] = ()
+    notes: str = ""
+    rationale: str = ""
+    tags: tuple[str, ...] = ()
+    annotator: str = ""
+    relation: str = ""  # relation to the successor edition, "" if none
+    successor: str = ""  # the successor edition's wording, "" if none
+
+    @property
+    def current_status(self) -> StatusEntry | None:
+        return self.statuses[-1] if self.statuses else None
+
+    def content_hash(self) -> str:
+        """A digest of everything the pack shows about this item (for "changes since")."""
+        canonical = json.dumps(_plain(self), sort_keys=True, ensure_ascii=False)
+        return hashlib.sha256(canonical.encode("utf-8", "surrogatepass")).hexdigest()
+
+    def sanitised(self) -> PackItem:
+        """A copy whose every text went through ``sanitise_text``."""
+        s = sanitise_text
+        return PackItem(
+            key=s(self.key),
+            heading=s(self.heading),
+            quote=s(self.quote),
+            citation=_clean_citation(self.citation),
+            lineage=tuple(
+                LineageStep(
+                    plan_title=s(step.plan_title),
+                    plan_date=s(step.plan_date),
+                    stage=s(step.stage),
+                    relation=s(step.relation),
+                    text=s(step.text),
+                    citation=_clean_citation(step.citation),
+                    confirmed=step.confirmed,
+                )
+                for step in self.lineage
+            ),
+            statuses=tuple(
+                StatusEntry(s(e.status), s(e.as_at), s(e.rationale), s(e.by))
+                for e in self.statuses
+            ),
+            evidence=tuple(
+                Evidence(s(e.quote), _clean_citation(e.citation)) for e in self.evidence
+            ),
+            notes=s(self.notes),
+            rationale=s(self.rationale),
+            tags=_clean_tuple(self.tags),
+            annotator=s(self.annotator),
+            relation=s(self.relation),
+            successor=s(self.successor),
+        )
+
+
+def _clamp_box(box: Box) -> Box:
+    x0, y0, x1, y1 = (min(1.0, max(0.0, float(v))) for v in box)
+    return (min(x0, x1), min(y0, y1), max(x0, x1), max(y0, y1))
+
+
+def _clean_citation(c: Citation) -> Citation:
+    return Citation(sanitise_text(c.plan_title), sanitise_text(c.section),
+                    sanitise_text(c.page_label))
+
+
+def _plain(value: Any) -> Any:
+    """Dataclasses and tuples to JSON-ready values (bytes as their digest)."""
+    if isinstance(value, bytes):
+        return hashlib.sha256(value).hexdigest()
+    if hasattr(value, "__dataclass_fields__"):
+        return {f.name: _plain(getattr(value, f.name)) for f in fields(value)}
+    if isinstance(value, tuple | list):
+        return [_plain(v) for v in value]
+    return value
+
+
+@dataclass(frozen=True, slots=True)
+class Pack:
+    """Everything one briefing pack shows, in order. Writers add nothing but layout."""
+
+    title: str
+    committee: str
+    author: str
+    date: str  # the date on the cover, ISO
+    as_at: str  # the "as at" date of the facts, ISO
+    selection: PackSelection
+    library_revision: int
+    app_version: str
+    items: tuple[PackItem, ...]
+    changes_since: tuple[str, ...] | None = None  # None: the option was not asked for
+    page_images: tuple[PageImage, ...] = ()
+    language: str = "en-GB"
+    extra: Mapping[str, str] = field(default_factory=dict)  # more colophon lines, in order
+
+    def sanitised(self) -> Pack:
+        """A copy whose every text went through ``sanitise_text`` (writers call this)."""
+        s = sanitise_text
+        return Pack(
+            title=s(self.title),
+            committee=s(self.committee),
+            author=s(self.author),
+            date=s(self.date),
+            as_at=s(self.as_at),
+            selection=PackSelection(
+                search=s(self.selection.search),
+                saved_search=s(self.selection.saved_search),
+                tag=s(self.selection.tag),
+                from_plan=s(self.selection.from_plan),
+                to_plan=s(self.selection.to_plan),
+                relation=s(self.selection.relation),
+                status=s(self.selection.status),
+                basket=_clean_tuple(self.selection.basket),
+            ),
+            library_revision=int(self.library_revision),
+            app_version=s(self.app_version),
+            items=tuple(item.sanitised() for item in self.items),
+            changes_since=None if self.changes_since is None else _clean_tuple(
+                self.changes_since),
+            page_images=tuple(
+                PageImage(s(p.caption), bytes(p.png), s(p.item_key),
+                          tuple(_clamp_box(b) for b in p.highlights))
+                for p in self.page_images
+            ),
+            language=s(self.language) or "en-GB",
+            extra={s(k): s(v) for k, v in self.extra.items()},
+        )
+
+    def colophon(self) -> list[tuple[str, str]]:
+        """The lines that let the same pack be regenerated exactly, as (label, value)."""
+        rows = [
+            ("Selection", self.selection.describe()),
+            ("Selection (saved filter)", json.dumps(self.selection.to_json(),
+                                                     ensure_ascii=False, sort_keys=True)),
+            ("As at", self.as_at),
+            ("Library revision", str(self.library_revision)),
+            ("App version", f"Plan Workbench {self.app_version}"),
+            ("Items", str(len(self.items))),
+        ]
+        rows += list(self.extra.items())
+        return rows
+
+
+# --- manifests and "changes since the last pack" --------------------------------------------
+
+
+def manifest_path_for(out: Path) -> Path:
+    """``report.pdf`` → ``report.pdf.pack.json``, in the same folder."""
+    out = Path(out)
+    return out.with_name(out.name + MANIFEST_SUFFIX)
+
+
+def manifest_of(pack: Pack, *, fmt: str = "") -> dict[str, Any]:
+    """The small JSON record written beside an export, read back by ``diff_packs``."""
+    return {
+        "format": MANIFEST_FORMAT,
+        "kind": "plan-workbench-pack",
+        "export_format": fmt,
+        "title": pack.title,
+        "selection": pack.selection.to_json(),
+        "selection_key": pack.selection.key(),
+        "as_at": pack.as_at,
+        "library_revision": pack.library_revision,
+        "app_version": pack.app_version,
+        "items": [
+            {"key": item.key, "heading": item.heading, "citation": item.citation.text(),
+             "hash": item.content_hash()}
+            for item in pack.items
+        ],
+    }
+
+
+def diff_packs(old_manifest: Mapping[str, Any], new_pack: Pack) -> tuple[str, ...]:
+    """What changed since a previous export of the same selection, one line per change.
+
+    Args:
+        old_manifest: the JSON manifest written beside the previous export.
+        new_pack: the pack about to be written.
+
+    Returns:
+        Lines such as ``Added: …``, ``Removed: …``, ``Changed: …``, in the new pack's order
+        (removed items last); a single "No changes" line when nothing changed.
+
+    Raises:
+        InvalidInput: the manifest is not one of ours, or was made from another selection.
+    """
+    if not isinstance(old_manifest, Mapping) or old_manifest.get("kind") != "plan-workbench-pack":
+        raise InvalidInput("That file is not a Plan Workbench pack manifest.")
+    if old_manifest.get("format") != MANIFEST_FORMAT:
+        raise InvalidInput("That pack manifest was written by another version of the app.")
+    old_selection = PackSelection.from_json(old_manifest.get("selection") or {})
+    if old_selection.key() != new_pack.selection.key():
+        raise InvalidInput(
+            f"The previous pack was made from a different selection ({old_selection.describe()})."
+        )
+    old_items: dict[str, Mapping[str, Any]] = {}
+    for entry in old_manifest.get("items") or []:
+        if isinstance(entry, Mapping) and isinstance(entry.get("key"), str):
+            old_items[entry["key"]] = entry
+    lines: list[str] = []
+    new_keys = set()
+    for item in new_pack.items:
+        new_keys.add(item.key)
+        label = f"{item.heading} ({item.citation.text()})"
+        before = old_items.get(item.key)
+        if before is None:
+            lines.append(f"Added: {label}")
+        elif before.get("hash") != item.content_hash():
+            lines.append(f"Changed: {label}")
+    for key, entry in old_items.items():
+        if key not in new_keys:
+            heading = str(entry.get("heading", key))
+            citation = str(entry.get("citation", ""))
+            lines.append(f"Removed: {heading} ({citation})" if citation else f"Removed: {heading}")
+    revision = old_manifest.get("library_revision")
+    if not lines:
+        return (f"No changes since the pack of library revision {revision}.",)
+    return tuple(lines)
