@@ -76,7 +76,7 @@ def is_network_or_synced(path: Path) -> bool:
         return False
 
 
-_DAMAGE_HINTS = ("malformed", "not a database", "file is encrypted", "corrupt")
+_DAMAGE_HINTS = ("malformed", "not a database", "file is encrypted", "corrupt", "could not decode")
 READ_ONLY_MESSAGE = (
     "Not saved: this library is read-only (its folder or database cannot be written). "
     "You can still read and search it."
@@ -85,6 +85,7 @@ READ_ONLY_MESSAGE = (
 
 def damaged_message(detail: str, backups: list[Path]) -> str:
     """The one-line message of ``LibraryDamaged``, naming the newest backup if there is one."""
+    detail = " ".join(detail.replace("*** in database main ***", "").split())[:200]
     if backups:
         return (f"The library database is damaged ({detail}). Restore it from a backup: "
                 f"`workbench restore-backup {backups[0].name}` (the damaged file is kept).")
@@ -110,6 +111,57 @@ def translate_error(exc: BaseException, backups_dir: Path | None = None) -> Work
     return None
 
 
+class _GuardedCursor:
+    """A ``sqlite3.Cursor`` whose row fetching translates errors too (SQLite finds most damage
+    while stepping through rows, after ``execute`` has returned)."""
+
+    def __init__(self, cursor: sqlite3.Cursor, backups_dir: Path | None) -> None:
+        self._cursor = cursor
+        self._backups_dir = backups_dir
+
+    def __getattr__(self, name: str):
+        return getattr(self._cursor, name)
+
+    def _translated(self, exc: sqlite3.DatabaseError) -> BaseException:
+        return translate_error(exc, self._backups_dir) or exc
+
+    def __iter__(self):
+        try:
+            yield from self._cursor
+        except sqlite3.DatabaseError as exc:
+            mapped = self._translated(exc)
+            if mapped is exc:
+                raise
+            raise mapped from exc
+
+    def fetchone(self):
+        try:
+            return self._cursor.fetchone()
+        except sqlite3.DatabaseError as exc:
+            mapped = self._translated(exc)
+            if mapped is exc:
+                raise
+            raise mapped from exc
+
+    def fetchall(self):
+        try:
+            return self._cursor.fetchall()
+        except sqlite3.DatabaseError as exc:
+            mapped = self._translated(exc)
+            if mapped is exc:
+                raise
+            raise mapped from exc
+
+    def fetchmany(self, size: int = 1):
+        try:
+            return self._cursor.fetchmany(size)
+        except sqlite3.DatabaseError as exc:
+            mapped = self._translated(exc)
+            if mapped is exc:
+                raise
+            raise mapped from exc
+
+
 class GuardedDatabase(Database):
     """A sqlite-utils ``Database`` whose actionable SQLite errors become ``WorkbenchError``s."""
 
@@ -117,12 +169,13 @@ class GuardedDatabase(Database):
 
     def execute(self, sql, parameters=None):  # type: ignore[override]
         try:
-            return super().execute(sql, parameters)
+            cursor = super().execute(sql, parameters)
         except sqlite3.DatabaseError as exc:
             mapped = translate_error(exc, self.backups_dir)
             if mapped is None:
                 raise
             raise mapped from exc
+        return _GuardedCursor(cursor, self.backups_dir)
 
     @contextmanager
     def atomic(self) -> Generator[Database, None, None]:  # type: ignore[override]
@@ -269,7 +322,10 @@ def backup(db: Database, backups_dir: Path, *, reason: str = "daily") -> Path:
     place. A database that fails its own integrity check is never backed up, so a good backup
     is never rotated out for a damaged one (Zotero's rule).
     """
-    problems = integrity_problems(db, quick=True)
+    try:
+        problems = integrity_problems(db, quick=True)
+    except LibraryDamaged as exc:  # SQLite could not even run the check
+        problems = [str(exc.__cause__ or exc)]
     if problems:
         kept = list_backups(backups_dir)
         raise LibraryDamaged(
@@ -284,6 +340,8 @@ def backup(db: Database, backups_dir: Path, *, reason: str = "daily") -> Path:
         target = sqlite3.connect(str(tmp))
         try:
             db.conn.backup(target, pages=256)
+            # a self-contained file: opening it later must not leave -wal/-shm files beside it
+            target.execute("PRAGMA journal_mode = DELETE")
         finally:
             target.close()
         check = sqlite3.connect(str(tmp))
@@ -310,7 +368,7 @@ def backup(db: Database, backups_dir: Path, *, reason: str = "daily") -> Path:
 
 def remove_backup_temp(tmp: Path) -> None:
     """Delete an unfinished backup and any journal SQLite left beside it."""
-    for path in (tmp, tmp.with_name(tmp.name + "-journal")):
+    for path in [tmp] + [tmp.with_name(tmp.name + side) for side in ("-journal", "-wal", "-shm")]:
         path.unlink(missing_ok=True)
 
 

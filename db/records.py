@@ -198,6 +198,15 @@ class SqliteRecords:
         return UndoEntry(r["id"], r["label"], r["action"], r["actor"] or "", r["at"], r["state"],
                          tuple(json.loads(r["steps"])))
 
+    def undo_entries(self) -> list[UndoEntry]:
+        """Every undo-log entry in any state, oldest first: the history of every record
+        (``workbench.merge`` derives each record's known versions from it)."""
+        return [
+            UndoEntry(r["id"], r["label"], r["action"], r["actor"] or "", r["at"], r["state"],
+                      tuple(json.loads(r["steps"])))
+            for r in self.db.query("SELECT * FROM undo_log ORDER BY id")
+        ]
+
     def undo_candidate(self) -> UndoEntry | None:
         return self._entry("SELECT * FROM undo_log WHERE state = 'done' ORDER BY id DESC LIMIT 1")
 

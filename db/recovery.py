@@ -230,8 +230,7 @@ def cleanup_temps(db_path: Path, backups_dir: Path) -> list[Path]:
     session uses the library. Returns what was deleted."""
     found: list[Path] = []
     if backups_dir.is_dir():
-        found += backups_dir.glob("*.db.tmp")
-        found += backups_dir.glob("*.db.tmp-journal")
+        found += backups_dir.glob("workbench-*.db.tmp*")  # and its -journal/-wal/-shm
     found += db_path.parent.glob(f"{db_path.name}.restoring*")
     found += db_path.parent.glob(f"{db_path.name}.opening-*")
     files = db_path.parent / "files"
@@ -337,6 +336,7 @@ def restore_from_backup(db_path: Path, backup: Path, *, backups_dir: Path | None
         dst = sqlite3.connect(str(tmp))
         try:
             src.backup(dst)
+            dst.execute("PRAGMA journal_mode = DELETE")
         finally:
             dst.close()
     finally:
@@ -448,6 +448,8 @@ def open_database(
     Raises:
         LibraryDamaged, LibraryReadOnly, LibraryLocked, DatabaseTooNew, LibraryError.
     """
+    if not path.parent.is_dir():
+        raise LibraryError(f"Cannot open the library database {path}: no folder {path.parent}")
     if read_only is None:
         read_only = not _writable(path)
     backups = connection.list_backups(backups_dir)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import uuid
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -682,6 +683,20 @@ class SqliteStore:
             if n:
                 problems.append(f"{n} {label}")
         return problems
+
+    def backup(self, reason: str) -> Path:
+        """A verified online backup now (``db.connection.backup``), e.g. "before-merge"."""
+        return connection.backup(self.db, self.backups_dir, reason=reason)
+
+    def library_id(self) -> str:
+        """A random id naming this library in merge packages (created on first use)."""
+        row = self.db.execute("SELECT value FROM meta WHERE key = 'library_id'").fetchone()
+        if row:
+            return str(row[0])
+        value = str(uuid.uuid4())
+        with self.db.atomic():
+            self.db["meta"].upsert({"key": "library_id", "value": value}, pk="key")
+        return value
 
     def stored_files(self) -> list[tuple[str, str]]:
         """(stored_path, sha256) of every document, for checking the file store."""

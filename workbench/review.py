@@ -457,6 +457,18 @@ class Records:
             return record if new == record else new
         return record
 
+    def commit_merge(self, changes: Sequence[tuple[Record | None, Record | None]], *,
+                     target: str, detail: dict[str, Any],
+                     step_meta: dict[str, dict[str, Any]]) -> Change:
+        """Write a merge (``workbench.merge.apply_merge``) as one undoable, audited action."""
+        return self._commit("merge_package", "Merge package", changes, detail, target=target,
+                            step_meta=step_meta)
+
+    def refreshed(self, record: Record) -> Record:
+        """``record`` with its anchors placed in their plans' current document versions
+        (the normal re-anchoring path; what cannot be placed comes back orphaned)."""
+        return self._refresh(record)
+
     def _refresh(self, record: Record) -> Record:
         """Bring a record's anchors to their plans' current versions (used by undo/restore)."""
         for _, x in anchors_of(record):
@@ -504,15 +516,22 @@ class Records:
         changes: Sequence[tuple[Record | None, Record | None]],
         detail: dict[str, Any] | None = None,
         value: Any = None,
+        *,
+        target: str | None = None,
+        step_meta: dict[str, dict[str, Any]] | None = None,
     ) -> Change:
-        """Write ``changes`` (before, after) as one transaction with audit and undo entries."""
+        """Write ``changes`` (before, after) as one transaction with audit and undo entries.
+
+        ``target`` overrides the audit target (default: the first record); ``step_meta`` adds
+        keys to the undo step of a uuid (``workbench.merge`` keeps version history there)."""
         steps = []
         for before, after in changes:
             some = after or before
             assert some is not None
             steps.append({"kind": some.KIND, "uuid": some.uuid,
                           "before": before.to_json() if before else None,
-                          "after": after.to_json() if after else None})
+                          "after": after.to_json() if after else None,
+                          **(step_meta or {}).get(some.uuid, {})})
         main = changes[0][1] or changes[0][0]
         assert main is not None
         uuids = tuple(s["uuid"] for s in steps)
@@ -523,7 +542,7 @@ class Records:
                 elif before is not None:
                     self.rs.purge(before.KIND, before.uuid)
             undo_id = self.rs.push_undo(action, label, self.actor, steps)
-            self.rs.audit(action, f"{main.KIND}:{main.uuid}",
+            self.rs.audit(action, target or f"{main.KIND}:{main.uuid}",
                           {"label": label, "uuids": list(uuids), **(detail or {})},
                           actor=self.actor)
             self.rs.bump_revision()
