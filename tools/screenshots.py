@@ -48,7 +48,7 @@ def settle(ms: int = 400) -> None:
     wait_until(lambda: time.monotonic() >= end, timeout=ms / 1000 + 5)
 
 
-def main() -> int:
+def main() -> int:  # noqa: PLR0915 - a linear script
     from PySide6.QtCore import QSettings  # noqa: PLC0415
     from PySide6.QtWidgets import QApplication  # noqa: PLC0415
 
@@ -96,8 +96,10 @@ def main() -> int:
     window.search_panel.set_query("climate emergency")
     wait_until(lambda: window.search_panel.model.rowCount() > 0 and not window.search_panel.is_searching())
     window.search_panel.open_row(0)
-    wait_until(lambda: reader.doc is not None and not reader.page_view.image.isNull())
+    wait_until(lambda: reader.doc is not None and not reader.page_view.image.isNull()
+               and bool(reader.page_view.term_rects))
     shot("search")
+    shot("main")  # the README's picture: the reader, search dock open, terms on the page
 
     # Compare: Reforming Kent against the plan it supersedes, a care pair selected.
     window.search_dock.hide()

@@ -26,6 +26,10 @@ def make_application(argv: list[str] | None = None) -> QApplication:
     app.setOrganizationName(ORGANISATION)
     app.setApplicationName(APPLICATION)
     app.setApplicationDisplayName(APPLICATION)
+    from ui.icons import icon  # noqa: PLC0415 - needs the QApplication
+
+    app.setWindowIcon(icon("app"))
+    app.setDesktopFileName("plan-workbench")
     return app  # type: ignore[return-value]
 
 

@@ -3,7 +3,8 @@
 Central tabs: Library, Reader, Compare; the Search panel is a dock. Data access goes through
 ``ui.ops`` on the one DB thread (``OpContext``); page images through ``PageRenderer``.
 Closing the window saves geometry, state, splitters and reader settings, cancels running jobs
-and waits for them.
+and waits for them. The status bar shows the library folder, the number of plans, background
+work and a notice while the search index is being rebuilt.
 
 Signals:
     (none of its own; panels' ``status_message`` signals end in the status bar)
@@ -14,7 +15,7 @@ from __future__ import annotations
 from importlib import resources
 from pathlib import Path
 
-from PySide6.QtCore import QSettings, Qt
+from PySide6.QtCore import QSettings, QSize, Qt
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QApplication,
@@ -30,6 +31,7 @@ from PySide6.QtWidgets import (
 
 from ui import compose
 from ui.executor import DbExecutor
+from ui.icons import icon
 from ui.ops import OpContext
 from ui.ops import library as library_ops
 from ui.panels.compare import ComparePanel
@@ -37,7 +39,7 @@ from ui.panels.library import LibraryPanel
 from ui.panels.reader import ReaderPanel
 from ui.panels.search import SearchPanel
 from ui.render import PageRenderer
-from workbench.model import SearchHit
+from workbench.model import SearchHit, SearchResult
 from workbench.services import CheckReport, ImportReport
 
 APP_TITLE = "Plan Workbench"
@@ -75,6 +77,7 @@ class MainWindow(QMainWindow):
         self.search_panel = SearchPanel(self.ctx, self.settings)
         self.tabs = QTabWidget()
         self.tabs.setAccessibleName("Views")
+        self.tabs.tabBar().setAccessibleName("Views: Library, Reader, Compare")
         self.tabs.setDocumentMode(True)
         self.tabs.addTab(self.library_panel, "&Library")
         self.tabs.addTab(self.reader_panel, "&Reader")
@@ -86,9 +89,22 @@ class MainWindow(QMainWindow):
         self.search_dock.setAccessibleName("Search panel")
         self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.search_dock)
 
+        self.setWindowIcon(icon("app"))
+        self.check_dialog: QMessageBox | None = None
+        self.library_label = QLabel("")
+        self.library_label.setAccessibleName("Library folder")
+        self.library_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.plan_count_label = QLabel("")
+        self.plan_count_label.setAccessibleName("Plans in the library")
+        self.index_label = QLabel("")
+        self.index_label.setObjectName("indexNotice")
+        self.index_label.setAccessibleName("Search index")
+        self.index_label.hide()
         self.busy_label = QLabel("")
         self.busy_label.setAccessibleName("Background work")
-        self.statusBar().addPermanentWidget(self.busy_label)
+        for label in (self.index_label, self.busy_label, self.plan_count_label,
+                      self.library_label):
+            self.statusBar().addPermanentWidget(label)
         self._make_actions()
         self._make_menus_and_toolbar()
         self._connect_panels()
@@ -98,8 +114,11 @@ class MainWindow(QMainWindow):
 
     # -- actions --------------------------------------------------------------------------
 
-    def _action(self, text: str, slot, shortcut=None, tip: str = "") -> QAction:  # noqa: ANN001
+    def _action(self, text: str, slot, shortcut=None, tip: str = "",  # noqa: ANN001
+                icon_name: str = "") -> QAction:
         action = QAction(text, self)
+        if icon_name:
+            action.setIcon(icon(icon_name))
         if shortcut is not None:
             action.setShortcut(QKeySequence(shortcut))
         action.setToolTip(tip or text.replace("&", "").rstrip("…"))
@@ -115,14 +134,15 @@ class MainWindow(QMainWindow):
         self.open_library_action = self._action("&Open library…", self.choose_open_library,
                                                 seq.Open)
         self.import_action = self._action("&Import PDFs…", self.library_panel.choose_and_import,
-                                          "Ctrl+I", "Import PDFs or a folder of PDFs")
+                                          "Ctrl+I", "Import PDFs or a folder of PDFs", "import")
         self.reindex_action = self._action("&Reindex", self.reindex,
                                            tip="Rebuild the search index from the database")
         self.check_action = self._action("&Check database", self.check_library)
         self.quit_action = self._action("&Quit", self.close, seq.Quit)
         self.copy_citation_action = self._action("Copy with &citation", self.copy_citation,
-                                                 "Ctrl+Shift+C")
-        self.find_action = self._action("&Search plans", self.focus_search, seq.Find)
+                                                 "Ctrl+Shift+C", icon_name="copy-citation")
+        self.find_action = self._action("&Search plans", self.focus_search, seq.Find,
+                                        icon_name="search")
         self.edit_plan_action = self._action("&Edit plan details…",
                                              self.library_panel.edit_selected, "Ctrl+E")
         self.trash_action = self._action("Move to trash / restore",
@@ -131,13 +151,18 @@ class MainWindow(QMainWindow):
                                                 "Ctrl+1")
         self.show_reader_action = self._action("&Reader", lambda: self.show_tab(TAB_READER),
                                                "Ctrl+2")
-        self.show_compare_action = self._action("&Compare", self.show_compare, "Ctrl+3")
-        self.zoom_in_action = self._action("Zoom &in", lambda: reader.step_zoom(1), seq.ZoomIn)
+        self.show_compare_action = self._action("&Compare", self.show_compare, "Ctrl+3",
+                                                icon_name="compare")
+        self.zoom_in_action = self._action("Zoom &in", lambda: reader.step_zoom(1), seq.ZoomIn,
+                                           icon_name="zoom-in")
         self.zoom_out_action = self._action("Zoom &out", lambda: reader.step_zoom(-1),
-                                            seq.ZoomOut)
-        self.fit_width_action = self._action("&Fit width", reader.set_fit_width, "Ctrl+0")
-        self.next_page_action = self._action("&Next page", reader.next_page, "Ctrl+PgDown")
-        self.prev_page_action = self._action("&Previous page", reader.previous_page, "Ctrl+PgUp")
+                                            seq.ZoomOut, icon_name="zoom-out")
+        self.fit_width_action = self._action("&Fit width", reader.set_fit_width, "Ctrl+0",
+                                             icon_name="fit-width")
+        self.next_page_action = self._action("&Next page", reader.next_page, "Ctrl+PgDown",
+                                             icon_name="next-page")
+        self.prev_page_action = self._action("&Previous page", reader.previous_page, "Ctrl+PgUp",
+                                             icon_name="previous-page")
         self.goto_page_action = self._action("&Go to page…", self.go_to_page, "Ctrl+G")
         self.larger_text_action = self._action(
             "&Larger document text", lambda: self._change_font(1), "Ctrl+Shift+="
@@ -175,10 +200,11 @@ class MainWindow(QMainWindow):
         toolbar = QToolBar("Main toolbar", self)
         toolbar.setObjectName("mainToolbar")
         toolbar.setAccessibleName("Main toolbar")
-        toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
+        toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+        toolbar.setIconSize(QSize(20, 20))
         for a in (self.import_action, self.find_action, self.show_compare_action, None,
-                  self.copy_citation_action, self.zoom_out_action, self.zoom_in_action,
-                  self.fit_width_action):
+                  self.copy_citation_action, None, self.prev_page_action, self.next_page_action,
+                  None, self.zoom_out_action, self.zoom_in_action, self.fit_width_action):
             toolbar.addSeparator() if a is None else toolbar.addAction(a)
         self.addToolBar(toolbar)
 
@@ -189,6 +215,8 @@ class MainWindow(QMainWindow):
         self.library_panel.open_requested.connect(self.open_plan)
         self.library_panel.compare_requested.connect(self.compare_plan)
         self.search_panel.hit_activated.connect(self.open_hit)
+        self.search_panel.search_finished.connect(self._on_search_finished)
+        self.library_panel.plan_count_changed.connect(self._on_plan_count_changed)
         self.compare_panel.open_requested.connect(self.open_item)
         self.ctx.runner.busy_changed.connect(self._on_runner_busy_changed)
         self.ctx.library_changed.connect(self._set_library_title)
@@ -236,6 +264,17 @@ class MainWindow(QMainWindow):
     def _change_font(self, step: int) -> None:
         self.reader_panel.set_document_font_size(self.reader_panel.document_font_size + step)
 
+    def _on_plan_count_changed(self, count: int) -> None:
+        self.plan_count_label.setText("1 plan" if count == 1 else f"{count} plans")
+
+    def _on_search_finished(self, result: SearchResult) -> None:
+        self.set_index_notice("rebuild" in result.notice.casefold())
+
+    def set_index_notice(self, rebuilding: bool) -> None:
+        """Show "Rebuilding search index…" in the status bar while the index is rebuilt."""
+        self.index_label.setText("Rebuilding search index…" if rebuilding else "")
+        self.index_label.setVisible(rebuilding)
+
     def _on_runner_busy_changed(self, busy: bool) -> None:
         titles = self.ctx.runner.running_titles()
         self.busy_label.setText(f"{titles[0]}…" if busy and titles else "")
@@ -243,21 +282,44 @@ class MainWindow(QMainWindow):
     # -- library-wide actions ------------------------------------------------------------
 
     def reindex(self) -> None:
-        library_ops.reindex(
-            self.ctx,
-            on_done=lambda n: self.show_status(f"Search index rebuilt: {n} passages"),
-            on_error=self._show_error,
-        )
+        self.set_index_notice(True)
+
+        def done(count: int) -> None:
+            self.set_index_notice(False)
+            self.show_status(f"Search index rebuilt: {count} passages")
+
+        def failed(exc: BaseException) -> None:
+            self.set_index_notice(False)
+            self._show_error(exc)
+
+        library_ops.reindex(self.ctx, on_done=done, on_error=failed)
 
     def check_library(self) -> None:
         library_ops.check(self.ctx, on_done=self._show_check, on_error=self._show_error)
 
     def _show_check(self, report: CheckReport) -> None:
+        """The result, in a window-modal box that does not block (tests read its text)."""
+        if self.check_dialog is not None:
+            self.check_dialog.close()
+            self.check_dialog.deleteLater()
+        box = QMessageBox(self)
+        box.setWindowTitle("Check database")
+        box.setAccessibleName("Check database result")
+        box.setTextFormat(Qt.TextFormat.PlainText)  # file names are shown as given
         if report.ok:
-            QMessageBox.information(self, APP_TITLE, "The library is healthy.")
-            return
-        lines = [*report.database, *report.files, *report.index]
-        QMessageBox.warning(self, APP_TITLE, "Problems found:\n\n" + "\n".join(lines))
+            box.setIcon(QMessageBox.Icon.Information)
+            box.setText("The library is healthy: the database, the PDF copies and the search "
+                        "index all check out.")
+        else:
+            lines = [*report.database, *report.files, *report.index]
+            box.setIcon(QMessageBox.Icon.Warning)
+            box.setText(f"{len(lines)} problem(s) found in {self.ctx.root}.")
+            box.setInformativeText("\n".join(f"• {line}" for line in lines[:12])
+                                   + ("\n…" if len(lines) > 12 else ""))
+            box.setDetailedText("\n".join(lines))
+        box.setStandardButtons(QMessageBox.StandardButton.Close)
+        self.check_dialog = box
+        box.open()
 
     def _show_error(self, exc: BaseException) -> None:
         self.show_status(str(exc))
@@ -307,6 +369,11 @@ class MainWindow(QMainWindow):
 
     def _set_library_title(self, root: Path) -> None:
         self.setWindowTitle(f"{APP_TITLE} — {root}")
+        text = f"Library: {root}"
+        elided = self.library_label.fontMetrics().elidedText(
+            text, Qt.TextElideMode.ElideMiddle, 420)
+        self.library_label.setText(elided)
+        self.library_label.setToolTip(str(root))
 
     def about(self) -> None:
         QMessageBox.about(

@@ -10,6 +10,7 @@ from __future__ import annotations
 import difflib
 import html
 import re
+from collections.abc import Callable
 
 HIGHLIGHT_BG = "#ffe58a"
 INSERT_STYLE = "background-color:#d7f5dd;color:#0b5d1e;"
@@ -104,3 +105,60 @@ def find_terms(text: str, terms: list[str]) -> list[tuple[int, int]]:
 
 def words(text: str) -> list[str]:
     return _WORD.findall(text)
+
+
+# -- matching search terms against the words of a page image ------------------------------
+
+_PARTS = re.compile(r"[^\W_]+", re.UNICODE)
+
+
+def normalise_word(word: str) -> str:
+    """Lower-case, apostrophes unified, punctuation stripped from both ends."""
+    return re.sub(r"^\W+|\W+$", "", word.casefold().replace("’", "'"))
+
+
+def light_stem(word: str) -> str:
+    """A small suffix stripper, so "emergencies" and "emergency" meet ("emergenci")."""
+    for suffix, repl in (("ies", "i"), ("y", "i"), ("es", ""), ("s", ""), ("ing", ""),
+                         ("ed", "")):
+        if word.endswith(suffix) and len(word) - len(suffix) >= 3:
+            return word[: -len(suffix)] + repl
+    return word
+
+
+def term_matcher(terms: list[str]) -> Callable[[str], bool]:
+    """A predicate: does a word of the page match any search term?
+
+    Terms and words are normalised (``normalise_word``); a term ending in ``*`` matches words
+    starting with it ("educat*" → "education"); other terms match the same light stem, or a
+    longer word form starting with them (as ``find_terms`` does, since the index stems);
+    terms of one or two letters match whole words only. A hyphenated word matches when any
+    part does. Phrases are split into their words.
+    """
+    exact: set[str] = set()
+    prefixes: list[str] = []
+    stems: set[str] = set()
+    for term in terms:
+        for raw in term.split():
+            is_prefix = raw.endswith("*")
+            norm = normalise_word(raw.rstrip("*"))
+            if not norm:
+                continue
+            if is_prefix or len(norm) >= 3:
+                prefixes.append(norm)
+            exact.add(norm)
+            if not is_prefix:
+                stems.add(light_stem(norm))
+
+    def matches(word: str) -> bool:
+        norm = normalise_word(word)
+        if not norm:
+            return False
+        for part in {norm, *_PARTS.findall(norm)}:
+            if part in exact or light_stem(part) in stems:
+                return True
+            if any(part.startswith(p) for p in prefixes):
+                return True
+        return False
+
+    return matches

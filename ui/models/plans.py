@@ -22,6 +22,7 @@ from workbench.model import Plan
 SlugRole = Qt.ItemDataRole.UserRole + 1
 PlanRole = Qt.ItemDataRole.UserRole + 2
 SortRole = Qt.ItemDataRole.UserRole + 3
+BadgesRole = Qt.ItemDataRole.UserRole + 4  # list[str] for the "Notices" column
 
 COLUMNS = (
     "Title",
@@ -32,7 +33,9 @@ COLUMNS = (
     "Pages",
     "Sections",
     "Commitments",
+    "Notices",
 )
+NOTICES_COLUMN = 8
 _NUMERIC = {5, 6, 7}
 AnyIndex = QModelIndex | QPersistentModelIndex
 
@@ -44,7 +47,21 @@ def _period(plan: Plan) -> str:
     return m.period_start or m.period_end
 
 
+def badges(plan: Plan) -> list[str]:
+    """Short notices a reader should see before trusting the text."""
+    out = []
+    if plan.needs_ocr_pages:
+        out.append("needs OCR")
+    if plan.repaired:
+        out.append("repaired")
+    if plan.copy_restricted:
+        out.append("copy restricted")
+    return out
+
+
 def _cell(plan: Plan, column: int) -> Any:
+    if column == NOTICES_COLUMN:
+        return ", ".join(badges(plan))
     m = plan.meta
     return (
         m.title,
@@ -95,6 +112,8 @@ class PlanTableModel(QAbstractTableModel):
                 notes.append(f"{len(plan.needs_ocr_pages)} page(s) need OCR")
             if plan.repaired:
                 notes.append("repaired on import")
+            if plan.copy_restricted:
+                notes.append("its permissions forbid copying text")
             return "\n".join(notes)
         if role == Qt.ItemDataRole.TextAlignmentRole and column in _NUMERIC:
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
@@ -102,6 +121,8 @@ class PlanTableModel(QAbstractTableModel):
             return plan.slug
         if role == PlanRole:
             return plan
+        if role == BadgesRole and column == NOTICES_COLUMN:
+            return badges(plan)
         return None
 
     def headerData(

@@ -1,11 +1,17 @@
 """The library: a filterable table of plans; import (menu, toolbar, drag and drop), edit,
 trash and restore.
 
+Encrypted PDFs: after an import, each file refused for lack of a password is offered a password
+prompt (``ui.dialogs.password``), retried up to three times on a wrong password; Cancel skips
+the file. The password only travels to that one re-import; it is never kept or logged. The
+finished report (failures first, with reasons) opens without blocking the window.
+
 Signals:
     open_requested(str): a plan slug to show in the reader.
     compare_requested(str): a plan slug to compare with the plan it supersedes.
     status_message(str): something to show in the status bar.
-    import_finished(object): the ``ImportReport`` of a finished import.
+    import_finished(object): the ``ImportReport`` of a finished import (after any passwords).
+    plan_count_changed(int): the number of plans in the library (not in the trash).
 """
 
 from __future__ import annotations
@@ -20,7 +26,6 @@ from PySide6.QtWidgets import (
     QCheckBox,
     QHBoxLayout,
     QHeaderView,
-    QInputDialog,
     QLineEdit,
     QMessageBox,
     QPushButton,
@@ -29,12 +34,24 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ui.dialogs import password as password_dialog
 from ui.dialogs.import_report import ImportReportDialog, summary
 from ui.dialogs.plan_edit import PlanEditDialog
-from ui.models.plans import PlanFilterProxy, PlanTableModel, SlugRole
+from ui.models.plans import (
+    COLUMNS,
+    NOTICES_COLUMN,
+    BadgesRole,
+    PlanFilterProxy,
+    PlanTableModel,
+    SlugRole,
+)
 from ui.ops import Changes, OpContext
 from ui.ops import library as ops
-from workbench.services import ImportReport
+from ui.widgets.badges import BadgeDelegate
+from workbench.services import ImportOutcome, ImportReport
+
+NEEDS_PASSWORD = "needs_password"
+WRONG_PASSWORD = "wrong_password"
 
 
 def dropped_paths(urls: Sequence) -> list[Path]:  # noqa: ANN001 - QUrl list
@@ -56,6 +73,7 @@ class LibraryPanel(QWidget):
     compare_requested = Signal(str)
     status_message = Signal(str)
     import_finished = Signal(object)
+    plan_count_changed = Signal(int)
 
     def __init__(self, ctx: OpContext, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -63,6 +81,9 @@ class LibraryPanel(QWidget):
         self._ctx = ctx
         self.show_reports = True  # tests turn the modal report off and read ``last_report``
         self.last_report: ImportReport | None = None
+        self.report_dialog: ImportReportDialog | None = None
+        self._locked: list[ImportOutcome] = []  # encrypted files still to ask about
+        self._kept: list[ImportOutcome] = []  # outcomes of the import being finished
         self.all_plans: list = []
         self.model = PlanTableModel(self)
         self.proxy = PlanFilterProxy(self)
@@ -100,8 +121,9 @@ class LibraryPanel(QWidget):
         self.table.verticalHeader().hide()
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
-        for col in range(1, 8):
+        for col in range(1, len(COLUMNS)):
             header.setSectionResizeMode(col, QHeaderView.ResizeMode.ResizeToContents)
+        self.table.setItemDelegateForColumn(NOTICES_COLUMN, BadgeDelegate(BadgesRole, self.table))
         self.table.doubleClicked.connect(self._on_table_double_clicked)
         self.table.setAcceptDrops(True)
         self.table.viewport().setAcceptDrops(True)
@@ -146,7 +168,8 @@ class LibraryPanel(QWidget):
         elif self.proxy.rowCount():
             self.table.selectRow(0)
         self._update_buttons()
-        self.status_message.emit(f"{len(plans)} plan(s) in {self._ctx.root}")
+        live = sum(1 for p in result.plans if p.slug not in result.removed)
+        self.plan_count_changed.emit(live)  # the status bar shows the count and the folder
 
     def _on_failed(self, exc: BaseException) -> None:
         self.status_message.emit(str(exc))
@@ -218,21 +241,57 @@ class LibraryPanel(QWidget):
         )
 
     def _on_import_done(self, report: ImportReport) -> None:
+        self._locked = [o for o in report.outcomes if o.reason == NEEDS_PASSWORD]
+        self._kept = [o for o in report.outcomes if o.reason != NEEDS_PASSWORD]
+        self._ask_next_password()
+
+    def _ask_next_password(self) -> None:
+        """One encrypted file at a time; then the whole import is reported."""
+        if not self._locked:
+            self._finish_import(ImportReport(self._kept))
+            return
+        outcome = self._locked.pop(0)
+        self._try_password(outcome, attempt=1)
+
+    def _try_password(self, outcome: ImportOutcome, attempt: int) -> None:
+        password = password_dialog.ask_password(self, outcome.path.name, attempt)
+        if password is None:
+            self._kept.append(ImportOutcome(
+                outcome.path, "refused", f"{outcome.path.name} needs a password; skipped.",
+                reason=NEEDS_PASSWORD))
+            self._ask_next_password()
+            return
+
+        def done(report: ImportReport) -> None:
+            retry = [o for o in report.outcomes if o.reason == WRONG_PASSWORD]
+            if retry and attempt < password_dialog.MAX_ATTEMPTS:
+                self._try_password(outcome, attempt + 1)
+                return
+            self._kept.extend(report.outcomes)
+            self._ask_next_password()
+
+        self.status_message.emit(f"Opening {outcome.path.name} with its password…")
+        ops.import_pdfs(self._ctx, [outcome.path], password=password, on_done=done,
+                        on_error=self._on_failed, initiator=self)
+        del password  # only the queued import holds it, until it has run
+
+    def _finish_import(self, report: ImportReport) -> None:
+        self._kept = []
         self.last_report = report
         self.status_message.emit(f"Import finished: {summary(report)}")
         self.import_finished.emit(report)
-        locked = [o for o in report.failed if o.reason == "needs_password"]
-        if self.show_reports and len(locked) == 1 and len(report.outcomes) == 1:
-            password, ok = QInputDialog.getText(
-                self, "Password needed", f"{locked[0].path.name} is protected. Password:",
-                QLineEdit.EchoMode.Password,
-            )
-            if ok and password:
-                self.import_paths([locked[0].path], password=password)
-                return
         if self.show_reports and (report.failed or any(o.notices for o in report.outcomes)):
-            ImportReportDialog(report, self).exec()
+            self.show_report(report)
         self.reload()
+
+    def show_report(self, report: ImportReport) -> ImportReportDialog:
+        """The import report, window-modal but not blocking (tests read ``rows()``)."""
+        if self.report_dialog is not None:
+            self.report_dialog.close()
+            self.report_dialog.deleteLater()
+        self.report_dialog = ImportReportDialog(report, self)
+        self.report_dialog.open()
+        return self.report_dialog
 
     def dragEnterEvent(self, event: QDragEnterEvent) -> None:
         if event.mimeData().hasUrls() and dropped_paths(event.mimeData().urls()):

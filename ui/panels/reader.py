@@ -2,7 +2,8 @@
 
 Clicking a section or commitment in the outline (or opening a search hit or a compare item)
 goes to its page in both views, draws the commitment's rectangles over the image and selects its
-text; search terms are highlighted in the text. Page images come from ``PageRenderer`` (the
+text; search terms are highlighted in the text and, as translucent boxes over the matching words
+(listed by the render worker), on the page image. Page images come from ``PageRenderer`` (the
 isolated worker process); the text view is a read-only ``QPlainTextEdit`` (no HTML at all).
 
 Signals:
@@ -36,6 +37,7 @@ from PySide6.QtWidgets import (
 )
 
 from ui import richtext
+from ui.icons import icon
 from ui.models.outline import ItemIdRole, KindRole, OutlineModel
 from ui.ops import Changes, OpContext
 from ui.ops.reader import ReaderDocument, load_commitment_rects, load_document
@@ -68,6 +70,7 @@ class ReaderPanel(LazyPanel):
         self.terms: list[str] = []
         self.current_item: tuple[str, int] | None = None
         self._item_rects: list[tuple[int, float, float, float, float]] = []
+        self.term_words: list[str] = []  # the page words highlighted on the image
         self._doc_font_size = 11
         self._pending_open: tuple[str, int, list[str], int | None] | None = None
         self._loading_slug: str | None = None
@@ -77,6 +80,7 @@ class ReaderPanel(LazyPanel):
         self._fit_timer.timeout.connect(self._apply_fit_width)
         renderer.page_rendered.connect(self._on_renderer_page_rendered)
         renderer.render_failed.connect(self._on_renderer_render_failed)
+        renderer.words_ready.connect(self._on_renderer_words_ready)
         ctx.changes_applied.connect(self._on_ctx_changes_applied)
 
     # -- building ----------------------------------------------------------------------------
@@ -88,19 +92,23 @@ class ReaderPanel(LazyPanel):
         self.title_label.setObjectName("readerTitle")
         self.title_label.setAccessibleName("Open plan")
         bar.addWidget(self.title_label, 1)
-        self.prev_button = self._tool("◀", "Previous page (Page Up)", self.previous_page)
+        self.prev_button = self._tool("◀", "Previous page (Ctrl+PgUp)", self.previous_page,
+                                      "previous-page")
         self.page_edit = QLineEdit()
         self.page_edit.setFixedWidth(64)
         self.page_edit.setAccessibleName("Printed page label")
         self.page_edit.setToolTip("Type a printed page label and press Enter (Ctrl+G)")
         self.page_edit.returnPressed.connect(self._on_page_edit_return_pressed)
         self.page_count_label = QLabel("")
-        self.next_button = self._tool("▶", "Next page (Page Down)", self.next_page)
-        self.zoom_out_button = self._tool("−", "Zoom out (Ctrl+-)", lambda: self.step_zoom(-1))
+        self.next_button = self._tool("▶", "Next page (Ctrl+PgDown)", self.next_page,
+                                      "next-page")
+        self.zoom_out_button = self._tool("−", "Zoom out (Ctrl+-)", lambda: self.step_zoom(-1),
+                                          "zoom-out")
         self.zoom_label = QLabel("100%")
         self.zoom_label.setMinimumWidth(44)
-        self.zoom_in_button = self._tool("+", "Zoom in (Ctrl++)", lambda: self.step_zoom(1))
-        self.fit_button = self._tool("⇔", "Fit width (Ctrl+0)", self.set_fit_width)
+        self.zoom_in_button = self._tool("+", "Zoom in (Ctrl++)", lambda: self.step_zoom(1),
+                                         "zoom-in")
+        self.fit_button = self._tool("⇔", "Fit width (Ctrl+0)", self.set_fit_width, "fit-width")
         for w in (self.prev_button, self.page_edit, self.page_count_label, self.next_button,
                   self.zoom_out_button, self.zoom_label, self.zoom_in_button, self.fit_button):
             bar.addWidget(w)
@@ -145,9 +153,11 @@ class ReaderPanel(LazyPanel):
         self.set_document_font_size(self._doc_font_size)
         self.page_view.set_message("Open a plan from the library, a search hit or a comparison.")
 
-    def _tool(self, text: str, tip: str, slot) -> QToolButton:  # noqa: ANN001
+    def _tool(self, text: str, tip: str, slot, icon_name: str = "") -> QToolButton:  # noqa: ANN001
         button = QToolButton()
         button.setText(text)
+        if icon_name:
+            button.setIcon(icon(icon_name))
         button.setToolTip(tip)
         button.setAccessibleName(tip.split(" (")[0])
         button.clicked.connect(slot)
@@ -241,7 +251,11 @@ class ReaderPanel(LazyPanel):
         self.text_view.setPlainText(text)
         self._highlight_text()
         self._update_page_highlights()
+        self.term_words = []
+        self.page_view.set_term_highlights([])
         self._request_image()
+        if self.terms and self.doc.pdf_path is not None:
+            self._renderer.request_words(self.doc.pdf_path, page_index)
 
     def _request_image(self) -> None:
         if self.doc is None:
@@ -249,19 +263,35 @@ class ReaderPanel(LazyPanel):
         if self.doc.pdf_path is None:
             self.page_view.set_message("The PDF copy of this plan is missing; text only.")
             return
-        self._renderer.request(self.doc.pdf_path, self.page_index, self.zoom)
+        # render at the screen's device pixel ratio so text stays crisp on high-DPI screens
+        dpr = self.page_view.devicePixelRatioF() if self.is_built else 1.0
+        self._renderer.request(self.doc.pdf_path, self.page_index, self.zoom, dpr)
 
     @Slot(object, int, float, QImage)
     def _on_renderer_page_rendered(self, path, page_index: int, zoom: float, image: QImage) -> None:  # noqa: ANN001
         if self.doc is None or path != self.doc.pdf_path or page_index != self.page_index:
             return
-        self._page_width_pt = image.width() / zoom if zoom else None
+        logical_width = image.deviceIndependentSize().width()
+        self._page_width_pt = logical_width / zoom if zoom else None
         self.page_view.set_image(image, zoom)
         self._update_page_highlights()
         if self._page_highlights():
             self.page_view.scroll_to_highlights()
         if self.fit_width and abs(self._fit_zoom() - self.zoom) > 0.02:
             self._fit_timer.start()
+
+    @Slot(object, int, object)
+    def _on_renderer_words_ready(self, path, page_index: int, words: list) -> None:  # noqa: ANN001
+        """Translucent boxes over the page words that match the search terms."""
+        if (self.doc is None or path != self.doc.pdf_path or page_index != self.page_index
+                or not self.terms):
+            return
+        matches = richtext.term_matcher(self.terms)
+        hits = [w for w in words if matches(w[4])]
+        self.term_words = [w[4] for w in hits]
+        self.page_view.set_term_highlights([(w[0], w[1], w[2], w[3]) for w in hits])
+        if hits and not self._page_highlights():
+            self.page_view.scroll_to_highlights()
 
     @Slot(object, int, str)
     def _on_renderer_render_failed(self, path, page_index: int, message: str) -> None:  # noqa: ANN001
