@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import sqlite3
 import uuid
 from collections.abc import Sequence
 from pathlib import Path
@@ -81,6 +82,39 @@ def _chronological_key(plans: list[Plan]):
         return (published[:4], depth(plan), published, plan.slug)
 
     return key
+
+
+class _Verdicts:
+    """Relations and statuses keyed by the page span they are anchored to, per plan.
+
+    A commitment takes the relations of every link whose source anchor overlaps its span, and
+    the latest status (by as-at date) of a subject overlapping it. Without any it is
+    "unreviewed" and "not_assessed", the vocabularies' defaults.
+    """
+
+    def __init__(self) -> None:
+        self._spans: dict[tuple[int, int], list[tuple[int, int, str, str]]] = {}
+
+    def add(self, plan_id: int, ref_json: str, *, relation: str = "", status: str = "") -> None:
+        try:
+            ref = json.loads(ref_json or "{}")
+            anchor = ref.get("anchor", ref)
+            key = (plan_id, int(anchor["page_index"]))
+            start, end = int(anchor["start"]), int(anchor["end"])
+        except (ValueError, KeyError, TypeError, AttributeError):
+            return
+        self._spans.setdefault(key, []).append((start, end, relation, status))
+
+    def of(self, plan_id: int, page_index: int, start: int, end: int) -> tuple[str, str]:
+        relations: list[str] = []
+        status = ""
+        for s, e, relation, st in self._spans.get((plan_id, page_index), ()):
+            if s < end and start < e:
+                if relation and relation not in relations:
+                    relations.append(relation)
+                if st:
+                    status = st  # in as-at order: the last is the latest
+        return " ".join(relations) or "unreviewed", status or "not_assessed"
 
 
 class SqliteStore:
@@ -534,17 +568,42 @@ class SqliteStore:
     def index_fingerprints(self) -> dict[str, str]:
         """{key: fingerprint} of every passage the search index should hold."""
         wanted: dict[str, str] = {}
+        verdicts = self._verdicts()
         for table, kind in (("sections", "section"), ("commitments", "commitment")):
+            extra = ", x.page_index, x.char_start, x.char_end" if kind == "commitment" else ""
             sql = f"""
-                SELECT x.id, x.fingerprint, p.meta_rev FROM {table} x
+                SELECT x.id, x.fingerprint, p.meta_rev, p.id{extra} FROM {table} x
                 JOIN documents d ON d.id = x.document_id JOIN plans p ON p.id = d.plan_id
                 WHERE x.document_id IN ({self._LIVE_DOCS})
             """  # noqa: S608 - table names are constants
             for row in self.db.execute(sql):
-                wanted[f"{kind}:{row[0]}"] = f"{row[1]}:{row[2]}:{INDEX_FORMAT}"
+                verdict = ""
+                if kind == "commitment":
+                    verdict = "/".join(verdicts.of(row[3], row[4], row[5], row[6]))
+                wanted[f"{kind}:{row[0]}"] = f"{row[1]}:{row[2]}:{INDEX_FORMAT}{verdict}"
         for note in self._note_docs():
             wanted[note.key] = note.fingerprint
         return wanted
+
+    def _verdicts(self) -> _Verdicts:
+        """Where the lineage links and delivery statuses of each plan are anchored."""
+        verdicts = _Verdicts()
+        try:
+            links = self.db.execute(
+                "SELECT from_plan_id, source, relation, updated_at FROM links "
+                "WHERE deleted_at IS NULL AND state != 'rejected' ORDER BY updated_at, id"
+            ).fetchall()
+            statuses = self.db.execute(
+                "SELECT plan_id, subject, status, as_at FROM statuses "
+                "WHERE deleted_at IS NULL ORDER BY as_at, created_at, id"
+            ).fetchall()
+        except sqlite3.OperationalError:  # a library from before the lineage tables
+            return verdicts
+        for plan_id, ref, relation, _ in links:
+            verdicts.add(plan_id, ref, relation=relation)
+        for plan_id, ref, status, _ in statuses:
+            verdicts.add(plan_id, ref, status=status)
+        return verdicts
 
     # Notes (issue 5): annotation notes + tag names, link rationales, status rationales, as
     # passages of kind "note". One id space: item_id = row id * 4 + 1 (annotation), + 2 (link),
@@ -589,6 +648,7 @@ class SqliteStore:
                     plan_title=title, plan_date=published or "", stage=stage or "",
                     path=(heading,), heading=heading, page_label=anchor.get("page_label", ""),
                     page_index=int(anchor.get("page_index", 0)), body=body,
+                    relation=label if code == 2 else "", status=label if code == 3 else "",
                     fingerprint=f"{_fp(body, updated, label, anchor.get('page_index'))}:"
                                 f"{meta_rev}:{INDEX_FORMAT}",
                 ))
@@ -603,14 +663,16 @@ class SqliteStore:
                 by_kind[kind].append(int(num))
         notes = by_kind.pop("note")
         docs: list[IndexDoc] = []
+        verdicts = self._verdicts() if by_kind["commitment"] else _Verdicts()
         for kind, ids in by_kind.items():
             for chunk_start in range(0, len(ids), 500):
-                docs.extend(self._index_docs_chunk(kind, ids[chunk_start : chunk_start + 500]))
+                chunk = ids[chunk_start : chunk_start + 500]
+                docs.extend(self._index_docs_chunk(kind, chunk, verdicts))
         if notes:
             docs.extend(self._note_docs(set(notes)))
         return docs
 
-    def _index_docs_chunk(self, kind: str, ids: list[int]) -> list[IndexDoc]:
+    def _index_docs_chunk(self, kind: str, ids: list[int], verdicts: _Verdicts) -> list[IndexDoc]:
         if not ids:
             return []
         marks = ",".join("?" * len(ids))
@@ -625,7 +687,7 @@ class SqliteStore:
         else:
             sql = f"""
                 SELECT c.id, s.heading, s.path, c.text AS body, c.page_index,
-                       c.page_label, c.fingerprint,
+                       c.page_label, c.fingerprint, c.char_start, c.char_end, p.id AS plan_id,
                        p.slug, p.title, p.published, p.stage, p.meta_rev
                 FROM commitments c JOIN sections s ON s.id = c.section_id
                 JOIN documents d ON d.id = c.document_id
@@ -633,6 +695,12 @@ class SqliteStore:
             """  # noqa: S608 - only placeholders are formatted in
         out = []
         for r in self.db.query(sql, ids):
+            relation = status = verdict = ""
+            if kind == "commitment":
+                relation, status = verdicts.of(
+                    r["plan_id"], r["page_index"], r["char_start"], r["char_end"]
+                )
+                verdict = f"{relation}/{status}"
             out.append(
                 IndexDoc(
                     key=f"{kind}:{r['id']}",
@@ -647,7 +715,9 @@ class SqliteStore:
                     page_label=r["page_label"] or "",
                     page_index=r["page_index"] or 0,
                     body=r["body"],
-                    fingerprint=f"{r['fingerprint']}:{r['meta_rev']}:{INDEX_FORMAT}",
+                    fingerprint=f"{r['fingerprint']}:{r['meta_rev']}:{INDEX_FORMAT}{verdict}",
+                    relation=relation,
+                    status=status,
                 )
             )
         return out

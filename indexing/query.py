@@ -64,6 +64,8 @@ __all__ = [
     "MAX_TERMS",
     "PLAN",
     "STAGE",
+    "RELATION",
+    "STATUS",
     "DropAcronymsFilter",
     "HighlightFormFilter",
     "ParsedQuery",
@@ -88,6 +90,8 @@ ACRONYMS = "acronyms"
 PLAN = "plan"
 KIND = "kind"
 STAGE = "stage"
+RELATION = "relation"
+STATUS = "status"
 DATE_START = "date_start"
 DATE_END = "date_end"
 
@@ -364,7 +368,7 @@ def _parse_date_filter(value: str) -> wq.Query | None:
 
 _LEX = re.compile(r'"[^"]*"?|[()]|[^\s()"]+')
 _FIELD = re.compile(r"^([A-Za-z_]+):(.*)$", re.S)
-_ALLOWED_FIELDS = frozenset({"plan", "kind", "stage", "date"})
+_ALLOWED_FIELDS = frozenset({"plan", "kind", "stage", "date", "relation", "status"})
 _OPERATORS = frozenset({"AND", "OR", "NOT"})
 _KINDS = frozenset(k.value for k in Kind)
 
@@ -673,9 +677,10 @@ def _compile_field(f: _Field, ctx: _Ctx, hl: bool) -> tuple[wq.Query, str] | Non
         v = value.lower()
         if v in _KINDS:
             return wq.Term(KIND, v), f"kind:{v}"
-    elif f.name in ("plan", "stage"):
+    elif f.name in ("plan", "stage", "relation", "status"):
         v = value.lower()
-        return wq.Term(PLAN if f.name == "plan" else STAGE, v), f"{f.name}:{v}"
+        field = {"plan": PLAN, "stage": STAGE, "relation": RELATION, "status": STATUS}[f.name]
+        return wq.Term(field, v), f"{f.name}:{v}"
     # Not a usable filter value: search the text as plain words.
     words = [_Word(m.group(0)) for m in _TOKEN.finditer(f"{f.name} {value}")]
     return _compile_and(tuple(words), ctx, hl)

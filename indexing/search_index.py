@@ -43,7 +43,9 @@ from indexing.query import (
     HEADING,
     KIND,
     PLAN,
+    RELATION,
     STAGE,
+    STATUS,
     ParsedQuery,
     SynonymTable,
     acronym_tokens,
@@ -74,7 +76,7 @@ __all__ = [
 log = logging.getLogger(__name__)
 
 #: Bump whenever SCHEMA or the analyzers change: a stored index with another version is rebuilt.
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2  # 2: relation and status fields
 VERSION_FILE = "workbench-index-version.json"
 INDEX_NAME = "MAIN"
 LOCK_WAIT_S = 3.0
@@ -96,6 +98,9 @@ SCHEMA = Schema(
         DATE_START: ID(sortable=True),  # "2020" -> "2020-01-01": range filters and sorting
         DATE_END: ID(sortable=True),  # "2020" -> "2020-12-31"
         STAGE: ID(stored=True, analyzer=IDAnalyzer(lowercase=True)),
+        # every relation of the links from a commitment, space-separated ("reversed modified")
+        RELATION: KEYWORD(stored=True, lowercase=True),
+        STATUS: ID(stored=True, analyzer=IDAnalyzer(lowercase=True)),
         "path": STORED(),  # JSON list of headings
         HEADING: TEXT(analyzer=body_analyzer(), stored=True, field_boost=2.0),
         "page_label": STORED(),
@@ -131,6 +136,8 @@ def doc_fields(doc: IndexDoc) -> dict[str, object]:
         "plan_title": doc.plan_title,
         "plan_date": doc.plan_date,
         "stage": doc.stage,
+        "relation": doc.relation,
+        "status": doc.status,
         "path": json.dumps(list(doc.path), ensure_ascii=False),
         "heading": heading,
         "page_label": doc.page_label,
@@ -421,6 +428,8 @@ class WhooshSearchIndex:
             (filters.plans, PLAN),
             (filters.kinds, KIND),
             (filters.stages, STAGE),
+            (filters.relations, RELATION),
+            (filters.statuses, STATUS),
         ):
             terms = [wq.Term(fieldname, v.lower()) for v in values if v]
             if terms:
@@ -530,4 +539,6 @@ class WhooshSearchIndex:
             score=float(hit.score or 0.0),
             snippet=snippet,
             text=text,
+            relation=stored.get("relation", "") or "",
+            status=stored.get("status", "") or "",
         )

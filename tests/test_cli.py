@@ -243,3 +243,28 @@ def test_check_reports_a_missing_pdf_copy(sample_library):
     proc = run_cli("check", "--json", library=sample_library)
     assert proc.returncode == 1
     assert any("missing PDF copy" in p for p in json.loads(proc.stdout)["files"])
+
+
+def test_search_filters_by_relation_and_status(sample_library):
+    lib = sample_library
+    hits = as_json(run_cli("search", '"Net Zero by 2050"', "--plan", "framing-kents-future-2022",
+                           "--kind", "commitment", "--json", library=lib))["hits"]
+    source = hits[0]
+    assert source["relation"] == "unreviewed" and source["status"] == "not_assessed"
+    target = as_json(run_cli("search", "Net Zero", "--plan", "reforming-kent-2025", "--kind",
+                             "commitment", "--json", library=lib))["hits"][0]
+    run_cli("link", str(source["id"]), str(target["id"]), "--relation", "reversed",
+            "--rationale", "Reforming Kent scraps the Net Zero 2030 target", "--confirm",
+            library=lib, check=True)
+    run_cli("status", str(source["id"]), "--status", "stalled", "--as-at", "2025-06-01",
+            library=lib, check=True)
+    reversed_ = as_json(run_cli("search", "net zero", "--relation", "reversed", "--json",
+                                library=lib))["hits"]
+    kinds = {(h["kind"], h["plan"]) for h in reversed_}
+    assert ("commitment", "framing-kents-future-2022") in kinds
+    assert ("note", "framing-kents-future-2022") in kinds  # the link's rationale is searchable
+    assert all(h["relation"] and "reversed" in h["relation"] for h in reversed_)
+    stalled = as_json(run_cli("search", "net zero status:stalled", "--json", library=lib))["hits"]
+    assert stalled and {h["status"] for h in stalled} == {"stalled"}
+    assert source["id"] in {h["id"] for h in stalled if h["kind"] == "commitment"}
+    assert as_json(run_cli("check", "--json", library=lib))["ok"]

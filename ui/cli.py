@@ -75,6 +75,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--from", dest="date_from", metavar="DATE", default="")
     p.add_argument("--to", dest="date_to", metavar="DATE", default="")
     p.add_argument("--sort", choices=["relevance", "date"], default="relevance")
+    p.add_argument("--relation", action="append", default=[], metavar="R",
+                   help="only commitments (and notes) with this lineage relation")
+    p.add_argument("--status", action="append", default=[], metavar="S",
+                   help="only commitments (and notes) with this delivery status")
 
     sub.add_parser("check", parents=[common], help="check the database, files and index")
     sub.add_parser("reindex", parents=[common], help="rebuild the search index from SQLite")
@@ -257,6 +261,8 @@ def cmd_search(wb: Workbench, args: argparse.Namespace) -> int:
         kinds=(args.kind,) if args.kind else (),
         date_from=args.date_from,
         date_to=args.date_to,
+        relations=tuple(args.relation),
+        statuses=tuple(args.status),
     )
     result = wb.search(args.query, filters, limit=args.limit, sort=args.sort)
     hits = [
@@ -271,6 +277,8 @@ def cmd_search(wb: Workbench, args: argparse.Namespace) -> int:
             "score": round(h.score, 4),
             "snippet": h.snippet,
             "text": h.text,
+            "relation": h.relation or None,
+            "status": h.status or None,
         }
         for h in result.hits
     ]

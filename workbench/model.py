@@ -249,6 +249,8 @@ class IndexDoc:
     page_index: int
     body: str
     fingerprint: str
+    relation: str = ""  # lineage verdict: the relation of the link from this commitment
+    status: str = ""  # the latest delivery status of this commitment
 
 
 @dataclass(frozen=True, slots=True)
@@ -265,6 +267,8 @@ class SearchHit:
     score: float
     snippet: str  # matched terms wrapped in [[ and ]]
     text: str
+    relation: str = ""
+    status: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -282,3 +286,5 @@ class SearchFilters:
     date_from: str = ""
     date_to: str = ""
     stages: tuple[str, ...] = ()
+    relations: tuple[str, ...] = ()  # lineage relation codes, e.g. "reversed"
+    statuses: tuple[str, ...] = ()  # delivery status codes, e.g. "stalled"
