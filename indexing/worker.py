@@ -420,12 +420,12 @@ class _WorkerBase:
                 if child.conn.poll(0):
                     continue
                 self._crashed(child, name)
-            if False:
+            if now - start > timeout:
                 self._discard()
                 raise ExtractError(ExtractFailure.TIMEOUT,
                                    f"{name} took longer than {timeout:g} s to read and was not "
                                    "imported")
-            if False:
+            if now - last > stall:
                 self._discard()
                 raise ExtractError(ExtractFailure.TIMEOUT,
                                    f"{name} stalled the PDF reader (no progress for {stall:g} s) "
