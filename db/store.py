@@ -22,6 +22,7 @@ from sqlite_utils import Database
 from db import connection, recovery
 from workbench.errors import InvalidInput, NotFound
 from workbench.model import (
+    META_FIELDS,
     Commitment,
     CommitmentId,
     Document,
@@ -36,17 +37,7 @@ from workbench.model import (
 )
 
 INDEX_FORMAT = "1"  # bump when IndexDoc fields change, so every fingerprint changes
-_META_FIELDS = (
-    "title",
-    "organisation",
-    "leader",
-    "period_start",
-    "period_end",
-    "stage",
-    "status",
-    "published",
-    "supersedes",
-)
+_META_FIELDS = META_FIELDS
 
 
 def utc_now() -> str:

@@ -17,22 +17,12 @@ from typing import Any
 
 from ui import compose
 from workbench.errors import WorkbenchError
-from workbench.model import Kind, Plan, SearchFilters, Stage
+from workbench.model import META_FIELDS, Kind, Plan, SearchFilters, Stage
 from workbench.services import ImportOutcome, Workbench
 from workbench.tasks import TaskState
 
 EXIT_OK, EXIT_INPUT, EXIT_USAGE, EXIT_BUG = 0, 1, 2, 3
-_META_OPTIONS = (
-    "title",
-    "organisation",
-    "leader",
-    "period_start",
-    "period_end",
-    "stage",
-    "status",
-    "published",
-    "supersedes",
-)
+_META_OPTIONS = META_FIELDS
 
 
 class _Parser(argparse.ArgumentParser):
@@ -140,7 +130,7 @@ def plan_json(plan: Plan) -> dict[str, Any]:
     }
 
 
-def _emit(args: argparse.Namespace, data: Any, text: str) -> None:
+def emit(args: argparse.Namespace, data: Any, text: str) -> None:
     if args.json:
         json.dump(data, sys.stdout, ensure_ascii=False, indent=2)
         sys.stdout.write("\n")
@@ -178,7 +168,7 @@ def cmd_import(wb: Workbench, args: argparse.Namespace) -> int:
         on_outcome=progress,
     )
     if args.json:
-        _emit(args, {"outcomes": [_outcome_json(o) for o in report.outcomes]}, "")
+        emit(args, {"outcomes": [_outcome_json(o) for o in report.outcomes]}, "")
     elif not report.outcomes:
         sys.stderr.write("No PDFs found.\n")
     if not report.outcomes:
@@ -193,7 +183,7 @@ def cmd_plans(wb: Workbench, args: argparse.Namespace) -> int:
         f"{p.commitments:4}c  {p.meta.title}"
         for p in plans
     ]
-    _emit(args, [plan_json(p) for p in plans], "\n".join(lines) or "The library is empty.")
+    emit(args, [plan_json(p) for p in plans], "\n".join(lines) or "The library is empty.")
     return EXIT_OK
 
 
@@ -219,7 +209,7 @@ def cmd_show(wb: Workbench, args: argparse.Namespace) -> int:
             "commitments": [_commitment_json(c) for c in own],
         }
         text = f"{' › '.join(s.path)}  (p. {s.label_start}–{s.label_end})\n\n{s.text}"
-        _emit(args, data, text)
+        emit(args, data, text)
         return EXIT_OK
     data = plan_json(plan)
     data["sections"] = [
@@ -237,7 +227,7 @@ def cmd_show(wb: Workbench, args: argparse.Namespace) -> int:
     lines = [f"{plan.meta.title} ({plan.slug})", f"{plan.pages} pages", "", "Sections:"]
     lines += [f"  {s.id:6} {'  ' * (s.level - 1)}{s.heading}  p. {s.label_start}" for s in sections]
     lines += ["", f"Commitments: {len(commitments)}"]
-    _emit(args, data, "\n".join(lines))
+    emit(args, data, "\n".join(lines))
     return EXIT_OK
 
 
@@ -292,7 +282,7 @@ def cmd_search(wb: Workbench, args: argparse.Namespace) -> int:
     if not lines:
         lines = ["No matches."]
     data = {"query": result.query, "total": result.total, "notice": result.notice, "hits": hits}
-    _emit(args, data if args.json else hits, "\n".join(lines))
+    emit(args, data if args.json else hits, "\n".join(lines))
     return EXIT_OK
 
 
@@ -306,13 +296,13 @@ def cmd_check(wb: Workbench, args: argparse.Namespace) -> int:
     }
     problems = [*report.database, *report.files, *report.index]
     text = "All checks passed." if report.ok else "\n".join(f"problem: {p}" for p in problems)
-    _emit(args, data, text)
+    emit(args, data, text)
     return EXIT_OK if report.ok else EXIT_INPUT
 
 
 def cmd_reindex(wb: Workbench, args: argparse.Namespace) -> int:
     n = wb.rebuild_index(TaskState())
-    _emit(args, {"indexed": n}, f"Indexed {n} passages.")
+    emit(args, {"indexed": n}, f"Indexed {n} passages.")
     return EXIT_OK
 
 
@@ -321,32 +311,32 @@ def cmd_edit(wb: Workbench, args: argparse.Namespace) -> int:
     if not changes:
         raise WorkbenchError("Nothing to change; give at least one of --title, --stage, ….")
     plan = wb.edit_plan(args.plan, **changes)
-    _emit(args, plan_json(plan), f"Saved {plan.slug}.")
+    emit(args, plan_json(plan), f"Saved {plan.slug}.")
     return EXIT_OK
 
 
 def cmd_remove(wb: Workbench, args: argparse.Namespace) -> int:
     plan = wb.remove_plan(args.plan)
-    _emit(args, plan_json(plan), f"Moved {plan.slug} to the trash (`workbench restore` undoes).")
+    emit(args, plan_json(plan), f"Moved {plan.slug} to the trash (`workbench restore` undoes).")
     return EXIT_OK
 
 
 def cmd_restore(wb: Workbench, args: argparse.Namespace) -> int:
     plan = wb.restore_plan(args.plan)
-    _emit(args, plan_json(plan), f"Restored {plan.slug}.")
+    emit(args, plan_json(plan), f"Restored {plan.slug}.")
     return EXIT_OK
 
 
 def cmd_log(wb: Workbench, args: argparse.Namespace) -> int:
     rows = wb.store.import_log()
     text = "\n".join(f"{r['at']} {r['outcome']:9} {r['message']}" for r in rows)
-    _emit(args, rows, text or "Nothing imported yet.")
+    emit(args, rows, text or "Nothing imported yet.")
     return EXIT_OK
 
 
 def cmd_sample(wb: Workbench, args: argparse.Namespace) -> int:
     report = wb.import_paths([compose.sample_plans_dir()])
-    _emit(
+    emit(
         args,
         {"outcomes": [_outcome_json(o) for o in report.outcomes]},
         "\n".join(o.message for o in report.outcomes),

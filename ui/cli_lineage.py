@@ -9,11 +9,10 @@ The actor is ``--user``, else ``$WORKBENCH_USER``, else the OS login name.
 from __future__ import annotations
 
 import argparse
-import json
-import sys
 from typing import Any
 
 from ui import compose
+from ui.cli import emit
 from ui.compose import records_for
 from workbench.errors import InvalidInput
 from workbench.lineage import RELATIONS, STATUSES, Suggestion
@@ -136,14 +135,6 @@ def _record_json(r: Record) -> dict[str, Any]:
     return r.to_json()
 
 
-def _emit(args: argparse.Namespace, data: Any, text: str) -> None:
-    if args.json:
-        json.dump(data, sys.stdout, ensure_ascii=False, indent=2)
-        sys.stdout.write("\n")
-    else:
-        sys.stdout.write(text + ("\n" if text and not text.endswith("\n") else ""))
-
-
 def _change_json(change: Change) -> dict[str, Any]:
     value = change.value
     if hasattr(value, "to_json"):
@@ -157,7 +148,7 @@ def _change_json(change: Change) -> dict[str, Any]:
 
 
 def _done(args: argparse.Namespace, change: Change, text: str) -> int:
-    _emit(args, _change_json(change), text)
+    emit(args, _change_json(change), text)
     return 0
 
 
@@ -197,7 +188,7 @@ def cmd_annotations(wb: Workbench, args: argparse.Namespace) -> int:
         data.append(item)
     lines = [f"{a.uuid}  p. {a.anchor.page_label:5} {a.anchor.status:8} "
              f"“{a.anchor.exact[:60]}” {a.note}" for a in anns]
-    _emit(args, data, "\n".join(lines) or "No annotations.")
+    emit(args, data, "\n".join(lines) or "No annotations.")
     return 0
 
 
@@ -247,7 +238,7 @@ def cmd_suggest(wb: Workbench, args: argparse.Namespace) -> int:
             lines.append(f"    → {s.relation} [{cid(c.commitment.key)}] p. "
                          f"{c.commitment.page_label} ({c.score:.2f}): {c.commitment.text[:80]}")
         lines.append(f"      because {'; '.join(s.reasons)}")
-    _emit(args, data, "\n".join(lines) or "No commitments.")
+    emit(args, data, "\n".join(lines) or "No commitments.")
     return 0
 
 
@@ -292,7 +283,7 @@ def cmd_lineage(wb: Workbench, args: argparse.Namespace) -> int:
     for link in data["links"]:
         if not link["to"]:
             lines.append(f"--{link['relation']}--> (no successor in {link['to_plan']})")
-    _emit(args, data, "\n".join(lines))
+    emit(args, data, "\n".join(lines))
     return 0
 
 
@@ -309,7 +300,7 @@ def cmd_coverage(wb: Workbench, args: argparse.Namespace) -> int:
     cov = r.coverage(args.from_plan, args.to_plan)
     data = coverage_json(cov)
     text = cov.summary() + f"\n{len(cov.no_successor)} with no successor passage."
-    _emit(args, data, text)
+    emit(args, data, text)
     return 0
 
 
@@ -352,7 +343,7 @@ def cmd_reanchor(wb: Workbench, args: argparse.Namespace) -> int:
     report = _recs(wb, args).reanchor_plan(args.plan, force=True)
     data = {"plan": report.plan, "exact": report.exact, "moved": report.moved,
             "orphaned": report.orphaned, "fuzzy": report.fuzzy, "summary": report.summary()}
-    _emit(args, data, report.summary())
+    emit(args, data, report.summary())
     return 0
 
 
@@ -392,7 +383,7 @@ def cmd_trash(wb: Workbench, args: argparse.Namespace) -> int:
         return _done(args, change, "Restored.")
     items = r.trash()
     lines = [f"{x.uuid}  {x.deleted_at}  {_describe(x)}" for x in items]
-    _emit(args, [_record_json(x) for x in items], "\n".join(lines) or "The trash is empty.")
+    emit(args, [_record_json(x) for x in items], "\n".join(lines) or "The trash is empty.")
     return 0
 
 
@@ -402,7 +393,7 @@ def cmd_tags(wb: Workbench, args: argparse.Namespace) -> int:
         r.ensure_tag(args.add)
     tags = r.tags()
     data = [{**t.to_json(), "path": r.tag_path(t)} for t in tags]
-    _emit(args, data, "\n".join(sorted(d["path"] for d in data)) or "No tags.")
+    emit(args, data, "\n".join(sorted(d["path"] for d in data)) or "No tags.")
     return 0
 
 

@@ -9,12 +9,11 @@ is shown side by side and nothing is written (exit 1); ``--dry-run`` shows the p
 from __future__ import annotations
 
 import argparse
-import json
-import sys
 from pathlib import Path
 from typing import Any
 
 from ui import compose
+from ui.cli import emit
 from ui.compose import records_for
 from workbench.merge import (
     RESOLUTIONS,
@@ -56,14 +55,6 @@ def _actor(args: argparse.Namespace) -> str:
     return explicit.strip() if explicit and explicit.strip() else compose.default_actor()
 
 
-def _emit(args: argparse.Namespace, data: Any, text: str) -> None:
-    if args.json:
-        json.dump(data, sys.stdout, ensure_ascii=False, indent=2)
-        sys.stdout.write("\n")
-    elif text:
-        sys.stdout.write(text + ("" if text.endswith("\n") else "\n"))
-
-
 def plan_text(plan: MergePlan) -> str:
     lines = [plan.summary()]
     for m in plan.plans:
@@ -82,17 +73,17 @@ def plan_text(plan: MergePlan) -> str:
 
 def _export(recs: Records, args: argparse.Namespace) -> int:
     out = write_package(recs, args.out, args.plan or None)
-    _emit(args, {"package": str(out)}, f"Wrote {out}.")
+    emit(args, {"package": str(out)}, f"Wrote {out}.")
     return EXIT_OK
 
 
 def _import(recs: Records, args: argparse.Namespace, package: Any) -> int:
     plan = plan_merge(recs, package)
     if args.dry_run:
-        _emit(args, {"dry_run": True, **plan.to_json()}, plan_text(plan))
+        emit(args, {"dry_run": True, **plan.to_json()}, plan_text(plan))
         return EXIT_OK
     if plan.conflicts and not args.resolve:
-        _emit(args, {"written": False, **plan.to_json()},
+        emit(args, {"written": False, **plan.to_json()},
               plan_text(plan) + "\nNothing was written: decide with --resolve local|incoming|"
               "both.")
         return EXIT_INPUT
@@ -103,7 +94,7 @@ def _import(recs: Records, args: argparse.Namespace, package: Any) -> int:
             "flagged": list(report.flagged),
             "orphans": [{"uuid": u, "title": t} for u, t in report.orphans],
             "plan": plan.to_json()}
-    _emit(args, data, report.summary())
+    emit(args, data, report.summary())
     return EXIT_OK
 
 

@@ -169,6 +169,20 @@ class PlanMeta:
     leader: str = ""
 
 
+#: the PlanMeta fields, in display order (also the CLI's `edit` options and the DB columns)
+META_FIELDS: tuple[str, ...] = (
+    "title",
+    "organisation",
+    "leader",
+    "period_start",
+    "period_end",
+    "stage",
+    "status",
+    "published",
+    "supersedes",
+)
+
+
 @dataclass(frozen=True, slots=True)
 class Plan:
     id: PlanId
