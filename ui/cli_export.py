@@ -1,64 +1,67 @@
 """``workbench export``: write a briefing pack as PDF, DOCX, CSV or XLSX from the command line.
 
 A Qt-free CLI extension module (registered by ``ui/cli.py``): ``add_commands(sub, common)``
-adds the subcommand, ``COMMANDS`` maps it to ``cmd_export(wb, args) -> exit code``.
-``collect_pack(wb, selection)`` is the seam where the pack's items are gathered from the
-library; today it builds commitments with citations (no lineage, statuses or notes), filtered by
-search and plan. The lineage backend will replace it. Emits nothing; prints progress to stderr.
+adds the ``export`` subcommand (and ``basket``, from ``ui.basket``), ``COMMANDS`` maps them to
+``fn(wb, args) -> exit code``. Items are chosen and filled by ``workbench.pack_builder``
+(``collect_pack`` is the composition: the records service, the search index and the basket).
+
+Saved searches live in the window's settings (QSettings), not in the library, so the CLI takes
+the query itself (``--search``); ``--saved-search NAME`` only records the name in the colophon.
+Emits nothing; prints progress to stderr.
 """
 
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 import json
-import re
 import sys
+from collections.abc import Sequence
 from dataclasses import replace
-from importlib import metadata
 from pathlib import Path
 from typing import Any
 
 from export import FORMATS, read_manifest, write_pack
+from ui import basket as basket_cli
+from ui.basket import Basket
+from ui.compose import default_actor, records_for
 from workbench.errors import InvalidInput, WorkbenchError
-from workbench.model import Commitment, Kind, Plan, SearchFilters, Section, is_partial_iso_date
-from workbench.pack import (
-    Citation,
-    Pack,
-    PackItem,
-    PackSelection,
-    PageImage,
-    diff_packs,
+from workbench.model import Kind, SearchFilters, SearchHit, is_partial_iso_date
+from workbench.pack import Pack, PackSelection, PageImage, diff_packs
+from workbench.pack_builder import (
+    Selected,
+    app_version,
+    build_pack,
+    resolve_item_key,
+    select_items,
 )
+from workbench.review import Records
 from workbench.services import Workbench
-from workbench.tasks import TaskState
+from workbench.tasks import SubState, TaskState
 
 __all__ = ["COMMANDS", "add_commands", "app_version", "cmd_export", "collect_pack",
-           "selection_from_args"]
+           "page_images", "search_fn", "selection_from_args"]
 
 EXIT_OK, EXIT_INPUT = 0, 1
 SEARCH_LIMIT = 1000
-_HEADING_CHARS = 90
-_LIST_MARK = re.compile(r"^\s*(?:\d+[.)]|[-•–])\s+")  # "3. ", "- ": numbering, not words
-
-
-def app_version() -> str:
-    try:
-        return metadata.version("plan-workbench")
-    except metadata.PackageNotFoundError:
-        return "0+unknown"
 
 
 def add_commands(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
-    """Register ``export`` on the ``workbench`` parser."""
+    """Register ``export`` (and ``basket``) on the ``workbench`` parser."""
     p = sub.add_parser(
         "export", parents=[common], help="write a briefing pack (PDF, DOCX, CSV or XLSX)",
-        description="Write a briefing pack for a committee. Filters combine (all must match).",
+        description="Write a briefing pack for a committee. Filters combine (all must match). "
+                    "--from PLAN: that plan's commitments; --to PLAN: their links into that "
+                    "plan (alone: the commitments linked into it); --relation R: items whose "
+                    "link has relation R; --status S: items whose current status is S; --tag T: "
+                    "items tagged T or a tag under it; --search Q: commitments the search finds; "
+                    "--basket: the hand-picked items (`workbench basket`).",
     )
     p.add_argument("--format", dest="fmt", choices=FORMATS,
                    help="output format (default: from the file name's suffix)")
     p.add_argument("--out", type=Path, required=True, metavar="FILE", help="file to write")
     p.add_argument("--search", default="", metavar="Q", help="commitments matching a search")
+    p.add_argument("--saved-search", dest="saved_search", default="", metavar="NAME",
+                   help="name of the saved search Q came from (recorded in the colophon)")
     p.add_argument("--tag", default="", metavar="T", help="commitments with this tag")
     p.add_argument("--from", dest="from_plan", default="", metavar="PLAN",
                    help="earlier plan of a plan pair (slug)")
@@ -66,43 +69,60 @@ def add_commands(sub: argparse._SubParsersAction, common: argparse.ArgumentParse
                    help="later plan of a plan pair (slug)")
     p.add_argument("--relation", default="", metavar="R",
                    help="only links with this relation, e.g. reversed")
-    p.add_argument("--status", default="", metavar="S", help="only this delivery status")
+    p.add_argument("--status", default="", metavar="S",
+                   help="only this current delivery status, e.g. at_risk")
+    p.add_argument("--basket", action="append", nargs="?", const="", default=None,
+                   metavar="KEY",
+                   help="hand-picked items: a commitment id, annotation uuid or item key "
+                        "(repeatable); with no KEY, the library's basket")
     p.add_argument("--title", default="", help="title on the cover")
     p.add_argument("--committee", default="", help="committee the pack is for")
     p.add_argument("--author", default="", help="who prepared the pack")
     p.add_argument("--as-at", dest="as_at", default="", metavar="DATE",
-                   help='the "as at" date of the facts (default: today)')
+                   help='the "as at" date of the facts and the cover (default: today)')
     p.add_argument("--changes-since", dest="changes_since", type=Path, metavar="FILE",
                    help="a previous export of the same selection (or its .pack.json)")
     p.add_argument("--page-images", dest="page_images", action="store_true",
                    help="include each commitment's page image with the passage highlighted")
+    basket_cli.add_commands(sub, common)
 
 
-def selection_from_args(args: argparse.Namespace) -> PackSelection:
+def selection_from_args(args: argparse.Namespace, basket: Sequence[str] = ()) -> PackSelection:
     return PackSelection(
         search=args.search.strip(),
+        saved_search=getattr(args, "saved_search", "").strip(),
         tag=args.tag.strip(),
         from_plan=args.from_plan.strip(),
         to_plan=args.to_plan.strip(),
         relation=args.relation.strip(),
         status=args.status.strip(),
+        basket=tuple(basket),
     )
 
 
-def _heading(text: str) -> str:
-    flat = " ".join(text.split())
-    if len(flat) <= _HEADING_CHARS:
-        return flat
-    cut = flat[:_HEADING_CHARS].rsplit(" ", 1)[0]
-    return cut + "…"
+def search_fn(wb: Workbench):  # noqa: ANN201 - a SearchFn
+    """``Workbench.search`` over commitments and sections, as the pack builder wants it."""
+
+    def run(query: str) -> tuple[SearchHit, ...]:
+        filters = SearchFilters(kinds=(Kind.COMMITMENT, Kind.SECTION))
+        return wb.search(query, filters, limit=SEARCH_LIMIT, sort="relevance").hits
+
+    return run
 
 
-def _plans_in_scope(wb: Workbench, selection: PackSelection) -> list[Plan]:
-    plans = wb.store.plans()
-    wanted = [s for s in (selection.from_plan, selection.to_plan) if s]
-    for slug in wanted:
-        wb.store.plan(slug)  # raises NotFound with a helpful message
-    return [p for p in plans if not wanted or p.slug in wanted]
+def basket_keys(wb: Workbench, records: Records, given: Sequence[str] | None) -> tuple[str, ...]:
+    """Stable keys of ``--basket`` values; a bare ``--basket`` means the library's basket."""
+    if given is None:
+        return ()
+    keys: list[str] = []
+    for text in given:
+        if text.strip():
+            keys.append(resolve_item_key(records, text))
+        else:
+            keys += Basket.for_library(wb.paths.root).keys()
+    if not keys:
+        raise InvalidInput("The basket is empty: add items with `workbench basket add ID`.")
+    return tuple(dict.fromkeys(keys))
 
 
 def collect_pack(
@@ -113,82 +133,32 @@ def collect_pack(
     committee: str = "",
     author: str = "",
     as_at: str = "",
+    records: Records | None = None,
     state: TaskState | None = None,
-) -> Pack:
-    """SEAM: gather the pack's items for ``selection`` from the library.
-
-    Today: every commitment of the plans in scope (``from_plan``/``to_plan`` when given), or
-    those a search finds, in plan order, each with its citation. Tags, relations, delivery
-    statuses, baskets and lineage come from the records backend, which replaces this function.
+) -> tuple[Pack, list[Selected]]:
+    """The pack for ``selection`` (and the items chosen, for page images).
 
     Raises:
-        InvalidInput: a filter this version cannot apply yet.
+        InvalidInput: an unknown relation, status or tag.
         NotFound: an unknown plan.
     """
-    unsupported = [name for name, value in (("--tag", selection.tag),
-                                            ("--relation", selection.relation),
-                                            ("--status", selection.status),
-                                            ("a basket", selection.basket),
-                                            ("a saved search", selection.saved_search))
-                   if value]
-    if unsupported:
-        raise InvalidInput(
-            f"Packs filtered by {', '.join(unsupported)} need the lineage records, which this "
-            "version cannot read yet; use --search and --from/--to."
-        )
     state = state or TaskState()
-    plans = _plans_in_scope(wb, selection)
-    extra: dict[str, str] = {}
-    matched: set[int] | None = None
-    if selection.search:
-        filters = SearchFilters(plans=tuple(p.slug for p in plans), kinds=(Kind.COMMITMENT,))
-        result = wb.search(selection.search, filters, limit=SEARCH_LIMIT, sort="relevance")
-        matched = {h.item_id for h in result.hits if h.kind == Kind.COMMITMENT}
-        extra["Search"] = f"{len(matched)} of {result.total} matching commitments " \
-                          f"(query as interpreted: {result.query})"
-        if result.notice:
-            extra["Search notice"] = result.notice
-    items: list[PackItem] = []
-    for n, plan in enumerate(plans):
-        state.raise_if_cancelled()
-        state.report(n / max(1, len(plans)), f"Collecting {plan.title}")
-        sections: dict[int, Section] = {s.id: s for s in wb.store.sections(plan.slug)}
-        for c in wb.store.commitments(plan.slug):
-            if matched is not None and c.id not in matched:
-                continue
-            items.append(_item(plan, sections.get(c.section_id), c))
-    today = dt.date.today().isoformat()
-    return Pack(
-        title=title or f"Briefing pack: {selection.describe()}",
-        committee=committee,
-        author=author,
-        date=today,
-        as_at=as_at or today,
-        selection=selection,
-        library_revision=wb.store.revision(),
-        app_version=app_version(),
-        items=tuple(items),
-        extra=extra,
-    )
+    records = records or records_for(wb, default_actor())
+    search = search_fn(wb)
+    chosen = select_items(records, wb.store, selection, search=search,
+                          state=SubState(state, 0.0, 0.3))
+    pack = build_pack(records, wb.store, selection, title=title, committee=committee,
+                      author=author, as_at=as_at, search=search, selected=chosen,
+                      state=SubState(state, 0.3, 1.0))
+    return pack, chosen
 
 
-def _item(plan: Plan, section: Section | None, c: Commitment) -> PackItem:
-    return PackItem(
-        key=f"commitment:{plan.slug}:{c.ordinal}",
-        heading=_heading(_LIST_MARK.sub("", c.text, count=1)),
-        quote=c.text,  # exactly as printed; the lead-in ("We will:") is not part of it
-        citation=Citation(plan.title, section.heading if section else "", c.page_label),
-    )
-
-
-def _page_images(wb: Workbench, pack: Pack, state: TaskState) -> tuple[PageImage, ...]:
+def page_images(wb: Workbench, pack: Pack, chosen: Sequence[Selected],
+                state: TaskState) -> tuple[PageImage, ...]:
     """Render each item's page in the isolated render worker, with its passage boxes."""
     from indexing.worker import PdfRenderWorker  # noqa: PLC0415 - only when asked for
 
-    by_key: dict[str, tuple[Plan, Commitment]] = {}
-    for plan in wb.store.plans():
-        for c in wb.store.commitments(plan.slug):
-            by_key[f"commitment:{plan.slug}:{c.ordinal}"] = (plan, c)
+    by_key = {s.key: s for s in chosen}
     images = []
     zoom = 1.5
     worker = PdfRenderWorker()
@@ -197,13 +167,18 @@ def _page_images(wb: Workbench, pack: Pack, state: TaskState) -> tuple[PageImage
             state.raise_if_cancelled()
             state.report(n / max(1, len(pack.items)), f"Rendering page image {n + 1}")
             found = by_key.get(item.key)
-            if found is None:
+            if found is None or found.commitment is None:
                 continue
-            plan, c = found
-            document = wb.store.document(c.document_id)
+            c = found.commitment
+            plan = wb.store.plan(c.plan)
+            if plan.document_id is None:
+                continue
+            document = wb.store.document(plan.document_id)
             path = wb.paths.stored_file(document.stored_path)
             png, w, h = worker.render(path, c.page_index, zoom, max_pixels=12_000_000)
-            rects = getattr(wb.store, "commitment_rects", lambda _id: [])(c.id)
+            rects = []
+            if c.commitment_id is not None:
+                rects = getattr(wb.store, "commitment_rects", lambda _id: [])(c.commitment_id)
             boxes = tuple(
                 (x0 * zoom / w, y0 * zoom / h, x1 * zoom / w, y1 * zoom / h)
                 for page, x0, y0, x1, y1 in rects if page == c.page_index
@@ -223,15 +198,17 @@ def cmd_export(wb: Workbench, args: argparse.Namespace) -> int:
         raise InvalidInput("--as-at takes a date such as 2025-09-30.")
     out: Path = args.out
     state = TaskState()
-    selection = selection_from_args(args)
-    pack = collect_pack(wb, selection, title=args.title, committee=args.committee,
-                        author=args.author, as_at=args.as_at, state=state)
+    records = records_for(wb, default_actor())
+    selection = selection_from_args(args, basket_keys(wb, records, args.basket))
+    pack, chosen = collect_pack(wb, selection, title=args.title, committee=args.committee,
+                                author=args.author, as_at=args.as_at, records=records,
+                                state=state)
     changes = None
     if args.changes_since is not None:
         changes = diff_packs(read_manifest(args.changes_since), pack)
     images: tuple[PageImage, ...] = ()
     if args.page_images:
-        images = _page_images(wb, pack, state)
+        images = page_images(wb, pack, chosen, state)
     pack = replace(pack, changes_since=changes, page_images=images)
     if not args.json:
         sys.stderr.write(f"Writing {len(pack.items)} item(s) to {out}…\n")
@@ -258,4 +235,4 @@ def cmd_export(wb: Workbench, args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-COMMANDS = {"export": cmd_export}
+COMMANDS = {"export": cmd_export, **basket_cli.COMMANDS}

@@ -35,8 +35,7 @@ def cli(library, capsys):
     return run
 
 
-NET_ZERO = ["--search", "net zero", "--from", "framing-kents-future-2022",
-            "--to", "reforming-kent-2025"]
+NET_ZERO = ["--search", "net zero"]  # every plan: --from/--to now select a plan pair's links
 
 
 def test_export_pdf_then_changes_since(cli, tmp_path):
@@ -85,11 +84,14 @@ def test_export_docx_csv_xlsx(cli, tmp_path):
     assert [c.value for c in ws[2]][:3] == rows[1][:3]
 
 
-def test_filters_without_records_are_refused_clearly(cli, tmp_path):
-    code, _out, err = cli("export", "--out", str(tmp_path / "p.pdf"), "--tag", "climate")
-    assert code == 1
-    assert "--tag" in err and "lineage records" in err
-    assert not (tmp_path / "p.pdf").exists()
+def test_unknown_tag_relation_status_are_refused_clearly(cli, tmp_path):
+    for flag, value, says in (("--tag", "climate", "No tag called"),
+                              ("--relation", "sideways", "Unknown relation"),
+                              ("--status", "vibing", "Unknown status")):
+        code, _out, err = cli("export", "--out", str(tmp_path / "p.pdf"), flag, value)
+        assert code == 1
+        assert says in err and value in err
+        assert not (tmp_path / "p.pdf").exists()
 
 
 def test_unknown_plan_and_bad_date(cli, tmp_path):

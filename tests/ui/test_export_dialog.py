@@ -1,0 +1,143 @@
+"""The Export dialog, offscreen, on a copy of the sample library with a recorded reversal.
+
+Why real threads: the preview and the export run on the DB executor and the task runner as in
+the window, so these tests also prove the dialog never touches the database itself and that
+cancel really stops the writer (and leaves no file).
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+
+import pytest
+
+from PySide6.QtWidgets import QProgressDialog, QPushButton, QWidget
+
+from ui.basket import Basket
+from ui.compose import close_workbench, open_workbench, records_for
+from ui.dialogs.export import EXPORT_SHORTCUT_FALLBACK, ExportDialog, install_export_ui
+from ui.executor import DbExecutor
+from ui.ops import OpContext
+from workbench.pack import PackSelection
+
+F, R = "framing-kents-future-2022", "reforming-kent-2025"
+PATHWAYS = "1. Set detailed emission reduction pathways to Net Zero by 2050"
+SCRAP = "6. Scrap unattainable Net Zero 2030"
+
+
+@pytest.fixture
+def library(sample_library_master, tmp_path):
+    root = tmp_path / "library"
+    shutil.copytree(sample_library_master, root)
+    wb = open_workbench(root, actor="alice")
+    try:
+        recs = records_for(wb, "alice")
+        src = next(c.key for c in recs.effective_commitments(F) if c.text.startswith(PATHWAYS))
+        tgt = next(c.key for c in recs.effective_commitments(R) if c.text.startswith(SCRAP))
+        recs.link(src, [tgt], relation="reversed", confirm=True, rationale="Scrapped.")
+        count = len(recs.effective_commitments(F))
+    finally:
+        close_workbench(wb)
+    return root, count
+
+
+@pytest.fixture
+def ctx(library, qtbot):
+    parent = QWidget()
+    qtbot.addWidget(parent)
+    context = OpContext(DbExecutor(library[0], parent=parent), parent)
+    yield context
+    context.shutdown()
+
+
+@pytest.fixture
+def dialog(ctx, qtbot, settings):
+    d = ExportDialog(ctx, ctx.window, settings=settings)
+    qtbot.addWidget(d)
+    d.show()
+    qtbot.waitUntil(lambda: d.from_combo.count() > 1 and not d.preview_busy(), timeout=20000)
+    yield d
+    d.close()
+
+
+def show(dialog, qtbot, selection: PackSelection) -> None:
+    dialog.set_selection(selection)  # the preview follows after a short pause
+    assert dialog.preview_busy()
+    qtbot.waitUntil(lambda: not dialog.preview_busy(), timeout=20000)
+
+
+def test_preview_follows_the_selection(dialog, qtbot, library):
+    _root, count = library
+    show(dialog, qtbot, PackSelection(from_plan=F, to_plan=R))
+    assert len(dialog.rows) == count == dialog.preview.count()
+    assert dialog.count_label.text() == f"{count} items in the pack"
+    show(dialog, qtbot, PackSelection(relation="reversed", to_plan=R))
+    assert [r.heading[:len(PATHWAYS)] for r in dialog.rows] == [PATHWAYS]
+    assert dialog.preview.item(0).text().endswith("Framing Kent's Future · p. 19")
+    show(dialog, qtbot, PackSelection(status="delivered"))
+    assert dialog.rows == [] and "No items" in dialog.count_label.text()
+
+
+def test_export_writes_the_file_and_offers_the_folder(dialog, qtbot, tmp_path):
+    show(dialog, qtbot, PackSelection(relation="reversed", to_plan=R))
+    dialog.format_combo.setCurrentIndex(dialog.format_combo.findData("csv"))
+    out = tmp_path / "out" / "reversals.csv"
+    out.parent.mkdir()
+    dialog.path_edit.setText(str(out))
+    dialog.as_at_edit.setText("2025-09-30")
+    with qtbot.waitSignal(dialog.exported, timeout=30000) as blocker:
+        dialog.export_button.click()
+    assert blocker.args[0].path == out and out.is_file()
+    manifest = json.loads((tmp_path / "out" / "reversals.csv.pack.json").read_text("utf-8"))
+    assert manifest["selection"]["relation"] == "reversed" and len(manifest["items"]) == 1
+    box = dialog.result_box
+    assert box is not None and box.isVisible()
+    assert any(b.text() == "Open &folder" for b in box.buttons())
+    box.close()
+    dialog.changes_check.setChecked(True)  # the previous pack is the one beside the file
+    with qtbot.waitSignal(dialog.exported, timeout=30000):
+        dialog.export_button.click()
+    dialog.result_box.close()
+
+
+def test_cancel_from_the_progress_dialog_leaves_no_file(dialog, qtbot, tmp_path):
+    show(dialog, qtbot, PackSelection())  # the whole library: a long PDF
+    out = tmp_path / "everything.pdf"
+    dialog.path_edit.setText(str(out))
+    dialog.export_button.click()
+    assert dialog.exporting() and not dialog.export_button.isEnabled()
+
+    def progress() -> QProgressDialog | None:
+        found = [d for d in dialog.parent().findChildren(QProgressDialog) if d.isVisible()]
+        return found[0] if found else None
+
+    qtbot.waitUntil(lambda: progress() is not None, timeout=20000)
+    cancel = next(b for b in progress().findChildren(QPushButton) if b.text() == "Cancel")
+    cancel.click()  # what a person does (QProgressDialog.cancel() would not emit canceled)
+    qtbot.waitUntil(lambda: not dialog.exporting(), timeout=60000)
+    assert "cancelled" in dialog.last_error
+    assert not out.exists() and not list(tmp_path.glob("everything*"))
+
+
+def test_install_adds_file_actions_and_basket(open_window, library, qtbot):
+    root, _count = library
+    window = open_window(root)
+    ui = install_export_ui(window)
+    assert install_export_ui(window) is ui
+    file_menu = next(a.menu() for a in window.menuBar().actions()
+                     if a.text().replace("&", "") == "File")
+    assert ui.export_action in file_menu.actions() and ui.basket_action in file_menu.actions()
+    assert ui.export_action.shortcut().toString() == EXPORT_SHORTCUT_FALLBACK  # Ctrl+E is taken
+    assert ui.basket_action.shortcut().toString() == "Ctrl+B"
+    messages: list[str] = []
+    window.statusBar().messageChanged.connect(messages.append)
+    ui.add_key("c:1")
+    qtbot.waitUntil(lambda: bool(Basket.for_library(root).keys()), timeout=10000)
+    assert Basket.for_library(root).keys()[0].startswith("commitment:")
+    qtbot.waitUntil(lambda: any("basket" in m for m in messages), timeout=5000)
+    d = ui.open_dialog()
+    qtbot.waitUntil(lambda: d.basket_check.isEnabled() and not d.preview_busy(), timeout=20000)
+    d.basket_check.setChecked(True)
+    qtbot.waitUntil(lambda: not d.preview_busy() and len(d.rows) == 1, timeout=20000)
+    d.close()

@@ -1,0 +1,185 @@
+"""The basket: commitments and annotations an officer hand-picks for a briefing pack.
+
+A small persistent list in the library folder (``<library>/basket.json``), rewritten atomically
+(temporary file, fsync, rename) on every change, so a crash never leaves half a basket. Entries
+are *stable item keys* (``commitment:<plan>:<digest>``, ``annotation:<uuid>``; see
+``workbench.pack_builder``), which survive a re-import, plus a short label for listing.
+
+Why a JSON file and not a database table: the basket is a scratch list, not a record of the
+council's commitments; it needs no migration, audit or undo, and it travels with the library.
+
+Also the ``workbench basket add|remove|list|clear`` CLI command (Qt-free; registered through
+``ui.cli_export.add_commands``, since ``ui/cli.py`` lists its extensions). Emits nothing.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import sys
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from ui.compose import default_actor, records_for
+from workbench.errors import InvalidInput, WorkbenchError
+from workbench.pack_builder import item_heading, resolve_item_key, stable_keys
+from workbench.records import Annotation
+from workbench.review import Records, write_json_atomic
+from workbench.services import Workbench
+
+__all__ = ["BASKET_FILE", "COMMANDS", "Basket", "BasketEntry", "add_commands", "basket_label",
+           "cmd_basket"]
+
+BASKET_FILE = "basket.json"
+BASKET_FORMAT = 1
+_LOCK = threading.Lock()  # one process may hold two Basket objects on one file (CLI + tests)
+
+
+@dataclass(frozen=True, slots=True)
+class BasketEntry:
+    key: str  # stable item key
+    label: str = ""
+    added_at: str = ""
+
+
+class Basket:
+    """The hand-picked items of one library, in the order they were added."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = Path(path)
+
+    @classmethod
+    def for_library(cls, root: Path) -> Basket:
+        return cls(Path(root) / BASKET_FILE)
+
+    def entries(self) -> list[BasketEntry]:
+        """The entries on disk (an unreadable or foreign file reads as an empty basket)."""
+        try:
+            data = json.loads(self.path.read_text(encoding="utf-8"))
+        except (FileNotFoundError, OSError, UnicodeDecodeError, json.JSONDecodeError):
+            return []
+        if not isinstance(data, dict) or not isinstance(data.get("items"), list):
+            return []
+        out = []
+        for item in data["items"]:
+            if isinstance(item, dict) and isinstance(item.get("key"), str):
+                out.append(BasketEntry(item["key"], str(item.get("label", "")),
+                                       str(item.get("added_at", ""))))
+        return out
+
+    def keys(self) -> tuple[str, ...]:
+        return tuple(e.key for e in self.entries())
+
+    def _write(self, entries: list[BasketEntry]) -> None:
+        write_json_atomic(self.path, {
+            "format": BASKET_FORMAT,
+            "items": [{"key": e.key, "label": e.label, "added_at": e.added_at}
+                      for e in entries],
+        })
+
+    def add(self, key: str, label: str = "") -> bool:
+        """Add ``key`` at the end; False if it was already there."""
+        with _LOCK:
+            entries = self.entries()
+            if any(e.key == key for e in entries):
+                return False
+            stamp = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+            self._write([*entries, BasketEntry(key, label, stamp)])
+            return True
+
+    def remove(self, key: str) -> bool:
+        with _LOCK:
+            entries = self.entries()
+            kept = [e for e in entries if e.key != key]
+            if len(kept) == len(entries):
+                return False
+            self._write(kept)
+            return True
+
+    def clear(self) -> int:
+        with _LOCK:
+            n = len(self.entries())
+            self._write([])
+            return n
+
+
+def basket_label(records: Records, key: str) -> str:
+    """A short label for a stable key: the commitment's or annotation's heading and plan."""
+    kind, _, rest = key.partition(":")
+    if kind == "annotation":
+        ann = records.rs.get("annotation", rest)
+        if isinstance(ann, Annotation):
+            return (f"{item_heading(ann.note or ann.anchor.exact)} "
+                    f"({ann.plan}, p. {ann.anchor.page_label})")
+        return key
+    plan = rest.partition(":")[0]
+    try:
+        commitments = records.effective_commitments(plan)
+    except WorkbenchError:  # a label is best effort; the key is what counts
+        return key
+    keys = stable_keys(plan, commitments)
+    for c in commitments:
+        if keys[c.key] == key:
+            return f"{item_heading(c.text)} ({plan}, p. {c.page_label})"
+    return key
+
+
+# -- CLI ---------------------------------------------------------------------------------------
+
+
+def add_commands(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
+    p = sub.add_parser("basket", parents=[common],
+                       help="hand-pick commitments and annotations for a briefing pack",
+                       description="The basket lives in the library folder (basket.json). "
+                                   "`workbench export --basket` uses it.")
+    p.add_argument("action", choices=("add", "remove", "list", "clear"))
+    p.add_argument("keys", nargs="*", metavar="KEY",
+                   help="a commitment id (as `workbench show` prints it, or m:<uuid>), an "
+                        "annotation uuid, or a pack item key")
+
+
+def cmd_basket(wb: Workbench, args: argparse.Namespace) -> int:
+    basket = Basket.for_library(wb.paths.root)
+    records = records_for(wb, default_actor())
+    if args.action in ("add", "remove") and not args.keys:
+        raise InvalidInput(f"`workbench basket {args.action}` needs at least one KEY.")
+    changed: list[str] = []
+    if args.action == "add":
+        for text in args.keys:
+            key = resolve_item_key(records, text)
+            if basket.add(key, basket_label(records, key)):
+                changed.append(key)
+    elif args.action == "remove":
+        for text in args.keys:
+            try:
+                key = resolve_item_key(records, text)
+            except WorkbenchError:
+                key = text
+            if basket.remove(key):
+                changed.append(key)
+    elif args.action == "clear":
+        basket.clear()
+    entries = basket.entries()
+    data: dict[str, Any] = {"action": args.action, "changed": changed,
+                            "items": [{"key": e.key, "label": e.label, "added_at": e.added_at}
+                                      for e in entries]}
+    if args.json:
+        json.dump(data, sys.stdout, ensure_ascii=False, indent=2)
+        sys.stdout.write("\n")
+        return 0
+    if args.action in ("add", "remove"):
+        verb = "Added" if args.action == "add" else "Removed"
+        sys.stdout.write(f"{verb} {len(changed)} item(s); the basket holds {len(entries)}.\n")
+    elif args.action == "clear":
+        sys.stdout.write("The basket is empty.\n")
+    else:
+        for e in entries:
+            sys.stdout.write(f"{e.key}  {e.label}\n")
+        if not entries:
+            sys.stdout.write("The basket is empty.\n")
+    return 0
+
+COMMANDS = {"basket": cmd_basket}

@@ -1,0 +1,138 @@
+"""Briefing-pack operations for the export dialog: choices, preview, basket, export.
+
+Each runs on the ``DbExecutor`` (the preview and the choices are short reads; the export is a
+cancellable ``TaskRunner`` job whose ``TaskState`` the pack writers honour). The work functions
+(``pack_choices``, ``preview``, ``export_pack``, ``add_to_basket``) are Qt-free and take the
+``Workbench``, so tests can run them directly. Emits nothing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any
+
+from export import ExportResult, read_manifest, write_pack
+from ui.basket import Basket, basket_label
+from ui.cli_export import collect_pack, page_images, search_fn
+from ui.executor import Job
+from ui.ops import OpContext
+from ui.ops import records as records_ops
+from workbench.errors import InvalidInput
+from workbench.lineage import RELATIONS, STATUSES
+from workbench.pack import PackSelection, diff_packs
+from workbench.pack_builder import resolve_item_key, select_items
+from workbench.services import Workbench
+from workbench.tasks import SubState, TaskState
+
+ErrorCb = Callable[[BaseException], None] | None
+
+
+@dataclass(frozen=True, slots=True)
+class PackChoices:
+    """What the dialog's selection controls offer."""
+
+    plans: tuple[records_ops.PlanChoice, ...]
+    tags: tuple[str, ...]  # tag paths
+    relations: tuple[tuple[str, str], ...]  # (code, label)
+    statuses: tuple[tuple[str, str], ...]
+    basket: tuple[str, ...]  # stable keys
+
+
+@dataclass(frozen=True, slots=True)
+class PreviewRow:
+    key: str
+    heading: str
+    citation: str
+
+
+@dataclass(frozen=True, slots=True)
+class ExportRequest:
+    selection: PackSelection
+    out: Path
+    fmt: str
+    title: str = ""
+    committee: str = ""
+    author: str = ""
+    as_at: str = ""
+    changes_since: Path | None = None  # a previous export (or its manifest)
+    page_images: bool = False
+
+
+def pack_choices(wb: Workbench) -> PackChoices:
+    recs = records_ops.records(wb)
+    tags = sorted((recs.tag_path(t) for t in recs.tags()), key=str.casefold)
+    return PackChoices(
+        plans=tuple(records_ops.plan_choices(recs)),
+        tags=tuple(tags),
+        relations=tuple((c, label) for c, label in RELATIONS.items() if c != "unreviewed"),
+        statuses=tuple(STATUSES.items()),
+        basket=Basket.for_library(wb.paths.root).keys(),
+    )
+
+
+def preview(wb: Workbench, selection: PackSelection, state: TaskState) -> list[PreviewRow]:
+    """The items ``selection`` picks, as one line each (no lineage or statuses: cheap)."""
+    recs = records_ops.records(wb)
+    titles = {p.slug: p.title for p in wb.store.plans()}
+    rows = []
+    for s in select_items(recs, wb.store, selection, search=search_fn(wb), state=state):
+        heading = " ".join(s.text.split())
+        where = f"{titles.get(s.plan, s.plan)} · p. {s.page_label}"
+        rows.append(PreviewRow(s.key, heading, where))
+    return rows
+
+
+def export_pack(wb: Workbench, request: ExportRequest, actor: str,
+                state: TaskState) -> ExportResult:
+    """Collect and write the pack (atomically: a cancel or failure leaves no new file)."""
+    recs = records_ops.records(wb, actor)
+    pack, chosen = collect_pack(wb, request.selection, title=request.title,
+                                committee=request.committee, author=request.author,
+                                as_at=request.as_at, records=recs,
+                                state=SubState(state, 0.0, 0.25))
+    changes = None
+    if request.changes_since is not None:
+        changes = diff_packs(read_manifest(request.changes_since), pack)
+    images: tuple[Any, ...] = ()
+    if request.page_images:
+        images = page_images(wb, pack, chosen, SubState(state, 0.25, 0.4))
+    pack = replace(pack, changes_since=changes, page_images=images)
+    return write_pack(pack, request.out, request.fmt, state=SubState(state, 0.4, 1.0))
+
+
+def add_to_basket(wb: Workbench, key: str) -> tuple[bool, str]:
+    """Add a commitment (Records key) or annotation (uuid) to the basket: (added, label)."""
+    recs = records_ops.records(wb)
+    stable = resolve_item_key(recs, key)
+    label = basket_label(recs, stable)
+    return Basket.for_library(wb.paths.root).add(stable, label), label
+
+
+def load_choices(ctx: OpContext, *, on_done: Callable[[PackChoices], None],
+                 on_error: ErrorCb = None) -> Job:
+    return ctx.executor.submit(pack_choices, on_done=on_done, on_error=on_error)
+
+
+def load_preview(ctx: OpContext, selection: PackSelection, *,
+                 on_done: Callable[[list[PreviewRow]], None], on_error: ErrorCb = None) -> Job:
+    """A preview job; the caller discards the previous one (views want only the latest)."""
+    state = TaskState()
+    return ctx.executor.submit(lambda wb: preview(wb, selection, state), on_done=on_done,
+                               on_error=on_error, state=state)
+
+
+def run_export(ctx: OpContext, request: ExportRequest, actor: str, *,
+               on_done: Callable[[ExportResult], None], on_error: ErrorCb = None) -> Job:
+    """Queue the export behind any running job, with the runner's progress dialog and Cancel."""
+    if request.changes_since is not None and not Path(request.changes_since).exists():
+        raise InvalidInput(f"No previous pack at {request.changes_since}.")
+    return ctx.runner.run(lambda wb, state: export_pack(wb, request, actor, state),
+                          title="Exporting briefing pack", on_done=on_done, on_error=on_error)
+
+
+def basket_add(ctx: OpContext, key: str, *, on_done: Callable[[tuple[bool, str]], None],
+               on_error: ErrorCb = None) -> Job:
+    return ctx.executor.submit(lambda wb: add_to_basket(wb, key), on_done=on_done,
+                               on_error=on_error)
