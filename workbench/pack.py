@@ -5,7 +5,7 @@ Owns the frozen value types of a briefing pack (``PackSelection``, ``Citation``,
 text sanitiser every writer applies (``sanitise_text``), the small JSON manifest written beside
 each export (``manifest_of``) and the "changes since the last pack" comparison (``diff_packs``).
 Qt-free and engine-free; emits nothing. Collecting items for a selection from the library is
-not done here (see ``ui/cli_export.collect_pack`` until the lineage backend lands).
+``workbench.pack_builder``'s job.
 """
 
 from __future__ import annotations
