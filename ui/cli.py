@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -49,6 +50,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("paths", nargs="+", type=Path, metavar="FILE_OR_DIR")
     p.add_argument("--password", help="password of an encrypted PDF (never stored)")
     p.add_argument("--replaces", metavar="SLUG", help="import as a new version of this plan")
+    p.add_argument("--workers", type=int, default=min(2, os.cpu_count() or 1), metavar="N",
+                   help="PDF reader processes working at once (default: 2 on multi-core)")
 
     p = sub.add_parser("plans", parents=[common], help="list the plans in the library")
     p.add_argument("--all", action="store_true", help="include plans in the trash")
@@ -163,9 +166,11 @@ def cmd_import(wb: Workbench, args: argparse.Namespace) -> int:
                 sys.stdout.write(f"  note: {notice}\n")
             stream.flush()
 
+    if not 1 <= args.workers <= 8:
+        raise WorkbenchError("--workers must be between 1 and 8.")
     report = wb.import_paths(
         args.paths, password=args.password, replaces=args.replaces, state=state,
-        on_outcome=progress,
+        on_outcome=progress, workers=args.workers,
     )
     if args.json:
         emit(args, {"outcomes": [_outcome_json(o) for o in report.outcomes]}, "")
