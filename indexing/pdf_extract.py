@@ -38,6 +38,13 @@ MAX_PAGES = 50_000  # more pages than any plan; a page tree claiming more is hos
 _TEXT_FLAGS = pymupdf.TEXT_PRESERVE_WHITESPACE | pymupdf.TEXT_MEDIABOX_CLIP
 
 
+def quiet_mupdf() -> None:
+    """Stop MuPDF printing errors and warnings; ``TOOLS.mupdf_warnings()`` still collects them
+    (they are kept with the document as its repair notes)."""
+    pymupdf.TOOLS.mupdf_display_errors(False)
+    pymupdf.TOOLS.mupdf_display_warnings(False)
+
+
 def check_file(path: Path) -> int:
     """Refuse what is not a readable, non-empty regular file; return its size in bytes.
 

@@ -181,7 +181,15 @@ def _is_memory_error(exc: BaseException) -> bool:
 def _child_main(conn: Connection, memory_limit: int) -> None:
     """Entry point of the worker process: serve requests until told to stop (``None``)."""
     _limit_memory(memory_limit)
+    # MuPDF prints its complaints on stdout, which is the CLI's stdout (and would corrupt
+    # `--json`): send the child's fd 1 to stderr, and keep MuPDF's messages in its store only.
+    try:
+        os.dup2(2, 1)
+    except OSError:  # no usable stderr (a windowed app on Windows): keep what we have
+        pass
     from indexing import pdf_extract  # PyMuPDF is loaded here, in the child only
+
+    pdf_extract.quiet_mupdf()
 
     docs: dict[tuple[str, float, int], Any] = {}
     while True:

@@ -382,7 +382,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         commands = dict(COMMANDS)
         for module in _extension_modules():
             commands.update(module.COMMANDS)
-        return commands[args.command](wb, args)
+        code = commands[args.command](wb, args)
+        if code == EXIT_OK:  # a failure says one line; a success may add notes
+            for warning in getattr(wb.store, "warnings", ()):
+                sys.stderr.write(f"workbench: note: {warning}\n")
+        return code
     except WorkbenchError as exc:
         if args.json:
             json.dump({"error": exc.message}, sys.stdout)

@@ -10,13 +10,12 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import json
-import sys
 from pathlib import Path
 from typing import Any
 
 from db import connection, recovery
 from db.store import SqliteStore
+from ui.cli import emit
 from workbench.errors import LibraryDamaged, WorkbenchError
 from workbench.library import LibraryPaths
 from workbench.services import Workbench
@@ -32,14 +31,6 @@ def add_commands(sub: Any, common: argparse.ArgumentParser) -> None:
     p.add_argument("file", type=Path, metavar="FILE", help="a name from `workbench backups`")
     sub.add_parser("doctor", parents=[common],
                    help="check a library that may not open, and say how to recover it")
-
-
-def _emit(args: argparse.Namespace, data: Any, text: str) -> None:
-    if args.json:
-        json.dump(data, sys.stdout, ensure_ascii=False, indent=2)
-        sys.stdout.write("\n")
-    elif text:
-        sys.stdout.write(text.rstrip("\n") + "\n")
 
 
 def _backup_rows(backups_dir: Path) -> list[dict[str, Any]]:
@@ -60,14 +51,14 @@ def cmd_backup(wb: Workbench, args: argparse.Namespace) -> int:
     if db is None:
         raise WorkbenchError("This library's store cannot be backed up.")
     path = connection.backup(db, wb.paths.backups, reason="manual")
-    _emit(args, {"backup": str(path)}, f"Backed up to {path.name}.")
+    emit(args, {"backup": str(path)}, f"Backed up to {path.name}.")
     return EXIT_OK
 
 
 def cmd_backups(wb: Workbench, args: argparse.Namespace) -> int:
     rows = _backup_rows(wb.paths.backups)
     text = "\n".join(f"{r['name']}  {r['bytes']:>12,} bytes  {r['taken']}" for r in rows)
-    _emit(args, rows, text or "No backups yet.")
+    emit(args, rows, text or "No backups yet.")
     return EXIT_OK
 
 
@@ -84,7 +75,7 @@ def cmd_restore_backup(root: Path, args: argparse.Namespace) -> int:
     if problems:
         text += " Problems remain: " + "; ".join(problems)
     text += " Run `workbench reindex` to rebuild search."
-    _emit(args, {"restored_from": str(args.file), "damaged_kept_as": str(damaged or ""),
+    emit(args, {"restored_from": str(args.file), "damaged_kept_as": str(damaged or ""),
                  "problems": problems}, text)
     return EXIT_INPUT if problems else EXIT_OK
 
@@ -114,7 +105,7 @@ def cmd_doctor(root: Path, args: argparse.Namespace) -> int:
     if data["problems"] and backups:
         lines.append(f"To restore: workbench restore-backup {backups[0]['name']}"
                      f" (from {len(backups)} backup(s); `workbench backups` lists them)")
-    _emit(args, data, "\n".join(lines))
+    emit(args, data, "\n".join(lines))
     return EXIT_OK if data["ok"] else EXIT_INPUT
 
 

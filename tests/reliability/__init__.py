@@ -1,0 +1,1 @@
+"""Reliability tests: crash loops, recovery at open, damage, disk full, hostile PDFs."""
