@@ -10,6 +10,9 @@ Modes:
 * ``index``: edit, trash and restore plans through ``Workbench`` (SQLite commit, then the
   Whoosh sync), forever.
 * ``backup``: take verified backups through ``connection.backup``, forever.
+* ``annotate``: create, edit and delete annotations through ``Records`` (the window's own
+  service), forever. Before each action it prints ``will ACTION UUID VALUE``, after its commit
+  ``ack ACTION UUID VALUE``, so the parent knows the one action that may be in flight.
 """
 
 from __future__ import annotations
@@ -109,6 +112,40 @@ def run_backup(root: Path) -> None:
         say(f"ack {path.name}")
 
 
+def run_annotate(root: Path, seed: int) -> None:
+    import random
+
+    from ui import compose
+
+    wb = compose.open_workbench(root)
+    records = compose.records_for(wb, f"officer-{seed}")
+    plans = [p.slug for p in wb.plans()]
+    rng = random.Random(seed)
+    live: list[str] = []
+    say("ready")
+    i = 0
+    while True:
+        roll = rng.random()
+        note = f"note {seed} {i} \u00e9\U0001f30d"  # accents and an astral character
+        if not live or roll < 0.5:
+            say(f"will create - {note}")
+            change = records.annotate(plans[i % len(plans)], 0, 0, 10, note=note)
+            uuid = change.uuids[0]
+            live.append(uuid)
+            say(f"ack create {uuid} {note}")
+        elif roll < 0.85:
+            uuid = rng.choice(live)
+            say(f"will edit {uuid} {note}")
+            records.edit_annotation(uuid, note=note)
+            say(f"ack edit {uuid} {note}")
+        else:
+            uuid = live.pop(rng.randrange(len(live)))
+            say(f"will delete {uuid} -")
+            records.delete(uuid)
+            say(f"ack delete {uuid} -")
+        i += 1
+
+
 def main(argv: list[str]) -> None:
     mode, root, rest = argv[0], Path(argv[1]), argv[2:]
     if mode == "meta":
@@ -119,6 +156,8 @@ def main(argv: list[str]) -> None:
         run_index(root, int(rest[0]))
     elif mode == "backup":
         run_backup(root)
+    elif mode == "annotate":
+        run_annotate(root, int(rest[0]))
     else:
         raise SystemExit(f"unknown mode {mode}")
 

@@ -324,3 +324,80 @@ def test_kill9_during_backup_never_leaves_a_partial_backup(tmp_path):
         if len(list(backups.glob("workbench-*.db"))) > 7:
             fail(f"seed {seed} it {it}: more than 7 backups kept", root, tmp_path, label)
     print(f"\nT-DUR-04 seed={seed}: {STATS['backup']}")
+
+
+# --- annotation saves (T-DUR-01) -----------------------------------------------------------
+
+
+def test_kill9_during_annotation_saves_loses_no_acknowledged_write(tmp_path):
+    """T-DUR-01: annotations created, edited and deleted through ``Records`` (what the window
+    calls) while SIGKILL lands at random. Every acknowledged create, edit and delete is there
+    after the restart; the one action in flight is all or nothing; the sidecars still parse."""
+    seed = base_seed(7101)
+    rng = random.Random(seed)
+    root = tmp_path / "library"
+    _seed_library(root)
+    expected: dict[str, str | None] = {}  # uuid -> acknowledged note, None = deleted
+    kills = count(80, 1000)
+    total_acks = 0
+    for it in range(kills):
+        run = run_child(["annotate", str(root), str(seed * 1000 + it)],
+                        delay=rng.uniform(0.0, 0.4))
+        assert run.killed, f"seed {seed} iteration {it}: the child ended by itself\n{run.stderr}"
+        in_flight = None
+        for line in run.lines:
+            if line.startswith("will "):
+                in_flight = line[5:].split(" ", 2)
+            elif line.startswith("ack "):
+                action, uuid, value = line[4:].split(" ", 2)
+                expected[uuid] = None if action == "delete" else value
+                in_flight = None
+                total_acks += 1
+        wb = compose.open_workbench(root)
+        label = f"annotate-seed{seed}-it{it}"
+        try:
+            records = compose.records_for(wb, "checker")
+            found = {a.uuid: a for a in records.annotations(include_deleted=True)}
+            if not wb.store.unclean_shutdown:
+                fail("the reopen did not notice the kill", root, tmp_path, label)
+            for uuid, note in expected.items():
+                ann = found.get(uuid)
+                flight = in_flight if in_flight and in_flight[1] == uuid else None
+                if ann is None:
+                    fail(f"seed {seed} it {it}: acknowledged annotation {uuid} is gone",
+                         root, tmp_path, label)
+                deleted = ann.deleted_at is not None and ann.deleted_at != ""
+                if note is None and not deleted:
+                    fail(f"seed {seed} it {it}: acknowledged delete of {uuid} undone",
+                         root, tmp_path, label)
+                if note is not None:
+                    allowed_notes = {note} | ({flight[2]} if flight and flight[0] == "edit"
+                                             else set())
+                    if deleted and not (flight and flight[0] == "delete"):
+                        fail(f"seed {seed} it {it}: {uuid} deleted without a delete",
+                             root, tmp_path, label)
+                    if not deleted and ann.note not in allowed_notes:
+                        fail(f"seed {seed} it {it}: {uuid} has {ann.note!r}, acked {note!r}",
+                             root, tmp_path, label)
+                    if flight and (deleted or ann.note != note):  # the in-flight one landed
+                        expected[uuid] = None if deleted else ann.note
+            extra = set(found) - set(expected)
+            if len(extra) > 1 or (extra and not (in_flight and in_flight[0] == "create")):
+                fail(f"seed {seed} it {it}: unacknowledged annotations {extra}",
+                     root, tmp_path, label)
+            for uuid in extra:  # an in-flight create that committed before the kill
+                expected[uuid] = found[uuid].note
+            problems = wb.store.check()
+        finally:
+            compose.close_workbench(wb)
+        problems += sqlite_problems(root / "workbench.db")
+        if problems:
+            fail(f"seed {seed} it {it}: {problems}", root, tmp_path, label)
+        for sidecar in (root / "sidecars").glob("*.json"):
+            import json
+
+            json.loads(sidecar.read_text(encoding="utf-8"))  # never half-written
+        _stat("annotate", "kills")
+    _stat("annotate", "acked_writes", total_acks)
+    assert total_acks > kills, "too few writes were acknowledged to prove anything"
+    print(f"\nT-DUR-01 seed={seed}: {STATS['annotate']}")
