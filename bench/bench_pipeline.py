@@ -54,6 +54,12 @@ class NullIndex:
     def sync(self, wanted, load, state=None) -> int:
         return 0
 
+    def synced_revision(self) -> int | None:
+        return None
+
+    def mark_synced(self, revision: int) -> None:
+        pass
+
     def close(self) -> None:
         pass
 

@@ -78,6 +78,7 @@ log = logging.getLogger(__name__)
 #: Bump whenever SCHEMA or the analyzers change: a stored index with another version is rebuilt.
 SCHEMA_VERSION = 2  # 2: relation and status fields
 VERSION_FILE = "workbench-index-version.json"
+STATE_FILE = "workbench-index-state.json"  # the library revision the index reflects
 INDEX_NAME = "MAIN"
 LOCK_WAIT_S = 3.0
 LIMIT_MB = 128
@@ -237,6 +238,25 @@ class WhooshSearchIndex:
         tmp = self.directory / (VERSION_FILE + ".tmp")
         tmp.write_text(json.dumps({"schema_version": SCHEMA_VERSION}), "utf-8")
         tmp.replace(self.directory / VERSION_FILE)
+
+    # -- which library revision the index reflects -------------------------------------------
+
+    def synced_revision(self) -> int | None:
+        """The library revision recorded by the last complete sync or rebuild (None: unknown)."""
+        try:
+            data = json.loads((self.directory / STATE_FILE).read_text("utf-8"))
+            return int(data["revision"])
+        except (OSError, ValueError, KeyError, TypeError):
+            return None
+
+    def mark_synced(self, revision: int) -> None:
+        """Record that the index now matches library revision ``revision`` (atomic write)."""
+        tmp = self.directory / (STATE_FILE + ".tmp")
+        try:
+            tmp.write_text(json.dumps({"revision": int(revision)}), "utf-8")
+            tmp.replace(self.directory / STATE_FILE)
+        except OSError as exc:  # a cache note only: the next open syncs again
+            log.warning("could not record the index revision: %s", exc)
 
     def _recover_after_read_error(self, exc: BaseException) -> None:
         """A search failed: recreate the index unless a writer is busy (it will replace it)."""

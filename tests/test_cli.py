@@ -268,3 +268,16 @@ def test_search_filters_by_relation_and_status(sample_library):
     assert stalled and {h["status"] for h in stalled} == {"stalled"}
     assert source["id"] in {h["id"] for h in stalled if h["kind"] == "commitment"}
     assert as_json(run_cli("check", "--json", library=lib))["ok"]
+
+
+def test_search_follows_a_restored_backup(sample_library):
+    lib = sample_library
+    backup = as_json(run_cli("backup", "--json", library=lib))["backup"]
+    run_cli("annotate", "framing-kents-future-2022", "--page", "19", "--quote",
+            "Kent being Net Zero by 2050", "--note", "zanzibarian query", library=lib, check=True)
+    hits = as_json(run_cli("search", "zanzibarian", "--json", library=lib))["hits"]
+    assert [h["kind"] for h in hits] == ["note"]
+    run_cli("restore-backup", backup, library=lib, check=True)
+    # the index still holds the note; opening the library notices the revision changed
+    assert as_json(run_cli("search", "zanzibarian", "--json", library=lib))["hits"] == []
+    assert as_json(run_cli("check", "--json", library=lib))["ok"]

@@ -67,6 +67,8 @@ def open_workbench(root: Path, *, actor: str = "") -> Workbench:
     store = SqliteStore(paths.database, backups_dir=paths.backups, actor=actor)
     index = WhooshSearchIndex(paths.index, synonyms=load_synonyms(synonyms_text()))
     wb = Workbench(paths, store, index, PdfWorkerExtractor(), make_extractor=PdfWorkerExtractor)
+    if not getattr(store, "read_only", False):
+        wb.ensure_index_current()
     wb.on_new_version = lambda slug: (
         "Annotations and links re-anchored: "
         + records_for(wb, actor or default_actor()).reanchor_plan(slug).summary()

@@ -308,12 +308,25 @@ class Workbench:
         return result
 
     def sync_index(self, state: TaskState | None = None) -> int:
-        return self.index.sync(self.store.index_fingerprints(), self.store.index_docs, state)
+        revision = self.store.revision()  # read first: a later write is synced next time
+        written = self.index.sync(self.store.index_fingerprints(), self.store.index_docs, state)
+        self.index.mark_synced(revision)
+        return written
 
     def rebuild_index(self, state: TaskState | None = None) -> int:
+        revision = self.store.revision()
         wanted = self.store.index_fingerprints()
         docs = self.store.index_docs(sorted(wanted))
-        return self.index.rebuild(docs, state)
+        written = self.index.rebuild(docs, state)
+        self.index.mark_synced(revision)
+        return written
+
+    def ensure_index_current(self, state: TaskState | None = None) -> int:
+        """Sync the index if it does not reflect the library's revision: after a crash between
+        a commit and its index update, a restored backup, or another process's writes."""
+        if self.index.synced_revision() == self.store.revision():
+            return 0
+        return self.sync_index(state)
 
     # -- health ----------------------------------------------------------------------------
 
