@@ -47,7 +47,9 @@ def choose_library(library: Path | None, settings: QSettings) -> tuple[Path, boo
 
 
 def open_main_window(library: Path | None = None):  # noqa: ANN201 - MainWindow, lazily imported
-    """Create and show the main window (the QApplication must exist)."""
+    """Create and show the main window (the QApplication must exist); None if the library
+    could not be opened and the user chose Quit in the recovery dialog."""
+    from ui import reliability_ui  # noqa: PLC0415
     from ui.main_window import MainWindow, load_stylesheet  # noqa: PLC0415
 
     app = QApplication.instance()
@@ -55,7 +57,13 @@ def open_main_window(library: Path | None = None):  # noqa: ANN201 - MainWindow,
     root, is_sample = choose_library(library, settings)
     if isinstance(app, QApplication) and not app.styleSheet():
         app.setStyleSheet(load_stylesheet())
-    window = MainWindow(root, settings=settings)
+    # a damaged, too-new or locked library gets the recovery dialog before any window exists
+    check = reliability_ui.open_library_checked(root)
+    if check is None:
+        return None  # the user chose Quit
+    is_sample = is_sample and check.root == root
+    window = MainWindow(check.root, settings=settings)
+    reliability_ui.prepare_window(window, check)  # merge menus, notices, read-only mode
     window.show()
     if is_sample:
         window.fill_sample_if_empty()
@@ -65,6 +73,8 @@ def open_main_window(library: Path | None = None):  # noqa: ANN201 - MainWindow,
 def run(library: Path | None = None) -> int:
     app = make_application()
     window = open_main_window(library)
+    if window is None:
+        return 1
     code = app.exec()
     del window
     return code
