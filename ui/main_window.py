@@ -32,6 +32,7 @@ from PySide6.QtWidgets import (
 from ui import compose
 from ui.executor import DbExecutor
 from ui.icons import icon
+from ui.lineage_ui import install_lineage_ui
 from ui.ops import OpContext
 from ui.ops import library as library_ops
 from ui.panels.compare import ComparePanel
@@ -109,6 +110,7 @@ class MainWindow(QMainWindow):
         self._make_menus_and_toolbar()
         self._connect_panels()
         self._restore_settings()
+        install_lineage_ui(self)  # issue 5: annotations, corrections, lineage, review, undo
         self._set_library_title(self.ctx.root)
         self.library_panel.reload()
 

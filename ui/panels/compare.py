@@ -71,7 +71,7 @@ class ComparePanel(LazyPanel):
         self.right_combo.setAccessibleName("Later plan")
         for combo in (self.left_combo, self.right_combo):
             combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
-        self.swap_button = QPushButton("⇄")
+        self.swap_button = QPushButton("⇄ S&wap")
         self.swap_button.setToolTip("Swap the two plans")
         self.swap_button.setAccessibleName("Swap plans")
         self.swap_button.clicked.connect(self.swap)

@@ -1,0 +1,572 @@
+"""Annotation, correction, lineage and status operations (issue 5), on the DB executor.
+
+Every write is one ``workbench.review.Records`` action, i.e. one committed transaction with its
+audit row and persisted undo entry (RELIABILITY rule 4). The op returns only after the commit
+(and a search-index sync, so notes are searchable at once); callers show "Saved" in
+``on_done``. Success re-emits a ``RecordChanges`` on ``OpContext.changes_applied``; it carries
+``plans`` only when the plan's outline changed (corrections), so the reader reloads then and
+only then.
+
+One ``Records`` service is kept per open ``Workbench`` (it caches page texts and effective
+commitments); it is only ever touched on the DB thread. The acting user's name is passed with
+every write (the window keeps it in QSettings).
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import weakref
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
+from typing import Any, TypeVar
+
+from ui.compose import records_for
+from ui.executor import Job
+from ui.ops import Changes, OpContext
+from workbench.anchoring import make_anchor
+from workbench.errors import InvalidInput
+from workbench.lineage import Suggester, Suggestion
+from workbench.model import Commitment, CommitmentId, DocumentId, Section, SectionId
+from workbench.records import (
+    Annotation,
+    AuditEntry,
+    Change,
+    EffectiveCommitment,
+    Link,
+    Ref,
+    Tag,
+)
+from workbench.review import Coverage, Records, Thread
+from workbench.services import Workbench
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
+ErrorCb = Callable[[BaseException], None] | None
+STRUCTURAL = frozenset({"correction"})  # record kinds that change a plan's outline
+
+
+@dataclass(frozen=True, slots=True)
+class RecordChanges(Changes):
+    """``Changes`` of a user-record action: what it was, which records and plans it touched."""
+
+    change: Change | None = None
+    records: tuple[str, ...] = ()  # uuids written
+    record_plans: tuple[str, ...] = ()  # plans whose annotations/links/statuses changed
+
+
+# -- the per-library Records service (DB thread only) -----------------------------------------
+
+_LOCK = threading.Lock()
+_RECORDS: weakref.WeakKeyDictionary[Workbench, Records] = weakref.WeakKeyDictionary()
+_SUGGESTERS: weakref.WeakKeyDictionary[Records, dict[tuple[str, int], Suggester]] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+def records(wb: Workbench, actor: str = "") -> Records:
+    """The library's ``Records`` service, acting as ``actor`` (DB thread only)."""
+    with _LOCK:
+        if wb not in _RECORDS:
+            _RECORDS[wb] = records_for(wb, actor or "unknown")
+        recs = _RECORDS[wb]
+    if actor:
+        recs.actor = actor
+    return recs
+
+
+def suggester(recs: Records, to_plan: str) -> Suggester:
+    """The later plan's suggester, rebuilt only when the library's revision changes."""
+    key = (to_plan, recs.store.revision())
+    cache = _SUGGESTERS.setdefault(recs, {})
+    if key not in cache:
+        cache.clear()
+        cache[key] = recs.suggester(to_plan)
+    return cache[key]
+
+
+def _kinds_of_undo(recs: Records, redo: bool) -> set[str]:
+    entry = recs.rs.redo_candidate() if redo else recs.rs.undo_candidate()
+    return {s["kind"] for s in entry.steps} if entry else set()
+
+
+def read(ctx: OpContext, fn: Callable[[Records], T], *, on_done: Callable[[T], None],
+         on_error: ErrorCb = None) -> Job:
+    """A short read through ``Records`` on the DB thread."""
+    return ctx.executor.submit(lambda wb: fn(records(wb)), on_done=on_done, on_error=on_error)
+
+
+def write(
+    ctx: OpContext,
+    actor: str,
+    fn: Callable[[Records], Change],
+    *,
+    on_done: Callable[[Change], None] | None = None,
+    on_error: ErrorCb = None,
+    initiator: object | None = None,
+    kinds: Callable[[Records], set[str]] | None = None,
+) -> Job:
+    """Run one user action; ``on_done`` gets the ``Change`` after the commit has returned."""
+
+    def work(wb: Workbench) -> tuple[Change, bool]:
+        recs = records(wb, actor)
+        touched = kinds(recs) if kinds is not None else set()
+        change = fn(recs)
+        touched |= {r.KIND for r in change.records if r is not None}
+        try:
+            wb.sync_index()  # notes and rationales are searchable (the index is only a cache)
+        except Exception:  # noqa: BLE001 - the commit stands; a later sync or rebuild catches up
+            log.exception("search index sync after %s failed", change.action)
+        return change, bool(touched & STRUCTURAL)
+
+    def done(result: tuple[Change, bool]) -> None:
+        change, structural = result
+        ctx.emit_changes(RecordChanges(plans=change.plans if structural else (), change=change,
+                                       records=change.uuids, record_plans=change.plans),
+                         initiator)
+        if on_done is not None:
+            on_done(change)
+
+    return ctx.executor.submit(work, on_done=done, on_error=on_error)
+
+
+# -- reads -------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class AnnotationItem:
+    annotation: Annotation
+    tags: tuple[str, ...]  # tag paths ("Climate / Net Zero")
+    colour: str  # the annotation's colour, else its first tag's
+
+
+@dataclass(frozen=True, slots=True)
+class AnnotationList:
+    plan: str
+    items: tuple[AnnotationItem, ...]  # anchored ones
+    orphans: tuple[AnnotationItem, ...]  # kept after a re-import could not place them
+
+
+@dataclass(frozen=True, slots=True)
+class TagItem:
+    tag: Tag
+    path: str
+
+
+def tag_items(recs: Records) -> list[TagItem]:
+    return sorted((TagItem(t, recs.tag_path(t)) for t in recs.tags()),
+                  key=lambda t: t.path.casefold())
+
+
+def annotation_list(recs: Records, plan: str) -> AnnotationList:
+    tags = {t.uuid: t for t in recs.tags(include_deleted=True)}
+    items = []
+    for a in recs.annotations(plan):
+        first = tags.get(a.tags[0]) if a.tags else None
+        items.append(AnnotationItem(a, tuple(recs.tag_path(tags[t]) for t in a.tags if t in tags),
+                                    a.colour or (first.colour if first else "")))
+    return AnnotationList(plan, tuple(i for i in items if not i.annotation.anchor.orphaned),
+                          tuple(i for i in items if i.annotation.anchor.orphaned))
+
+
+def load_annotations(ctx: OpContext, plan: str, *, on_done: Callable[[AnnotationList], None],
+                     on_error: ErrorCb = None) -> Job:
+    return read(ctx, lambda r: annotation_list(r, plan), on_done=on_done, on_error=on_error)
+
+
+def load_tags(ctx: OpContext, *, on_done: Callable[[list[TagItem]], None]) -> Job:
+    return read(ctx, tag_items, on_done=on_done)
+
+
+def load_trash(ctx: OpContext, *, on_done: Callable[[list[Any]], None]) -> Job:
+    return read(ctx, lambda r: r.trash(), on_done=on_done)
+
+
+def load_audit(ctx: OpContext, *, limit: int = 500,
+               on_done: Callable[[list[AuditEntry]], None]) -> Job:
+    return read(ctx, lambda r: r.audit_log(limit=limit), on_done=on_done)
+
+
+def load_undo_labels(ctx: OpContext, *,
+                     on_done: Callable[[tuple[str | None, str | None]], None]) -> Job:
+    return read(ctx, lambda r: (r.undo_label(), r.redo_label()), on_done=on_done)
+
+
+@dataclass(frozen=True, slots=True)
+class PlanChoice:
+    slug: str
+    title: str
+    published: str
+    not_adopted: bool
+
+    @property
+    def label(self) -> str:
+        year = self.published[:4]
+        text = f"{self.title} ({year})" if year else self.title
+        return text + (" — draft, never adopted" if self.not_adopted else "")
+
+
+def plan_choices(recs: Records) -> list[PlanChoice]:
+    """Plans not in the trash, oldest first (the order lineage runs in)."""
+    plans = recs.store.plans()
+    order = sorted(plans, key=lambda p: -len(recs.later_plans(p.slug)))
+    return [PlanChoice(p.slug, p.meta.title, p.meta.published, Records.not_adopted(p))
+            for p in order]
+
+
+def load_plan_choices(ctx: OpContext, *, on_done: Callable[[list[PlanChoice]], None]) -> Job:
+    return read(ctx, plan_choices, on_done=on_done)
+
+
+def verdict(recs: Records, from_plan: str, to_plan: str, key: str) -> Link | None:
+    """The commitment's one verdict (link) about ``to_plan``, rejected ones included."""
+    for link in recs.links(from_plan, include_rejected=True):
+        if link.source.plan == from_plan and link.to_plan == to_plan \
+                and recs.key_of(link.source) == key:
+            return link
+    return None
+
+
+def suggestion_for(recs: Records, source: EffectiveCommitment, to_plan: str,
+                   limit: int = 9) -> Suggestion:
+    """Ranked candidates, without the one already rejected for this commitment."""
+    found = suggester(recs, to_plan).suggest(source, limit + 1)
+    link = verdict(recs, source.plan, to_plan, source.key)
+    if link is not None and link.state == "rejected":
+        refused = {recs.key_of(t) for t in link.targets}
+        kept = tuple(c for c in found.candidates if c.commitment.key not in refused)
+        found = replace(found, candidates=kept)
+    return replace(found, candidates=found.candidates[:limit])
+
+
+@dataclass(frozen=True, slots=True)
+class ReviewState:
+    from_plan: str
+    to_plan: str
+    coverage: Coverage
+    current: EffectiveCommitment | None
+    suggestion: Suggestion | None
+    verdict: Link | None
+    position: int  # 0-based, in reading order
+    total: int
+    no_successor: tuple[EffectiveCommitment, ...]  # confirmed verdicts with no successor
+
+
+def review_state(wb: Workbench, from_plan: str, to_plan: str, key: str | None = None,
+                 move: str = "here") -> ReviewState:
+    """The review of ``from_plan`` against ``to_plan`` at ``key`` (``move``: here/next/prev)."""
+    recs = records(wb)
+    commitments = recs.effective_commitments(from_plan)
+    keys = [c.key for c in commitments]
+    cov = recs.coverage(from_plan, to_plan)
+    current: EffectiveCommitment | None = None
+    if move == "prev" and cov.unreviewed:
+        todo = set(cov.unreviewed)
+        at = keys.index(key) if key in keys else 0
+        order = commitments[:at][::-1] + commitments[at + 1 :][::-1]
+        current = next((c for c in order if c.key in todo), None)
+    elif move == "next" or (move == "here" and key not in keys):
+        current = recs.next_unreviewed(from_plan, after=key if move == "next" else None,
+                                       to_plan=to_plan)
+        if current is None and move == "next" and key in keys:
+            current = commitments[keys.index(key)]
+    else:
+        current = commitments[keys.index(key)] if key in keys else None
+    if current is None and commitments and move == "here":
+        current = commitments[0]
+    sugg = suggestion_for(recs, current, to_plan) if current is not None else None
+    verdict_link = verdict(recs, from_plan, to_plan, current.key) if current else None
+    unreviewed = set(cov.unreviewed)
+    done_without = [c for c in commitments
+                    if c.key in set(cov.no_successor) and c.key not in unreviewed]
+    return ReviewState(from_plan, to_plan, cov, current, sugg, verdict_link,
+                       keys.index(current.key) if current else -1, len(commitments),
+                       tuple(done_without))
+
+
+def load_review(ctx: OpContext, from_plan: str, to_plan: str, key: str | None = None,
+                move: str = "here", *, on_done: Callable[[ReviewState], None],
+                on_error: ErrorCb = None) -> Job:
+    return ctx.executor.submit(lambda wb: review_state(wb, from_plan, to_plan, key, move),
+                               on_done=on_done, on_error=on_error)
+
+
+@dataclass(frozen=True, slots=True)
+class LinkChoices:
+    source: EffectiveCommitment
+    later: tuple[PlanChoice, ...]
+    to_plan: str
+    commitments: tuple[EffectiveCommitment, ...]  # of to_plan, suggested ones first
+    scores: dict[str, tuple[float, str, tuple[str, ...]]]  # key -> (score, relation, reasons)
+    existing: Link | None
+    existing_targets: tuple[str, ...] = ()  # keys of the existing verdict's successors
+
+
+def link_choices(wb: Workbench, source_key: str, to_plan: str | None) -> LinkChoices:
+    recs = records(wb)
+    source = recs.commitment(source_key)
+    later_slugs = recs.later_plans(source.plan)
+    later = tuple(p for p in plan_choices(recs) if p.slug in later_slugs)
+    if not later:
+        raise InvalidInput(f"No plan comes after {recs.store.plan(source.plan).meta.title}.")
+    to_plan = to_plan if to_plan in later_slugs else later[0].slug
+    sugg = suggestion_for(recs, source, to_plan, limit=9)
+    scores = {c.commitment.key: (c.score, c.relation, c.reasons) for c in sugg.candidates}
+    rest = [c for c in recs.effective_commitments(to_plan) if c.key not in scores]
+    ranked = [c.commitment for c in sugg.candidates] + rest
+    existing = verdict(recs, source.plan, to_plan, source.key)
+    targets = tuple(k for k in (recs.key_of(t) for t in existing.targets) if k) \
+        if existing is not None else ()
+    return LinkChoices(source, later, to_plan, tuple(ranked), scores, existing, targets)
+
+
+def load_link_choices(ctx: OpContext, source_key: str, to_plan: str | None = None, *,
+                      on_done: Callable[[LinkChoices], None], on_error: ErrorCb = None) -> Job:
+    return ctx.executor.submit(lambda wb: link_choices(wb, source_key, to_plan),
+                               on_done=on_done, on_error=on_error)
+
+
+def load_thread(ctx: OpContext, key: str, *,
+                on_done: Callable[[tuple[Thread, list[PlanChoice], dict[str, str]]], None],
+                on_error: ErrorCb = None) -> Job:
+    def work(recs: Records) -> tuple[Thread, list[PlanChoice], dict[str, str]]:
+        return recs.thread(key), plan_choices(recs), dict(recs.relation_labels)
+
+    return read(ctx, work, on_done=on_done, on_error=on_error)
+
+
+def load_status_history(ctx: OpContext, key: str, *, on_done: Callable[[list[Any]], None],
+                        on_error: ErrorCb = None) -> Job:
+    return read(ctx, lambda r: r.status_history(key), on_done=on_done, on_error=on_error)
+
+
+@dataclass(frozen=True, slots=True)
+class NoteTarget:
+    plan: str
+    page_index: int
+    start: int
+    end: int
+    uuid: str
+    kind: str  # "annotation" | "link" | "status"
+
+
+def note_target(wb: Workbench, plan: str, item_id: int, page_index: int,
+                text: str) -> NoteTarget | None:
+    """The record behind a search hit of kind "note" (``SqliteStore.note_target`` decodes it)."""
+    decode = getattr(wb.store, "note_target", None)
+    table = decode(item_id)[0] if decode else "annotations"
+    recs = records(wb)
+    body = " ".join(text.split())
+    found: list[Any] = []
+    if table == "annotations":
+        found = [a for a in recs.annotations(plan) if a.anchor.page_index == page_index]
+        match = [a for a in found if a.note and body.startswith(" ".join(a.note.split()))]
+        found = match or found
+        return next((NoteTarget(plan, a.anchor.page_index, a.anchor.start, a.anchor.end,
+                                a.uuid, "annotation") for a in found), None)
+    kind = "link" if table == "links" else "status"
+    candidates = [r for r in recs.rs.records(kind, plan=plan)
+                  if getattr(r, "rationale", "") and body.startswith(" ".join(r.rationale.split()))]
+    for r in candidates:
+        ref = r.source if kind == "link" else r.subject
+        if ref.plan == plan and ref.anchor.page_index == page_index:
+            return NoteTarget(plan, page_index, ref.anchor.start, ref.anchor.end, r.uuid, kind)
+    return None
+
+
+def load_note_target(ctx: OpContext, plan: str, item_id: int, page_index: int, text: str, *,
+                     on_done: Callable[[NoteTarget | None], None]) -> Job:
+    return ctx.executor.submit(lambda wb: note_target(wb, plan, item_id, page_index, text),
+                               on_done=on_done)
+
+
+def key_at(recs: Records, plan: str, page_index: int, start: int, end: int) -> str | None:
+    """The effective commitment overlapping most of a span of a page, if any."""
+    best, overlap = None, 0
+    for c in recs.effective_commitments(plan):
+        if c.page_index == page_index:
+            o = min(c.end, end) - max(c.start, start)
+            if o > overlap:
+                best, overlap = c.key, o
+    return best
+
+
+def corrected_outline(wb: Workbench, slug: str) -> tuple[list[Section], list[Commitment]]:
+    """A plan's sections and commitments with the user's corrections applied, as the reader's
+    outline shows them. Hand-marked commitments get negative ids (they have no row); the
+    reader finds their key again by position (``key_at``)."""
+    recs = records(wb)
+    plan = recs.store.plan(slug)
+    doc = DocumentId(plan.document_id or 0)
+    sections = recs.effective_sections(slug)
+    first = sections[0].id if sections else SectionId(0)
+    out = []
+    for i, e in enumerate(recs.effective_commitments(slug)):
+        cid = e.commitment_id if e.commitment_id is not None else -(i + 1)
+        out.append(Commitment(CommitmentId(cid), doc, SectionId(e.section_id or first), i,
+                              e.text, e.page_index, e.page_label, e.start, e.end, e.lead_in))
+    return sections, out
+
+
+def load_outline(ctx: OpContext, slug: str, *,
+                 on_done: Callable[[tuple[list[Section], list[Commitment]]], None]) -> Job:
+    return ctx.executor.submit(lambda wb: corrected_outline(wb, slug), on_done=on_done)
+
+
+# -- writes (thin wrappers, so panels never build Records calls themselves) --------------------
+
+
+def annotate(ctx: OpContext, actor: str, plan: str, page_index: int, start: int, end: int, *,
+             note: str = "", colour: str = "", tag_paths: Sequence[str] = (),
+             on_done: Callable[[Change], None] | None = None, on_error: ErrorCb = None,
+             initiator: object | None = None) -> Job:
+    """Highlight ``[start, end)`` (code points; convert Qt offsets with ``utf16_to_cp``)."""
+
+    def fn(recs: Records) -> Change:
+        tags = [recs.ensure_tag(p)[0].uuid for p in tag_paths if p.strip()]
+        return recs.annotate(plan, page_index, start, end, note=note, colour=colour, tags=tags)
+
+    return write(ctx, actor, fn, on_done=on_done, on_error=on_error, initiator=initiator)
+
+
+def edit_annotation(ctx: OpContext, actor: str, uuid: str, *, note: str | None = None,
+                    colour: str | None = None, tag_paths: Sequence[str] | None = None,
+                    on_done: Callable[[Change], None] | None = None,
+                    on_error: ErrorCb = None) -> Job:
+    def fn(recs: Records) -> Change:
+        tags = None if tag_paths is None else [recs.ensure_tag(p)[0].uuid for p in tag_paths
+                                               if p.strip()]
+        return recs.edit_annotation(uuid, note=note, colour=colour, tags=tags)
+
+    return write(ctx, actor, fn, on_done=on_done, on_error=on_error)
+
+
+def undo(ctx: OpContext, actor: str, *, redo: bool = False,
+         on_done: Callable[[Change], None] | None = None, on_error: ErrorCb = None) -> Job:
+    return write(ctx, actor, lambda r: r.redo() if redo else r.undo(), on_done=on_done,
+                 on_error=on_error, kinds=lambda r: _kinds_of_undo(r, redo))
+
+
+def accept(ctx: OpContext, actor: str, from_plan: str, to_plan: str, key: str,
+           candidate: int | None, *, on_done: Callable[[Change], None] | None = None,
+           on_error: ErrorCb = None) -> Job:
+    """Accept the top suggestion with its proposed relation (``candidate=None``), or candidate
+    ``candidate`` with that candidate's relation."""
+
+    def fn(recs: Records) -> Change:
+        sugg = suggestion_for(recs, recs.commitment(key), to_plan)
+        if candidate is None:
+            return recs.accept(sugg)
+        if not 0 <= candidate < len(sugg.candidates):
+            raise InvalidInput(f"There is no candidate {candidate + 1}.")
+        return recs.accept(sugg, candidate=candidate,
+                           relation=sugg.candidates[candidate].relation)
+
+    return write(ctx, actor, fn, on_done=on_done, on_error=on_error)
+
+
+def reject(ctx: OpContext, actor: str, to_plan: str, key: str, candidate: int = 0, *,
+           on_done: Callable[[Change], None] | None = None, on_error: ErrorCb = None) -> Job:
+    def fn(recs: Records) -> Change:
+        sugg = suggestion_for(recs, recs.commitment(key), to_plan)
+        return recs.reject(sugg, candidate=candidate)
+
+    return write(ctx, actor, fn, on_done=on_done, on_error=on_error)
+
+
+Done = Callable[[Change], None] | None
+Span = tuple[str, int, int, int]  # (plan, page_index, start, end) in code points
+
+
+def _evidence(recs: Records, spans: Sequence[Span]) -> tuple[Ref, ...]:
+    return tuple(Ref(p, make_anchor(recs.pages(p), page, s, e)) for p, page, s, e in spans)
+
+
+def link(ctx: OpContext, actor: str, source_key: str, target_keys: Sequence[str], *,
+         relation: str, to_plan: str, rationale: str = "", evidence: Sequence[Span] = (),
+         confirm: bool = True, on_done: Done = None, on_error: ErrorCb = None) -> Job:
+    """Record (or revise) the source's one verdict about ``to_plan``."""
+    return write(ctx, actor, lambda r: r.link(
+        source_key, tuple(target_keys), relation=relation, to_plan=to_plan,
+        rationale=rationale, evidence=_evidence(r, evidence), confirm=confirm),
+        on_done=on_done, on_error=on_error)
+
+
+def assess(ctx: OpContext, actor: str, key: str, status: str, as_at: str, *,
+           rationale: str = "", evidence: Sequence[Span] = (), on_done: Done = None,
+           on_error: ErrorCb = None) -> Job:
+    return write(ctx, actor, lambda r: r.assess(key, status, as_at, rationale=rationale,
+                                                evidence=_evidence(r, evidence)),
+                 on_done=on_done, on_error=on_error)
+
+
+def mark(ctx: OpContext, actor: str, span: Span, *, on_done: Done = None,
+         on_error: ErrorCb = None) -> Job:
+    return write(ctx, actor, lambda r: r.mark(*span), on_done=on_done, on_error=on_error)
+
+
+def unmark(ctx: OpContext, actor: str, key: str, *, on_done: Done = None,
+           on_error: ErrorCb = None) -> Job:
+    return write(ctx, actor, lambda r: r.unmark(key), on_done=on_done, on_error=on_error,
+                 kinds=lambda r: {"correction"})
+
+
+def split(ctx: OpContext, actor: str, key: str, at: int, *, on_done: Done = None,
+          on_error: ErrorCb = None) -> Job:
+    return write(ctx, actor, lambda r: r.split(key, at), on_done=on_done, on_error=on_error)
+
+
+def merge_with_next(ctx: OpContext, actor: str, key: str, *, on_done: Done = None,
+                    on_error: ErrorCb = None) -> Job:
+    """Merge a commitment with the one after it in reading order."""
+
+    def fn(recs: Records) -> Change:
+        here = recs.commitment(key)
+        keys = [c.key for c in recs.effective_commitments(here.plan)]
+        at = keys.index(here.key)
+        if at + 1 >= len(keys):
+            raise InvalidInput("This is the plan's last commitment; there is none to merge with.")
+        return recs.merge(here.key, keys[at + 1])
+
+    return write(ctx, actor, fn, on_done=on_done, on_error=on_error)
+
+
+def heading_level(ctx: OpContext, actor: str, section_id: int, level: int, *,
+                  on_done: Done = None, on_error: ErrorCb = None) -> Job:
+    return write(ctx, actor, lambda r: r.set_heading_level(section_id, level),
+                 on_done=on_done, on_error=on_error)
+
+
+def dropped(ctx: OpContext, actor: str, key: str, to_plan: str, rationale: str, *,
+            on_done: Done = None, on_error: ErrorCb = None) -> Job:
+    return write(ctx, actor, lambda r: r.link(key, (), relation="dropped", to_plan=to_plan,
+                                              rationale=rationale, confirm=True),
+                 on_done=on_done, on_error=on_error)
+
+
+def delete(ctx: OpContext, actor: str, uuid: str, *, on_done: Done = None,
+           on_error: ErrorCb = None) -> Job:
+    return write(ctx, actor, lambda r: r.delete(uuid), on_done=on_done, on_error=on_error)
+
+
+def restore(ctx: OpContext, actor: str, uuid: str, *, on_done: Done = None,
+            on_error: ErrorCb = None) -> Job:
+    return write(ctx, actor, lambda r: r.restore(uuid), on_done=on_done, on_error=on_error)
+
+
+def reattach(ctx: OpContext, actor: str, uuid: str, page_index: int, start: int, end: int, *,
+             on_done: Done = None, on_error: ErrorCb = None) -> Job:
+    return write(ctx, actor, lambda r: r.reattach(uuid, page_index, start, end),
+                 on_done=on_done, on_error=on_error)
+
+
+def create_tag(ctx: OpContext, actor: str, name: str, *, parent: str | None = None,
+               colour: str = "", on_done: Done = None, on_error: ErrorCb = None) -> Job:
+    return write(ctx, actor, lambda r: r.create_tag(name, parent=parent, colour=colour),
+                 on_done=on_done, on_error=on_error)
+
+
+def edit_tag(ctx: OpContext, actor: str, uuid: str, *, name: str | None = None,
+             colour: str | None = None, on_done: Done = None, on_error: ErrorCb = None) -> Job:
+    return write(ctx, actor, lambda r: r.edit_tag(uuid, name=name, colour=colour),
+                 on_done=on_done, on_error=on_error)

@@ -1,0 +1,401 @@
+"""The Review panel: go through an earlier plan's commitments and record what became of each in
+a later plan, from the keyboard.
+
+Top: "from plan" and "to plan" (default: the compare view's pair), the coverage meter ("142 of
+180 commitments of Framing Kent's Future have a confirmed verdict; 38 unreviewed") and a
+progress bar. Middle: the current commitment, its verdict so far, and its ranked suggestions
+(text, page, score, proposed relation, reasons). Bottom: commitments whose verdict has no
+successor. Keys (while focus is in the panel): A accept the top suggestion with its proposed
+relation, 1–9 accept candidate N, D dropped (asks why), R reject the top candidate, N / Shift+N
+next / previous unreviewed, L link dialog, S status, T lineage thread, O open in the reader.
+
+Loads and writes are ops (``ui.ops.records``); a key pressed while one is in flight is ignored,
+so one key is one verdict.
+
+Signals:
+    show_requested(str, str, int): (plan, commitment key, page index) to show in the reader.
+    link_requested(str, str): (commitment key, later plan) for the Link dialog.
+    status_requested(str): a commitment key for the Status dialog.
+    thread_requested(str): a commitment key whose lineage thread to show.
+    status_message(str): for the status bar ("Saved: …").
+    state_changed(object): the ``ReviewState`` just shown.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from PySide6.QtCore import QModelIndex, Qt, Signal
+from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QCheckBox,
+    QComboBox,
+    QFormLayout,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QListView,
+    QProgressBar,
+    QPushButton,
+    QSplitter,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ui.dialogs.link import RationaleDialog
+from ui.executor import Job
+from ui.models.records import CommitmentChoiceModel, IdRole, SuggestionModel, one_line
+from ui.ops import Changes, OpContext
+from ui.ops import records as records_ops
+from ui.panels import LazyPanel
+from workbench.lineage import RELATIONS
+from workbench.records import Change
+
+
+class ReviewPanel(LazyPanel):
+    """Commitment-by-commitment review of one plan pair."""
+
+    show_requested = Signal(str, str, int)
+    link_requested = Signal(str, str)
+    status_requested = Signal(str)
+    thread_requested = Signal(str)
+    status_message = Signal(str)
+    state_changed = Signal(object)
+
+    def __init__(self, ctx: OpContext, actor: Callable[[], str],
+                 parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setAccessibleName("Review lineage")
+        self._ctx = ctx
+        self._actor = actor
+        self._plans: list[records_ops.PlanChoice] = []
+        self._wanted: tuple[str, str] | None = None
+        self._load_job: Job | None = None
+        self._writing = False
+        self.state: records_ops.ReviewState | None = None
+        self.dialog: RationaleDialog | None = None
+        ctx.changes_applied.connect(self._on_ctx_changes_applied)
+        ctx.library_changed.connect(lambda _root: self._reload_plans())
+
+    # -- building ------------------------------------------------------------------------
+
+    def build(self, layout: QVBoxLayout) -> None:
+        layout.setContentsMargins(6, 6, 6, 6)
+        form = QFormLayout()
+        self.from_combo = QComboBox()
+        self.from_combo.setAccessibleName("From plan")
+        self.to_combo = QComboBox()
+        self.to_combo.setAccessibleName("To plan")
+        self.from_combo.activated.connect(self._on_from_combo_activated)
+        self.to_combo.activated.connect(lambda _i: self.load())
+        form.addRow("&From", self.from_combo)
+        form.addRow("&To", self.to_combo)
+        layout.addLayout(form)
+        self.coverage_label = QLabel("Choose two plans.")
+        self.coverage_label.setWordWrap(True)
+        self.coverage_label.setAccessibleName("Coverage")
+        self.progress = QProgressBar()
+        self.progress.setAccessibleName("Reviewed")
+        self.progress.setFormat("%v of %m confirmed")
+        layout.addWidget(self.coverage_label)
+        layout.addWidget(self.progress)
+        self.position_label = QLabel("")
+        self.position_label.setObjectName("reviewPosition")
+        self.current_label = QLabel("")
+        self.current_label.setWordWrap(True)
+        self.current_label.setTextFormat(Qt.TextFormat.PlainText)
+        self.current_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.current_label.setAccessibleName("Current commitment")
+        self.current_label.setObjectName("reviewCurrent")
+        self.current_label.setStyleSheet("font-weight: 600;")
+        self.verdict_label = QLabel("")
+        self.verdict_label.setWordWrap(True)
+        self.verdict_label.setAccessibleName("Verdict so far")
+        for w in (self.position_label, self.current_label, self.verdict_label):
+            layout.addWidget(w)
+        self.suggestion_model = SuggestionModel(self)
+        self.suggestions = QTableView()
+        self.suggestions.setModel(self.suggestion_model)
+        self.suggestions.setAccessibleName("Suggested successors (1–9 to accept)")
+        self.suggestions.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.suggestions.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.suggestions.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.suggestions.setWordWrap(True)
+        self.suggestions.verticalHeader().hide()
+        header = self.suggestions.horizontalHeader()
+        for column, mode in enumerate((QHeaderView.ResizeMode.ResizeToContents,
+                                       QHeaderView.ResizeMode.Stretch,
+                                       QHeaderView.ResizeMode.ResizeToContents,
+                                       QHeaderView.ResizeMode.ResizeToContents,
+                                       QHeaderView.ResizeMode.ResizeToContents,
+                                       QHeaderView.ResizeMode.Stretch)):
+            header.setSectionResizeMode(column, mode)
+        self.suggestions.activated.connect(self._on_suggestions_activated)
+        buttons = QHBoxLayout()
+        self.buttons: dict[str, QPushButton] = {}
+        for key, text, slot in (("a", "&Accept top (A)", self.accept_top),
+                                ("d", "&Dropped… (D)", self.mark_dropped),
+                                ("r", "&Reject (R)", self.reject_top),
+                                ("p", "◀ Previous (Shift+N)", self.previous),
+                                ("n", "&Next ▶ (N)", self.next)):
+            button = QPushButton(text)
+            button.setAccessibleName(text.replace("&", ""))
+            button.clicked.connect(slot)
+            button.setAutoDefault(False)
+            buttons.addWidget(button)
+            self.buttons[key] = button
+        self.advance_check = QCheckBox("Move on after a verdict")
+        self.advance_check.setAccessibleName("Move on after a verdict")
+        self.advance_check.setChecked(True)
+        buttons.addWidget(self.advance_check)
+        buttons.addStretch(1)
+        self.no_successor_label = QLabel("")
+        self.no_successor_model = CommitmentChoiceModel(self)
+        self.no_successor_view = QListView()
+        self.no_successor_view.setModel(self.no_successor_model)
+        self.no_successor_view.setAccessibleName("Commitments with no successor")
+        self.no_successor_view.activated.connect(self._on_no_successor_activated)
+        bottom = QWidget()
+        column = QVBoxLayout(bottom)
+        column.setContentsMargins(0, 0, 0, 0)
+        column.addWidget(self.no_successor_label)
+        column.addWidget(self.no_successor_view)
+        self.splitter = QSplitter(Qt.Orientation.Vertical)
+        self.splitter.addWidget(self.suggestions)
+        self.splitter.addWidget(bottom)
+        self.splitter.setSizes([300, 120])
+        layout.addLayout(buttons)
+        layout.addWidget(self.splitter, 1)
+        self._make_shortcuts()
+        self._reload_plans()
+
+    def _make_shortcuts(self) -> None:
+        keys: list[tuple[str, Callable[[], None]]] = [
+            ("A", self.accept_top), ("D", self.mark_dropped), ("R", self.reject_top),
+            ("N", self.next), ("Shift+N", self.previous), ("L", self.request_link),
+            ("S", self.request_status), ("T", self.request_thread), ("O", self.show_current),
+        ]
+        keys += [(str(n), lambda n=n: self.accept_candidate(n - 1)) for n in range(1, 10)]
+        self.shortcuts = []
+        for key, slot in keys:
+            shortcut = QShortcut(QKeySequence(key), self)
+            shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+            shortcut.activated.connect(slot)
+            self.shortcuts.append(shortcut)
+
+    # -- plans -------------------------------------------------------------------------
+
+    def _reload_plans(self) -> None:
+        if self.is_built:
+            records_ops.load_plan_choices(self._ctx, on_done=self._on_plans_loaded)
+
+    def _on_plans_loaded(self, plans: list[records_ops.PlanChoice]) -> None:
+        self._plans = plans
+        current = (self.from_combo.currentData(), self.to_combo.currentData())
+        self.from_combo.clear()
+        for plan in plans[:-1]:
+            self.from_combo.addItem(plan.label, plan.slug)
+        wanted, self._wanted = self._wanted, None
+        if wanted is None and len(plans) >= 2:
+            wanted = current if current[0] else (plans[-2].slug, plans[-1].slug)
+        if wanted is not None:
+            self.set_pair(*wanted)
+
+    def _fill_to_combo(self, from_plan: str, to_plan: str | None) -> None:
+        slugs = [p.slug for p in self._plans]
+        later = self._plans[slugs.index(from_plan) + 1 :] if from_plan in slugs else []
+        self.to_combo.clear()
+        for plan in later:
+            self.to_combo.addItem(plan.label, plan.slug)
+        self.to_combo.setCurrentIndex(max(0, self.to_combo.findData(to_plan)))
+
+    def _on_from_combo_activated(self, _index: int) -> None:
+        self._fill_to_combo(self.from_combo.currentData(), None)
+        self.load()
+
+    def set_pair(self, from_plan: str, to_plan: str | None) -> None:
+        """Review ``from_plan`` against ``to_plan`` (e.g. the compare view's pair)."""
+        if not self.is_built or not self._plans:
+            self._wanted = (from_plan, to_plan or "")  # applied when the plan list arrives
+            return
+        self.from_combo.setCurrentIndex(max(0, self.from_combo.findData(from_plan)))
+        self._fill_to_combo(self.from_combo.currentData(), to_plan)
+        self.load()
+
+    def pair(self) -> tuple[str, str] | None:
+        if not self.is_built or not self.from_combo.currentData() or not self.to_combo.currentData():
+            return None
+        return self.from_combo.currentData(), self.to_combo.currentData()
+
+    # -- loading -------------------------------------------------------------------------
+
+    def load(self, key: str | None = None, move: str = "here") -> None:
+        pair = self.pair()
+        if pair is None:
+            return
+        if self._load_job is not None and not self._load_job.finished:
+            self._load_job.discard()
+        self._load_job = records_ops.load_review(self._ctx, *pair, key, move,
+                                                 on_done=self._on_review_loaded,
+                                                 on_error=self._on_failed)
+
+    def _on_review_loaded(self, state: records_ops.ReviewState) -> None:
+        self._load_job = None
+        self.state = state
+        cov = state.coverage
+        self.coverage_label.setText(cov.summary())
+        self.progress.setMaximum(max(1, cov.total))
+        self.progress.setValue(cov.confirmed)
+        c = state.current
+        if c is None:
+            self.position_label.setText("Nothing to review: this plan has no commitments.")
+            self.current_label.setText("")
+        else:
+            where = " › ".join(c.path) or c.heading
+            self.position_label.setText(f"Commitment {state.position + 1} of {state.total} · "
+                                        f"p. {c.page_label} · {where}")
+            self.current_label.setText(c.text)
+        self.verdict_label.setText(self._verdict_text(state))
+        self.suggestion_model.set_suggestion(state.suggestion, RELATIONS)
+        if self.suggestion_model.rowCount():
+            self.suggestions.selectRow(0)
+            self.suggestions.resizeRowsToContents()
+        self.no_successor_model.set_commitments(state.no_successor, {})
+        self.no_successor_label.setText(f"With no successor (confirmed): "
+                                         f"{len(state.no_successor)}")
+        self.state_changed.emit(state)
+
+    @staticmethod
+    def _verdict_text(state: records_ops.ReviewState) -> str:
+        sugg = state.suggestion
+        proposal = ""
+        if sugg is not None:
+            proposal = f"Proposed: {RELATIONS.get(sugg.relation, sugg.relation)} — " \
+                       f"{'; '.join(sugg.reasons) or 'no reasons'}"
+        link = state.verdict
+        if link is None:
+            return proposal or "No verdict yet."
+        who = f" by {link.confirmed_by}" if link.confirmed_by else ""
+        targets = "; ".join(f"p. {t.anchor.page_label}: {one_line(t.anchor.exact, 60)}"
+                            for t in link.targets) or "no successor"
+        return (f"Verdict ({link.state}{who}): {RELATIONS.get(link.relation, link.relation)} "
+                f"→ {targets}\n{proposal}")
+
+    def _on_failed(self, exc: BaseException) -> None:
+        self._load_job = None
+        self.status_message.emit(str(exc))
+        self.coverage_label.setText(str(exc))
+
+    def is_busy(self) -> bool:
+        return self._writing or (self._load_job is not None and not self._load_job.finished)
+
+    # -- verdicts ------------------------------------------------------------------------
+
+    def _current(self) -> str | None:
+        if self.is_busy() or self.state is None or self.state.current is None:
+            return None
+        return self.state.current.key
+
+    def _write(self, start: Callable[..., object]) -> None:
+        self._writing = True
+        start(on_done=self._on_written, on_error=self._on_write_failed)
+
+    def _on_written(self, change: Change) -> None:
+        self._writing = False
+        self.status_message.emit(f"Saved: {change.label}")
+        key = self.state.current.key if self.state and self.state.current else None
+        self.load(key, "next" if self.advance_check.isChecked() else "here")
+
+    def _on_write_failed(self, exc: BaseException) -> None:
+        self._writing = False
+        self.status_message.emit(f"Not saved: {exc}")
+        self.verdict_label.setText(f"Not saved: {exc}")
+
+    def accept_top(self) -> None:
+        key, pair = self._current(), self.pair()
+        if key and pair:
+            self._write(lambda **cb: records_ops.accept(self._ctx, self._actor(), *pair, key,
+                                                        None, **cb))
+
+    def accept_candidate(self, index: int) -> None:
+        key, pair = self._current(), self.pair()
+        if key and pair and index < self.suggestion_model.rowCount():
+            self._write(lambda **cb: records_ops.accept(self._ctx, self._actor(), *pair, key,
+                                                        index, **cb))
+
+    def reject_top(self) -> None:
+        key, pair = self._current(), self.pair()
+        if key and pair and self.suggestion_model.rowCount():
+            row = max(0, self.suggestions.currentIndex().row())
+            self._writing = True
+            records_ops.reject(self._ctx, self._actor(), pair[1], key, row,
+                               on_done=self._on_rejected, on_error=self._on_write_failed)
+
+    def _on_rejected(self, change: Change) -> None:
+        self._writing = False
+        self.status_message.emit("Saved: suggestion rejected (it will not be offered again)")
+        self.load(self.state.current.key if self.state and self.state.current else None)
+
+    def mark_dropped(self) -> None:
+        key, pair = self._current(), self.pair()
+        if not key or not pair:
+            return
+        self.dialog = RationaleDialog(
+            "Dropped", "Why was this commitment dropped? (Say where the later plan or a "
+            "decision shows it; a dropped verdict needs a rationale.)", self)
+        self.dialog.rationale_given.connect(
+            lambda text: self._write(lambda **cb: records_ops.dropped(
+                self._ctx, self._actor(), key, pair[1], text, **cb)))
+        self.dialog.open()
+
+    def next(self) -> None:
+        if not self.is_busy():
+            self.load(self._key(), "next")
+
+    def previous(self) -> None:
+        if not self.is_busy():
+            self.load(self._key(), "prev")
+
+    def _key(self) -> str | None:
+        return self.state.current.key if self.state and self.state.current else None
+
+    def _on_suggestions_activated(self, index: QModelIndex) -> None:
+        self.accept_candidate(index.row())
+
+    def _on_no_successor_activated(self, index: QModelIndex) -> None:
+        key = index.data(IdRole)
+        if key:
+            self.load(key, "here")
+
+    def request_link(self) -> None:
+        key, pair = self._key(), self.pair()
+        if key and pair:
+            self.link_requested.emit(key, pair[1])
+
+    def request_status(self) -> None:
+        if key := self._key():
+            self.status_requested.emit(key)
+
+    def request_thread(self) -> None:
+        if key := self._key():
+            self.thread_requested.emit(key)
+
+    def show_current(self) -> None:
+        if self.state is not None and self.state.current is not None:
+            c = self.state.current
+            self.show_requested.emit(c.plan, c.key, c.page_index)
+
+    def focus_review(self) -> None:
+        self.ensure_built()
+        self.suggestions.setFocus()
+
+    def _on_ctx_changes_applied(self, changes: Changes, initiator: object) -> None:
+        if not self.is_built:
+            return
+        if changes.plan_list:
+            self._reload_plans()
+        elif isinstance(changes, records_ops.RecordChanges) and not self._writing \
+                and self.state is not None:
+            self.load(self._key())  # an undo, a link from the dialog, a correction…

@@ -1,0 +1,78 @@
+"""Edit ▸ Undo / Redo for annotations, corrections, links and statuses — without QUndoStack.
+
+The undo history lives in the database (``workbench.review.Records``), so it survives restarts
+and is shared with the CLI's ``workbench undo``. ``UndoController`` owns two ``QAction``s
+(Ctrl+Z, Ctrl+Shift+Z) whose text names the action ("Undo add annotation"); triggering one runs
+``Records.undo``/``redo`` as an op on the DB executor. The labels are re-read after every
+user-record change.
+
+Signals:
+    undone(object): the ``Change`` of an undo or redo, after its commit.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from PySide6.QtCore import QObject, Signal
+from PySide6.QtGui import QAction, QKeySequence
+
+from ui.ops import Changes, OpContext
+from ui.ops import records as records_ops
+from workbench.records import Change
+
+
+class UndoController(QObject):
+    """Keeps the Undo/Redo actions' text and enabled state in step with the database."""
+
+    undone = Signal(object)
+
+    def __init__(self, ctx: OpContext, actor: Callable[[], str], parent: QObject) -> None:
+        super().__init__(parent)
+        self._ctx = ctx
+        self._actor = actor
+        self._busy = False
+        self.undo_action = QAction("Undo", parent)
+        self.undo_action.setShortcut(QKeySequence.StandardKey.Undo)
+        self.undo_action.triggered.connect(lambda: self.run(redo=False))
+        self.redo_action = QAction("Redo", parent)
+        self.redo_action.setShortcuts([QKeySequence("Ctrl+Shift+Z"),
+                                       *QKeySequence.keyBindings(QKeySequence.StandardKey.Redo)])
+        self.redo_action.triggered.connect(lambda: self.run(redo=True))
+        for action in (self.undo_action, self.redo_action):
+            action.setEnabled(False)
+        ctx.changes_applied.connect(self._on_ctx_changes_applied)
+        ctx.library_changed.connect(lambda _root: self.refresh())
+        self.refresh()
+
+    def refresh(self) -> None:
+        records_ops.load_undo_labels(self._ctx, on_done=self._on_labels_loaded)
+
+    def _on_labels_loaded(self, labels: tuple[str | None, str | None]) -> None:
+        undo, redo = labels
+        self.undo_action.setText(f"&Undo {undo.lower()}" if undo else "&Undo")
+        self.redo_action.setText(f"&Redo {redo.lower()}" if redo else "&Redo")
+        self.undo_action.setEnabled(bool(undo) and not self._busy)
+        self.redo_action.setEnabled(bool(redo) and not self._busy)
+
+    def run(self, *, redo: bool) -> None:
+        if self._busy:
+            return
+        self._busy = True
+        self.undo_action.setEnabled(False)
+        self.redo_action.setEnabled(False)
+        records_ops.undo(self._ctx, self._actor(), redo=redo, on_done=self._on_done,
+                         on_error=self._on_failed)
+
+    def _on_done(self, change: Change) -> None:
+        self._busy = False
+        self.undone.emit(change)
+        self.refresh()
+
+    def _on_failed(self, exc: BaseException) -> None:
+        self._busy = False
+        self.refresh()
+
+    def _on_ctx_changes_applied(self, changes: Changes, initiator: object) -> None:
+        if isinstance(changes, records_ops.RecordChanges) and not self._busy:
+            self.refresh()
