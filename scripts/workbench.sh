@@ -2,7 +2,7 @@
 # Plan Workbench set-up: one script, three entry points.
 #   bash scripts/workbench.sh app    install everything, then open the app (sample library on first run)
 #   bash scripts/workbench.sh test   install everything, then run the whole test suite (not `slow`)
-#   bash scripts/workbench.sh slow   install everything, then run only the tests marked `slow`
+#   bash scripts/workbench.sh slow   install everything, then run the slow tier (large fixtures, full kill counts)
 # Extra arguments after the mode go to the app or to pytest.
 set -euo pipefail
 
@@ -96,10 +96,16 @@ case "$mode" in
         .venv/bin/lint-imports --no-cache
         say "linting (ruff)"
         .venv/bin/ruff check .
-        marker="not slow"; [ "$mode" = "slow" ] && marker="slow"
-        say "running pytest -m '$marker'"
         set +e
-        .venv/bin/python -m pytest -m "$marker" -p no:cacheprovider "$@"
+        if [ "$mode" = "slow" ]; then
+            # the slow tier: large fixtures, plus every kill loop at its full count
+            say "running the slow tier (tests marked slow; kill loops with RELIABILITY_TIER=slow)"
+            RELIABILITY_TIER=slow .venv/bin/python -m pytest -m "slow or not slow" \
+                -p no:cacheprovider tests/slow tests/reliability tests/merge/test_kill.py "$@"
+        else
+            say "running pytest -m 'not slow'"
+            .venv/bin/python -m pytest -m "not slow" -p no:cacheprovider "$@"
+        fi
         rc=$?
         set -e
         if [ "$rc" = "5" ]; then say "pytest collected no tests: failing"; exit 1; fi

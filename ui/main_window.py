@@ -30,6 +30,7 @@ from PySide6.QtWidgets import (
 )
 
 from ui import compose
+from ui.dialogs.export import install_export_ui
 from ui.executor import DbExecutor
 from ui.icons import icon
 from ui.lineage_ui import install_lineage_ui
@@ -39,6 +40,7 @@ from ui.panels.compare import ComparePanel
 from ui.panels.library import LibraryPanel
 from ui.panels.reader import ReaderPanel
 from ui.panels.search import SearchPanel
+from ui.reliability_ui import install_merge_ui
 from ui.render import PageRenderer
 from workbench.model import SearchHit, SearchResult
 from workbench.services import CheckReport, ImportReport
@@ -111,6 +113,8 @@ class MainWindow(QMainWindow):
         self._connect_panels()
         self._restore_settings()
         install_lineage_ui(self)  # issue 5: annotations, corrections, lineage, review, undo
+        install_export_ui(self)  # issue 6: briefing packs and the basket
+        install_merge_ui(self)  # issue 7: annotation packages and their conflict review
         self._set_library_title(self.ctx.root)
         self.library_panel.reload()
 

@@ -1,0 +1,1 @@
+"""Large-fixture tests (the `slow` tier)."""
