@@ -183,12 +183,19 @@ class DbExecutor(QObject):
         return not self.pending()
 
     def shutdown(self, *, wait: bool = True) -> None:
-        """Cancel every job (running ones through their ``TaskState``), close the library."""
+        """Cancel long jobs (those with a ``TaskState``), finish the short ones, close the library.
+
+        A short job may be a save the person just asked for: closing the window right after an
+        edit must not drop it (Zotero #2278, T-DUR-06). Its callbacks are dropped, its commit is
+        not. Long jobs (import, reindex, export) are atomic per document, so cancelling is safe.
+        """
         if self.is_shut_down:
             return
         self.is_shut_down = True
         for job in list(self._jobs):
-            job.discard()
+            if job.state is not None:
+                job.discard()
+            # a short job runs to its commit; its callbacks are dropped (we are shut down)
         self._jobs.clear()
         self._pool.submit(self._close)
         self._pool.shutdown(wait=wait, cancel_futures=False)
