@@ -26,7 +26,7 @@ from PySide6.QtWidgets import (
 
 from ui import icons
 from ui.main_window import TAB_COMPARE, TAB_LIBRARY, TAB_READER
-from workbench.model import SearchResult
+from workbench.model import SearchFilters, SearchResult
 
 
 def _menu_action(window, menu_title: str, text: str):  # noqa: ANN001, ANN202
@@ -203,3 +203,33 @@ def test_library_badges_for_ocr_repaired_and_restricted_plans(qtbot):
     assert view.columnWidth(NOTICES_COLUMN) > 150  # room for three pills
     assert not view.grab().isNull()  # paints without error
     assert QFont().pointSizeF() > 0
+
+
+def test_search_filters_by_lineage_relation_and_status(qtbot, open_window, sample_library):
+    from ui import compose
+
+    wb = compose.open_workbench(sample_library)
+    try:
+        records = compose.records_for(wb, "Tester")
+        hits = wb.search('"Net Zero by 2050"', SearchFilters(plans=("framing-kents-future-2022",),
+                                                            kinds=("commitment",))).hits
+        source = hits[0].item_id
+        records.link(source, [], relation="dropped", rationale="not in Reforming Kent",
+                     to_plan="reforming-kent-2025", confirm=True)
+        records.assess(source, "stalled", "2025-06-01", rationale="no pathway published")
+        wb.sync_index()
+    finally:
+        compose.close_workbench(wb)
+    window = open_window(sample_library)
+    window.focus_search()
+    panel = window.search_panel
+    panel.relation_combo.setCurrentIndex(panel.relation_combo.findData("dropped"))
+    with qtbot.waitSignal(panel.search_finished, timeout=15000) as blocker:
+        qtbot.keyClicks(panel.query_edit, "net zero")
+    result = blocker.args[0]
+    assert result.hits and all("dropped" in h.relation for h in result.hits)
+    assert source in {h.item_id for h in result.hits if h.kind == "commitment"}
+    panel.relation_combo.setCurrentIndex(0)
+    with qtbot.waitSignal(panel.search_finished, timeout=15000) as blocker:
+        panel.status_combo.setCurrentIndex(panel.status_combo.findData("stalled"))
+    assert {h.status for h in blocker.args[0].hits} == {"stalled"}

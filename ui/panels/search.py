@@ -37,6 +37,7 @@ from ui.ops import library as library_ops
 from ui.ops.search import run_search
 from ui.panels import LazyPanel
 from ui.widgets.rich_delegate import RichTextDelegate
+from workbench.lineage import RELATIONS, STATUSES
 from workbench.model import SearchFilters, SearchHit, SearchResult
 
 DEBOUNCE_MS = 250
@@ -90,9 +91,22 @@ class SearchPanel(LazyPanel):
         self.kind_combo = QComboBox()
         self.kind_combo.setAccessibleName("Kind of passage")
         for label, value in (("Everything", ""), ("Sections", "section"),
-                             ("Commitments", "commitment")):
+                             ("Commitments", "commitment"), ("Notes", "note")):
             self.kind_combo.addItem(label, value)
         self.kind_combo.currentIndexChanged.connect(lambda _i: self.schedule_search())
+        # lineage filters (issue 5): the verdict on a commitment and its delivery status
+        self.relation_combo = QComboBox()
+        self.relation_combo.setAccessibleName("Lineage relation")
+        self.relation_combo.addItem("Any relation", "")
+        for code, label in RELATIONS.items():
+            self.relation_combo.addItem(label, code)
+        self.status_combo = QComboBox()
+        self.status_combo.setAccessibleName("Delivery status")
+        self.status_combo.addItem("Any status", "")
+        for code, label in STATUSES.items():
+            self.status_combo.addItem(label, code)
+        for combo in (self.relation_combo, self.status_combo):
+            combo.currentIndexChanged.connect(lambda _i: self.schedule_search())
         self.sort_combo = QComboBox()
         self.sort_combo.setAccessibleName("Sort results by")
         self.sort_combo.addItem("Relevance", "relevance")
@@ -120,6 +134,10 @@ class SearchPanel(LazyPanel):
         dates.addStretch(1)
         dates.addWidget(self.saved_button)
         layout.addLayout(dates)
+        lineage = QHBoxLayout()
+        lineage.addWidget(self.relation_combo)
+        lineage.addWidget(self.status_combo)
+        layout.addLayout(lineage)
 
         self.count_label = QLabel("Type to search every plan.")
         self.count_label.setAccessibleName("Search status")
@@ -141,7 +159,9 @@ class SearchPanel(LazyPanel):
                      (self.plans_button, self.kind_combo), (self.kind_combo, self.sort_combo),
                      (self.sort_combo, self.date_from_edit),
                      (self.date_from_edit, self.date_to_edit),
-                     (self.date_to_edit, self.saved_button)):
+                     (self.date_to_edit, self.saved_button),
+                     (self.saved_button, self.relation_combo),
+                     (self.relation_combo, self.status_combo)):
             self.setTabOrder(a, b)
         self._reload_plans()
 
@@ -204,6 +224,8 @@ class SearchPanel(LazyPanel):
             kinds=(kind,) if kind else (),
             date_from=self.date_from_edit.text().strip(),
             date_to=self.date_to_edit.text().strip(),
+            relations=tuple(x for x in [self.relation_combo.currentData()] if x),
+            statuses=tuple(x for x in [self.status_combo.currentData()] if x),
         )
 
     def set_query(self, text: str, *, immediately: bool = False) -> None:
@@ -323,6 +345,7 @@ class SearchPanel(LazyPanel):
             "id": str(uuid.uuid4()), "name": name.strip(), "query": query,
             "plans": list(f.plans), "kinds": list(f.kinds), "date_from": f.date_from,
             "date_to": f.date_to, "sort": self.sort_combo.currentData(),
+            "relations": list(f.relations), "statuses": list(f.statuses),
         }
         saved = self.saved_searches() + [entry]
         self._settings.setValue("search/saved", json.dumps(saved))
@@ -335,6 +358,8 @@ class SearchPanel(LazyPanel):
         self.sort_combo.setCurrentIndex(max(0, self.sort_combo.findData(entry.get("sort", "relevance"))))
         self.date_from_edit.setText(entry.get("date_from", ""))
         self.date_to_edit.setText(entry.get("date_to", ""))
+        for combo, key in ((self.relation_combo, "relations"), (self.status_combo, "statuses")):
+            combo.setCurrentIndex(max(0, combo.findData((entry.get(key) or [""])[0])))
         self.set_plan_filter(list(entry.get("plans", [])))
         self.query_edit.setText(entry["query"])
         self.search_now()
