@@ -35,6 +35,7 @@ import os
 import secrets
 import sqlite3
 import threading
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -123,19 +124,36 @@ def _side(path: Path, suffix: str) -> Path:
 # --- clean-exit markers ------------------------------------------------------------------------
 
 
+_YOUNG_MARKER_S = 5.0
+
+
+def _age_seconds(path: Path) -> float:
+    try:
+        return time.time() - path.stat().st_mtime
+    except OSError:
+        return 0.0
+
+
 class OpenMarker:
     """This session's claim on a database: a locked marker file, deleted at a clean close."""
 
     def __init__(self, db_path: Path) -> None:
         token = secrets.token_hex(4)
-        tmp = _side(db_path, f".opening-{os.getpid()}-{token}")
         self.path = _side(db_path, f".open-{os.getpid()}-{token}")
+        if os.name == "nt":
+            # Windows cannot rename a file that is open without FILE_SHARE_DELETE, which
+            # os.open does not ask for: create it under its final name and lock it at once.
+            # ``inspect_previous_session`` treats a very young unlocked marker as alive.
+            tmp = self.path
+        else:
+            tmp = _side(db_path, f".opening-{os.getpid()}-{token}")
         self.fd = os.open(tmp, os.O_RDWR | os.O_CREAT | os.O_EXCL, 0o644)
         try:
             os.write(self.fd, f"{os.getpid()}\n".encode())
             if not _try_lock(self.fd):
                 raise OSError("could not lock the open marker")
-            os.replace(tmp, self.path)  # only ever seen locked under its final name
+            if tmp != self.path:
+                os.replace(tmp, self.path)  # only ever seen locked under its final name
         except BaseException:
             os.close(self.fd)
             tmp.unlink(missing_ok=True)
@@ -181,8 +199,11 @@ def inspect_previous_session(db_path: Path) -> PreviousSession:
             continue  # deleted meanwhile: closed cleanly
         try:
             if _try_lock(fd):
-                session.stale_markers.append(marker)
                 _unlock(fd)
+                if os.name == "nt" and _age_seconds(marker) < _YOUNG_MARKER_S:
+                    session.others_alive = True  # being created by a session right now
+                else:
+                    session.stale_markers.append(marker)
             else:
                 session.others_alive = True
         finally:

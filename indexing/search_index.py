@@ -231,9 +231,13 @@ class WhooshSearchIndex:
             gc.collect()
         self.directory.mkdir(parents=True, exist_ok=True)
         for p in self.directory.iterdir():
-            if p.name == VERSION_FILE or p.name.startswith(_WHOOSH_FILE_PREFIXES):
+            if p.name in (VERSION_FILE, STATE_FILE) or p.name.startswith(_WHOOSH_FILE_PREFIXES):
                 if p.is_file() or p.is_symlink():
-                    p.unlink()
+                    try:
+                        p.unlink()
+                    except PermissionError:  # Windows: another process still has it open
+                        # harmless: the new index starts a new generation and never reads it
+                        log.info("left %s in place: it is still open elsewhere", p.name)
         self._ix = windex.create_in(self.directory, SCHEMA, indexname=INDEX_NAME)
         tmp = self.directory / (VERSION_FILE + ".tmp")
         tmp.write_text(json.dumps({"schema_version": SCHEMA_VERSION}), "utf-8")

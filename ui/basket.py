@@ -17,6 +17,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import json
+import os
 import sys
 import threading
 from dataclasses import dataclass
@@ -56,12 +57,24 @@ class Basket:
         return cls(Path(root) / BASKET_FILE)
 
     def entries(self) -> list[BasketEntry]:
-        """The entries on disk (an unreadable or foreign file reads as an empty basket)."""
+        """The entries on disk; no file is an empty basket.
+
+        A file that cannot be read right now (locked by a sync client, say) raises, so the
+        basket is never rewritten from nothing; a damaged one is set aside as ``.bad`` first.
+        """
         try:
-            data = json.loads(self.path.read_text(encoding="utf-8"))
-        except (FileNotFoundError, OSError, UnicodeDecodeError, json.JSONDecodeError):
+            text = self.path.read_text(encoding="utf-8")
+        except FileNotFoundError:
             return []
+        except OSError as exc:
+            raise InvalidInput(f"The basket could not be read ({exc.strerror}); try again.") from exc
+        try:
+            data = json.loads(text)
+        except ValueError:
+            data = None
         if not isinstance(data, dict) or not isinstance(data.get("items"), list):
+            bad = self.path.with_suffix(self.path.suffix + ".bad")
+            os.replace(self.path, bad)  # keep it for a person to look at; start afresh
             return []
         out = []
         for item in data["items"]:
