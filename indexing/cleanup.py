@@ -83,7 +83,18 @@ def normalise_text(text: str) -> str:
 
 
 def collapse(text: str) -> str:
-    return _WS.sub(" ", text).strip()
+    # str.split() splits at exactly the characters ``\s`` matches (str.isspace)
+    return " ".join(text.split())
+
+
+_ASCII_ALPHA = re.compile(r"[A-Za-z]")
+
+
+def has_alpha(text: str) -> bool:
+    """``any(c.isalpha() for c in text)``, fast for ASCII text."""
+    if text.isascii():
+        return _ASCII_ALPHA.search(text) is not None
+    return any(map(str.isalpha, text))
 
 
 # Symbol fonts draw bullets and ticks with ASCII code points: Wingdings "l" is a black circle,
@@ -360,6 +371,7 @@ _LEADERS = re.compile(r"(?:\s*[.·…_]){4,}\s*$")
 _TOC_ENTRY = re.compile(r"^(?P<title>.*?[^\d\s.·…_])(?:(?:\s*[.·…_]){2,}|\s)\s*"
                         r"(?P<num>\d{1,3})$")
 _CONTENTS_TITLE = re.compile(r"^(?:table of )?contents(?: page)?$", re.IGNORECASE)
+_CONTENTS_WORD = re.compile(r"contents", re.IGNORECASE)
 
 
 def _same_row(a: Line, b: Line) -> bool:
@@ -407,7 +419,7 @@ def merge_rows(lines: Sequence[Line]) -> list[Line]:
             continue
         cands = [(num.x0 - e.x1, i) for i, e in enumerate(out)
                  if i != j and i not in used and _same_row(e, num) and num.x0 - e.x1 >= -1
-                 and any(c.isalpha() for c in e.text)]
+                 and has_alpha(e.text)]
         if cands:
             i = min(cands)[1]
             pairs.append((i, j, bool(_LEADERS.search(out[i].text))))
@@ -435,8 +447,10 @@ def mark_contents(lines: Sequence[Line]) -> list[Line]:
                if ln.kind == "toc" or (ln.text.rstrip()[-1:].isdigit()  # cheap test first
                                        and _TOC_ENTRY.match(collapse(ln.text))
                                        and len(ln.text.split()) <= 16)]
-    texty = [ln for ln in lines if any(c.isalpha() for c in ln.text)]
-    titled = any(_CONTENTS_TITLE.match(collapse(ln.text)) for ln in lines)
+    texty = [ln for ln in lines if has_alpha(ln.text)]
+    # (the title has no inner spaces to collapse, so it must be in the raw text)
+    titled = any(_CONTENTS_TITLE.match(collapse(ln.text)) for ln in lines
+                 if _CONTENTS_WORD.search(ln.text))
     leaders = sum(1 for i in entries if _LEADERS.search(_TOC_ENTRY.sub(r"\g<title>", collapse(
         lines[i].text))) or lines[i].kind == "toc")
     if not ((len(entries) >= 4 and len(entries) >= 0.5 * len(texty))
@@ -615,6 +629,7 @@ class Paragraph:
     bold_prefix: str = ""  # the leading run of bold text, if the paragraph starts bold
     kind: str = ""  # "", "table" (one cell), "sidebar" (in a call-out box) or "toc"
     cell: tuple[int, int, int] | None = None  # (table, row, column) of a table cell
+    _span: Span | None = field(default=None, compare=False, repr=False)  # as_span(), cached
 
     @property
     def body(self) -> str:
@@ -622,9 +637,14 @@ class Paragraph:
         return self.text[len(self.marker) + 1:] if self.marker else self.text
 
     def as_span(self) -> Span:
-        return Span(self.text, self.size, self.bold, self.page_index,
-                    min(ln.x0 for ln in self.lines), min(ln.y0 for ln in self.lines),
-                    max(ln.x1 for ln in self.lines), max(ln.y1 for ln in self.lines))
+        span = self._span
+        if span is None:
+            lines = self.lines
+            span = Span(self.text, self.size, self.bold, self.page_index,
+                        min([ln.x0 for ln in lines]), min([ln.y0 for ln in lines]),
+                        max([ln.x1 for ln in lines]), max([ln.y1 for ln in lines]))
+            object.__setattr__(self, "_span", span)
+        return span
 
 
 def _ends_sentence(text: str) -> bool:
@@ -636,29 +656,39 @@ def split_paragraphs(block: Block) -> list[Block]:
     changes and vertical gaps larger than a line."""
     parts: list[Block] = []
     current: Block = []
+    first_marker: str | None = None  # list marker of current[0], found when first needed
     for line in block:
         if current:
             prev = current[-1]
+            # (the tests are pure: the cheap ones go first and decide alone when they can)
+            if abs(line.y0 - prev.y0) < 1.0:  # same row: never a new paragraph
+                current.append(line)
+                continue
             height = max(prev.y1 - prev.y0, 1.0)
-            marker, _ = split_bullet(line.text, dash_allowed=_ends_sentence(prev.text))
-            new_item = bool(marker) or (is_numbered(line.text) and line.x0 <= current[0].x0 + 2)
             size_change = abs(line.size - prev.size) > 0.6
             gap = line.y0 - prev.y1 > 0.4 * height
-            same_row = abs(line.y0 - prev.y0) < 1.0
-            # after a list item, a line back at the marker's x (not at the hanging indent)
-            # starts the next paragraph
-            item_ends = False
-            if split_bullet(current[0].text, dash_allowed=True)[0] and line.x0 <= current[0].x0 + 1:
-                if len(current) >= 2:
-                    item_ends = current[1].x0 > current[0].x0 + 3
-                else:
-                    item_ends = line.text[:1].isupper() and not prev.text.rstrip().endswith(
-                        (",", "-", "–", "and", "or"))
             # contents entries are one paragraph each; a box or table never merges with body
             kind_change = line.kind != prev.kind or line.kind == "toc"
-            if (new_item or size_change or gap or item_ends or kind_change) and not same_row:
+            split = size_change or gap or kind_change
+            if not split:
+                first = current[0]
+                marker, _ = split_bullet(line.text, dash_allowed=_ends_sentence(prev.text))
+                split = bool(marker) or (line.x0 <= first.x0 + 2 and is_numbered(line.text))
+                # after a list item, a line back at the marker's x (not at the hanging indent)
+                # starts the next paragraph
+                if not split and line.x0 <= first.x0 + 1:
+                    if first_marker is None:
+                        first_marker = split_bullet(first.text, dash_allowed=True)[0]
+                    if first_marker:
+                        if len(current) >= 2:
+                            split = current[1].x0 > first.x0 + 3
+                        else:
+                            split = line.text[:1].isupper() and not prev.text.rstrip().endswith(
+                                (",", "-", "–", "and", "or"))
+            if split:
                 parts.append(current)
                 current = []
+                first_marker = None
         current.append(line)
     if current:
         parts.append(current)
@@ -666,6 +696,9 @@ def split_paragraphs(block: Block) -> list[Block]:
 
 
 def _bold_prefix(lines: Block) -> str:
+    first = lines[0]
+    if not first.bold_lead and first.text.rstrip():
+        return ""  # the common case: not starting bold
     pieces: list[str] = []
     for ln in lines:
         if ln.bold_lead >= len(ln.text.rstrip()):
@@ -685,20 +718,29 @@ def make_paragraph(lines: Block) -> Paragraph | None:
     if not body and not marker:
         return None
     text = f"{marker} {body}" if marker else body
-    sizes: Counter[float] = Counter()
-    bold = 0
-    total = 0
-    for ln in lines:
-        n = len(ln.text)
-        sizes[ln.size] += n
-        total += n
-        bold += n if ln.bold else 0
+    if len(lines) == 1:
+        size = first.size
+        is_bold = first.bold and len(first.text) > 0
+    else:
+        # the size of most characters, the first such in line order on a tie (as
+        # Counter.most_common(1) picks)
+        sizes: dict[float, int] = {}
+        bold = 0
+        total = 0
+        for ln in lines:
+            n = len(ln.text)
+            sizes[ln.size] = sizes.get(ln.size, 0) + n
+            total += n
+            if ln.bold:
+                bold += n
+        size = max(sizes, key=sizes.__getitem__)
+        is_bold = bold * 2 > total
     return Paragraph(
         text=text,
         lines=tuple(lines),
         page_index=first.page_index,
-        size=sizes.most_common(1)[0][0],
-        bold=bold * 2 > total,
+        size=size,
+        bold=is_bold,
         marker=marker,
         bold_prefix=_bold_prefix(lines),
         kind=first.kind,

@@ -17,15 +17,16 @@ import errno
 import hashlib
 import re
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import pymupdf
+from pymupdf import mupdf
 
 from indexing import cleanup, commitments, headings, segment
 from indexing.cleanup import Line, RawPage
 from workbench.errors import ExtractError, ExtractFailure
-from workbench.model import Extraction, PageText, Span
+from workbench.model import Extraction, PageText
 
 __all__ = ["MAX_PAGES", "ProgressCallback", "check_file", "extract_file", "open_document"]
 
@@ -145,33 +146,52 @@ def _pdf_id(doc: pymupdf.Document) -> str:
     return m.group(1).lower() if m else ""
 
 
-def _split_line(raw_line: dict, page_index: int) -> list[list[Span]]:
+_BOLD_FLAG = pymupdf.TEXT_FONT_BOLD
+_symbol_font_cache: dict[str, bool] = {}
+
+
+def _is_symbol_font(font: str) -> bool:
+    known = _symbol_font_cache.get(font)
+    if known is None:
+        known = _symbol_font_cache[font] = bool(cleanup._SYMBOL_FONT.search(font or ""))
+    return known
+
+
+def _split_line(raw_line: dict) -> list[list[tuple]]:
     """Spans of one reader line, cut where a gap wider than 2.5 em separates two spans.
 
     MuPDF can join text of side-by-side columns into one line; the wide gap is the gutter.
     (Mostly it makes separate lines, which ``cleanup.split_block_columns`` handles.)
+    Each span is a tuple ``(text, size, bold, x0, y0, x1, y1, stripped_length)``.
     """
-    pieces: list[list[Span]] = [[]]
+    piece: list[tuple] = []
+    pieces: list[list[tuple]] = [piece]
     last_x1: float | None = None
+    normalise = cleanup.normalise_text
     for s in raw_line.get("spans", ()):
-        text = cleanup.normalise_text(cleanup.fix_symbol_glyph(s["text"], s["font"]))
+        text = s["text"]
+        stripped = text.strip()
+        if len(stripped) == 1 and _is_symbol_font(s["font"]):
+            text = cleanup.fix_symbol_glyph(text, s["font"])
+        text = normalise(text)
         if not text:
             continue
         size = float(s["size"])
         x0, y0, x1, y1 = s["bbox"]
-        if last_x1 is not None and x0 - last_x1 > 2.5 * max(size, 1.0) and text.strip():
-            pieces.append([])
-        pieces[-1].append(Span(text, size, bool(s["flags"] & pymupdf.TEXT_FONT_BOLD),
-                               page_index, x0, y0, x1, y1))
-        if text.strip():
+        n = len(text.strip())
+        if last_x1 is not None and n and x0 - last_x1 > 2.5 * max(size, 1.0):
+            piece = []
+            pieces.append(piece)
+        piece.append((text, size, bool(s["flags"] & _BOLD_FLAG), x0, y0, x1, y1, n))
+        if n:
             last_x1 = x1
-    return [p for p in pieces if p]
+    return pieces if piece else [p for p in pieces if p]
 
 
-def _column_bounds(pieces_per_line: list[list[list[Span]]]) -> list[float]:
+def _column_bounds(pieces_per_line: list[list[list[tuple]]]) -> list[float]:
     """x positions of the gutters found by ``_split_line``, clustered (30 pt apart)."""
     mids = sorted(
-        (pieces[i - 1][-1].x1 + pieces[i][0].x0) / 2
+        (pieces[i - 1][-1][5] + pieces[i][0][3]) / 2
         for pieces in pieces_per_line for i in range(1, len(pieces))
     )
     bounds: list[list[float]] = []
@@ -181,6 +201,42 @@ def _column_bounds(pieces_per_line: list[list[list[Span]]]) -> list[float]:
         else:
             bounds.append([m])
     return [sum(b) / len(b) for b in bounds]
+
+
+def _make_line(spans: list[tuple], page_index: int, block: int) -> Line | None:
+    """``cleanup.line_from_spans`` over span tuples (same result, no ``Span`` objects)."""
+    if len(spans) == 1:
+        text, size, bold, x0, y0, x1, y1, n = spans[0]
+        if not n:
+            return None
+        return Line(text, round(size * 2) / 2, bold, page_index, x0, y0, x1, y1, block,
+                    len(text) if bold else 0)
+    text = "".join([s[0] for s in spans])
+    sizes: dict[float, int] = {}
+    bold_chars = 0
+    chars = 0
+    for s in spans:
+        n = s[7]
+        if not n:
+            continue
+        key = round(s[1] * 2) / 2
+        sizes[key] = sizes.get(key, 0) + n
+        chars += n
+        if s[2]:
+            bold_chars += n
+    if not chars:
+        return None
+    size = max(sizes, key=sizes.__getitem__)
+    lead = 0
+    for s in spans:
+        if s[2] or not s[7]:
+            lead += len(s[0])
+        else:
+            break
+    return Line(text, size, bold_chars * 2 > chars, page_index,
+                min([s[3] for s in spans]), min([s[4] for s in spans]),
+                max([s[5] for s in spans]), max([s[6] for s in spans]), block,
+                min(lead, len(text)))
 
 
 @dataclass(slots=True)
@@ -204,13 +260,98 @@ def _distinct(values: list[float], tol: float = 2.0) -> list[float]:
     return out
 
 
-def _regions(page: pymupdf.Page) -> tuple[list[_Grid], list[pymupdf.Rect]]:
+# Deciding cheaply that a page draws no vector graphics, so get_cdrawings() (a second run of
+# the whole page, about a third of the cost of get_text("dict")) can be skipped. MuPDF hands a
+# path to a device only for a path-painting operator (S s f F f* B B* b b*) in the page's
+# content stream, or from content run on its behalf: form XObjects (Do), soft masks (gs),
+# patterns (scn/SCN), Type 3 glyphs and annotations. The test is conservative: anything it
+# cannot rule out (including text it cannot tokenise, such as comments or inline images) means
+# "may draw", and then get_cdrawings() runs as before. One left-to-right scan (atomic, so
+# it never re-reads a string differently) skips string operands (literal and hex) and matches
+# when it meets a comment or an operator of concern.
+_DRAW_OPERATOR = rb"%|(?<![A-Za-z/])(?:[SsfFBb]|Do|scn|SCN|gs|BI)(?![A-Za-z])"
+_MAY_DRAW = re.compile(
+    rb"(?:(?>[^(<%SsfFBbDg]+"  # a run that starts nothing of interest
+    rb"|\((?:[^()\\]|\\.)*\)|<[0-9A-Fa-f\s]*>)"  # a literal or hex string
+    rb"|(?!" + _DRAW_OPERATOR + rb")[\s\S])*+"  # any other byte
+    rb"(?:" + _DRAW_OPERATOR + rb")", re.DOTALL)
+
+
+def _has_type3_font(page: pymupdf.Page, cache: dict[str, bool]) -> bool:
+    doc = page.parent
+    kind, value = doc.xref_get_key(page.xref, "Resources")
+    key = value if kind in ("xref", "dict") else None  # inherited resources: not cached
+    found = cache.get(key) if key is not None else None
+    if found is None:
+        found = any(f[2] == "Type3" for f in doc.get_page_fonts(page.number))
+        if key is not None:
+            cache[key] = found
+    return found
+
+
+def _may_draw(page: pymupdf.Page, cache: dict[str, bool]) -> bool:
+    """False only when the page certainly draws no vector path (see above)."""
+    try:
+        doc = page.parent
+        if doc.xref_get_key(page.xref, "Annots")[0] != "null":
+            return True
+        if _has_type3_font(page, cache):
+            return True
+        # the very stream MuPDF interprets: all /Contents streams, concatenated with padding
+        pdf_page = mupdf.pdf_page_from_fz_page(page.this)
+        contents = mupdf.pdf_dict_get(pdf_page.obj(), mupdf.PDF_ENUM_NAME_Contents)
+        stream = mupdf.pdf_open_contents_stream(pdf_page.doc(), contents)
+        # fz_read_all stops with an error past MuPDF's worst case (100 MB for initial=0), so a
+        # decompression bomb costs at most that here, and the error means "assume it draws"
+        raw = mupdf.fz_read_all(stream, 0).fz_buffer_extract()
+    except Exception:  # noqa: BLE001 - cannot tell: assume it draws
+        return True
+    return _MAY_DRAW.match(raw) is not None
+
+
+@dataclass(slots=True)
+class _DrawingsGate:
+    """Per document: whether get_cdrawings() can be skipped on a page (``skip``)."""
+
+    fonts: dict[str, bool] = field(default_factory=dict)  # resources -> has a Type 3 font
+    tried: int = 0
+    skipped: int = 0
+
+    def skip(self, page: pymupdf.Page) -> bool:
+        """True when get_cdrawings() would find nothing and leave no MuPDF warning behind.
+
+        The test runs only while MuPDF has not complained about the document (its warnings
+        are kept as repair notes, which must not change); should the test itself make MuPDF
+        complain, that is forgotten and get_cdrawings() runs as before. A document whose
+        first pages all draw is not tested further (the test would only cost time).
+        """
+        if self.tried >= 4 and not self.skipped:
+            return False
+        store = getattr(pymupdf, "JM_mupdf_warnings_store", None)
+        if not isinstance(store, list) or store:
+            return False
+        self.tried += 1
+        may_draw = _may_draw(page, self.fonts)
+        if store:
+            del store[:]
+            return False
+        if may_draw:
+            return False
+        self.skipped += 1
+        return True
+
+
+def _regions(page: pymupdf.Page, gate: _DrawingsGate | None = None,
+             ) -> tuple[list[_Grid], list[pymupdf.Rect]]:
     """Ruled tables and call-out boxes drawn on a page.
 
     A table is a connected set of horizontal and vertical rules with at least three distinct
     rows of rules and three of columns (two rows of two cells). A box is a filled or stroked
     rectangle narrower than 60 % of the page and at least 30 pt high that is not a table.
+    ``gate`` (one per document) skips the drawings of pages that have none.
     """
+    if gate is not None and gate.skip(page):
+        return [], []
     try:
         # the C-level listing: plain tuples, about twice as fast as get_drawings()
         drawings = page.get_cdrawings()
@@ -305,7 +446,8 @@ def _mark_regions(lines: list[Line], grids: list[_Grid], boxes: list[pymupdf.Rec
     return placed
 
 
-def _read_page(doc: pymupdf.Document, index: int) -> RawPage:
+def _read_page(doc: pymupdf.Document, index: int, gate: _DrawingsGate | None = None,
+               ) -> RawPage:
     page = doc.load_page(index)
     rect = page.rect
     try:
@@ -318,24 +460,26 @@ def _read_page(doc: pymupdf.Document, index: int) -> RawPage:
         if block.get("type") != 0:
             continue
         bno = int(block.get("number", 0))
-        pieces_per_line = [_split_line(raw_line, index) for raw_line in block.get("lines", ())]
+        pieces_per_line = [_split_line(raw_line) for raw_line in block.get("lines", ())]
         split_lines = sum(1 for pieces in pieces_per_line if len(pieces) > 1)
         if split_lines >= 2:
             # the reader merged lines of side-by-side columns: give each column its own block
             bounds = _column_bounds(pieces_per_line)
             for pieces in pieces_per_line:
                 for spans in pieces:
-                    col = sum(1 for b in bounds if spans[0].x0 >= b)
-                    line = cleanup.line_from_spans(spans, bno * 16 + col)
+                    col = sum(1 for b in bounds if spans[0][3] >= b)
+                    line = _make_line(spans, index, bno * 16 + col)
                     if line is not None:
                         lines.append(line)
         else:
             for pieces in pieces_per_line:
-                spans = [sp for piece in pieces for sp in piece]
-                line = cleanup.line_from_spans(spans, bno * 16) if spans else None
+                if not pieces:
+                    continue
+                spans = pieces[0] if len(pieces) == 1 else [sp for pc in pieces for sp in pc]
+                line = _make_line(spans, index, bno * 16)
                 if line is not None:
                     lines.append(line)
-    grids, boxes = _regions(page)
+    grids, boxes = _regions(page, gate)
     if grids or boxes:
         lines = _mark_regions(lines, grids, boxes)
     cover = 0.0
@@ -386,9 +530,10 @@ def extract_file(
             progress_cb(0, page_count)
         raw_pages: list[RawPage] = []
         warnings: list[str] = []
+        gate = _DrawingsGate()
         for i in range(page_count):
             try:
-                raw_pages.append(_read_page(doc, i))
+                raw_pages.append(_read_page(doc, i, gate))
             except MemoryError:
                 raise
             except Exception as exc:  # noqa: BLE001 - one bad page must not sink the document
