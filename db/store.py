@@ -409,17 +409,19 @@ class SqliteStore:
         return int(doc_id)
 
     def update_plan_meta(self, slug: str, meta: PlanMeta) -> Plan:
-        """Replace a plan's editable metadata (one transaction, audited)."""
-        row = self._plan_row(slug)
+        """Replace a plan's editable metadata (one transaction, audited). The row is read
+        inside the transaction, so ``meta_rev`` and the audited old values are the ones
+        replaced."""
         if meta.supersedes == slug:
             raise InvalidInput("A plan cannot supersede itself.")
-        if meta.supersedes and not self.slug_exists(meta.supersedes):
-            raise InvalidInput(f"No plan called {meta.supersedes!r} to supersede.")
         new = {f: getattr(meta, f) for f in _META_FIELDS}
-        old = {f: row[f] or "" for f in _META_FIELDS}
-        if new == old:
-            return self.plan(slug)
         with self.db.atomic():
+            row = self._plan_row(slug)
+            if meta.supersedes and not self.slug_exists(meta.supersedes):
+                raise InvalidInput(f"No plan called {meta.supersedes!r} to supersede.")
+            old = {f: row[f] or "" for f in _META_FIELDS}
+            if new == old:
+                return self.plan(slug)
             new["meta_rev"] = row["meta_rev"] + 1
             self.db["plans"].update(row["id"], new)
             changed = {k: [old[k], new[k]] for k in _META_FIELDS if old[k] != new[k]}

@@ -280,4 +280,21 @@ def test_search_follows_a_restored_backup(sample_library):
     run_cli("restore-backup", backup, library=lib, check=True)
     # the index still holds the note; opening the library notices the revision changed
     assert as_json(run_cli("search", "zanzibarian", "--json", library=lib))["hits"] == []
+    report = json.loads(run_cli("check", "--json", library=lib).stdout)
+    assert report["database"] == [] and report["index"] == []
+    # the sidecar still has the note made after the backup: check says so, nothing is lost
+    assert any("sidecar" in p and "framing-kents-future-2022" in p for p in report["files"])
+
+
+def test_check_reports_a_sidecar_that_disagrees_with_the_database(sample_library):
+    lib = sample_library
+    run_cli("annotate", "framing-kents-future-2022", "--page", "19", "--quote",
+            "Kent being Net Zero by 2050", "--note", "sidecar check", library=lib, check=True)
     assert as_json(run_cli("check", "--json", library=lib))["ok"]
+    sidecar = lib / "sidecars" / "framing-kents-future-2022.json"
+    sidecar.write_text(sidecar.read_text(encoding="utf-8").replace("sidecar check", "tampered"),
+                       encoding="utf-8")
+    proc = run_cli("check", "--json", library=lib)
+    assert proc.returncode == 1
+    assert any("sidecar" in p and "framing-kents-future-2022" in p
+               for p in json.loads(proc.stdout)["files"])

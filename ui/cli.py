@@ -1,7 +1,9 @@
 """``workbench``: the command line. With no subcommand it opens the window.
 
 A Qt-free composition root: subcommands run the same use cases as the window, headless.
-Exit codes: 0 success, 1 a bad input or file (one line on stderr), 2 wrong usage.
+Exit codes: 0 success, 1 a bad input or file (one line on stderr), 2 wrong usage, 3 an
+internal error (a bug: one line on stderr, the traceback in ``<user data>/logs``), 141 when
+the reader of the output went away (``workbench plans | head``), silently.
 The ``--json`` shapes are a contract documented in README.md; keep them stable.
 """
 
@@ -12,18 +14,37 @@ import json
 import logging
 import os
 import sys
+import time
+import traceback
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 from ui import compose
-from workbench.errors import WorkbenchError
-from workbench.model import META_FIELDS, Kind, Plan, SearchFilters, Stage
+from workbench.errors import InvalidInput, WorkbenchError
+from workbench.lineage import RELATIONS, STATUSES
+from workbench.model import META_FIELDS, Kind, Plan, SearchFilters, Stage, is_partial_iso_date
 from workbench.services import ImportOutcome, Workbench
 from workbench.tasks import TaskState
 
 EXIT_OK, EXIT_INPUT, EXIT_USAGE, EXIT_BUG = 0, 1, 2, 3
+EXIT_BROKEN_PIPE = 128 + 13  # as a shell reports a command killed by SIGPIPE
+ENV_DEBUG = "WORKBENCH_DEBUG"
+MAX_ROW_ID = 2**63 - 1  # SQLite's largest INTEGER
 _META_OPTIONS = META_FIELDS
+_META_HELP = {
+    "title": "the plan's title",
+    "organisation": "the council or body that published it",
+    "leader": "the leader named in it, e.g. the council leader",
+    "period_start": "the first year (or month, or day) it covers: 2025, 2025-04 or 2025-04-01",
+    "period_end": "the last year (or month, or day) it covers; not before --period-start",
+    "stage": "where it is in its life: draft, consultation, adopted or withdrawn; "
+             "none clears it",
+    "status": "free-text status as the plan states it, e.g. 'draft for Cabinet'",
+    "published": "when it was published: 2011, 2011-04 or 2011-04-30",
+    "supersedes": "the slug of the plan this one replaces ('' clears it)",
+}
+_NO_STAGE = "none"
 
 
 class _Parser(argparse.ArgumentParser):
@@ -31,19 +52,55 @@ class _Parser(argparse.ArgumentParser):
         self.exit(EXIT_USAGE, f"{self.prog}: usage error: {message}\n")
 
 
-def build_parser() -> argparse.ArgumentParser:
+def row_id(text: str) -> int:
+    """An argparse ``type`` for database ids: a whole number from 1 to 2**63 - 1."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text[:40]!r} is not an id (a whole number)") from None
+    if not 1 <= value <= MAX_ROW_ID:
+        raise argparse.ArgumentTypeError(f"{text[:40]} is not an id (ids run from 1 to 2**63-1)")
+    return value
+
+
+def _stage_arg(text: str) -> str:
+    """``--stage``: a Stage code, or ``none`` (or an empty string) to clear it."""
+    value = text.strip().casefold()
+    if value in ("", _NO_STAGE):
+        return ""
+    if value not in {s.value for s in Stage}:
+        raise argparse.ArgumentTypeError(
+            f"invalid stage {text!r} (choose from {', '.join(s.value for s in Stage)}, "
+            f"or {_NO_STAGE})")
+    return value
+
+
+def _common_options(*, suppress: bool) -> argparse.ArgumentParser:
+    """``--library`` and ``--json``, accepted before or after the subcommand.
+
+    The top-level parser holds the real defaults; every subcommand's copy defaults to
+    ``SUPPRESS``, so an option given before the subcommand is not overwritten by the
+    subcommand's default.
+    """
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument(
         "--library",
         type=Path,
         help="library folder (default: $WORKBENCH_LIBRARY or the user data folder)",
+        **({"default": argparse.SUPPRESS} if suppress else {}),
     )
-    common.add_argument("--json", action="store_true", help="machine-readable output")
+    common.add_argument("--json", action="store_true", help="machine-readable output",
+                        **({"default": argparse.SUPPRESS} if suppress else {}))
+    return common
+
+
+def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(
         prog="workbench",
         description="Plan Workbench: follow a council's commitments through its plans.",
-        parents=[common],
+        parents=[_common_options(suppress=False)],
     )
+    common = _common_options(suppress=True)
     sub = parser.add_subparsers(dest="command", parser_class=_Parser, metavar="COMMAND")
 
     p = sub.add_parser("import", parents=[common], help="import PDFs or folders of PDFs")
@@ -58,29 +115,41 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("show", parents=[common], help="show a plan, or one of its sections")
     p.add_argument("plan", metavar="PLAN")
-    p.add_argument("--section", type=int, metavar="ID", help="show this section's text")
+    p.add_argument("--section", type=row_id, metavar="ID", help="show this section's text")
 
     p = sub.add_parser("search", parents=[common], help="search every plan's text")
     p.add_argument("query", metavar="QUERY")
-    p.add_argument("--limit", type=int, default=20)
-    p.add_argument("--plan", action="append", default=[], metavar="SLUG")
+    p.add_argument("--limit", type=int, default=20, help="at most this many hits (1-1000)")
+    p.add_argument("--plan", action="append", default=[], metavar="SLUG",
+                   help="only this plan (repeatable)")
     p.add_argument("--kind", choices=[Kind.SECTION.value, Kind.COMMITMENT.value])
-    p.add_argument("--from", dest="date_from", metavar="DATE", default="")
-    p.add_argument("--to", dest="date_to", metavar="DATE", default="")
+    p.add_argument("--from", dest="date_from", metavar="DATE", default="",
+                   help="only plans published from this date: 2020, 2020-03 or 2020-03-31")
+    p.add_argument("--to", dest="date_to", metavar="DATE", default="",
+                   help="only plans published up to this date")
     p.add_argument("--sort", choices=["relevance", "date"], default="relevance")
     p.add_argument("--relation", action="append", default=[], metavar="R",
-                   help="only commitments (and notes) with this lineage relation")
+                   choices=list(RELATIONS),
+                   help="only commitments (and notes) with this lineage relation: "
+                        + ", ".join(RELATIONS))
     p.add_argument("--status", action="append", default=[], metavar="S",
-                   help="only commitments (and notes) with this delivery status")
+                   choices=list(STATUSES),
+                   help="only commitments (and notes) with this delivery status: "
+                        + ", ".join(STATUSES))
 
     sub.add_parser("check", parents=[common], help="check the database, files and index")
     sub.add_parser("reindex", parents=[common], help="rebuild the search index from SQLite")
 
-    p = sub.add_parser("edit", parents=[common], help="edit a plan's metadata")
+    p = sub.add_parser("edit", parents=[common], help="edit a plan's metadata",
+                       description="Change some of a plan's details; the others stay as they "
+                                   "are. An empty value ('') clears a field.")
     p.add_argument("plan", metavar="PLAN")
+    stages = "{" + ",".join([*(s.value for s in Stage), _NO_STAGE]) + "}"
     for name in _META_OPTIONS:
-        extra = {"choices": [s.value for s in Stage] + [""]} if name == "stage" else {}
-        p.add_argument(f"--{name.replace('_', '-')}", dest=name, **extra)
+        extra: dict[str, Any] = {"type": _stage_arg, "metavar": stages} if name == "stage" else {
+            "metavar": "DATE" if name in ("period_start", "period_end", "published") else
+            "SLUG" if name == "supersedes" else "TEXT"}
+        p.add_argument(f"--{name.replace('_', '-')}", dest=name, help=_META_HELP[name], **extra)
 
     p = sub.add_parser("remove", parents=[common], help="move a plan to the trash")
     p.add_argument("plan", metavar="PLAN")
@@ -204,12 +273,7 @@ def cmd_show(wb: Workbench, args: argparse.Namespace) -> int:
         own = [c for c in commitments if c.section_id == s.id]
         data = {
             "plan": plan.slug,
-            "id": s.id,
-            "heading": s.heading,
-            "level": s.level,
-            "path": list(s.path),
-            "page_start": s.label_start,
-            "page_end": s.label_end,
+            **_section_json(s),
             "text": s.text,
             "commitments": [_commitment_json(c) for c in own],
         }
@@ -217,23 +281,25 @@ def cmd_show(wb: Workbench, args: argparse.Namespace) -> int:
         emit(args, data, text)
         return EXIT_OK
     data = plan_json(plan)
-    data["sections"] = [
-        {
-            "id": s.id,
-            "heading": s.heading,
-            "level": s.level,
-            "path": list(s.path),
-            "page_start": s.label_start,
-            "page_end": s.label_end,
-        }
-        for s in sections
-    ]
+    data["sections"] = [_section_json(s) for s in sections]
     data["commitments"] = [_commitment_json(c) for c in commitments]
     lines = [f"{plan.meta.title} ({plan.slug})", f"{plan.pages} pages", "", "Sections:"]
     lines += [f"  {s.id:6} {'  ' * (s.level - 1)}{s.heading}  p. {s.label_start}" for s in sections]
     lines += ["", f"Commitments: {len(commitments)}"]
     emit(args, data, "\n".join(lines))
     return EXIT_OK
+
+
+def _section_json(s: Any) -> dict[str, Any]:
+    """A section's fields in ``show --json`` (its list, and ``--section``'s head)."""
+    return {
+        "id": s.id,
+        "heading": s.heading,
+        "level": s.level,
+        "path": list(s.path),
+        "page_start": s.label_start,
+        "page_end": s.label_end,
+    }
 
 
 def _commitment_json(c: Any) -> dict[str, Any]:
@@ -251,11 +317,18 @@ def _commitment_json(c: Any) -> dict[str, Any]:
 def cmd_search(wb: Workbench, args: argparse.Namespace) -> int:
     if args.limit < 1 or args.limit > 1000:
         raise WorkbenchError("--limit must be between 1 and 1000.")
+    for option, value in (("--from", args.date_from), ("--to", args.date_to)):
+        if value.strip() and not is_partial_iso_date(value.strip()):
+            raise InvalidInput(f"{option} takes a date like 2020, 2020-03 or 2020-03-31 "
+                               f"(not {value!r}).")
+    for slug in args.plan:
+        if not wb.store.slug_exists(slug):
+            raise InvalidInput(f"No plan called {slug!r}; `workbench plans` lists them.")
     filters = SearchFilters(
         plans=tuple(args.plan),
         kinds=(args.kind,) if args.kind else (),
-        date_from=args.date_from,
-        date_to=args.date_to,
+        date_from=args.date_from.strip(),
+        date_to=args.date_to.strip(),
         relations=tuple(args.relation),
         statuses=tuple(args.status),
     )
@@ -298,10 +371,12 @@ def cmd_check(wb: Workbench, args: argparse.Namespace) -> int:
         "database": list(report.database),
         "files": list(report.files),
         "index": list(report.index),
+        "notes": list(report.notes),
     }
     problems = [*report.database, *report.files, *report.index]
-    text = "All checks passed." if report.ok else "\n".join(f"problem: {p}" for p in problems)
-    emit(args, data, text)
+    lines = [f"problem: {p}" for p in problems] or ["All checks passed."]
+    lines += [f"note: {n}" for n in report.notes]
+    emit(args, data, "\n".join(lines))
     return EXIT_OK if report.ok else EXIT_INPUT
 
 
@@ -372,13 +447,32 @@ def main(argv: Sequence[str] | None = None) -> int:
         return run(library=args.library)
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     root = args.library or compose.default_library()
-    wb = None
     try:
-        offline = {k: v for m in _extension_modules() for k, v in
-                   getattr(m, "OFFLINE_COMMANDS", {}).items()}  # run without opening the library
-        if args.command in offline:
-            return offline[args.command](root, args)
-        wb = compose.open_workbench(root)
+        code = _run(root, args)
+        sys.stdout.flush()  # a reader that went away shows here, not at interpreter exit
+        return code
+    except WorkbenchError as exc:
+        return _fail(args, exc.message)
+    except KeyboardInterrupt:
+        sys.stderr.write("workbench: interrupted\n")
+        return 130
+    except BrokenPipeError:
+        return _broken_pipe()
+    except OSError as exc:
+        return _fail(args, f"{exc.strerror or exc} ({exc.filename or root})")
+    except Exception as exc:  # a bug: one line for the user, the traceback in a log
+        return _internal_error(args, exc)
+
+
+def _run(root: Path, args: argparse.Namespace) -> int:
+    if root.exists() and not root.is_dir():
+        raise InvalidInput(f"{root} is not a folder (--library takes the library's folder).")
+    offline = {k: v for m in _extension_modules() for k, v in
+               getattr(m, "OFFLINE_COMMANDS", {}).items()}  # run without opening the library
+    if args.command in offline:
+        return offline[args.command](root, args)
+    wb = compose.open_workbench(root)
+    try:
         commands = dict(COMMANDS)
         for module in _extension_modules():
             commands.update(module.COMMANDS)
@@ -387,21 +481,76 @@ def main(argv: Sequence[str] | None = None) -> int:
             for warning in getattr(wb.store, "warnings", ()):
                 sys.stderr.write(f"workbench: note: {warning}\n")
         return code
-    except WorkbenchError as exc:
-        if args.json:
-            json.dump({"error": exc.message}, sys.stdout)
-            sys.stdout.write("\n")
-        sys.stderr.write(f"workbench: {exc.message}\n")
-        return EXIT_INPUT
-    except KeyboardInterrupt:
-        sys.stderr.write("workbench: interrupted\n")
-        return 130
-    except OSError as exc:
-        sys.stderr.write(f"workbench: {exc.strerror or exc} ({exc.filename or root})\n")
-        return EXIT_INPUT
     finally:
-        if wb is not None:
-            compose.close_workbench(wb)
+        compose.close_workbench(wb)
+
+
+def _fail(args: argparse.Namespace, message: str, code: int = EXIT_INPUT) -> int:
+    """One line on stderr, and ``{"error": …}`` on stdout with ``--json``."""
+    try:
+        if getattr(args, "json", False):
+            json.dump({"error": message}, sys.stdout, ensure_ascii=False)
+            sys.stdout.write("\n")
+            sys.stdout.flush()
+    except BrokenPipeError:
+        _broken_pipe()
+    sys.stderr.write(f"workbench: {message}\n")
+    return code
+
+
+def _broken_pipe() -> int:
+    """The reader of stdout went away (``workbench plans | head``): stop quietly.
+
+    stdout is pointed at the null device so the interpreter's final flush cannot complain.
+    """
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    except (OSError, ValueError):  # stdout is not a real file (tests, embedding)
+        pass
+    return EXIT_BROKEN_PIPE
+
+
+def crash_log_path() -> Path:
+    """Where internal errors are logged (the user data folder's ``logs``)."""
+    return compose.data_dir() / "logs" / "cli-errors.log"
+
+
+_CRASH_LOG_LIMIT = 1 << 20  # bytes; the log is rotated to ``.1`` beyond this
+
+
+def _internal_error(args: argparse.Namespace, exc: BaseException) -> int:
+    """A bug: say one line (type and message), keep the traceback for a report, exit 3.
+
+    The traceback goes to ``crash_log_path()``, or to stderr with ``WORKBENCH_DEBUG=1``.
+    """
+    details = "".join(traceback.format_exception(exc))
+    text = " ".join(str(exc).split())[:300]
+    summary = f"{type(exc).__name__}: {text}" if text else type(exc).__name__
+    if os.environ.get(ENV_DEBUG, "").strip() not in ("", "0"):
+        sys.stderr.write(details)
+        where = "traceback above"
+    else:
+        path = _log_crash(args, details)
+        where = f"details in {path}" if path else f"set {ENV_DEBUG}=1 for the details"
+    return _fail(args, f"internal error: {summary} ({where})", EXIT_BUG)
+
+
+def _log_crash(args: argparse.Namespace, details: str) -> Path | None:
+    """Append the traceback (with the time and the subcommand, never the arguments, which may
+    hold a password) to the crash log; None if it cannot be written."""
+    path = crash_log_path()
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if path.exists() and path.stat().st_size > _CRASH_LOG_LIMIT:
+            path.replace(path.with_name(path.name + ".1"))
+        stamp = time.strftime("%Y-%m-%dT%H:%M:%S%z")
+        with path.open("a", encoding="utf-8") as f:
+            f.write(f"--- {stamp} workbench {args.command}\n{details}\n")
+    except OSError:
+        return None
+    return path
 
 
 if __name__ == "__main__":

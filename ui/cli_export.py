@@ -20,7 +20,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from export import FORMATS, read_manifest, write_pack
+from export import FORMATS, format_for, read_manifest, write_pack
 from ui import basket as basket_cli
 from ui.basket import Basket
 from ui.compose import default_actor, records_for
@@ -39,7 +39,7 @@ from workbench.services import Workbench
 from workbench.tasks import SubState, TaskState
 
 __all__ = ["COMMANDS", "add_commands", "app_version", "cmd_export", "collect_pack",
-           "page_images", "search_fn", "selection_from_args"]
+           "page_images", "refuse_overwrite", "search_fn", "selection_from_args"]
 
 EXIT_OK, EXIT_INPUT = 0, 1
 SEARCH_LIMIT = 1000
@@ -58,7 +58,10 @@ def add_commands(sub: argparse._SubParsersAction, common: argparse.ArgumentParse
     )
     p.add_argument("--format", dest="fmt", choices=FORMATS,
                    help="output format (default: from the file name's suffix)")
-    p.add_argument("--out", type=Path, required=True, metavar="FILE", help="file to write")
+    p.add_argument("--out", type=Path, required=True, metavar="FILE",
+                   help="file to write (not inside the library folder)")
+    p.add_argument("--force", action="store_true",
+                   help="replace FILE even if it exists with another format's suffix")
     p.add_argument("--search", default="", metavar="Q", help="commitments matching a search")
     p.add_argument("--saved-search", dest="saved_search", default="", metavar="NAME",
                    help="name of the saved search Q came from (recorded in the colophon)")
@@ -192,11 +195,25 @@ def page_images(wb: Workbench, pack: Pack, chosen: Sequence[Selected],
     return tuple(images)
 
 
+def refuse_overwrite(out: Path, suffix: str, *, force: bool) -> None:
+    """Refuse to replace an existing file that does not look like ``suffix`` (``.pdf``, ``.zip``)
+    unless ``--force``: ``--out notes.docx --format csv`` must not destroy the notes.
+
+    Raises:
+        InvalidInput: ``out`` exists with another suffix and ``force`` is false.
+    """
+    if not force and out.exists() and out.suffix.casefold() != suffix.casefold():
+        raise InvalidInput(f"{out} already exists and is not a {suffix} file; "
+                           "give --force to replace it.")
+
+
 def cmd_export(wb: Workbench, args: argparse.Namespace) -> int:
     """Collect the pack, add "changes since" and page images if asked, write it atomically."""
     if args.as_at and not is_partial_iso_date(args.as_at):
         raise InvalidInput("--as-at takes a date such as 2025-09-30.")
-    out: Path = args.out
+    fmt = format_for(args.out, args.fmt)  # an unknown format fails before any work
+    out = wb.paths.refuse_output(args.out)
+    refuse_overwrite(out, f".{fmt}", force=args.force)
     state = TaskState()
     records = records_for(wb, default_actor())
     selection = selection_from_args(args, basket_keys(wb, records, args.basket))
@@ -213,7 +230,7 @@ def cmd_export(wb: Workbench, args: argparse.Namespace) -> int:
     if not args.json:
         sys.stderr.write(f"Writing {len(pack.items)} item(s) to {out}…\n")
     try:
-        result = write_pack(pack, out, args.fmt, state=state)
+        result = write_pack(pack, out, fmt, state=state)
     except OSError as exc:
         raise WorkbenchError(f"Could not write {out}: {exc.strerror or exc}") from None
     data: dict[str, Any] = {

@@ -9,6 +9,7 @@ The actor is ``--user``, else ``$WORKBENCH_USER``, else the OS login name.
 from __future__ import annotations
 
 import argparse
+import sys
 from typing import Any
 
 from ui import compose
@@ -144,11 +145,19 @@ def _change_json(change: Change) -> dict[str, Any]:
     elif isinstance(value, tuple):
         value = [_commitment_json(v) if isinstance(v, EffectiveCommitment) else v for v in value]
     return {"action": change.action, "label": change.label, "uuids": list(change.uuids),
-            "plans": list(change.plans), "undo_id": change.undo_id, "value": value}
+            "plans": list(change.plans), "undo_id": change.undo_id, "value": value,
+            "description": change.description, "warning": change.warning or None}
+
+
+def _note(warning: str) -> None:
+    """A saved action's after-the-commit problem: a note on stderr; the exit code stays 0."""
+    if warning:
+        sys.stderr.write(f"workbench: note: {warning}\n")
 
 
 def _done(args: argparse.Namespace, change: Change, text: str) -> int:
     emit(args, _change_json(change), text)
+    _note(change.warning)
     return 0
 
 
@@ -163,10 +172,10 @@ def _recs(wb: Workbench, args: argparse.Namespace) -> Records:
 
 def cmd_annotate(wb: Workbench, args: argparse.Namespace) -> int:
     r = _recs(wb, args)
-    tags = [r.ensure_tag(t)[0].uuid for t in args.tag]
-    kw = {"note": args.note, "colour": args.colour, "tags": tags}
+    # tag paths: missing tags are created by the same action, only if the passage is found
+    kw = {"note": args.note, "colour": args.colour, "tags": [t for t in args.tag if t.strip()]}
     if args.commitment:
-        change = r.annotate_commitment(args.commitment, **kw)
+        change = r.annotate_commitment(args.commitment, plan=args.plan, **kw)
     else:
         if not args.quote:
             raise InvalidInput("Give --quote TEXT (with --page) or --commitment ID.")
@@ -340,21 +349,28 @@ def cmd_merge(wb: Workbench, args: argparse.Namespace) -> int:
 
 
 def cmd_reanchor(wb: Workbench, args: argparse.Namespace) -> int:
-    report = _recs(wb, args).reanchor_plan(args.plan, force=True)
+    r = _recs(wb, args)
+    report = r.reanchor_plan(args.plan, force=True)
     data = {"plan": report.plan, "exact": report.exact, "moved": report.moved,
-            "orphaned": report.orphaned, "fuzzy": report.fuzzy, "summary": report.summary()}
+            "orphaned": report.orphaned, "fuzzy": report.fuzzy, "summary": report.summary(),
+            "warning": r.sidecar_warning or None}
     emit(args, data, report.summary())
+    _note(r.sidecar_warning)
     return 0
+
+
+def _lower_first(text: str) -> str:
+    return text[:1].lower() + text[1:]
 
 
 def cmd_undo(wb: Workbench, args: argparse.Namespace) -> int:
     change = _recs(wb, args).undo()
-    return _done(args, change, change.label + ".")
+    return _done(args, change, f"Undid: {_lower_first(change.description)}.")
 
 
 def cmd_redo(wb: Workbench, args: argparse.Namespace) -> int:
     change = _recs(wb, args).redo()
-    return _done(args, change, change.label + ".")
+    return _done(args, change, f"Redid: {_lower_first(change.description)}.")
 
 
 def cmd_delete(wb: Workbench, args: argparse.Namespace) -> int:
@@ -390,7 +406,9 @@ def cmd_trash(wb: Workbench, args: argparse.Namespace) -> int:
 def cmd_tags(wb: Workbench, args: argparse.Namespace) -> int:
     r = _recs(wb, args)
     if args.add:
-        r.ensure_tag(args.add)
+        _, changes = r.ensure_tag(args.add)
+        for change in changes:
+            _note(change.warning)
     tags = r.tags()
     data = [{**t.to_json(), "path": r.tag_path(t)} for t in tags]
     emit(args, data, "\n".join(sorted(d["path"] for d in data)) or "No tags.")

@@ -14,6 +14,7 @@ from typing import Any
 
 from ui import compose
 from ui.cli import emit
+from ui.cli_export import refuse_overwrite
 from ui.compose import records_for
 from workbench.merge import (
     RESOLUTIONS,
@@ -27,19 +28,23 @@ from workbench.review import Records
 from workbench.services import Workbench
 
 EXIT_OK, EXIT_INPUT = 0, 1
+PACKAGE_SUFFIX = ".zip"
 
 
 def add_commands(sub: Any, common: argparse.ArgumentParser) -> None:
     who = argparse.ArgumentParser(add_help=False)
-    who.add_argument("--user", metavar="NAME", help="who is acting (default: $WORKBENCH_USER "
-                     "or the login name)")
+    who.add_argument("--user", metavar="NAME", default=argparse.SUPPRESS,  # see _common_options
+                     help="who is acting (default: $WORKBENCH_USER or the login name)")
     p = sub.add_parser("package", parents=[common, who],
                        help="export or import an annotation package (offline collaboration)")
     actions = p.add_subparsers(dest="package_command", metavar="ACTION", required=True,
                                parser_class=type(p))
     e = actions.add_parser("export", parents=[common, who],
                            help="write annotations, links, statuses, tags and corrections")
-    e.add_argument("--out", required=True, type=Path, metavar="FILE")
+    e.add_argument("--out", required=True, type=Path, metavar="FILE",
+                   help="the package to write, e.g. mine.zip (not inside the library folder)")
+    e.add_argument("--force", action="store_true",
+                   help="replace FILE even if it exists and is not a .zip file")
     e.add_argument("--plan", action="append", default=[], metavar="SLUG",
                    help="only these plans' records (repeatable; default: all)")
     i = actions.add_parser("import", parents=[common, who],
@@ -71,8 +76,10 @@ def plan_text(plan: MergePlan) -> str:
     return "\n".join(lines)
 
 
-def _export(recs: Records, args: argparse.Namespace) -> int:
-    out = write_package(recs, args.out, args.plan or None)
+def _export(wb: Workbench, recs: Records, args: argparse.Namespace) -> int:
+    wb.paths.refuse_output(args.out)  # first: the library folder is never an answer
+    refuse_overwrite(args.out, PACKAGE_SUFFIX, force=args.force)
+    out = write_package(recs, args.out, args.plan or None)  # refuses the library folder
     emit(args, {"package": str(out)}, f"Wrote {out}.")
     return EXIT_OK
 
@@ -102,7 +109,7 @@ def cmd_package(wb: Workbench, args: argparse.Namespace) -> int:
     """``package`` on an open workbench (the in-process form of ``run_package``)."""
     recs = records_for(wb, _actor(args))
     if args.package_command == "export":
-        return _export(recs, args)
+        return _export(wb, recs, args)
     return _import(recs, args, read_package(args.file))
 
 
@@ -113,7 +120,7 @@ def run_package(root: Path, args: argparse.Namespace) -> int:
     try:
         recs = records_for(wb, _actor(args))
         if package is None:
-            return _export(recs, args)
+            return _export(wb, recs, args)
         code = _import(recs, args, package)
         if code == EXIT_OK and not args.dry_run:
             wb.sync_index()  # merged notes and rationales are searchable

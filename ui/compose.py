@@ -69,6 +69,10 @@ def open_workbench(root: Path, *, actor: str = "") -> Workbench:
     wb = Workbench(paths, store, index, PdfWorkerExtractor(), make_extractor=PdfWorkerExtractor)
     if not getattr(store, "read_only", False):
         wb.ensure_index_current()
+    wb.extra_file_checks.append(
+        lambda: [f"annotation sidecar: {p}" for p in
+                 records_for(wb, actor or default_actor()).check_sidecars()]
+    )
     wb.on_new_version = lambda slug: (
         "Annotations and links re-anchored: "
         + records_for(wb, actor or default_actor()).reanchor_plan(slug).summary()

@@ -30,6 +30,7 @@ from PySide6.QtWidgets import (
 from ui.dialogs.highlight import HighlightDialog
 from ui.dialogs.history import AuditDialog, TrashDialog
 from ui.dialogs.link import LinkDialog
+from ui.dialogs.save_error import handle_save_error, not_saved_text
 from ui.dialogs.status import StatusDialog
 from ui.dialogs.tags import TagsDialog
 from ui.dialogs.user_name import UserNameDialog, current_user, has_user
@@ -221,13 +222,21 @@ class LineageUi(QObject):
     def _saved(self, change: Change) -> None:
         self.window.show_status(f"Saved: {change.label}")
 
-    def _failed(self, exc: BaseException) -> None:
+    def _failed(self, exc: BaseException, unsaved_text: str = "") -> None:
         self.last_error = str(exc)
-        self.window.show_status(f"Not saved: {exc}")
+        self.window.show_status(not_saved_text(exc))
+        if handle_save_error(self.window, exc, unsaved_text) is not None:
+            return  # the disk is full: the "Not saved" dialog says so and keeps the text
         box = QMessageBox(QMessageBox.Icon.Warning, "Not saved", str(exc),
                           QMessageBox.StandardButton.Close, self.window)
         box.setTextFormat(Qt.TextFormat.PlainText)
         box.open()  # never blocks the event loop
+
+    def _annotation_failed(self, dialog: HighlightDialog, exc: BaseException) -> None:
+        """The dialog stays open with the note; on a full disk it opens "Not saved" too."""
+        self.last_error = str(exc)
+        self.window.show_status(not_saved_text(exc))
+        dialog.failed(exc)
 
     def _tell(self, text: str) -> None:
         self.last_error = text
@@ -300,7 +309,7 @@ class LineageUi(QObject):
         dialog.submitted.connect(lambda values: records_ops.annotate(
             self.ctx, self.actor, *span, note=values["note"], colour=values["colour"],
             tag_paths=values["tags"], on_done=lambda change: self._on_annotated(dialog, change),
-            on_error=lambda exc: dialog.failed(str(exc))))
+            on_error=lambda exc: self._annotation_failed(dialog, exc)))
         self.dialog = dialog
         dialog.open()
 
@@ -325,7 +334,7 @@ class LineageUi(QObject):
         dialog.submitted.connect(lambda v: records_ops.edit_annotation(
             self.ctx, self.actor, uuid, note=v["note"], colour=v["colour"], tag_paths=v["tags"],
             on_done=lambda change: (dialog.saved(), self._saved(change)),
-            on_error=lambda exc: dialog.failed(str(exc))))
+            on_error=lambda exc: self._annotation_failed(dialog, exc)))
         self.dialog = dialog
         dialog.open()
 

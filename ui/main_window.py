@@ -42,6 +42,7 @@ from ui.panels.reader import ReaderPanel
 from ui.panels.search import SearchPanel
 from ui.reliability_ui import install_merge_ui
 from ui.render import PageRenderer
+from ui.widgets.plain import make_plain, plain_message, tooltip
 from workbench.model import SearchHit, SearchResult
 from workbench.services import CheckReport, ImportReport
 
@@ -95,15 +96,19 @@ class MainWindow(QMainWindow):
         self.setWindowIcon(icon("app"))
         self.check_dialog: QMessageBox | None = None
         self.library_label = QLabel("")
+        make_plain(self.library_label)  # shows data: never rich text
         self.library_label.setAccessibleName("Library folder")
         self.library_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.plan_count_label = QLabel("")
+        make_plain(self.plan_count_label)  # shows data: never rich text
         self.plan_count_label.setAccessibleName("Plans in the library")
         self.index_label = QLabel("")
+        make_plain(self.index_label)  # shows data: never rich text
         self.index_label.setObjectName("indexNotice")
         self.index_label.setAccessibleName("Search index")
         self.index_label.hide()
         self.busy_label = QLabel("")
+        make_plain(self.busy_label)  # shows data: never rich text
         self.busy_label.setAccessibleName("Background work")
         for label in (self.index_label, self.busy_label, self.plan_count_label,
                       self.library_label):
@@ -225,6 +230,7 @@ class MainWindow(QMainWindow):
         self.library_panel.plan_count_changed.connect(self._on_plan_count_changed)
         self.compare_panel.open_requested.connect(self.open_item)
         self.ctx.runner.busy_changed.connect(self._on_runner_busy_changed)
+        library_ops.import_lane(self.ctx).busy_changed.connect(self._on_runner_busy_changed)
         self.ctx.library_changed.connect(self._set_library_title)
 
     # -- navigation ---------------------------------------------------------------------
@@ -281,9 +287,10 @@ class MainWindow(QMainWindow):
         self.index_label.setText("Rebuilding search index…" if rebuilding else "")
         self.index_label.setVisible(rebuilding)
 
-    def _on_runner_busy_changed(self, busy: bool) -> None:
-        titles = self.ctx.runner.running_titles()
-        self.busy_label.setText(f"{titles[0]}…" if busy and titles else "")
+    def _on_runner_busy_changed(self, _busy: bool) -> None:
+        titles = [*self.ctx.runner.running_titles(),
+                  *library_ops.import_lane(self.ctx).running_titles()]
+        self.busy_label.setText(f"{titles[0]}…" if titles else "")
 
     # -- library-wide actions ------------------------------------------------------------
 
@@ -329,7 +336,7 @@ class MainWindow(QMainWindow):
 
     def _show_error(self, exc: BaseException) -> None:
         self.show_status(str(exc))
-        QMessageBox.warning(self, APP_TITLE, str(exc))
+        self.error_box = plain_message(self, APP_TITLE, str(exc))  # never rich text
 
     def fill_sample_if_empty(self) -> None:
         """First run (or an interrupted one): import the bundled plans if there are none."""
@@ -361,9 +368,13 @@ class MainWindow(QMainWindow):
         if not folder:
             return
         if not (Path(folder) / "workbench.db").exists():
-            answer = QMessageBox.question(
-                self, APP_TITLE, f"{folder} holds no library yet. Create one there?"
-            )
+            box = QMessageBox(QMessageBox.Icon.Question, APP_TITLE, "",
+                              QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+                              self)
+            box.setTextFormat(Qt.TextFormat.PlainText)  # the folder name, shown as given
+            box.setText(f"{folder} holds no library yet. Create one there?")
+            answer = box.exec()
+            box.deleteLater()
             if answer != QMessageBox.StandardButton.Yes:
                 return
         self.switch_library(Path(folder))
@@ -379,7 +390,7 @@ class MainWindow(QMainWindow):
         elided = self.library_label.fontMetrics().elidedText(
             text, Qt.TextElideMode.ElideMiddle, 420)
         self.library_label.setText(elided)
-        self.library_label.setToolTip(str(root))
+        self.library_label.setToolTip(tooltip(str(root)))
 
     def about(self) -> None:
         QMessageBox.about(
@@ -420,6 +431,7 @@ class MainWindow(QMainWindow):
         if not self._closed:
             self._closed = True
             self.save_settings()
+            library_ops.shutdown_imports(self.ctx)  # cancels an import, waits for its thread
             self.ctx.shutdown()  # cancels running jobs and waits for the DB thread
             self.renderer.close()
         super().closeEvent(event)

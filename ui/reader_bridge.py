@@ -23,6 +23,7 @@ from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtGui import QColor, QTextCharFormat, QTextCursor, QTextFormat
 from PySide6.QtWidgets import QTextEdit
 
+from ui import richtext
 from ui.models.outline import ItemIdRole, KindRole
 from ui.models.records import DEFAULT_COLOUR
 from ui.ops import OpContext
@@ -153,7 +154,7 @@ class ReaderBridge(QObject):
                 fmt.setBackground(QColor(item.colour or DEFAULT_COLOUR))
                 fmt.setProperty(ANNOTATION_MARK, item.annotation.uuid)
                 if item.annotation.note:
-                    fmt.setToolTip(item.annotation.note)
+                    fmt.setToolTip(richtext.tooltip(item.annotation.note))
                 sel.format = fmt
                 cursor = QTextCursor(view.document())
                 cursor.setPosition(cp_to_utf16(text, a.start))

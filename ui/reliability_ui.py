@@ -16,7 +16,9 @@ Entry points:
 * ``apply_read_only(window)``: the read-only banner, and every write action (``WRITE_ACTIONS``,
   by objectName or text) disabled and kept disabled.
 * ``report_save_error(parent, exc, unsaved_text)``: "Not saved: the disk is full. Your previous
-  work is safe." with the unsaved text kept and a Copy button (RELIABILITY T-IO-01).
+  work is safe." with the unsaved text kept and a Copy button (RELIABILITY T-IO-01). It lives
+  in ``ui.dialogs.save_error`` (re-exported here); the save-failure paths of the lineage UI and
+  its dialogs call ``handle_save_error`` there, which opens it for ``DiskFull``.
 * ``install_merge_ui(window)``: File → "Export annotation package…" / "Import annotation
   package…" (issue 7), driven by ``MergeUi`` through ``ui.ops.merge`` on the DB thread.
 
@@ -34,17 +36,15 @@ from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QEventLoop, QObject, Qt, QTimer
-from PySide6.QtGui import QAction, QGuiApplication
+from PySide6.QtGui import QAction
 from PySide6.QtWidgets import (
     QDialog,
-    QDialogButtonBox,
     QFileDialog,
     QFrame,
     QHBoxLayout,
     QLabel,
     QMainWindow,
     QMessageBox,
-    QPlainTextEdit,
     QProgressDialog,
     QPushButton,
     QToolBar,
@@ -56,9 +56,15 @@ from db import recovery
 from db.store import SqliteStore
 from ui.dialogs.merge_review import PACKAGE_FILTER, ExportPackageDialog, MergeReviewDialog
 from ui.dialogs.recovery import BackgroundCall, LibraryProblemDialog
+from ui.dialogs.save_error import (  # noqa: F401 - re-exported: tests and callers use them
+    DISK_FULL,
+    SaveErrorDialog,
+    report_save_error,
+    save_error_message,
+)
 from ui.ops import library as library_ops
 from ui.ops import merge as merge_ops
-from workbench.errors import Cancelled, DiskFull, LibraryReadOnly, WorkbenchError
+from workbench.errors import Cancelled, LibraryReadOnly, WorkbenchError
 from workbench.library import LibraryPaths
 from workbench.merge import MergePlan, MergeReport
 
@@ -68,7 +74,6 @@ SHOW_AFTER_MS = 600
 READ_ONLY_BANNER = "This library is read-only: changes cannot be saved."
 UNCLEAN_BANNER = ("Plan Workbench was not closed properly last time; the library was checked "
                   "and is fine.")
-DISK_FULL = "Not saved: the disk is full. Your previous work is safe."
 
 #: Actions that write to the library, by objectName or by text (without "&" and "…").
 #: Used by ``apply_read_only``; texts cover actions other modules add without object names.
@@ -329,65 +334,6 @@ def apply_read_only(window: QMainWindow, names: Iterable[str] = WRITE_ACTIONS) -
             lambda on, a=action: a.setEnabled(False) if on else None)
         disabled.append(action)
     return disabled
-
-
-# == save errors ===================================================================================
-
-
-def save_error_message(exc: BaseException) -> str:
-    if isinstance(exc, DiskFull):
-        return DISK_FULL
-    if isinstance(exc, WorkbenchError):
-        return str(exc)
-    return f"Not saved: an unexpected error ({type(exc).__name__}). Your previous work is safe."
-
-
-class SaveErrorDialog(QDialog):
-    """A failed save: what happened, and the unsaved text, kept and copyable."""
-
-    def __init__(self, exc: BaseException, unsaved_text: str,
-                 parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.setWindowTitle("Not saved")
-        self.setAccessibleName("Not saved")
-        self.setObjectName("saveErrorDialog")
-        layout = QVBoxLayout(self)
-        self.message_label = QLabel()
-        self.message_label.setTextFormat(Qt.TextFormat.PlainText)
-        self.message_label.setText(save_error_message(exc))
-        self.message_label.setWordWrap(True)
-        layout.addWidget(self.message_label)
-        hint = ("Free some space on the disk, then save again; your text is still in the "
-                "editor. You can also copy it from here." if isinstance(exc, DiskFull) else
-                "Your text is still in the editor. You can also copy it from here.")
-        hint_label = QLabel(hint)
-        hint_label.setWordWrap(True)
-        layout.addWidget(hint_label)
-        self.text_view = QPlainTextEdit(unsaved_text)
-        self.text_view.setReadOnly(True)
-        self.text_view.setAccessibleName("Unsaved text")
-        layout.addWidget(self.text_view, 1)
-        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
-        self.copy_button = self.buttons.addButton("&Copy unsaved text",
-                                                  QDialogButtonBox.ButtonRole.ActionRole)
-        self.copy_button.clicked.connect(self.copy_text)
-        self.buttons.rejected.connect(self.reject)
-        layout.addWidget(self.buttons)
-        self.copy_button.setDefault(True)
-
-    def copy_text(self) -> None:
-        QGuiApplication.clipboard().setText(self.text_view.toPlainText())
-        self.copy_button.setText("Copied")
-
-
-def report_save_error(parent: QWidget | None, exc: BaseException,
-                      unsaved_text: str) -> SaveErrorDialog:
-    """Tell the user a save failed and keep what they typed (window-modal, not blocking)."""
-    log.warning("save failed: %s", exc)
-    dialog = SaveErrorDialog(exc, unsaved_text, parent)
-    dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-    dialog.open()
-    return dialog
 
 
 # == merge menus ===================================================================================

@@ -24,6 +24,15 @@ def escape(text: str) -> str:
     return html.escape(text, quote=True)
 
 
+def tooltip(text: str | None) -> str:
+    """A tool tip that shows ``text`` literally: Qt renders any tool tip that
+    ``Qt.mightBeRichText()`` accepts as HTML, so untrusted text is escaped inside ``<qt>``
+    (line breaks kept). Empty text gives "" (no tool tip)."""
+    if not text:
+        return ""
+    return "<qt>" + escape(text).replace("\n", "<br>") + "</qt>"
+
+
 def snippet_terms(snippet: str) -> list[str]:
     """The distinct terms the index marked with ``[[`` ``]]`` in a snippet, in order."""
     seen: dict[str, None] = {}

@@ -17,7 +17,7 @@ from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtCore import QObject, Qt, QTimer, Signal, Slot
-from PySide6.QtWidgets import QProgressDialog, QWidget
+from PySide6.QtWidgets import QLabel, QProgressDialog, QWidget
 
 from ui.executor import DbExecutor, Job
 from workbench.services import Workbench
@@ -119,6 +119,9 @@ class TaskRunner(QObject):
 
     def _make_dialog(self, entry: _Running) -> QProgressDialog:
         dialog = QProgressDialog(entry.title, "Cancel", 0, 1000, self._parent_widget)
+        label = QLabel(entry.title)  # status text names files: never interpret it as HTML
+        label.setTextFormat(Qt.TextFormat.PlainText)
+        dialog.setLabel(label)
         dialog.setWindowTitle(entry.title)
         dialog.setAccessibleName(f"Progress: {entry.title}")
         dialog.setWindowModality(Qt.WindowModality.WindowModal)

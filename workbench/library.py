@@ -56,6 +56,30 @@ class LibraryPaths:
     def cache(self) -> Path:
         return self.root / "cache"
 
+    @property
+    def sidecars(self) -> Path:
+        return self.root / "sidecars"
+
+    def refuse_output(self, path: Path) -> Path:
+        """``path`` resolved, when an export may be written there; never inside the library.
+
+        The library folder holds the database (with its ``-wal``/``-shm``/``-journal``
+        files), the PDF copies, the index, backups, sidecars and caches, so any file written
+        anywhere in it could replace one of them. Symbolic links, ``..``, a differently-cased
+        path on a case-insensitive disk and a hard link to the database are all seen through.
+
+        Raises:
+            InvalidInput: ``path`` is inside the library folder (one line, naming both).
+        """
+        target = Path(path).expanduser().resolve()
+        root = self.root.expanduser().resolve()
+        if _is_within(target, root) or _same_as_any(target, _database_files(root)):
+            raise InvalidInput(
+                f"Refusing to write {path}: it is inside the library folder {root}; "
+                "choose a file outside it."
+            )
+        return target
+
     def ensure(self) -> None:
         for folder in (self.root, self.files, self.index, self.backups, self.cache):
             folder.mkdir(parents=True, exist_ok=True)
@@ -65,6 +89,36 @@ class LibraryPaths:
 
     def stored_file(self, stored_path: str) -> Path:
         return self.root / Path(stored_path)
+
+
+def _database_files(root: Path) -> list[Path]:
+    db = root / "workbench.db"
+    return [db, *(db.with_name(db.name + tail) for tail in ("-wal", "-shm", "-journal"))]
+
+
+def _same_as_any(path: Path, others: list[Path]) -> bool:
+    try:
+        return path.is_file() and any(o.is_file() and os.path.samefile(path, o) for o in others)
+    except OSError:
+        return False
+
+
+def _is_within(path: Path, folder: Path) -> bool:
+    """``path`` is ``folder`` or below it, by name or (for existing folders) by identity."""
+    norm = os.path.normcase
+    if norm(str(path)) == norm(str(folder)) or any(
+        norm(str(parent)) == norm(str(folder)) for parent in path.parents
+    ):
+        return True
+    try:
+        if not folder.is_dir():
+            return False
+        return any(
+            candidate.exists() and os.path.samefile(candidate, folder)
+            for candidate in (path, *path.parents)
+        )
+    except OSError:
+        return False
 
 
 def sha256_of(path: Path) -> str:
@@ -210,7 +264,12 @@ def validate_meta(meta: PlanMeta) -> PlanMeta:
     for field in ("published", "period_start", "period_end"):
         value = getattr(meta, field)
         if value and not is_partial_iso_date(value):
-            raise InvalidInput(f"{field} must be a date like 2011, 2011-04 or 2011-04-30.")
+            raise InvalidInput(
+                f"{field} must be a date like 2011, 2011-04 or 2011-04-30 (not {value!r})."
+            )
+    start, end = meta.period_start, meta.period_end
+    if start and end and start[: len(end)] > end[: len(start)]:
+        raise InvalidInput(f"period_start ({start}) is after period_end ({end}).")
     return meta
 
 

@@ -67,6 +67,7 @@ from typing import Any
 
 from workbench.anchoring import Anchor
 from workbench.errors import InvalidInput
+from workbench.library import LibraryPaths
 from workbench.records import (
     Annotation,
     Change,
@@ -79,7 +80,7 @@ from workbench.records import (
     anchors_of,
     record_from_json,
 )
-from workbench.review import KINDS, Records, now, write_json_atomic
+from workbench.review import KINDS, MERGE_CHANGED, Records, now, write_json_atomic
 
 SCHEMA_VERSION = 1
 FORMAT = "plan-workbench-package"
@@ -214,8 +215,17 @@ def write_package(records: Records, out_path: Path, plans: Sequence[str] | None 
 
     Every tag goes in; a link goes in when its earlier or later plan is selected. Records in
     the trash go too (so a deletion travels).
+
+    Raises:
+        InvalidInput: ``out_path`` is inside the library folder (it could replace the
+            database), or an unknown plan.
     """
     store = records.store
+    database = getattr(store, "path", None)  # the library folder is the database's folder
+    library_root = Path(database).parent if database else (
+        records.sidecar_dir.parent if records.sidecar_dir else None)
+    if library_root is not None:
+        LibraryPaths(library_root).refuse_output(Path(out_path))
     by_slug = {p.slug: p for p in store.plans(include_removed=True)}
     wanted = set(plans) if plans else set(by_slug)
     for slug in wanted - set(by_slug):
@@ -883,8 +893,8 @@ def apply_merge(records: Records, plan: MergePlan,
     Raises:
         InvalidInput: a conflict has no decision, or the library changed since planning.
     """
-    if records.store.revision() != plan.base_revision:
-        raise InvalidInput("The library changed after the merge was reviewed; review it again.")
+    if records.store.revision() != plan.base_revision:  # early; re-checked in the transaction
+        raise InvalidInput(MERGE_CHANGED)
     decisions = {c.uuid: _resolution(resolutions, c) for c in plan.conflicts}
     by_uuid = {c.uuid: c for c in plan.conflicts}
     history = record_history(records)
@@ -957,7 +967,7 @@ def apply_merge(records: Records, plan: MergePlan,
             detail={"counts": counts, "author": plan.package.manifest.author,
                     "library_id": plan.package.manifest.library_id,
                     "orphaned": [u for u, _ in plan.orphans], "flagged": flagged},
-            step_meta=meta)
+            step_meta=meta, expected_revision=plan.base_revision)
     pending_file = None
     if plan.pending:
         folder = pending_dir or (records.sidecar_dir.parent / "merge-pending"

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from datetime import date
 from enum import StrEnum
 from typing import NewType
 
@@ -50,8 +51,15 @@ _PARTIAL_DATE = re.compile(r"^\d{4}(-(0[1-9]|1[0-2])(-(0[1-9]|[12]\d|3[01]))?)?$
 
 
 def is_partial_iso_date(text: str) -> bool:
-    """True for "2011", "2011-04" or "2011-04-30"."""
-    return bool(_PARTIAL_DATE.match(text))
+    """True for "2011", "2011-04" or "2011-04-30" (a real day: not "2011-02-30")."""
+    if not _PARTIAL_DATE.match(text):
+        return False
+    if len(text) == 10:
+        try:
+            date.fromisoformat(text)
+        except ValueError:
+            return False
+    return True
 
 
 class Kind(StrEnum):

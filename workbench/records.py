@@ -270,7 +270,11 @@ class Change:
     """What one user action did, for the UI: the record(s), the plans touched, how to undo it.
 
     ``undo_id`` is the undo-log entry (None for actions that are not undoable themselves, such
-    as undo and redo). ``value`` is the main record after the action (None after a purge).
+    as undo and redo). ``value`` is the main record after the action. ``warning`` is set when
+    the action *was saved* but something after the commit failed (the sidecar backup copy could
+    not be written): show it as a note, never as "not saved". ``description`` says in words
+    what the action did ("Add annotation on p. 6 of kent-vision-2011"); undo and redo fill it
+    with the action they undid or redid.
     """
 
     action: str  # "create_annotation", "undo", ...
@@ -280,6 +284,8 @@ class Change:
     value: Any = None
     undo_id: int | None = None
     records: tuple[Any, ...] = field(default=())
+    warning: str = ""
+    description: str = ""
 
     @property
     def undo_text(self) -> str:

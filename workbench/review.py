@@ -8,10 +8,17 @@ The use cases of issue 5 behind one Qt-free service taking ports (``Store`` for 
   a ``Change`` the UI can show and undo. Undo and redo are transactions of their own and are
   audited too. Deleting moves a record to the trash (``deleted_at``); ``restore`` brings it back.
 * After each commit the touched plans' sidecars (``<library>/sidecars/<slug>.json``) are
-  rewritten atomically (rule 7); a link lives in its earlier plan's sidecar.
+  rewritten atomically (rule 7); a link lives in its earlier plan's sidecar. A sidecar that
+  cannot be written does not undo the commit: the action is saved, its ``Change.warning`` says
+  the backup copy is stale, the failure is audited ("sidecars_stale") and ``check_sidecars``
+  reports the disagreement until ``write_all_sidecars`` rewrites them.
 * Records point at a plan plus an ``Anchor``; after a plan gets a new document version they are
-  re-anchored (``reanchor_plan``; also done lazily the first time a plan is used), and what
-  cannot be placed is kept as an orphan, never deleted.
+  re-anchored (``reanchor_plan``, called at import), and what cannot be placed is kept as an
+  orphan, never deleted. **Reads never write**: a record whose stored anchors still name an
+  older version is placed in memory when read; the placement is persisted by the next write
+  touching the plan (inside that write's transaction) or by ``reanchor_plan``.
+* Undo never deletes a row: undoing a creation moves the record to the trash (redo brings it
+  back), so discarding redo history can never lose work.
 
 Commitments are named by *keys* (see ``workbench.records``). ``effective_commitments`` applies
 the user's corrections to the extractor's list and is what the suggester, coverage and lineage
@@ -20,10 +27,6 @@ use.
 
 from __future__ import annotations
 
-import datetime as dt
-import json
-import os
-import tempfile
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -62,17 +65,25 @@ from workbench.records import (
     Ref,
     StatusAssessment,
     Tag,
+    UndoEntry,
     anchors_of,
     new_uuid,
     record_from_json,
+    with_deleted,
+)
+from workbench.sidecars import (
+    KINDS,
+    SIDECAR_FORMAT,
+    SidecarsMixin,
+    now,
+    write_json_atomic,
 )
 
-SIDECAR_FORMAT = 1
-KINDS = ("tag", "annotation", "correction", "link", "status")
-
-
-def now() -> str:
-    return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+__all__ = ["KINDS", "SIDECAR_FORMAT", "Coverage", "Records", "Thread", "ThreadEdge",
+           "ThreadNode", "now", "write_json_atomic"]
+ANCHORED_KINDS = ("annotation", "correction", "link", "status")
+MAX_ID = 2**63 - 1  # SQLite's largest INTEGER
+MERGE_CHANGED = "The library changed while you reviewed the merge; review it again."
 
 
 @dataclass(frozen=True, slots=True)
@@ -125,7 +136,7 @@ class Thread:
     edges: tuple[ThreadEdge, ...]
 
 
-class Records:
+class Records(SidecarsMixin):
     """Annotations, corrections, lineage and statuses of one library (one per thread)."""
 
     def __init__(
@@ -147,6 +158,11 @@ class Records:
         self._checked: set[tuple[str, str]] = set()
         self._plan_cache: tuple[int, dict[str, Plan]] = (-1, {})
         self._shas: dict[int, str] = {}
+        self._current: tuple[int, dict[str, str]] = (-1, {})  # revision, {plan: doc sha}
+        self._placed: dict[str, tuple[Record, dict[str, str], Record]] = {}
+        #: the last sidecar write's problem ("" if it worked): also in ``Change.warning``; read
+        #: it after ``reanchor_plan``, whose report has no room for it
+        self.sidecar_warning = ""
         self.relation_labels = dict(RELATIONS)
         self.status_labels = dict(STATUSES)
 
@@ -205,13 +221,12 @@ class Records:
 
     def effective_commitments(self, slug: str) -> list[EffectiveCommitment]:
         """The plan's commitments after the user's corrections, in reading order."""
-        self.ensure_anchored(slug)
         cache_key = (slug, self.store.revision())
         if cache_key in self._effective:
             return self._effective[cache_key]
         auto = self.store.commitments(slug)
         sections = {s.id: s for s in self.store.sections(slug)}
-        corrections = [r for r in self.rs.records("correction", plan=slug)
+        corrections = [r for r in self._records("correction", plan=slug)
                        if isinstance(r, Correction) and not r.anchor.orphaned]
         suppressed: set[int] = set()
         for c in corrections:
@@ -260,9 +275,8 @@ class Records:
 
     def effective_sections(self, slug: str) -> list[Section]:
         """The plan's sections with hand-fixed heading levels applied."""
-        self.ensure_anchored(slug)
         sections = self.store.sections(slug)
-        fixes = [r for r in self.rs.records("correction", plan=slug)
+        fixes = [r for r in self._records("correction", plan=slug)
                  if isinstance(r, Correction) and r.kind == CorrectionKind.HEADING_LEVEL
                  and not r.anchor.orphaned and r.level]
         out = []
@@ -287,12 +301,16 @@ class Records:
     @staticmethod
     def parse_key(key: str | int) -> str:
         text = str(key).strip()
-        if text.isdigit():
-            return f"c:{text}"
-        if text.startswith(("c:", "m:")):
+        if text.startswith("c:"):
+            text = text[2:]
+        elif text.startswith("m:"):
             return text
-        if len(text) == 36 and text.count("-") == 4:
+        elif len(text) == 36 and text.count("-") == 4:
             return f"m:{text}"
+        if text.isascii() and text.isdigit():
+            if not 1 <= int(text) <= MAX_ID:
+                raise InvalidInput(f"No commitment {text}.")
+            return f"c:{int(text)}"
         raise InvalidInput(f"{key!r} is not a commitment id (a number, or m:<uuid>).")
 
     def ref_for(self, key: str | int) -> Ref:
@@ -304,6 +322,7 @@ class Records:
             if not isinstance(mark, Correction) or mark.kind != CorrectionKind.MARK \
                     or mark.deleted_at:
                 raise NotFound(f"No user-marked commitment {ident}.")
+            mark = self._view(mark)
             return Ref(mark.plan, mark.anchor)
         c = self.store.commitment(CommitmentId(int(ident)))
         slug = self._slug_of_document(c.document_id)
@@ -354,43 +373,83 @@ class Records:
 
     # == re-anchoring ==========================================================================
 
+    def _current_shas(self) -> dict[str, str]:
+        """{plan slug: sha of its current document version} (cached per library revision)."""
+        rev = self.store.revision()
+        if self._current[0] != rev:
+            shas: dict[str, str] = {}
+            for p in self.store.plans(include_removed=True):
+                if p.document_id is not None:
+                    try:
+                        shas[p.slug] = self._sha(p.slug)
+                    except NotFound:
+                        continue
+            self._current = (rev, shas)
+        return self._current[1]
+
+    @staticmethod
+    def _stale_plans(record: Record, shas: dict[str, str]) -> set[str]:
+        """Plans in which ``record`` has a placed (not orphaned) anchor of an older version."""
+        return {ref.plan for _, ref in anchors_of(record)
+                if not ref.anchor.orphaned and ref.plan in shas
+                and ref.anchor.doc_sha != shas[ref.plan]}
+
+    def _view(self, record: Record, shas: dict[str, str] | None = None) -> Record:
+        """``record`` as reads show it: anchors of an older document version placed in the
+        current one, in memory only (reads never write; see ``_reanchor_in_transaction``)."""
+        shas = self._current_shas() if shas is None else shas
+        if not self._stale_plans(record, shas):
+            return record
+        hit = self._placed.get(record.uuid)
+        if hit is not None and hit[0] == record and hit[1] == shas:
+            return hit[2]
+        placed = record
+        for slug in sorted(self._stale_plans(record, shas)):
+            placed = self._replace_anchors(placed, slug, self.pages(slug), False,
+                                           dict.fromkeys(("exact", "moved", "orphaned",
+                                                          "fuzzy"), 0))
+        self._placed[record.uuid] = (record, dict(shas), placed)
+        return placed
+
+    def _records(self, kind: str, *, plan: str | None = None,
+                 include_deleted: bool = False) -> list[Record]:
+        """``rs.records`` as reads show them (``_view``)."""
+        rows = self.rs.records(kind, plan=plan, include_deleted=include_deleted)
+        if kind == "tag":
+            return rows
+        shas = self._current_shas()
+        return [self._view(r, shas) for r in rows]
+
     def ensure_anchored(self, slug: str) -> ReanchorReport | None:
-        """Re-anchor the plan's records if it has a newer document version than they know."""
+        """Persist the re-anchoring of the plan's records if some still name an older document
+        version (a write: reads place them in memory instead). ``None`` if nothing was stale."""
         try:
             sha = self._sha(slug)
         except NotFound:
             return None
         if (slug, sha) in self._checked:
             return None
-        self._checked.add((slug, sha))
-        stale = any(
-            ref.plan == slug and _anchor(ref).doc_sha != sha
-            for record in self._anchored_records(slug)
-            for _, ref in anchors_of(record)
-        )
-        return self.reanchor_plan(slug) if stale else None
+        shas = {slug: sha}
+        if not any(self._stale_plans(r, shas) for r in self._anchored_records(slug)):
+            self._checked.add((slug, sha))
+            return None
+        return self.reanchor_plan(slug)
 
     def _anchored_records(self, slug: str) -> list[Record]:
+        """Every record (also in the trash) with an anchor in ``slug``: its own annotations,
+        corrections, links and statuses, and links/statuses citing it as evidence."""
         out: list[Record] = []
-        for kind in ("annotation", "correction", "link", "status"):
+        for kind in ANCHORED_KINDS:
             out += self.rs.records(kind, plan=slug, include_deleted=True)
-        if True:  # evidence may cite any plan: include links/statuses holding it as evidence
-            seen = {r.uuid for r in out}
-            for kind in ("link", "status"):
-                for r in self.rs.records(kind, include_deleted=True):
-                    if r.uuid not in seen and any(
-                        isinstance(x, Ref) and x.plan == slug for _, x in anchors_of(r)
-                    ):
-                        out.append(r)
+        seen = {r.uuid for r in out}
+        for kind in ("link", "status"):
+            for r in self.rs.records(kind, include_deleted=True):
+                if r.uuid not in seen and any(x.plan == slug for _, x in anchors_of(r)):
+                    out.append(r)
         return out
 
-    def reanchor_plan(self, slug: str, *, force: bool = False) -> ReanchorReport:
-        """Place every record anchored in ``slug`` in its newest document version.
-
-        Exact first, then fuzzy (``workbench.anchoring.place``); what cannot be placed is marked
-        orphaned and kept (also records in the trash, so they restore correctly). One
-        transaction, audited as "reanchor". Call after ``import --replaces``.
-        """
+    def _reanchor_updates(self, slug: str, force: bool) -> tuple[ReanchorReport, list[Record]]:
+        """What re-anchoring ``slug`` would write (nothing is written here)."""
         pages = self.pages(slug)
         counts = {"exact": 0, "moved": 0, "orphaned": 0, "fuzzy": 0}
         orphaned: list[str] = []
@@ -407,18 +466,53 @@ class Records:
         report = ReanchorReport(plan=slug, exact=counts["exact"], moved=counts["moved"],
                                 orphaned=counts["orphaned"], fuzzy=counts["fuzzy"],
                                 newly_orphaned=tuple(orphaned), doc_sha=pages.sha)
+        return report, updates
+
+    def _write_reanchor(self, report: ReanchorReport, updates: Sequence[Record]) -> None:
+        """Write a re-anchoring (call inside ``rs.atomic()``; the caller bumps the revision)."""
+        for record in updates:
+            self.rs.put(record)
+        self.rs.audit("reanchor", f"plan:{report.plan}",
+                      {"summary": report.summary(), "doc_sha": report.doc_sha,
+                       "orphaned": list(report.newly_orphaned)}, actor=self.actor)
+
+    def reanchor_plan(self, slug: str, *, force: bool = False) -> ReanchorReport:
+        """Place every record anchored in ``slug`` in its newest document version.
+
+        Exact first, then fuzzy (``workbench.anchoring.place``); what cannot be placed is marked
+        orphaned and kept (also records in the trash, so they restore correctly). One
+        transaction, audited as "reanchor". Call after ``import --replaces``. If the sidecars
+        cannot be written afterwards, the re-anchoring stands and ``sidecar_warning`` says so.
+        """
+        report, updates = self._reanchor_updates(slug, force)
+        self.sidecar_warning = ""
         if updates:
             with self.rs.atomic():
-                for record in updates:
-                    self.rs.put(record)
-                self.rs.audit("reanchor", f"plan:{slug}",
-                              {"summary": report.summary(), "doc_sha": pages.sha,
-                               "orphaned": list(orphaned)}, actor=self.actor)
+                self._write_reanchor(report, updates)
                 self.rs.bump_revision()
             self._invalidate()
             self._write_sidecars({slug} | {p for r in updates for p in r.plans})
-        self._checked.add((slug, pages.sha))
+        self._checked.add((slug, report.doc_sha))
         return report
+
+    def _reanchor_in_transaction(self, plans: set[str]) -> tuple[set[str], set[str]]:
+        """Inside a write's transaction: persist the re-anchoring of those of ``plans`` whose
+        records still name an older document version (what reads showed in memory). Not part
+        of the action's undo entry. Returns (plans re-anchored, plans whose sidecars changed)."""
+        done: set[str] = set()
+        touched: set[str] = set()
+        shas = self._current_shas()
+        for slug in sorted(plans):
+            if slug not in shas or (slug, shas[slug]) in self._checked:
+                continue
+            records = self._anchored_records(slug)
+            if any(self._stale_plans(r, {slug: shas[slug]}) for r in records):
+                report, updates = self._reanchor_updates(slug, False)
+                if updates:
+                    self._write_reanchor(report, updates)
+                    touched |= {slug} | {p for r in updates for p in r.plans}
+            done.add(slug)
+        return done, touched
 
     def _replace_anchors(self, record: Record, slug: str, pages: PageText, force: bool,
                          counts: dict[str, int]) -> Record:
@@ -459,10 +553,14 @@ class Records:
 
     def commit_merge(self, changes: Sequence[tuple[Record | None, Record | None]], *,
                      target: str, detail: dict[str, Any],
-                     step_meta: dict[str, dict[str, Any]]) -> Change:
-        """Write a merge (``workbench.merge.apply_merge``) as one undoable, audited action."""
+                     step_meta: dict[str, dict[str, Any]],
+                     expected_revision: int | None = None) -> Change:
+        """Write a merge (``workbench.merge.apply_merge``) as one undoable, audited action.
+
+        ``expected_revision`` is the library revision the merge was reviewed at; it is checked
+        inside the transaction, so nothing written after the review is overwritten unseen."""
         return self._commit("merge_package", "Merge package", changes, detail, target=target,
-                            step_meta=step_meta)
+                            step_meta=step_meta, expected_revision=expected_revision)
 
     def refreshed(self, record: Record) -> Record:
         """``record`` with its anchors placed in their plans' current document versions
@@ -484,8 +582,8 @@ class Records:
     def orphans(self, slug: str | None = None) -> list[Record]:
         """Live records with at least one orphaned anchor: the queue to re-attach by hand."""
         out = []
-        for kind in ("annotation", "correction", "link", "status"):
-            for r in self.rs.records(kind, plan=slug):
+        for kind in ANCHORED_KINDS:
+            for r in self._records(kind, plan=slug):
                 if any(_anchor(x).orphaned for _, x in anchors_of(r)):
                     out.append(r)
         return out
@@ -519,11 +617,16 @@ class Records:
         *,
         target: str | None = None,
         step_meta: dict[str, dict[str, Any]] | None = None,
+        expected_revision: int | None = None,
     ) -> Change:
         """Write ``changes`` (before, after) as one transaction with audit and undo entries.
 
         ``target`` overrides the audit target (default: the first record); ``step_meta`` adds
-        keys to the undo step of a uuid (``workbench.merge`` keeps version history there)."""
+        keys to the undo step of a uuid (``workbench.merge`` keeps version history there);
+        ``expected_revision`` refuses the write if the library changed since it was read.
+        An ``after`` of None moves ``before`` to the trash: rows are never deleted. The same
+        transaction persists the re-anchoring of the touched plans that reads only did in
+        memory (audited "reanchor", not part of the undo entry)."""
         steps = []
         for before, after in changes:
             some = after or before
@@ -535,25 +638,35 @@ class Records:
         main = changes[0][1] or changes[0][0]
         assert main is not None
         uuids = tuple(s["uuid"] for s in steps)
+        stamp = now()
         with self.rs.atomic():
+            if expected_revision is not None and self.store.revision() != expected_revision:
+                raise InvalidInput(MERGE_CHANGED)
+            reanchored, touched = self._reanchor_in_transaction(_anchor_plans(changes))
             for before, after in changes:
                 if after is not None:
                     self.rs.put(after)
-                elif before is not None:
-                    self.rs.purge(before.KIND, before.uuid)
+                elif before is not None and not before.deleted_at:
+                    self.rs.put(with_deleted(before, stamp))
             undo_id = self.rs.push_undo(action, label, self.actor, steps)
             self.rs.audit(action, target or f"{main.KIND}:{main.uuid}",
                           {"label": label, "uuids": list(uuids), **(detail or {})},
                           actor=self.actor)
             self.rs.bump_revision()
+        self._mark_checked(reanchored)
         plans = self._plans_of(changes)
-        self._after_commit(plans)
+        warning = self._after_commit(_sidecar_plans(changes, plans | touched))
         change = Change(action=action, label=label, uuids=uuids, plans=tuple(sorted(plans)),
                         value=value if value is not None else changes[0][1], undo_id=undo_id,
-                        records=tuple(a for _, a in changes))
+                        records=tuple(a for _, a in changes), warning=warning,
+                        description=self._describe(action, label, steps))
         if self.on_change:
             self.on_change(change)
         return change
+
+    def _mark_checked(self, plans: set[str]) -> None:
+        shas = self._current_shas()
+        self._checked.update((slug, shas[slug]) for slug in plans if slug in shas)
 
     @staticmethod
     def _plans_of(changes: Sequence[tuple[Record | None, Record | None]]) -> set[str]:
@@ -564,9 +677,11 @@ class Records:
                     plans.update(r.plans)
         return plans
 
-    def _after_commit(self, plans: set[str]) -> None:
+    def _after_commit(self, plans: set[str] | None) -> str:
+        """After a commit: drop caches, write sidecars (``None``: every plan's). Returns the
+        warning to show if a sidecar could not be written ("" if all were)."""
         self._invalidate()
-        self._write_sidecars(plans)
+        return self._write_sidecars(plans)
 
     def _invalidate(self) -> None:
         self._effective.clear()
@@ -575,7 +690,7 @@ class Records:
         for kind in KINDS:
             record = self.rs.get(kind, uuid)
             if record is not None:
-                return record
+                return self._view(record)
         raise NotFound(f"No record {uuid}.")
 
     def _live(self, uuid: str) -> Record:
@@ -589,6 +704,21 @@ class Records:
         """Any record by uuid (including ones in the trash)."""
         return self._get(uuid)
 
+    def _where(self, record: Record) -> str:
+        """Where a record is, for messages: "on p. 6 of kent-vision-2011"."""
+        if isinstance(record, Annotation | Correction):
+            return f"on p. {record.anchor.page_label} of {record.plan}"
+        if isinstance(record, Link):
+            return (f"from p. {record.source.anchor.page_label} of {record.source.plan} "
+                    f"to {record.to_plan}")
+        if isinstance(record, StatusAssessment):
+            status = self.status_labels.get(record.status, record.status)
+            return (f"“{status}” as at {record.as_at} on p. {record.subject.anchor.page_label} "
+                    f"of {record.subject.plan}")
+        if isinstance(record, Tag):
+            return f"“{record.name}”"
+        return ""
+
     # -- undo / redo ---------------------------------------------------------------------------
 
     def can_undo(self) -> bool:
@@ -598,6 +728,8 @@ class Records:
         return self.rs.redo_candidate() is not None
 
     def undo_label(self) -> str | None:
+        """The short name of the action ``undo`` would undo ("Add annotation"), for a menu;
+        ``undo_description`` says exactly which record."""
         entry = self.rs.undo_candidate()
         return entry.label if entry else None
 
@@ -605,8 +737,40 @@ class Records:
         entry = self.rs.redo_candidate()
         return entry.label if entry else None
 
+    def undo_description(self) -> str | None:
+        """Exactly what ``undo`` would undo: "Add annotation on p. 6 of kent-vision-2011"."""
+        entry = self.rs.undo_candidate()
+        return self.describe_entry(entry) if entry else None
+
+    def redo_description(self) -> str | None:
+        entry = self.rs.redo_candidate()
+        return self.describe_entry(entry) if entry else None
+
+    def describe_entry(self, entry: UndoEntry) -> str:
+        """An undo-log entry in words: its label and where its (first) record is."""
+        return self._describe(entry.action, entry.label, entry.steps)
+
+    def _describe(self, action: str, label: str, steps: Sequence[dict[str, Any]]) -> str:
+        if action == "merge_package":
+            return f"{label} ({len(steps)} record{'s' if len(steps) != 1 else ''})"
+        step = steps[0] if steps else {}
+        snap = step.get("after") or step.get("before")
+        where = ""
+        if snap:
+            try:
+                where = self._where(record_from_json(snap))
+            except (KeyError, TypeError, ValueError):  # an entry written by another version
+                where = ""
+        new_tags = sum(1 for s in steps[1:] if s.get("kind") == "tag" and not s.get("before"))
+        extra = f" (and {new_tags} new tag{'s' if new_tags > 1 else ''})" \
+            if new_tags and action != "create_tag" else ""
+        return f"{label} {where}".strip() + extra
+
     def undo(self) -> Change:
-        """Undo the newest done action (persisted: works across sessions and from the CLI)."""
+        """Undo the newest done action of the undo log (persisted: works across sessions and
+        from the CLI). Plan edits, imports and removals are not in the undo log; the returned
+        ``Change.description`` says exactly what was undone. Undoing a creation moves the
+        record to the trash (redo brings it back)."""
         entry = self.rs.undo_candidate()
         if entry is None:
             raise InvalidInput("Nothing to undo.")
@@ -618,21 +782,31 @@ class Records:
             raise InvalidInput("Nothing to redo.")
         return self._replay(entry, "redo")
 
-    def _replay(self, entry: Any, direction: str) -> Change:
+    def _replay(self, entry: UndoEntry, direction: str) -> Change:
         steps = list(reversed(entry.steps)) if direction == "undo" else list(entry.steps)
         side = "before" if direction == "undo" else "after"
         plans: set[str] = set()
+        anchored: set[str] = set()
+        tags = False
+        for step in steps:
+            for s in (step["before"], step["after"]):
+                if s:
+                    record = record_from_json(s)
+                    plans.update(record.plans)
+                    anchored.update(ref.plan for _, ref in anchors_of(record))
+                    tags = tags or isinstance(record, Tag)
         written: list[Any] = []
+        stamp = now()
         with self.rs.atomic():
+            reanchored, touched = self._reanchor_in_transaction(anchored)
             for step in steps:
                 snap = step[side]
-                other = step["after" if side == "before" else "before"]
-                for s in (snap, other):
-                    if s:
-                        plans.update(record_from_json(s).plans)
-                if snap is None:
-                    self.rs.purge(step["kind"], step["uuid"])
-                    written.append(None)
+                if snap is None:  # undo a creation (redo a removal): to the trash, never purged
+                    current = self.rs.get(step["kind"], step["uuid"])
+                    if current is not None and not current.deleted_at:
+                        current = with_deleted(current, stamp)
+                        self.rs.put(current)
+                    written.append(current)
                 else:
                     record = self._refresh(record_from_json(snap))
                     self.rs.put(record)
@@ -643,11 +817,13 @@ class Records:
                           {"entry": entry.id, "label": entry.label, "action": entry.action},
                           actor=self.actor)
             self.rs.bump_revision()
-        self._after_commit(plans)
+        self._mark_checked(reanchored)
+        warning = self._after_commit(None if tags else plans | touched)
         change = Change(action=direction, label=f"{direction.capitalize()} {entry.label.lower()}",
                         uuids=tuple(s["uuid"] for s in entry.steps), plans=tuple(sorted(plans)),
                         value=written[-1] if written else None, undo_id=None,
-                        records=tuple(written))
+                        records=tuple(written), warning=warning,
+                        description=self.describe_entry(entry))
         if self.on_change:
             self.on_change(change)
         return change
@@ -662,7 +838,7 @@ class Records:
             (record, replace(record, deleted_at=stamp))  # type: ignore[type-var]
         ]
         if isinstance(record, Correction) and record.group:  # a split/merge goes as one
-            for other in self.rs.records("correction", plan=record.plan):
+            for other in self._records("correction", plan=record.plan):
                 if isinstance(other, Correction) and other.group == record.group \
                         and other.uuid != uuid:
                     changes.append((other, replace(other, deleted_at=stamp)))
@@ -676,14 +852,15 @@ class Records:
             (record, self._refresh(replace(record, deleted_at=None)))  # type: ignore[type-var]
         ]
         if isinstance(record, Correction) and record.group:
-            for other in self.rs.records("correction", plan=record.plan, include_deleted=True):
+            for other in self._records("correction", plan=record.plan, include_deleted=True):
                 if isinstance(other, Correction) and other.group == record.group \
                         and other.uuid != uuid and other.deleted_at == record.deleted_at:
                     changes.append((other, self._refresh(replace(other, deleted_at=None))))
         return self._commit(f"restore_{record.KIND}", f"Restore {record.KIND}", changes)
 
     def trash(self) -> list[Record]:
-        return self.rs.trashed()
+        shas = self._current_shas()
+        return [self._view(r, shas) for r in self.rs.trashed()]
 
     def audit_log(self, target: str | None = None, limit: int = 100) -> list[AuditEntry]:
         return self.rs.audit_log(target=target, limit=limit)
@@ -726,21 +903,44 @@ class Records:
         return self._commit("create_tag", "Add tag", [(None, tag)], {"name": name})
 
     def ensure_tag(self, path: str) -> tuple[Tag, list[Change]]:
-        """The tag at ``path`` ("Climate / Net Zero"), creating missing levels."""
-        parent: str | None = None
-        changes: list[Change] = []
-        tag: Tag | None = None
-        for part in [p.strip() for p in path.split("/") if p.strip()]:
-            tag = next((t for t in self.tags() if t.parent == parent
-                        and t.name.casefold() == part.casefold()), None)
-            if tag is None:
-                change = self.create_tag(part, parent=parent)
-                changes.append(change)
-                tag = change.value
-            parent = tag.uuid
-        if tag is None:
-            raise InvalidInput("A tag needs a name.")
-        return tag, changes
+        """The tag at ``path`` ("Climate / Net Zero"), creating missing levels in one action
+        (the list holds its ``Change``, or is empty if the tag existed)."""
+        uuids, new = self._resolve_tags([path])
+        if not new:
+            return self._live_tag(uuids[0]), []
+        change = self._commit("create_tag", "Add tag", [(None, t) for t in new],
+                              {"name": path.strip()})
+        return new[-1], [change]
+
+    def _resolve_tags(self, tags: Sequence[str]) -> tuple[tuple[str, ...], list[Tag]]:
+        """Tag uuids for ``tags`` (uuids of live tags, or paths like "Climate / Net Zero"), and
+        the ``Tag`` records still to create for missing path levels. Writes nothing: the caller
+        commits the new tags with its own action, so a failed action leaves no stray tag."""
+        live = self.tags()
+        known = {t.uuid for t in self.tags(include_deleted=True)}
+        new: list[Tag] = []
+        out: list[str] = []
+        for item in tags:
+            text = str(item).strip()
+            if text in known or _looks_like_uuid(text):
+                out.append(self._live_tag(text).uuid)
+                continue
+            parts = [p.strip() for p in text.split("/") if p.strip()]
+            if not parts:
+                raise InvalidInput("A tag needs a name.")
+            parent: str | None = None
+            for part in parts:
+                tag = next((t for t in (*live, *new) if t.parent == parent
+                            and t.name.casefold() == part.casefold()), None)
+                if tag is None:
+                    stamp = now()
+                    tag = Tag(uuid=new_uuid(), name=part, parent=parent, created_at=stamp,
+                              created_by=self.actor, updated_at=stamp)
+                    new.append(tag)
+                parent = tag.uuid
+            assert parent is not None
+            out.append(parent)
+        return tuple(dict.fromkeys(out)), new
 
     def _live_tag(self, uuid: str) -> Tag:
         tag = self.rs.get("tag", uuid)
@@ -785,19 +985,24 @@ class Records:
         tags: Sequence[str] = (),
     ) -> Change:
         """Highlight ``[start, end)`` (code points of the page's normalised text; convert Qt
-        UTF-16 offsets with ``workbench.anchoring.utf16_to_cp`` first)."""
-        for t in tags:
-            self._live_tag(t)
+        UTF-16 offsets with ``workbench.anchoring.utf16_to_cp`` first).
+
+        ``tags`` are tag uuids or paths ("Climate / Net Zero"); missing tags are created in
+        the same action, after the passage is validated, so they are undone with it."""
         pages = self.pages(plan)
         try:
             anchor = make_anchor(pages, page_index, start, end)
         except ValueError as exc:
             raise InvalidInput(f"Cannot annotate there: {exc}.") from exc
+        tag_uuids, new_tags = self._resolve_tags(tags)
         ann = Annotation(uuid=new_uuid(), plan=plan, anchor=anchor, note=normalise(note),
-                         colour=colour, tags=tuple(tags), created_at=now(),
+                         colour=colour, tags=tag_uuids, created_at=now(),
                          created_by=self.actor, updated_at=now())
-        return self._commit("create_annotation", "Add annotation", [(None, ann)],
-                            {"plan": plan, "page": anchor.page_label})
+        detail: dict[str, Any] = {"plan": plan, "page": anchor.page_label}
+        if new_tags:
+            detail["new_tags"] = [t.name for t in new_tags]
+        return self._commit("create_annotation", "Add annotation",
+                            [(None, ann), *((None, t) for t in new_tags)], detail, value=ann)
 
     def annotate_quote(self, plan: str, quote: str, *, page: str | int | None = None,
                        occurrence: int = 0, **kw: Any) -> Change:
@@ -810,8 +1015,13 @@ class Records:
             raise InvalidInput(f"The quote is not in {plan}{where}.")
         return self.annotate(plan, *found, **kw)
 
-    def annotate_commitment(self, key: str | int, **kw: Any) -> Change:
+    def annotate_commitment(self, key: str | int, *, plan: str | None = None,
+                            **kw: Any) -> Change:
+        """Highlight a commitment's passage; with ``plan``, refuse a commitment of another
+        plan (a mistyped id must not annotate someone else's plan)."""
         c = self.commitment(key)
+        if plan is not None and c.plan != plan:
+            raise InvalidInput(f"Commitment {key} is in {c.plan}, not {plan}.")
         return self.annotate(c.plan, c.page_index, c.start, c.end, **kw)
 
     def page_index(self, plan: str, page: str | int) -> int:
@@ -827,6 +1037,8 @@ class Records:
 
     def edit_annotation(self, uuid: str, *, note: str | None = None, colour: str | None = None,
                         tags: Sequence[str] | None = None) -> Change:
+        """Change an annotation's note, colour or tags (uuids or paths; missing tags are
+        created in the same action)."""
         ann = self._live(uuid)
         if not isinstance(ann, Annotation):
             raise InvalidInput(f"{uuid} is not an annotation.")
@@ -835,20 +1047,21 @@ class Records:
             new = replace(new, note=normalise(note))
         if colour is not None:
             new = replace(new, colour=colour)
+        new_tags: list[Tag] = []
         if tags is not None:
-            for t in tags:
-                self._live_tag(t)
-            new = replace(new, tags=tuple(tags))
+            tag_uuids, new_tags = self._resolve_tags(tags)
+            new = replace(new, tags=tag_uuids)
         if new == ann:
             raise InvalidInput("Nothing to change.")
+        after = replace(new, updated_at=now())
         return self._commit("edit_annotation", "Edit annotation",
-                            [(ann, replace(new, updated_at=now()))])
+                            [(ann, after), *((None, t) for t in new_tags)],
+                            {"new_tags": [t.name for t in new_tags]} if new_tags else None,
+                            value=after)
 
     def annotations(self, plan: str | None = None, *, orphans: bool = False,
                     include_deleted: bool = False) -> list[Annotation]:
-        if plan:
-            self.ensure_anchored(plan)
-        out = [a for a in self.rs.records("annotation", plan=plan,
+        out = [a for a in self._records("annotation", plan=plan,
                                           include_deleted=include_deleted)
                if isinstance(a, Annotation)]
         if orphans:
@@ -967,7 +1180,7 @@ class Records:
         anchor = make_anchor(pages, *found)
         if self._plan(slug).document_id != section.document_id:
             anchor = place(anchor, self.pages(slug)).anchor
-        before = next((r for r in self.rs.records("correction", plan=slug)
+        before = next((r for r in self._records("correction", plan=slug)
                        if isinstance(r, Correction) and r.kind == CorrectionKind.HEADING_LEVEL
                        and r.anchor.selector() == anchor.selector()), None)
         if before is not None:
@@ -980,8 +1193,7 @@ class Records:
                             {"section_id": section_id, "level": level})
 
     def corrections(self, plan: str, *, include_deleted: bool = False) -> list[Correction]:
-        self.ensure_anchored(plan)
-        return [c for c in self.rs.records("correction", plan=plan,
+        return [c for c in self._records("correction", plan=plan,
                                            include_deleted=include_deleted)
                 if isinstance(c, Correction)]
 
@@ -1005,9 +1217,7 @@ class Records:
     def links(self, plan: str | None = None, *, include_rejected: bool = False,
               include_deleted: bool = False) -> list[Link]:
         """Links from or to ``plan`` (all links if None)."""
-        if plan:
-            self.ensure_anchored(plan)
-        out = [r for r in self.rs.records("link", plan=plan, include_deleted=include_deleted)
+        out = [r for r in self._records("link", plan=plan, include_deleted=include_deleted)
                if isinstance(r, Link)]
         return [r for r in out if include_rejected or r.state != "rejected"]
 
@@ -1149,7 +1359,7 @@ class Records:
         """Every assessment of a commitment, oldest as-at first."""
         ref = self.ref_for(key)
         wanted = self.key_of(ref)
-        out = [s for s in self.rs.records("status", plan=ref.plan)
+        out = [s for s in self._records("status", plan=ref.plan)
                if isinstance(s, StatusAssessment) and self.key_of(s.subject) == wanted]
         return sorted(out, key=lambda s: (s.as_at, s.created_at))
 
@@ -1282,91 +1492,28 @@ class Records:
             ))
         return Thread(origin=origin.key, nodes=tuple(out_nodes), edges=tuple(edges.values()))
 
-    # == sidecars ==============================================================================
-
-    def sidecar(self, slug: str) -> dict[str, Any]:
-        """The plan's user records as JSON (what ``<library>/sidecars/<slug>.json`` holds)."""
-        try:
-            sha = self._sha(slug)
-        except NotFound:
-            sha = ""
-
-        def dump(kind: str, keep: Callable[[Any], bool] = lambda r: True) -> list[Any]:
-            return [r.to_json() for r in self.rs.records(kind, plan=slug, include_deleted=True)
-                    if keep(r)]
-
-        return {
-            "format": SIDECAR_FORMAT,
-            "plan": slug,
-            "doc_sha": sha,
-            "written_at": now(),
-            "annotations": dump("annotation"),
-            "corrections": dump("correction"),
-            "links": dump("link", lambda r: r.source.plan == slug),
-            "statuses": dump("status"),
-            "tags": [t.to_json() for t in self.tags(include_deleted=True)],
-        }
-
-    def _write_sidecars(self, plans: set[str]) -> None:
-        if self.sidecar_dir is None:
-            return
-        if not plans:  # tags only: they are copied into every sidecar
-            plans = {p.slug for p in self.store.plans(include_removed=True)}
-        for slug in sorted(plans):
-            write_json_atomic(self.sidecar_dir / f"{slug}.json", self.sidecar(slug))
-
-    def write_all_sidecars(self) -> int:
-        plans = {p.slug for p in self.store.plans(include_removed=True)}
-        self._write_sidecars(plans)
-        return len(plans)
-
-    def rebuild_from_sidecars(self, folder: Path | None = None) -> dict[str, int]:
-        """Restore records missing from the database from the sidecars (one transaction).
-        Records already present (same uuid) are left as they are."""
-        folder = folder or self.sidecar_dir
-        if folder is None or not folder.is_dir():
-            raise InvalidInput("There is no sidecar folder to rebuild from.")
-        counts = dict.fromkeys(KINDS, 0)
-        records: dict[str, Record] = {}
-        for path in sorted(folder.glob("*.json")):
-            try:
-                data = json.loads(path.read_text(encoding="utf-8"))
-            except (OSError, ValueError) as exc:
-                raise InvalidInput(f"{path.name} is not a readable sidecar: {exc}") from exc
-            for group in ("tags", "annotations", "corrections", "links", "statuses"):
-                for item in data.get(group, []):
-                    rec = record_from_json(item)
-                    records.setdefault(rec.uuid, rec)
-        missing = [r for r in records.values() if self.rs.get(r.KIND, r.uuid) is None]
-        missing.sort(key=lambda r: KINDS.index(r.KIND))
-        if missing:
-            with self.rs.atomic():
-                for r in missing:
-                    self.rs.put(r)
-                    counts[r.KIND] += 1
-                self.rs.audit("rebuild_from_sidecars", "library", counts, actor=self.actor)
-                self.rs.bump_revision()
-            self._invalidate()
-        return counts
-
-
-def write_json_atomic(path: Path, data: Any) -> None:
-    """Write JSON to a temporary file in the same folder, fsync it, then rename it into place."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.stem}-", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            json.dump(data, f, ensure_ascii=False, indent=1, sort_keys=True)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
 
 def _anchor(x: Ref | Anchor) -> Anchor:
     return x.anchor if isinstance(x, Ref) else x
+
+
+def _anchor_plans(changes: Sequence[tuple[Record | None, Record | None]]) -> set[str]:
+    """Every plan in which the records of ``changes`` have an anchor."""
+    return {ref.plan for pair in changes for r in pair if r is not None
+            for _, ref in anchors_of(r)}
+
+
+def _sidecar_plans(changes: Sequence[tuple[Record | None, Record | None]],
+                   plans: set[str]) -> set[str] | None:
+    """The plans whose sidecars a change rewrites; ``None`` (every plan) when a tag changed,
+    because every sidecar carries the whole tag list."""
+    if not plans or any(isinstance(r, Tag) for pair in changes for r in pair):
+        return None
+    return plans
+
+
+def _looks_like_uuid(text: str) -> bool:
+    return len(text) == 36 and text.count("-") == 4
 
 
 def _best_overlap(anchor: Anchor, commitments: Sequence[Commitment]) -> Commitment | None:

@@ -62,6 +62,9 @@ class CheckReport:
     database: tuple[str, ...]
     files: tuple[str, ...]
     index: tuple[str, ...]
+    #: things worth knowing that are not damage (e.g. a PDF copy no document uses); ``ok``
+    #: ignores them
+    notes: tuple[str, ...] = ()
 
     @property
     def ok(self) -> bool:
@@ -91,6 +94,8 @@ class Workbench:
         #: called with a plan's slug after a new version of it is stored; returns a line for the
         #: user (the re-anchoring report "N exact, M moved, K orphaned")
         self.on_new_version: Callable[[str], str] | None = None
+        #: more file checks for ``check()``, each returning problem lines
+        self.extra_file_checks: list[Callable[[], list[str]]] = []
         self.paths = paths
         self.store = store
         self.index = index
@@ -114,6 +119,9 @@ class Workbench:
         processes at once; the database writes stay on the calling thread, in file order.
         """
         state = state or TaskState()
+        if replaces and not self.store.slug_exists(replaces):  # before anything is written
+            raise InvalidInput(f"No plan called {replaces!r} to replace; "
+                               "`workbench plans` lists them.")
         files = find_pdfs(list(paths))
         if replaces and len(files) != 1:
             raise InvalidInput("--replaces takes exactly one PDF.")
@@ -238,7 +246,12 @@ class Workbench:
         if extraction.copy_restricted:
             notices.append("The PDF's permissions forbid copying; the restriction is recorded.")
         if replaces and self.on_new_version is not None:
-            notices.append(self.on_new_version(plan.slug))
+            try:  # the import has committed: a re-anchoring failure is a notice, not a failure
+                notices.append(self.on_new_version(plan.slug))
+            except Exception as exc:  # reported and logged, never fatal
+                log.exception("re-anchoring %s after a new version failed", plan.slug)
+                notices.append(f"The new version was imported, but its notes and links could "
+                               f"not be re-anchored ({type(exc).__name__}: {exc}).")
         verb = "as a new version of" if replaces else "as"
         message = (
             f"Imported {path.name} {verb} {plan.slug}: {plan.pages} pages, "
@@ -334,7 +347,8 @@ class Workbench:
         """The database's integrity and invariants, the file store, and the index."""
         database = tuple(self.store.check())
         files = []
-        for stored_path, sha in self.store.stored_files():
+        stored = self.store.stored_files()
+        for stored_path, sha in stored:
             target = self.paths.stored_file(stored_path)
             if not target.is_file():
                 files.append(f"missing PDF copy {stored_path}")
@@ -344,6 +358,11 @@ class Workbench:
                         files.append(f"PDF copy {stored_path} does not match its hash")
                 except ExtractError as exc:
                     files.append(exc.message)
+        for extra in self.extra_file_checks:  # e.g. the annotation sidecars (composition root)
+            try:
+                files.extend(extra())
+            except Exception as exc:  # noqa: BLE001 - a check must report, never crash
+                files.append(f"could not check: {type(exc).__name__}: {exc}")
         index_check = self.index.check(self.store.index_fingerprints())
         index = []
         if index_check.error:
@@ -355,4 +374,21 @@ class Workbench:
         ):
             if keys:
                 index.append(f"{len(keys)} passage(s) {label} the search index")
-        return CheckReport(database, tuple(files), tuple(index))
+        return CheckReport(database, tuple(files), tuple(index),
+                           notes=tuple(self._unreferenced_copies(stored)))
+
+    def _unreferenced_copies(self, stored: Sequence[tuple[str, str]]) -> list[str]:
+        """PDFs in ``files/`` that no document references (left by an import that failed
+        after copying, or by hand); not damage, just space."""
+        referenced = {Path(p).as_posix() for p, _sha in stored}
+        notes = []
+        try:
+            found = sorted(self.paths.files.rglob("*.pdf"))
+        except OSError:
+            return notes
+        for path in found:
+            rel = path.relative_to(self.paths.root).as_posix()
+            if rel not in referenced and path.is_file():
+                notes.append(f"unreferenced PDF copy {rel} (no document uses it; "
+                             "it may be deleted)")
+        return notes

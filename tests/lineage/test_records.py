@@ -15,13 +15,30 @@ from workbench.errors import InvalidInput
 from workbench.records import Annotation, Correction, Link
 from workbench.review import Records
 
+TABLES = ("tags", "annotations", "corrections", "links", "statuses")
 
-def snapshot(store: SqliteStore) -> dict[str, list]:
+
+def snapshot(store: SqliteStore, skip: frozenset[str] = frozenset()) -> dict[str, list]:
+    """Every user-record row (without its id), leaving out the records in ``skip``."""
     out = {}
-    for table in ("tags", "annotations", "corrections", "links", "statuses"):
+    for table in TABLES:
         rows = store.db.execute(f"SELECT * FROM {table} ORDER BY uuid").fetchall()  # noqa: S608
-        out[table] = [tuple(x for i, x in enumerate(r) if i != 0) for r in rows]  # without id
+        out[table] = [tuple(x for i, x in enumerate(r) if i != 0) for r in rows  # without id
+                      if r[1] not in skip]
     return out
+
+
+def trashed(store: SqliteStore, uuid: str) -> bool:
+    for table in TABLES:
+        row = store.db.execute(f"SELECT deleted_at FROM {table} WHERE uuid = ?",  # noqa: S608
+                               [uuid]).fetchone()
+        if row:
+            return row[0] is not None
+    raise AssertionError(f"{uuid} has no row: undo must never delete one")
+
+
+def snapshot_before_without(snap: dict[str, list], skip: frozenset[str]) -> dict[str, list]:
+    return {table: [row for row in rows if row[0] not in skip] for table, rows in snap.items()}
 
 
 def keys(recs, plan):
@@ -76,8 +93,12 @@ def test_every_action_round_trips_through_undo_and_redo_with_audit(recs, store):
         after = snapshot(store)
         assert after != before, name
         undone = recs.undo()
-        assert snapshot(store) == before, name
-        assert undone.action == "undo"
+        created = frozenset(step["uuid"] for step in recs.rs.undo_entries()[-1].steps
+                            if step["before"] is None)
+        # everything is as before, except that what the action created is in the trash
+        assert snapshot(store, created) == snapshot_before_without(before, created), name
+        assert all(trashed(store, uuid) for uuid in created), name
+        assert undone.action == "undo" and undone.description, name
         recs.redo()
         assert snapshot(store) == after, name
         log = [e.action for e in recs.audit_log(limit=3)]
@@ -220,13 +241,28 @@ def test_new_version_reanchors_and_deletes_nothing(recs, store):
     assert not recs.get(gone.uuid).anchor.orphaned
 
 
-def test_lazy_reanchor_when_a_plan_gets_a_new_version(recs, store):
+def test_reads_place_records_of_a_new_version_in_memory_and_the_next_write_persists(
+        recs, store):
+    """Reads never write (item 7): the placement is shown at once, persisted by a write."""
     recs.annotate_quote("old-plan", "restore the marshes")
     add_plan(store, "old-plan", "2020", OLD, replaces="old-plan", salt="v2", filler="More. ")
     fresh = Records(store, SqliteRecords(store), actor="t")
+    revision = store.revision()
     (ann,) = fresh.annotations("old-plan")
-    assert ann.anchor.doc_sha == fresh.pages("old-plan").sha and ann.anchor.status == "moved"
-    assert fresh.audit_log(limit=1)[0].action == "reanchor"
+    sha = fresh.pages("old-plan").sha
+    assert ann.anchor.doc_sha == sha and ann.anchor.status == "moved"
+    fresh.effective_commitments("old-plan")
+    fresh.effective_sections("old-plan")
+    fresh.corrections("old-plan")
+    fresh.links("old-plan")
+    assert fresh.get(ann.uuid).anchor.doc_sha == sha
+    assert store.revision() == revision and fresh.audit_log(limit=1)[0].action == "import"
+    assert fresh.rs.get("annotation", ann.uuid).anchor.doc_sha != sha  # stored: untouched
+    fresh.edit_annotation(ann.uuid, note="wetlands")  # a write persists the placement
+    assert [e.action for e in fresh.audit_log(limit=2)] == ["edit_annotation", "reanchor"]
+    stored = fresh.rs.get("annotation", ann.uuid)
+    assert stored.anchor.doc_sha == sha and stored.note == "wetlands"
+    assert store.revision() == revision + 1  # one transaction
 
 
 def test_sidecars_are_written_and_rebuild_a_lost_database(recs, store, tmp_path):

@@ -134,3 +134,42 @@ def test_the_real_prompt_masks_the_password(qtbot):
     assert "x.pdf" in first.labelText() and "Cancel skips" in first.labelText()
     assert "attempt 2 of 3" in again.labelText()
     assert first.accessibleName()
+
+
+def test_a_search_completes_while_a_slow_import_runs(qtbot, open_window, sample_library,
+                                                     tmp_path, monkeypatch):
+    """The import has its own thread and connection: the DB thread stays free meanwhile."""
+    import threading
+    import time
+
+    from indexing.worker import PdfWorkerExtractor
+
+    started, slept = threading.Event(), threading.Event()
+    original = PdfWorkerExtractor.extract
+
+    def slow_extract(self, *args, **kwargs):  # noqa: ANN001, ANN002, ANN003, ANN202
+        started.set()
+        time.sleep(2.0)
+        slept.set()
+        return original(self, *args, **kwargs)
+
+    monkeypatch.setattr(PdfWorkerExtractor, "extract", slow_extract)
+    pdf = tmp_path / "slow.pdf"
+    make_pdf(pdf, [Page([heading("Slow plan"), para("Allotments and orchards.")])],
+             title="Slow plan")
+    window = open_window(sample_library)
+    panel = window.library_panel
+    with qtbot.waitSignal(panel.import_finished, timeout=60000) as imported:
+        panel.import_paths([pdf])
+        assert started.wait(15)
+        t0 = time.monotonic()
+        with qtbot.waitSignal(window.search_panel.search_finished, timeout=1500) as searched:
+            window.search_panel.set_query("climate emergency", immediately=True)
+        assert time.monotonic() - t0 < 1.5
+        assert searched.args[0].hits
+        assert not slept.is_set()  # the search finished while the extraction was running
+        assert window.busy_label.text() == "Importing PDFs…"
+        assert window.ctx.executor.is_idle()  # the import is not on the DB thread
+    assert [o.status for o in imported.args[0].outcomes] == ["imported"]
+    qtbot.waitUntil(lambda: any(p.slug for p in window.library_panel.all_plans
+                                if p.meta.title == "Slow plan"), timeout=10000)

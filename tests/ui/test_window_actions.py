@@ -24,7 +24,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ui import icons
+from ui import icons, richtext
 from ui.main_window import TAB_COMPARE, TAB_LIBRARY, TAB_READER
 from workbench.model import SearchFilters, SearchResult
 
@@ -149,7 +149,7 @@ def test_status_bar_shows_library_plans_and_index_notice(qtbot, open_window, sam
     window = open_window(sample_library)
     qtbot.waitUntil(lambda: window.plan_count_label.text() == "5 plans", timeout=5000)
     assert sample_library.name in window.library_label.text()
-    assert window.library_label.toolTip() == str(sample_library)
+    assert window.library_label.toolTip() == richtext.tooltip(str(sample_library))
     assert not window.index_label.isVisible()
     window.search_panel.search_finished.emit(
         SearchResult((), 0, "climate", "Rebuilding the search index…"))

@@ -55,6 +55,7 @@ from ui.executor import Job
 from ui.ops import OpContext
 from ui.ops import export as export_ops
 from workbench.errors import Cancelled, WorkbenchError
+from workbench.library import LibraryPaths
 from workbench.model import is_partial_iso_date
 from workbench.pack import PackSelection, manifest_path_for
 
@@ -349,6 +350,11 @@ class ExportDialog(QDialog):
         out = Path(text).expanduser()
         if not out.suffix:
             out = out.with_suffix("." + self.fmt())
+        try:  # never over the database, the PDF copies or anything else of the library
+            LibraryPaths(self._ctx.root).refuse_output(out)
+        except WorkbenchError as exc:
+            self._tell(exc.message)
+            return
         as_at = self.as_at_edit.text().strip()
         if as_at and not is_partial_iso_date(as_at):
             self._tell("“As at” takes a date such as 2025-09-30.")

@@ -23,7 +23,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ui.dialogs.save_error import DISK_FULL, SaveErrorDialog, handle_save_error
 from ui.models.records import COLOURS, one_line
+from ui.widgets.plain import make_plain
 
 
 def swatch(colour: str) -> QPixmap:
@@ -76,6 +78,7 @@ class HighlightDialog(QDialog):
         form.addRow("&Note", self.note_edit)
         layout.addLayout(form)
         self.message_label = QLabel("")
+        make_plain(self.message_label)  # shows data: never rich text
         self.message_label.setObjectName("dialogMessage")
         self.message_label.setWordWrap(True)
         self.message_label.hide()
@@ -103,8 +106,13 @@ class HighlightDialog(QDialog):
     def saved(self) -> None:
         self.accept()
 
-    def failed(self, message: str) -> None:
-        """Not saved: say why and keep everything typed, for a retry."""
+    def failed(self, error: BaseException | str) -> SaveErrorDialog | None:
+        """Not saved: say why and keep everything typed, for a retry. On a full disk the
+        "Not saved" dialog also opens, with the note ready to copy (returned)."""
         self.buttons.setEnabled(True)
-        self.message_label.setText(f"Not saved: {message}")
+        dialog = None
+        if isinstance(error, BaseException):
+            dialog = handle_save_error(self, error, self.note_edit.toPlainText())
+        self.message_label.setText(DISK_FULL if dialog is not None else f"Not saved: {error}")
         self.message_label.show()
+        return dialog

@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
 from ui.models.records import AuditModel, IdRole, TrashModel, _RowModel
 from ui.ops import OpContext
 from ui.ops import records as records_ops
+from ui.widgets.plain import make_plain
 from workbench.records import Change
 
 
@@ -54,6 +55,7 @@ class TrashDialog(QDialog):
         self.resize(760, 420)
         layout = QVBoxLayout(self)
         self.summary_label = QLabel("Loading…")
+        make_plain(self.summary_label)  # shows data: never rich text
         layout.addWidget(self.summary_label)
         self.model = TrashModel(self)
         self.view = _table(self.model, "Deleted records")

@@ -12,6 +12,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ui import richtext
 from workbench.services import ImportReport
 
 _ORDER = {"refused": 0, "cancelled": 1, "duplicate": 2, "imported": 3}
@@ -50,7 +51,7 @@ class ImportReportDialog(QDialog):
         for outcome in sorted(report.outcomes, key=lambda o: _ORDER.get(o.status, 9)):
             item = QTreeWidgetItem([_LABEL.get(outcome.status, outcome.status),
                                     outcome.path.name, outcome.message])
-            item.setToolTip(2, outcome.message)
+            item.setToolTip(2, richtext.tooltip(outcome.message))
             for notice in outcome.notices:
                 item.addChild(QTreeWidgetItem(["Notice", "", notice]))
             self.tree.addTopLevelItem(item)

@@ -32,9 +32,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ui.dialogs.save_error import DISK_FULL, handle_save_error
 from ui.models.records import CommitmentChoiceModel, CommitmentFilterProxy, IdRole, one_line
 from ui.ops import OpContext
 from ui.ops import records as records_ops
+from ui.widgets.plain import make_plain
 from workbench.lineage import NO_TARGET_RELATIONS, RATIONALE_REQUIRED, RELATIONS
 from workbench.records import Change
 
@@ -128,6 +130,7 @@ class LinkDialog(QDialog):
         form2.addRow("", self.confirm_check)
         layout.addLayout(form2)
         self.why_label = QLabel("")
+        make_plain(self.why_label)  # shows data: never rich text
         self.why_label.setObjectName("dialogMessage")
         self.why_label.setWordWrap(True)
         self.why_label.setAccessibleName("Why it cannot be saved yet")
@@ -240,7 +243,8 @@ class LinkDialog(QDialog):
         self.accept()
 
     def _on_save_failed(self, exc: BaseException) -> None:
-        self.why_label.setText(f"Not saved: {exc}")
+        disk_full = handle_save_error(self, exc, self.rationale_edit.toPlainText()) is not None
+        self.why_label.setText(DISK_FULL if disk_full else f"Not saved: {exc}")
         self.why_label.show()
         self._save_button().setEnabled(True)
 
@@ -256,6 +260,7 @@ class RationaleDialog(QDialog):
         self.setAccessibleName(title)
         layout = QVBoxLayout(self)
         label = QLabel(prompt)
+        make_plain(label)
         label.setWordWrap(True)
         layout.addWidget(label)
         self.text_edit = QPlainTextEdit()

@@ -42,6 +42,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ui.widgets.plain import plain_label
 from workbench.merge import Conflict, MergePlan, MergeReport
 
 CHOICES = ("local", "incoming", "both")
@@ -52,19 +53,6 @@ REASONS = {
                       "changed version, flagged.",
 }
 PACKAGE_FILTER = "Annotation packages (*.zip);;All files (*)"
-
-
-def plain_label(text: str, *, name: str = "", wrap: bool = True) -> QLabel:
-    """A label that shows ``text`` literally (never as HTML) and can be selected and copied."""
-    label = QLabel()
-    label.setTextFormat(Qt.TextFormat.PlainText)
-    label.setText(text)
-    label.setWordWrap(wrap)
-    label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse
-                                  | Qt.TextInteractionFlag.TextSelectableByKeyboard)
-    if name:
-        label.setObjectName(name)
-    return label
 
 
 def _when(stamp: str) -> str:

@@ -6,7 +6,9 @@ import and then dropped: it is never stored, put in settings or written to a log
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import QInputDialog, QLineEdit, QWidget
+from PySide6.QtWidgets import QInputDialog, QLabel, QLineEdit, QWidget
+
+from ui.widgets.plain import make_plain
 
 MAX_ATTEMPTS = 3
 
@@ -34,6 +36,7 @@ def password_dialog(parent: QWidget | None, file_name: str, attempt: int) -> QIn
         label = (f"That password did not open {file_name} "
                  f"(attempt {attempt} of {MAX_ATTEMPTS}).\nPassword (Cancel skips this file):")
     dialog.setLabelText(label)
+    make_plain(*dialog.findChildren(QLabel))  # the file name is shown as given, never as HTML
     dialog.setOkButtonText("Open")
     dialog.setCancelButtonText("Skip file")
     return dialog

@@ -15,6 +15,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ui.widgets.plain import make_plain
 from workbench.model import Plan, Stage
 
 _DATE = QRegularExpression(r"^(\d{4}(-(0[1-9]|1[0-2])(-(0[1-9]|[12]\d|3[01]))?)?)?$")
@@ -61,6 +62,7 @@ class PlanEditDialog(QDialog):
         form.addRow("P&ublished:", self.published_edit)
         form.addRow("Supersedes:", self.supersedes_combo)
         self.error_label = QLabel("")
+        make_plain(self.error_label)  # shows data: never rich text
         self.error_label.setObjectName("errorLabel")
         self.error_label.setWordWrap(True)
         form.addRow(self.error_label)

@@ -27,9 +27,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ui.dialogs.save_error import DISK_FULL, handle_save_error
 from ui.models.records import one_line
 from ui.ops import OpContext
 from ui.ops import records as records_ops
+from ui.widgets.plain import make_plain
 from workbench.lineage import STATUSES
 from workbench.records import Change
 
@@ -92,6 +94,7 @@ class StatusDialog(QDialog):
         form.addRow("Evidence", self.evidence_check)
         layout.addLayout(form)
         self.message_label = QLabel("")
+        make_plain(self.message_label)  # shows data: never rich text
         self.message_label.setWordWrap(True)
         layout.addWidget(self.message_label)
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save
@@ -128,4 +131,7 @@ class StatusDialog(QDialog):
 
     def _on_save_failed(self, exc: BaseException) -> None:
         self.buttons.setEnabled(True)
+        if handle_save_error(self, exc, self.rationale_edit.toPlainText()) is not None:
+            self.message_label.setText(DISK_FULL)
+            return
         self.message_label.setText(f"Not saved: {exc}")

@@ -24,8 +24,10 @@ from PySide6.QtWidgets import (
 )
 
 from ui.dialogs.highlight import swatch
+from ui.dialogs.save_error import DISK_FULL, handle_save_error
 from ui.ops import OpContext
 from ui.ops import records as records_ops
+from ui.widgets.plain import make_plain, tooltip
 
 UuidRole = Qt.ItemDataRole.UserRole + 1
 
@@ -60,6 +62,7 @@ class TagsDialog(QDialog):
             row.addWidget(button)
         layout.addLayout(row)
         self.message_label = QLabel("Double-click (or F2) to rename.")
+        make_plain(self.message_label)  # shows data: never rich text
         self.message_label.setWordWrap(True)
         layout.addWidget(self.message_label)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
@@ -84,7 +87,7 @@ class TagsDialog(QDialog):
                     continue
                 node = QStandardItem(item.tag.name)
                 node.setData(item.tag.uuid, UuidRole)
-                node.setToolTip(item.path)
+                node.setToolTip(tooltip(item.path))
                 if item.tag.colour:
                     node.setData(swatch(item.tag.colour), Qt.ItemDataRole.DecorationRole)
                 (by_uuid.get(parent or "") or self.model.invisibleRootItem()).appendRow(node)
@@ -108,7 +111,8 @@ class TagsDialog(QDialog):
         self.reload()
 
     def _failed(self, exc: BaseException) -> None:
-        self.message_label.setText(f"Not saved: {exc}")
+        disk_full = handle_save_error(self, exc) is not None
+        self.message_label.setText(DISK_FULL if disk_full else f"Not saved: {exc}")
         self.reload()
 
     def _unique(self, parent: str | None) -> str:

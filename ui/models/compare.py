@@ -12,6 +12,7 @@ from PySide6.QtCore import (
     Qt,
 )
 
+from ui import richtext
 from ui.ops.compare import AlignedPair, AlignItem, Alignment
 
 PairRole = Qt.ItemDataRole.UserRole + 1
@@ -59,7 +60,7 @@ class ComparePairModel(QAbstractTableModel):
             return f"+{pair.inserted} / −{pair.deleted} words"
         if role == Qt.ItemDataRole.ToolTipRole and column in (0, 1):
             item = pair.left if column == 0 else pair.right
-            return item.text[:600]
+            return richtext.tooltip(item.text[:600])
         if role == Qt.ItemDataRole.TextAlignmentRole and column in (2, 3):
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         if role == PairRole:
@@ -111,7 +112,7 @@ class UnmatchedListModel(QAbstractListModel):
         if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.AccessibleTextRole):
             return f"{_kind_mark(item)}{item.title}  (p. {item.page_label})"
         if role == Qt.ItemDataRole.ToolTipRole:
-            return item.text[:600]
+            return richtext.tooltip(item.text[:600])
         if role == ItemRole:
             return item
         return None

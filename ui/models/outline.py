@@ -11,6 +11,7 @@ from typing import Any
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QStandardItem, QStandardItemModel
 
+from ui import richtext
 from workbench.model import Commitment, Section
 
 KindRole = Qt.ItemDataRole.UserRole + 1  # "section" | "commitment"
@@ -52,7 +53,7 @@ class OutlineModel(QStandardItemModel):
                     s.heading or "(untitled section)", "section", int(s.id), s.page_start,
                     s.label_start,
                 )
-                item.setToolTip(" › ".join(s.path) or s.heading)
+                item.setToolTip(richtext.tooltip(" › ".join(s.path) or s.heading))
                 parent.appendRow([item, self._page_item(s.label_start)])
                 stack.append((s.level, item))
                 for c in by_section.get(int(s.id), []):
@@ -60,7 +61,7 @@ class OutlineModel(QStandardItemModel):
                         "• " + _preview(c.text), "commitment", int(c.id), c.page_index,
                         c.page_label,
                     )
-                    leaf.setToolTip(c.text)
+                    leaf.setToolTip(richtext.tooltip(c.text))
                     item.appendRow([leaf, self._page_item(c.page_label)])
         finally:
             self.blockSignals(False)

@@ -17,6 +17,7 @@ from PySide6.QtCore import (
     Qt,
 )
 
+from ui import richtext
 from workbench.model import Plan
 
 SlugRole = Qt.ItemDataRole.UserRole + 1
@@ -105,7 +106,7 @@ class PlanTableModel(QAbstractTableModel):
         if role == SortRole:
             return _cell(plan, column)
         if role == Qt.ItemDataRole.ToolTipRole:
-            notes = [plan.slug]
+            notes = [plan.meta.title, plan.slug]
             if plan.meta.status:
                 notes.append(plan.meta.status)
             if plan.needs_ocr_pages:
@@ -114,7 +115,7 @@ class PlanTableModel(QAbstractTableModel):
                 notes.append("repaired on import")
             if plan.copy_restricted:
                 notes.append("its permissions forbid copying text")
-            return "\n".join(notes)
+            return richtext.tooltip("\n".join(notes))
         if role == Qt.ItemDataRole.TextAlignmentRole and column in _NUMERIC:
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         if role == SlugRole:

@@ -20,6 +20,7 @@ from PySide6.QtCore import (
 )
 from PySide6.QtGui import QColor
 
+from ui import richtext
 from ui.ops.records import AnnotationItem, PlanChoice
 from workbench.lineage import Candidate, Suggestion
 from workbench.records import (
@@ -104,7 +105,7 @@ class _RowModel(QAbstractTableModel):
         if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.AccessibleTextRole):
             return self.cell(value, index.column())
         if role == Qt.ItemDataRole.ToolTipRole:
-            return self.tip(value, index.column())
+            return richtext.tooltip(self.tip(value, index.column())) or None
         if role == Qt.ItemDataRole.BackgroundRole:
             return self.background(value, index.column())
         return None
@@ -335,9 +336,10 @@ class ThreadModel(QAbstractTableModel):
         cell = self._cells.get((index.row(), index.column()))
         if cell is None:
             return None
-        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.AccessibleTextRole,
-                    Qt.ItemDataRole.ToolTipRole):
+        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.AccessibleTextRole):
             return cell[0]
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return richtext.tooltip(cell[0])
         if role == ValueRole:
             return cell[1]
         if role == IdRole:

@@ -49,7 +49,7 @@ class SearchResultModel(QAbstractListModel):
         if role == Qt.ItemDataRole.AccessibleTextRole:
             return f"{hit_header(hit)}. {richtext.strip_markers(hit.snippet)}"
         if role == Qt.ItemDataRole.ToolTipRole:
-            return " › ".join(hit.path)
+            return richtext.tooltip(" › ".join(hit.path))
         if role == HitRole:
             return hit
         if role == HeaderRole:

@@ -1,8 +1,16 @@
 """Library operations: list, import, edit, remove/restore plans; reindex; check.
 
-Reads are short DB-executor jobs; import, reindex and check are long jobs on the
+Reads are short DB-executor jobs; import, reindex and check are long jobs on a
 ``TaskRunner`` (progress after ~600 ms, Cancel). Every write re-emits a ``Changes`` value on
 ``OpContext.changes_applied`` after the store has committed.
+
+Imports run in their own lane (``ImportLane``): a second ``DbExecutor`` whose thread opens its
+*own* ``Workbench`` (its own SQLite connection, opened inside that thread, as R3 requires), so
+a multi-minute import does not hold the window's DB thread: saves and searches go on meanwhile.
+Writes of the two connections serialise in SQLite (WAL, ``busy_timeout``), index writes on
+Whoosh's lock; caches of the main connection are keyed by the library revision, so they see the
+import's commits. Imports still queue behind one another, keep progress and Cancel, and are
+cancelled and waited for when the window closes (``shutdown_imports``) or the library changes.
 """
 
 from __future__ import annotations
@@ -11,8 +19,11 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from ui.executor import Job
+from PySide6.QtCore import QObject, Signal
+
+from ui.executor import DbExecutor, Job
 from ui.ops import Changes, OpContext
+from ui.tasks import TaskRunner
 from workbench.model import Plan
 from workbench.services import CheckReport, ImportReport, Workbench
 from workbench.tasks import TaskState
@@ -36,6 +47,71 @@ def load_plans(ctx: OpContext, on_done: Callable[[PlanList], None], on_error: Er
     return ctx.executor.submit(_plan_list, on_done=on_done, on_error=on_error)
 
 
+class ImportLane(QObject):
+    """The import thread of one window: a ``DbExecutor`` with its own ``Workbench``, opened on
+    the first import and kept until the library changes or the window closes.
+
+    Signals:
+        busy_changed(bool): as ``TaskRunner.busy_changed``, for imports.
+    """
+
+    busy_changed = Signal(bool)
+
+    def __init__(self, ctx: OpContext) -> None:
+        super().__init__(ctx)
+        self._ctx = ctx
+        self._executor: DbExecutor | None = None
+        self._runner: TaskRunner | None = None
+        ctx.library_changed.connect(self._on_library_changed)
+
+    @property
+    def runner(self) -> TaskRunner:
+        """The lane's runner, on a (new) executor for the context's current library."""
+        ex = self._executor
+        if ex is None or ex.is_shut_down or ex.root != self._ctx.root or self._runner is None:
+            self.shutdown()
+            self._executor = DbExecutor(self._ctx.root, parent=self)
+            self._runner = TaskRunner(self._executor, self._ctx.window)
+            self._runner.busy_changed.connect(self.busy_changed)
+        self._runner.show_dialogs = self._ctx.runner.show_dialogs
+        return self._runner
+
+    def is_idle(self) -> bool:
+        return self._runner is None or self._runner.is_idle()
+
+    def running_titles(self) -> list[str]:
+        return self._runner.running_titles() if self._runner is not None else []
+
+    def _on_library_changed(self, _root: object) -> None:
+        self.shutdown()
+
+    def shutdown(self) -> None:
+        """Cancel the running import (atomic per document) and wait for the thread to close
+        its library."""
+        if self._runner is not None:
+            self._runner.cancel_all()
+        if self._executor is not None:
+            self._executor.shutdown(wait=True)
+        self._executor = None
+        self._runner = None
+
+
+def import_lane(ctx: OpContext) -> ImportLane:
+    """The window's import lane (created on first use)."""
+    lane = getattr(ctx, "import_lane", None)
+    if lane is None:
+        lane = ImportLane(ctx)
+        ctx.import_lane = lane  # type: ignore[attr-defined]
+    return lane
+
+
+def shutdown_imports(ctx: OpContext) -> None:
+    """On closing the window: cancel and wait for a running import (before ``ctx.shutdown``)."""
+    lane = getattr(ctx, "import_lane", None)
+    if lane is not None:
+        lane.shutdown()
+
+
 def import_pdfs(
     ctx: OpContext,
     paths: Sequence[Path],
@@ -57,7 +133,8 @@ def import_pdfs(
             ctx.emit_changes(Changes(plans=slugs, plan_list=True), initiator)
         on_done(report)
 
-    return ctx.runner.run(work, title="Importing PDFs", on_done=done, on_error=on_error)
+    return import_lane(ctx).runner.run(work, title="Importing PDFs", on_done=done,
+                                       on_error=on_error)
 
 
 def edit_plan(

@@ -3,9 +3,11 @@
 Every write is one ``workbench.review.Records`` action, i.e. one committed transaction with its
 audit row and persisted undo entry (RELIABILITY rule 4). The op returns only after the commit
 (and a search-index sync, so notes are searchable at once); callers show "Saved" in
-``on_done``. Success re-emits a ``RecordChanges`` on ``OpContext.changes_applied``; it carries
-``plans`` only when the plan's outline changed (corrections), so the reader reloads then and
-only then.
+``on_done``; a non-empty ``Change.warning`` means the action *was* saved but its sidecar (the
+backup copy) could not be written: show it as a note, never as "Not saved" (a retry would
+duplicate the record). Success re-emits a ``RecordChanges`` on ``OpContext.changes_applied``;
+it carries ``plans`` only when the plan's outline changed (corrections), so the reader reloads
+then and only then.
 
 One ``Records`` service is kept per open ``Workbench`` (it caches page texts and effective
 commitments); it is only ever touched on the DB thread. The acting user's name is passed with
@@ -422,9 +424,9 @@ def annotate(ctx: OpContext, actor: str, plan: str, page_index: int, start: int,
              initiator: object | None = None) -> Job:
     """Highlight ``[start, end)`` (code points; convert Qt offsets with ``utf16_to_cp``)."""
 
-    def fn(recs: Records) -> Change:
-        tags = [recs.ensure_tag(p)[0].uuid for p in tag_paths if p.strip()]
-        return recs.annotate(plan, page_index, start, end, note=note, colour=colour, tags=tags)
+    def fn(recs: Records) -> Change:  # missing tags are created by the same action
+        return recs.annotate(plan, page_index, start, end, note=note, colour=colour,
+                             tags=[p for p in tag_paths if p.strip()])
 
     return write(ctx, actor, fn, on_done=on_done, on_error=on_error, initiator=initiator)
 
@@ -433,9 +435,8 @@ def edit_annotation(ctx: OpContext, actor: str, uuid: str, *, note: str | None =
                     colour: str | None = None, tag_paths: Sequence[str] | None = None,
                     on_done: Callable[[Change], None] | None = None,
                     on_error: ErrorCb = None) -> Job:
-    def fn(recs: Records) -> Change:
-        tags = None if tag_paths is None else [recs.ensure_tag(p)[0].uuid for p in tag_paths
-                                               if p.strip()]
+    def fn(recs: Records) -> Change:  # missing tags are created by the same action
+        tags = None if tag_paths is None else [p for p in tag_paths if p.strip()]
         return recs.edit_annotation(uuid, note=note, colour=colour, tags=tags)
 
     return write(ctx, actor, fn, on_done=on_done, on_error=on_error)

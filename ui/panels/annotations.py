@@ -32,6 +32,7 @@ from PySide6.QtWidgets import (
 from ui.models.records import AnnotationListModel, IdRole, ValueRole
 from ui.ops.records import AnnotationItem, AnnotationList
 from ui.panels import LazyPanel
+from ui.widgets.plain import make_plain
 
 
 def _table(model: QSortFilterProxyModel | AnnotationListModel, name: str) -> QTableView:
@@ -73,6 +74,7 @@ class AnnotationsPanel(LazyPanel):
     def build(self, layout: QVBoxLayout) -> None:
         layout.setContentsMargins(6, 6, 6, 6)
         self.title_label = QLabel("Open a plan to see its annotations.")
+        make_plain(self.title_label)  # shows data: never rich text
         self.title_label.setWordWrap(True)
         self.title_label.setAccessibleName("Annotations of")
         layout.addWidget(self.title_label)
@@ -89,6 +91,7 @@ class AnnotationsPanel(LazyPanel):
             lambda pos: self._context_menu(self.view, pos))
         layout.addWidget(self.view, 3)
         self.orphans_label = QLabel("")
+        make_plain(self.orphans_label)  # shows data: never rich text
         self.orphans_label.setAccessibleName("Orphaned annotations")
         layout.addWidget(self.orphans_label)
         self.orphan_view = _table(self.orphan_model, "Orphaned annotations")

@@ -39,6 +39,7 @@ from ui.ops import Changes, OpContext
 from ui.ops import library as library_ops
 from ui.ops.compare import AlignItem, Alignment, default_pair, open_compare
 from ui.panels import LazyPanel
+from ui.widgets.plain import make_plain
 from ui.widgets.safe_browser import SafeTextBrowser
 from workbench.model import Plan
 
@@ -86,6 +87,7 @@ class ComparePanel(LazyPanel):
         top.addWidget(self.compare_button)
         layout.addLayout(top)
         self.summary_label = QLabel("Choose two plans to compare.")
+        make_plain(self.summary_label)  # shows data: never rich text
         self.summary_label.setAccessibleName("Comparison summary")
         layout.addWidget(self.summary_label)
 
@@ -115,7 +117,9 @@ class ComparePanel(LazyPanel):
         self.only_left_model = UnmatchedListModel(self)
         self.only_right_model = UnmatchedListModel(self)
         self.only_left_label = QLabel("Only in the earlier plan")
+        make_plain(self.only_left_label)  # shows data: never rich text
         self.only_right_label = QLabel("Only in the later plan")
+        make_plain(self.only_right_label)  # shows data: never rich text
         self.only_left_view = self._list(self.only_left_model, "Only in the earlier plan", "left")
         self.only_right_view = self._list(self.only_right_model, "Only in the later plan", "right")
 

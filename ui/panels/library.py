@@ -27,7 +27,6 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QHeaderView,
     QLineEdit,
-    QMessageBox,
     QPushButton,
     QTableView,
     QVBoxLayout,
@@ -48,6 +47,7 @@ from ui.models.plans import (
 from ui.ops import Changes, OpContext
 from ui.ops import library as ops
 from ui.widgets.badges import BadgeDelegate
+from ui.widgets.plain import plain_message
 from workbench.services import ImportOutcome, ImportReport
 
 NEEDS_PASSWORD = "needs_password"
@@ -173,7 +173,7 @@ class LibraryPanel(QWidget):
 
     def _on_failed(self, exc: BaseException) -> None:
         self.status_message.emit(str(exc))
-        QMessageBox.warning(self, "Plan Workbench", str(exc))
+        self.error_box = plain_message(self, "Plan Workbench", str(exc))  # never rich text
 
     def _on_ctx_changes_applied(self, changes: Changes, initiator: object) -> None:
         if changes.plan_list or changes.plans:

@@ -25,6 +25,7 @@ from ui.models.records import ThreadModel, ValueRole, one_line
 from ui.ops import Changes, OpContext
 from ui.ops import records as records_ops
 from ui.panels import LazyPanel
+from ui.widgets.plain import make_plain
 from workbench.review import Thread
 
 
@@ -45,6 +46,7 @@ class LineagePanel(LazyPanel):
     def build(self, layout: QVBoxLayout) -> None:
         layout.setContentsMargins(6, 6, 6, 6)
         self.title_label = QLabel("Choose a commitment (outline: right-click ▸ Show lineage).")
+        make_plain(self.title_label)  # shows data: never rich text
         self.title_label.setWordWrap(True)
         self.title_label.setAccessibleName("Lineage of")
         layout.addWidget(self.title_label)

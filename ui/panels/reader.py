@@ -44,6 +44,7 @@ from ui.ops.reader import ReaderDocument, load_commitment_rects, load_document
 from ui.panels import LazyPanel
 from ui.render import PageRenderer
 from ui.widgets.page_view import PageView
+from ui.widgets.plain import make_plain
 from workbench.model import Commitment, SearchHit, Section
 
 ZOOM_STEPS = (0.5, 0.67, 0.8, 1.0, 1.25, 1.5, 1.75, 2.0, 2.5, 3.0)
@@ -89,6 +90,7 @@ class ReaderPanel(LazyPanel):
         bar = QHBoxLayout()
         bar.setContentsMargins(6, 4, 6, 2)
         self.title_label = QLabel("No plan open")
+        make_plain(self.title_label)  # shows data: never rich text
         self.title_label.setObjectName("readerTitle")
         self.title_label.setAccessibleName("Open plan")
         bar.addWidget(self.title_label, 1)
@@ -100,11 +102,13 @@ class ReaderPanel(LazyPanel):
         self.page_edit.setToolTip("Type a printed page label and press Enter (Ctrl+G)")
         self.page_edit.returnPressed.connect(self._on_page_edit_return_pressed)
         self.page_count_label = QLabel("")
+        make_plain(self.page_count_label)  # shows data: never rich text
         self.next_button = self._tool("▶", "Next page (Ctrl+PgDown)", self.next_page,
                                       "next-page")
         self.zoom_out_button = self._tool("−", "Zoom out (Ctrl+-)", lambda: self.step_zoom(-1),
                                           "zoom-out")
         self.zoom_label = QLabel("100%")
+        make_plain(self.zoom_label)  # shows data: never rich text
         self.zoom_label.setMinimumWidth(44)
         self.zoom_in_button = self._tool("+", "Zoom in (Ctrl++)", lambda: self.step_zoom(1),
                                          "zoom-in")

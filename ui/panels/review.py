@@ -45,11 +45,13 @@ from PySide6.QtWidgets import (
 )
 
 from ui.dialogs.link import RationaleDialog
+from ui.dialogs.save_error import DISK_FULL, handle_save_error
 from ui.executor import Job
 from ui.models.records import CommitmentChoiceModel, IdRole, SuggestionModel, one_line
 from ui.ops import Changes, OpContext
 from ui.ops import records as records_ops
 from ui.panels import LazyPanel
+from ui.widgets.plain import make_plain
 from workbench.lineage import RELATIONS
 from workbench.records import Change
 
@@ -94,6 +96,7 @@ class ReviewPanel(LazyPanel):
         form.addRow("&To", self.to_combo)
         layout.addLayout(form)
         self.coverage_label = QLabel("Choose two plans.")
+        make_plain(self.coverage_label)  # shows data: never rich text
         self.coverage_label.setWordWrap(True)
         self.coverage_label.setAccessibleName("Coverage")
         self.progress = QProgressBar()
@@ -102,6 +105,7 @@ class ReviewPanel(LazyPanel):
         layout.addWidget(self.coverage_label)
         layout.addWidget(self.progress)
         self.position_label = QLabel("")
+        make_plain(self.position_label)  # shows data: never rich text
         self.position_label.setObjectName("reviewPosition")
         self.current_label = QLabel("")
         self.current_label.setWordWrap(True)
@@ -111,6 +115,7 @@ class ReviewPanel(LazyPanel):
         self.current_label.setObjectName("reviewCurrent")
         self.current_label.setStyleSheet("font-weight: 600;")
         self.verdict_label = QLabel("")
+        make_plain(self.verdict_label)  # shows data: never rich text
         self.verdict_label.setWordWrap(True)
         self.verdict_label.setAccessibleName("Verdict so far")
         for w in (self.position_label, self.current_label, self.verdict_label):
@@ -152,6 +157,7 @@ class ReviewPanel(LazyPanel):
         buttons.addWidget(self.advance_check)
         buttons.addStretch(1)
         self.no_successor_label = QLabel("")
+        make_plain(self.no_successor_label)  # shows data: never rich text
         self.no_successor_model = CommitmentChoiceModel(self)
         self.no_successor_view = QListView()
         self.no_successor_view.setModel(self.no_successor_model)
@@ -298,8 +304,9 @@ class ReviewPanel(LazyPanel):
             return None
         return self.state.current.key
 
-    def _write(self, start: Callable[..., object]) -> None:
+    def _write(self, start: Callable[..., object], unsaved_text: str = "") -> None:
         self._writing = True
+        self._unsaved_text = unsaved_text  # kept for the "Not saved" dialog on a full disk
         start(on_done=self._on_written, on_error=self._on_write_failed)
 
     def _on_written(self, change: Change) -> None:
@@ -310,6 +317,10 @@ class ReviewPanel(LazyPanel):
 
     def _on_write_failed(self, exc: BaseException) -> None:
         self._writing = False
+        if handle_save_error(self, exc, getattr(self, "_unsaved_text", "")) is not None:
+            self.status_message.emit(DISK_FULL)
+            self.verdict_label.setText(DISK_FULL)
+            return
         self.status_message.emit(f"Not saved: {exc}")
         self.verdict_label.setText(f"Not saved: {exc}")
 
@@ -347,7 +358,7 @@ class ReviewPanel(LazyPanel):
             "decision shows it; a dropped verdict needs a rationale.)", self)
         self.dialog.rationale_given.connect(
             lambda text: self._write(lambda **cb: records_ops.dropped(
-                self._ctx, self._actor(), key, pair[1], text, **cb)))
+                self._ctx, self._actor(), key, pair[1], text, **cb), text))
         self.dialog.open()
 
     def next(self) -> None:

@@ -36,6 +36,7 @@ from ui.ops import Changes, OpContext
 from ui.ops import library as library_ops
 from ui.ops.search import run_search
 from ui.panels import LazyPanel
+from ui.widgets.plain import make_plain
 from ui.widgets.rich_delegate import RichTextDelegate
 from workbench.lineage import RELATIONS, STATUSES
 from workbench.model import SearchFilters, SearchHit, SearchResult
@@ -140,6 +141,7 @@ class SearchPanel(LazyPanel):
         layout.addLayout(lineage)
 
         self.count_label = QLabel("Type to search every plan.")
+        make_plain(self.count_label)  # shows data: never rich text
         self.count_label.setAccessibleName("Search status")
         self.count_label.setWordWrap(True)
         layout.addWidget(self.count_label)

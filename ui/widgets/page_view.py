@@ -15,6 +15,8 @@ from PySide6.QtCore import QPointF, QRectF, QSize, Qt, Signal
 from PySide6.QtGui import QColor, QImage, QPainter, QPaintEvent, QPen, QWheelEvent
 from PySide6.QtWidgets import QLabel, QScrollArea, QSizePolicy, QWidget
 
+from ui.widgets.plain import make_plain
+
 HIGHLIGHT_FILL = QColor(255, 214, 10, 90)
 HIGHLIGHT_EDGE = QColor(214, 120, 0, 220)
 TERM_FILL = QColor(255, 200, 0, 110)
@@ -67,6 +69,7 @@ class PageView(QScrollArea):
         super().__init__(parent)
         self._canvas = _PageCanvas()
         self._message = QLabel("No page", self)
+        make_plain(self._message)  # shows data: never rich text
         self._message.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self._message.setWordWrap(True)
         self.setWidget(self._canvas)
