@@ -62,6 +62,9 @@ def main() -> int:  # noqa: PLR0915 - a linear script
     from ui import compose  # noqa: PLC0415
     from ui.main_window import MainWindow, load_stylesheet  # noqa: PLC0415
 
+    from ui.dialogs.user_name import SETTINGS_KEY  # noqa: PLC0415
+
+    QSettings().setValue(SETTINGS_KEY, "A. Officer")  # no first-run name prompt in pictures
     library = compose.ensure_sample_library(tmp / "library")
     app.setStyleSheet(load_stylesheet())
     window = MainWindow(library, settings=QSettings())
@@ -112,6 +115,40 @@ def main() -> int:  # noqa: PLR0915 - a linear script
     )
     panel.pairs_view.selectRow(care)
     shot("compare")
+
+    # Review: Framing Kent's Future against Reforming Kent, suggestions with their reasons;
+    # then the lineage thread of a commitment linked across editions.
+    ui = window.lineage_ui
+    review = ui.review_panel
+    ui.show_review()
+    review.set_pair("framing-kents-future-2022", "reforming-kent-2025")
+    wait_until(lambda: review.state is not None and review.suggestion_model.rowCount() > 0)
+    shot("review")
+    wb = compose.open_workbench(library)
+    try:
+        records = compose.records_for(wb, "A. Officer")
+        hits = wb.search('"Net Zero by 2050"', None).hits
+        source = next(h for h in hits if h.plan == "framing-kents-future-2022"
+                      and h.kind == "commitment")
+        earlier = next(h for h in wb.search("net zero carbon", None, limit=50).hits
+                       if h.plan == "kent-five-year-plan-2020-draft" and h.kind == "commitment")
+        later = next(h for h in wb.search('"Net Zero 2030"', None).hits
+                     if h.plan == "reforming-kent-2025" and h.kind == "commitment")
+        records.link(earlier.item_id, [source.item_id], relation="strengthened", confirm=True,
+                     rationale="From supporting national action to a county target.")
+        records.link(source.item_id, [later.item_id], relation="reversed", confirm=True,
+                     rationale="Reforming Kent scraps Net Zero 2030 and rescinds the 2019 "
+                               "climate emergency.")
+        records.assess(source.item_id, "superseded", "2025-09-30",
+                       rationale="Reversed by Reforming Kent 2025-2028.")
+    finally:
+        compose.close_workbench(wb)
+    ui.show_commitment("framing-kents-future-2022", f"c:{source.item_id}", source.page_index)
+    wait_until(lambda: reader.doc is not None and not reader.page_view.image.isNull())
+    ui.show_thread(f"c:{source.item_id}")
+    wait_until(lambda: ui.lineage_panel.model.rowCount() > 0, timeout=15)
+    settle(1000)
+    shot("lineage")
 
     window.close()
     return 0
