@@ -60,9 +60,8 @@ def main() -> int:  # noqa: PLR0915 - a linear script
     QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, str(tmp / "settings"))
 
     from ui import compose  # noqa: PLC0415
-    from ui.main_window import MainWindow, load_stylesheet  # noqa: PLC0415
-
     from ui.dialogs.user_name import SETTINGS_KEY  # noqa: PLC0415
+    from ui.main_window import MainWindow, load_stylesheet  # noqa: PLC0415
 
     QSettings().setValue(SETTINGS_KEY, "A. Officer")  # no first-run name prompt in pictures
     library = compose.ensure_sample_library(tmp / "library")
