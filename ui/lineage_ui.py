@@ -220,7 +220,8 @@ class LineageUi(QObject):
     # -- feedback ----------------------------------------------------------------------------
 
     def _saved(self, change: Change) -> None:
-        self.window.show_status(f"Saved: {change.label}")
+        # saved in the database; a sidecar that could not be written is a warning, not a loss
+        self.window.show_status(change.warning or f"Saved: {change.label}")
 
     def _failed(self, exc: BaseException, unsaved_text: str = "") -> None:
         self.last_error = str(exc)
@@ -319,7 +320,7 @@ class LineageUi(QObject):
         cursor.clearSelection()  # so the new highlight shows at once
         self.reader.text_view.setTextCursor(cursor)
         page = change.value.anchor.page_label if change.value is not None else ""
-        self.window.show_status(f"Saved: annotation on p. {page}")
+        self.window.show_status(change.warning or f"Saved: annotation on p. {page}")
 
     def edit_annotation(self, uuid: str) -> None:
         lists = self.bridge.annotations

@@ -311,7 +311,7 @@ class ReviewPanel(LazyPanel):
 
     def _on_written(self, change: Change) -> None:
         self._writing = False
-        self.status_message.emit(f"Saved: {change.label}")
+        self.status_message.emit(change.warning or f"Saved: {change.label}")
         key = self.state.current.key if self.state and self.state.current else None
         self.load(key, "next" if self.advance_check.isChecked() else "here")
 
