@@ -33,6 +33,7 @@ from indexing.query import (
     parse_query,
     stems,
 )
+from tests.indexing.hostile import HOSTILE
 
 ALLOWED = {BODY, HEADING, ACRONYMS, PLAN, KIND, STAGE, DATE_START, DATE_END}
 TABLE = load_default_synonyms()
@@ -181,40 +182,6 @@ def test_deep_nesting_is_flattened():
     assert p.query is not None and (BODY, "road") in terms_of(p.query)
 
 
-HOSTILE = [
-    '"',
-    '""',
-    "(",
-    ")",
-    "AND",
-    "OR NOT",
-    "NOT",
-    "-",
-    "*",
-    "?*",
-    "*a",
-    "*:*",
-    "field:",
-    "owner:x",
-    "title:",
-    "[a TO",
-    "{",
-    "~",
-    "^",
-    "word~5",
-    "\x00",
-    "\u202e",
-    "\u202eabc\u202c",
-    "(" * 10_000,
-    "road " * 20_000,
-    "x" * 1_000_000,
-    "NOT " * 10_000,
-    "-" * 5000,
-    "(a OR (b AND (c NOT (d" * 500,
-    '"' * 10_001,
-    "\ud800\udfff",
-    "date:" * 300,
-]
 
 
 def test_hostile_strings_never_raise_and_parse_fast():

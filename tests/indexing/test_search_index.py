@@ -17,6 +17,7 @@ from whoosh import index as windex
 from indexing import search_index as si
 from indexing.query import body_analyzer, load_default_synonyms
 from indexing.search_index import REBUILDING_NOTICE, SCHEMA_VERSION, WhooshSearchIndex
+from tests.indexing.hostile import HOSTILE
 from workbench.errors import Cancelled, LibraryLocked
 from workbench.model import IndexDoc, SearchFilters, Stage
 from workbench.ports import IndexCheck, SearchIndex
@@ -289,61 +290,6 @@ def test_limit_and_total(ix):
 
 # --- T-SRCH-01 hostile input ------------------------------------------------------------------
 
-HOSTILE = [
-    '"',
-    '""',
-    "(",
-    ")",
-    "AND",
-    "OR NOT",
-    "NOT",
-    "-",
-    "*",
-    "?*",
-    "*a",
-    "*:*",
-    "field:",
-    "owner:x",
-    "title:",
-    "[a TO",
-    "{",
-    "~",
-    "^",
-    "word~5",
-    "\x00",
-    "road\x00safety",
-    "\u202eroad\u202c",
-    "\u2066road\u2069",
-    "(" * 10_000,
-    ")" * 10_000,
-    "road " * 20_000,
-    "x" * 1_000_000,
-    "pothole " + "(a OR " * 3000,
-    "NOT " * 5000 + "road",
-    '"' * 999,
-    "- - - -",
-    "plan:",
-    "date:",
-    "date:abc",
-    "date:2020..",
-    "date:..",
-    "kind:bogus",
-    "a:b:c:d",
-    "\\",
-    "/",
-    "'",
-    "%",
-    "_",
-    "' OR 1=1 --",
-    "\ud800",
-    "é" * 600,
-    "🙂" * 600,
-    "road^3 safety~2",
-    "road AND AND AND",
-    "(((road)))",
-    "((road) OR (safety",
-    "r*o*a*d*",
-]
 
 
 def test_hostile_queries_never_raise_and_are_fast(ix):

@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
 
 from ui.dialogs.save_error import DISK_FULL, SaveErrorDialog, handle_save_error
 from ui.models.records import COLOURS, one_line
+from ui.widgets.buttons import dialog_buttons
 from ui.widgets.plain import make_plain
 
 
@@ -83,11 +84,8 @@ class HighlightDialog(QDialog):
         self.message_label.setWordWrap(True)
         self.message_label.hide()
         layout.addWidget(self.message_label)
-        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save
-                                        | QDialogButtonBox.StandardButton.Cancel)
-        self.buttons.accepted.connect(self.submit)
-        self.buttons.rejected.connect(self.reject)
-        layout.addWidget(self.buttons)
+        self.buttons = dialog_buttons(layout, QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel,
+                                      self.submit, self.reject)
         QShortcut(QKeySequence("Ctrl+Return"), self, activated=self.submit)
         self.note_edit.setFocus()
 

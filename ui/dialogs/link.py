@@ -36,6 +36,7 @@ from ui.dialogs.save_error import DISK_FULL, handle_save_error
 from ui.models.records import CommitmentChoiceModel, CommitmentFilterProxy, IdRole, one_line
 from ui.ops import OpContext
 from ui.ops import records as records_ops
+from ui.widgets.buttons import dialog_buttons
 from ui.widgets.plain import make_plain
 from workbench.lineage import NO_TARGET_RELATIONS, RATIONALE_REQUIRED, RELATIONS
 from workbench.records import Change
@@ -135,11 +136,8 @@ class LinkDialog(QDialog):
         self.why_label.setWordWrap(True)
         self.why_label.setAccessibleName("Why it cannot be saved yet")
         layout.addWidget(self.why_label)
-        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save
-                                        | QDialogButtonBox.StandardButton.Cancel)
-        self.buttons.accepted.connect(self.submit)
-        self.buttons.rejected.connect(self.reject)
-        layout.addWidget(self.buttons)
+        self.buttons = dialog_buttons(layout, QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel,
+                                      self.submit, self.reject)
         self._save_button().setEnabled(False)
         self._load(to_plan)
 
@@ -267,11 +265,8 @@ class RationaleDialog(QDialog):
         self.text_edit.setAccessibleName("Rationale")
         self.text_edit.setTabChangesFocus(True)
         layout.addWidget(self.text_edit)
-        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok
-                                        | QDialogButtonBox.StandardButton.Cancel)
-        self.buttons.accepted.connect(self.accept)
-        self.buttons.rejected.connect(self.reject)
-        layout.addWidget(self.buttons)
+        self.buttons = dialog_buttons(layout, QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel,
+                                      self.accept, self.reject)
         ok = self.buttons.button(QDialogButtonBox.StandardButton.Ok)
         ok.setEnabled(False)
         self.text_edit.textChanged.connect(

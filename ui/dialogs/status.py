@@ -31,6 +31,7 @@ from ui.dialogs.save_error import DISK_FULL, handle_save_error
 from ui.models.records import one_line
 from ui.ops import OpContext
 from ui.ops import records as records_ops
+from ui.widgets.buttons import dialog_buttons
 from ui.widgets.plain import make_plain
 from workbench.lineage import STATUSES
 from workbench.records import Change
@@ -97,11 +98,8 @@ class StatusDialog(QDialog):
         make_plain(self.message_label)  # shows data: never rich text
         self.message_label.setWordWrap(True)
         layout.addWidget(self.message_label)
-        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save
-                                        | QDialogButtonBox.StandardButton.Cancel)
-        self.buttons.accepted.connect(self.submit)
-        self.buttons.rejected.connect(self.reject)
-        layout.addWidget(self.buttons)
+        self.buttons = dialog_buttons(layout, QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel,
+                                      self.submit, self.reject)
         records_ops.load_status_history(ctx, key, on_done=self._on_history_loaded,
                                         on_error=lambda exc: self.message_label.setText(str(exc)))
 
