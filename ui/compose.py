@@ -1,6 +1,6 @@
 """The Qt-free composition root: builds a ``Workbench`` from the engine packages.
 
-Shared by the CLI (``ui/cli.py``) and the window (``ui/app.py``). Imports no PySide6.
+Shared by the CLI (the ``ui.cli`` package) and the window (``ui/app.py``). Imports no PySide6.
 """
 
 from __future__ import annotations

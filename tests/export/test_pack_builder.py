@@ -12,7 +12,7 @@ import shutil
 
 import pytest
 
-from ui.cli_export import search_fn
+from ui.cli.export import search_fn
 from ui.compose import close_workbench, open_workbench, records_for
 from workbench.errors import InvalidInput, NotFound
 from workbench.pack import PackSelection, diff_packs, manifest_of

@@ -1,6 +1,6 @@
 """CLI commands of issue 5: annotations, corrections, lineage links, statuses, undo.
 
-Registered through ``ui.cli._EXTENSIONS``. Qt-free. Commitment ids are the numbers printed by
+Registered by ``ui.cli.main.MODULES``. Qt-free. Commitment ids are the numbers printed by
 ``workbench show`` (extracted commitments) or ``m:<uuid>`` (commitments marked by hand). Undo
 history is kept in the database, so ``workbench undo`` undoes the last action of any session.
 The actor is ``--user``, else ``$WORKBENCH_USER``, else the OS login name.
@@ -13,7 +13,7 @@ import sys
 from typing import Any
 
 from ui import compose
-from ui.cli import emit
+from ui.cli.output import emit
 from ui.compose import records_for
 from workbench.errors import InvalidInput
 from workbench.lineage import RELATIONS, STATUSES, Suggestion

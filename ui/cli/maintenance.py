@@ -15,7 +15,7 @@ from typing import Any
 
 from db import connection, recovery
 from db.store import SqliteStore
-from ui.cli import emit
+from ui.cli.output import emit
 from workbench.errors import LibraryDamaged, WorkbenchError
 from workbench.library import LibraryPaths
 from workbench.services import Workbench
