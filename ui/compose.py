@@ -67,7 +67,7 @@ def open_workbench(root: Path, *, actor: str = "") -> Workbench:
     store = SqliteStore(paths.database, backups_dir=paths.backups, actor=actor)
     index = WhooshSearchIndex(paths.index, synonyms=load_synonyms(synonyms_text()))
     wb = Workbench(paths, store, index, PdfWorkerExtractor(), make_extractor=PdfWorkerExtractor)
-    if not getattr(store, "read_only", False):
+    if not store.read_only:
         wb.ensure_index_current()
     wb.extra_file_checks.append(
         lambda: [f"annotation sidecar: {p}" for p in
@@ -92,9 +92,7 @@ def records_for(wb: Workbench, actor: str) -> Records:
 
 def close_workbench(wb: Workbench) -> None:
     for part in (wb.extractor, wb.index, wb.store):
-        close = getattr(part, "close", None)
-        if close is not None:
-            close()
+        part.close()
 
 
 def ensure_sample_library(root: Path | None = None, state: TaskState | None = None) -> Path:

@@ -104,7 +104,7 @@ def _run(root: Path, args: argparse.Namespace) -> int:
     try:
         code = COMMANDS[args.command](wb, args)
         if code == EXIT_OK:  # a failure says one line; a success may add notes
-            for warning in getattr(wb.store, "warnings", ()):
+            for warning in wb.store.warnings:
                 sys.stderr.write(f"workbench: note: {warning}\n")
         return code
     finally:
