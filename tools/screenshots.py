@@ -24,7 +24,7 @@ SIZE = (1560, 940)
 
 def wait_until(predicate: Callable[[], bool], timeout: float = 30.0) -> None:
     """Run the event loop until ``predicate()`` holds (a tool script, not app code)."""
-    from PySide6.QtCore import QEventLoop, QTimer  # noqa: PLC0415
+    from PySide6.QtCore import QEventLoop, QTimer
 
     deadline = time.monotonic() + timeout
     loop = QEventLoop()
@@ -48,9 +48,9 @@ def settle(ms: int = 400) -> None:
     wait_until(lambda: time.monotonic() >= end, timeout=ms / 1000 + 5)
 
 
-def main() -> int:  # noqa: PLR0915 - a linear script
-    from PySide6.QtCore import QSettings  # noqa: PLC0415
-    from PySide6.QtWidgets import QApplication  # noqa: PLC0415
+def main() -> int:  # a linear script
+    from PySide6.QtCore import QSettings
+    from PySide6.QtWidgets import QApplication
 
     tmp = Path(tempfile.mkdtemp(prefix="workbench-shots-"))
     app = QApplication(sys.argv)
@@ -59,9 +59,9 @@ def main() -> int:  # noqa: PLR0915 - a linear script
     QSettings.setDefaultFormat(QSettings.Format.IniFormat)
     QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, str(tmp / "settings"))
 
-    from ui import compose  # noqa: PLC0415
-    from ui.dialogs.user_name import SETTINGS_KEY  # noqa: PLC0415
-    from ui.main_window import MainWindow, load_stylesheet  # noqa: PLC0415
+    from ui import compose
+    from ui.dialogs.user_name import SETTINGS_KEY
+    from ui.main_window import MainWindow, load_stylesheet
 
     QSettings().setValue(SETTINGS_KEY, "A. Officer")  # no first-run name prompt in pictures
     library = compose.ensure_sample_library(tmp / "library")

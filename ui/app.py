@@ -26,7 +26,7 @@ def make_application(argv: list[str] | None = None) -> QApplication:
     app.setOrganizationName(ORGANISATION)
     app.setApplicationName(APPLICATION)
     app.setApplicationDisplayName(APPLICATION)
-    from ui.icons import icon  # noqa: PLC0415 - needs the QApplication
+    from ui.icons import icon  # needs the QApplication
 
     app.setWindowIcon(icon("app"))
     app.setDesktopFileName("plan-workbench")
@@ -46,11 +46,11 @@ def choose_library(library: Path | None, settings: QSettings) -> tuple[Path, boo
     return compose.sample_library_dir(), True
 
 
-def open_main_window(library: Path | None = None):  # noqa: ANN201 - MainWindow, lazily imported
+def open_main_window(library: Path | None = None):  # MainWindow, lazily imported
     """Create and show the main window (the QApplication must exist); None if the library
     could not be opened and the user chose Quit in the recovery dialog."""
-    from ui import reliability_ui  # noqa: PLC0415
-    from ui.main_window import MainWindow, load_stylesheet  # noqa: PLC0415
+    from ui import reliability_ui
+    from ui.main_window import MainWindow, load_stylesheet
 
     app = QApplication.instance()
     settings = QSettings()

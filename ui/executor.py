@@ -88,7 +88,7 @@ class DbExecutor(QObject):
     ) -> None:
         super().__init__(parent)
         if opener is None or closer is None:
-            from ui import compose  # noqa: PLC0415 - keeps tests free to inject fakes
+            from ui import compose  # keeps tests free to inject fakes
 
             opener = opener or compose.open_workbench
             closer = closer or compose.close_workbench

@@ -397,7 +397,7 @@ class LineageUi(QObject):
     def link_compare_pair(self) -> None:
         compare = self.window.compare_panel
         index = compare.pairs_view.currentIndex()
-        from ui.models.compare import PairRole  # noqa: PLC0415 - only needed here
+        from ui.models.compare import PairRole  # only needed here
 
         pair = index.siblingAtColumn(0).data(PairRole) if index.isValid() else None
         if pair is None or compare.alignment is None:

@@ -125,7 +125,7 @@ class MainWindow(QMainWindow):
 
     # -- actions --------------------------------------------------------------------------
 
-    def _action(self, text: str, slot, shortcut=None, tip: str = "",  # noqa: ANN001
+    def _action(self, text: str, slot, shortcut=None, tip: str = "",
                 icon_name: str = "") -> QAction:
         action = QAction(text, self)
         if icon_name:

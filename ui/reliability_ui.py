@@ -188,7 +188,7 @@ def open_library_checked(
                  if unclean else "Opening the library…")
         try:
             return run_with_progress(lambda r=root: probe(r), label, parent, show_now=unclean)
-        except Exception as exc:  # noqa: BLE001 - every failure gets the recovery dialog
+        except Exception as exc:  # every failure gets the recovery dialog
             chosen = handle(exc, parent, root=root)
             if chosen is None:
                 return None
@@ -387,7 +387,7 @@ class MergeUi(QObject):
 
     @property
     def actor(self) -> str:
-        from ui.dialogs.user_name import current_user  # noqa: PLC0415 - issue 5's setting
+        from ui.dialogs.user_name import current_user  # issue 5's setting
 
         return current_user(self.settings)
 

@@ -17,10 +17,10 @@ import pytest
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-from PySide6.QtCore import QSettings  # noqa: E402
+from PySide6.QtCore import QSettings
 
-from ui import compose  # noqa: E402
-from ui.executor import live_executors  # noqa: E402
+from ui import compose
+from ui.executor import live_executors
 
 
 @pytest.fixture(autouse=True)

@@ -166,7 +166,7 @@ def _highlight_with_note(qtbot, window, ui, note: str) -> HighlightDialog:
                     timeout=15000)
     c = reader.doc.commitments[0]
     reader.show_page(c.page_index)
-    from tests.ui.test_lineage_window import select  # noqa: PLC0415 - shared helper
+    from tests.ui.test_lineage_window import select  # shared helper
 
     select(reader, c.char_start, c.char_end)
     ui.highlight()

@@ -29,7 +29,7 @@ from ui.main_window import TAB_COMPARE, TAB_LIBRARY, TAB_READER
 from workbench.model import SearchFilters, SearchResult
 
 
-def _menu_action(window, menu_title: str, text: str):  # noqa: ANN001, ANN202
+def _menu_action(window, menu_title: str, text: str):
     menu = next(a.menu() for a in window.menuBar().actions()
                 if a.text().replace("&", "") == menu_title)
     return next(a for a in menu.actions() if a.text().replace("&", "") == text)

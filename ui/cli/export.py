@@ -103,7 +103,7 @@ def selection_from_args(args: argparse.Namespace, basket: Sequence[str] = ()) ->
     )
 
 
-def search_fn(wb: Workbench):  # noqa: ANN201 - a SearchFn
+def search_fn(wb: Workbench):  # a SearchFn
     """``Workbench.search`` over commitments and sections, as the pack builder wants it."""
 
     def run(query: str) -> tuple[SearchHit, ...]:
@@ -159,7 +159,7 @@ def collect_pack(
 def page_images(wb: Workbench, pack: Pack, chosen: Sequence[Selected],
                 state: TaskState) -> tuple[PageImage, ...]:
     """Render each item's page in the isolated render worker, with its passage boxes."""
-    from indexing.worker import PdfRenderWorker  # noqa: PLC0415 - only when asked for
+    from indexing.worker import PdfRenderWorker  # only when asked for
 
     by_key = {s.key: s for s in chosen}
     images = []

@@ -319,7 +319,7 @@ def cmd_unmark(wb: Workbench, args: argparse.Namespace) -> int:
 
 def cmd_mark(wb: Workbench, args: argparse.Namespace) -> int:
     r = _recs(wb, args)
-    from workbench.anchoring import find_quote  # noqa: PLC0415
+    from workbench.anchoring import find_quote
 
     page = r.page_index(args.plan, args.page)
     found = find_quote(r.pages(args.plan), args.quote, page_index=page)

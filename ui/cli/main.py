@@ -73,7 +73,7 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     if args.command is None:
-        from ui.app import run  # noqa: PLC0415 - Qt is loaded only for the window
+        from ui.app import run  # Qt is loaded only for the window
 
         return run(library=args.library)
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")

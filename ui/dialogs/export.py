@@ -417,7 +417,7 @@ class ExportDialog(QDialog):
         self.last_error = text
         self.status_label.setText(text)
 
-    def done(self, result: int) -> None:  # noqa: D102 - QDialog override
+    def done(self, result: int) -> None:  # QDialog override
         if self._preview_job is not None and not self._preview_job.finished:
             self._preview_job.discard()
         self._timer.stop()

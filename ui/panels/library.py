@@ -54,7 +54,7 @@ NEEDS_PASSWORD = "needs_password"
 WRONG_PASSWORD = "wrong_password"
 
 
-def dropped_paths(urls: Sequence) -> list[Path]:  # noqa: ANN001 - QUrl list
+def dropped_paths(urls: Sequence) -> list[Path]:  # QUrl list
     """Local PDFs and folders among dropped URLs (anything else is ignored)."""
     paths = []
     for url in urls:
@@ -146,7 +146,7 @@ class LibraryPanel(QWidget):
         self.setTabOrder(self.table, self.import_button)
         self._update_buttons()
 
-    def _button(self, text: str, slot) -> QPushButton:  # noqa: ANN001
+    def _button(self, text: str, slot) -> QPushButton:
         button = QPushButton(text)
         button.setAccessibleName(text.replace("&", "").rstrip("…"))
         button.clicked.connect(slot)
@@ -221,7 +221,7 @@ class LibraryPanel(QWidget):
     # -- import --------------------------------------------------------------------------
 
     def choose_and_import(self) -> None:
-        from PySide6.QtWidgets import QFileDialog  # noqa: PLC0415
+        from PySide6.QtWidgets import QFileDialog
 
         files, _ = QFileDialog.getOpenFileNames(
             self, "Import PDFs", str(Path.home()), "PDF files (*.pdf *.PDF)"

@@ -157,7 +157,7 @@ class ReaderPanel(LazyPanel):
         self.set_document_font_size(self._doc_font_size)
         self.page_view.set_message("Open a plan from the library, a search hit or a comparison.")
 
-    def _tool(self, text: str, tip: str, slot, icon_name: str = "") -> QToolButton:  # noqa: ANN001
+    def _tool(self, text: str, tip: str, slot, icon_name: str = "") -> QToolButton:
         button = QToolButton()
         button.setText(text)
         if icon_name:
@@ -272,7 +272,7 @@ class ReaderPanel(LazyPanel):
         self._renderer.request(self.doc.pdf_path, self.page_index, self.zoom, dpr)
 
     @Slot(object, int, float, QImage)
-    def _on_renderer_page_rendered(self, path, page_index: int, zoom: float, image: QImage) -> None:  # noqa: ANN001
+    def _on_renderer_page_rendered(self, path, page_index: int, zoom: float, image: QImage) -> None:
         if self.doc is None or path != self.doc.pdf_path or page_index != self.page_index:
             return
         logical_width = image.deviceIndependentSize().width()
@@ -285,7 +285,7 @@ class ReaderPanel(LazyPanel):
             self._fit_timer.start()
 
     @Slot(object, int, object)
-    def _on_renderer_words_ready(self, path, page_index: int, words: list) -> None:  # noqa: ANN001
+    def _on_renderer_words_ready(self, path, page_index: int, words: list) -> None:
         """Translucent boxes over the page words that match the search terms."""
         if (self.doc is None or path != self.doc.pdf_path or page_index != self.page_index
                 or not self.terms):
@@ -298,7 +298,7 @@ class ReaderPanel(LazyPanel):
             self.page_view.scroll_to_highlights()
 
     @Slot(object, int, str)
-    def _on_renderer_render_failed(self, path, page_index: int, message: str) -> None:  # noqa: ANN001
+    def _on_renderer_render_failed(self, path, page_index: int, message: str) -> None:
         if self.doc is not None and path == self.doc.pdf_path:
             self.page_view.set_message(f"This page could not be shown: {message}")
 
@@ -367,7 +367,7 @@ class ReaderPanel(LazyPanel):
         if self.fit_width and self._page_width_pt:
             self.set_zoom(self._fit_zoom())
 
-    def resizeEvent(self, event) -> None:  # noqa: ANN001
+    def resizeEvent(self, event) -> None:
         super().resizeEvent(event)
         if self.fit_width:
             self._fit_timer.start()
