@@ -101,6 +101,7 @@ def test_export_writes_the_file_and_offers_the_folder(dialog, qtbot, tmp_path):
     dialog.result_box.close()
 
 
+@pytest.mark.threads  # cancels a job while it runs
 def test_cancel_from_the_progress_dialog_leaves_no_file(dialog, qtbot, tmp_path):
     show(dialog, qtbot, PackSelection())  # the whole library: a long PDF
     out = tmp_path / "everything.pdf"

@@ -136,6 +136,7 @@ def test_the_real_prompt_masks_the_password(qtbot):
     assert first.accessibleName()
 
 
+@pytest.mark.threads  # a search overtakes a running import
 def test_a_search_completes_while_a_slow_import_runs(qtbot, open_window, sample_library,
                                                      tmp_path, monkeypatch):
     """The import has its own thread and connection: the DB thread stays free meanwhile."""

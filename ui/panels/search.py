@@ -244,6 +244,8 @@ class SearchPanel(LazyPanel):
 
     def search_now(self) -> None:
         self._debounce.stop()
+        if self._ctx.executor.is_shut_down:  # the debounce fired while the window closed
+            return
         if self._job is not None and not self._job.finished:
             self._job.discard()  # latest wins
         query = self.query_edit.text().strip()
