@@ -1,8 +1,9 @@
 """The window's composition root: ``run(library)`` starts Qt and opens the main window.
 
-Which library opens: the ``library`` argument, else ``$WORKBENCH_LIBRARY``, else the last one
-used (QSettings), else, on first run, the bundled sample library, which is filled in the
-background (progress after ~600 ms, Cancel) while the window is already usable.
+Which library opens: the ``library`` argument, else ``compose.default_library()``, the one the
+CLI opens too (``$WORKBENCH_LIBRARY``, else the last one used, else ``<user data>/library``),
+which on first run is filled with the bundled sample plans in the background (progress after
+~600 ms, Cancel) while the window is already usable.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from pathlib import Path
 from PySide6.QtCore import QSettings
 from PySide6.QtWidgets import QApplication
 
-from ui import compose
+from ui import compose, preferences
 from workbench.library import ENV_LIBRARY
 
 ORGANISATION = "PlanWorkbench"
@@ -40,10 +41,11 @@ def choose_library(library: Path | None, settings: QSettings) -> tuple[Path, boo
     env = os.environ.get(ENV_LIBRARY, "").strip()
     if env:
         return Path(env).expanduser(), False
-    last = str(settings.value("library/last", "") or "")
-    if last and (Path(last) / "workbench.db").exists():
-        return Path(last), Path(last) == compose.sample_library_dir()
-    return compose.sample_library_dir(), True
+    # the window kept the last library in QSettings before the CLI shared the choice
+    preferences.adopt_window_settings(user=settings.value("user/name", ""),
+                                      library=settings.value("library/last", ""))
+    root = compose.default_library()
+    return root, root in (compose.data_dir() / compose.LIBRARY_DIR, compose.sample_library_dir())
 
 
 def open_main_window(library: Path | None = None):  # MainWindow, lazily imported

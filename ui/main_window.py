@@ -29,7 +29,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ui import compose
+from ui import compose, preferences
 from ui.dialogs.export import install_export_ui
 from ui.executor import DbExecutor
 from ui.icons import icon
@@ -383,6 +383,7 @@ class MainWindow(QMainWindow):
         self.reader_panel.clear()
         self.ctx.switch_library(DbExecutor(root, parent=self))
         self.settings.setValue("library/last", str(root))
+        preferences.set_last_library(root)  # the CLI's default library follows the window
 
     def _set_library_title(self, root: Path) -> None:
         self.setWindowTitle(f"{APP_TITLE} — {root}")
@@ -422,6 +423,7 @@ class MainWindow(QMainWindow):
         s.setValue("window/state", self.saveState())
         s.setValue("window/tab", self.tabs.currentIndex())
         s.setValue("library/last", str(self.ctx.root))
+        preferences.set_last_library(self.ctx.root)
         self.reader_panel.save_settings(s)
         self.compare_panel.save_settings(s)
         self.library_panel.save_settings(s)

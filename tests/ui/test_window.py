@@ -128,7 +128,7 @@ def test_first_run_opens_the_sample_library(qtbot, monkeypatch, tmp_path):
     window = app.open_main_window(None)
     qtbot.addWidget(window)
     try:
-        assert window.ctx.root == tmp_path / "data" / "sample-library"
+        assert window.ctx.root == tmp_path / "data" / "library"  # the one default library
         qtbot.waitUntil(lambda: window.library_panel.model.rowCount() == 5, timeout=60000)
     finally:
         window.close()
