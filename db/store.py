@@ -21,7 +21,7 @@ from typing import Any
 
 from sqlite_utils import Database
 
-from db import connection, recovery
+from db import connection, recovery, saved_searches
 from db import rows as convert
 from db.index_feed import IndexFeed
 from workbench.errors import InvalidInput, NotFound
@@ -34,6 +34,7 @@ from workbench.model import (
     IndexDoc,
     Plan,
     PlanMeta,
+    SavedSearch,
     Section,
     SectionId,
 )
@@ -354,6 +355,17 @@ class SqliteStore:
         """("annotations" | "links" | "statuses", row id) of a "note:<item_id>" search hit."""
         return IndexFeed.note_target(item_id)
 
+
+    # -- saved searches (``db.saved_searches``) ------------------------------------------
+
+    def saved_searches(self) -> list[SavedSearch]:
+        return saved_searches.saved_searches(self)
+
+    def add_saved_search(self, search: SavedSearch) -> SavedSearch:
+        return saved_searches.add_saved_search(self, search)
+
+    def remove_saved_search(self, uuid: str) -> SavedSearch:
+        return saved_searches.remove_saved_search(self, uuid)
 
     # -- health ----------------------------------------------------------------------------
 

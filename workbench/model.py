@@ -310,3 +310,20 @@ class SearchFilters:
     stages: tuple[str, ...] = ()
     relations: tuple[str, ...] = ()  # lineage relation codes, e.g. "reversed"
     statuses: tuple[str, ...] = ()  # delivery status codes, e.g. "stalled"
+
+
+@dataclass(frozen=True, slots=True)
+class SavedSearch:
+    """A query with its filters, kept in the library under a name (window and CLI alike).
+
+    ``uuid`` is its identity from the day it is saved; names need not be unique in the window
+    (the CLI refuses a name already in use, so a name given to it is unambiguous).
+    """
+
+    uuid: str
+    name: str
+    query: str
+    filters: SearchFilters = SearchFilters()
+    sort: str = "relevance"  # "relevance" or "date"
+    created_at: str = ""
+    created_by: str = ""

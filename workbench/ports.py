@@ -22,6 +22,7 @@ from workbench.model import (
     IndexDoc,
     Plan,
     PlanMeta,
+    SavedSearch,
     SearchFilters,
     SearchResult,
     Section,
@@ -142,6 +143,17 @@ class Store(Protocol):
     def page_texts(self, document_id: int) -> list[tuple[int, str, str]]: ...
     def commitment_rects(self, commitment_id: int) -> list[tuple[int, float, float, float, float]]:
         """(page index, x0, y0, x1, y1) boxes of an extracted commitment, in PDF points."""
+        ...
+
+    # saved searches (library records, shared by the window and the CLI)
+    def saved_searches(self) -> list[SavedSearch]:
+        """Live saved searches, in the order they were saved."""
+        ...
+    def add_saved_search(self, search: SavedSearch) -> SavedSearch:
+        """Store a new one; refuses a uuid already stored (live or trashed)."""
+        ...
+    def remove_saved_search(self, uuid: str) -> SavedSearch:
+        """Move one to the trash (nothing is deleted)."""
         ...
 
     # index feed

@@ -21,6 +21,7 @@ from sqlite_utils.migrations import Migrations
 
 from db.migrations.m001_library import m001_library
 from db.migrations.m002_lineage import m002_lineage
+from db.migrations.m005_saved_searches import m005_saved_searches
 
 Migration = Callable[[Database], None]
 
@@ -28,6 +29,7 @@ Migration = Callable[[Database], None]
 ORDER: tuple[Migration, ...] = (
     m001_library,
     m002_lineage,
+    m005_saved_searches,
 )
 
 MIGRATIONS = Migrations("workbench")

@@ -9,7 +9,7 @@ For every migration in ``db.migrations.ORDER`` it writes ``upto-<migration>.db``
 one becomes an earlier version as soon as the next migration is added): a database on which exactly the migrations up to and including that
 one have run, holding the rows the app writes (two plans with sections, commitments and pages,
 an import log, and, once the schema has them, a tag, an annotation, a correction, a confirmed
-link, a status assessment and their undo/audit history). The rows are written by today's
+link, a status assessment, a saved search and their undo/audit history). The rows are written by today's
 services into a scratch library and copied column by column into the older schema, which is
 exactly what the app of that version stored, because a shipped migration is never edited.
 
@@ -33,6 +33,7 @@ from db.migrations import ORDER
 from db.records import SqliteRecords
 from db.store import SqliteStore
 from tests.lineage.synth import add_plan
+from workbench.model import SavedSearch, SearchFilters
 from workbench.review import Records
 
 OUT_DIR = Path(__file__).resolve().parent.parent / "data" / "libraries"
@@ -78,6 +79,9 @@ def build_full(root: Path) -> Path:
         recs.link(old[1], [new[1]], relation="continued", rationale="Same words.",
                   confirm=True)
         recs.assess(old[2], "not_delivered", "2024-06", rationale="Down to 350 a month.")
+        store.add_saved_search(SavedSearch(
+            uuid="0b6d9c1e-3f1a-4c55-8d0e-9a7f3e2b1c40", name="Potholes", query="potholes",
+            filters=SearchFilters(plans=("earlier-plan",)), created_by="Ada Officer"))
     finally:
         store.close()
     return root / "workbench.db"

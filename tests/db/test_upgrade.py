@@ -107,6 +107,9 @@ def test_upgraded_library_reads_and_writes_through_the_services(old_library, tmp
                 ("not_delivered", "2024-06", "Down to 350 a month.")]
             assert recs.undo().label  # the old undo history still works
             assert recs.rs.records("status", plan="earlier-plan") == []
+        if "saved_searches" in before:
+            [saved] = store.saved_searches()
+            assert (saved.name, saved.filters.plans) == ("Potholes", ("earlier-plan",))
         old = [c.key for c in recs.effective_commitments("earlier-plan")]
         new = [c.key for c in recs.effective_commitments("later-plan")]
         recs.link(old[2], [new[2]], relation="scaled_back", rationale="Fewer potholes.",

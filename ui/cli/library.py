@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from ui import compose
+from ui.cli import searches
 from ui.cli.output import EXIT_INPUT, EXIT_OK, emit, outcome_json, plan_json, row_id
 from workbench.errors import InvalidInput, WorkbenchError
 from workbench.lineage import RELATIONS, STATUSES
@@ -86,6 +87,9 @@ def add_commands(sub: Any, common: argparse.ArgumentParser) -> None:
                    choices=list(STATUSES),
                    help="only commitments (and notes) with this delivery status: "
                         + ", ".join(STATUSES))
+    p.add_argument("--save", metavar="NAME",
+                   help="also keep this search (query and filters) in the library under NAME "
+                        "(`workbench searches` lists them; the window shows them too)")
 
     sub.add_parser("check", parents=[common], help="check the database, files and index")
     sub.add_parser("reindex", parents=[common], help="rebuild the search index from SQLite")
@@ -218,6 +222,8 @@ def cmd_search(wb: Workbench, args: argparse.Namespace) -> int:
         statuses=tuple(args.status),
     )
     result = wb.search(args.query, filters, limit=args.limit, sort=args.sort)
+    if args.save is not None:
+        searches.note_saved(args, searches.save(wb, args.save, args.query, filters, args.sort))
     hits = [
         {
             "plan": h.plan,

@@ -24,7 +24,6 @@ Signals (``ExportDialog``):
 from __future__ import annotations
 
 import datetime as dt
-import json
 from pathlib import Path
 from typing import Any
 
@@ -54,6 +53,7 @@ from ui.dialogs.user_name import current_user
 from ui.executor import Job
 from ui.ops import OpContext
 from ui.ops import export as export_ops
+from ui.ops import search as search_ops
 from workbench.errors import Cancelled, WorkbenchError
 from workbench.library import LibraryPaths
 from workbench.model import is_partial_iso_date
@@ -120,8 +120,7 @@ class ExportDialog(QDialog):
         self.saved_combo = QComboBox()
         self.saved_combo.setAccessibleName("Saved search")
         self.saved_combo.addItem("—", None)
-        for entry in self._saved_searches():
-            self.saved_combo.addItem(entry.get("name") or entry["query"], entry)
+        search_ops.load_saved(self._ctx, legacy=[], actor="", on_done=self._on_saved_loaded)
         self.saved_combo.activated.connect(self._on_saved_combo_activated)
         self.search_edit = QLineEdit()
         self.search_edit.setAccessibleName("Search text")
@@ -200,14 +199,10 @@ class ExportDialog(QDialog):
 
     # -- choices -----------------------------------------------------------------------------
 
-    def _saved_searches(self) -> list[dict[str, Any]]:
-        """The search panel's saved searches (kept in QSettings, JSON under search/saved)."""
-        raw = self._settings.value("search/saved", "[]")
-        try:
-            data = json.loads(raw if isinstance(raw, str) else "[]")
-        except ValueError:
-            return []
-        return [d for d in data if isinstance(d, dict) and isinstance(d.get("query"), str)]
+    def _on_saved_loaded(self, result: tuple[list[dict[str, Any]], bool]) -> None:
+        """The library's saved searches (the search panel saves them; the CLI too)."""
+        for entry in result[0]:
+            self.saved_combo.addItem(entry.get("name") or entry["query"], entry)
 
     def _on_choices_loaded(self, choices: export_ops.PackChoices) -> None:
         self._choices = choices
