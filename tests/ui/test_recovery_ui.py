@@ -171,8 +171,8 @@ def test_read_only_library_opens_with_a_banner_and_no_write_actions(
     assert READ_ONLY_BANNER in texts
     assert not window.import_action.isEnabled()
     assert not window.edit_plan_action.isEnabled()
-    assert not window.merge_ui.import_action.isEnabled()
-    assert window.merge_ui.export_action.isEnabled()  # reading is fine
+    assert not window.package_ui.import_action.isEnabled()
+    assert window.package_ui.export_action.isEnabled()  # reading is fine
     assert window.find_action.isEnabled()
     window.import_action.setEnabled(True)  # something re-enables it: it stays off
     assert not window.import_action.isEnabled()
@@ -250,6 +250,6 @@ def test_app_start_up_uses_the_checked_library(qtbot, sample_library, monkeypatc
     qtbot.addWidget(window)
     try:
         assert window.ctx.root == other
-        assert getattr(window, "merge_ui", None) is not None
+        assert window.package_ui.import_action in window.file_menu.actions()
     finally:
         window.close()

@@ -58,6 +58,7 @@ class PlanEditDialog(QDialog):
         form.addRow("&Title:", self.title_edit)
         form.addRow("&Organisation:", self.organisation_edit)
         form.addRow("&Period:", period)
+        form.labelForField(period).setBuddy(self.period_start_edit)
         form.addRow("&Stage:", self.stage_combo)
         form.addRow("P&ublished:", self.published_edit)
         form.addRow("Supersedes:", self.supersedes_combo)

@@ -99,6 +99,7 @@ class ComparePanel(LazyPanel):
         self.pairs_view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.pairs_view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.pairs_view.setWordWrap(False)
+        self.pairs_view.setTabKeyNavigation(False)  # one Tab stop; arrow keys move inside
         self.pairs_view.verticalHeader().hide()
         self.pairs_view.setAlternatingRowColors(True)
         header = self.pairs_view.horizontalHeader()

@@ -9,6 +9,7 @@ isolated worker process); the text view is a read-only ``QPlainTextEdit`` (no HT
 Signals:
     status_message(str): something to show in the status bar.
     citation_copied(str): the text put on the clipboard by "Copy with citation".
+    document_opened(str): the slug of the plan the reader now shows.
 """
 
 from __future__ import annotations
@@ -57,6 +58,7 @@ class ReaderPanel(LazyPanel):
 
     status_message = Signal(str)
     citation_copied = Signal(str)
+    document_opened = Signal(str)
 
     def __init__(self, ctx: OpContext, renderer: PageRenderer, parent: QWidget | None = None):
         super().__init__(parent)
@@ -211,6 +213,7 @@ class ReaderPanel(LazyPanel):
         kind, item_id, _terms, page_index = self._pending_open or ("", 0, [], None)
         self._pending_open = None
         self.status_message.emit(f"Opened {doc.plan.title}")
+        self.document_opened.emit(doc.plan.slug)
         self._go_to_item(kind, item_id, page_index)
 
     def _on_load_failed(self, exc: BaseException) -> None:

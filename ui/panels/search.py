@@ -113,6 +113,10 @@ class SearchPanel(LazyPanel):
         self.sort_combo.addItem("Relevance", "relevance")
         self.sort_combo.addItem("Newest plan", "date")
         self.sort_combo.currentIndexChanged.connect(lambda _i: self.schedule_search())
+        for combo in (self.kind_combo, self.sort_combo, self.relation_combo, self.status_combo):
+            combo.setSizeAdjustPolicy(
+                QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+            combo.setMinimumContentsLength(8)  # the dock stays narrow on a small screen
         filters.addWidget(self.plans_button)
         filters.addWidget(self.kind_combo)
         filters.addWidget(self.sort_combo)
