@@ -27,12 +27,10 @@ from PySide6.QtWidgets import (
     QApplication,
     QDialog,
     QDockWidget,
-    QFileDialog,
     QLabel,
     QMainWindow,
     QMenu,
     QMenuBar,
-    QMessageBox,
     QTabBar,
     QTabWidget,
     QToolBar,
@@ -42,10 +40,11 @@ from PySide6.QtWidgets import (
 from ui import compose
 from ui.annotation_ui import AnnotationUi, RecordFeedback
 from ui.briefing_ui import BriefingUi
-from ui.dialogs.help import ReviewGuide, ShortcutSheet
+from ui.dialogs.help import ReviewGuide, ShortcutSheet, show_about
 from ui.dialogs.user_name import UserNameDialog, current_user, has_user
 from ui.executor import DbExecutor
 from ui.icons import icon
+from ui.library_actions import LibraryActions
 from ui.lineage_ui import LineageUi
 from ui.ops import OpContext
 from ui.ops import library as library_ops
@@ -62,7 +61,7 @@ from ui.render import PageRenderer
 from ui.undo import UndoController
 from ui.widgets.plain import make_plain, plain_message, tooltip
 from workbench.model import SearchHit, SearchResult
-from workbench.services import CheckReport, ImportReport
+from workbench.services import ImportReport
 
 APP_TITLE = "Plan Workbench"
 TAB_LIBRARY, TAB_READER, TAB_COMPARE, TAB_REVIEW = 0, 1, 2, 3  # in the order built below
@@ -141,34 +140,28 @@ class MainWindow(QMainWindow):
         self.briefing_ui = BriefingUi(self, self.ctx, self.settings, self.show_status,
                                       self.bridge.reader_key)
         self.package_ui = PackageUi(self, self.ctx, self.settings, self.show_status)
+        self.library_actions = LibraryActions(self, self.ctx, self.settings,
+                                              show_status=self.show_status,
+                                              show_error=self._show_error,
+                                              index_notice=self.set_index_notice,
+                                              before_switch=self.reader_panel.clear)
 
         self.setWindowIcon(icon("app"))
-        self.check_dialog: QMessageBox | None = None
         self.dialog: QDialog | None = None  # the help or name dialog opened last (tests)
-        self.library_label = QLabel("")
-        make_plain(self.library_label)  # shows data: never rich text
-        self.library_label.setAccessibleName("Library folder")
-        self.library_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.plan_count_label = QLabel("")
-        make_plain(self.plan_count_label)  # shows data: never rich text
-        self.plan_count_label.setAccessibleName("Plans in the library")
-        self.index_label = QLabel("")
-        make_plain(self.index_label)  # shows data: never rich text
+        labels = [status_label(name) for name in ("Search index", "Background work",
+                                                  "Plans in the library", "Library folder")]
+        self.index_label, self.busy_label, self.plan_count_label, self.library_label = labels
         self.index_label.setObjectName("indexNotice")
-        self.index_label.setAccessibleName("Search index")
         self.index_label.hide()
-        self.busy_label = QLabel("")
-        make_plain(self.busy_label)  # shows data: never rich text
-        self.busy_label.setAccessibleName("Background work")
-        for label in (self.index_label, self.busy_label, self.plan_count_label,
-                      self.library_label):
+        self.library_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        for label in labels:
             self.statusBar().addPermanentWidget(label)
         self._make_actions()
         self._make_menus_and_toolbar()
         self._connect_panels()
         self._restore_settings()
-        self._name_dock_tab_bars()
-        QTimer.singleShot(0, self._name_dock_tab_bars)  # Qt makes them during layout
+        name_dock_tab_bars(self)
+        QTimer.singleShot(0, lambda: name_dock_tab_bars(self))  # Qt makes them during layout
         self._set_library_title(self.ctx.root)
         self.library_panel.reload()
         self._pending_sample = False
@@ -187,12 +180,6 @@ class MainWindow(QMainWindow):
     def _raise_dock(self, dock: QDockWidget) -> None:
         dock.show()
         dock.raise_()
-
-    def _name_dock_tab_bars(self) -> None:
-        """The tab bars of tabified docks need a name for screen readers too."""
-        for bar in self.findChildren(QTabBar):
-            if bar.parent() is self and not bar.accessibleName():
-                bar.setAccessibleName("Docked panels")
 
     def actor(self) -> str:
         """The name stamped on the user's records (asked on first run)."""
@@ -224,14 +211,8 @@ class MainWindow(QMainWindow):
     def _make_actions(self) -> None:
         reader = self.reader_panel
         seq = QKeySequence.StandardKey
-        self.new_library_action = self._action("&New library…", self.choose_new_library)
-        self.open_library_action = self._action("&Open library…", self.choose_open_library,
-                                                seq.Open)
         self.import_action = self._action("&Import PDFs…", self.library_panel.choose_and_import,
                                           "Ctrl+I", "Import PDFs or a folder of PDFs", "import")
-        self.reindex_action = self._action("&Reindex", self.reindex,
-                                           tip="Rebuild the search index from the database")
-        self.check_action = self._action("&Check database", self.check_library)
         self.quit_action = self._action("&Quit", self.close, seq.Quit)
         self.copy_citation_action = self._action("Copy with &citation", self.copy_citation,
                                                  "Ctrl+Shift+C", icon_name="copy-citation")
@@ -268,14 +249,15 @@ class MainWindow(QMainWindow):
         self.smaller_text_action = self._action(
             "&Smaller document text", lambda: self._change_font(-1), "Ctrl+Shift+-"
         )
-        self.about_action = self._action("&About Plan Workbench", self.about)
+        self.about_action = self._action("&About Plan Workbench", lambda: show_about(self))
 
     def _make_menus_and_toolbar(self) -> None:
         ann, lin = self.annotation_ui, self.lineage_ui
         bar = self.menuBar()
+        lib = self.library_actions
         self.file_menu = self._menu(bar, "&File", (
-            self.new_library_action, self.open_library_action, None, self.import_action,
-            self.reindex_action, self.check_action, None, self.briefing_ui.export_action,
+            lib.new_action, lib.open_action, None, self.import_action,
+            lib.reindex_action, lib.check_action, None, self.briefing_ui.export_action,
             self.briefing_ui.basket_action, None, self.package_ui.export_action,
             self.package_ui.import_action, None, self.quit_action))
         self.edit_menu = self._menu(bar, "&Edit", (
@@ -346,15 +328,14 @@ class MainWindow(QMainWindow):
             self.review_panel.focus_review()
 
     def show_shortcuts(self) -> ShortcutSheet:
-        actions = [a for a in self.findChildren(QAction) if not a.shortcut().isEmpty()]
-        self.dialog = ShortcutSheet(actions, self)
-        self.dialog.open()
-        return self.dialog
+        self.dialog = sheet = ShortcutSheet(self.findChildren(QAction), self)
+        sheet.open()
+        return sheet
 
     def show_review_guide(self) -> ReviewGuide:
-        self.dialog = ReviewGuide(self)
-        self.dialog.open()
-        return self.dialog
+        self.dialog = guide = ReviewGuide(self)
+        guide.open()
+        return guide
 
     def show_status(self, text: str) -> None:
         self.statusBar().showMessage(text, 8000)
@@ -412,46 +393,6 @@ class MainWindow(QMainWindow):
 
     # -- library-wide actions ------------------------------------------------------------
 
-    def reindex(self) -> None:
-        self.set_index_notice(True)
-
-        def done(count: int) -> None:
-            self.set_index_notice(False)
-            self.show_status(f"Search index rebuilt: {count} passages")
-
-        def failed(exc: BaseException) -> None:
-            self.set_index_notice(False)
-            self._show_error(exc)
-
-        library_ops.reindex(self.ctx, on_done=done, on_error=failed)
-
-    def check_library(self) -> None:
-        library_ops.check(self.ctx, on_done=self._show_check, on_error=self._show_error)
-
-    def _show_check(self, report: CheckReport) -> None:
-        """The result, in a window-modal box that does not block (tests read its text)."""
-        if self.check_dialog is not None:
-            self.check_dialog.close()
-            self.check_dialog.deleteLater()
-        box = QMessageBox(self)
-        box.setWindowTitle("Check database")
-        box.setAccessibleName("Check database result")
-        box.setTextFormat(Qt.TextFormat.PlainText)  # file names are shown as given
-        if report.ok:
-            box.setIcon(QMessageBox.Icon.Information)
-            box.setText("The library is healthy: the database, the PDF copies and the search "
-                        "index all check out.")
-        else:
-            lines = [*report.database, *report.files, *report.index]
-            box.setIcon(QMessageBox.Icon.Warning)
-            box.setText(f"{len(lines)} problem(s) found in {self.ctx.root}.")
-            box.setInformativeText("\n".join(f"• {line}" for line in lines[:12])
-                                   + ("\n…" if len(lines) > 12 else ""))
-            box.setDetailedText("\n".join(lines))
-        box.setStandardButtons(QMessageBox.StandardButton.Close)
-        self.check_dialog = box
-        box.open()
-
     def _show_error(self, exc: BaseException) -> None:
         self.show_status(str(exc))
         self.error_box = plain_message(self, APP_TITLE, str(exc))  # never rich text
@@ -489,32 +430,6 @@ class MainWindow(QMainWindow):
     def _on_sample_imported(self, report: ImportReport) -> None:
         self.show_status(f"Sample library ready: {report.count('imported')} plans imported")
 
-    def choose_new_library(self) -> None:
-        folder = QFileDialog.getExistingDirectory(self, "New library: choose an empty folder")
-        if folder:
-            self.switch_library(Path(folder))
-
-    def choose_open_library(self) -> None:
-        folder = QFileDialog.getExistingDirectory(self, "Open library folder")
-        if not folder:
-            return
-        if not (Path(folder) / "workbench.db").exists():
-            box = QMessageBox(QMessageBox.Icon.Question, APP_TITLE, "",
-                              QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
-                              self)
-            box.setTextFormat(Qt.TextFormat.PlainText)  # the folder name, shown as given
-            box.setText(f"{folder} holds no library yet. Create one there?")
-            answer = box.exec()
-            box.deleteLater()
-            if answer != QMessageBox.StandardButton.Yes:
-                return
-        self.switch_library(Path(folder))
-
-    def switch_library(self, root: Path) -> None:
-        self.reader_panel.clear()
-        self.ctx.switch_library(DbExecutor(root, parent=self))
-        self.settings.setValue("library/last", str(root))
-
     def _set_library_title(self, root: Path) -> None:
         self.setWindowTitle(f"{APP_TITLE} — {root}")
         text = f"Library: {root}"
@@ -522,13 +437,6 @@ class MainWindow(QMainWindow):
             text, Qt.TextElideMode.ElideMiddle, 420)
         self.library_label.setText(elided)
         self.library_label.setToolTip(tooltip(str(root)))
-
-    def about(self) -> None:
-        QMessageBox.about(
-            self, f"About {APP_TITLE}",
-            f"<b>{APP_TITLE}</b><p>Follow a council's commitments through its successive "
-            "strategic plans: read, search and compare them.</p>",
-        )
 
     # -- settings and closing ------------------------------------------------------------
 
@@ -579,6 +487,21 @@ def fit_to_screen(window: QWidget, wanted: QSize | None = None,
         size = size.boundedTo(available - QSize(16, 48))
     window.resize(size)
     return size
+
+
+def name_dock_tab_bars(window: QMainWindow) -> None:
+    """The tab bars of tabified docks need a name for screen readers too."""
+    for bar in window.findChildren(QTabBar):
+        if bar.parent() is window and not bar.accessibleName():
+            bar.setAccessibleName("Docked panels")
+
+
+def status_label(name: str) -> QLabel:
+    """A status bar label for data (plain text only) with a name for screen readers."""
+    label = QLabel("")
+    make_plain(label)
+    label.setAccessibleName(name)
+    return label
 
 
 def center_on_screen(window: QWidget) -> None:

@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (
     QDialogButtonBox,
     QHeaderView,
     QLabel,
+    QMessageBox,
     QTableWidget,
     QTableWidgetItem,
     QVBoxLayout,
@@ -122,3 +123,11 @@ class ReviewGuide(QDialog):
         buttons.rejected.connect(self.reject)
         layout.addWidget(buttons)
         self.setMaximumWidth(640)
+
+
+def show_about(parent: QWidget) -> None:
+    QMessageBox.about(
+        parent, "About Plan Workbench",
+        "<b>Plan Workbench</b><p>Follow a council's commitments through its successive "
+        "strategic plans: read, search and compare them.</p>",
+    )

@@ -55,7 +55,7 @@ from ui.ops import Changes, OpContext
 from ui.ops import records as records_ops
 from ui.panels import LazyPanel
 from ui.widgets.plain import make_plain
-from workbench.lineage import RATIONALE_REQUIRED, RELATIONS
+from workbench.lineage import RATIONALE_REQUIRED, RELATIONS, Candidate
 from workbench.records import Change
 
 
@@ -283,34 +283,9 @@ class ReviewPanel(LazyPanel):
                                          f"{len(state.no_successor)}")
         self.state_changed.emit(state)
 
-    def _proposal_text(self) -> str:
-        """What the machine proposes for the highlighted candidate (after R the rejected one
-        is gone from the list, and so are its reasons)."""
-        state = self.state
-        sugg = state.suggestion if state is not None else None
-        if sugg is None:
-            return ""
-        cand = self.suggestion_model.candidate(self.highlighted_row())
-        if cand is None:
-            return "Proposed: Dropped — no candidate left; D records it with your rationale."
-        label = RELATIONS.get(cand.relation, cand.relation)
-        text = f"Proposed for candidate {self.highlighted_row() + 1}: {label} — " \
-               f"{'; '.join(cand.reasons) or 'no reasons'}"
-        if sugg.relation == "dropped":
-            text += " (a weak match: the machine would call it dropped; D asks why)"
-        return text
-
     def _verdict_text(self) -> str:
-        state = self.state
-        proposal = self._proposal_text()
-        link = state.verdict if state is not None else None
-        if link is None:
-            return proposal or "No verdict yet."
-        who = f" by {link.confirmed_by}" if link.confirmed_by else ""
-        targets = "; ".join(f"p. {t.anchor.page_label}: {one_line(t.anchor.exact, 60)}"
-                            for t in link.targets) or "no successor"
-        return (f"Verdict ({link.state}{who}): {RELATIONS.get(link.relation, link.relation)} "
-                f"→ {targets}\n{proposal}")
+        return verdict_text(self.state, self.suggestion_model.candidate(self.highlighted_row()),
+                            self.highlighted_row())
 
     def _on_suggestion_current_changed(self, *_args: object) -> None:
         self.verdict_label.setText(self._verdict_text())
@@ -470,3 +445,33 @@ class ReviewPanel(LazyPanel):
         elif isinstance(changes, records_ops.RecordChanges) and not self._writing \
                 and self.state is not None:
             self.load(self._key())  # an undo, a link from the dialog, a correction…
+
+
+def proposal_text(state: records_ops.ReviewState | None, cand: Candidate | None,
+                  row: int) -> str:
+    """What the machine proposes for the highlighted candidate (after R the rejected one is
+    gone from the list, and so are its reasons)."""
+    sugg = state.suggestion if state is not None else None
+    if sugg is None:
+        return ""
+    if cand is None:
+        return "Proposed: Dropped — no candidate left; D records it with your rationale."
+    label = RELATIONS.get(cand.relation, cand.relation)
+    text = f"Proposed for candidate {row + 1}: {label} — {'; '.join(cand.reasons) or 'no reasons'}"
+    if sugg.relation == "dropped":
+        text += " (a weak match: the machine would call it dropped; D asks why)"
+    return text
+
+
+def verdict_text(state: records_ops.ReviewState | None, cand: Candidate | None,
+                 row: int) -> str:
+    """The verdict so far (who confirmed it) and the proposal for the highlighted candidate."""
+    proposal = proposal_text(state, cand, row)
+    link = state.verdict if state is not None else None
+    if link is None:
+        return proposal or "No verdict yet."
+    who = f" by {link.confirmed_by}" if link.confirmed_by else ""
+    targets = "; ".join(f"p. {t.anchor.page_label}: {one_line(t.anchor.exact, 60)}"
+                        for t in link.targets) or "no successor"
+    return (f"Verdict ({link.state}{who}): {RELATIONS.get(link.relation, link.relation)} "
+            f"→ {targets}\n{proposal}")
