@@ -139,3 +139,18 @@ def test_follow_a_lineage_thread_with_rationale_who_and_when(qtbot, window, samp
     qtbot.waitUntil(lambda: panel.thread is None and panel.model.columnCount() == 0,
                     timeout=5000)
     assert panel.title_label.text().startswith("Choose a commitment")
+
+
+def test_an_opened_item_shows_where_it_starts(qtbot, window):
+    """A long passage is selected from its end back to its start, so its start is in view."""
+    from workbench.anchoring import cp_to_utf16
+
+    reader = open_plan(qtbot, window, FRAMING)
+    longest = max(reader.doc.commitments, key=lambda c: c.char_end - c.char_start)
+    reader.open_at(FRAMING, "commitment", int(longest.id))
+    text = reader.doc.pages[longest.page_index][2]
+    cursor = reader.text_view.textCursor()
+    assert cursor.position() == cp_to_utf16(text, longest.char_start)
+    assert cursor.anchor() == cp_to_utf16(text, min(longest.char_end, len(text)))
+    top = reader.text_view.cursorRect().top()
+    assert 0 <= top < reader.text_view.viewport().height()

@@ -161,3 +161,28 @@ def test_help_lists_every_shortcut_and_explains_the_review_loop(qtbot, open_wind
     assert "always asks why" in REVIEW_GUIDE
     guide.close()
     QApplication.processEvents()
+
+
+def test_outline_labels_tell_siblings_apart_and_follow_the_page(qtbot, open_window, tmp_path):
+    from ui.models.outline import distinct_labels
+
+    assert distinct_labels(["Our commitment is to improve roads.",
+                            "Our commitment is to build homes.", "We will plant trees."]) == [
+        "to improve roads.", "to build homes.", "We will plant trees."]
+    root = tmp_path / "outline-library"
+    wb = compose.open_workbench(root)
+    add_plan(wb.store, "plan-a", "2020", [(f"Part {n}", [f"Our commitment is to item {n}.",
+                                                         f"Our commitment is to more {n}."])
+                                          for n in range(4)])
+    compose.close_workbench(wb)
+    window = open_window(root)
+    window.open_plan("plan-a")
+    reader = window.reader_panel
+    qtbot.waitUntil(lambda: reader.doc is not None, timeout=15000)
+    labels = [reader.outline_model.item(0).child(r).text() for r in range(2)]
+    assert labels == ["• to item 0.", "• to more 0."]
+    reader.next_page()
+    reader.next_page()
+    current = reader.outline.currentIndex()
+    assert current.data() == "Part 2"  # the outline follows the page turned
+    assert reader.current_item is None  # … without choosing anything for Link or Status

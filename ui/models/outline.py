@@ -29,8 +29,9 @@ def _preview(text: str) -> str:
 
 def distinct_labels(texts: list[str], keep: int = 1) -> list[str]:
     """Labels that tell sibling commitments apart in a narrow column: when several start with
-    the same words ("Our commitment is to …"), those shared words are shortened to "…" and the
-    words that differ come first. A label keeps ``keep`` shared words for context."""
+    the same words ("Our commitment is to …"), those shared words are left out so the words
+    that differ come first (the tool tip has the whole text). A label keeps ``keep`` shared
+    words for context."""
     words = [" ".join(t.split()).split(" ") for t in texts]
     out = []
     for i, w in enumerate(words):
@@ -43,7 +44,7 @@ def distinct_labels(texts: list[str], keep: int = 1) -> list[str]:
                 shared = max(shared, n)
         cut = shared - keep
         text = " ".join(w[cut:]) if cut >= 2 else " ".join(w)
-        out.append(_preview(("… " if cut >= 2 else "") + text))
+        out.append(_preview(text))
     return out
 
 

@@ -137,6 +137,8 @@ class ThreadModel(QAbstractTableModel):
             return cell[0]
         if role == Qt.ItemDataRole.ToolTipRole:
             return richtext.tooltip(cell[0])
+        if role == Qt.ItemDataRole.TextAlignmentRole:
+            return int(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
         if role == ValueRole:
             return cell[1]
         if role == IdRole:

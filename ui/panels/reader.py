@@ -98,10 +98,10 @@ class ReaderPanel(LazyPanel):
         self.text_view = PageTextView()
         for w in (self.outline, self.page_view, self.text_view):
             self.splitter.addWidget(w)
-        self.splitter.setStretchFactor(0, 2)
-        self.splitter.setStretchFactor(1, 4)
-        self.splitter.setStretchFactor(2, 3)
-        self.splitter.setSizes([330, 560, 420])
+        for index, stretch in enumerate((2, 5, 3)):  # the page image gets the most room
+            self.splitter.setStretchFactor(index, stretch)
+        self.splitter.setSizes([260, 640, 360])
+        self.outline.setMinimumWidth(150)  # labels stay readable on a small screen
         layout.addWidget(self.splitter, 1)
         self.setTabOrder(self.outline, self.page_view)
         self.setTabOrder(self.page_view, self.text_view)
