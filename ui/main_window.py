@@ -489,6 +489,15 @@ def fit_to_screen(window: QWidget, wanted: QSize | None = None,
     return size
 
 
+def write_actions(window: MainWindow) -> list[QAction]:
+    """Every action that writes to the library (disabled in a read-only library)."""
+    ann, lin = window.annotation_ui, window.lineage_ui
+    return [window.import_action, window.edit_plan_action, window.trash_action,
+            window.library_actions.reindex_action, window.package_ui.import_action,
+            ann.highlight_action, ann.mark_action, ann.tags_action, lin.link_action,
+            lin.status_action, window.undo.undo_action, window.undo.redo_action]
+
+
 def name_dock_tab_bars(window: QMainWindow) -> None:
     """The tab bars of tabified docks need a name for screen readers too."""
     for bar in window.findChildren(QTabBar):

@@ -1,4 +1,4 @@
-"""Annotation packages in the window: File → Export / Import annotation package (issue 7).
+"""Annotation packages in the window: File → Export / Import annotation package.
 
 ``PackageUi`` holds the two actions and their slots; the main window builds it and places the
 actions in its File menu. Reading, planning and applying a package are ``ui.ops.merge`` ops on

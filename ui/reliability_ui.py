@@ -13,8 +13,9 @@ Entry points:
   library, ``apply_read_only``.
 * ``show_store_warnings(window, warnings)``: a banner above the toolbar per notice (yellow for
   read-only and network/synced folders; blue for "checked after an unclean shutdown").
-* ``apply_read_only(window)``: the read-only banner, and every write action (``WRITE_ACTIONS``,
-  by objectName or text) disabled and kept disabled.
+* ``apply_read_only(window, actions=...)``: the read-only banner, and every write action (the
+  window's declared list, ``main_window.write_actions``; else ``WRITE_ACTIONS`` by objectName
+  or text) disabled and kept disabled.
 * ``report_save_error(parent, exc, unsaved_text)``: "Not saved: the disk is full. Your previous
   work is safe." with the unsaved text kept and a Copy button (RELIABILITY T-IO-01). It lives
   in ``ui.dialogs.save_error`` (re-exported here); the save-failure paths of the lineage UI and
@@ -185,11 +186,13 @@ def open_library_checked(
             root = Path(chosen)
 
 
-def prepare_window(window: QMainWindow, check: StartupCheck) -> None:
-    """The store's notices and (read-only libraries) disabled write actions."""
+def prepare_window(window: QMainWindow, check: StartupCheck,
+                   write_actions: Iterable[QAction] | None = None) -> None:
+    """The store's notices and (read-only libraries) disabled write actions (the window's own
+    list when given, else found by ``WRITE_ACTIONS``)."""
     show_store_warnings(window, check.warnings)
     if check.read_only:
-        apply_read_only(window)
+        apply_read_only(window, actions=write_actions)
 
 
 # == banners =======================================================================================
@@ -307,15 +310,17 @@ def is_write_action(action: QAction, names: Iterable[str] = WRITE_ACTIONS) -> bo
             or text.startswith(WRITE_ACTION_PREFIXES))
 
 
-def apply_read_only(window: QMainWindow, names: Iterable[str] = WRITE_ACTIONS) -> list[QAction]:
-    """Show the read-only banner and disable (and keep disabled) every write action."""
+def apply_read_only(window: QMainWindow, names: Iterable[str] = WRITE_ACTIONS, *,
+                    actions: Iterable[QAction] | None = None) -> list[QAction]:
+    """Show the read-only banner and disable (and keep disabled) every write action: the
+    ``actions`` given, else those whose objectName or text is in ``names``."""
     add_banner(window, READ_ONLY_BANNER, name="readOnlyBanner", dismissible=False)
     window.setProperty("readOnlyLibrary", True)
     disabled = []
     names = frozenset(names)
-    for action in window.findChildren(QAction):
-        if not is_write_action(action, names):
-            continue
+    chosen = list(actions) if actions is not None else [
+        a for a in window.findChildren(QAction) if is_write_action(a, names)]
+    for action in chosen:
         action.setEnabled(False)
         action.setStatusTip("Not available: this library is read-only.")
         # other code enables undo/redo and the like as things change: keep them off

@@ -1,4 +1,4 @@
-"""Tables of user records (issue 5): annotations and orphans, suggestions, commitments to link
+"""Tables of user records: annotations and orphans, suggestions, commitments to link
 to, the trash, the audit log and a commitment's lineage thread.
 
 Each model holds record ids plus a row cache of frozen values loaded by ``ui.ops.records`` on

@@ -99,7 +99,7 @@ class SearchPanel(LazyPanel):
                              ("Commitments", "commitment"), ("Notes", "note")):
             self.kind_combo.addItem(label, value)
         self.kind_combo.currentIndexChanged.connect(lambda _i: self.schedule_search())
-        # lineage filters (issue 5): the verdict on a commitment and its delivery status
+        # lineage filters: the verdict on a commitment and its delivery status
         self.relation_combo = QComboBox()
         self.relation_combo.setAccessibleName("Lineage relation")
         self.relation_combo.addItem("Any relation", "")
