@@ -10,11 +10,14 @@ What a link starts from: the reader's current commitment (outline), else the pas
 selected in the reader's page text (the commitment it overlaps, or, when it overlaps none,
 the passage marked as a commitment first, as "Mark selection as commitment" does); in the
 compare view, the selected pair (its earlier commitment is the source, its later one the
-preselected successor).
+preselected successor), or a passage selected in the pair's word-difference pane: found in the
+later text it becomes the successor (the commitment it lies in, or the passage marked as one);
+found in the earlier text it becomes the source.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 
 from PySide6.QtCore import QObject, QPoint, QSettings, Qt
@@ -28,11 +31,13 @@ from ui.dialogs.user_name import current_user
 from ui.models.compare import PairRole
 from ui.ops import OpContext
 from ui.ops import records as records_ops
+from ui.ops.compare import AlignedPair, Alignment
 from ui.panels.compare import ComparePanel
 from ui.panels.lineage import LineagePanel
 from ui.panels.reader import ReaderPanel
 from ui.panels.review import ReviewPanel
 from ui.reader_bridge import ReaderBridge
+from workbench.review import Records
 
 
 class LineageUi(QObject):
@@ -136,22 +141,24 @@ class LineageUi(QObject):
             and c.char_start <= span[2] and span[3] <= c.char_end
 
     def link_passage(self, span: records_ops.Span, *, to_plan: str | None = None,
-                     preselect: tuple[str, ...] = ()) -> None:
-        """Link from a passage: the commitment it overlaps, else the passage marked first."""
+                     as_target_of: str | None = None) -> None:
+        """Link from a passage (or, ``as_target_of`` a source key, to it): the commitment it
+        overlaps, else the passage marked as a commitment first."""
         plan, page, start, end = span
 
         def open_for(key: str | None) -> None:
-            if key:
-                self.open_link_dialog(key, to_plan=to_plan, preselect=preselect)
-            else:
+            if not key:
                 records_ops.mark(self.ctx, self.actor, span, on_done=marked,
                                  on_error=self.feedback.failed)
+            elif as_target_of:
+                self.open_link_dialog(as_target_of, to_plan=plan, preselect=(key,))
+            else:
+                self.open_link_dialog(key, to_plan=to_plan)
 
         def marked(change: object) -> None:
             self.feedback.show_status("Marked the passage as a commitment; now link it.")
             records_ops.read(self.ctx, lambda r: records_ops.key_at(r, plan, page, start, end),
-                             on_done=lambda key: key and self.open_link_dialog(
-                                 key, to_plan=to_plan, preselect=preselect))
+                             on_done=lambda key: key and open_for(key))
 
         records_ops.read(self.ctx, lambda r: records_ops.key_at(r, plan, page, start, end),
                          on_done=open_for, on_error=self.feedback.failed)
@@ -165,6 +172,9 @@ class LineageUi(QObject):
             self.feedback.tell("Select an aligned pair first.")
             return
         later = alignment.right_plan.slug
+        passage = " ".join(compare.diff_view.textCursor().selectedText().split())
+        if passage and self._link_diff_passage(passage, pair, alignment):
+            return
         if pair.left.kind != "commitment":
             self.feedback.tell("Links start from a commitment of the earlier plan: this row "
                                "is a section. Open it in the reader (Enter), select the "
@@ -172,6 +182,39 @@ class LineageUi(QObject):
             return
         preselect = (f"c:{pair.right.item_id}",) if pair.right.kind == "commitment" else ()
         self.open_link_dialog(f"c:{pair.left.item_id}", to_plan=later, preselect=preselect)
+
+    def _link_diff_passage(self, passage: str, pair: AlignedPair,
+                           alignment: Alignment) -> bool:
+        """A passage selected in the difference pane: the later plan's text → the successor;
+        the earlier plan's → the source. False when it is in neither (a mix of both)."""
+        later, earlier = alignment.right_plan.slug, alignment.left_plan.slug
+        if passage in " ".join(pair.right.text.split()) and pair.left.kind == "commitment":
+            source = f"c:{pair.left.item_id}"
+            self._locate(later, pair.right.page_index, passage, lambda span: self.link_passage(
+                span, as_target_of=source))
+            return True
+        if passage in " ".join(pair.left.text.split()):
+            self._locate(earlier, pair.left.page_index, passage,
+                         lambda span: self.link_passage(span, to_plan=later))
+            return True
+        return False
+
+    def _locate(self, plan: str, page_index: int, passage: str,
+                then: Callable[[records_ops.Span], None]) -> None:
+        """Find a passage (whitespace aside) on a page or the next one, as a span."""
+        pattern = re.compile(r"\s+".join(re.escape(w) for w in passage.split()))
+
+        def find(recs: Records) -> records_ops.Span | None:
+            texts = recs.pages(plan).texts
+            for page in (page_index, page_index + 1):
+                found = pattern.search(texts[page]) if 0 <= page < len(texts) else None
+                if found:
+                    return plan, page, found.start(), found.end()
+            return None
+
+        records_ops.read(self.ctx, find, on_error=self.feedback.failed, on_done=lambda span: (
+            then(span) if span else self.feedback.tell("That passage could not be found on "
+                                                       "its page; select it in the reader.")))
 
     def open_link_dialog(self, key: str, *, to_plan: str | None = None,
                          preselect: tuple[str, ...] = ()) -> LinkDialog:

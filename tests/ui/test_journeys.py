@@ -8,6 +8,8 @@ step, when and why, and must not linger once another plan is opened.
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
 from PySide6.QtCore import QSettings, Qt
@@ -154,3 +156,40 @@ def test_an_opened_item_shows_where_it_starts(qtbot, window):
     assert cursor.anchor() == cp_to_utf16(text, min(longest.char_end, len(text)))
     top = reader.text_view.cursorRect().top()
     assert 0 <= top < reader.text_view.viewport().height()
+
+
+def test_link_a_passage_selected_in_compare(qtbot, window):
+    """A passage of the later plan selected in the difference pane becomes the successor."""
+    from PySide6.QtGui import QTextCursor
+
+    from ui.models.compare import PairRole
+
+    window.compare_plan(REFORMING)
+    panel = window.compare_panel
+    qtbot.waitUntil(lambda: panel.alignment is not None and not panel.is_busy(), timeout=30000)
+    row = next(i for i, p in enumerate(panel.alignment.pairs)
+               if p.left.kind == p.right.kind == "commitment")
+    panel.pairs_view.selectRow(row)
+    pair = panel.pairs_view.currentIndex().siblingAtColumn(0).data(PairRole)
+    shown = panel.diff_view.toPlainText()
+    words = pair.right.text.split()
+    passage = next(" ".join(words[i:i + 4]) for i in range(len(words) - 3)
+                   if " ".join(words[i:i + 4]) in shown
+                   and " ".join(words[i:i + 4]) not in " ".join(pair.left.text.split()))
+    start = shown.index(passage)
+    cursor = QTextCursor(panel.diff_view.document())
+    cursor.setPosition(start)
+    cursor.setPosition(start + len(passage), QTextCursor.MoveMode.KeepAnchor)
+    panel.diff_view.setTextCursor(cursor)
+    # the right side seen as a section: only the selected passage can name the successor
+    as_section = replace(pair, right=replace(pair.right, kind="section"))
+    assert window.lineage_ui._link_diff_passage(passage, as_section, panel.alignment)
+    qtbot.waitUntil(lambda: isinstance(window.lineage_ui.dialog, LinkDialog), timeout=15000)
+    dialog = window.lineage_ui.dialog
+    qtbot.waitUntil(lambda: dialog.choices is not None, timeout=15000)
+    assert dialog.choices.source.key == f"c:{pair.left.item_id}"
+    assert dialog.choices.to_plan == REFORMING
+    assert dialog.target_keys() == [f"c:{pair.right.item_id}"]  # the passage's commitment
+    dialog.close()
+    assert not window.lineage_ui._link_diff_passage("words in neither text zzz", pair,
+                                                    panel.alignment)
