@@ -65,6 +65,17 @@ def test_compare_with_earlier_on_the_first_edition_says_there_is_none(qtbot, com
     window.library_panel.compare_selected()
     assert "no earlier edition" in panel.summary_label.text()
     assert "no earlier edition" in window.statusBar().currentMessage()
-    assert (panel.left_combo.currentData(), panel.right_combo.currentData()) == (FRAMING,
-                                                                                 REFORMING)
+    assert panel.left_combo.currentData() == FIRST  # the plan asked about, nothing compared
+    assert panel.alignment is None and panel.pair_model.rowCount() == 0
     assert not panel.is_busy()
+
+
+def test_compare_with_earlier_as_the_first_thing_done(qtbot, open_window, sample_library):
+    """Before the Compare tab has loaded its plan list, too: no other pair is opened."""
+    window = open_window(sample_library)
+    window.library_panel.select_slug(FIRST)
+    window.library_panel.compare_selected()
+    panel = window.compare_panel
+    qtbot.waitUntil(lambda: "no earlier edition" in panel.summary_label.text(), timeout=15000)
+    qtbot.wait(100)
+    assert panel.alignment is None and not panel.is_busy()

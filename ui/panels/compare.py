@@ -15,6 +15,7 @@ Signals:
 from __future__ import annotations
 
 from PySide6.QtCore import QModelIndex, QSettings, Qt, Signal
+from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -63,6 +64,8 @@ class ComparePanel(LazyPanel):
         self._wanted: tuple[str, str] | None = None
         self._chosen: str | None = None
         self._note = ""  # said above the results (e.g. the plans were put in order)
+        self._pending_plan: str | None = None
+        self._auto = True  # may pick a default pair (until someone chooses one)
         self.alignment: Alignment | None = None
         ctx.changes_applied.connect(self._on_ctx_changes_applied)
         ctx.library_changed.connect(lambda _root: self._reload_plans())
@@ -183,11 +186,25 @@ class ComparePanel(LazyPanel):
             combo.setCurrentIndex(max(0, combo.findData(current)))
             combo.blockSignals(False)
         wanted, self._wanted = self._wanted, None
-        if wanted is None and self.alignment is None:
+        pending, self._pending_plan = self._pending_plan, None
+        if pending is not None:  # "Compare with earlier" before the plan list had arrived
+            self.compare_plan(pending)
+            return
+        if wanted is None and self._auto and self.isVisible():
             wanted = default_pair(self._plans, self._chosen)
         if wanted is not None:
             self._set_combos(*wanted)
             self.compare_selected()
+
+    def showEvent(self, event: QShowEvent) -> None:
+        """First shown with nothing asked for: compare the newest plan with its predecessor
+        (only then: the alignment is work for the DB thread)."""
+        super().showEvent(event)
+        if self._auto and self._plans and self.alignment is None and not self.is_busy():
+            pair = default_pair(self._plans, self._chosen)
+            if pair is not None:
+                self._set_combos(*pair)
+                self.compare_selected()
 
     def _set_combos(self, left: str, right: str) -> None:
         self.left_combo.setCurrentIndex(max(0, self.left_combo.findData(left)))
@@ -198,9 +215,19 @@ class ComparePanel(LazyPanel):
     def compare_plan(self, slug: str) -> None:
         """Compare ``slug`` with the plan it supersedes; if it supersedes none, say so."""
         self._chosen = slug
+        self._auto = False
+        if not self._plans:
+            self._pending_plan = slug  # decided when the plan list arrives
+            self.ensure_built()
+            return
         plan = next((p for p in self._plans if p.slug == slug), None)
         if plan is not None and plan.meta.supersedes not in {p.slug for p in self._plans}:
             self.ensure_built()
+            if self._job is not None and not self._job.finished:
+                self._job.discard()
+            self._job = None
+            self._clear_results()
+            self._set_combos(slug, self.right_combo.currentData())
             self._tell(f"{plan.title} has no earlier edition in this library. Set "
                        "“Supersedes” in its plan details, or choose two plans above.")
             return
@@ -249,6 +276,7 @@ class ComparePanel(LazyPanel):
         self.diff_view.clear()
 
     def compare_selected(self) -> None:
+        self._auto = False  # from now on the pair is the person's (or a caller's) choice
         left, right = self.left_combo.currentData(), self.right_combo.currentData()
         if not left or not right:
             return
