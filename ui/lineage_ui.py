@@ -238,11 +238,23 @@ class LineageUi(QObject):
 
     # -- statuses and threads ----------------------------------------------------------------
 
+    def _reader_key(self, then: Callable[[str], None]) -> None:
+        """The commitment under the reader's selection, else the outline's current one."""
+        found = self.bridge.selection()
+        if found is None or self._selection_in_current(found[0]):
+            self.bridge.reader_key(then)
+            return
+        plan, page, start, end = found[0]
+        records_ops.read(self.ctx, lambda r: records_ops.key_at(r, plan, page, start, end),
+                         on_error=self.feedback.failed, on_done=lambda key: then(key) if key
+                         else self.feedback.tell("The selected passage is not a commitment: "
+                                                 "mark it first (Annotate ▸ Mark selection)."))
+
     def status_current(self) -> None:
         if self._focus_in(self.review_panel):
             self.review_panel.request_status()
         else:
-            self.bridge.reader_key(self.open_status_dialog)
+            self._reader_key(self.open_status_dialog)
 
     def open_status_dialog(self, key: str) -> StatusDialog:
         found = self.bridge.selection()
@@ -259,7 +271,7 @@ class LineageUi(QObject):
         if self._focus_in(self.review_panel):
             self.review_panel.request_thread()
         else:
-            self.bridge.reader_key(self.show_thread)
+            self._reader_key(self.show_thread)
 
     def show_thread(self, key: str) -> None:
         self._show_lineage_dock()

@@ -193,3 +193,32 @@ def test_link_a_passage_selected_in_compare(qtbot, window):
     dialog.close()
     assert not window.lineage_ui._link_diff_passage("words in neither text zzz", pair,
                                                     panel.alignment)
+
+
+def test_a_page_image_fits_the_pane_width_by_default(qtbot, window):
+    reader = open_plan(qtbot, window, FRAMING)
+    assert reader.fit_width  # the default, before anyone zoomed
+    view = reader.page_view
+
+    def fills() -> bool:
+        width = view.image.deviceIndependentSize().width()
+        return not view.image.isNull() and abs(width - (view.viewport().width() - 8)) < 24
+
+    window.resize(1400, 880)  # a pane wide enough for more than the smallest zoom
+    qtbot.waitUntil(fills, timeout=20000)
+    assert reader.zoom > 0.5
+
+
+def test_status_and_thread_act_on_the_commitment_under_a_selection(qtbot, window):
+    from ui.dialogs.status import StatusDialog
+
+    reader = open_plan(qtbot, window, FRAMING)
+    c = reader.doc.commitments[2]
+    reader.show_page(c.page_index)
+    select(reader, c.char_start + 1, c.char_start + 20)
+    window.lineage_ui.status_current()
+    qtbot.waitUntil(lambda: isinstance(window.lineage_ui.dialog, StatusDialog), timeout=10000)
+    window.lineage_ui.dialog.close()
+    window.lineage_ui.thread_current()
+    qtbot.waitUntil(lambda: window.lineage_panel.key == f"c:{c.id}", timeout=10000)
+    qtbot.waitUntil(lambda: window.lineage_panel.thread is not None, timeout=10000)
