@@ -143,8 +143,10 @@ class ReviewPanel(LazyPanel):
                                        QHeaderView.ResizeMode.ResizeToContents,
                                        QHeaderView.ResizeMode.ResizeToContents,
                                        QHeaderView.ResizeMode.ResizeToContents,
-                                       QHeaderView.ResizeMode.Stretch)):
+                                       QHeaderView.ResizeMode.Interactive)):
             header.setSectionResizeMode(column, mode)
+        header.setStretchLastSection(False)
+        header.resizeSection(5, 220)  # the reasons: readable, without taking the candidate's room
         self.suggestions.activated.connect(self._on_suggestions_activated)
         self.suggestions.selectionModel().currentRowChanged.connect(
             self._on_suggestion_current_changed)
