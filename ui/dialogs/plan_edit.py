@@ -4,7 +4,9 @@ Dates are partial ISO dates in the library ("2026", "2026-03", "2026-03-31"). Pe
 as they read them on a cover: "March 2026", "Mar 2026", "31 March 2026", "March 31, 2026",
 "03/2026", "31/03/2026" (day first, as in the UK). ``parse_partial_date`` turns each into the
 stored form; under each date field a hint says what will be stored ("Stored as 2026-03"), and
-a date it cannot read stops Save with a message instead of being cut short.
+a date it cannot read stops Save with a message instead of being cut short. (Not
+``dateutil.parser``: it fills a missing day or month from a default, so "March 2026" could not
+be told from "2026-03-06", and partial dates are the point here.)
 """
 
 from __future__ import annotations
