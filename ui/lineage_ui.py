@@ -238,7 +238,7 @@ class LineageUi(QObject):
 
     # -- statuses and threads ----------------------------------------------------------------
 
-    def _reader_key(self, then: Callable[[str], None]) -> None:
+    def reader_commitment_key(self, then: Callable[[str], None]) -> None:
         """The commitment under the reader's selection, else the outline's current one."""
         found = self.bridge.selection()
         if found is None or self._selection_in_current(found[0]):
@@ -254,7 +254,7 @@ class LineageUi(QObject):
         if self._focus_in(self.review_panel):
             self.review_panel.request_status()
         else:
-            self._reader_key(self.open_status_dialog)
+            self.reader_commitment_key(self.open_status_dialog)
 
     def open_status_dialog(self, key: str) -> StatusDialog:
         found = self.bridge.selection()
@@ -271,7 +271,7 @@ class LineageUi(QObject):
         if self._focus_in(self.review_panel):
             self.review_panel.request_thread()
         else:
-            self._reader_key(self.show_thread)
+            self.reader_commitment_key(self.show_thread)
 
     def show_thread(self, key: str) -> None:
         self._show_lineage_dock()

@@ -138,7 +138,7 @@ class MainWindow(QMainWindow):
             show_lineage_dock=lambda: self._raise_dock(self.lineage_dock))
         self.annotation_ui.commitment_menu = self.lineage_ui.outline_menu_entries()
         self.briefing_ui = BriefingUi(self, self.ctx, self.settings, self.show_status,
-                                      self.bridge.reader_key)
+                                      self.lineage_ui.reader_commitment_key)
         self.package_ui = PackageUi(self, self.ctx, self.settings, self.show_status)
         self.library_actions = LibraryActions(self, self.ctx, self.settings,
                                               show_status=self.show_status,
