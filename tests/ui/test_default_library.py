@@ -63,7 +63,7 @@ def test_the_cli_follows_the_library_the_window_switched_to(
     qtbot.addWidget(window)
     try:
         qtbot.waitUntil(lambda: window.library_panel.model.rowCount() == 5, timeout=60000)
-        window.switch_library(other)
+        window.library_actions.switch_library(other)
         qtbot.waitUntil(lambda: window.ctx.root == other, timeout=10000)
     finally:
         window.close()
