@@ -1,0 +1,275 @@
+"""From Whoosh results to the hits a person reads: finer units, own passages, citations, snippets.
+
+* **One hit per passage, the finer unit.** A section's text holds its commitments, so a query
+  that finds a commitment also finds the section around it. ``collapse`` cuts every commitment
+  hit out of the section hits, shows a section hit as the paragraphs of its own text that match
+  (not the whole section), drops a hit whose text is inside another hit's and keeps the finer
+  one in the better rank.
+* **Citations that name one section.** Headings repeat ("Our objectives" under each aim), so a
+  hit's ``path`` gets "(2 of 4)" on its last heading when the whole path repeats in the plan,
+  and ``citation`` is the shortest tail of that path no other section of the plan has. Counts
+  come from the ``tails`` field: one hashed term per (plan, path tail) of every section.
+
+Imports nothing of ours but ``workbench.model`` and ``indexing.analysis``; emits no events.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+import unicodedata
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from whoosh import query as wq
+from whoosh.analysis import STOP_WORDS
+from whoosh.highlight import ContextFragmenter, Formatter, get_text, highlight
+
+from indexing.analysis import (
+    TOKEN,
+    acronym_form,
+    exact_words,
+    highlight_analyzer,
+    porter_stem,
+    stems,
+    word_parts,
+)
+from workbench.model import SearchHit
+
+__all__ = [
+    "SNIPPET_CHARS",
+    "TAILS",
+    "Candidate",
+    "citation",
+    "collapse",
+    "norm_text",
+    "snippet",
+    "tail_terms",
+    "to_hit",
+]
+
+TAILS = "tails"
+SNIPPET_CHARS = 200
+_HL_ANALYZER = highlight_analyzer()
+_FOLD = str.maketrans({"\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '"',
+                       "\u2013": "-", "\u2014": "-", "\u00a0": " "})
+_SENTENCE = re.compile(r"(?<=[.!?;])\s+")
+
+
+def norm_text(text: str) -> str:
+    """Text folded for containment tests: case, quotes, dashes, a hyphen at a line end."""
+    s = unicodedata.normalize("NFKC", text).translate(_FOLD).lower()
+    s = re.sub(r"-\s+", "", s)
+    return " ".join(re.sub(r"[^\w']+", " ", s).split())
+
+
+def _inside(small: str, big: str) -> bool:
+    return bool(small) and f" {small} " in f" {big} "
+
+
+class _BracketFormatter(Formatter):
+    """Wraps matched terms in ``[[`` and ``]]``; fragments are joined by an ellipsis."""
+
+    between = " … "
+
+    def format_token(self, text, token, replace=False):
+        return f"[[{get_text(text, token, replace)}]]"
+
+
+def snippet(text: str, terms: frozenset[str]) -> str:
+    """The best fragment of ``text`` with matched terms in ``[[ ]]``, else its start."""
+    out = ""
+    if terms and text:
+        out = highlight(
+            text,
+            terms,
+            _HL_ANALYZER,
+            ContextFragmenter(maxchars=SNIPPET_CHARS, surround=SNIPPET_CHARS // 3),
+            _BracketFormatter(),
+            top=1,
+        )
+    if not out:
+        out = text[:SNIPPET_CHARS].rstrip() + ("…" if len(text) > SNIPPET_CHARS else "")
+    return out
+
+
+# --- finer units ------------------------------------------------------------------------------
+
+
+@dataclass
+class Candidate:
+    """One Whoosh hit being turned into a ``SearchHit``: stored fields, score, shown text."""
+
+    fields: dict
+    score: float
+    text: str
+    norm: str = ""
+
+    @property
+    def kind(self) -> str:
+        return self.fields.get("kind", "")
+
+    @property
+    def plan(self) -> str:
+        return self.fields.get("plan", "")
+
+
+def _matches(text: str, terms: frozenset[str], phrases: Sequence[tuple[str, ...]]) -> bool:
+    # The forms HighlightFormFilter gives, without the analyzer's per-token overhead.
+    for m in TOKEN.finditer(text):
+        for form, _, _, _ in word_parts(m.group(0), merge=True):
+            lower = form.lower()
+            if lower in STOP_WORDS:
+                continue  # "on" is not a match for "one" (stemmed "on")
+            if (acronym_form(form) or porter_stem(lower)) in terms:
+                return True
+    if phrases:
+        words = f" {' '.join(exact_words(text))} "
+        return any(f" {' '.join(p)} " in words for p in phrases)
+    return False
+
+
+def _own_passages(
+    text: str,
+    cut: list[str],
+    terms: frozenset[str],
+    phrases: Sequence[tuple[str, ...]],
+) -> str:
+    """The paragraphs of a section's text that match, with the commitments in ``cut`` removed.
+
+    A paragraph inside a commitment hit goes; a paragraph holding one loses the sentences that
+    make up that commitment. If what matched was all cut out, nothing is left (the section is
+    not a hit of its own); if nothing in the text matched (the section was found through its
+    heading or a synonym), the remaining text is kept whole.
+    """
+    remaining: list[str] = []
+    for para in text.split("\n"):
+        n = norm_text(para)
+        if not n or any(_inside(n, c) for c in cut):
+            continue
+        if any(_inside(c, n) for c in cut):
+            sentences = [
+                s for s in _SENTENCE.split(para)
+                if (ns := norm_text(s)) and not any(_inside(ns, c) or _inside(c, ns) for c in cut)
+            ]
+            para = " ".join(sentences)
+            if not para:
+                continue
+        remaining.append(para)
+    matching = [p for p in remaining if _matches(p, terms, phrases)]
+    if matching:
+        return "\n".join(matching)
+    if cut and _matches(text, terms, phrases):
+        return ""
+    return "\n".join(remaining)
+
+
+def collapse(
+    cands: list[Candidate],
+    terms: frozenset[str],
+    phrases: Sequence[tuple[str, ...]],
+    limit: int,
+) -> list[Candidate]:
+    """Show each passage once, as the finer unit (see the module docstring). Rank order kept.
+
+    Stops once ``limit`` hits are kept: a finer unit further down would not be shown anyway.
+    """
+    cut: dict[str, list[str]] = {}
+    for c in cands:
+        c.norm = norm_text(c.text)
+        if c.kind == "commitment":
+            cut.setdefault(c.plan, []).append(c.norm)
+    if phrases:  # a word of a quoted phrase is no match on its own, only the whole phrase
+        terms = terms - {st for p in phrases for st in stems(" ".join(p))}
+    kept: list[Candidate] = []
+    for c in cands:
+        if c.kind == "section":
+            c.text = _own_passages(c.text, cut.get(c.plan, []), terms, phrases)
+            c.norm = norm_text(c.text)
+        if not c.norm:
+            continue
+        outer = next((i for i, k in enumerate(kept) if _inside(c.norm, k.norm)), None)
+        if outer is not None:
+            if kept[outer].norm != c.norm:
+                kept[outer] = c  # the finer unit takes the better rank
+            continue
+        if any(_inside(k.norm, c.norm) for k in kept):
+            continue  # a finer hit is already shown
+        kept.append(c)
+        if len(kept) >= limit:
+            break
+    return _dedupe_after_replace(kept)
+
+
+def _dedupe_after_replace(kept: list[Candidate]) -> list[Candidate]:
+    """Replacing a hit by a finer one can leave two equal or nested hits: keep the first."""
+    out: list[Candidate] = []
+    for c in kept:
+        if not any(_inside(c.norm, o.norm) or _inside(o.norm, c.norm) for o in out):
+            out.append(c)
+    return out
+
+
+# --- citations --------------------------------------------------------------------------------
+
+
+def _tail_term(plan: str, tail: Sequence[str]) -> str:
+    raw = json.dumps([plan, *tail], ensure_ascii=False)
+    return hashlib.blake2b(raw.encode("utf-8"), digest_size=10).hexdigest()
+
+
+def tail_terms(kind: str, plan: str, path: Sequence[str]) -> str:
+    """The ``tails`` field of a passage: a term per tail of a section's path (others: none)."""
+    if kind != "section" or not path:
+        return ""
+    return " ".join(_tail_term(plan, path[-k:]) for k in range(1, len(path) + 1))
+
+
+def citation(
+    searcher, plan: str, path: Sequence[str], page_index: int
+) -> tuple[tuple[str, ...], str]:
+    """(path made unambiguous, shortest unique tail joined by " › ") of a passage's section."""
+    path = tuple(path)
+    if not path:
+        return path, ""
+    for k in range(1, len(path) + 1):
+        if searcher.doc_frequency(TAILS, _tail_term(plan, path[-k:])) <= 1:
+            return path, " › ".join(path[-k:])
+    term = _tail_term(plan, path)
+    starts = sorted(
+        int(searcher.stored_fields(d).get("page_index") or 0)
+        for d in searcher.docs_for_query(wq.Term(TAILS, term))
+    )
+    nth = sum(1 for s in starts if s <= page_index) or 1
+    marked = (*path[:-1], f"{path[-1]} ({nth} of {len(starts)})")
+    return marked, " › ".join(marked[-2:])
+
+
+def to_hit(
+    c: Candidate, terms: frozenset[str], cite: Callable[[str, Sequence[str], int], tuple]
+) -> SearchHit:
+    stored = c.fields
+    try:
+        raw_path = tuple(json.loads(stored.get("path") or "[]"))
+    except ValueError:
+        raw_path = ()
+    page_index = int(stored.get("page_index") or 0)
+    path, where = cite(stored.get("plan", ""), raw_path, page_index)
+    return SearchHit(
+        key=stored.get("key", ""),
+        kind=stored.get("kind", ""),
+        item_id=int(stored.get("item_id") or 0),
+        plan=stored.get("plan", ""),
+        plan_title=stored.get("plan_title", ""),
+        plan_date=stored.get("plan_date", ""),
+        path=path,
+        page_label=str(stored.get("page_label", "")),
+        page_index=page_index,
+        score=c.score,
+        snippet=snippet(c.text, terms),
+        text=c.text,
+        relation=stored.get("relation", "") or "",
+        status=stored.get("status", "") or "",
+        citation=where,
+    )
