@@ -304,6 +304,7 @@ class ParsedQuery:
     highlight_terms: frozenset[str] = frozenset()
     highlight_prefixes: tuple[tuple[str, str], ...] = ()
     phrases: tuple[tuple[str, ...], ...] = ()  # quoted phrases, as ``exact_words`` gives them
+    near: tuple[str, ...] = ()  # stems of the plain words, for ranking by proximity
 
     @property
     def notice(self) -> str:
@@ -316,6 +317,7 @@ class _Ctx:
     terms: set[str] = field(default_factory=set)
     prefixes: list[tuple[str, str]] = field(default_factory=list)
     phrases: list[tuple[str, ...]] = field(default_factory=list)
+    near: list[str] = field(default_factory=list)
 
 
 def _text_clause(st: list[str]) -> wq.Query:
@@ -506,7 +508,7 @@ def _compile_and(children: tuple, ctx: _Ctx, hl: bool) -> tuple[wq.Query, str] |
             more, extra = _expansion_clauses(ctx, alt_acr, alt_phr, hl)
             parts.append((wq.Or([base, *more]), "(" + " OR ".join([text, *extra]) + ")"))
             continue
-        c = _compile(item, ctx, hl)
+        c = _compile_word(item, ctx, hl) if isinstance(item, _Word) else _compile(item, ctx, hl)
         if c is not None:
             parts.append(c)
     if not parts:
@@ -517,6 +519,8 @@ def _compile_and(children: tuple, ctx: _Ctx, hl: bool) -> tuple[wq.Query, str] |
     near = _proximity_clause(children)
     if near is not None:
         q = wq.AndMaybe(q, near)
+        if hl and not ctx.near:
+            ctx.near = [t.text for t in near.qs]
     return q, " AND ".join(t for _, t in parts)
 
 
@@ -541,7 +545,7 @@ def _proximity_clause(children: tuple) -> wq.Query | None:
 
 def _compile(node, ctx: _Ctx, hl: bool) -> tuple[wq.Query, str] | None:
     if isinstance(node, _Word):
-        return _compile_word(node, ctx, hl)
+        return _compile_and((node,), ctx, hl)  # a lone word may be a table synonym too
     if isinstance(node, _Phrase):
         return _compile_phrase(node, ctx, hl)
     if isinstance(node, _Field):
@@ -610,4 +614,5 @@ def parse_query(text: str, synonyms: SynonymTable | None = None) -> ParsedQuery:
         frozenset(ctx.terms),
         tuple(dict.fromkeys(ctx.prefixes)),
         tuple(dict.fromkeys(ctx.phrases)),
+        tuple(ctx.near),
     )

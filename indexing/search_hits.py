@@ -20,7 +20,7 @@ import json
 import re
 import unicodedata
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from whoosh import query as wq
 from whoosh.analysis import STOP_WORDS
@@ -51,6 +51,7 @@ __all__ = [
 
 TAILS = "tails"
 SNIPPET_CHARS = 200
+PROXIMITY_WEIGHT = 0.5  # the bonus when the words stand side by side, vs 1.0 for the best BM25
 _HL_ANALYZER = highlight_analyzer()
 _FOLD = str.maketrans({"\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '"',
                        "\u2013": "-", "\u2014": "-", "\u00a0": " "})
@@ -105,6 +106,8 @@ class Candidate:
     score: float
     text: str
     norm: str = ""
+    source: str = ""  # the stored text, before a section is cut to its own passages
+    cut: list[str] = field(default_factory=list)  # finer hits cut out of a section
 
     @property
     def kind(self) -> str:
@@ -170,29 +173,51 @@ def collapse(
     terms: frozenset[str],
     phrases: Sequence[tuple[str, ...]],
     limit: int,
+    near: Sequence[str] = (),
 ) -> list[Candidate]:
     """Show each passage once, as the finer unit (see the module docstring). Rank order kept.
 
-    Stops once ``limit`` hits are kept: a finer unit further down would not be shown anyway.
+    A section is cut around every commitment hit of its plan and every finer hit already
+    shown; when a finer hit turns up later inside a shown section, the section is cut again,
+    and gives its place to the finer hit only if nothing of its own matches any more. Stops
+    once ``limit`` hits are kept: a finer unit further down would not be shown anyway.
     """
-    cut: dict[str, list[str]] = {}
+    commitments: dict[str, list[str]] = {}
     for c in cands:
+        c.source = c.text
         c.norm = norm_text(c.text)
         if c.kind == "commitment":
-            cut.setdefault(c.plan, []).append(c.norm)
+            commitments.setdefault(c.plan, []).append(c.norm)
     if phrases:  # a word of a quoted phrase is no match on its own, only the whole phrase
         terms = terms - {st for p in phrases for st in stems(" ".join(p))}
+
+    def trim(c: Candidate, extra: list[str]) -> None:
+        c.cut = [*commitments.get(c.plan, []), *extra]
+        c.text = _own_passages(c.source, c.cut, terms, phrases)
+        c.norm = norm_text(c.text)
+
+    if near:
+        for c in cands:
+            if c.kind == "section":
+                trim(c, [])
+        cands = rerank(cands, near)
     kept: list[Candidate] = []
     for c in cands:
         if c.kind == "section":
-            c.text = _own_passages(c.text, cut.get(c.plan, []), terms, phrases)
-            c.norm = norm_text(c.text)
+            trim(c, [k.norm for k in kept if k.plan == c.plan])
         if not c.norm:
             continue
         outer = next((i for i, k in enumerate(kept) if _inside(c.norm, k.norm)), None)
         if outer is not None:
-            if kept[outer].norm != c.norm:
-                kept[outer] = c  # the finer unit takes the better rank
+            k = kept[outer]
+            if k.norm == c.norm:
+                continue  # the same words twice: the better-ranked one is shown
+            if k.kind == "section":
+                trim(k, [*k.cut, c.norm])
+                if k.norm:
+                    kept.append(c)
+                    continue
+            kept[outer] = c  # the finer unit takes the better rank
             continue
         if any(_inside(k.norm, c.norm) for k in kept):
             continue  # a finer hit is already shown
@@ -200,6 +225,39 @@ def collapse(
         if len(kept) >= limit:
             break
     return _dedupe_after_replace(kept)
+
+
+def _span(text: str, words: Sequence[str]) -> int:
+    """Fewest tokens of ``text`` that hold every stem in ``words`` (0: not all there)."""
+    want = set(words)
+    last: dict[str, int] = {}
+    best = 0
+    pos = 0
+    for m in TOKEN.finditer(text):
+        for form, _, _, _ in word_parts(m.group(0)):
+            pos += 1
+            st = porter_stem(form.lower())
+            if st in want:
+                last[st] = pos
+                if len(last) == len(want):
+                    span = pos - min(last.values()) + 1
+                    best = span if not best else min(best, span)
+    return best
+
+
+def rerank(cands: list[Candidate], near: Sequence[str]) -> list[Candidate]:
+    """Order by BM25 (scaled to the best hit) plus a bonus for the query words standing close.
+
+    Whoosh scores a whole section; the bonus looks at the passage actually shown, so a section
+    whose own passage says "social value" outranks one that scatters the two words.
+    """
+    top = max((c.score for c in cands), default=0.0) or 1.0
+    keyed = []
+    for n, c in enumerate(cands):
+        span = _span(c.text, near)
+        bonus = PROXIMITY_WEIGHT * len(near) / span if span else 0.0
+        keyed.append((-(c.score / top + bonus), n, c))
+    return [c for _, _, c in sorted(keyed)]
 
 
 def _dedupe_after_replace(kept: list[Candidate]) -> list[Candidate]:

@@ -518,12 +518,13 @@ class WhooshSearchIndex:
                     Candidate(r.fields(), float(r.score or 0.0), r.fields().get("body", "") or "")
                     for r in results
                 ]
+                near = parsed.near if sort == "relevance" else ()
                 if scored < fetch:  # every match is here: count the collapsed list exactly
-                    shown = collapse(cands, terms, parsed.phrases, MAX_LIMIT)
+                    shown = collapse(cands, terms, parsed.phrases, MAX_LIMIT, near)
                     total = len(shown)
                     shown = shown[:limit]
                 else:
-                    shown = collapse(cands, terms, parsed.phrases, limit)
+                    shown = collapse(cands, terms, parsed.phrases, limit, near)
                 cite = partial(citation, s)
                 hits = tuple(to_hit(c, terms, cite) for c in shown)
         except Exception as exc:
