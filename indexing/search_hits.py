@@ -19,7 +19,7 @@ import hashlib
 import json
 import re
 import unicodedata
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from whoosh import query as wq
@@ -41,7 +41,7 @@ __all__ = [
     "SNIPPET_CHARS",
     "TAILS",
     "Candidate",
-    "citation",
+    "Citations",
     "collapse",
     "norm_text",
     "snippet",
@@ -151,10 +151,12 @@ def _own_passages(
         n = norm_text(para)
         if not n or any(_inside(n, c) for c in cut):
             continue
-        if any(_inside(c, n) for c in cut):
+        inner = [c for c in cut if _inside(c, n)]
+        if inner:  # drop the sentences that make up the commitments inside this paragraph
             sentences = [
                 s for s in _SENTENCE.split(para)
-                if (ns := norm_text(s)) and not any(_inside(ns, c) or _inside(c, ns) for c in cut)
+                if (ns := norm_text(s))
+                and not any(_inside(ns, c) or _inside(c, ns) for c in inner)
             ]
             para = " ".join(sentences)
             if not para:
@@ -284,28 +286,48 @@ def tail_terms(kind: str, plan: str, path: Sequence[str]) -> str:
     return " ".join(_tail_term(plan, path[-k:]) for k in range(1, len(path) + 1))
 
 
-def citation(
-    searcher, plan: str, path: Sequence[str], page_index: int
-) -> tuple[tuple[str, ...], str]:
-    """(path made unambiguous, shortest unique tail joined by " › ") of a passage's section."""
-    path = tuple(path)
-    if not path:
-        return path, ""
-    for k in range(1, len(path) + 1):
-        if searcher.doc_frequency(TAILS, _tail_term(plan, path[-k:])) <= 1:
-            return path, " › ".join(path[-k:])
-    term = _tail_term(plan, path)
-    starts = sorted(
-        int(searcher.stored_fields(d).get("page_index") or 0)
-        for d in searcher.docs_for_query(wq.Term(TAILS, term))
-    )
-    nth = sum(1 for s in starts if s <= page_index) or 1
-    marked = (*path[:-1], f"{path[-1]} ({nth} of {len(starts)})")
-    return marked, " › ".join(marked[-2:])
+class Citations:
+    """Citations against one searcher; the sections sharing a path are read once per searcher.
+
+    ``cite(plan, path, page_index, section_id)`` returns (the path made unambiguous, the
+    shortest unique tail joined by " › "). ``section_id`` is the passage's own id when it is a
+    section; a commitment is placed in the last section of that path that starts on or before
+    its page.
+    """
+
+    def __init__(self, searcher) -> None:
+        self.searcher = searcher
+        self._same: dict[str, list[tuple[int, int]]] = {}
+
+    def _sections(self, term: str) -> list[tuple[int, int]]:
+        if term not in self._same:
+            s = self.searcher
+            self._same[term] = sorted(
+                (int(f.get("page_index") or 0), int(f.get("item_id") or 0))
+                for f in (s.stored_fields(d) for d in s.docs_for_query(wq.Term(TAILS, term)))
+            )
+        return self._same[term]
+
+    def __call__(
+        self, plan: str, path: Sequence[str], page_index: int, section_id: int | None = None
+    ) -> tuple[tuple[str, ...], str]:
+        path = tuple(path)
+        if not path:
+            return path, ""
+        for k in range(1, len(path) + 1):
+            if self.searcher.doc_frequency(TAILS, _tail_term(plan, path[-k:])) <= 1:
+                return path, " › ".join(path[-k:])
+        same = self._sections(_tail_term(plan, path))
+        if section_id is not None and (page_index, section_id) in same:
+            nth = same.index((page_index, section_id)) + 1
+        else:
+            nth = sum(1 for start, _ in same if start <= page_index) or 1
+        marked = (*path[:-1], f"{path[-1]} ({nth} of {len(same)})")
+        return marked, " › ".join(marked[-2:])
 
 
 def to_hit(
-    c: Candidate, terms: frozenset[str], cite: Callable[[str, Sequence[str], int], tuple]
+    c: Candidate, terms: frozenset[str], cite: Citations
 ) -> SearchHit:
     stored = c.fields
     try:
@@ -313,11 +335,13 @@ def to_hit(
     except ValueError:
         raw_path = ()
     page_index = int(stored.get("page_index") or 0)
-    path, where = cite(stored.get("plan", ""), raw_path, page_index)
+    item_id = int(stored.get("item_id") or 0)
+    own = item_id if stored.get("kind") == "section" else None
+    path, where = cite(stored.get("plan", ""), raw_path, page_index, own)
     return SearchHit(
         key=stored.get("key", ""),
         kind=stored.get("kind", ""),
-        item_id=int(stored.get("item_id") or 0),
+        item_id=item_id,
         plan=stored.get("plan", ""),
         plan_title=stored.get("plan_title", ""),
         plan_date=stored.get("plan_date", ""),

@@ -25,7 +25,6 @@ import threading
 import unicodedata
 import warnings
 from collections.abc import Iterable, Mapping, Sequence
-from functools import partial
 from pathlib import Path
 
 from whoosh import index as windex
@@ -61,7 +60,7 @@ from indexing.search_hits import (
     SNIPPET_CHARS,
     TAILS,
     Candidate,
-    citation,
+    Citations,
     collapse,
     tail_terms,
     to_hit,
@@ -171,6 +170,7 @@ class WhooshSearchIndex:
         self._read_lock = threading.RLock()
         self._ix: windex.Index | None = None
         self._searcher = None
+        self._citations: Citations | None = None  # cached against the current searcher
         self.needs_rebuild = False
         self.last_error = ""
         with self._write_lock:
@@ -525,8 +525,9 @@ class WhooshSearchIndex:
                     shown = shown[:limit]
                 else:
                     shown = collapse(cands, terms, parsed.phrases, limit, near)
-                cite = partial(citation, s)
-                hits = tuple(to_hit(c, terms, cite) for c in shown)
+                if self._citations is None or self._citations.searcher is not s:
+                    self._citations = Citations(s)
+                hits = tuple(to_hit(c, terms, self._citations) for c in shown)
         except Exception as exc:
             self._recover_after_read_error(exc)
             return SearchResult((), 0, parsed.interpreted, "; ".join([REBUILDING_NOTICE, *notices]))
