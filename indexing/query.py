@@ -34,8 +34,7 @@ Query syntax (for the README)
 
 from __future__ import annotations
 
-import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from whoosh import query as wq
@@ -67,6 +66,18 @@ from indexing.dates import (
     date_range_query,
     parse_date_filter,
 )
+from indexing.query_parser import (
+    MAX_DEPTH,
+    MAX_TERMS,
+    QueryParser,
+    tokens,
+)
+from indexing.query_parser import And as _And
+from indexing.query_parser import Field as _Field
+from indexing.query_parser import Not as _Not
+from indexing.query_parser import Or as _Or
+from indexing.query_parser import Phrase as _Phrase
+from indexing.query_parser import Word as _Word
 from workbench.model import Kind
 
 __all__ = [
@@ -113,9 +124,7 @@ STAGE = "stage"
 RELATION = "relation"
 STATUS = "status"
 
-MAX_TERMS = 64
-MAX_DEPTH = 8
-MIN_PREFIX = 2
+_KINDS = frozenset(k.value for k in Kind)
 PROXIMITY_SLOP = 3  # words allowed between query words for the proximity bonus
 PROXIMITY_BOOST = 2.0
 PROXIMITY_MAX_WORDS = 6
@@ -124,172 +133,6 @@ NOTICE_TOO_MANY_TERMS = f"Only the first {MAX_TERMS} terms were used"
 NOTICE_EMPTY = "Type a word or phrase to search for"
 NOTICE_ONLY_NOT = "Add a word to search for: NOT and - only exclude"
 NOTICE_DEEP = f"Parentheses nested deeper than {MAX_DEPTH} levels were ignored"
-
-# --- parsing ----------------------------------------------------------------------------------
-
-_LEX = re.compile(r'"[^"]*"?|[()]|[^\s()"]+')
-_FIELD = re.compile(r"^([A-Za-z_]+):(.*)$", re.S)
-_ALLOWED_FIELDS = frozenset({"plan", "kind", "stage", "date", "relation", "status"})
-_OPERATORS = frozenset({"AND", "OR", "NOT"})
-_KINDS = frozenset(k.value for k in Kind)
-
-
-@dataclass(frozen=True, slots=True)
-class _Word:
-    raw: str
-    prefix: bool = False
-
-
-@dataclass(frozen=True, slots=True)
-class _Phrase:
-    text: str
-
-
-@dataclass(frozen=True, slots=True)
-class _Field:
-    name: str
-    value: str
-
-
-@dataclass(frozen=True, slots=True)
-class _Not:
-    child: object
-
-
-@dataclass(frozen=True, slots=True)
-class _And:
-    children: tuple
-    from_chunk: bool = False
-
-
-@dataclass(frozen=True, slots=True)
-class _Or:
-    children: tuple
-
-
-class _Parser:
-    """Tolerant recursive descent: unexpected tokens are skipped, never raised on."""
-
-    def __init__(self, tokens: list[str]) -> None:
-        self.toks = tokens
-        self.i = 0
-        self.leaves = 0
-        self.flattened = 0
-        self.too_many = False
-        self.too_deep = False
-
-    def peek(self) -> str | None:
-        return self.toks[self.i] if self.i < len(self.toks) else None
-
-    def parse(self):
-        items = []
-        while self.peek() is not None:
-            node = self.parse_or(0)
-            if node is not None:
-                items.append(node)
-            elif self.peek() is not None:
-                self.i += 1  # a token nothing could use (stray OR, ")" ...)
-        return _join_and(items)
-
-    def parse_or(self, depth: int):
-        alts = [self.parse_and(depth)]
-        while self.peek() == "OR":
-            self.i += 1
-            alts.append(self.parse_and(depth))
-        alts = [a for a in alts if a is not None]
-        if not alts:
-            return None
-        return alts[0] if len(alts) == 1 else _Or(tuple(alts))
-
-    def parse_and(self, depth: int):
-        items: list = []
-        while (tok := self.peek()) is not None:
-            if tok == "OR":
-                break
-            if tok == ")":
-                if depth > 0 and self.flattened == 0:
-                    break
-                self.i += 1
-                if self.flattened:
-                    self.flattened -= 1
-                continue
-            if tok == "AND":
-                self.i += 1
-                continue
-            node = self.parse_unary(depth)
-            if isinstance(node, _And) and node.from_chunk:
-                items.extend(node.children)
-            elif node is not None:
-                items.append(node)
-        return _join_and(items)
-
-    def parse_unary(self, depth: int):
-        negate = False
-        while self.peek() == "NOT":
-            self.i += 1
-            negate = not negate
-        tok = self.peek()
-        if tok is None or tok in ("OR", "AND", ")"):
-            return None
-        self.i += 1
-        if tok == "(":
-            if depth >= MAX_DEPTH:
-                self.flattened += 1
-                self.too_deep = True
-                return None
-            node = self.parse_or(depth + 1)
-            if self.peek() == ")":
-                self.i += 1
-        elif tok.startswith('"'):
-            text = tok[1:-1] if len(tok) > 1 and tok.endswith('"') else tok[1:]
-            node = self._leaf(_Phrase(text)) if TOKEN.search(text) else None
-        else:
-            stripped = tok.lstrip("-+")
-            if tok.startswith("-") and stripped:
-                negate = not negate
-            node = self._chunk(stripped)
-        if node is None:
-            return None
-        return _Not(node) if negate else node
-
-    def _leaf(self, node):
-        if self.leaves >= MAX_TERMS:
-            self.too_many = True
-            return None
-        self.leaves += 1
-        return node
-
-    def _chunk(self, chunk: str):
-        if m := _FIELD.match(chunk):
-            name, value = m.group(1).lower(), m.group(2)
-            if name in _ALLOWED_FIELDS and value:
-                return self._leaf(_Field(name, value))
-        prefix = (
-            chunk.endswith("*")
-            and "*" not in chunk[:-1]
-            and "?" not in chunk
-            and TOKEN.fullmatch(chunk[:-1]) is not None
-            and len(chunk) - 1 >= MIN_PREFIX
-        )
-        if prefix:
-            leaf = self._leaf(_Word(chunk[:-1], prefix=True))
-            return leaf
-        words = []
-        for m in TOKEN.finditer(chunk.replace("*", " ").replace("?", " ")):
-            leaf = self._leaf(_Word(m.group(0)))
-            if leaf is None:
-                break
-            words.append(leaf)
-        if not words:
-            return None
-        return words[0] if len(words) == 1 else _And(tuple(words), from_chunk=True)
-
-
-def _join_and(items: list):
-    if not items:
-        return None
-    return items[0] if len(items) == 1 else _And(tuple(items))
-
 
 # --- compiling to Whoosh ----------------------------------------------------------------------
 
@@ -576,11 +419,6 @@ def _is_positive(q: wq.Query) -> bool:
     return True
 
 
-def _tokens(text: str) -> Iterator[str]:
-    for m in _LEX.finditer(text):
-        yield m.group(0)
-
-
 def parse_query(text: str, synonyms: SynonymTable | None = None) -> ParsedQuery:
     """Turn what a person typed into a Whoosh query. Never raises on any string.
 
@@ -594,7 +432,7 @@ def parse_query(text: str, synonyms: SynonymTable | None = None) -> ParsedQuery:
     """
     table = synonyms if synonyms is not None else SynonymTable.empty()
     cleaned, notices = clean_query_text(text)
-    parser = _Parser(list(_tokens(cleaned)))
+    parser = QueryParser(list(tokens(cleaned)))
     tree = parser.parse()
     if parser.too_deep:
         notices.append(NOTICE_DEEP)

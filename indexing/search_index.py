@@ -80,6 +80,7 @@ __all__ = [
     "VERSION_FILE",
     "WhooshSearchIndex",
     "doc_fields",
+    "filter_query",
 ]
 
 log = logging.getLogger(__name__)
@@ -152,6 +153,35 @@ def doc_fields(doc: IndexDoc) -> dict[str, object]:
     if doc.plan_date and is_partial_iso_date(doc.plan_date):
         fields["date_start"], fields["date_end"] = date_bounds(doc.plan_date)
     return fields
+
+
+def filter_query(filters: SearchFilters | None) -> tuple[wq.Query | None, list[str]]:
+    """The Whoosh filter for the ``SearchFilters``, and notices for values it ignored."""
+    if filters is None:
+        return None, []
+    notices: list[str] = []
+    clauses: list[wq.Query] = []
+    for values, fieldname in (
+        (filters.plans, PLAN),
+        (filters.kinds, KIND),
+        (filters.stages, STAGE),
+        (filters.relations, RELATION),
+        (filters.statuses, STATUS),
+    ):
+        terms = [wq.Term(fieldname, v.lower()) for v in values if v]
+        if terms:
+            clauses.append(terms[0] if len(terms) == 1 else wq.Or(terms))
+    dates = []
+    for d in (filters.date_from, filters.date_to):
+        if d and not is_partial_iso_date(d):
+            notices.append(f"Ignored the date {d!r}: use YYYY, YYYY-MM or YYYY-MM-DD")
+            d = ""
+        dates.append(d)
+    if dq := date_range_query(dates[0], dates[1]):
+        clauses.append(dq)
+    if not clauses:
+        return None, notices
+    return (clauses[0] if len(clauses) == 1 else wq.And(clauses)), notices
 
 
 class WhooshSearchIndex:
@@ -445,34 +475,6 @@ class WhooshSearchIndex:
             self._searcher = self._ix.searcher()
         return self._searcher
 
-    @staticmethod
-    def _filter_query(filters: SearchFilters | None) -> tuple[wq.Query | None, list[str]]:
-        if filters is None:
-            return None, []
-        notices: list[str] = []
-        clauses: list[wq.Query] = []
-        for values, fieldname in (
-            (filters.plans, PLAN),
-            (filters.kinds, KIND),
-            (filters.stages, STAGE),
-            (filters.relations, RELATION),
-            (filters.statuses, STATUS),
-        ):
-            terms = [wq.Term(fieldname, v.lower()) for v in values if v]
-            if terms:
-                clauses.append(terms[0] if len(terms) == 1 else wq.Or(terms))
-        dates = []
-        for d in (filters.date_from, filters.date_to):
-            if d and not is_partial_iso_date(d):
-                notices.append(f"Ignored the date {d!r}: use YYYY, YYYY-MM or YYYY-MM-DD")
-                d = ""
-            dates.append(d)
-        if dq := date_range_query(dates[0], dates[1]):
-            clauses.append(dq)
-        if not clauses:
-            return None, notices
-        return (clauses[0] if len(clauses) == 1 else wq.And(clauses)), notices
-
     def search(
         self,
         query: str,
@@ -495,7 +497,7 @@ class WhooshSearchIndex:
             notices joined by "; ".
         """
         parsed = parse_query(query, self.synonyms)
-        fq, notices = self._filter_query(filters)
+        fq, notices = filter_query(filters)
         notices = list(parsed.notices) + notices
         if parsed.query is None:
             return SearchResult((), 0, parsed.interpreted, "; ".join(notices))
