@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 
 from indexing.analysis import exact_words, stems
-from indexing.search_hits import Candidate, collapse, norm_text, rerank
+from indexing.search_hits import Candidate, collapse, norm_text, rerank, section_label
 from indexing.search_index import WhooshSearchIndex
 from workbench.model import IndexDoc
 
@@ -171,3 +171,12 @@ def test_rerank_puts_close_words_above_scattered_ones():
     absent = Candidate({"key": "section:3"}, 9.0, "Social care only.")
     order = rerank([scattered, absent, close], ("social", "valu"))
     assert [c.fields["key"] for c in order] == ["section:2", "section:1", "section:3"]
+
+
+def test_section_label_for_the_reader_citation():
+    paths = [("Aim 1", "Our objectives"), ("Aim 2", "Our objectives"), ("Foreword",),
+             ("Annex", "Tables"), ("Annex", "Tables")]
+    assert section_label(paths, 1) == "Aim 2 › Our objectives"
+    assert section_label(paths, 2) == "Foreword"
+    assert section_label(paths, 4) == "Annex › Tables (2 of 2)"
+    assert section_label([()], 0) == ""

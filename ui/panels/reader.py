@@ -36,6 +36,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from indexing.search_hits import section_label
 from ui import richtext
 from ui.icons import icon
 from ui.models.outline import ItemIdRole, KindRole, OutlineModel
@@ -491,7 +492,9 @@ class ReaderPanel(LazyPanel):
         section = section or self._section_for_page(self.page_index)
         parts = [self.doc.plan.title]
         if section is not None and section.heading:
-            parts.append(f"§{section.heading}")
+            paths = [s.path for s in self.doc.sections]  # headings repeat: name this one
+            label = section_label(paths, self.doc.sections.index(section)) or section.heading
+            parts.append(f"§{label}")
         parts.append(f"p. {self.page_label()}")
         cite = ", ".join(parts)
         quote = " ".join(quote.split())
