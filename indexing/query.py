@@ -7,18 +7,22 @@ no events.
 Query syntax (for the README)
 -----------------------------
 * ``pothole repairs``      both words (AND is the default).
-* ``"net zero carbon"``    an exact phrase (an unclosed quote runs to the end of the query).
+* ``"net zero carbon"``    an exact phrase: these words, in this order, in the passage's own text
+  (not its heading, which only ranks), unstemmed and never expanded by the synonym table; an
+  unclosed quote runs to the end of the query.
 * ``roads OR transport``   either word. ``AND`` may be written but is implied.
 * ``NOT housing``, ``-housing``   exclude a word, phrase or group. A query that only excludes
   finds nothing (you get a notice).
 * ``(roads OR rail) bus``  grouping with parentheses (unbalanced ones are tolerated).
 * ``educat*``              prefix search; at least two characters before the ``*``. A ``*`` or
   ``?`` anywhere else is ignored (no leading wildcards).
-* Words are stemmed: ``potholes`` finds "pothole", ``educating`` finds "education".
+* Words are stemmed: ``potholes`` finds "pothole", ``educating`` finds "education". Plain words
+  standing close together rank first (``ParsedQuery.near``; see ``indexing.search_hits``).
+* Numbers, money and hyphenated words: see ``indexing.analysis``.
 * Operators are only ``AND``/``OR``/``NOT`` in capitals; lower-case and/or/not are words.
 * Acronyms are case-sensitive on the acronym side: ``SEND`` finds the acronym SEND and "special
   educational needs and disabilities"; ``send`` finds the verb only. Typing an expansion
-  (``"kent county council"`` or unquoted) also finds its acronym (KCC). Other acronyms are
+  unquoted (``kent county council``) also finds its acronym (KCC). Other acronyms are
   found from lower case too (``covid`` finds COVID) unless the table marks them ``case``.
   The table is ``resources/synonyms.tsv`` (``ACRONYM<TAB>expansion[<TAB>case]``, or a
   ``phrase<TAB>phrase`` pair such as ``net zero<TAB>carbon neutral``, which work both ways).
