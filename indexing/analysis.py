@@ -96,6 +96,8 @@ def word_parts(token: str, *, merge: bool = False) -> list[tuple[str, int, int, 
     With ``merge``, a hyphenated run of letters also yields the joined word at the position of
     its last part ("re-offending" -> re 0, offending 1, reoffending 1).
     """
+    if token.isalnum():
+        return [(token, 0, 0, len(token))]
     money = token[:1] in "£$€"
     body_start = 1 if money else 0
     out: list[tuple[str, int, int]] = []

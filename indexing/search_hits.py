@@ -119,27 +119,74 @@ class Candidate:
         return self.fields.get("plan", "")
 
 
-def _matches(text: str, terms: frozenset[str], phrases: Sequence[tuple[str, ...]]) -> bool:
-    # The forms HighlightFormFilter gives, without the analyzer's per-token overhead.
-    for m in TOKEN.finditer(text):
-        for form, _, _, _ in word_parts(m.group(0), merge=True):
+class _Matcher:
+    """Does a piece of text hold a query term (as ``HighlightFormFilter`` forms it) or phrase?
+
+    Tokenising every paragraph of every candidate section costs more than the search itself, so
+    a regex first rejects text in which no term can occur: a Porter stem minus its last letter
+    ("polici" -> "polic") starts the word it came from, and joined hyphenated words and
+    thousands are looked for with the hyphens and commas taken out.
+    """
+
+    def __init__(self, terms: frozenset[str], phrases: Sequence[tuple[str, ...]]) -> None:
+        self.terms = terms
+        self.phrases = [f" {' '.join(p)} " for p in phrases]
+        starts = {t[:-1] if len(t) > 3 else t for t in terms}
+        starts |= {p[0][:-1] if len(p[0]) > 3 else p[0] for p in phrases if p}
+        self.quick = (
+            re.compile("(?<!\\w)(?:" + "|".join(map(re.escape, sorted(starts))) + ")", re.I)
+            if starts else None
+        )
+
+    def __call__(self, text: str) -> bool:
+        if self.quick is None:
+            return False
+        found = False
+        for q in self.quick.finditer(text):  # only the words a term could have come from
+            found = True
+            token = TOKEN.match(text, q.start())
+            if token and self._holds(token.group(0)):
+                return True
+        if not found:
+            joined = text.replace("-", "").replace(",", "")
+            if joined == text or not self.quick.search(joined):
+                return False
+            if any(self._holds(m.group(0)) for m in TOKEN.finditer(text)):
+                return True
+        if self.phrases:
+            words = f" {' '.join(exact_words(text))} "
+            return any(p in words for p in self.phrases)
+        return False
+
+
+    def _holds(self, token: str) -> bool:
+        for form, _, _, _ in word_parts(token, merge=True):
             lower = form.lower()
             if lower in STOP_WORDS:
                 continue  # "on" is not a match for "one" (stemmed "on")
-            if (acronym_form(form) or porter_stem(lower)) in terms:
+            if (acronym_form(form) or porter_stem(lower)) in self.terms:
                 return True
-    if phrases:
-        words = f" {' '.join(exact_words(text))} "
-        return any(f" {' '.join(p)} " in words for p in phrases)
-    return False
+        return False
 
 
-def _own_passages(
-    text: str,
-    cut: list[str],
-    terms: frozenset[str],
-    phrases: Sequence[tuple[str, ...]],
-) -> str:
+def _cut(para: str, cut: list[str]) -> str:
+    """``para`` without the commitments in ``cut``: "" if it lies inside one; else without the
+    sentences that make up a commitment inside it."""
+    if not cut:
+        return para
+    n = norm_text(para)
+    if not n or any(_inside(n, c) for c in cut):
+        return ""
+    inner = [c for c in cut if _inside(c, n)]
+    if not inner:
+        return para
+    return " ".join(
+        s for s in _SENTENCE.split(para)
+        if (ns := norm_text(s)) and not any(_inside(ns, c) or _inside(c, ns) for c in inner)
+    )
+
+
+def _own_passages(text: str, cut: list[str], matches: _Matcher) -> str:
     """The paragraphs of a section's text that match, with the commitments in ``cut`` removed.
 
     A paragraph inside a commitment hit goes; a paragraph holding one loses the sentences that
@@ -147,28 +194,12 @@ def _own_passages(
     not a hit of its own); if nothing in the text matched (the section was found through its
     heading or a synonym), the remaining text is kept whole.
     """
-    remaining: list[str] = []
-    for para in text.split("\n"):
-        n = norm_text(para)
-        if not n or any(_inside(n, c) for c in cut):
-            continue
-        inner = [c for c in cut if _inside(c, n)]
-        if inner:  # drop the sentences that make up the commitments inside this paragraph
-            sentences = [
-                s for s in _SENTENCE.split(para)
-                if (ns := norm_text(s))
-                and not any(_inside(ns, c) or _inside(c, ns) for c in inner)
-            ]
-            para = " ".join(sentences)
-            if not para:
-                continue
-        remaining.append(para)
-    matching = [p for p in remaining if _matches(p, terms, phrases)]
+    paras = [p for p in text.split("\n") if p.strip()]
+    matching = [p for p in paras if matches(p)]
     if matching:
-        return "\n".join(matching)
-    if cut and _matches(text, terms, phrases):
-        return ""
-    return "\n".join(remaining)
+        kept = [x for x in (_cut(p, cut) for p in matching) if x and matches(x)]
+        return "\n".join(kept)
+    return "\n".join(x for x in (_cut(p, cut) for p in paras) if x)
 
 
 def collapse(
@@ -188,15 +219,17 @@ def collapse(
     commitments: dict[str, list[str]] = {}
     for c in cands:
         c.source = c.text
-        c.norm = norm_text(c.text)
+        if c.kind != "section":  # a section's text is cut first, then folded
+            c.norm = norm_text(c.text)
         if c.kind == "commitment":
             commitments.setdefault(c.plan, []).append(c.norm)
     if phrases:  # a word of a quoted phrase is no match on its own, only the whole phrase
         terms = terms - {st for p in phrases for st in stems(" ".join(p))}
+    matches = _Matcher(terms, phrases)
 
     def trim(c: Candidate, extra: list[str]) -> None:
         c.cut = [*commitments.get(c.plan, []), *extra]
-        c.text = _own_passages(c.source, c.cut, terms, phrases)
+        c.text = _own_passages(c.source, c.cut, matches)
         c.norm = norm_text(c.text)
 
     if near:
