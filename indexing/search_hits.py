@@ -240,7 +240,13 @@ def collapse(
     kept: list[Candidate] = []
     for c in cands:
         if c.kind == "section":
-            trim(c, [k.norm for k in kept if k.plan == c.plan])
+            if not near:
+                trim(c, [])
+            # a finer section or note already shown inside this one is cut out as well
+            extra = [k.norm for k in kept if k.plan == c.plan and k.kind != "commitment"
+                     and _inside(k.norm, c.norm)]
+            if extra:
+                trim(c, extra)
         if not c.norm:
             continue
         outer = next((i for i, k in enumerate(kept) if _inside(c.norm, k.norm)), None)
@@ -264,20 +270,29 @@ def collapse(
 
 
 def _span(text: str, words: Sequence[str]) -> int:
-    """Fewest tokens of ``text`` that hold every stem in ``words`` (0: not all there)."""
+    """About how many words of ``text`` the shortest stretch holding every stem in ``words``
+    covers (0: not all there). Only the words a stem could come from are tokenised (see
+    ``_Matcher``); the stretch is measured in characters and counted in spaces."""
     want = set(words)
-    last: dict[str, int] = {}
-    best = 0
-    pos = 0
-    for m in TOKEN.finditer(text):
-        for form, _, _, _ in word_parts(m.group(0)):
-            pos += 1
+    starts = {w[:-1] if len(w) > 3 else w for w in want}
+    quick = re.compile("(?<!\\w)(?:" + "|".join(map(re.escape, sorted(starts))) + ")", re.I)
+    hits: list[tuple[int, int, str]] = []
+    for q in quick.finditer(text):
+        token = TOKEN.match(text, q.start())
+        if token is None:
+            continue
+        for form, _, _, _ in word_parts(token.group(0)):
             st = porter_stem(form.lower())
             if st in want:
-                last[st] = pos
-                if len(last) == len(want):
-                    span = pos - min(last.values()) + 1
-                    best = span if not best else min(best, span)
+                hits.append((token.start(), token.end(), st))
+    last: dict[str, tuple[int, int]] = {}
+    best = 0
+    for start, end, st in hits:
+        last[st] = (start, end)
+        if len(last) == len(want):
+            first = min(s for s, _ in last.values())
+            span = text.count(" ", first, end) + 1
+            best = span if not best else min(best, span)
     return best
 
 

@@ -95,6 +95,9 @@ LIMIT_MB = 128
 LOAD_BATCH = 200
 MAX_LIMIT = 1000
 MAX_PREFIX_HIGHLIGHT = 50
+# candidates fetched: 2 x limit + this, for the hits collapsing removes and the re-rank (limit +
+# limit // 2 + 10 was measured too: tuning recall 0.964 -> 0.955, p95 within the noise)
+FETCH_EXTRA = 10
 REBUILDING_NOTICE = "Rebuilding the search index…"
 
 SCHEMA = Schema(
@@ -509,7 +512,7 @@ class WhooshSearchIndex:
                 if sort == "date":
                     kwargs["sortedby"] = [FieldFacet(DATE_START, reverse=True), ScoreFacet()]
                 # Fetch more than asked: collapsing nested hits removes some.
-                fetch = min(MAX_LIMIT, limit * 2 + 10)
+                fetch = min(MAX_LIMIT, limit * 2 + FETCH_EXTRA)
                 results = s.search(parsed.query, filter=fq, limit=fetch, **kwargs)
                 # An exact count walks every match again (a third of a common query's time);
                 # past one page of hits Whoosh's estimate is what a person needs.
