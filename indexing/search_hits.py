@@ -21,6 +21,7 @@ import re
 import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from whoosh import query as wq
 from whoosh.analysis import STOP_WORDS
@@ -61,7 +62,8 @@ _SENTENCE = re.compile(r"(?<=[.!?;])\s+")
 
 def norm_text(text: str) -> str:
     """Text folded for containment tests: case, quotes, dashes, a hyphen at a line end."""
-    s = unicodedata.normalize("NFKC", text).translate(_FOLD).lower()
+    s = text if text.isascii() else unicodedata.normalize("NFKC", text).translate(_FOLD)
+    s = s.lower()
     s = re.sub(r"-\s+", "", s)
     return " ".join(re.sub(r"[^\w']+", " ", s).split())
 
@@ -80,9 +82,21 @@ class _BracketFormatter(Formatter):
 
 
 def snippet(text: str, terms: frozenset[str]) -> str:
-    """The best fragment of ``text`` with matched terms in ``[[ ]]``, else its start."""
+    """The best fragment of ``text`` with matched terms in ``[[ ]]``, else its start.
+
+    A long text with several paragraphs is first narrowed to the paragraph where most of the
+    terms can occur (a regex count, see ``_Matcher``), so highlighting does not tokenise a
+    whole section.
+    """
     out = ""
     if terms and text:
+        if len(text) > 4 * SNIPPET_CHARS and "\n" in text:
+            quick = _quick_regex(terms)
+            if quick is not None:
+                text = max(
+                    text.split("\n"),
+                    key=lambda p: len({m.group(0).lower() for m in quick.finditer(p)}),
+                )
         out = highlight(
             text,
             terms,
@@ -94,6 +108,15 @@ def snippet(text: str, terms: frozenset[str]) -> str:
     if not out:
         out = text[:SNIPPET_CHARS].rstrip() + ("…" if len(text) > SNIPPET_CHARS else "")
     return out
+
+
+@lru_cache(maxsize=256)
+def _quick_regex(starts: frozenset[str]) -> re.Pattern | None:
+    """A case-blind regex for word starts that a Porter stem (or its word) begins with."""
+    cut = {t[:-1] if len(t) > 3 else t for t in starts}
+    if not cut:
+        return None
+    return re.compile("(?<!\\w)(?:" + "|".join(map(re.escape, sorted(cut))) + ")", re.I)
 
 
 # --- finer units ------------------------------------------------------------------------------
@@ -131,12 +154,7 @@ class _Matcher:
     def __init__(self, terms: frozenset[str], phrases: Sequence[tuple[str, ...]]) -> None:
         self.terms = terms
         self.phrases = [f" {' '.join(p)} " for p in phrases]
-        starts = {t[:-1] if len(t) > 3 else t for t in terms}
-        starts |= {p[0][:-1] if len(p[0]) > 3 else p[0] for p in phrases if p}
-        self.quick = (
-            re.compile("(?<!\\w)(?:" + "|".join(map(re.escape, sorted(starts))) + ")", re.I)
-            if starts else None
-        )
+        self.quick = _quick_regex(terms | {p[0] for p in phrases if p})
 
     def __call__(self, text: str) -> bool:
         if self.quick is None:
@@ -274,8 +292,9 @@ def _span(text: str, words: Sequence[str]) -> int:
     covers (0: not all there). Only the words a stem could come from are tokenised (see
     ``_Matcher``); the stretch is measured in characters and counted in spaces."""
     want = set(words)
-    starts = {w[:-1] if len(w) > 3 else w for w in want}
-    quick = re.compile("(?<!\\w)(?:" + "|".join(map(re.escape, sorted(starts))) + ")", re.I)
+    quick = _quick_regex(frozenset(want))
+    if quick is None:
+        return 0
     hits: list[tuple[int, int, str]] = []
     for q in quick.finditer(text):
         token = TOKEN.match(text, q.start())
