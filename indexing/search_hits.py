@@ -154,6 +154,12 @@ class _Matcher:
     def __init__(self, terms: frozenset[str], phrases: Sequence[tuple[str, ...]]) -> None:
         self.terms = terms
         self.phrases = [f" {' '.join(p)} " for p in phrases]
+        # words that appear verbatim in any text holding the phrase (not numbers, which may be
+        # written 2,900, nor the scale words of "£1.47bn"), for a cheap substring pre-check
+        self.phrase_words = [
+            [w for w in p if w.isalpha() and w not in ("billion", "million", "thousand")]
+            for p in phrases if p
+        ]
         self.quick = _quick_regex(terms | {p[0] for p in phrases if p})
 
     def __call__(self, text: str) -> bool:
@@ -172,6 +178,9 @@ class _Matcher:
             if any(self._holds(m.group(0)) for m in TOKEN.finditer(text)):
                 return True
         if self.phrases:
+            lower = text.lower()
+            if not any(all(w in lower for w in p) for p in self.phrase_words):
+                return False  # a word of each phrase is missing: no need to tokenise
             words = f" {' '.join(exact_words(text))} "
             return any(p in words for p in self.phrases)
         return False
@@ -230,9 +239,10 @@ def collapse(
     """Show each passage once, as the finer unit (see the module docstring). Rank order kept.
 
     A section is cut around every commitment hit of its plan and every finer hit already
-    shown; when a finer hit turns up later inside a shown section, the section is cut again,
-    and gives its place to the finer hit only if nothing of its own matches any more. Stops
-    once ``limit`` hits are kept: a finer unit further down would not be shown anyway.
+    shown. A commitment inside another commitment of the same section takes its place (the
+    finer unit, in the better rank); any other hit whose words already stand in a shown hit is
+    not shown again. Stops once ``limit`` hits are kept: a finer unit further down would not
+    be shown anyway.
     """
     commitments: dict[str, list[str]] = {}
     for c in cands:
@@ -269,15 +279,10 @@ def collapse(
             continue
         outer = next((i for i, k in enumerate(kept) if _inside(c.norm, k.norm)), None)
         if outer is not None:
-            k = kept[outer]
-            if k.norm == c.norm:
-                continue  # the same words twice: the better-ranked one is shown
-            if k.kind == "section":
-                trim(k, [*k.cut, c.norm])
-                if k.norm:
-                    kept.append(c)
-                    continue
-            kept[outer] = c  # the finer unit takes the better rank
+            if _same_place(c, kept[outer]) and kept[outer].norm != c.norm:
+                kept[outer] = c  # a commitment inside another: the finer one, better rank
+            # otherwise the same words stand elsewhere in a hit already shown (a glossary line
+            # inside a paragraph, a pledge repeated): they are shown once, there
             continue
         if any(_inside(k.norm, c.norm) for k in kept):
             continue  # a finer hit is already shown
@@ -328,6 +333,11 @@ def rerank(cands: list[Candidate], near: Sequence[str]) -> list[Candidate]:
         bonus = PROXIMITY_WEIGHT * len(near) / span if span else 0.0
         keyed.append((-(c.score / top + bonus), n, c))
     return [c for _, _, c in sorted(keyed)]
+
+
+def _same_place(a: Candidate, b: Candidate) -> bool:
+    """Two passages of the same section (a sub-item and the item around it)."""
+    return a.plan == b.plan and a.fields.get("path") == b.fields.get("path")
 
 
 def _dedupe_after_replace(kept: list[Candidate]) -> list[Candidate]:

@@ -187,6 +187,33 @@ def filter_query(filters: SearchFilters | None) -> tuple[wq.Query | None, list[s
     return (clauses[0] if len(clauses) == 1 else wq.And(clauses)), notices
 
 
+def _collect(searcher, parsed: ParsedQuery, fq, terms: frozenset[str], limit: int, sort: str):
+    """(the hits to show, the total): fetch more than asked, collapse nested hits, and fetch
+    again with a deeper pool while collapsing left the page short and more matches exist."""
+    kwargs: dict[str, object] = {}
+    if sort == "date":
+        kwargs["sortedby"] = [FieldFacet(DATE_START, reverse=True), ScoreFacet()]
+    near = parsed.near if sort == "relevance" else ()
+    # the proximity re-rank needs a pool to choose from; collapsing only a margin
+    fetch = min(MAX_LIMIT, (limit * 2 if near else limit) + FETCH_EXTRA)
+    while True:
+        results = searcher.search(parsed.query, filter=fq, limit=fetch, **kwargs)
+        # An exact count walks every match again (a third of a common query's time);
+        # past one page of hits Whoosh's estimate is what a person needs.
+        scored = results.scored_length()
+        cands = [
+            Candidate(r.fields(), float(r.score or 0.0), r.fields().get("body", "") or "")
+            for r in results
+        ]
+        if scored < fetch:  # every match is here: count the collapsed list exactly
+            shown = collapse(cands, terms, parsed.phrases, MAX_LIMIT, near)
+            return shown[:limit], len(shown)
+        shown = collapse(cands, terms, parsed.phrases, limit, near)
+        if len(shown) >= limit or fetch >= MAX_LIMIT:
+            return shown, max(scored, results.estimated_length())
+        fetch = min(MAX_LIMIT, fetch * 2)
+
+
 class WhooshSearchIndex:
     """A ``SearchIndex`` stored in ``directory`` (created if missing).
 
@@ -508,29 +535,8 @@ class WhooshSearchIndex:
         try:
             with self._read_lock:
                 s = self._current_searcher()
-                kwargs: dict[str, object] = {}
-                if sort == "date":
-                    kwargs["sortedby"] = [FieldFacet(DATE_START, reverse=True), ScoreFacet()]
-                # Fetch more than asked: collapsing nested hits removes some.
-                near = parsed.near if sort == "relevance" else ()
-                # the proximity re-rank needs a pool to choose from; collapsing only a margin
-                fetch = min(MAX_LIMIT, (limit * 2 if near else limit) + FETCH_EXTRA)
-                results = s.search(parsed.query, filter=fq, limit=fetch, **kwargs)
-                # An exact count walks every match again (a third of a common query's time);
-                # past one page of hits Whoosh's estimate is what a person needs.
-                scored = results.scored_length()
-                total = scored if scored < fetch else max(scored, results.estimated_length())
                 terms = self._highlight_terms(s, parsed)
-                cands = [
-                    Candidate(r.fields(), float(r.score or 0.0), r.fields().get("body", "") or "")
-                    for r in results
-                ]
-                if scored < fetch:  # every match is here: count the collapsed list exactly
-                    shown = collapse(cands, terms, parsed.phrases, MAX_LIMIT, near)
-                    total = len(shown)
-                    shown = shown[:limit]
-                else:
-                    shown = collapse(cands, terms, parsed.phrases, limit, near)
+                shown, total = _collect(s, parsed, fq, terms, limit, sort)
                 if self._citations is None or self._citations.searcher is not s:
                     self._citations = Citations(s)
                 hits = tuple(to_hit(c, terms, self._citations) for c in shown)

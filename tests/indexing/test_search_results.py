@@ -126,18 +126,27 @@ def test_a_commitment_and_its_section_are_shown_once(index):
     assert keys(r) == ["commitment:2"] and r.total == 1
 
 
-def test_collapse_keeps_the_finer_unit_in_the_better_rank():
-    def cand(key: str, text: str, score: float) -> Candidate:
-        kind, _, num = key.partition(":")
-        fields = {"key": key, "kind": kind, "plan": "p", "item_id": int(num)}
-        return Candidate(fields, score, text)
+def cand(key: str, text: str, score: float, path: str = "[]") -> Candidate:
+    kind, _, num = key.partition(":")
+    fields = {"key": key, "kind": kind, "plan": "p", "item_id": int(num), "path": path}
+    return Candidate(fields, score, text)
 
+
+def test_collapse_keeps_the_finer_unit_in_the_better_rank():
     outer = cand("commitment:1", "We will fund roads and fix potholes quickly.", 9.0)
     inner = cand("commitment:2", "fix potholes quickly", 5.0)
     twin = cand("commitment:3", "Fix potholes, quickly!", 4.0)  # the same words again
     other = cand("commitment:4", "Potholes reported online.", 3.0)
     shown = collapse([outer, inner, twin, other], frozenset({"pothol"}), (), limit=10)
     assert [c.fields["key"] for c in shown] == ["commitment:2", "commitment:4"]
+
+
+def test_words_that_stand_elsewhere_are_shown_once_where_they_were_first():
+    """A glossary line that is only the searched name does not push out the passage using it."""
+    used = cand("section:1", "The Joint Board will support the Forum in this task.", 9.0, '["A"]')
+    glossary = cand("section:2", "Joint Board", 5.0, '["Glossary"]')
+    shown = collapse([used, glossary], frozenset({"joint", "board"}), (), limit=10)
+    assert [c.fields["key"] for c in shown] == ["section:1"]
 
 
 # --- citations ----------------------------------------------------------------------------------
