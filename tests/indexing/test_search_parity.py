@@ -168,3 +168,26 @@ def test_damage_matrix(tmp_path, small_corpus, damage):
         index.close()
 
 
+
+
+def test_missing_sample_texts_fail_under_ci_and_skip_elsewhere(tmp_path, monkeypatch):
+    from tests.indexing import search_corpus
+
+    monkeypatch.setattr(search_corpus, "PLAN_DIRS", (tmp_path / "nowhere",))
+    monkeypatch.setenv("CI", "true")
+    with pytest.raises(pytest.fail.Exception):
+        search_corpus.plans_dir()
+    monkeypatch.setenv("CI", "")
+    with pytest.raises(pytest.skip.Exception):
+        search_corpus.plans_dir()
+
+
+def test_sample_texts_are_found_relative_to_the_repository():
+    from tests.indexing import search_corpus
+
+    repo = search_corpus.REPO
+    assert (repo / "indexing" / "search_index.py").is_file()  # REPO is this checkout
+    assert search_corpus.PLAN_DIRS == (
+        repo.parent / "shared" / "plans",
+        repo / "resources" / "sample",
+    )
