@@ -50,7 +50,7 @@ def open_main_window(library: Path | None = None):  # noqa: ANN201 - MainWindow,
     """Create and show the main window (the QApplication must exist); None if the library
     could not be opened and the user chose Quit in the recovery dialog."""
     from ui import reliability_ui  # noqa: PLC0415
-    from ui.main_window import MainWindow, load_stylesheet  # noqa: PLC0415
+    from ui.main_window import MainWindow, load_stylesheet, write_actions  # noqa: PLC0415
 
     app = QApplication.instance()
     settings = QSettings()
@@ -63,7 +63,7 @@ def open_main_window(library: Path | None = None):  # noqa: ANN201 - MainWindow,
         return None  # the user chose Quit
     is_sample = is_sample and check.root == root
     window = MainWindow(check.root, settings=settings)
-    reliability_ui.prepare_window(window, check)  # merge menus, notices, read-only mode
+    reliability_ui.prepare_window(window, check, write_actions(window))  # notices, read-only
     window.show()
     if is_sample:
         window.fill_sample_if_empty()
