@@ -42,7 +42,7 @@ EXTRA = ['"release the pressure"', "social value", "2,900 residents", "£1.47bn"
 
 
 def latency(lib: Path, raw_ix, queries: list[str], rounds: int) -> tuple[list[float], list[float]]:
-    from whoosh.qparser import QueryParser  # noqa: PLC0415
+    from whoosh.qparser import QueryParser
 
     paths = LibraryPaths(lib)
     store = SqliteStore(paths.database)
@@ -81,7 +81,7 @@ def main() -> None:
         import_run(files, lib, workers=2, with_index=True)
     raw_dir = work / f"raw-{args.tier}"
     if raw_dir.exists():
-        from whoosh import index as windex  # noqa: PLC0415
+        from whoosh import index as windex
 
         raw_ix = windex.open_dir(str(raw_dir / "raw-whoosh"))
     else:

@@ -275,21 +275,24 @@ def collapse(
                      and _inside(k.norm, c.norm)]
             if extra:
                 trim(c, extra)
-        if not c.norm:
-            continue
-        outer = next((i for i, k in enumerate(kept) if _inside(c.norm, k.norm)), None)
-        if outer is not None:
-            if _same_place(c, kept[outer]) and kept[outer].norm != c.norm:
-                kept[outer] = c  # a commitment inside another: the finer one, better rank
-            # otherwise the same words stand elsewhere in a hit already shown (a glossary line
-            # inside a paragraph, a pledge repeated): they are shown once, there
-            continue
-        if any(_inside(k.norm, c.norm) for k in kept):
-            continue  # a finer hit is already shown
-        kept.append(c)
-        if len(kept) >= limit:
+        if c.norm and _keep(kept, c) and len(kept) >= limit:
             break
     return _dedupe_after_replace(kept)
+
+
+def _keep(kept: list[Candidate], c: Candidate) -> bool:
+    """Add ``c`` to ``kept`` unless its words are shown already; True when it was appended."""
+    outer = next((i for i, k in enumerate(kept) if _inside(c.norm, k.norm)), None)
+    if outer is not None:
+        if _same_place(c, kept[outer]) and kept[outer].norm != c.norm:
+            kept[outer] = c  # a commitment inside another: the finer one, better rank
+        # otherwise the same words stand elsewhere in a hit already shown (a glossary line
+        # inside a paragraph, a pledge repeated): they are shown once, there
+        return False
+    if any(_inside(k.norm, c.norm) for k in kept):
+        return False  # a finer hit is already shown
+    kept.append(c)
+    return True
 
 
 def _span(text: str, words: Sequence[str]) -> int:
