@@ -288,9 +288,12 @@ class SearchHit:
     page_index: int
     score: float
     snippet: str  # matched terms wrapped in [[ and ]]
-    text: str
+    text: str  # the passage; for a section, the paragraphs of its own text that match
     relation: str = ""
     status: str = ""
+    # where it is, unambiguous within its plan: the shortest tail of ``path`` no other section
+    # of the plan has ("Aim 2 › Our objectives"); ``path`` itself ends "(2 of 4)" if it repeats
+    citation: str = ""
 
 
 @dataclass(frozen=True, slots=True)

@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from indexing.search_hits import section_label
 from ui import richtext
 from ui.models.outline import ItemIdRole, KindRole, OutlineModel
 from ui.ops import Changes, OpContext
@@ -382,8 +383,12 @@ class ReaderPanel(LazyPanel):
         c = self._commitment(item_id) if kind == "commitment" else None
         section = self._section(int(c.section_id)) if c is not None else \
             self._section(item_id) if kind == "section" else None
-        return citation_text(self.doc.plan.title, section or self._section_for_page(
-            self.page_index), self.page_label(), quote or (c.text if c else ""))
+        section = section or self._section_for_page(self.page_index)
+        sections = self.doc.sections  # headings repeat: name this section unambiguously
+        label = section_label([s.path for s in sections], sections.index(section)) \
+            if section in sections else ""
+        return citation_text(self.doc.plan.title, section, self.page_label(),
+                             quote or (c.text if c else ""), heading=label)
 
     def copy_citation(self) -> None:
         text = self.citation()
@@ -440,11 +445,15 @@ class ReaderPanel(LazyPanel):
             self.page_view.set_message("Open a plan from the library.")
 
 
-def citation_text(title: str, section: Section | None, page_label: str, quote: str) -> str:
-    """"<plan title>, §<section heading>, p. <label>" and the quoted text, if any."""
+def citation_text(
+    title: str, section: Section | None, page_label: str, quote: str, heading: str = ""
+) -> str:
+    """"<plan title>, §<section heading>, p. <label>" and the quoted text, if any.
+
+    ``heading`` names the section instead of its own heading (its unambiguous path)."""
     parts = [title]
     if section is not None and section.heading:
-        parts.append(f"§{section.heading}")
+        parts.append(f"§{heading or section.heading}")
     parts.append(f"p. {page_label}")
     cite = ", ".join(parts)
     quote = " ".join(quote.replace("\u2029", " ").split())
