@@ -145,13 +145,12 @@ def test_a_search_completes_while_a_slow_import_runs(qtbot, open_window, sample_
 
     from indexing.worker import PdfWorkerExtractor
 
-    started, slept = threading.Event(), threading.Event()
+    started, release = threading.Event(), threading.Event()
     original = PdfWorkerExtractor.extract
 
     def slow_extract(self, *args, **kwargs):
         started.set()
-        time.sleep(2.0)
-        slept.set()
+        release.wait(60)  # held until the search has finished (or failed to)
         return original(self, *args, **kwargs)
 
     monkeypatch.setattr(PdfWorkerExtractor, "extract", slow_extract)
@@ -163,14 +162,17 @@ def test_a_search_completes_while_a_slow_import_runs(qtbot, open_window, sample_
     with qtbot.waitSignal(panel.import_finished, timeout=60000) as imported:
         panel.import_paths([pdf])
         assert started.wait(15)
-        t0 = time.monotonic()
-        with qtbot.waitSignal(window.search_panel.search_finished, timeout=1500) as searched:
-            window.search_panel.set_query("climate emergency", immediately=True)
-        assert time.monotonic() - t0 < 1.5
-        assert searched.args[0].hits
-        assert not slept.is_set()  # the search finished while the extraction was running
-        assert window.busy_label.text() == "Importing PDFs…"
-        assert window.ctx.executor.is_idle()  # the import is not on the DB thread
+        try:  # the extraction is held: were the import on the DB thread, no search could end
+            t0 = time.monotonic()
+            with qtbot.waitSignal(window.search_panel.search_finished,
+                                  timeout=1500) as searched:
+                window.search_panel.set_query("climate emergency", immediately=True)
+            assert time.monotonic() - t0 < 1.5
+            assert searched.args[0].hits
+            assert window.busy_label.text() == "Importing PDFs…"
+            assert window.ctx.executor.is_idle()  # the import is not on the DB thread
+        finally:
+            release.set()
     assert [o.status for o in imported.args[0].outcomes] == ["imported"]
     qtbot.waitUntil(lambda: any(p.slug for p in window.library_panel.all_plans
                                 if p.meta.title == "Slow plan"), timeout=10000)
