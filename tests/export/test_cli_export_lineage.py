@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import json
+import shutil
 
 import docx
 import openpyxl
@@ -38,8 +39,11 @@ def commitment_id(lib, plan: str, contains: str) -> int:
     return next(c["id"] for c in show["commitments"] if contains in c["text"])
 
 
-@pytest.fixture
-def lib(sample_library):
+@pytest.fixture(scope="module")
+def lineage_master(sample_library_master, tmp_path_factory):
+    """The sample library with the lineage recorded through the CLI, once per module."""
+    sample_library = tmp_path_factory.mktemp("lineage") / "library"
+    shutil.copytree(sample_library_master, sample_library)
     src = commitment_id(sample_library, F, PATHWAYS)
     tgt = commitment_id(sample_library, R, SCRAP)
     for args in (
@@ -52,6 +56,14 @@ def lib(sample_library):
         proc = run_cli(*args, "--user", "alice", library=sample_library)
         assert proc.returncode == 0, proc.stderr
     return sample_library
+
+
+@pytest.fixture
+def lib(lineage_master, tmp_path):
+    """A private copy of that library for one test (tests add to the basket and link more)."""
+    root = tmp_path / "library"
+    shutil.copytree(lineage_master, root)
+    return root
 
 
 def export(lib, out, *args: str) -> dict:
