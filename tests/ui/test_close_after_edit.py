@@ -12,9 +12,15 @@ from ui.executor import DbExecutor
 pytestmark = pytest.mark.threads  # a save racing the close of the real DB thread
 
 
-def _slow_read(wb):
-    time.sleep(0.3)  # the DB thread is busy (a search, a preview) when the save is queued
-    return None
+def _busy_until_closing(executor: DbExecutor):
+    """A read (a search, a preview) that keeps the DB thread busy until the close has begun,
+    so the save is always queued behind it when the close comes (not just usually, as a
+    fixed sleep was)."""
+    def read(wb):
+        deadline = time.monotonic() + 30
+        while not executor.is_shut_down and time.monotonic() < deadline:
+            time.sleep(0.001)
+    return read
 
 
 def test_a_save_queued_behind_other_work_survives_an_immediate_close(qtbot, sample_library):
@@ -22,7 +28,7 @@ def test_a_save_queued_behind_other_work_survives_an_immediate_close(qtbot, samp
     rounds = 20
     for i in range(rounds):
         executor = DbExecutor(sample_library)
-        executor.submit(_slow_read)
+        executor.submit(_busy_until_closing(executor))
         note = f"close race {i}"
 
         def save(wb, note=note):
