@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import shutil
+import time
 
 import pytest
 
@@ -103,8 +104,22 @@ def test_export_writes_the_file_and_offers_the_folder(dialog, qtbot, tmp_path):
 
 
 @pytest.mark.threads  # cancels a job while it runs
-def test_cancel_from_the_progress_dialog_leaves_no_file(dialog, qtbot, tmp_path):
-    show(dialog, qtbot, PackSelection())  # the whole library: a long PDF
+def test_cancel_from_the_progress_dialog_leaves_no_file(dialog, qtbot, tmp_path, monkeypatch):
+    from ui.ops import export as export_ops
+
+    real_write = export_ops.write_pack
+
+    def write_after_cancel(pack, out, fmt, *, state):
+        # Hold the job (on its worker thread) until Cancel is clicked, then let the real
+        # writer run with the cancelled state: it must stop and leave no file. (Waiting for a
+        # whole-library PDF to notice Cancel took 30-120 s on a loaded machine.)
+        deadline = time.monotonic() + 60
+        while not state.cancel_requested and time.monotonic() < deadline:
+            time.sleep(0.01)
+        return real_write(pack, out, fmt, state=state)
+
+    monkeypatch.setattr(export_ops, "write_pack", write_after_cancel)
+    show(dialog, qtbot, PackSelection())  # the whole library
     out = tmp_path / "everything.pdf"
     dialog.path_edit.setText(str(out))
     dialog.export_button.click()
