@@ -338,13 +338,19 @@ def score_library(score: ModuleType, cli: Any, sets: dict[str, tuple], compare: 
     if jobs > 1:
         cli.prefetch([c for links, queries, _w in sets.values()
                       for c in calls(links, queries, compare)], jobs)
-    out = {}
+    out: dict[str, dict] = {}
     for name, (links, queries, _where) in sets.items():
         t = time.perf_counter()
-        out[name] = {"commitments": score_commitments(score, cli, links),
-                     "suggest": score_suggest(score, cli, links),
-                     "compare": score_compare(score, cli, links, compare),
-                     "search": score_search(score, cli, queries)}
+        parts = {"commitments": (score_commitments, links), "suggest": (score_suggest, links),
+                 "compare": (score_compare, links, compare), "search": (score_search, queries)}
+        out[name] = {}
+        for part, (fn, *rest) in parts.items():
+            try:
+                out[name][part] = fn(score, cli, *rest)
+            except SystemExit as exc:  # score.py's Cli exits when a command fails
+                # its message names the command, so a held-out query would show: not for that set
+                out[name][part] = {"failed": str(exc)[:300] if name == "dev" else
+                                   "a workbench command failed (not shown: held-out set)"}
         out[name]["seconds"] = round(time.perf_counter() - t, 1)
     return out
 
@@ -401,6 +407,9 @@ def markdown(results: dict, meta: dict) -> str:
     notes += [f"{s}: {w}" for s, w in meta["sets"].items()]
     notes += [f"{lib} · {s}: {r['suggest']['warning']}" for lib, sets in results.items()
               for s, r in sets.items() if "warning" in r["suggest"]]
+    notes += [f"{lib} · {s}: {part} FAILED: {v['failed']}" for lib, sets in results.items()
+              for s, r in sets.items() for part, v in r.items()
+              if isinstance(v, dict) and "failed" in v]
     return "\n".join([*lines, "", *(f"- {n}" for n in notes)]) + "\n"
 
 

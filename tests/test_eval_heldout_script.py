@@ -147,3 +147,21 @@ def test_main_prints_aggregates_only_and_writes_markdown_and_json(harness, monke
     assert out.read_text(encoding="utf-8") in printed
     data = json.loads(out.with_suffix(".json").read_text(encoding="utf-8"))
     assert data["results"]["samples"]["heldout"]["search"]["recall10"] == 0.667
+
+
+def test_a_failing_command_is_reported_without_naming_a_held_out_query(harness, capsys):
+    class FailingSearch(FakeCli):
+        def json(self, *args: str):
+            if args[0] == "search":
+                raise SystemExit(f"workbench {' '.join(args)} failed (1): bad query")
+            return super().json(*args)
+
+    score = harness.load_score()
+    sets = {"dev": (LINKS, QUERIES, "x"), "heldout": (LINKS, QUERIES, "y")}
+    r = harness.score_library(score, FailingSearch(), sets, False)
+    assert "footbridges" in r["dev"]["search"]["failed"]
+    assert "footbridges" not in r["heldout"]["search"]["failed"]
+    assert r["heldout"]["suggest"]["top3"] == 0.75  # the other figures still come
+    meta = {"date": "d", "tree": "t", "seconds": 0, "sets": {}, "libraries": {}}
+    table = harness.markdown({"samples": {"heldout": r["heldout"]}}, meta)
+    assert "search FAILED" in table and "footbridges" not in table
