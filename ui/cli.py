@@ -173,7 +173,8 @@ def _extension_modules() -> list[Any]:
     return modules
 
 
-_EXTENSIONS: list[str] = ["ui.cli_lineage", "ui.cli_maintenance", "ui.cli_merge", "ui.cli_export"]
+_EXTENSIONS: list[str] = ["ui.cli_lineage", "ui.cli_maintenance", "ui.cli_merge", "ui.cli_export",
+                         "ui.cli_compare"]
 
 
 # -- output helpers ----------------------------------------------------------------------

@@ -1370,7 +1370,10 @@ class Records(SidecarsMixin):
     # == suggestions, review and coverage ======================================================
 
     def suggester(self, to_plan: str) -> Suggester:
-        return Suggester(self.effective_commitments(to_plan), self._plan(to_plan).meta.title)
+        plan = self._plan(to_plan)
+        pages = self.store.page_texts(plan.document_id) if plan.document_id is not None else []
+        return Suggester(self.effective_commitments(to_plan), plan.meta.title,
+                         sections=self.effective_sections(to_plan), pages=pages, plan=to_plan)
 
     def suggest(self, from_plan: str, to_plan: str, *, limit: int = 5) -> list[Suggestion]:
         """Ranked successor candidates in ``to_plan`` for every commitment of ``from_plan``."""

@@ -1,0 +1,233 @@
+"""Compare two plans: sections aligned in order, and the engine's passage pairs inside them.
+
+Strategy:
+
+1. **Section similarity**: TF-IDF cosine over the one tokenizer's stems (heading + text), blended
+   with the embedding cosine when the optional model is loaded and with heading similarity
+   (rapidfuzz); the two opening sections (title pages) get a small positional bonus.
+2. **Alignment in order** by dynamic programming (Needleman–Wunsch style): a step may pair one
+   section with one, one with two or two with one, or skip a section on either side; a pair
+   earns its similarity minus ``GAP``, so weak pairs are skipped rather than forced.
+3. **Fallback for reordered plans**: a section left unpaired whose best partner (anywhere) is
+   clearly similar (``MOVED``) is paired with it as a moved section.
+4. **Passage pairs**: every commitment (and every sentence) of the earlier plan is ranked by the
+   matching engine against the later plan, with a bonus for passages in the sections aligned
+   with its own; a pair is kept when the engine does not say "no successor" (for sentences, with
+   a stricter bar). Pairs are grouped under the section pair of their earlier passage.
+
+Emits nothing; pure. ``compare_plans`` is what ``workbench compare`` and the compare view show.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+from rapidfuzz import fuzz
+
+from workbench.matching.engine import NO_SUCCESSOR_BELOW, Match, PlanIndex
+from workbench.matching.passages import Passage
+from workbench.model import Section
+from workbench.text import fold, tokens
+
+GAP = 0.12
+"""A section pair must be at least this similar to be aligned (below it, both are skipped)."""
+MOVED = 0.35
+"""An unpaired section is paired out of order only with a partner at least this similar."""
+SECTION_BOOST = 0.08
+"""Bonus for a candidate passage inside a section aligned with the source's section."""
+SENTENCE_MARGIN = 0.08
+"""A sentence of the earlier plan is paired only when it clears the no-successor bar by this."""
+_MAX_CHARS = 4000
+
+
+@dataclass(frozen=True, slots=True)
+class SectionPair:
+    left: tuple[Section, ...]  # () when only in the later plan
+    right: tuple[Section, ...]  # () when only in the earlier plan
+    score: float
+    moved: bool = False
+    passages: list[PassagePair] = field(default_factory=list)
+
+
+@dataclass(frozen=True, slots=True)
+class PassagePair:
+    left: Passage
+    right: Passage
+    score: float
+    relation: str
+    reasons: tuple[str, ...]
+    confirmed: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Comparison:
+    sections: tuple[SectionPair, ...]
+    only_left: tuple[Passage, ...]  # commitments of the earlier plan with no counterpart
+    only_right: tuple[Passage, ...]  # commitments of the later plan no one points at
+
+
+def _body(s: Section) -> str:
+    return f"{' '.join(s.path) or s.heading} {s.text[:_MAX_CHARS]}"
+
+
+def section_similarity(left: Sequence[Section], right: Sequence[Section],
+                       embedder: Any = None) -> Any:
+    """A len(left) × len(right) matrix of similarities in 0–1."""
+    if not left or not right:
+        return np.zeros((len(left), len(right)))
+    docs = [tokens(_body(s)) for s in (*left, *right)]
+    df = Counter(t for d in docs for t in set(d))
+    vocab = {t: i for i, t in enumerate(df)}
+    n = len(docs)
+    mat = np.zeros((n, len(vocab)))
+    for r, d in enumerate(docs):
+        for t, c in Counter(d).items():
+            mat[r, vocab[t]] = (1 + math.log(c)) * math.log(1 + n / df[t])
+    norms = np.linalg.norm(mat, axis=1, keepdims=True)
+    mat = mat / np.where(norms == 0, 1, norms)
+    sim = mat[: len(left)] @ mat[len(left):].T
+    if embedder is not None:
+        vecs = embedder.embed([_body(s) for s in (*left, *right)])
+        sim = 0.6 * sim + 0.4 * np.clip(vecs[: len(left)] @ vecs[len(left):].T, 0, 1)
+    heads_l = [fold(s.heading) for s in left]
+    heads_r = [fold(s.heading) for s in right]
+    for i, a in enumerate(heads_l):
+        for j, b in enumerate(heads_r):
+            if a and b:
+                h = fuzz.token_set_ratio(a, b) / 100.0
+                if h >= 0.8:
+                    sim[i, j] += 0.15 * h
+    sim[0, 0] += 0.15  # the opening sections (title pages) face each other
+    return np.clip(sim, 0.0, 1.0)
+
+
+def align_sections(sim: Any, gap: float = GAP, moved: float = MOVED
+                   ) -> list[tuple[tuple[int, ...], tuple[int, ...], float, bool]]:
+    """Pairs ((left indices), (right indices), score, moved) in reading order of the left plan;
+    unpaired sections come as ((i,), (), 0) or ((), (j,), 0)."""
+    n, m = sim.shape
+    neg = -1e9
+    dp = np.full((n + 1, m + 1), neg)
+    back: dict[tuple[int, int], tuple[int, int, str]] = {}
+    dp[0, :] = 0.0
+    dp[:, 0] = 0.0
+    for i in range(n + 1):
+        for j in range(m + 1):
+            if i == 0 or j == 0:
+                if i > 0:
+                    back[(i, j)] = (i - 1, j, "skip_l")
+                elif j > 0:
+                    back[(i, j)] = (i, j - 1, "skip_r")
+                continue
+            options = [
+                (dp[i - 1, j], (i - 1, j, "skip_l")),
+                (dp[i, j - 1], (i, j - 1, "skip_r")),
+                (dp[i - 1, j - 1] + sim[i - 1, j - 1] - gap, (i - 1, j - 1, "1:1")),
+            ]
+            if j >= 2:
+                options.append((dp[i - 1, j - 2] + sim[i - 1, j - 2] + sim[i - 1, j - 1]
+                                - 2 * gap, (i - 1, j - 2, "1:2")))
+            if i >= 2:
+                options.append((dp[i - 2, j - 1] + sim[i - 2, j - 1] + sim[i - 1, j - 1]
+                                - 2 * gap, (i - 2, j - 1, "2:1")))
+            best = max(options, key=lambda o: o[0])
+            dp[i, j] = best[0]
+            back[(i, j)] = best[1]
+    steps = []
+    i, j = n, m
+    while i > 0 or j > 0:
+        pi, pj, how = back[(i, j)]
+        steps.append((pi, pj, i, j, how))
+        i, j = pi, pj
+    steps.reverse()
+    pairs: list[tuple[tuple[int, ...], tuple[int, ...], float, bool]] = []
+    for pi, pj, i, j, how in steps:
+        lefts, rights = tuple(range(pi, i)), tuple(range(pj, j))
+        if how in ("1:1", "1:2", "2:1"):
+            score = max(float(sim[a, b]) for a in lefts for b in rights)
+            pairs.append((lefts, rights, score, False))
+        elif how == "skip_l":
+            pairs.append((lefts, (), 0.0, False))
+        else:
+            pairs.append(((), rights, 0.0, False))
+    # fallback for plans that reorder their sections: an unpaired earlier section meets its
+    # best partner anywhere, if that partner is clearly similar and itself unpaired
+    paired_r = {j for _, rs, _, _ in pairs for j in rs}
+    out = []
+    for lefts, rights, score, mv in pairs:
+        if lefts and not rights and m:
+            i = lefts[0]
+            j = int(np.argmax(sim[i]))
+            if sim[i, j] >= moved and j not in paired_r:
+                paired_r.add(j)
+                out.append((lefts, (j,), float(sim[i, j]), True))
+                continue
+        out.append((lefts, rights, score, mv))
+    moved_r = {rs[0] for _, rs, _, mv in out if mv}
+    return [p for p in out if p[0] or p[1][0] not in moved_r]
+
+
+def compare_plans(
+    left_sections: Sequence[Section],
+    right_sections: Sequence[Section],
+    left_passages: Sequence[Passage],
+    right_index: PlanIndex,
+    *,
+    confirmed: Sequence[tuple[str, str, str]] = (),
+) -> Comparison:
+    """Align two plans and pair their passages.
+
+    Args:
+        left_sections, right_sections: the two plans' sections, in reading order.
+        left_passages: the earlier plan's passages (commitments first, then sentences).
+        right_index: the later plan's engine index.
+        confirmed: confirmed links as (earlier key, later key, relation); they replace the
+            engine's proposal for their source.
+    """
+    left_s = sorted(left_sections, key=lambda s: s.ordinal)
+    right_s = sorted(right_sections, key=lambda s: s.ordinal)
+    sim = section_similarity(left_s, right_s, right_index.embedder)
+    raw = align_sections(sim)
+    pairs = [SectionPair(tuple(left_s[i] for i in ls), tuple(right_s[j] for j in rs), round(sc, 3),
+                         mv) for ls, rs, sc, mv in raw]
+    aligned: dict[int, dict[int, float]] = {}
+    home: dict[int, SectionPair] = {}
+    for p in pairs:
+        for s in p.left:
+            home[int(s.id)] = p
+            aligned[int(s.id)] = {int(r.id): SECTION_BOOST for r in p.right}
+    by_key = {p.key: p for p in right_index.passages}
+    sure = {a: (b, rel) for a, b, rel in confirmed}
+    used_right: set[str] = set()
+    only_left: list[Passage] = []
+    for src in left_passages:
+        pair = home.get(int(src.section_id)) if src.section_id is not None else None
+        if src.key in sure and sure[src.key][0] in by_key:
+            target_key, rel = sure[src.key]
+            found = PassagePair(src, by_key[target_key], 1.0, rel, ("confirmed link",), True)
+        else:
+            ranking = right_index.rank(src.text, " ".join(src.path) or src.heading, limit=1,
+                                       boost=aligned.get(int(src.section_id or -1)))
+            best: Match | None = ranking.matches[0] if ranking.matches else None
+            bar = NO_SUCCESSOR_BELOW + (SENTENCE_MARGIN if src.kind == "sentence" else 0.0)
+            if best is None or best.score < bar:
+                if src.kind == "commitment":
+                    only_left.append(src)
+                continue
+            found = PassagePair(src, best.passage, best.score, best.relation, best.reasons)
+        used_right.add(found.right.key)
+        if pair is None:
+            pair = SectionPair((), (), 0.0)
+            pairs.append(pair)
+            for_section = src.section_id
+            if for_section is not None:
+                home[int(for_section)] = pair
+        pair.passages.append(found)
+    only_right = [p for p in right_index.passages
+                  if p.kind == "commitment" and p.key not in used_right]
+    return Comparison(tuple(pairs), tuple(only_left), tuple(only_right))

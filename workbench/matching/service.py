@@ -1,0 +1,44 @@
+"""Use cases of the matching engine over a library: a plan's passages, its index, a comparison.
+
+Reads through ``Records`` (effective commitments, sections with the user's heading fixes, page
+texts, confirmed links), so the compare view, ``workbench compare`` and the suggester see the same
+passages. Indexes are cached by content (``engine.index_for``), so a plan edited by a correction
+is re-indexed and an unchanged one is not.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from workbench.matching.align import Comparison, compare_plans
+from workbench.matching.engine import PlanIndex, index_for
+from workbench.matching.passages import Passage, plan_passages
+
+if TYPE_CHECKING:
+    from workbench.review import Records
+
+
+def passages_of(recs: Records, slug: str) -> list[Passage]:
+    plan = recs.store.plan(slug)
+    pages = recs.store.page_texts(plan.document_id) if plan.document_id is not None else []
+    return plan_passages(slug, recs.effective_commitments(slug), recs.effective_sections(slug),
+                         pages)
+
+
+def plan_index(recs: Records, slug: str) -> PlanIndex:
+    return index_for(passages_of(recs, slug), plan=slug)
+
+
+def compare(recs: Records, earlier: str, later: str) -> Comparison:
+    """Sections of ``earlier`` aligned with ``later``, passage pairs inside, confirmed links
+    taking the place of the engine's proposals."""
+    right = plan_index(recs, later)
+    confirmed = []
+    for link in recs.links(earlier):
+        if link.state != "confirmed" or link.to_plan != later or not link.targets:
+            continue
+        src, tgt = recs.key_of(link.source), recs.key_of(link.targets[0])
+        if src and tgt:
+            confirmed.append((src, tgt, link.relation))
+    return compare_plans(recs.effective_sections(earlier), recs.effective_sections(later),
+                         passages_of(recs, earlier), right, confirmed=confirmed)
