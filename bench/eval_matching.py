@@ -40,6 +40,8 @@ def _score_module():  # noqa: ANN202 - the shared scorer, imported by path
 
 
 SCORE = _score_module()
+from workbench.matching.engine import closeness  # noqa: E402
+
 REVERSAL = {"reversed", "withdrawn"}
 KEPT = {"continued", "modified"}
 
@@ -73,7 +75,9 @@ def collect(recs, links: list[dict], depth: int = 60) -> list[dict]:  # noqa: AN
         src = next((c for c in sources[a] if SCORE.contains(c.text, link["from_quote"])), None)
         text = src.text if src else link["from_quote"]
         heading = (" ".join(src.path) or src.heading) if src else ""
-        ranking = suggesters[b].index.rank(text, heading, limit=depth)
+        ranking = suggesters[b].index.rank(
+            text, heading, limit=depth,
+            sections=suggesters[b].affinity(a, src.section_id) if src else None)
         cands = [{"text": m.passage.text, "signals": m.signals, "relation": m.relation,
                   "kind": m.passage.kind,
                   "hit": bool(link["to_quote"]) and SCORE.contains(m.passage.text,
@@ -100,9 +104,7 @@ def metrics(rows: list[dict], weights: dict[str, float] | None = None,
         cands = rescore(row, weights) if weights else row["cands"]
         best = cands[0] if cands else None
         if weights and threshold is not None and best is not None:
-            best_score = sum(weights.get(k, 0) * v for k, v in best["signals"].items()
-                             if k != "aligned_section")
-            no_succ = best_score < threshold
+            no_succ = max(closeness(c["signals"], weights) for c in cands[:5]) < threshold
         else:
             no_succ = row["no_successor"]
         if no_succ:
@@ -155,11 +157,11 @@ def tune(rows: list[dict], start: dict[str, float]) -> tuple[dict[str, float], f
     # the no-successor bar: the highest recall of "dropped" links at a precision of at least
     # 0.6 (a machine "dropped" is only a proposal, but a noisy one wastes officers' time)
     best_t, best_key = 0.0, (-1.0, -1.0)
-    for t in [x / 100 for x in range(5, 80)]:
+    for t in [x / 200 for x in range(2, 120)]:
         tp = fp = fn = 0
         for row in rows:
             cands = rescore(row, w)
-            s = sum(w.get(k, 0) * v for k, v in cands[0]["signals"].items()) if cands else 0.0
+            s = max((closeness(c["signals"], w) for c in cands[:5]), default=0.0)
             flagged, gold = s < t, row["link"]["relation"] == "dropped"
             tp += flagged and gold
             fp += flagged and not gold
@@ -191,7 +193,8 @@ def main() -> None:
         from workbench.matching import engine  # noqa: PLC0415
 
         rows = collect(recs, [x for x in links if half(x["id"]) == "tune"])
-        w, t = tune(rows, engine.WEIGHTS)
+        start = engine.WEIGHTS_WITHOUT_MODEL if args.no_embeddings else engine.WEIGHTS
+        w, t = tune(rows, start)
         print(json.dumps({"weights": w, "no_successor_below": t,
                           "tune": metrics(rows, w, t)}))
         return

@@ -10,10 +10,11 @@ show the same candidates and reasons.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from workbench.matching import index_for, plan_passages
+from workbench.matching.align import section_affinity
 from workbench.matching.engine import Match, Ranking
 from workbench.matching.relation import cessation_cues
 from workbench.matching.relation import propose as propose_relation
@@ -125,11 +126,26 @@ class Suggester:
         sections: Sequence[Section] = (),
         pages: Sequence[tuple[int, str, str]] = (),
         plan: str = "",
+        sections_of: Callable[[str], Sequence[Section]] | None = None,
     ) -> None:
+        """``sections_of(plan)`` gives an earlier plan's sections, so that candidates in the
+        sections aligned with the source's own section score higher (the ``section`` signal)."""
         self.plan = plan or (candidates[0].plan if candidates else "")
         self.plan_title = plan_title or self.plan
+        self.sections = list(sections)
         self.passages = plan_passages(self.plan, candidates, sections, pages)
         self.index = index_for(self.passages, plan=self.plan)
+        self._sections_of = sections_of
+        self._affinity: dict[str, dict[int, dict[int, float]]] = {}
+
+    def affinity(self, source_plan: str, section_id: int | None) -> dict[int, float] | None:
+        """How well each section of the later plan corresponds to ``section_id``."""
+        if section_id is None or self._sections_of is None or not self.sections:
+            return None
+        if source_plan not in self._affinity:
+            self._affinity[source_plan] = section_affinity(
+                self._sections_of(source_plan), self.sections, self.index.embedder)
+        return self._affinity[source_plan].get(int(section_id))
 
     @property
     def candidates(self) -> list[EffectiveCommitment]:
@@ -137,7 +153,8 @@ class Suggester:
 
     def suggest(self, source: EffectiveCommitment, limit: int = 5) -> Suggestion:
         ranking = self.index.rank(source.text, " ".join(source.path) or source.heading,
-                                  limit=limit, exclude=frozenset({source.key}))
+                                  limit=limit, exclude=frozenset({source.key}),
+                                  sections=self.affinity(source.plan, source.section_id))
         return suggestion_from(source, ranking, self.plan, self.plan_title)
 
     def suggest_text(self, text: str, heading: str = "", limit: int = 5) -> Ranking:

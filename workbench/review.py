@@ -51,6 +51,7 @@ from workbench.lineage import (
     Suggester,
     Suggestion,
 )
+from workbench.matching.passages import parse_passage_key
 from workbench.model import Commitment, CommitmentId, Plan, Section, Stage, is_partial_iso_date
 from workbench.ports import RecordStore, Store
 from workbench.records import (
@@ -1373,7 +1374,8 @@ class Records(SidecarsMixin):
         plan = self._plan(to_plan)
         pages = self.store.page_texts(plan.document_id) if plan.document_id is not None else []
         return Suggester(self.effective_commitments(to_plan), plan.meta.title,
-                         sections=self.effective_sections(to_plan), pages=pages, plan=to_plan)
+                         sections=self.effective_sections(to_plan), pages=pages, plan=to_plan,
+                         sections_of=self.effective_sections)
 
     def suggest(self, from_plan: str, to_plan: str, *, limit: int = 5) -> list[Suggestion]:
         """Ranked successor candidates in ``to_plan`` for every commitment of ``from_plan``."""
@@ -1390,7 +1392,11 @@ class Records(SidecarsMixin):
                              reasons=suggestion.reasons)
         cand = suggestion.candidates[candidate]
         rel = relation or cand.relation
-        targets = () if rel in ("dropped",) else (cand.commitment.key,)
+        target_key = cand.commitment.key
+        if rel != "dropped" and (span := parse_passage_key(target_key)) is not None:
+            # a sentence the segmenter did not mark: mark it first, then link to the mark
+            target_key = self.mark(suggestion.to_plan, *span).value.key
+        targets = () if rel in ("dropped",) else (target_key,)
         return self.link(suggestion.source.key, targets, relation=rel,
                          to_plan=suggestion.to_plan, confirm=True,
                          rationale=rationale or ("; ".join(cand.reasons)
@@ -1402,6 +1408,9 @@ class Records(SidecarsMixin):
         if not suggestion.candidates:
             raise InvalidInput("There is no candidate to reject.")
         cand = suggestion.candidates[candidate]
+        if parse_passage_key(cand.commitment.key) is not None:
+            raise InvalidInput("That candidate is a sentence, not a commitment: there is no "
+                               "proposal to reject (it is simply not accepted).")
         return self.link(suggestion.source.key, (cand.commitment.key,),
                          relation=cand.relation, to_plan=suggestion.to_plan,
                          state="rejected", confidence=cand.score, reasons=cand.reasons)

@@ -7,6 +7,7 @@ import pytest
 from db.records import SqliteRecords
 from db.store import SqliteStore
 from tests.lineage.labels import accuracy
+from workbench.errors import InvalidInput
 from workbench.lineage import entities, propose_relation, reversal_cues
 from workbench.matching import PlanIndex, plan_passages
 from workbench.matching import engine as engine_mod
@@ -158,3 +159,24 @@ def test_labelled_pairs_top1_top3(sample_library, capsys):
               f"top-3 {acc.top3}, relation right (when in top 3) {acc.relation}")
     assert acc.total >= 15
     assert acc.top3 / acc.total >= 0.6, acc.misses
+
+
+def test_a_sentence_successor_is_marked_then_linked_when_accepted(store, tmp_path):
+    from tests.lineage.synth import add_plan  # noqa: PLC0415
+
+    add_plan(store, "before", "2020", [("Transport", [
+        "We will keep the free bus pass for older residents in every district."])])
+    add_plan(store, "after", "2024", [("Transport", ["Resurface the main roads."])],
+             filler="From April we will stop the free bus pass for older residents in every "
+                    "district. ")
+    recs = Records(store, SqliteRecords(store), actor="tester", sidecar_dir=tmp_path / "sc")
+    (sugg,) = recs.suggest("before", "after")
+    assert sugg.best.is_sentence and sugg.relation == "reversed"
+    assert sugg.best.commitment.text.startswith("From April we will stop the free bus pass")
+    change = recs.accept(sugg, rationale="The later plan ends the scheme.")
+    (target,) = change.value.targets
+    marked = recs.bind(target)
+    assert marked is not None and marked.user_marked
+    assert marked.text == sugg.best.commitment.text
+    with pytest.raises(InvalidInput):
+        recs.reject(sugg)

@@ -29,7 +29,7 @@ from typing import Any
 import numpy as np
 from rapidfuzz import fuzz
 
-from workbench.matching.engine import NO_SUCCESSOR_BELOW, Match, PlanIndex
+from workbench.matching.engine import Match, PlanIndex
 from workbench.matching.passages import Passage
 from workbench.model import Section
 from workbench.text import fold, tokens
@@ -38,8 +38,6 @@ GAP = 0.12
 """A section pair must be at least this similar to be aligned (below it, both are skipped)."""
 MOVED = 0.35
 """An unpaired section is paired out of order only with a partner at least this similar."""
-SECTION_BOOST = 0.08
-"""Bonus for a candidate passage inside a section aligned with the source's section."""
 SENTENCE_MARGIN = 0.08
 """A sentence of the earlier plan is paired only when it clears the no-successor bar by this."""
 _MAX_CHARS = 4000
@@ -172,6 +170,25 @@ def align_sections(sim: Any, gap: float = GAP, moved: float = MOVED
     return [p for p in out if p[0] or p[1][0] not in moved_r]
 
 
+def section_affinity(left: Sequence[Section], right: Sequence[Section], embedder: Any = None
+                     ) -> dict[int, dict[int, float]]:
+    """{left section id: {right section id: 0–1}}: half for being aligned with it, half for
+    its similarity relative to the left section's best partner. The ``section`` signal."""
+    left_s = sorted(left, key=lambda s: s.ordinal)
+    right_s = sorted(right, key=lambda s: s.ordinal)
+    if not left_s or not right_s:
+        return {}
+    sim = section_similarity(left_s, right_s, embedder)
+    aligned = {(i, j) for ls, rs, _, _ in align_sections(sim) for i in ls for j in rs}
+    out: dict[int, dict[int, float]] = {}
+    for i, s in enumerate(left_s):
+        top = float(sim[i].max()) or 1.0
+        out[int(s.id)] = {int(r.id): round(0.5 * ((i, j) in aligned) + 0.5 * float(sim[i, j]) / top,
+                                           3)
+                          for j, r in enumerate(right_s)}
+    return out
+
+
 def compare_plans(
     left_sections: Sequence[Section],
     right_sections: Sequence[Section],
@@ -200,7 +217,7 @@ def compare_plans(
     for p in pairs:
         for s in p.left:
             home[int(s.id)] = p
-            aligned[int(s.id)] = {int(r.id): SECTION_BOOST for r in p.right}
+            aligned[int(s.id)] = {int(r.id): 1.0 for r in p.right}
     by_key = {p.key: p for p in right_index.passages}
     sure = {a: (b, rel) for a, b, rel in confirmed}
     used_right: set[str] = set()
@@ -212,9 +229,9 @@ def compare_plans(
             found = PassagePair(src, by_key[target_key], 1.0, rel, ("confirmed link",), True)
         else:
             ranking = right_index.rank(src.text, " ".join(src.path) or src.heading, limit=1,
-                                       boost=aligned.get(int(src.section_id or -1)))
+                                       sections=aligned.get(int(src.section_id or -1)))
             best: Match | None = ranking.matches[0] if ranking.matches else None
-            bar = NO_SUCCESSOR_BELOW + (SENTENCE_MARGIN if src.kind == "sentence" else 0.0)
+            bar = right_index.defaults()[1] + (SENTENCE_MARGIN if src.kind == "sentence" else 0.0)
             if best is None or best.score < bar:
                 if src.kind == "commitment":
                     only_left.append(src)

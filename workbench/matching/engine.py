@@ -45,13 +45,21 @@ from workbench.text import entities, fold, tokens
 
 WEIGHTS: dict[str, float] = {
     "lexical": 0.15, "lexical_abs": 0.15, "meaning": 0.30, "wording": 0.15, "names": 0.15,
-    "heading": 0.25, "kind": 0.10,
+    "heading": 0.30, "kind": 0.10, "section": 0.20,
 }
 """Learned on the tuning half of the links (see bench/eval_matching.py and docs/bench)."""
-NO_SUCCESSOR_BELOW = 0.51
+WEIGHTS_WITHOUT_MODEL: dict[str, float] = {
+    "lexical": 0.45, "lexical_abs": 0.15, "meaning": 0.0, "wording": 0.0, "names": 0.20,
+    "heading": 0.25, "kind": 0.10, "section": 0.20,
+}
+"""The same, learned without the optional embedding model."""
+NO_SUCCESSOR_BELOW = 0.195
 """Best fused score under this: propose "no successor" (calibrated on the tuning half)."""
-REVERSAL_MIN = 0.30
-"""A cessation cue labels a pair only when the pair scores at least this."""
+NO_SUCCESSOR_BELOW_WITHOUT_MODEL = 0.015
+ABSOLUTE = ("lexical_abs", "meaning", "wording", "names")
+"""Signals that say how close a pair is in absolute terms (the others rank: relative BM25,
+heading, section, kind). "No successor" and the gate on cessation cues use only these, so a
+plan with one passage does not make that passage "close" by being the best there is."""
 SHORTLIST = 40
 logging.getLogger("bm25s").setLevel(logging.WARNING)  # it logs every index build at DEBUG
 
@@ -75,6 +83,11 @@ class Ranking:
     relation: str  # of the best match, or "dropped" when nothing is close
     reasons: tuple[str, ...]
     no_successor: bool
+
+
+def closeness(signals: dict[str, float], weights: dict[str, float]) -> float:
+    """The absolute part of a pair's score (see ``ABSOLUTE``)."""
+    return sum(weights.get(k, 0.0) * signals.get(k, 0.0) for k in ABSOLUTE)
 
 
 def fingerprint(passages: Sequence[Passage]) -> str:
@@ -136,6 +149,12 @@ class PlanIndex:
 
     # -- ranking ---------------------------------------------------------------------------
 
+    def defaults(self) -> tuple[dict[str, float], float]:
+        """The learned weights and no-successor bar for this index (with or without model)."""
+        if self._vectors is None:
+            return WEIGHTS_WITHOUT_MODEL, NO_SUCCESSOR_BELOW_WITHOUT_MODEL
+        return WEIGHTS, NO_SUCCESSOR_BELOW
+
     def rank(
         self,
         text: str,
@@ -143,7 +162,7 @@ class PlanIndex:
         *,
         limit: int = 5,
         exclude: frozenset[str] = frozenset(),
-        boost: dict[int, float] | None = None,
+        sections: dict[int, float] | None = None,
         weights: dict[str, float] | None = None,
         no_successor_below: float | None = None,
     ) -> Ranking:
@@ -154,12 +173,13 @@ class PlanIndex:
             heading: the source's section heading (or path), a weak signal.
             limit: how many candidates to return.
             exclude: keys never to return (e.g. the source itself).
-            boost: ``{section id: bonus}`` added to candidates in those sections (compare uses
-                it for the sections aligned with the source's section).
+            sections: ``{section id: 0–1}``: how well each section of this plan corresponds to
+                the source's own section (from the section alignment); the ``section`` signal.
             weights, no_successor_below: overrides for tuning.
         """
-        w = weights or WEIGHTS
-        cut = NO_SUCCESSOR_BELOW if no_successor_below is None else no_successor_below
+        w, cut = self.defaults()
+        w = weights or w
+        cut = cut if no_successor_below is None else no_successor_below
         if not self.passages or not text.strip():
             return Ranking((), "dropped", ("nothing to compare",), True)
         query = tokens(text)
@@ -178,9 +198,10 @@ class PlanIndex:
         if src_items:
             extra = [i for i, e in enumerate(self._entities) if e.all & src_items]
             shortlist += [i for i in extra if i not in set(shortlist)][:SHORTLIST]
-        if boost:
+        if sections:
+            near = {sid for sid, v in sections.items() if v >= 0.5}
             shortlist += [i for i, p in enumerate(self.passages)
-                          if p.section_id in boost and i not in set(shortlist)]
+                          if p.section_id in near and i not in set(shortlist)]
         folded_src = fold(text)
         head_src = fold(heading)
         matches: list[Match] = []
@@ -199,28 +220,29 @@ class PlanIndex:
                 "meaning": round(float(meaning[i]), 3) if meaning is not None else 0.0,
                 "wording": round(wording, 3), "names": round(names, 3),
                 "heading": round(head, 3), "kind": float(self._kind[i]),
+                "section": round(sections.get(p.section_id, 0.0), 3)
+                if sections and p.section_id is not None else 0.0,
             }
             score = sum(w.get(k, 0.0) * v for k, v in signals.items())
-            if boost and p.section_id in boost:
-                score += boost[p.section_id]
-                signals["aligned_section"] = round(boost[p.section_id], 3)
             matches.append(Match(p, round(score, 4), "", (), signals))
         matches.sort(key=lambda m: (-m.score, m.passage.page_index, m.passage.start))
-        top = [self._label(text, m) for m in matches[:limit]]
-        if not top or top[0].score < cut:
+        top = [self._label(text, m, w, cut) for m in matches[:limit]]
+        best = max((closeness(m.signals, w) for m in top[:5]), default=0.0)
+        if best < cut:
             return Ranking(tuple(top), "dropped",
-                           ("no passage of the later plan is close (best score "
-                            f"{top[0].score:.2f} < {cut:.2f})" if top else "no candidate",),
+                           ("no passage of the later plan is close (closest "
+                            f"{best:.2f} < {cut:.2f})" if top else "no candidate",),
                            True)
         return Ranking(tuple(top), top[0].relation, top[0].reasons, False)
 
-    def _label(self, text: str, m: Match) -> Match:
+    def _label(self, text: str, m: Match, w: dict[str, float], cut: float) -> Match:
         p = m.passage
         shared = sorted(entities(text).all & self._entities[self._pos[p.key]].all) \
             if m.signals.get("names") else []
-        proposal = propose(text, p.text, similarity=m.score, wording=m.signals["wording"],
-                           shared=[_display(s, text) for s in shared],
-                           reversal_min=REVERSAL_MIN)
+        # 0.5 = just close enough to be a successor; cessation cues count from there on
+        ratio = min(1.0, closeness(m.signals, w) / (2 * cut)) if cut > 0 else 1.0
+        proposal = propose(text, p.text, similarity=ratio, wording=m.signals["wording"],
+                           shared=[_display(s, text) for s in shared], reversal_min=0.5)
         reasons = list(proposal.reasons)
         s = m.signals
         if s.get("lexical_abs", 0) >= 0.3:

@@ -130,7 +130,7 @@ def propose(
 
     Args:
         source, target: the two passages' texts.
-        similarity: the engine's fused score for the pair (0–1).
+        similarity: how close the pair is, 0–1 (0.5: just close enough to be a successor).
         wording: rapidfuzz similarity of the two texts (0–1).
         shared: named things both texts mention (shown as a reason).
         reversal_min: a cessation cue counts only when the pair is at least this similar (a
@@ -178,7 +178,7 @@ def propose(
             relation = "continued"
             reasons.append(f"near-identical wording ({wording:.0%})")
         else:
-            relation = "continued" if similarity >= 0.5 else "modified"
+            relation = "continued" if similarity >= 0.6 else "modified"
             reasons.append(f"{'close' if relation == 'continued' else 'related'} wording "
                            f"({wording:.0%} alike)")
     return Proposal(relation, tuple(reasons))
