@@ -29,7 +29,7 @@ from typing import Any
 import numpy as np
 from rapidfuzz import fuzz
 
-from workbench.matching.engine import Match, PlanIndex
+from workbench.matching.engine import Match, PlanIndex, closeness
 from workbench.matching.passages import Passage
 from workbench.model import Section
 from workbench.text import fold, tokens
@@ -38,8 +38,9 @@ GAP = 0.12
 """A section pair must be at least this similar to be aligned (below it, both are skipped)."""
 MOVED = 0.35
 """An unpaired section is paired out of order only with a partner at least this similar."""
-SENTENCE_MARGIN = 0.08
-"""A sentence of the earlier plan is paired only when it clears the no-successor bar by this."""
+SENTENCE_BAR = 1.25
+"""A sentence of the earlier plan is paired only when it is this many times closer than the
+no-successor bar (sentences are many; only clear counterparts are worth showing)."""
 _MAX_CHARS = 4000
 
 
@@ -155,7 +156,7 @@ def align_sections(sim: Any, gap: float = GAP, moved: float = MOVED
             pairs.append(((), rights, 0.0, False))
     # fallback for plans that reorder their sections: an unpaired earlier section meets its
     # best partner anywhere, if that partner is clearly similar and itself unpaired
-    paired_r = {j for _, rs, _, _ in pairs for j in rs}
+    paired_r = {j for ls, rs, _, _ in pairs if ls for j in rs}
     out = []
     for lefts, rights, score, mv in pairs:
         if lefts and not rights and m:
@@ -231,8 +232,10 @@ def compare_plans(
             ranking = right_index.rank(src.text, " ".join(src.path) or src.heading, limit=1,
                                        sections=aligned.get(int(src.section_id or -1)))
             best: Match | None = ranking.matches[0] if ranking.matches else None
-            bar = right_index.defaults()[1] + (SENTENCE_MARGIN if src.kind == "sentence" else 0.0)
-            if best is None or best.score < bar:
+            weights, cut = right_index.defaults()
+            weak = best is None or ranking.no_successor or (
+                src.kind == "sentence" and closeness(best.signals, weights) < SENTENCE_BAR * cut)
+            if weak or best is None:
                 if src.kind == "commitment":
                     only_left.append(src)
                 continue
