@@ -22,8 +22,8 @@ def test_cues_are_explained():
                          similarity=0.5, wording=0.5, shared=["Net Zero", "2030"])
     assert p.relation == "reversed"
     assert p.reasons[0] == "both mention 'Net Zero', '2030'"
-    assert "cessation cue in the later text: 'rescind'" in p.reasons
-    assert "cessation cue in the later text: 'scrap'" in p.reasons
+    assert "reversal cue in the later text: 'rescind'" in p.reasons
+    assert "reversal cue in the later text: 'scrap'" in p.reasons
     p = propose_relation("We will fix 500 potholes.", "We will fix 350 potholes.",
                          similarity=0.6, wording=0.9)
     assert (p.relation, p.reasons) == ("scaled_back", ("number changed: 500 → 350",))

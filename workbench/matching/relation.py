@@ -142,7 +142,7 @@ def propose(
     before = set(cessation_cues(source))
     new_cues = [c for c in cessation_cues(target) if c not in before]
     if new_cues and similarity >= reversal_min:
-        reasons += [f"cessation cue in the later text: '{c}'" for c in new_cues]
+        reasons += [f"reversal cue in the later text: '{c}'" for c in new_cues]
         if set(new_cues) <= REPLACE_ONLY:
             return Proposal("replaced", tuple(reasons))
         if set(new_cues) <= TURN_AWAY | REPLACE_ONLY:
