@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 from workbench.matching import index_for, plan_passages
 from workbench.matching.align import section_affinity
-from workbench.matching.engine import Match, Ranking
+from workbench.matching.engine import Match, Query, Ranking
 from workbench.matching.relation import cessation_cues
 from workbench.matching.relation import propose as propose_relation
 from workbench.model import Section
@@ -164,4 +164,10 @@ class Suggester:
     def suggest_all(
         self, sources: Sequence[EffectiveCommitment], limit: int = 5
     ) -> list[Suggestion]:
-        return [self.suggest(s, limit) for s in sources]
+        """``suggest`` for a whole plan in one batch (same candidates and reasons)."""
+        rankings = self.index.rank_many(
+            [Query(s.text, " ".join(s.path) or s.heading,
+                   self.affinity(s.plan, s.section_id), frozenset({s.key})) for s in sources],
+            limit=limit)
+        return [suggestion_from(s, r, self.plan, self.plan_title)
+                for s, r in zip(sources, rankings, strict=True)]

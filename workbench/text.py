@@ -163,6 +163,7 @@ def _money_value(text: str) -> str:
     return t.replace("billion", "bn").replace("million", "m")
 
 
+@lru_cache(maxsize=16384)
 def entities(text: str) -> Entities:
     """Named things that identify a commitment across editions. Capitalised names that open a
     sentence with a common word ("We Will") are not names: a name needs two capitalised words

@@ -20,8 +20,10 @@ Emits nothing; pure. ``compare_plans`` is what ``workbench compare`` and the com
 
 from __future__ import annotations
 
+import hashlib
 import math
-from collections import Counter
+import threading
+from collections import Counter, OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -29,7 +31,7 @@ from typing import Any
 import numpy as np
 from rapidfuzz import fuzz
 
-from workbench.matching.engine import Match, PlanIndex, closeness
+from workbench.matching.engine import Match, PlanIndex, Query, closeness
 from workbench.matching.passages import Passage
 from workbench.model import Section
 from workbench.text import fold, tokens
@@ -41,7 +43,10 @@ MOVED = 0.35
 SENTENCE_BAR = 1.25
 """A sentence of the earlier plan is paired only when it is this many times closer than the
 no-successor bar (sentences are many; only clear counterparts are worth showing)."""
+COMPARE_SHORTLIST = 15
+"""Candidates per source that get the (costlier) wording signal in compare."""
 _MAX_CHARS = 4000
+_EMBED_CHARS = 1500  # a section's topic is in its opening; the model averages tokens anyway
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,9 +79,36 @@ def _body(s: Section) -> str:
     return f"{' '.join(s.path) or s.heading} {s.text[:_MAX_CHARS]}"
 
 
+_SIM_CACHE: OrderedDict[tuple[str, str, bool], Any] = OrderedDict()
+_SIM_LOCK = threading.Lock()
+
+
+def _sections_key(sections: Sequence[Section]) -> str:
+    h = hashlib.blake2b(digest_size=16)
+    for s in sections:
+        h.update(f"{s.id}\x1f{s.ordinal}\x1f{s.heading}\x1f{s.text}\x1e".encode("utf-8",
+                                                                              "replace"))
+    return h.hexdigest()
+
+
 def section_similarity(left: Sequence[Section], right: Sequence[Section],
                        embedder: Any = None) -> Any:
-    """A len(left) × len(right) matrix of similarities in 0–1."""
+    """A len(left) × len(right) matrix of similarities in 0–1 (cached by content)."""
+    key = (_sections_key(left), _sections_key(right), embedder is not None)
+    with _SIM_LOCK:
+        if key in _SIM_CACHE:
+            _SIM_CACHE.move_to_end(key)
+            return _SIM_CACHE[key]
+    sim = _section_similarity(left, right, embedder)
+    with _SIM_LOCK:
+        _SIM_CACHE[key] = sim
+        while len(_SIM_CACHE) > 16:
+            _SIM_CACHE.popitem(last=False)
+    return sim
+
+
+def _section_similarity(left: Sequence[Section], right: Sequence[Section],
+                        embedder: Any = None) -> Any:
     if not left or not right:
         return np.zeros((len(left), len(right)))
     docs = [tokens(_body(s)) for s in (*left, *right)]
@@ -91,7 +123,7 @@ def section_similarity(left: Sequence[Section], right: Sequence[Section],
     mat = mat / np.where(norms == 0, 1, norms)
     sim = mat[: len(left)] @ mat[len(left):].T
     if embedder is not None:
-        vecs = embedder.embed([_body(s) for s in (*left, *right)])
+        vecs = embedder.embed([_body(s)[:_EMBED_CHARS] for s in (*left, *right)])
         sim = 0.6 * sim + 0.4 * np.clip(vecs[: len(left)] @ vecs[len(left):].T, 0, 1)
     heads_l = [fold(s.heading) for s in left]
     heads_r = [fold(s.heading) for s in right]
@@ -223,14 +255,21 @@ def compare_plans(
     sure = {a: (b, rel) for a, b, rel in confirmed}
     used_right: set[str] = set()
     only_left: list[Passage] = []
+    to_rank = [p for p in left_passages if not (p.key in sure and sure[p.key][0] in by_key)]
+    rankings = dict(zip(
+        (p.key for p in to_rank),
+        right_index.rank_many(
+            [Query(p.text, " ".join(p.path) or p.heading,
+                   aligned.get(int(p.section_id)) if p.section_id is not None else None)
+             for p in to_rank], limit=1, shortlist=COMPARE_SHORTLIST),
+        strict=True))
     for src in left_passages:
         pair = home.get(int(src.section_id)) if src.section_id is not None else None
-        if src.key in sure and sure[src.key][0] in by_key:
+        if src.key not in rankings:
             target_key, rel = sure[src.key]
             found = PassagePair(src, by_key[target_key], 1.0, rel, ("confirmed link",), True)
         else:
-            ranking = right_index.rank(src.text, " ".join(src.path) or src.heading, limit=1,
-                                       sections=aligned.get(int(src.section_id or -1)))
+            ranking = rankings[src.key]
             best: Match | None = ranking.matches[0] if ranking.matches else None
             weights, cut = right_index.defaults()
             weak = best is None or ranking.no_successor or (

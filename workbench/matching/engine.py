@@ -60,7 +60,9 @@ ABSOLUTE = ("lexical_abs", "meaning", "wording", "names")
 """Signals that say how close a pair is in absolute terms (the others rank: relative BM25,
 heading, section, kind). "No successor" and the gate on cessation cues use only these, so a
 plan with one passage does not make that passage "close" by being the best there is."""
-SHORTLIST = 40
+SHORTLIST = 60
+DENSE_LIMIT = 8_000_000
+"""Up to this many (token, passage) cells, BM25 is kept as a dense array (fast batches)."""
 logging.getLogger("bm25s").setLevel(logging.WARNING)  # it logs every index build at DEBUG
 
 
@@ -85,16 +87,34 @@ class Ranking:
     no_successor: bool
 
 
+@dataclass(frozen=True, slots=True)
+class Query:
+    """One source to rank: its text, heading, section affinities and keys to leave out."""
+
+    text: str
+    heading: str = ""
+    sections: dict[int, float] | None = None
+    exclude: frozenset[str] = frozenset()
+
+
+def _dense_scores(scores: dict[str, Any], vocab: int, docs: int) -> Any:
+    """bm25s's per-token document scores (CSC arrays) as a dense (tokens × docs) array."""
+    dense = np.zeros((vocab, docs), dtype=np.float32)
+    data, indices, indptr = scores["data"], scores["indices"], scores["indptr"]
+    for t in range(min(vocab, len(indptr) - 1)):
+        a, b = indptr[t], indptr[t + 1]
+        dense[t, indices[a:b]] = data[a:b]
+    return dense
+
+
 def closeness(signals: dict[str, float], weights: dict[str, float]) -> float:
     """The absolute part of a pair's score (see ``ABSOLUTE``)."""
     return sum(weights.get(k, 0.0) * signals.get(k, 0.0) for k in ABSOLUTE)
 
 
 def fingerprint(passages: Sequence[Passage]) -> str:
-    h = hashlib.blake2b(digest_size=16)
-    for p in passages:
-        h.update(f"{p.key}\x1f{p.text}\x1f{p.heading}\x1e".encode("utf-8", "replace"))
-    return h.hexdigest()
+    joined = "\x1e".join(f"{p.key}\x1f{p.text}\x1f{p.heading}" for p in passages)
+    return hashlib.blake2b(joined.encode("utf-8", "replace"), digest_size=16).hexdigest()
 
 
 def _display(item: str, text: str) -> str:
@@ -113,7 +133,10 @@ class PlanIndex:
         self._bm25 = bm25s.BM25(k1=1.2, b=0.75)
         if self.passages:
             self._bm25.index(self._tokens, show_progress=False)
-        self._vocab = set(self._bm25.vocab_dict) if self.passages else set()
+        self._dense: Any = None
+        if self.passages and len(self._bm25.vocab_dict) * len(self.passages) <= DENSE_LIMIT:
+            self._dense = _dense_scores(self._bm25.scores, len(self._bm25.vocab_dict),
+                                        len(self.passages))
         n = max(1, len(self.passages))
         df = Counter(t for toks in self._tokens for t in set(toks))
         self._idf = {t: math.log(1 + (n - c + 0.5) / (c + 0.5)) for t, c in df.items()}
@@ -122,8 +145,20 @@ class PlanIndex:
         self._entities = [entities(p.text) for p in self.passages]
         edf = Counter(x for e in self._entities for x in e.all)
         self._entity_idf = {x: math.log(1 + n / c) / math.log(1 + n) for x, c in edf.items()}
+        self._by_entity: dict[str, list[int]] = {}
+        for i, e in enumerate(self._entities):
+            for x in e.all:
+                self._by_entity.setdefault(x, []).append(i)
         self._folded = [fold(p.text) for p in self.passages]
-        self._headings = [fold(" ".join(p.path) or p.heading) for p in self.passages]
+        headings = [fold(" ".join(p.path) or p.heading) for p in self.passages]
+        self._heading_list = list(dict.fromkeys(headings))
+        where = {h: k for k, h in enumerate(self._heading_list)}
+        self._heading_of = np.array([where[h] for h in headings], dtype=int)
+        self._section_ids = {sid: k for k, sid in enumerate(
+            dict.fromkeys(p.section_id for p in self.passages if p.section_id is not None))}
+        self._section_col = np.array(
+            [self._section_ids.get(p.section_id, len(self._section_ids)) if p.section_id
+             is not None else len(self._section_ids) for p in self.passages], dtype=int)
         self._kind = np.array([1.0 if p.kind == "commitment" else 0.0 for p in self.passages])
         self._vectors: Any = None
         if embedder is not None and self.passages:
@@ -134,18 +169,35 @@ class PlanIndex:
 
     # -- signals over every passage (vectorised) -------------------------------------------
 
-    def _lexical(self, query: list[str]) -> tuple[Any, float]:
-        known = [t for t in query if t in self._vocab]
-        scores = (np.asarray(self._bm25.get_scores(known), dtype=float) if known
-                  else np.zeros(len(self.passages)))
-        self_weight = sum(self._idf.get(t, self._max_idf) for t in set(query)) * 2.2 / 2.0
-        return scores, self_weight
+    def _names(self, items: frozenset[str]) -> Any:
+        out = np.zeros(len(self.passages))
+        for x in items:
+            for i in self._by_entity.get(x, ()):
+                out[i] += self._entity_idf.get(x, 1.0)
+        return np.minimum(1.0, out / 2.0)
 
-    def _meaning(self, text: str) -> Any:
-        if self._vectors is None or self.embedder is None:
+    def _heading(self, heading: str) -> Any:
+        if not heading:
+            return np.zeros(len(self.passages))
+        sims = np.array([fuzz.token_set_ratio(heading, h) / 100.0 if h else 0.0
+                         for h in self._heading_list])
+        return sims[self._heading_of]
+
+    def _section(self, sections: dict[int, float] | None) -> Any:
+        if not sections:
+            return np.zeros(len(self.passages))
+        values = np.zeros(len(self._section_ids) + 1)  # the last cell: passages without one
+        for sid, v in sections.items():
+            at = self._section_ids.get(sid)
+            if at is not None:
+                values[at] = v
+        return values[self._section_col]
+
+    def embed_sources(self, texts: Sequence[str]) -> Any:  # noqa: D102
+        """Vectors for many sources at once (one model call), for ``rank(vector=...)``."""
+        if self.embedder is None or self._vectors is None or not texts:
             return None
-        vec = self.embedder.embed([text])[0]
-        return self._vectors @ vec
+        return self.embedder.embed(list(texts))
 
     # -- ranking ---------------------------------------------------------------------------
 
@@ -177,56 +229,93 @@ class PlanIndex:
                 the source's own section (from the section alignment); the ``section`` signal.
             weights, no_successor_below: overrides for tuning.
         """
+        return self.rank_many([Query(text, heading, sections, exclude)], limit=limit,
+                              weights=weights, no_successor_below=no_successor_below)[0]
+
+    def rank_many(
+        self,
+        queries: Sequence[Query],
+        *,
+        limit: int = 5,
+        shortlist: int = SHORTLIST,
+        weights: dict[str, float] | None = None,
+        no_successor_below: float | None = None,
+    ) -> list[Ranking]:
+        """``rank`` for many sources at once: BM25 and meaning as two matrix products, so a
+        whole plan is ranked in one pass (compare and ``suggest_all`` use it)."""
         w, cut = self.defaults()
         w = weights or w
         cut = cut if no_successor_below is None else no_successor_below
-        if not self.passages or not text.strip():
-            return Ranking((), "dropped", ("nothing to compare",), True)
-        query = tokens(text)
-        bm, self_weight = self._lexical(query)
-        top_bm = float(bm.max()) if len(bm) else 0.0
-        lex_rel = bm / top_bm if top_bm > 0 else bm
-        lex_abs = np.minimum(1.0, bm / self_weight) if self_weight > 0 else bm
-        meaning = self._meaning(text)
-        src_ent = entities(text)
-        src_items = src_ent.all
-        pre = w["lexical"] * lex_rel + w["lexical_abs"] * lex_abs + w["kind"] * self._kind
-        if meaning is not None:
-            pre = pre + w["meaning"] * np.clip(meaning, 0.0, 1.0)
-        order = np.argsort(-pre)[: SHORTLIST * 2]
-        shortlist = [int(i) for i in order if self.passages[int(i)].key not in exclude]
-        if src_items:
-            extra = [i for i, e in enumerate(self._entities) if e.all & src_items]
-            shortlist += [i for i in extra if i not in set(shortlist)][:SHORTLIST]
-        if sections:
-            near = {sid for sid, v in sections.items() if v >= 0.5}
-            shortlist += [i for i, p in enumerate(self.passages)
-                          if p.section_id in near and i not in set(shortlist)]
-        folded_src = fold(text)
-        head_src = fold(heading)
-        matches: list[Match] = []
-        for i in dict.fromkeys(shortlist):
+        if not self.passages:
+            return [Ranking((), "dropped", ("nothing to compare",), True) for _ in queries]
+        query_tokens = [tokens(q.text) for q in queries]
+        lexical = self._lexical_many(query_tokens)
+        vectors = self.embed_sources([q.text for q in queries])
+        heading_cache: dict[str, Any] = {}
+        out = []
+        for n, q in enumerate(queries):
+            if not q.text.strip():
+                out.append(Ranking((), "dropped", ("nothing to compare",), True))
+                continue
+            bm = lexical[n]
+            self_weight = sum(self._idf.get(t, self._max_idf) for t in set(query_tokens[n])) * 1.1
+            top_bm = float(bm.max())
+            head = fold(q.heading)
+            if head not in heading_cache:
+                heading_cache[head] = self._heading(head)
+            columns = {
+                "lexical": bm / top_bm if top_bm > 0 else bm,
+                "lexical_abs": np.minimum(1.0, bm / self_weight) if self_weight > 0 else bm,
+                "names": self._names(entities(q.text).all),
+                "heading": heading_cache[head],
+                "kind": self._kind,
+                "section": self._section(q.sections),
+            }
+            if vectors is not None:
+                columns["meaning"] = np.clip(self._vectors @ vectors[n], 0.0, 1.0)
+            out.append(self._finish(q, columns, w, cut, limit, shortlist))
+        return out
+
+    def _lexical_many(self, queries: Sequence[list[str]]) -> Any:
+        """BM25 of every query in every passage: a (queries × passages) array. The per-token
+        scores are bm25s's own (``BM25.scores``), summed for each query's tokens."""
+        ids = self._bm25.vocab_dict
+        out = np.zeros((len(queries), len(self.passages)))
+        if self._dense is not None:
+            for n, q in enumerate(queries):
+                rows = [ids[t] for t in q if t in ids]
+                if rows:
+                    out[n] = self._dense[rows].sum(axis=0)
+            return out
+        for n, q in enumerate(queries):
+            known = [t for t in q if t in ids]
+            if known:
+                out[n] = np.asarray(self._bm25.get_scores(known), dtype=float)
+        return out
+
+    def _finish(self, q: Query, columns: dict[str, Any], w: dict[str, float], cut: float,
+                limit: int, shortlist: int) -> Ranking:
+        pre = sum(w.get(k, 0.0) * v for k, v in columns.items())
+        k = min(len(pre), shortlist + len(q.exclude))
+        order = np.argpartition(-pre, k - 1)[:k] if k < len(pre) else np.arange(len(pre))
+        folded_src = fold(q.text)
+        w_wording = w.get("wording", 0.0)
+        scored: list[tuple[float, int, int, float]] = []
+        for i in (int(x) for x in order):
             p = self.passages[i]
-            if p.key in exclude:
+            if p.key in q.exclude:
                 continue
             wording = max(fuzz.token_sort_ratio(folded_src, self._folded[i]),
                           0.9 * fuzz.token_set_ratio(folded_src, self._folded[i])) / 100.0
-            shared = sorted(src_items & self._entities[i].all)
-            names = min(1.0, sum(self._entity_idf.get(x, 1.0) for x in shared) / 2.0)
-            head = (fuzz.token_set_ratio(head_src, self._headings[i]) / 100.0
-                    if head_src and self._headings[i] else 0.0)
-            signals = {
-                "lexical": round(float(lex_rel[i]), 3), "lexical_abs": round(float(lex_abs[i]), 3),
-                "meaning": round(float(meaning[i]), 3) if meaning is not None else 0.0,
-                "wording": round(wording, 3), "names": round(names, 3),
-                "heading": round(head, 3), "kind": float(self._kind[i]),
-                "section": round(sections.get(p.section_id, 0.0), 3)
-                if sections and p.section_id is not None else 0.0,
-            }
-            score = sum(w.get(k, 0.0) * v for k, v in signals.items())
-            matches.append(Match(p, round(score, 4), "", (), signals))
-        matches.sort(key=lambda m: (-m.score, m.passage.page_index, m.passage.start))
-        top = [self._label(text, m, w, cut) for m in matches[:limit]]
+            scored.append((-(float(pre[i]) + w_wording * wording), p.page_index, i, wording))
+        scored.sort(key=lambda x: (x[0], x[1], self.passages[x[2]].start))
+        matches: list[Match] = []
+        for neg, _, i, wording in scored[:limit]:
+            signals = {k: round(float(v[i]), 3) for k, v in columns.items()}
+            signals.setdefault("meaning", 0.0)
+            signals["wording"] = round(wording, 3)
+            matches.append(Match(self.passages[i], round(-neg, 4), "", (), signals))
+        top = [self._label(q.text, m, w, cut) for m in matches]
         best = max((closeness(m.signals, w) for m in top[:5]), default=0.0)
         if best < cut:
             return Ranking(tuple(top), "dropped",

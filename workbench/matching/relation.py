@@ -23,6 +23,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 from workbench.text import Entities, entities, number_value
 
@@ -85,8 +86,19 @@ class Proposal:
     reasons: tuple[str, ...]
 
 
+_ALL_CUES = re.compile("|".join(f"(?P<c{n}>{rx.pattern})" for n, (_, rx) in enumerate(CESSATION)),
+                       re.IGNORECASE)
+
+
+@lru_cache(maxsize=8192)
+def _cues(text: str) -> tuple[str, ...]:
+    found = {int(m.lastgroup[1:]) for m in _ALL_CUES.finditer(text) if m.lastgroup}
+    return tuple(CESSATION[n][0] for n in sorted(found))
+
+
 def cessation_cues(text: str) -> list[str]:
-    return [label for label, rx in CESSATION if rx.search(text)]
+    """Cessation and negation cues in ``text``, in lexicon order (one scan of the text)."""
+    return list(_cues(text))
 
 
 def _years(e: Entities) -> list[int]:
