@@ -17,6 +17,7 @@ from ui.cli import emit
 from ui.compose import records_for
 from workbench.errors import InvalidInput
 from workbench.lineage import RELATIONS, STATUSES, Suggestion
+from workbench.matching.service import proposed_next
 from workbench.records import (
     Annotation,
     Change,
@@ -282,6 +283,10 @@ def cmd_lineage(wb: Workbench, args: argparse.Namespace) -> int:
     r = _recs(wb, args)
     thread = r.thread(args.commitment)
     data = thread_json(r, thread)
+    last = next((n.key for n in reversed(thread.nodes) if n.key), None)
+    proposal = proposed_next(r, last) if last else None
+    data["proposed_next"] = ({"to_plan": proposal.to_plan, **suggestion_json(proposal)}
+                             if proposal is not None else None)
     lines = []
     for s in data["steps"]:
         flag = " (draft, never adopted)" if s["not_adopted"] else ""
@@ -292,6 +297,12 @@ def cmd_lineage(wb: Workbench, args: argparse.Namespace) -> int:
     for link in data["links"]:
         if not link["to"]:
             lines.append(f"--{link['relation']}--> (no successor in {link['to_plan']})")
+    if proposal is not None:
+        best = proposal.best
+        target = f"p. {best.commitment.page_label}: {best.commitment.text[:80]}" if best \
+            else "no close passage"
+        lines.append(f"?-{proposal.relation}-> (proposed, not confirmed) {proposal.to_plan} "
+                     f"{target}\n    because {'; '.join(proposal.reasons)}")
     emit(args, data, "\n".join(lines))
     return 0
 

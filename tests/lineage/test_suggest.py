@@ -180,3 +180,20 @@ def test_a_sentence_successor_is_marked_then_linked_when_accepted(store, tmp_pat
     assert marked.text == sugg.best.commitment.text
     with pytest.raises(InvalidInput):
         recs.reject(sugg)
+
+
+def test_the_lineage_thread_shows_the_engines_next_step_until_it_is_recorded(recs):
+    from workbench.matching.service import proposed_next  # noqa: PLC0415
+
+    source = next(c for c in recs.effective_commitments("old-plan")
+                  if c.text.startswith("We will reach Net Zero"))
+    step = proposed_next(recs, source.key)
+    assert step is not None and step.to_plan == "new-plan"
+    assert step.relation == "reversed" and step.best.commitment.text.startswith("We will rescind")
+    # the same candidates and reasons as the review queue
+    (queue,) = [s for s in recs.suggest("old-plan", "new-plan") if s.source.key == source.key]
+    assert [c.commitment.key for c in queue.candidates[:3]] == \
+        [c.commitment.key for c in step.candidates]
+    assert queue.reasons == step.reasons
+    recs.accept(queue)
+    assert proposed_next(recs, source.key) is None

@@ -15,6 +15,7 @@ from workbench.matching.engine import PlanIndex, index_for
 from workbench.matching.passages import Passage, plan_passages
 
 if TYPE_CHECKING:
+    from workbench.lineage import Suggestion
     from workbench.review import Records
 
 
@@ -42,3 +43,14 @@ def compare(recs: Records, earlier: str, later: str) -> Comparison:
             confirmed.append((src, tgt, link.relation))
     return compare_plans(recs.effective_sections(earlier), recs.effective_sections(later),
                          passages_of(recs, earlier), right, confirmed=confirmed)
+
+
+def proposed_next(recs: Records, key: str) -> Suggestion | None:
+    """The lineage thread's open end: for the commitment ``key``, the engine's suggestion in the
+    next plan when no link to that plan exists yet (None when there is no later plan or the
+    step is already recorded). The same candidates and reasons the review tab shows."""
+    source = recs.commitment(key)
+    later = recs.next_plan(source.plan)
+    if later is None or recs.links_from(source.key, later):
+        return None
+    return recs.suggester(later).suggest(source, 3)
