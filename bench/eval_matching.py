@@ -88,6 +88,35 @@ def collect(recs, links: list[dict], depth: int = 60) -> list[dict]:  # noqa: AN
     return rows
 
 
+def compare_hits(recs, links: list[dict]) -> tuple[int, int]:  # noqa: ANN001
+    """Links (with a successor) that a compare pair holds, as ``score.py compare`` counts them:
+    a section pair or a passage pair inside it whose left holds the earlier quote and whose right
+    holds the later one (units of at most 300 words)."""
+    from workbench.matching.service import compare  # noqa: PLC0415
+
+    cache: dict[tuple[str, str], list[tuple[str, str]]] = {}
+    hit = n = 0
+    for link in links:
+        if not link["to_quote"]:
+            continue
+        a, b = link["from_plan"], link["to_plan"]
+        if (a, b) not in cache:
+            result = compare(recs, a, b)
+            units = []
+            for sp in result.sections:
+                if sp.left and sp.right:
+                    units.append((" ".join(f"{s.heading} {s.text}" for s in sp.left),
+                                  " ".join(f"{s.heading} {s.text}" for s in sp.right)))
+                units += [(f"{p.left.heading} {p.left.text}", f"{p.right.heading} {p.right.text}")
+                          for p in sp.passages]
+            cache[(a, b)] = [(x, y) for x, y in units if len(SCORE.norm(x).split()) <= 300
+                             and len(SCORE.norm(y).split()) <= 300]
+        n += 1
+        hit += any(SCORE.contains(x, link["from_quote"]) and SCORE.contains(y, link["to_quote"])
+                   for x, y in cache[(a, b)])
+    return hit, n
+
+
 def rescore(row: dict, weights: dict[str, float]) -> list[dict]:
     def score(c: dict) -> float:
         return sum(weights.get(k, 0.0) * v for k, v in c["signals"].items()
@@ -200,7 +229,9 @@ def main() -> None:
         return
     chosen = [x for x in links if args.split == "all" or half(x["id"]) == args.split]
     rows = collect(recs, chosen)
-    print(json.dumps({"split": args.split, "overall": metrics(rows)}))
+    hit, n = compare_hits(recs, chosen)
+    print(json.dumps({"split": args.split, "overall": metrics(rows),
+                      "compare_holds": f"{hit}/{n} = {hit / max(n, 1):.2f}"}))
     by_pair: dict[tuple[str, str], list[dict]] = defaultdict(list)
     for row in rows:
         by_pair[(row["link"]["from_plan"], row["link"]["to_plan"])].append(row)

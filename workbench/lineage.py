@@ -12,8 +12,9 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from workbench.matching import index_for, plan_passages
+from workbench.matching import Passage, index_for, plan_passages
 from workbench.matching.align import section_affinity
 from workbench.matching.engine import Match, Query, Ranking
 from workbench.matching.relation import cessation_cues
@@ -21,6 +22,9 @@ from workbench.matching.relation import propose as propose_relation
 from workbench.model import Section
 from workbench.records import EffectiveCommitment
 from workbench.text import entities, tokens
+
+if TYPE_CHECKING:
+    from workbench.review import Records
 
 __all__ = ["LINK_STATES", "NO_TARGET_RELATIONS", "RATIONALE_REQUIRED", "RELATIONS", "STATUSES",
            "Candidate", "Suggester", "Suggestion", "entities", "propose_relation",
@@ -127,13 +131,15 @@ class Suggester:
         pages: Sequence[tuple[int, str, str]] = (),
         plan: str = "",
         sections_of: Callable[[str], Sequence[Section]] | None = None,
+        passages: Sequence[Passage] | None = None,
     ) -> None:
         """``sections_of(plan)`` gives an earlier plan's sections, so that candidates in the
         sections aligned with the source's own section score higher (the ``section`` signal)."""
         self.plan = plan or (candidates[0].plan if candidates else "")
         self.plan_title = plan_title or self.plan
         self.sections = list(sections)
-        self.passages = plan_passages(self.plan, candidates, sections, pages)
+        self.passages = (list(passages) if passages is not None
+                         else plan_passages(self.plan, candidates, sections, pages))
         self.index = index_for(self.passages, plan=self.plan)
         self._sections_of = sections_of
         self._affinity: dict[str, dict[int, dict[int, float]]] = {}
@@ -146,6 +152,16 @@ class Suggester:
             self._affinity[source_plan] = section_affinity(
                 self._sections_of(source_plan), self.sections, self.index.embedder)
         return self._affinity[source_plan].get(int(section_id))
+
+    @classmethod
+    def for_plan(cls, recs: Records, plan: str) -> Suggester:
+        """The suggester of one plan of a library (its passages cached per revision)."""
+        from workbench.matching.service import passages_of  # noqa: PLC0415 - import cycle
+
+        found = cls([], recs.store.plan(plan).meta.title, plan=plan,
+                    sections=recs.effective_sections(plan),
+                    sections_of=recs.effective_sections, passages=passages_of(recs, plan))
+        return found
 
     @property
     def candidates(self) -> list[EffectiveCommitment]:

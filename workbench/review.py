@@ -1371,11 +1371,7 @@ class Records(SidecarsMixin):
     # == suggestions, review and coverage ======================================================
 
     def suggester(self, to_plan: str) -> Suggester:
-        plan = self._plan(to_plan)
-        pages = self.store.page_texts(plan.document_id) if plan.document_id is not None else []
-        return Suggester(self.effective_commitments(to_plan), plan.meta.title,
-                         sections=self.effective_sections(to_plan), pages=pages, plan=to_plan,
-                         sections_of=self.effective_sections)
+        return Suggester.for_plan(self, to_plan)
 
     def suggest(self, from_plan: str, to_plan: str, *, limit: int = 5) -> list[Suggestion]:
         """Ranked successor candidates in ``to_plan`` for every commitment of ``from_plan``."""

@@ -31,7 +31,7 @@ from typing import Any
 import numpy as np
 from rapidfuzz import fuzz
 
-from workbench.matching.engine import Match, PlanIndex, Query, closeness
+from workbench.matching.engine import PlanIndex, Query, closeness
 from workbench.matching.passages import Passage
 from workbench.model import Section
 from workbench.text import fold, tokens
@@ -40,10 +40,14 @@ GAP = 0.12
 """A section pair must be at least this similar to be aligned (below it, both are skipped)."""
 MOVED = 0.35
 """An unpaired section is paired out of order only with a partner at least this similar."""
-SENTENCE_BAR = 1.25
-"""A sentence of the earlier plan is paired only when it is this many times closer than the
-no-successor bar (sentences are many; only clear counterparts are worth showing)."""
+SENTENCE_BAR = 1.0
+"""A sentence of the earlier plan is paired when its closeness reaches this multiple of the
+no-successor bar (1.0, the same bar as a commitment, held more links on the tuning half)."""
 COMPARE_SHORTLIST = 15
+SECOND_LIMIT = 2
+"""At most this many counterparts per passage in compare ..."""
+SECOND_WITHIN = 0.9
+"""... the second only when it scores at least this share of the best."""
 """Candidates per source that get the (costlier) wording signal in compare."""
 _MAX_CHARS = 4000
 _EMBED_CHARS = 1500  # a section's topic is in its opening; the model averages tokens anyway
@@ -261,32 +265,38 @@ def compare_plans(
         right_index.rank_many(
             [Query(p.text, " ".join(p.path) or p.heading,
                    aligned.get(int(p.section_id)) if p.section_id is not None else None)
-             for p in to_rank], limit=1, shortlist=COMPARE_SHORTLIST),
+             for p in to_rank], limit=SECOND_LIMIT, shortlist=COMPARE_SHORTLIST),
         strict=True))
+    weights, cut = right_index.defaults()
     for src in left_passages:
-        pair = home.get(int(src.section_id)) if src.section_id is not None else None
+        found: list[PassagePair] = []
         if src.key not in rankings:
             target_key, rel = sure[src.key]
-            found = PassagePair(src, by_key[target_key], 1.0, rel, ("confirmed link",), True)
+            found.append(PassagePair(src, by_key[target_key], 1.0, rel, ("confirmed link",),
+                                     True))
         else:
             ranking = rankings[src.key]
-            best: Match | None = ranking.matches[0] if ranking.matches else None
-            weights, cut = right_index.defaults()
-            weak = best is None or ranking.no_successor or (
-                src.kind == "sentence" and closeness(best.signals, weights) < SENTENCE_BAR * cut)
-            if weak or best is None:
+            bar = (SENTENCE_BAR if src.kind == "sentence" else 1.0) * cut
+            if not ranking.no_successor:
+                top = ranking.matches[0].score
+                # the best counterpart, and a second one nearly as good (a pledge split in two)
+                found = [PassagePair(src, m.passage, m.score, m.relation, m.reasons)
+                         for k, m in enumerate(ranking.matches[:SECOND_LIMIT])
+                         if closeness(m.signals, weights) >= bar
+                         and (k == 0 or m.score >= SECOND_WITHIN * top)]
+            if not found:
                 if src.kind == "commitment":
                     only_left.append(src)
                 continue
-            found = PassagePair(src, best.passage, best.score, best.relation, best.reasons)
-        used_right.add(found.right.key)
+        pair = home.get(int(src.section_id)) if src.section_id is not None else None
         if pair is None:
             pair = SectionPair((), (), 0.0)
             pairs.append(pair)
-            for_section = src.section_id
-            if for_section is not None:
-                home[int(for_section)] = pair
-        pair.passages.append(found)
+            if src.section_id is not None:
+                home[int(src.section_id)] = pair
+        for f in found:
+            used_right.add(f.right.key)
+            pair.passages.append(f)
     only_right = [p for p in right_index.passages
                   if p.kind == "commitment" and p.key not in used_right]
     return Comparison(tuple(pairs), tuple(only_left), tuple(only_right))

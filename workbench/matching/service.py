@@ -8,6 +8,8 @@ is re-indexed and an unchanged one is not.
 
 from __future__ import annotations
 
+import threading
+from collections import OrderedDict
 from typing import TYPE_CHECKING
 
 from workbench.matching.align import Comparison, compare_plans
@@ -19,11 +21,27 @@ if TYPE_CHECKING:
     from workbench.review import Records
 
 
+_PASSAGES: OrderedDict[tuple[str, str, int], list[Passage]] = OrderedDict()
+_LOCK = threading.Lock()
+
+
 def passages_of(recs: Records, slug: str) -> list[Passage]:
+    """A plan's passages (commitments, then sentences), cached per library revision: any
+    correction or import bumps the revision, so a changed plan is split again."""
+    key = (recs.store.library_id(), slug, recs.store.revision())
+    with _LOCK:
+        if key in _PASSAGES:
+            _PASSAGES.move_to_end(key)
+            return _PASSAGES[key]
     plan = recs.store.plan(slug)
     pages = recs.store.page_texts(plan.document_id) if plan.document_id is not None else []
-    return plan_passages(slug, recs.effective_commitments(slug), recs.effective_sections(slug),
-                         pages)
+    found = plan_passages(slug, recs.effective_commitments(slug), recs.effective_sections(slug),
+                          pages)
+    with _LOCK:
+        _PASSAGES[key] = found
+        while len(_PASSAGES) > 16:
+            _PASSAGES.popitem(last=False)
+    return found
 
 
 def plan_index(recs: Records, slug: str) -> PlanIndex:
