@@ -190,7 +190,7 @@ def propose(
             relation = "continued"
             reasons.append(f"near-identical wording ({wording:.0%})")
         else:
-            relation = "continued" if similarity >= 0.6 else "modified"
+            relation = "continued" if similarity >= 0.55 else "modified"
             reasons.append(f"{'close' if relation == 'continued' else 'related'} wording "
                            f"({wording:.0%} alike)")
     return Proposal(relation, tuple(reasons))
