@@ -1,6 +1,6 @@
 """Benchmark the matching engine (issue 13), in one run, as ratios to the issue's budgets.
 
-    python bench/bench_suggest.py [LIBRARY] [--scaled]
+    python bench/bench_suggest.py [LIBRARY] [--scaled] [--embeddings]
 
 Default library: the sample plans imported into a temporary folder through the CLI. Measures:
 
@@ -19,6 +19,7 @@ JSON line per measurement and a closing table.
 from __future__ import annotations
 
 import json
+import os
 import random
 import statistics
 import subprocess
@@ -30,6 +31,7 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
+os.environ["WORKBENCH_EMBEDDINGS"] = "on" if "--embeddings" in sys.argv else "off"
 
 from db.records import SqliteRecords  # noqa: E402
 from db.store import SqliteStore  # noqa: E402

@@ -1,6 +1,6 @@
 """Measure the matching engine on the labelled links, tuned on one half and reported on the other.
 
-    python bench/eval_matching.py LIBRARY [--split held-out|tune|all] [--tune] [--no-embeddings]
+    python bench/eval_matching.py LIBRARY [--split held-out|tune|all] [--tune] [--embeddings]
                                           [--links FILE ...]
 
 The links (``../shared/eval/dev_links.jsonl`` plus ``tests/data/links_extra.jsonl``) are split by
@@ -208,11 +208,11 @@ def main() -> None:
     ap.add_argument("--split", default="held-out", choices=["held-out", "tune", "all"])
     ap.add_argument("--tune", action="store_true")
     ap.add_argument("--no-embeddings", action="store_true")
+    ap.add_argument("--embeddings", action="store_true", help="use the optional model")
     ap.add_argument("--links", type=Path, nargs="*",
                     default=[REPO / "tests" / "data" / "links_extra.jsonl"])
     args = ap.parse_args()
-    if args.no_embeddings:
-        os.environ["WORKBENCH_EMBEDDINGS"] = "off"
+    os.environ["WORKBENCH_EMBEDDINGS"] = "on" if args.embeddings else "off"
     from ui.compose import open_workbench, records_for  # noqa: PLC0415
 
     wb = open_workbench(args.library)
@@ -222,7 +222,7 @@ def main() -> None:
         from workbench.matching import engine  # noqa: PLC0415
 
         rows = collect(recs, [x for x in links if half(x["id"]) == "tune"])
-        start = engine.WEIGHTS_WITHOUT_MODEL if args.no_embeddings else engine.WEIGHTS
+        start = engine.WEIGHTS if args.embeddings else engine.WEIGHTS_WITHOUT_MODEL
         w, t = tune(rows, start)
         print(json.dumps({"weights": w, "no_successor_below": t,
                           "tune": metrics(rows, w, t)}))

@@ -26,7 +26,7 @@ def no_network(monkeypatch):
     monkeypatch.setattr(socket, "create_connection", refuse)
     monkeypatch.setattr(socket, "getaddrinfo", refuse)
     monkeypatch.setattr(embedding, "_LOADED", {})
-    monkeypatch.delenv(embedding.ENV_SWITCH, raising=False)
+    monkeypatch.setenv(embedding.ENV_SWITCH, "on")
 
 
 def test_model_loads_and_embeds_with_the_network_cut_off(no_network):
@@ -52,3 +52,5 @@ def test_without_the_package_the_engine_runs_without_meaning(no_network, monkeyp
 def test_switched_off_by_the_environment(no_network, monkeypatch):
     monkeypatch.setenv(embedding.ENV_SWITCH, "off")
     assert embedding.load_embedder() is None
+    monkeypatch.delenv(embedding.ENV_SWITCH)
+    assert embedding.load_embedder() is None  # off unless asked for
