@@ -300,20 +300,27 @@ class PlanIndex:
         order = np.argpartition(-pre, k - 1)[:k] if k < len(pre) else np.arange(len(pre))
         folded_src = fold(q.text)
         w_wording = w.get("wording", 0.0)
-        scored: list[tuple[float, int, int, float]] = []
+
+        def wording_of(i: int) -> float:
+            return max(fuzz.token_sort_ratio(folded_src, self._folded[i]),
+                       0.9 * fuzz.token_set_ratio(folded_src, self._folded[i])) / 100.0
+
+        scored: list[tuple[float, int, int, float | None]] = []
         for i in (int(x) for x in order):
             p = self.passages[i]
             if p.key in q.exclude:
                 continue
-            wording = max(fuzz.token_sort_ratio(folded_src, self._folded[i]),
-                          0.9 * fuzz.token_set_ratio(folded_src, self._folded[i])) / 100.0
-            scored.append((-(float(pre[i]) + w_wording * wording), p.page_index, i, wording))
+            # the wording signal is costly: computed for the whole shortlist only when it
+            # weighs in the ranking, else only for the candidates returned (their reasons)
+            wording = wording_of(i) if w_wording else None
+            scored.append((-(float(pre[i]) + w_wording * (wording or 0.0)), p.page_index, i,
+                           wording))
         scored.sort(key=lambda x: (x[0], x[1], self.passages[x[2]].start))
         matches: list[Match] = []
         for neg, _, i, wording in scored[:limit]:
             signals = {k: round(float(v[i]), 3) for k, v in columns.items()}
             signals.setdefault("meaning", 0.0)
-            signals["wording"] = round(wording, 3)
+            signals["wording"] = round(wording if wording is not None else wording_of(i), 3)
             matches.append(Match(self.passages[i], round(-neg, 4), "", (), signals))
         top = [self._label(q.text, m, w, cut) for m in matches]
         best = max((closeness(m.signals, w) for m in top[:5]), default=0.0)

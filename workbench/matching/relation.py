@@ -96,6 +96,13 @@ def _cues(text: str) -> tuple[str, ...]:
     return tuple(CESSATION[n][0] for n in sorted(found))
 
 
+@lru_cache(maxsize=8192)
+def _modality(text: str) -> tuple[str, str, str, str]:
+    """The first firm, tentative, narrowing and widening phrases of ``text`` ("" if none)."""
+    found = [rx.search(text) for rx in (FIRM, TENTATIVE, NARROW, WIDE)]
+    return tuple(m.group(0) if m else "" for m in found)  # type: ignore[return-value]
+
+
 def cessation_cues(text: str) -> list[str]:
     """Cessation and negation cues in ``text``, in lexicon order (one scan of the text)."""
     return list(_cues(text))
@@ -162,15 +169,13 @@ def propose(
         return Proposal("reversed", tuple(reasons))
     se, te = entities(source), entities(target)
     relation = _moved(se, te, reasons)
-    firm_s, tent_s = FIRM.search(source), TENTATIVE.search(source)
-    firm_t, tent_t = FIRM.search(target), TENTATIVE.search(target)
+    firm_s, tent_s, narrow_s, wide_s = _modality(source)
+    firm_t, tent_t, narrow, _ = _modality(target)
     if firm_s and tent_t and not tent_s:
-        reasons.append(f"firm wording turned tentative: '{firm_s.group(0)}' → "
-                       f"'{tent_t.group(0)}'")
+        reasons.append(f"firm wording turned tentative: '{firm_s}' → '{tent_t}'")
         relation = "scaled_back"
     elif tent_s and firm_t and not firm_s and not tent_t:
-        reasons.append(f"tentative wording made firm: '{tent_s.group(0)}' → "
-                       f"'{firm_t.group(0)}'")
+        reasons.append(f"tentative wording made firm: '{tent_s}' → '{firm_t}'")
         relation = relation or "strengthened"
     testable_s = bool(se.years or se.numbers or se.money)
     testable_t = bool(te.years or te.numbers or te.money)
@@ -180,10 +185,8 @@ def propose(
     elif not relation and testable_t and not testable_s and wording < 0.85:
         reasons.append("a date or figure was added")
         relation = "strengthened"
-    narrow = NARROW.search(target)
-    if not relation and narrow and not NARROW.search(source) and WIDE.search(source):
-        reasons.append(f"scope narrowed: '{WIDE.search(source).group(0)}' → "  # type: ignore[union-attr]
-                       f"'{narrow.group(0)}'")
+    if not relation and narrow and not narrow_s and wide_s:
+        reasons.append(f"scope narrowed: '{wide_s}' → '{narrow}'")
         relation = "scaled_back"
     if not relation:
         if wording >= 0.85:
