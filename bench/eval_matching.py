@@ -133,7 +133,7 @@ def metrics(rows: list[dict], weights: dict[str, float] | None = None,
         cands = rescore(row, weights) if weights else row["cands"]
         best = cands[0] if cands else None
         if weights and threshold is not None and best is not None:
-            no_succ = max(closeness(c["signals"], weights) for c in cands[:5]) < threshold
+            no_succ = max(closeness(c["signals"], weights) for c in cands[:5]) <= threshold
         else:
             no_succ = row["no_successor"]
         if no_succ:
@@ -184,21 +184,21 @@ def tune(rows: list[dict], start: dict[str, float]) -> tuple[dict[str, float], f
                 if value > best + 1e-9:
                     best, w = value, trial
     # the no-successor bar: the highest recall of "dropped" links at a precision of at least
-    # 0.6 (a machine "dropped" is only a proposal, but a noisy one wastes officers' time)
-    best_t, best_key = 0.0, (-1.0, -1.0)
-    for t in [x / 200 for x in range(2, 120)]:
+    # 0.6 (a machine "dropped" is only a proposal, but a noisy one wastes officers' time); when
+    # no bar reaches that precision, 0: "no successor" only when nothing at all is shared
+    best_t, best_key = 0.0, (0.0, 0.0)
+    for t in [x / 200 for x in range(1, 120)]:
         tp = fp = fn = 0
         for row in rows:
             cands = rescore(row, w)
             s = max((closeness(c["signals"], w) for c in cands[:5]), default=0.0)
-            flagged, gold = s < t, row["link"]["relation"] == "dropped"
+            flagged, gold = s <= t, row["link"]["relation"] == "dropped"
             tp += flagged and gold
             fp += flagged and not gold
             fn += gold and not flagged
         precision, recall = tp / max(1, tp + fp), tp / max(1, tp + fn)
-        key = (recall, precision) if precision >= 0.6 else (-1.0, precision)
-        if key > best_key:
-            best_t, best_key = t, key
+        if precision >= 0.6 and (recall, precision) > best_key:
+            best_t, best_key = t, (recall, precision)
     return w, best_t
 
 

@@ -43,6 +43,10 @@ MOVED = 0.35
 SENTENCE_BAR = 1.0
 """A sentence of the earlier plan is paired when its closeness reaches this multiple of the
 no-successor bar (1.0, the same bar as a commitment, held more links on the tuning half)."""
+COMPARE_BAR = 0.5
+"""A pair is shown in compare when its closeness reaches this share of a plainly related pair's
+(``engine.CLOSE``): the level at which reversal cues count, i.e. related enough to be a
+successor. Below it the passage goes to the "only in" list."""
 COMPARE_SHORTLIST = 15
 SECOND_LIMIT = 2
 """At most this many counterparts per passage in compare ..."""
@@ -267,7 +271,8 @@ def compare_plans(
                    aligned.get(int(p.section_id)) if p.section_id is not None else None)
              for p in to_rank], limit=SECOND_LIMIT, shortlist=COMPARE_SHORTLIST),
         strict=True))
-    weights, cut = right_index.defaults()
+    weights, _ = right_index.defaults()
+    cut = COMPARE_BAR * right_index.close()
     for src in left_passages:
         found: list[PassagePair] = []
         if src.key not in rankings:

@@ -53,9 +53,17 @@ WEIGHTS_WITHOUT_MODEL: dict[str, float] = {
     "heading": 0.25, "kind": 0.10, "section": 0.20,
 }
 """The same, learned without the optional embedding model."""
-NO_SUCCESSOR_BELOW = 0.195
-"""Best fused score under this: propose "no successor" (calibrated on the tuning half)."""
-NO_SUCCESSOR_BELOW_WITHOUT_MODEL = 0.015
+NO_SUCCESSOR_BELOW = 0.0
+"""Closeness (see ``ABSOLUTE``) at or under which "no successor" is proposed. Calibrated on the
+tuning half as the bar with the best recall of "dropped" links at a precision of at least 0.6;
+no bar reached that precision (a dropped pledge's topic usually lives on in the later plan), so
+the bar is 0: "no successor" only when no passage shares a word, a name or (with the model) any
+meaning with the source. Any verdict of "dropped" stays a proposal an officer confirms."""
+NO_SUCCESSOR_BELOW_WITHOUT_MODEL = 0.0
+CLOSE = 0.195
+"""Closeness of a pair that is plainly related (tuned on the tuning half): cessation cues count
+from half of it, "continued" (rather than "modified") from 0.55 of twice it."""
+CLOSE_WITHOUT_MODEL = 0.015
 ABSOLUTE = ("lexical_abs", "meaning", "wording", "names")
 """Signals that say how close a pair is in absolute terms (the others rank: relative BM25,
 heading, section, kind). "No successor" and the gate on cessation cues use only these, so a
@@ -201,6 +209,9 @@ class PlanIndex:
 
     # -- ranking ---------------------------------------------------------------------------
 
+    def close(self) -> float:
+        return CLOSE_WITHOUT_MODEL if self._vectors is None else CLOSE
+
     def defaults(self) -> tuple[dict[str, float], float]:
         """The learned weights and no-successor bar for this index (with or without model)."""
         if self._vectors is None:
@@ -322,21 +333,22 @@ class PlanIndex:
             signals.setdefault("meaning", 0.0)
             signals["wording"] = round(wording if wording is not None else wording_of(i), 3)
             matches.append(Match(self.passages[i], round(-neg, 4), "", (), signals))
-        top = [self._label(q.text, m, w, cut) for m in matches]
+        top = [self._label(q.text, m, w) for m in matches]
         best = max((closeness(m.signals, w) for m in top[:5]), default=0.0)
-        if best < cut:
+        if best <= cut:
             return Ranking(tuple(top), "dropped",
                            ("no passage of the later plan is close (closest "
                             f"{best:.2f} < {cut:.2f})" if top else "no candidate",),
                            True)
         return Ranking(tuple(top), top[0].relation, top[0].reasons, False)
 
-    def _label(self, text: str, m: Match, w: dict[str, float], cut: float) -> Match:
+    def _label(self, text: str, m: Match, w: dict[str, float]) -> Match:
         p = m.passage
         shared = sorted(entities(text).all & self._entities[self._pos[p.key]].all) \
             if m.signals.get("names") else []
         # 0.5 = just close enough to be a successor; cessation cues count from there on
-        ratio = min(1.0, closeness(m.signals, w) / (2 * cut)) if cut > 0 else 1.0
+        close = self.close()
+        ratio = min(1.0, closeness(m.signals, w) / (2 * close)) if close > 0 else 1.0
         proposal = propose(text, p.text, similarity=ratio, wording=m.signals["wording"],
                            shared=[_display(s, text) for s in shared], reversal_min=0.5)
         reasons = list(proposal.reasons)
