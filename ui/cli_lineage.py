@@ -17,7 +17,7 @@ from ui.cli import emit
 from ui.compose import records_for
 from workbench.errors import InvalidInput
 from workbench.lineage import RELATIONS, STATUSES, Suggestion
-from workbench.matching.service import proposed_next
+from workbench.matching.service import passages_of, proposed_next, selected_passage
 from workbench.records import (
     Annotation,
     Change,
@@ -83,6 +83,11 @@ def add_commands(sub: Any, common: argparse.ArgumentParser) -> None:
     p.add_argument("--from", dest="from_plan", required=True, metavar="PLAN")
     p.add_argument("--to", dest="to_plan", metavar="PLAN", help="default: the next plan")
     p.add_argument("--limit", type=int, default=3)
+    p.add_argument("--passages", action="store_true",
+                   help="also suggest for every sentence of the earlier plan that is not marked "
+                   "as a commitment")
+    p.add_argument("--text", metavar="PASSAGE",
+                   help="suggest for this passage (any text you selected) instead")
 
     p = sub.add_parser("lineage", parents=parents, help="a commitment's chain across editions")
     p.add_argument("commitment", metavar="COMMITMENT_ID")
@@ -238,7 +243,14 @@ def cmd_suggest(wb: Workbench, args: argparse.Namespace) -> int:
     to_plan = args.to_plan or r.next_plan(args.from_plan)
     if to_plan is None:
         raise InvalidInput(f"No plan comes after {args.from_plan}; give --to PLAN.")
-    suggestions = r.suggest(args.from_plan, to_plan, limit=args.limit)
+    if args.text:
+        suggestions = [r.suggester(to_plan).suggest(
+            selected_passage(args.from_plan, args.text), args.limit)]
+    elif args.passages:
+        sources = [p.as_commitment() for p in passages_of(r, args.from_plan)]
+        suggestions = r.suggester(to_plan).suggest_all(sources, args.limit)
+    else:
+        suggestions = r.suggest(args.from_plan, to_plan, limit=args.limit)
     data = {"from": args.from_plan, "to": to_plan,
             "suggestions": [suggestion_json(s) for s in suggestions]}
     lines = []

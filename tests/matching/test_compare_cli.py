@@ -41,3 +41,19 @@ def test_compare_json_contract(sample_library):
     assert any(w in net_zero[0]["right"]["text"].casefold() for w in ("rescind", "scrap"))
     only = {x["text"] for x in data["only_earlier"]}
     assert not only & {p["left"]["text"] for p in pairs}  # "only in" really is unmatched
+
+
+def test_suggest_for_selected_text_and_for_every_passage(sample_library):
+    def run(*extra):
+        proc = run_cli("suggest", "--from", F, "--to", R, "--json", *extra, library=sample_library)
+        assert proc.returncode == 0, proc.stderr
+        return json.loads(proc.stdout)["suggestions"]
+
+    (one,) = run("--text", "We will keep the climate emergency declaration and reach net zero "
+                           "by 2030.")
+    assert one["relation"] in ("reversed", "withdrawn", "replaced")
+    assert any(w in one["candidates"][0]["text"].casefold() for w in ("net zero", "climate"))
+    commitments = run()
+    everything = run("--passages")
+    assert len(everything) > len(commitments)
+    assert any(str(s["id"]).startswith("p:") for s in everything)

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 from workbench.matching.align import Comparison, compare_plans
 from workbench.matching.engine import PlanIndex, index_for
 from workbench.matching.passages import Passage, plan_passages
+from workbench.records import EffectiveCommitment
 
 if TYPE_CHECKING:
     from workbench.lineage import Suggestion
@@ -72,3 +73,10 @@ def proposed_next(recs: Records, key: str) -> Suggestion | None:
     if later is None or recs.links_from(source.key, later):
         return None
     return recs.suggester(later).suggest(source, 3)
+
+
+def selected_passage(plan: str, text: str) -> EffectiveCommitment:
+    """Any text a person selected in ``plan``, as a source the suggester accepts."""
+    return EffectiveCommitment(key="text:selected", plan=plan, text=text, page_index=0,
+                               page_label="", start=0, end=len(text), section_id=None,
+                               heading="")
