@@ -57,7 +57,7 @@ def sample_library() -> Path:
     return root
 
 
-def timed(fn, repeat: int = 3) -> tuple[float, float]:  # noqa: ANN001
+def timed(fn, repeat: int = 3) -> tuple[float, float]:
     """(first run, median of ``repeat`` further runs) in seconds."""
     t0 = time.perf_counter()
     fn()
@@ -121,7 +121,7 @@ def main() -> None:
         index = PlanIndex(pool, model)
         build = time.perf_counter() - t0
         sources = recs.effective_commitments(a)
-        from workbench.matching.engine import Query  # noqa: PLC0415
+        from workbench.matching.engine import Query
 
         t0 = time.perf_counter()
         index.rank_many([Query(s.text, s.heading) for s in sources])

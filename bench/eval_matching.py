@@ -31,7 +31,7 @@ sys.path.insert(0, str(REPO))
 EVAL = (REPO / ".." / "shared" / "eval").resolve()
 
 
-def _score_module():  # noqa: ANN202 - the shared scorer, imported by path
+def _score_module():
     spec = importlib.util.spec_from_file_location("shared_score", EVAL / "score.py")
     assert spec and spec.loader
     module = importlib.util.module_from_spec(spec)
@@ -59,9 +59,9 @@ def load_links(extra: list[Path]) -> list[dict]:
     return links
 
 
-def collect(recs, links: list[dict], depth: int = 60) -> list[dict]:  # noqa: ANN001
+def collect(recs, links: list[dict], depth: int = 60) -> list[dict]:
     """For each link: the logged candidate signals (for tuning) and the engine's ranking."""
-    from workbench.lineage import Suggester  # noqa: PLC0415 - after the env switch
+    from workbench.lineage import Suggester
 
     suggesters: dict[str, Suggester] = {}
     sources: dict[str, list] = {}
@@ -88,11 +88,11 @@ def collect(recs, links: list[dict], depth: int = 60) -> list[dict]:  # noqa: AN
     return rows
 
 
-def compare_hits(recs, links: list[dict]) -> tuple[int, int]:  # noqa: ANN001
+def compare_hits(recs, links: list[dict]) -> tuple[int, int]:
     """Links (with a successor) that a compare pair holds, as ``score.py compare`` counts them:
     a section pair or a passage pair inside it whose left holds the earlier quote and whose right
     holds the later one (units of at most 300 words)."""
-    from workbench.matching.service import compare  # noqa: PLC0415
+    from workbench.matching.service import compare
 
     cache: dict[tuple[str, str], list[tuple[str, str]]] = {}
     hit = n = 0
@@ -213,13 +213,13 @@ def main() -> None:
                     default=[REPO / "tests" / "data" / "links_extra.jsonl"])
     args = ap.parse_args()
     os.environ["WORKBENCH_EMBEDDINGS"] = "on" if args.embeddings else "off"
-    from ui.compose import open_workbench, records_for  # noqa: PLC0415
+    from ui.compose import open_workbench, records_for
 
     wb = open_workbench(args.library)
     recs = records_for(wb, "eval")
     links = load_links(args.links)
     if args.tune:
-        from workbench.matching import engine  # noqa: PLC0415
+        from workbench.matching import engine
 
         rows = collect(recs, [x for x in links if half(x["id"]) == "tune"])
         start = engine.WEIGHTS if args.embeddings else engine.WEIGHTS_WITHOUT_MODEL

@@ -156,7 +156,7 @@ class Suggester:
     @classmethod
     def for_plan(cls, recs: Records, plan: str) -> Suggester:
         """The suggester of one plan of a library (its passages cached per revision)."""
-        from workbench.matching.service import passages_of  # noqa: PLC0415 - import cycle
+        from workbench.matching.service import passages_of
 
         found = cls([], recs.store.plan(plan).meta.title, plan=plan,
                     sections=recs.effective_sections(plan),

@@ -139,7 +139,7 @@ def test_suggestions_on_synthetic_plans(recs):
 
 
 def test_dropped_when_nothing_is_similar(recs, store):
-    from tests.lineage.synth import add_plan  # noqa: PLC0415
+    from tests.lineage.synth import add_plan
 
     add_plan(store, "unrelated", "2024", [("Libraries", ["We will open ten libraries."])])
     suggestions = recs.suggest("old-plan", "unrelated")
@@ -162,7 +162,7 @@ def test_labelled_pairs_top1_top3(sample_library, capsys):
 
 
 def test_a_sentence_successor_is_marked_then_linked_when_accepted(store, tmp_path):
-    from tests.lineage.synth import add_plan  # noqa: PLC0415
+    from tests.lineage.synth import add_plan
 
     add_plan(store, "before", "2020", [("Transport", [
         "We will keep the free bus pass for older residents in every district."])])
@@ -183,7 +183,7 @@ def test_a_sentence_successor_is_marked_then_linked_when_accepted(store, tmp_pat
 
 
 def test_the_lineage_thread_shows_the_engines_next_step_until_it_is_recorded(recs):
-    from workbench.matching.service import proposed_next  # noqa: PLC0415
+    from workbench.matching.service import proposed_next
 
     source = next(c for c in recs.effective_commitments("old-plan")
                   if c.text.startswith("We will reach Net Zero"))

@@ -201,7 +201,7 @@ class PlanIndex:
                 values[at] = v
         return values[self._section_col]
 
-    def embed_sources(self, texts: Sequence[str]) -> Any:  # noqa: D102
+    def embed_sources(self, texts: Sequence[str]) -> Any:
         """Vectors for many sources at once (one model call), for ``rank(vector=...)``."""
         if self.embedder is None or self._vectors is None or not texts:
             return None

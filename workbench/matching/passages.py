@@ -73,7 +73,7 @@ def _squash(text: str) -> str:
     return " ".join(fold(text).split())
 
 
-def _section_finder(sections: Sequence[Section]):  # noqa: ANN202 - a local closure
+def _section_finder(sections: Sequence[Section]):
     """A function giving the section a sentence of a page belongs to: among the sections that
     cover the page, the one whose text holds the sentence; else the last one starting on or
     before the page."""

@@ -1,6 +1,6 @@
 """``workbench compare EARLIER LATER``: the compare view, headless (issue 13).
 
-Registered through ``ui.cli._EXTENSIONS``. Qt-free. Sections aligned in order, each section pair
+Listed in ``ui.cli.main.MODULES``. Qt-free. Sections aligned in order, each section pair
 with the passage pairs the matching engine finds inside it (confirmed links first), then what is
 only in either plan. ``--json`` gives ``{"earlier", "later", "pairs": [{"left", "right", "score",
 "relation", "reasons", "pairs": [...]}]}`` where ``left``/``right`` are
@@ -12,8 +12,8 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from ui.cli import emit
-from ui.cli_lineage import _recs, cid
+from ui.cli.lineage import _recs, cid
+from ui.cli.output import emit
 from workbench.matching.align import Comparison, PassagePair, SectionPair
 from workbench.matching.passages import Passage
 from workbench.matching.service import compare
