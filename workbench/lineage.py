@@ -78,8 +78,8 @@ def reversal_cues(text: str) -> list[str]:
 @dataclass(frozen=True, slots=True)
 class Candidate:
     """A ranked successor. ``commitment`` is the passage as the queue shows it: an effective
-    commitment, or a sentence of the later plan (key ``p:<page>:<start>:<end>``) that is marked as
-    a commitment when someone accepts it."""
+    commitment, or a sentence of the later plan (key ``p:<plan>:<page>:<start>:<end>``) that is
+    marked as a commitment when someone accepts it."""
 
     commitment: EffectiveCommitment
     score: float

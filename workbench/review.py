@@ -306,6 +306,8 @@ class Records(SidecarsMixin):
             text = text[2:]
         elif text.startswith("m:"):
             return text
+        elif parse_passage_key(text) is not None:  # a sentence the matching engine proposed
+            return text
         elif len(text) == 36 and text.count("-") == 4:
             return f"m:{text}"
         if text.isascii() and text.isdigit():
@@ -318,6 +320,12 @@ class Records(SidecarsMixin):
         """An anchored reference to a commitment (extracted, of any version, or user-marked)."""
         key = self.parse_key(key)
         kind, _, ident = key.partition(":")
+        if (span := parse_passage_key(key)) is not None:
+            plan, page, start, end = span
+            try:
+                return Ref(plan, make_anchor(self.pages(plan), page, start, end))
+            except (ValueError, IndexError) as exc:
+                raise NotFound(f"No passage {key} in {plan}.") from exc
         if kind == "m":
             mark = self.rs.get("correction", ident)
             if not isinstance(mark, Correction) or mark.kind != CorrectionKind.MARK \
@@ -1391,7 +1399,7 @@ class Records(SidecarsMixin):
         target_key = cand.commitment.key
         if rel != "dropped" and (span := parse_passage_key(target_key)) is not None:
             # a sentence the segmenter did not mark: mark it first, then link to the mark
-            target_key = self.mark(suggestion.to_plan, *span).value.key
+            target_key = self.mark(*span).value.key
         targets = () if rel in ("dropped",) else (target_key,)
         return self.link(suggestion.source.key, targets, relation=rel,
                          to_plan=suggestion.to_plan, confirm=True,
@@ -1404,9 +1412,6 @@ class Records(SidecarsMixin):
         if not suggestion.candidates:
             raise InvalidInput("There is no candidate to reject.")
         cand = suggestion.candidates[candidate]
-        if parse_passage_key(cand.commitment.key) is not None:
-            raise InvalidInput("That candidate is a sentence, not a commitment: there is no "
-                               "proposal to reject (it is simply not accepted).")
         return self.link(suggestion.source.key, (cand.commitment.key,),
                          relation=cand.relation, to_plan=suggestion.to_plan,
                          state="rejected", confidence=cand.score, reasons=cand.reasons)

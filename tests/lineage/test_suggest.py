@@ -7,7 +7,6 @@ import pytest
 from db.records import SqliteRecords
 from db.store import SqliteStore
 from tests.lineage.labels import accuracy
-from workbench.errors import InvalidInput
 from workbench.lineage import entities, propose_relation, reversal_cues
 from workbench.matching import PlanIndex, plan_passages
 from workbench.matching import engine as engine_mod
@@ -94,7 +93,7 @@ def test_narrative_sentences_are_candidates():
     index = PlanIndex(plan_passages("later", later, (), pages))
     ranking = index.rank("Keep funding the community bus scheme in every rural parish.")
     best = ranking.matches[0]
-    assert best.passage.kind == "sentence" and best.passage.key.startswith("p:0:")
+    assert best.passage.kind == "sentence" and best.passage.key.startswith("p:later:0:")
     assert best.passage.text.startswith("From next year we will stop funding")
     assert best.relation == "reversed"
 
@@ -173,13 +172,16 @@ def test_a_sentence_successor_is_marked_then_linked_when_accepted(store, tmp_pat
     (sugg,) = recs.suggest("before", "after")
     assert sugg.best.is_sentence and sugg.relation == "reversed"
     assert sugg.best.commitment.text.startswith("From April we will stop the free bus pass")
+    # rejecting a sentence keeps a rejected proposal anchored to that sentence
+    rejected = recs.reject(sugg).value
+    assert rejected.state == "rejected"
+    assert rejected.targets[0].anchor.exact == sugg.best.commitment.text
     change = recs.accept(sugg, rationale="The later plan ends the scheme.")
     (target,) = change.value.targets
     marked = recs.bind(target)
     assert marked is not None and marked.user_marked
     assert marked.text == sugg.best.commitment.text
-    with pytest.raises(InvalidInput):
-        recs.reject(sugg)
+    assert change.value.state == "confirmed" and change.value.relation == "reversed"
 
 
 def test_the_lineage_thread_shows_the_engines_next_step_until_it_is_recorded(recs):

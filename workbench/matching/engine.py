@@ -335,10 +335,10 @@ class PlanIndex:
             matches.append(Match(self.passages[i], round(-neg, 4), "", (), signals))
         top = [self._label(q.text, m, w) for m in matches]
         best = max((closeness(m.signals, w) for m in top[:5]), default=0.0)
-        if best <= cut:
-            return Ranking(tuple(top), "dropped",
+        if best <= cut:  # nothing is close: no candidates to wade through, only the verdict
+            return Ranking((), "dropped",
                            ("no passage of the later plan is close (closest "
-                            f"{best:.2f} < {cut:.2f})" if top else "no candidate",),
+                            f"{best:.2f}, bar {cut:.2f})" if top else "no candidate",),
                            True)
         return Ranking(tuple(top), top[0].relation, top[0].reasons, False)
 

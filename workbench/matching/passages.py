@@ -5,7 +5,8 @@ policy), so the candidates of a later plan are its effective commitments plus ev
 list item of its pages that no commitment already covers. Each passage keeps its page, character
 offsets (so a person can accept it: it is marked as a commitment first) and its section.
 
-Sentence keys are ``"p:<page index>:<start>:<end>"``; commitment keys are the usual ``c:``/``m:``.
+Sentence keys are ``"p:<plan>:<page index>:<start>:<end>"`` (a passage of the plan's current
+version, addressable like a commitment); commitment keys are the usual ``c:``/``m:``.
 """
 
 from __future__ import annotations
@@ -49,19 +50,22 @@ class Passage:
         )
 
 
-def passage_key(page_index: int, start: int, end: int) -> str:
-    return f"{PASSAGE_PREFIX}{page_index}:{start}:{end}"
+def passage_key(plan: str, page_index: int, start: int, end: int) -> str:
+    return f"{PASSAGE_PREFIX}{plan}:{page_index}:{start}:{end}"
 
 
-def parse_passage_key(key: str) -> tuple[int, int, int] | None:
-    """(page index, start, end) of a ``p:`` key, or None for any other key."""
+def parse_passage_key(key: str) -> tuple[str, int, int, int] | None:
+    """(plan, page index, start, end) of a ``p:`` key, or None for any other key."""
     if not key.startswith(PASSAGE_PREFIX):
         return None
+    plan, _, rest = key[len(PASSAGE_PREFIX):].partition(":")
     try:
-        page, start, end = (int(x) for x in key[len(PASSAGE_PREFIX):].split(":"))
+        page, start, end = (int(x) for x in rest.split(":"))
     except ValueError:
         return None
-    return page, start, end
+    if not plan or page < 0 or not 0 <= start < end:
+        return None
+    return plan, page, start, end
 
 
 def from_commitment(c: EffectiveCommitment) -> Passage:
@@ -123,7 +127,7 @@ def plan_passages(
             body = text[start:end]
             section = find(page_index, body)
             out.append(Passage(
-                passage_key(page_index, start, end), plan, "sentence", body,
+                passage_key(plan, page_index, start, end), plan, "sentence", body,
                 section.heading if section else "", section.path if section else (),
                 page_index, label, start, end, int(section.id) if section else None,
             ))
