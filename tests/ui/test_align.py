@@ -5,6 +5,9 @@ from __future__ import annotations
 
 import numpy as np
 
+from PySide6.QtCore import Qt
+
+from ui.models.compare import ComparePairModel
 from ui.ops.compare import alignment_from, default_pair
 from workbench.matching import PlanIndex, plan_passages
 from workbench.matching.align import align_sections, compare_plans, section_similarity
@@ -111,3 +114,27 @@ def test_default_pair_prefers_the_superseded_plan():
     assert default_pair(plans) == ("b", "c")
     assert default_pair(plans, "b") == ("a", "b")
     assert default_pair(plans[:1]) is None
+
+
+def test_compare_rows_mark_confirmed_links_and_give_the_reasons(qapp):
+    left = plan_passages("a", [
+        _commitment("c:1", "a", "We will reach net zero carbon emissions by 2030.", EARLIER[4]),
+        _commitment("c:2", "a", "We will keep every library open with longer hours.", EARLIER[3]),
+    ])
+    right = PlanIndex(plan_passages("b", [
+        _commitment("c:11", "b", "We will scrap the net zero carbon emissions target of 2030.",
+                    LATER[2]),
+        _commitment("c:12", "b", "Every library stays open with longer hours.", LATER[4]),
+    ]))
+    result = compare_plans(EARLIER, LATER, left, right, confirmed=[("c:2", "c:12", "continued")])
+    plan = Plan(PlanId(1), "a", PlanMeta(title="A"), 1, 1, 1, DocumentId(1))
+    model = ComparePairModel()
+    model.set_alignment(alignment_from(plan, plan, result))
+    rows = {model.pair(r).left.item_id: r for r in range(model.rowCount())
+            if model.pair(r).left.kind != "section"}
+    confirmed = model.index(rows["c:2"], 2)
+    assert model.data(confirmed).endswith("✓")
+    assert "Confirmed link" in model.data(confirmed, Qt.ItemDataRole.ToolTipRole)
+    proposed = model.index(rows["c:1"], 2)
+    tip = model.data(proposed, Qt.ItemDataRole.ToolTipRole)
+    assert "Proposed: reversed" in tip and "reversal cue" in tip
