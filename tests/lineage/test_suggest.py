@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import pytest
-
 from db.records import SqliteRecords
 from db.store import SqliteStore
 from tests.lineage.labels import accuracy
@@ -146,7 +144,6 @@ def test_dropped_when_nothing_is_similar(recs, store):
     assert suggestions[0].reasons[0] == "no close passage in Unrelated"
 
 
-@pytest.mark.slow
 def test_labelled_pairs_top1_top3(sample_library, capsys):
     store = SqliteStore(sample_library / "workbench.db")
     try:
