@@ -74,8 +74,9 @@ _SPLIT = re.compile(r"(?<=[.!?])[\"'’”)]*\s+(?=[\"'‘“(]?[A-Z0-9£])")
 
 def _blocks(text: str) -> list[tuple[int, int]]:
     """Spans of paragraphs/list items: a line break ends a block when the line before ends a
-    sentence (or a lead-in colon), the next line starts a bullet or number, or either line is a
-    short heading-like line. Otherwise wrapped lines are joined."""
+    sentence (or a lead-in colon), the next line starts a bullet or number, or the line before
+    is short (heading-like) and the next does not continue it in lower case. Otherwise wrapped
+    lines are joined."""
     lines: list[tuple[int, int]] = []
     pos = 0
     for line in text.split("\n"):
@@ -95,8 +96,8 @@ def _blocks(text: str) -> list[tuple[int, int]]:
             start is None
             or _SENT_END.search(prev.rstrip()) is not None
             or _BULLET.match(line) is not None
-            or len(prev.split()) <= 4
-            or (line[:1].isupper() and len(prev.rstrip()) < 45)
+            or (not line.lstrip()[:1].islower()
+                and (len(prev.split()) <= 4 or len(prev.rstrip()) < 45))
         )
         if breaks:
             if start is not None:
