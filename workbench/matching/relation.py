@@ -118,14 +118,34 @@ def topical_cues(source: str, target: str) -> list[str]:
     content word with ``source``: a passage that lists several items ("… coastal communities /
     … stand firm against large developments") reverses only the item about the source's topic,
     not every commitment it happens to sit next to."""
-    if not _ALL_CUES.search(target):
+    clauses = _cue_clauses(target)
+    if not clauses:
         return []
-    topic = set(tokens(source))
+    topic = _topic(source)
     found: list[str] = []
-    for clause in _CLAUSE.split(target):
-        if clause.strip() and topic & set(tokens(clause)):
-            found += [c for c in _cues(clause) if c not in found]
+    for words_, cues in clauses:
+        if topic & words_:
+            found += [c for c in cues if c not in found]
     return found
+
+
+@lru_cache(maxsize=8192)
+def _topic(text: str) -> frozenset[str]:
+    return frozenset(tokens(text))
+
+
+@lru_cache(maxsize=8192)
+def _cue_clauses(text: str) -> tuple[tuple[frozenset[str], tuple[str, ...]], ...]:
+    """The clauses of ``text`` holding a cue: (their words, their cues). Cached: compare
+    labels the same later passage against many sources."""
+    if not _ALL_CUES.search(text):
+        return ()
+    out = []
+    for clause in _CLAUSE.split(text):
+        cues = _cues(clause) if clause.strip() else ()
+        if cues:
+            out.append((frozenset(tokens(clause)), cues))
+    return tuple(out)
 
 
 def _years(e: Entities) -> list[int]:
