@@ -17,6 +17,7 @@ from workbench.model import (
     CommitmentId,
     Document,
     Extraction,
+    OcrSettings,
     IndexDoc,
     Plan,
     PlanMeta,
@@ -36,7 +37,8 @@ class Extractor(Protocol):
     """
 
     def extract(
-        self, path: Path, *, password: str | None = None, state: TaskState | None = None
+        self, path: Path, *, password: str | None = None, state: TaskState | None = None,
+        ocr: OcrSettings | None = None,
     ) -> Extraction: ...
 
 

@@ -28,6 +28,7 @@ from workbench.library import (
 )
 from workbench.model import Extraction, Plan, PlanMeta, SearchFilters, SearchResult
 from workbench.ports import Extractor, SearchIndex, Store
+from workbench.safe_text import safe_line, safe_text, same_length_deep
 from workbench.tasks import SubState, TaskState
 
 log = logging.getLogger(__name__)
@@ -43,6 +44,10 @@ class ImportOutcome:
     slug: str = ""
     reason: str = ""  # an ExtractFailure code when refused
     notices: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:  # file names in messages may hold surrogates (issue 15)
+        object.__setattr__(self, "message", safe_text(self.message))
+        object.__setattr__(self, "notices", tuple(safe_text(n) for n in self.notices))
 
 
 @dataclass(slots=True)
@@ -206,6 +211,9 @@ class Workbench:
                 extraction = future.result()
             except CancelledError:
                 return ImportOutcome(path, "cancelled", "Import cancelled.")
+            # the last line of defence: the worker sanitised every string it read, but a string
+            # it missed must never reach SQLite invalid (offsets stay: same_length)
+            extraction = same_length_deep(extraction)
             if extraction.sha256 != sha:
                 raise ExtractError(
                     ExtractFailure.UNREADABLE, f"{path.name} changed while it was being imported"
@@ -226,7 +234,7 @@ class Workbench:
                 slug=slug,
                 meta=meta,
                 extraction=extraction,
-                file_name=path.name,
+                file_name=safe_line(path.name),
                 stored_path=stored,
                 replaces=replaces,
             )
@@ -262,7 +270,7 @@ class Workbench:
 
     def _log(self, path: Path, sha: str, outcome: str, message: str) -> None:
         try:
-            self.store.log_import(str(path), sha, outcome, message)
+            self.store.log_import(safe_line(str(path)), sha, outcome, safe_text(message))
         except Exception:  # the log is a convenience; never let it turn a result into a crash
             log.exception("could not write the import log")
 
