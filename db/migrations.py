@@ -157,4 +157,7 @@ def m001_library(db: Database) -> None:
 
 # Later migrations live in their own modules (one per feature) and register on import, in this
 # order. They import ``migration`` from this module, so they are imported last.
-from db import m002_lineage  # noqa: E402, F401
+from db import (  # noqa: E402, F401
+    m002_lineage,
+    m004_ocr,  # issue 15 (m003 is the commitments engineer's)
+)

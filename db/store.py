@@ -343,6 +343,7 @@ class SqliteStore:
                     "warnings": json.dumps(list(ex.warnings), ensure_ascii=False),
                     "copy_restricted": int(ex.copy_restricted),
                     "pdf_title": ex.title,
+                    "ocr": ex.ocr,
                 }
             )
             .last_pk
@@ -358,6 +359,7 @@ class SqliteStore:
                     "needs_ocr": int(p.needs_ocr),
                     "width": p.width,
                     "height": p.height,
+                    "ocr_confidence": p.ocr_confidence,
                 }
                 for p in ex.pages
             ),
@@ -540,6 +542,12 @@ class SqliteStore:
                 [document_id],
             )
         ]
+
+    def ocr_confidences(self, document_id: int) -> dict[int, float]:
+        """{page index: OCR confidence} of the pages of a document that were read by OCR."""
+        return {int(r[0]): float(r[1]) for r in self.db.execute(
+            "SELECT page_index, ocr_confidence FROM pages WHERE document_id = ? "
+            "AND ocr_confidence IS NOT NULL", [document_id])}
 
     def plan_of_document(self, document_id: int) -> str:
         row = self.db.execute(

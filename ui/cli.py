@@ -109,6 +109,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--replaces", metavar="SLUG", help="import as a new version of this plan")
     p.add_argument("--workers", type=int, default=min(2, os.cpu_count() or 1), metavar="N",
                    help="PDF reader processes working at once (default: 2 on multi-core)")
+    _ocr_options(p, "OCR the pages without a text layer (Tesseract); with --replaces SLUG, "
+                    "the plan's own file may be given again")
+
+    p = sub.add_parser("ocr", parents=[common],
+                       help="OCR a plan's scanned pages (stored as a new version)")
+    p.add_argument("plan", metavar="PLAN")
+    _ocr_options(p, None)
 
     p = sub.add_parser("plans", parents=[common], help="list the plans in the library")
     p.add_argument("--all", action="store_true", help="include plans in the trash")
@@ -202,6 +209,28 @@ def plan_json(plan: Plan) -> dict[str, Any]:
     }
 
 
+def _ocr_options(p: argparse.ArgumentParser, flag_help: str | None) -> None:
+    if flag_help:
+        p.add_argument("--ocr", action="store_true", help=flag_help)
+    p.add_argument("--ocr-language", default="eng", metavar="LANG",
+                   help="Tesseract language(s) for OCR, e.g. eng or eng+fra (default eng)")
+    p.add_argument("--ocr-dpi", type=int, default=150, metavar="DPI",
+                   help="resolution pages are OCR'd at, 72-600 (default 150)")
+
+
+def _ocr_settings(args: argparse.Namespace) -> Any:
+    """The OcrSettings asked for, after checking Tesseract's data is installed."""
+    from indexing.ocr_data import ocr_unavailable_reason  # noqa: PLC0415 - only when asked
+    from workbench.model import OcrSettings  # noqa: PLC0415
+
+    if not 72 <= args.ocr_dpi <= 600:
+        raise InvalidInput("--ocr-dpi must be between 72 and 600.")
+    reason = ocr_unavailable_reason(args.ocr_language)
+    if reason:
+        raise WorkbenchError(reason)
+    return OcrSettings(args.ocr_language, args.ocr_dpi)
+
+
 def emit(args: argparse.Namespace, data: Any, text: str) -> None:
     if args.json:
         json.dump(data, sys.stdout, ensure_ascii=False, indent=2)
@@ -237,9 +266,10 @@ def cmd_import(wb: Workbench, args: argparse.Namespace) -> int:
 
     if not 1 <= args.workers <= 8:
         raise WorkbenchError("--workers must be between 1 and 8.")
+    ocr = _ocr_settings(args) if args.ocr else None
     report = wb.import_paths(
         args.paths, password=args.password, replaces=args.replaces, state=state,
-        on_outcome=progress, workers=args.workers,
+        on_outcome=progress, workers=args.workers, ocr=ocr,
     )
     if args.json:
         emit(args, {"outcomes": [_outcome_json(o) for o in report.outcomes]}, "")
@@ -248,6 +278,19 @@ def cmd_import(wb: Workbench, args: argparse.Namespace) -> int:
     if not report.outcomes:
         return EXIT_INPUT
     return EXIT_INPUT if report.failed else EXIT_OK
+
+
+def cmd_ocr(wb: Workbench, args: argparse.Namespace) -> int:
+    """OCR a plan's scanned pages: its own file read again, stored as a new version."""
+    outcome = wb.ocr_plan(args.plan, _ocr_settings(args), state=TaskState())
+    if args.json:
+        emit(args, {"outcomes": [_outcome_json(outcome)]}, "")
+    else:
+        stream = sys.stderr if outcome.status == "refused" else sys.stdout
+        stream.write(outcome.message + "\n")
+        for notice in outcome.notices:
+            sys.stdout.write(f"  note: {notice}\n")
+    return EXIT_OK if outcome.status == "imported" else EXIT_INPUT
 
 
 def cmd_plans(wb: Workbench, args: argparse.Namespace) -> int:
@@ -333,6 +376,7 @@ def cmd_search(wb: Workbench, args: argparse.Namespace) -> int:
         statuses=tuple(args.status),
     )
     result = wb.search(args.query, filters, limit=args.limit, sort=args.sort)
+    ocr = wb.ocr_confidences({h.plan for h in result.hits})
     hits = [
         {
             "plan": h.plan,
@@ -347,13 +391,16 @@ def cmd_search(wb: Workbench, args: argparse.Namespace) -> int:
             "text": h.text,
             "relation": h.relation or None,
             "status": h.status or None,
+            # issue 15: the hit's page was read by OCR (its confidence 0-100), else null
+            "ocr_confidence": ocr.get(h.plan, {}).get(h.page_index),
         }
         for h in result.hits
     ]
     if result.notice and not args.json:
         sys.stderr.write(result.notice + "\n")
     lines = [
-        f"{h.plan_title} · {' › '.join(h.path)} · p. {h.page_label} [{h.kind} {h.item_id}]\n"
+        f"{h.plan_title} · {' › '.join(h.path)} · p. {h.page_label} [{h.kind} {h.item_id}]"
+        f"{' (OCR text)' if h.page_index in ocr.get(h.plan, {}) else ''}\n"
         f"    {h.snippet}"
         for h in result.hits
     ]
@@ -426,6 +473,7 @@ def cmd_sample(wb: Workbench, args: argparse.Namespace) -> int:
 
 COMMANDS = {
     "import": cmd_import,
+    "ocr": cmd_ocr,
     "plans": cmd_plans,
     "show": cmd_show,
     "search": cmd_search,

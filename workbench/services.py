@@ -26,7 +26,14 @@ from workbench.library import (
     unique_slug,
     validate_meta,
 )
-from workbench.model import Extraction, Plan, PlanMeta, SearchFilters, SearchResult
+from workbench.model import (
+    Extraction,
+    OcrSettings,
+    Plan,
+    PlanMeta,
+    SearchFilters,
+    SearchResult,
+)
 from workbench.ports import Extractor, SearchIndex, Store
 from workbench.safe_text import safe_line, safe_text, same_length_deep
 from workbench.tasks import SubState, TaskState
@@ -82,6 +89,7 @@ class _Job:
     entry: ManifestEntry | None
     sha: str
     outcome: ImportOutcome | None  # set when decided before extraction
+    reread: bool = False  # OCR of a file already in the plan being replaced (issue 15)
 
 
 class Workbench:
@@ -98,7 +106,9 @@ class Workbench:
         self.make_extractor = make_extractor
         #: called with a plan's slug after a new version of it is stored; returns a line for the
         #: user (the re-anchoring report "N exact, M moved, K orphaned")
-        self.on_new_version: Callable[[str], str] | None = None
+        #: (``force=True`` after an OCR re-reading of the same file, whose anchors name the
+        #: same file hash and would otherwise be taken as current)
+        self.on_new_version: Callable[..., str] | None = None
         #: more file checks for ``check()``, each returning problem lines
         self.extra_file_checks: list[Callable[[], list[str]]] = []
         self.paths = paths
@@ -117,11 +127,18 @@ class Workbench:
         state: TaskState | None = None,
         on_outcome: Callable[[ImportOutcome], None] | None = None,
         workers: int = 1,
+        ocr: OcrSettings | None = None,
+        file_name: str | None = None,
     ) -> ImportReport:
         """Import PDFs and folders of PDFs. A refused file leaves the library unchanged.
 
         With ``workers`` > 1 (and an extractor factory), PDFs are parsed in that many worker
         processes at once; the database writes stay on the calling thread, in file order.
+
+        With ``ocr``, pages without a text layer are OCR'd in the worker (issue 15). With
+        ``ocr`` and ``replaces``, the plan's own file may be given again: its OCR reading is
+        stored as a new version (a re-extraction; records re-anchor). ``file_name`` names the
+        single file in the library (default: its name on disk).
         """
         state = state or TaskState()
         if replaces and not self.store.slug_exists(replaces):  # before anything is written
@@ -137,7 +154,8 @@ class Workbench:
             folder = path.parent
             if folder not in manifests:
                 manifests[folder] = read_manifest(folder)
-            jobs.append(self._prepare(path, manifests[folder].get(path.name)))
+            jobs.append(self._prepare(path, manifests[folder].get(path.name),
+                                      replaces if ocr is not None else None))
         total = max(1, len(jobs))
         extractors = [self.extractor]
         if workers > 1 and self.make_extractor is not None:
@@ -150,6 +168,8 @@ class Workbench:
         def extract(job: _Job, sub: TaskState) -> Extraction:
             extractor = free.get()
             try:
+                if ocr is not None:
+                    return extractor.extract(job.path, password=password, state=sub, ocr=ocr)
                 return extractor.extract(job.path, password=password, state=sub)
             finally:
                 free.put(extractor)
@@ -162,7 +182,7 @@ class Workbench:
         try:
             for n, (job, future) in enumerate(zip(jobs, futures, strict=True)):
                 state.report(n / total, f"Importing {job.path.name} ({n + 1} of {total})")
-                outcome = job.outcome or self._finish(job, future, replaces)
+                outcome = job.outcome or self._finish(job, future, replaces, file_name)
                 imported_any |= outcome.status == "imported"
                 report.outcomes.append(outcome)
                 if on_outcome:
@@ -185,8 +205,10 @@ class Workbench:
         state.report(1.0, "Import finished")
         return report
 
-    def _prepare(self, path: Path, entry: ManifestEntry | None) -> _Job:
-        """Hash the file and look for it in the library (cheap; on the calling thread)."""
+    def _prepare(self, path: Path, entry: ManifestEntry | None,
+                 ocr_replaces: str | None = None) -> _Job:
+        """Hash the file and look for it in the library (cheap; on the calling thread).
+        ``ocr_replaces``: an OCR run that may re-read a file of that plan."""
         try:
             sha = sha256_of(path)
         except ExtractError as exc:
@@ -194,6 +216,9 @@ class Workbench:
             return _Job(path, entry, "", ImportOutcome(path, "refused", exc.message,
                                                        reason=str(exc.reason)))
         existing = self.store.document_by_sha(sha)
+        if existing is not None and ocr_replaces is not None:
+            if self._slug_of_plan_id(existing.plan_id) == ocr_replaces:
+                return _Job(path, entry, sha, None, reread=True)
         if existing is not None:
             slug = self._slug_of_plan_id(existing.plan_id)
             message = f"{path.name} is already in the library as {slug}."
@@ -201,7 +226,8 @@ class Workbench:
         return _Job(path, entry, sha, None)
 
     def _finish(
-        self, job: _Job, future: Future[Extraction] | None, replaces: str | None
+        self, job: _Job, future: Future[Extraction] | None, replaces: str | None,
+        file_name: str | None = None,
     ) -> ImportOutcome:
         """Wait for the extraction, then store it in one transaction."""
         path, sha = job.path, job.sha
@@ -218,7 +244,8 @@ class Workbench:
                 raise ExtractError(
                     ExtractFailure.UNREADABLE, f"{path.name} changed while it was being imported"
                 )
-            if self.store.document_by_sha(sha) is not None:  # the same file twice in one batch
+            if not job.reread and self.store.document_by_sha(sha) is not None:
+                # the same file twice in one batch
                 message = f"{path.name} is already in the library."
                 return ImportOutcome(path, "duplicate", message)
             stored = store_copy(self.paths, path, sha)
@@ -234,7 +261,7 @@ class Workbench:
                 slug=slug,
                 meta=meta,
                 extraction=extraction,
-                file_name=safe_line(path.name),
+                file_name=safe_line(file_name or path.name),
                 stored_path=stored,
                 replaces=replaces,
             )
@@ -248,25 +275,40 @@ class Workbench:
         notices = []
         if extraction.repaired:
             notices.append(f"{path.name} was damaged and has been repaired; check its text.")
-        if extraction.needs_ocr_pages:
-            pages = len(extraction.needs_ocr_pages)
-            notices.append(f"{pages} page(s) have no text layer and need OCR.")
+        notices += ocr_notices(extraction, plan.slug)
         if extraction.copy_restricted:
             notices.append("The PDF's permissions forbid copying; the restriction is recorded.")
         if replaces and self.on_new_version is not None:
             try:  # the import has committed: a re-anchoring failure is a notice, not a failure
-                notices.append(self.on_new_version(plan.slug))
+                notices.append(self.on_new_version(plan.slug, force=True) if job.reread
+                               else self.on_new_version(plan.slug))
             except Exception as exc:  # reported and logged, never fatal
                 log.exception("re-anchoring %s after a new version failed", plan.slug)
                 notices.append(f"The new version was imported, but its notes and links could "
                                f"not be re-anchored ({type(exc).__name__}: {exc}).")
         verb = "as a new version of" if replaces else "as"
         message = (
-            f"Imported {path.name} {verb} {plan.slug}: {plan.pages} pages, "
+            f"Imported {file_name or path.name} {verb} {plan.slug}: {plan.pages} pages, "
             f"{plan.sections} sections, {plan.commitments} commitments."
         )
         self._log(path, sha, "imported", message)
         return ImportOutcome(path, "imported", message, plan.slug, notices=tuple(notices))
+
+    def ocr_plan(
+        self, slug: str, settings: OcrSettings | None = None, *, state: TaskState | None = None
+    ) -> ImportOutcome:
+        """OCR the scanned pages of a plan's current version: the plan's own file is read
+        again with OCR and stored as a new version (annotations and links re-anchor, with the
+        usual report). The extraction runs in the worker, under its limits."""
+        plan = self.store.plan(slug)
+        if plan.document_id is None:
+            raise InvalidInput(f"{slug} has no document to OCR.")
+        document = self.store.document(plan.document_id)
+        source = self.paths.stored_file(document.stored_path)
+        report = self.import_paths([source], replaces=slug, ocr=settings or OcrSettings(),
+                                   state=state, file_name=document.file_name)
+        return report.outcomes[0] if report.outcomes else ImportOutcome(
+            source, "cancelled", "OCR cancelled.")
 
     def _log(self, path: Path, sha: str, outcome: str, message: str) -> None:
         try:
@@ -327,6 +369,19 @@ class Workbench:
             self.rebuild_index()
             result = self.index.search(query, filters, limit, sort=sort)
         return result
+
+    def ocr_confidences(self, slugs: set[str]) -> dict[str, dict[int, float]]:
+        """{plan slug: {page index: OCR confidence}} for the OCR'd pages of these plans'
+        current versions (what search results and the reader mark as OCR text)."""
+        out: dict[str, dict[int, float]] = {}
+        for slug in slugs:
+            try:
+                plan = self.store.plan(slug)
+            except Exception:  # noqa: BLE001 - a plan gone since the search: no marks
+                continue
+            if plan.document_id is not None:
+                out[slug] = self.store.ocr_confidences(plan.document_id)
+        return out
 
     def sync_index(self, state: TaskState | None = None) -> int:
         revision = self.store.revision()  # read first: a later write is synced next time
@@ -400,3 +455,30 @@ class Workbench:
                 notes.append(f"unreferenced PDF copy {rel} (no document uses it; "
                              "it may be deleted)")
         return notes
+
+
+def _page_list(labels: Sequence[str], limit: int = 12) -> str:
+    shown = ", ".join(labels[:limit])
+    return shown + (f" and {len(labels) - limit} more" if len(labels) > limit else "")
+
+
+def ocr_notices(extraction: Extraction, slug: str) -> list[str]:
+    """The import's notices about scanned pages: which pages still have no text layer (by
+    their printed labels, however few), a one-line verdict for an entirely scanned plan, and
+    what OCR read."""
+    out: list[str] = []
+    labels = {p.index: p.label for p in extraction.pages}
+    missing = extraction.needs_ocr_pages
+    hint = f"OCR them with `workbench ocr {slug}` or the window's \"OCR the scanned pages\""
+    if missing and len(missing) == len(extraction.pages):
+        out.append(f"No page of this plan has a text layer (a scan?): none of its "
+                   f"{len(missing)} page(s) can be searched. {hint}.")
+    elif missing:
+        out.append(f"{len(missing)} of {len(extraction.pages)} page(s) have no text layer and "
+                   f"need OCR (page {_page_list([labels[i] for i in missing])}). {hint}.")
+    read = extraction.ocr_pages
+    if read:
+        conf = [p.ocr_confidence or 0.0 for p in extraction.pages if p.ocr_confidence is not None]
+        out.append(f"OCR read {len(read)} scanned page(s) ({extraction.ocr}; mean confidence "
+                   f"{sum(conf) / len(conf):.0f}/100): page {_page_list([labels[i] for i in read])}.")
+    return out
