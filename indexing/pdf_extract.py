@@ -94,6 +94,15 @@ def _hash_and_header(path: Path) -> tuple[str, bytes]:
     return digest.hexdigest(), head
 
 
+def _utf8_path(path: Path) -> bool:
+    """False for a file name holding undecodable bytes (lone surrogates in Python)."""
+    try:
+        str(path).encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
 def open_document(path: Path, password: str | None) -> tuple[pymupdf.Document, str]:
     """Open ``path`` as a PDF, applying the policy for non-PDFs, damage and passwords.
 
@@ -109,7 +118,10 @@ def open_document(path: Path, password: str | None) -> tuple[pymupdf.Document, s
     has_header = b"%PDF" in head
     pymupdf.TOOLS.mupdf_warnings(reset=True)
     try:
-        doc = pymupdf.open(path) if has_header else pymupdf.open(path, filetype=None)
+        if not _utf8_path(path):  # MuPDF takes UTF-8 file names: read such a file's bytes
+            doc = pymupdf.open(stream=path.read_bytes(), filetype="pdf" if has_header else None)
+        else:
+            doc = pymupdf.open(path) if has_header else pymupdf.open(path, filetype=None)
     except (pymupdf.EmptyFileError, pymupdf.FileDataError, RuntimeError, ValueError) as exc:
         if not has_header:
             raise ExtractError(ExtractFailure.NOT_PDF, f"{name} is not a PDF") from None
