@@ -71,7 +71,7 @@ def _run_test_hook(hook: str, conn: Connection) -> None:
             hog.append(bytearray(64 * 1024 * 1024))
     elif hook == "memory_slow":  # resident memory that grows steadily, for the RSS watchdog
         hog = []
-        while len(hog) < 160:  # 5 GiB at most, should the watchdog fail
+        while len(hog) < 48:  # 1.5 GiB at most, should the watchdog fail
             hog.append(b"\x01" * (32 * 1024 * 1024))  # bytes are written: resident at once
             conn.send(Progress(len(hog), 10**6))
             time.sleep(0.05)
