@@ -8,7 +8,10 @@ here knows about Qt, SQLite, PyMuPDF or Whoosh.
 from __future__ import annotations
 
 import logging
+import os
 import queue
+import shutil
+import tempfile
 from collections.abc import Callable, Sequence
 from concurrent.futures import CancelledError, Future, ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
@@ -305,8 +308,16 @@ class Workbench:
             raise InvalidInput(f"{slug} has no document to OCR.")
         document = self.store.document(plan.document_id)
         source = self.paths.stored_file(document.stored_path)
-        report = self.import_paths([source], replaces=slug, ocr=settings or OcrSettings(),
-                                   state=state, file_name=document.file_name)
+        # read it under its own name (the stored copy is named by its hash), so the title and
+        # messages a file name feeds come out as at its first import
+        with tempfile.TemporaryDirectory(prefix="workbench-ocr-") as folder:
+            named = Path(folder) / (Path(document.file_name).name or "plan.pdf")
+            try:
+                os.link(source, named)
+            except OSError:  # another file system, or no hard links: copy
+                shutil.copyfile(source, named)
+            report = self.import_paths([named], replaces=slug, ocr=settings or OcrSettings(),
+                                       state=state)
         return report.outcomes[0] if report.outcomes else ImportOutcome(
             source, "cancelled", "OCR cancelled.")
 
