@@ -34,6 +34,7 @@ from ui.dialogs.export import install_export_ui
 from ui.executor import DbExecutor
 from ui.icons import icon
 from ui.lineage_ui import install_lineage_ui
+from ui.ocr_ui import OcrController
 from ui.ops import OpContext
 from ui.ops import library as library_ops
 from ui.panels.compare import ComparePanel
@@ -182,6 +183,7 @@ class MainWindow(QMainWindow):
             "&Smaller document text", lambda: self._change_font(-1), "Ctrl+Shift+-"
         )
         self.about_action = self._action("&About Plan Workbench", self.about)
+        self.ocr = OcrController(self.ctx, self.library_panel, self, self.show_status)  # issue 15
 
     def _make_menus_and_toolbar(self) -> None:
         bar = self.menuBar()
@@ -191,7 +193,7 @@ class MainWindow(QMainWindow):
             file_menu.addSeparator() if a is None else file_menu.addAction(a)
         edit_menu = bar.addMenu("&Edit")
         for a in (self.copy_citation_action, self.find_action, None, self.edit_plan_action,
-                  self.trash_action):
+                  self.ocr.action, self.trash_action):
             edit_menu.addSeparator() if a is None else edit_menu.addAction(a)
         view_menu = bar.addMenu("&View")
         for a in (self.show_library_action, self.show_reader_action, self.show_compare_action):
