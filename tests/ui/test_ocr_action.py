@@ -56,6 +56,12 @@ def test_ocr_action_only_for_flagged_plans_and_it_makes_them_searchable(
     qtbot.waitUntil(lambda: not window.library_panel.model.plan("scanned-plan").needs_ocr_pages,
                     timeout=15000)
     assert not ocr.action.isEnabled()
+    window.open_plan("scanned-plan")  # the reader marks the page's text as OCR text
+    reader = window.reader_panel
+    qtbot.waitUntil(lambda: reader.doc is not None and reader.doc.plan.slug == "scanned-plan"
+                    and reader.doc.plan.versions == 2, timeout=15000)
+    assert reader.text_view.toolTip().startswith("OCR text: this page was read by Tesseract")
+    assert "pothole" in reader.text_view.toPlainText()
     hits = run_cli("search", "pothole", "--json", library=scanned_library, check=True).stdout
     assert '"ocr_confidence": ' in hits and "scanned-plan" in hits
 
