@@ -565,8 +565,11 @@ def extract_file(
                                f"{name} has {page_count} pages, more than the {MAX_PAGES} allowed")
         if page_count <= 0:
             raise ExtractError(ExtractFailure.DAMAGED, f"{name} is damaged and has no pages")
+        # with OCR, reading the pages is the first half of the progress and OCR the second
+        # (progress never goes back when it turns out fewer pages need OCR)
+        steps = page_count if ocr is None else 2 * page_count
         if progress_cb:
-            progress_cb(0, page_count)
+            progress_cb(0, steps)
         raw_pages: list[RawPage] = []
         warnings: list[str] = []
         gate = _DrawingsGate()
@@ -580,14 +583,14 @@ def extract_file(
                 warnings.append(msg)
                 raw_pages.append(RawPage(i, 0.0, 0.0, [], "", 0.0, msg))
             if progress_cb:
-                progress_cb(i + 1, page_count)
+                progress_cb(i + 1, steps)
         confidences: dict[int, float] = {}
         if ocr is not None:  # issue 15: scanned pages read again through Tesseract
             from indexing import ocr as ocr_pass
 
             def ocr_progress(done: int, total: int) -> None:
                 if progress_cb:
-                    progress_cb(page_count + done, page_count + total)
+                    progress_cb(page_count + done * page_count // max(total, 1), steps)
 
             raw_pages, confidences, ocr_warnings = ocr_pass.ocr_pages(
                 doc, raw_pages, ocr, _read_page, ocr_progress)

@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import time
 from pathlib import Path
 
 import pytest
@@ -103,3 +104,42 @@ def test_confidence_estimate_separates_clean_from_garbled_text():
     assert estimate_confidence("We will repair every reported pothole within 28 days.") > 95
     assert estimate_confidence("Tl1e c0unci| wi11 ~~% rcpalr pthl ,,;") < 40
     assert estimate_confidence("") == 0.0
+
+
+def test_ocr_reports_progress_and_cancel_leaves_the_plan_as_it_was(tesseract, tmp_path):
+    """OCR runs in the worker under its limits: progress comes page by page, and Cancel kills
+    the worker at once (the plan keeps its one version, still flagged)."""
+    import threading
+
+    from ui import compose
+    from workbench.tasks import TaskState
+
+    scan = scan_of(SAMPLE, tmp_path / "long-scan.pdf", range(14, 20), dpi=150)
+    state = TaskState()
+    result: list = []
+
+    def run() -> None:  # the library's connection lives in this thread, as in the window
+        wb = compose.open_workbench(tmp_path / "lib")
+        try:
+            assert wb.import_paths([scan]).outcomes[0].status == "imported"
+            result.append(wb.ocr_plan("long-scan", state=state))
+            plan = wb.store.plan("long-scan")
+            result.append((plan.versions, len(plan.needs_ocr_pages)))
+        finally:
+            compose.close_workbench(wb)
+
+    worker = threading.Thread(target=run)
+    worker.start()
+    deadline = time.monotonic() + 120
+    # 6 pages read (the first half), then 6 OCR'd: wait for the first OCR'd page
+    while state.progress < 7 / 12 - 1e-6 and time.monotonic() < deadline and worker.is_alive():
+        time.sleep(0.05)
+    assert 7 / 12 - 1e-6 <= state.progress < 1.0, state.progress
+    asked = time.monotonic()
+    state.request_cancel()
+    while not result and time.monotonic() - asked < 30:
+        time.sleep(0.01)
+    assert time.monotonic() - asked < 2.0
+    worker.join(30)
+    assert result[0].status == "cancelled", result
+    assert result[1] == (1, 6)  # one version, still flagged
