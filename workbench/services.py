@@ -306,6 +306,8 @@ class Workbench:
         plan = self.store.plan(slug)
         if plan.document_id is None:
             raise InvalidInput(f"{slug} has no document to OCR.")
+        if not plan.needs_ocr_pages and not self.store.ocr_confidences(plan.document_id):
+            raise InvalidInput(f"{slug} has a text layer on every page: nothing to OCR.")
         document = self.store.document(plan.document_id)
         source = self.paths.stored_file(document.stored_path)
         # read it under its own name (the stored copy is named by its hash), so the title and

@@ -87,6 +87,10 @@ def test_a_scanned_plan_is_searchable_after_ocr(tesseract, tmp_path):
     assert {c["page_label"] for c in shown["commitments"]} <= set(labels.values())
     plan = json.loads(run_cli("plans", "--json", library=library, check=True).stdout)[0]
     assert plan["needs_ocr_pages"] == [] and plan["versions"] == 2
+    typed = run_cli("import", str(SAMPLE), "--json", library=library, check=True)
+    typed_slug = json.loads(typed.stdout)["outcomes"][0]["slug"]
+    refused = run_cli("ocr", typed_slug, library=library)  # nothing to OCR: said, not done
+    assert refused.returncode == 1 and "nothing to OCR" in refused.stderr
 
 
 def test_ocr_unavailable_is_said_in_one_line(tmp_path, monkeypatch):
