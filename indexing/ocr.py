@@ -122,8 +122,11 @@ def ocr_pages(
         except Exception as exc:  # noqa: BLE001 - one page OCR cannot read keeps its flag
             warnings.append(f"page {index + 1} could not be OCR'd: {str(exc)[:200]}")
         else:
-            pages[index] = raw
-            confidences[index] = estimate_confidence(" ".join(ln.text for ln in raw.lines))
+            if any(ln.text.strip() for ln in raw.lines):
+                pages[index] = raw
+                confidences[index] = estimate_confidence(" ".join(ln.text for ln in raw.lines))
+            else:  # a photo, a blank scan: the page keeps its needs-OCR flag
+                warnings.append(f"OCR found no text on page {index + 1}")
         if progress_cb:
             progress_cb(n + 1, len(todo))
     return pages, confidences, warnings

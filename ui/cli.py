@@ -20,7 +20,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from ui import compose
+from ui import cli_ocr, compose
 from workbench.errors import InvalidInput, WorkbenchError
 from workbench.lineage import RELATIONS, STATUSES
 from workbench.model import META_FIELDS, Kind, Plan, SearchFilters, Stage, is_partial_iso_date
@@ -109,13 +109,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--replaces", metavar="SLUG", help="import as a new version of this plan")
     p.add_argument("--workers", type=int, default=min(2, os.cpu_count() or 1), metavar="N",
                    help="PDF reader processes working at once (default: 2 on multi-core)")
-    _ocr_options(p, "OCR the pages without a text layer (Tesseract); with --replaces SLUG, "
-                    "the plan's own file may be given again")
-
-    p = sub.add_parser("ocr", parents=[common],
-                       help="OCR a plan's scanned pages (stored as a new version)")
-    p.add_argument("plan", metavar="PLAN")
-    _ocr_options(p, None)
+    cli_ocr.ocr_options(p, "OCR the pages without a text layer (Tesseract); with --replaces "
+                           "SLUG, the plan's own file may be given again")
 
     p = sub.add_parser("plans", parents=[common], help="list the plans in the library")
     p.add_argument("--all", action="store_true", help="include plans in the trash")
@@ -180,7 +175,8 @@ def _extension_modules() -> list[Any]:
     return modules
 
 
-_EXTENSIONS: list[str] = ["ui.cli_lineage", "ui.cli_maintenance", "ui.cli_merge", "ui.cli_export"]
+_EXTENSIONS: list[str] = ["ui.cli_lineage", "ui.cli_maintenance", "ui.cli_merge", "ui.cli_export",
+                          "ui.cli_ocr"]
 
 
 # -- output helpers ----------------------------------------------------------------------
@@ -207,28 +203,6 @@ def plan_json(plan: Plan) -> dict[str, Any]:
         "repaired": plan.repaired,
         "copy_restricted": plan.copy_restricted,
     }
-
-
-def _ocr_options(p: argparse.ArgumentParser, flag_help: str | None) -> None:
-    if flag_help:
-        p.add_argument("--ocr", action="store_true", help=flag_help)
-    p.add_argument("--ocr-language", default="eng", metavar="LANG",
-                   help="Tesseract language(s) for OCR, e.g. eng or eng+fra (default eng)")
-    p.add_argument("--ocr-dpi", type=int, default=150, metavar="DPI",
-                   help="resolution pages are OCR'd at, 72-600 (default 150)")
-
-
-def _ocr_settings(args: argparse.Namespace) -> Any:
-    """The OcrSettings asked for, after checking Tesseract's data is installed."""
-    from indexing.ocr_data import ocr_unavailable_reason  # noqa: PLC0415 - only when asked
-    from workbench.model import OcrSettings  # noqa: PLC0415
-
-    if not 72 <= args.ocr_dpi <= 600:
-        raise InvalidInput("--ocr-dpi must be between 72 and 600.")
-    reason = ocr_unavailable_reason(args.ocr_language)
-    if reason:
-        raise WorkbenchError(reason)
-    return OcrSettings(args.ocr_language, args.ocr_dpi)
 
 
 def emit(args: argparse.Namespace, data: Any, text: str) -> None:
@@ -266,7 +240,7 @@ def cmd_import(wb: Workbench, args: argparse.Namespace) -> int:
 
     if not 1 <= args.workers <= 8:
         raise WorkbenchError("--workers must be between 1 and 8.")
-    ocr = _ocr_settings(args) if args.ocr else None
+    ocr = cli_ocr.ocr_settings(args) if args.ocr else None
     report = wb.import_paths(
         args.paths, password=args.password, replaces=args.replaces, state=state,
         on_outcome=progress, workers=args.workers, ocr=ocr,
@@ -278,19 +252,6 @@ def cmd_import(wb: Workbench, args: argparse.Namespace) -> int:
     if not report.outcomes:
         return EXIT_INPUT
     return EXIT_INPUT if report.failed else EXIT_OK
-
-
-def cmd_ocr(wb: Workbench, args: argparse.Namespace) -> int:
-    """OCR a plan's scanned pages: its own file read again, stored as a new version."""
-    outcome = wb.ocr_plan(args.plan, _ocr_settings(args), state=TaskState())
-    if args.json:
-        emit(args, {"outcomes": [_outcome_json(outcome)]}, "")
-    else:
-        stream = sys.stderr if outcome.status == "refused" else sys.stdout
-        stream.write(outcome.message + "\n")
-        for notice in outcome.notices:
-            sys.stdout.write(f"  note: {notice}\n")
-    return EXIT_OK if outcome.status == "imported" else EXIT_INPUT
 
 
 def cmd_plans(wb: Workbench, args: argparse.Namespace) -> int:
@@ -376,7 +337,6 @@ def cmd_search(wb: Workbench, args: argparse.Namespace) -> int:
         statuses=tuple(args.status),
     )
     result = wb.search(args.query, filters, limit=args.limit, sort=args.sort)
-    ocr = wb.ocr_confidences({h.plan for h in result.hits})
     hits = [
         {
             "plan": h.plan,
@@ -392,7 +352,7 @@ def cmd_search(wb: Workbench, args: argparse.Namespace) -> int:
             "relation": h.relation or None,
             "status": h.status or None,
             # issue 15: the hit's page was read by OCR (its confidence 0-100), else null
-            "ocr_confidence": ocr.get(h.plan, {}).get(h.page_index),
+            "ocr_confidence": h.ocr_confidence,
         }
         for h in result.hits
     ]
@@ -400,7 +360,7 @@ def cmd_search(wb: Workbench, args: argparse.Namespace) -> int:
         sys.stderr.write(result.notice + "\n")
     lines = [
         f"{h.plan_title} · {' › '.join(h.path)} · p. {h.page_label} [{h.kind} {h.item_id}]"
-        f"{' (OCR text)' if h.page_index in ocr.get(h.plan, {}) else ''}\n"
+        f"{' (OCR text)' if h.ocr_confidence is not None else ''}\n"
         f"    {h.snippet}"
         for h in result.hits
     ]
@@ -473,7 +433,6 @@ def cmd_sample(wb: Workbench, args: argparse.Namespace) -> int:
 
 COMMANDS = {
     "import": cmd_import,
-    "ocr": cmd_ocr,
     "plans": cmd_plans,
     "show": cmd_show,
     "search": cmd_search,

@@ -309,6 +309,7 @@ class SearchHit:
     text: str
     relation: str = ""
     status: str = ""
+    ocr_confidence: float | None = None  # the hit's page was read by OCR (0-100), else None
 
 
 @dataclass(frozen=True, slots=True)

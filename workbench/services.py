@@ -131,7 +131,6 @@ class Workbench:
         on_outcome: Callable[[ImportOutcome], None] | None = None,
         workers: int = 1,
         ocr: OcrSettings | None = None,
-        file_name: str | None = None,
     ) -> ImportReport:
         """Import PDFs and folders of PDFs. A refused file leaves the library unchanged.
 
@@ -140,8 +139,7 @@ class Workbench:
 
         With ``ocr``, pages without a text layer are OCR'd in the worker (issue 15). With
         ``ocr`` and ``replaces``, the plan's own file may be given again: its OCR reading is
-        stored as a new version (a re-extraction; records re-anchor). ``file_name`` names the
-        single file in the library (default: its name on disk).
+        stored as a new version (a re-extraction; records re-anchor).
         """
         state = state or TaskState()
         if replaces and not self.store.slug_exists(replaces):  # before anything is written
@@ -185,7 +183,7 @@ class Workbench:
         try:
             for n, (job, future) in enumerate(zip(jobs, futures, strict=True)):
                 state.report(n / total, f"Importing {job.path.name} ({n + 1} of {total})")
-                outcome = job.outcome or self._finish(job, future, replaces, file_name)
+                outcome = job.outcome or self._finish(job, future, replaces)
                 imported_any |= outcome.status == "imported"
                 report.outcomes.append(outcome)
                 if on_outcome:
@@ -229,8 +227,7 @@ class Workbench:
         return _Job(path, entry, sha, None)
 
     def _finish(
-        self, job: _Job, future: Future[Extraction] | None, replaces: str | None,
-        file_name: str | None = None,
+        self, job: _Job, future: Future[Extraction] | None, replaces: str | None
     ) -> ImportOutcome:
         """Wait for the extraction, then store it in one transaction."""
         path, sha = job.path, job.sha
@@ -264,7 +261,7 @@ class Workbench:
                 slug=slug,
                 meta=meta,
                 extraction=extraction,
-                file_name=safe_line(file_name or path.name),
+                file_name=safe_line(path.name),
                 stored_path=stored,
                 replaces=replaces,
             )
@@ -291,7 +288,7 @@ class Workbench:
                                f"not be re-anchored ({type(exc).__name__}: {exc}).")
         verb = "as a new version of" if replaces else "as"
         message = (
-            f"Imported {file_name or path.name} {verb} {plan.slug}: {plan.pages} pages, "
+            f"Imported {path.name} {verb} {plan.slug}: {plan.pages} pages, "
             f"{plan.sections} sections, {plan.commitments} commitments."
         )
         self._log(path, sha, "imported", message)
@@ -320,8 +317,9 @@ class Workbench:
                 shutil.copyfile(source, named)
             report = self.import_paths([named], replaces=slug, ocr=settings or OcrSettings(),
                                        state=state)
-        return report.outcomes[0] if report.outcomes else ImportOutcome(
-            source, "cancelled", "OCR cancelled.")
+        if not report.outcomes:
+            return ImportOutcome(source, "cancelled", "OCR cancelled.")
+        return replace(report.outcomes[0], path=source)  # not the temporary name
 
     def _log(self, path: Path, sha: str, outcome: str, message: str) -> None:
         try:
@@ -381,20 +379,18 @@ class Workbench:
         if getattr(self.index, "needs_rebuild", False):  # it broke during the search
             self.rebuild_index()
             result = self.index.search(query, filters, limit, sort=sort)
-        return result
+        return self._mark_ocr_hits(result)
 
-    def ocr_confidences(self, slugs: set[str]) -> dict[str, dict[int, float]]:
-        """{plan slug: {page index: OCR confidence}} for the OCR'd pages of these plans'
-        current versions (what search results and the reader mark as OCR text)."""
-        out: dict[str, dict[int, float]] = {}
-        for slug in slugs:
-            try:
-                plan = self.store.plan(slug)
-            except Exception:  # noqa: BLE001 - a plan gone since the search: no marks
-                continue
-            if plan.document_id is not None:
-                out[slug] = self.store.ocr_confidences(plan.document_id)
-        return out
+    def _mark_ocr_hits(self, result: SearchResult) -> SearchResult:
+        """Hits on pages read by OCR carry the page's confidence (issue 15)."""
+        if not result.hits:
+            return result
+        ocr = self.store.ocr_pages_of_plans([h.plan for h in result.hits])
+        if not ocr:
+            return result
+        hits = tuple(replace(h, ocr_confidence=ocr.get((h.plan, h.page_index)))
+                     for h in result.hits)
+        return replace(result, hits=hits)
 
     def sync_index(self, state: TaskState | None = None) -> int:
         revision = self.store.revision()  # read first: a later write is synced next time
@@ -489,6 +485,7 @@ def ocr_notices(extraction: Extraction, slug: str) -> list[str]:
     elif missing:
         out.append(f"{len(missing)} of {len(extraction.pages)} page(s) have no text layer and "
                    f"need OCR (page {_page_list([labels[i] for i in missing])}). {hint}.")
+    out += [w + "." for w in extraction.warnings if w.startswith(("OCR ", "page ")) and "OCR" in w]
     read = extraction.ocr_pages
     if read:
         conf = [p.ocr_confidence or 0.0 for p in extraction.pages if p.ocr_confidence is not None]
