@@ -62,18 +62,46 @@ def estimate_confidence(text: str) -> float:
     return round(100.0 * good / counted, 1) if counted else 0.0
 
 
+# Tesseract reads a bullet glyph as "+", "e", "«", "°", "*"...: at the start of a line, before
+# a capital, such a one-character token is a bullet (no English word is "e" or "+")
+_OCR_BULLET = re.compile(r"^(\s*)[+«»°*®©eo>•·](?=\s+[A-Z0-9])")
+
+
 def steady_sizes(raw: RawPage, tolerance: float = 0.3) -> RawPage:
-    """Tesseract estimates a font size per line, and it wobbles (8.5 to 13 pt for one 10.5 pt
-    body): left alone, ``headings`` would take the big-looking lines for headings. Sizes
-    within ``tolerance`` of the page's median line size become the median; clearly larger
-    lines (real headings) keep theirs."""
-    sizes = sorted(ln.size for ln in raw.lines if ln.text.strip())
-    if not sizes:
+    """Tidy Tesseract's lines before the shared pipeline sees them.
+
+    * Sizes: Tesseract estimates one per line and it wobbles (8.5 to 13 pt for one 10.5 pt
+      body), so each block's lines get the block's median size, and blocks within
+      ``tolerance`` of the page's median become the median (clearly larger ones, headings,
+      keep theirs).
+    * Bold: OCR loses it, and headings at the body size are told by it. A block of one short
+      line that does not end like a sentence ("Our objectives", "AIM 2: REFORMING KENT") is
+      taken as bold.
+    * Bullets read as "+", "e", "«"... at the start of a line become "•".
+    """
+    lines = [ln for ln in raw.lines if ln.text.strip()]
+    if not lines:
         return raw
+    blocks: dict[int, list] = {}
+    for ln in lines:
+        blocks.setdefault(ln.block, []).append(ln)
+    block_size = {b: sorted(x.size for x in group)[len(group) // 2]
+                  for b, group in blocks.items()}
+    sizes = sorted(block_size[ln.block] for ln in lines)
     median = sizes[len(sizes) // 2]
-    lines = [ln if ln.size > median * (1 + tolerance) or ln.size == median
-             else replace(ln, size=median) for ln in raw.lines]
-    return replace(raw, lines=lines)
+    out = []
+    for ln in raw.lines:
+        size = block_size.get(ln.block, ln.size)
+        if size <= median * (1 + tolerance):
+            size = median
+        text = _OCR_BULLET.sub(r"\1•", ln.text)
+        alone = len(blocks.get(ln.block, ())) == 1
+        bold = ln.bold or (alone and len(text.strip()) <= 60 and not text.lstrip().startswith("•")
+                           and not text.rstrip().endswith((".", ",", ";")))
+        out.append(replace(ln, size=size, text=text, bold=bold,
+                           bold_lead=len(text) if bold else 0)
+                   if (size, text, bold) != (ln.size, ln.text, ln.bold) else ln)
+    return replace(raw, lines=out)
 
 
 def _clamped_dpi(page: pymupdf.Page, dpi: int) -> int:
