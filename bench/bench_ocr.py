@@ -65,8 +65,8 @@ def baseline(scan: Path) -> tuple[float, int]:
 
 
 def ours(library: Path, slug: str) -> tuple[float, str]:
-    from ui import compose  # noqa: PLC0415
-    from workbench.model import OcrSettings  # noqa: PLC0415
+    from ui import compose
+    from workbench.model import OcrSettings
 
     wb = compose.open_workbench(library)
     try:
@@ -80,16 +80,16 @@ def ours(library: Path, slug: str) -> tuple[float, str]:
 
 
 def window_lateness(library: Path, slug: str, tmp: Path) -> tuple[float, list[float]]:
-    from PySide6.QtCore import QEventLoop, QSettings, QTimer  # noqa: PLC0415
-    from PySide6.QtWidgets import QApplication  # noqa: PLC0415
+    from PySide6.QtCore import QEventLoop, QSettings, QTimer
+    from PySide6.QtWidgets import QApplication
 
     app = QApplication.instance() or QApplication(sys.argv)
     app.setOrganizationName("PlanWorkbenchBench")
     QSettings.setDefaultFormat(QSettings.Format.IniFormat)
     QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, str(tmp / "s"))
-    from ui.main_window import MainWindow  # noqa: PLC0415
+    from ui.main_window import MainWindow
 
-    def wait_until(predicate, timeout: float) -> None:  # noqa: ANN001
+    def wait_until(predicate, timeout: float) -> None:
         deadline = time.monotonic() + timeout
         loop = QEventLoop()
         timer = QTimer()
@@ -141,12 +141,12 @@ def main() -> int:
     parser.add_argument("--rounds", type=int, default=1)
     parser.add_argument("--no-window", action="store_true", help="skip the lateness probe")
     args = parser.parse_args()
-    from indexing.ocr_data import ocr_unavailable_reason  # noqa: PLC0415
+    from indexing.ocr_data import ocr_unavailable_reason
 
     if reason := ocr_unavailable_reason():
         print(reason)
         return 1
-    from ui.cli import main as cli  # noqa: PLC0415
+    from ui.cli import main as cli
 
     tmp = Path(tempfile.mkdtemp(prefix="workbench-bench-ocr-"))
     scan = tmp / "scanned-plan.pdf"

@@ -147,7 +147,7 @@ def ocr_pages(
             raw = steady_sizes(read_page(doc, index, None, textpage=textpage))
         except MemoryError:
             raise
-        except Exception as exc:  # noqa: BLE001 - one page OCR cannot read keeps its flag
+        except Exception as exc:  # one page OCR cannot read keeps its needs-OCR flag
             warnings.append(f"page {index + 1} could not be OCR'd: {str(exc)[:200]}")
         else:
             if any(ln.text.strip() for ln in raw.lines):

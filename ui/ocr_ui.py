@@ -32,7 +32,7 @@ class OcrController(QObject):
     """
 
     def __init__(self, ctx: OpContext, panel: QWidget, parent: QWidget,
-                 status=None) -> None:  # noqa: ANN001 - a callable(str)
+                 status=None) -> None:
         super().__init__(parent)
         self._ctx = ctx
         self._panel = panel
@@ -53,7 +53,7 @@ class OcrController(QObject):
         panel.model.dataChanged.connect(self.update_enabled)  # type: ignore[attr-defined]
         self.update_enabled()
 
-    def _selected_plan(self):  # noqa: ANN202 - Plan | None
+    def _selected_plan(self):
         slug = self._panel.selected_slug()  # type: ignore[attr-defined]
         return self._panel.model.plan(slug) if slug else None  # type: ignore[attr-defined]
 

@@ -29,7 +29,7 @@ def scanned_library(tmp_path):
     return root
 
 
-def _select(qtbot, window, slug):  # noqa: ANN001, ANN202
+def _select(qtbot, window, slug):
     panel = window.library_panel
     qtbot.waitUntil(lambda: panel.model.row_of(slug) >= 0, timeout=15000)
     panel.select_slug(slug)

@@ -140,7 +140,7 @@ def import_pdfs(
 def ocr_unavailable_reason(language: str = "eng") -> str:
     """"" when OCR can run here; else one line saying why and what to install (no worker is
     started: only the file system is looked at)."""
-    from indexing.ocr_data import ocr_unavailable_reason as reason  # noqa: PLC0415
+    from indexing.ocr_data import ocr_unavailable_reason as reason
 
     return reason(language)
 
