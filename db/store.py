@@ -21,6 +21,7 @@ from sqlite_utils import Database
 
 from db import connection, recovery
 from workbench.errors import InvalidInput, NotFound
+from workbench.files import utc_now
 from workbench.model import (
     META_FIELDS,
     Commitment,
@@ -38,10 +39,6 @@ from workbench.model import (
 
 INDEX_FORMAT = "1"  # bump when IndexDoc fields change, so every fingerprint changes
 _META_FIELDS = META_FIELDS
-
-
-def utc_now() -> str:
-    return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
 
 
 def _fp(*parts: object) -> str:

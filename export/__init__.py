@@ -16,8 +16,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from export.atomic import atomic_write_bytes
 from workbench.errors import InvalidInput
+from workbench.files import atomic_write_bytes
 from workbench.pack import MANIFEST_SUFFIX, Pack, manifest_of, manifest_path_for
 from workbench.tasks import SubState, TaskState
 

@@ -24,8 +24,8 @@ from docx.shared import Mm, Pt, RGBColor
 from docx.table import Table
 from docx.text.paragraph import Paragraph
 
-from export.atomic import atomic_write
 from export.html import PNG_SIGNATURE, text_direction
+from workbench.files import atomic_write
 from workbench.pack import Pack, PackItem, PageImage
 from workbench.tasks import TaskState
 

@@ -19,8 +19,8 @@ from weasyprint import HTML
 from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher
 
-from export.atomic import atomic_write
 from export.html import pack_html
+from workbench.files import atomic_write
 from workbench.pack import Pack, manifest_of
 from workbench.tasks import TaskState
 

@@ -26,9 +26,10 @@ from typing import Any
 
 from ui.compose import default_actor, records_for
 from workbench.errors import InvalidInput, WorkbenchError
+from workbench.files import write_json_atomic
 from workbench.pack_builder import item_heading, resolve_item_key, stable_keys
 from workbench.records import Annotation
-from workbench.review import Records, write_json_atomic
+from workbench.review import Records
 from workbench.services import Workbench
 
 __all__ = ["BASKET_FILE", "COMMANDS", "Basket", "BasketEntry", "add_commands", "basket_label",

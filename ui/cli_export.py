@@ -25,11 +25,11 @@ from ui import basket as basket_cli
 from ui.basket import Basket
 from ui.compose import default_actor, records_for
 from workbench.errors import InvalidInput, WorkbenchError
+from workbench.files import app_version
 from workbench.model import Kind, SearchFilters, SearchHit, is_partial_iso_date
 from workbench.pack import Pack, PackSelection, PageImage, diff_packs
 from workbench.pack_builder import (
     Selected,
-    app_version,
     build_pack,
     resolve_item_key,
     select_items,

@@ -52,21 +52,19 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
-import os
 import re
 import stat
 import struct
-import tempfile
 import uuid as _uuid
 import zipfile
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, fields, replace
-from importlib import metadata
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 from workbench.anchoring import Anchor
 from workbench.errors import InvalidInput
+from workbench.files import app_version, atomic_write, utc_now, write_json_atomic
 from workbench.library import LibraryPaths
 from workbench.records import (
     Annotation,
@@ -80,7 +78,7 @@ from workbench.records import (
     anchors_of,
     record_from_json,
 )
-from workbench.review import KINDS, MERGE_CHANGED, Records, now, write_json_atomic
+from workbench.review import KINDS, MERGE_CHANGED, Records
 
 SCHEMA_VERSION = 1
 FORMAT = "plan-workbench-package"
@@ -196,13 +194,6 @@ def _author(record: Record, history: History | None, fallback: str = "") -> str:
 # == writing =======================================================================================
 
 
-def _app_version() -> str:
-    try:
-        return metadata.version("plan-workbench")
-    except metadata.PackageNotFoundError:
-        return "0"
-
-
 def _record_plans(record: Record) -> set[str]:
     out = {ref.plan for _, ref in anchors_of(record)} | set(record.plans)
     if isinstance(record, Link):
@@ -250,26 +241,19 @@ def write_package(records: Records, out_path: Path, plans: Sequence[str] | None 
         plan_entries.append({"slug": slug, "title": by_slug[slug].meta.title,
                              "documents": docs, "current": docs[-1] if docs else ""})
     manifest = {"format": FORMAT, "schema_version": SCHEMA_VERSION,
-                "app_version": _app_version(), "created_at": now(), "author": records.actor,
+                "app_version": app_version(), "created_at": utc_now(), "author": records.actor,
                 "library_id": store.library_id(), "plans": plan_entries}
     body = json.dumps({"schema_version": SCHEMA_VERSION, **groups}, ensure_ascii=False,
                       sort_keys=True, indent=1).encode("utf-8")
     if len(body) > MAX_ENTRY_BYTES:
         raise InvalidInput("Too much to put in one package; export fewer plans (--plan).")
+    def write(f: BinaryIO) -> None:
+        with zipfile.ZipFile(f, "w", compression=zipfile.ZIP_DEFLATED) as zf:
+            zf.writestr(MANIFEST, json.dumps(manifest, ensure_ascii=False, indent=1))
+            zf.writestr(RECORDS, body)
+
     out_path = Path(out_path)
-    out_path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{out_path.stem}-", suffix=".tmp", dir=out_path.parent)
-    try:
-        with os.fdopen(fd, "wb") as f:
-            with zipfile.ZipFile(f, "w", compression=zipfile.ZIP_DEFLATED) as zf:
-                zf.writestr(MANIFEST, json.dumps(manifest, ensure_ascii=False, indent=1))
-                zf.writestr(RECORDS, body)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, out_path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    atomic_write(out_path, write)
     return out_path
 
 

@@ -34,9 +34,9 @@ import hashlib
 import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from importlib import metadata
 
 from workbench.errors import InvalidInput, NotFound
+from workbench.files import app_version
 from workbench.lineage import RELATIONS, STATUSES
 from workbench.model import Kind, Plan, SearchHit, Section
 from workbench.pack import (
@@ -54,7 +54,6 @@ from workbench.review import Records
 from workbench.tasks import TaskState
 
 __all__ = [
-    "APP_NAME",
     "SearchFn",
     "Selected",
     "app_version",
@@ -65,7 +64,6 @@ __all__ = [
     "stable_keys",
 ]
 
-APP_NAME = "plan-workbench"
 FIRST_APPEARS = "first appears"
 NO_SUCCESSOR = "No successor passage in this edition."
 _HEADING_CHARS = 90
@@ -74,14 +72,6 @@ _DIGEST_CHARS = 12
 
 SearchFn = Callable[[str], Iterable[SearchHit]]
 """Runs a query and returns its hits (``Workbench.search`` with a large limit)."""
-
-
-def app_version() -> str:
-    """The installed distribution's version ("0+unknown" when run from a bare checkout)."""
-    try:
-        return metadata.version(APP_NAME)
-    except metadata.PackageNotFoundError:
-        return "0+unknown"
 
 
 def item_heading(text: str) -> str:

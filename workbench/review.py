@@ -35,7 +35,7 @@ from typing import Any
 from workbench.anchoring import (
     ORPHANED,
     Anchor,
-    PageText,
+    DocumentText,
     ReanchorReport,
     find_quote,
     make_anchor,
@@ -43,6 +43,7 @@ from workbench.anchoring import (
     place,
 )
 from workbench.errors import InvalidInput, NotFound
+from workbench.files import utc_now as now
 from workbench.lineage import (
     NO_TARGET_RELATIONS,
     RATIONALE_REQUIRED,
@@ -75,12 +76,10 @@ from workbench.sidecars import (
     KINDS,
     SIDECAR_FORMAT,
     SidecarsMixin,
-    now,
-    write_json_atomic,
 )
 
 __all__ = ["KINDS", "SIDECAR_FORMAT", "Coverage", "Records", "Thread", "ThreadEdge",
-           "ThreadNode", "now", "write_json_atomic"]
+           "ThreadNode"]
 ANCHORED_KINDS = ("annotation", "correction", "link", "status")
 MAX_ID = 2**63 - 1  # SQLite's largest INTEGER
 MERGE_CHANGED = "The library changed while you reviewed the merge; review it again."
@@ -153,7 +152,7 @@ class Records(SidecarsMixin):
         self.actor = actor or "unknown"
         self.sidecar_dir = sidecar_dir
         self.on_change = on_change
-        self._pages: dict[int, PageText] = {}
+        self._pages: dict[int, DocumentText] = {}
         self._effective: dict[tuple[str, int], list[EffectiveCommitment]] = {}
         self._checked: set[tuple[str, str]] = set()
         self._plan_cache: tuple[int, dict[str, Plan]] = (-1, {})
@@ -185,17 +184,17 @@ class Records(SidecarsMixin):
             self._shas[plan.document_id] = self.store.document(plan.document_id).sha256
         return self._shas[plan.document_id]
 
-    def pages(self, slug: str) -> PageText:
+    def pages(self, slug: str) -> DocumentText:
         """The current document version's pages of a plan, joined for anchoring."""
         plan = self._plan(slug)
         if plan.document_id is None:
             raise NotFound(f"Plan {slug} has no document.")
         return self._doc_pages(plan.document_id)
 
-    def _doc_pages(self, document_id: int) -> PageText:
+    def _doc_pages(self, document_id: int) -> DocumentText:
         if document_id not in self._pages:
             sha = self.store.document(document_id).sha256
-            self._pages[document_id] = PageText(self.store.page_texts(document_id), sha)
+            self._pages[document_id] = DocumentText(self.store.page_texts(document_id), sha)
         return self._pages[document_id]
 
     def _plan_sort_key(self, slug: str) -> tuple[str, str, int]:
@@ -342,7 +341,7 @@ class Records(SidecarsMixin):
         raise NotFound(f"No plan for document {document_id}.")
 
     @staticmethod
-    def _anchor_for_span(pages: PageText, page: int, start: int, end: int, text: str) -> Anchor:
+    def _anchor_for_span(pages: DocumentText, page: int, start: int, end: int, text: str) -> Anchor:
         page_text = pages.texts[page] if 0 <= page < len(pages.texts) else ""
         if 0 <= start < end <= len(page_text):
             return make_anchor(pages, page, start, end)
@@ -514,7 +513,7 @@ class Records(SidecarsMixin):
             done.add(slug)
         return done, touched
 
-    def _replace_anchors(self, record: Record, slug: str, pages: PageText, force: bool,
+    def _replace_anchors(self, record: Record, slug: str, pages: DocumentText, force: bool,
                          counts: dict[str, int]) -> Record:
         def fix(a: Anchor) -> Anchor:
             if a.doc_sha == pages.sha and not force:

@@ -13,16 +13,14 @@ action into "not saved": the failure is audited ("sidecars_stale") and returned 
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 import logging
-import os
-import tempfile
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 from workbench.errors import InvalidInput, NotFound
+from workbench.files import utc_now, write_json_atomic
 from workbench.records import RECORD_TYPES, Record, record_from_json
 
 log = logging.getLogger(__name__)
@@ -32,10 +30,6 @@ KINDS = tuple(RECORD_TYPES)  # "tag", "annotation", "correction", "link", "statu
 SIDECAR_GROUPS = {"tags": "tag", "annotations": "annotation", "corrections": "correction",
                   "links": "link", "statuses": "status"}
 SIDECAR_AUDIT_TARGET = "sidecars"  # audit rows "sidecars_stale" / "sidecars_rewritten"
-
-
-def now() -> str:
-    return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
 
 
 class SidecarsMixin:
@@ -65,7 +59,7 @@ class SidecarsMixin:
             "format": SIDECAR_FORMAT,
             "plan": slug,
             "doc_sha": sha,
-            "written_at": now(),
+            "written_at": utc_now(),
             "annotations": dump("annotation"),
             "corrections": dump("correction"),
             "links": dump("link", lambda r: r.source.plan == slug),
@@ -219,21 +213,6 @@ class SidecarsMixin:
                 self.rs.bump_revision()
             self._invalidate()
         return counts
-
-
-def write_json_atomic(path: Path, data: Any) -> None:
-    """Write JSON to a temporary file in the same folder, fsync it, then rename it into place."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.stem}-", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            json.dump(data, f, ensure_ascii=False, indent=1, sort_keys=True)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 def _reason(exc: BaseException) -> str:

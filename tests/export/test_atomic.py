@@ -14,12 +14,11 @@ from pathlib import Path
 
 import pytest
 
-import export
-import export.atomic
+import workbench.files
 from export import write_pack
-from export.atomic import atomic_write, atomic_write_bytes, temp_prefix
 from tests.export import packs
 from workbench.errors import InvalidInput
+from workbench.files import atomic_write, atomic_write_bytes, temp_prefix
 
 REPO = Path(__file__).resolve().parents[2]
 PREVIOUS = b"%PDF-1.7 previous pack, byte for byte\n" * 100
@@ -93,7 +92,7 @@ def _fail_fsync(monkeypatch):
     def no_space(fd):
         raise OSError(errno.ENOSPC, "No space left on device")
 
-    monkeypatch.setattr(export.atomic.os, "fsync", no_space)
+    monkeypatch.setattr(workbench.files.os, "fsync", no_space)
 
 
 @pytest.mark.parametrize(("fmt", "breaker"), [
@@ -116,7 +115,7 @@ def test_writer_failure_keeps_previous_pack_and_manifest(tmp_path, monkeypatch, 
 _CHILD = textwrap.dedent("""
     import sys, time
     from pathlib import Path
-    from export.atomic import atomic_write
+    from workbench.files import atomic_write
 
     def slow(f):
         f.write(b"%PDF-1.7 new and incomplete " * 50_000)
