@@ -485,8 +485,7 @@ class LineageUi(QObject):
 
     def _on_hit_activated(self, hit: SearchHit) -> None:
         if hit.kind == "note":
-            records_ops.load_note_target(self.ctx, hit.plan, hit.item_id, hit.page_index,
-                                         hit.text, on_done=self._on_note_target)
+            records_ops.load_note_target(self.ctx, hit.item_id, on_done=self._on_note_target)
 
     def _on_note_target(self, target: records_ops.NoteTarget | None) -> None:
         if target is None:
@@ -503,7 +502,7 @@ class LineageUi(QObject):
             self, "tag_paths", [i.path for i in items]))
 
     def _on_ctx_changes_applied(self, changes: Changes, initiator: object) -> None:
-        if not isinstance(changes, records_ops.RecordChanges):
+        if not changes.touches_records:
             return
         if self.bridge.plan in changes.record_plans or not changes.record_plans:
             self.bridge.load_annotations()

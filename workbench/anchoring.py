@@ -206,6 +206,24 @@ def find_quote(
     return None
 
 
+def anchor_for_text(pages: DocumentText, text: str, *, page_index: int,
+                    start: int | None = None, end: int | None = None,
+                    anywhere: bool = True) -> Anchor | None:
+    """An anchor for a passage known by its text and page, and possibly its offsets.
+
+    The offsets win when they are on the page; otherwise ``text`` is looked for on the page,
+    then (if ``anywhere``) elsewhere in the document. ``None`` if the text is nowhere. This is how records anchor
+    an extracted commitment or a heading, whichever document version they were read from.
+    """
+    page_text = pages.texts[page_index] if 0 <= page_index < len(pages.texts) else ""
+    if start is not None and end is not None and 0 <= start < end <= len(page_text):
+        return make_anchor(pages, page_index, start, end)
+    found = find_quote(pages, text, page_index=page_index)
+    if found is None and anywhere:
+        found = find_quote(pages, text)
+    return make_anchor(pages, *found) if found is not None else None
+
+
 def _squash(text: str) -> tuple[str, list[int]]:
     """``text`` with runs of whitespace made one space, and a map back to original offsets."""
     out: list[str] = []
