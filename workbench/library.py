@@ -60,6 +60,12 @@ class LibraryPaths:
     def sidecars(self) -> Path:
         return self.root / "sidecars"
 
+    @property
+    def packs(self) -> Path:
+        """The record of exported briefing packs: one regeneration manifest per pack file,
+        named by the file's SHA-256 (``export.write_pack``'s ``archive``)."""
+        return self.root / "packs"
+
     def refuse_output(self, path: Path) -> Path:
         """``path`` resolved, when an export may be written there; never inside the library.
 

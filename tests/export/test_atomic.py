@@ -100,16 +100,16 @@ def _fail_fsync(monkeypatch):
     ("pdf", _fail_fsync), ("docx", _fail_fsync),
 ])
 def test_writer_failure_keeps_previous_pack_and_manifest(tmp_path, monkeypatch, fmt, breaker):
-    target = tmp_path / f"pack.{fmt}"
-    write_pack(packs.sample_pack(), target)
-    before = target.read_bytes()
-    manifest = (tmp_path / f"pack.{fmt}.pack.json").read_bytes()
+    target, archive = tmp_path / "out" / f"pack.{fmt}", tmp_path / "library-packs"
+    written = write_pack(packs.sample_pack(), target, archive=archive)
+    before, manifest = target.read_bytes(), written.manifest.read_bytes()
     breaker(monkeypatch)
     with pytest.raises(OSError):
-        write_pack(packs.sample_pack(title="A new title"), target)
+        write_pack(packs.sample_pack(title="A new title"), target, archive=archive)
     assert target.read_bytes() == before
-    assert (tmp_path / f"pack.{fmt}.pack.json").read_bytes() == manifest
-    _only(tmp_path, f"pack.{fmt}", f"pack.{fmt}.pack.json")
+    assert written.manifest.read_bytes() == manifest
+    _only(target.parent, f"pack.{fmt}")  # nothing beside the clerk's file
+    _only(archive, written.manifest.name)
 
 
 _CHILD = textwrap.dedent("""
@@ -147,7 +147,7 @@ def test_kill9_during_export_leaves_previous_file(tmp_path):
     leftovers = [p for p in tmp_path.iterdir() if p.name.startswith(temp_prefix(target))]
     assert len(leftovers) == 1 and leftovers[0].stat().st_size > 0
     write_pack(packs.sample_pack(), target)  # the next export of the same target
-    _only(tmp_path, "pack.pdf", "pack.pdf.pack.json")
+    _only(tmp_path, "pack.pdf")
     assert target.read_bytes().startswith(b"%PDF-")
 
 

@@ -7,13 +7,13 @@ cancel really stops the writer (and leaves no file).
 
 from __future__ import annotations
 
-import json
 import shutil
 
 import pytest
 
 from PySide6.QtWidgets import QProgressDialog, QPushButton, QWidget
 
+from export import read_manifest
 from ui.basket import Basket
 from ui.compose import close_workbench, open_workbench, records_for
 from ui.dialogs.export import EXPORT_SHORTCUT_FALLBACK, ExportDialog, install_export_ui
@@ -79,7 +79,7 @@ def test_preview_follows_the_selection(dialog, qtbot, library):
     assert dialog.rows == [] and "No items" in dialog.count_label.text()
 
 
-def test_export_writes_the_file_and_offers_the_folder(dialog, qtbot, tmp_path):
+def test_export_writes_the_file_and_offers_the_folder(dialog, qtbot, tmp_path, library):
     show(dialog, qtbot, PackSelection(relation="reversed", to_plan=R))
     dialog.format_combo.setCurrentIndex(dialog.format_combo.findData("csv"))
     out = tmp_path / "out" / "reversals.csv"
@@ -89,13 +89,14 @@ def test_export_writes_the_file_and_offers_the_folder(dialog, qtbot, tmp_path):
     with qtbot.waitSignal(dialog.exported, timeout=30000) as blocker:
         dialog.export_button.click()
     assert blocker.args[0].path == out and out.is_file()
-    manifest = json.loads((tmp_path / "out" / "reversals.csv.pack.json").read_text("utf-8"))
+    assert [p.name for p in out.parent.iterdir()] == ["reversals.csv"]  # nothing beside it
+    manifest = read_manifest(out, archive=library[0] / "packs")  # kept in the library
     assert manifest["selection"]["relation"] == "reversed" and len(manifest["items"]) == 1
     box = dialog.result_box
     assert box is not None and box.isVisible()
     assert any(b.text() == "Open &folder" for b in box.buttons())
     box.close()
-    dialog.changes_check.setChecked(True)  # the previous pack is the one beside the file
+    dialog.changes_check.setChecked(True)  # compared with the pack just written
     with qtbot.waitSignal(dialog.exported, timeout=30000):
         dialog.export_button.click()
     dialog.result_box.close()
