@@ -16,10 +16,11 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any
 
+from workbench.effective import EffectiveCommitments
 from workbench.errors import InvalidInput, NotFound
 from workbench.files import utc_now
 from workbench.lineage import STATUSES
-from workbench.plan_index import Session
+from workbench.plan_index import PlanIndex, Session
 from workbench.reanchoring import Reanchoring
 from workbench.records import (
     KINDS,
@@ -38,7 +39,7 @@ from workbench.records import (
 )
 from workbench.sidecars import Sidecars
 
-__all__ = ["KINDS", "MERGE_CHANGED", "Actions", "Pairs"]
+__all__ = ["KINDS", "MERGE_CHANGED", "Actions", "Pairs", "RecordService"]
 
 MERGE_CHANGED = "The library changed while you reviewed the merge; review it again."
 Pairs = Sequence[tuple[Record | None, Record | None]]  # (before, after) of each record
@@ -330,3 +331,14 @@ def _sidecar_plans(changes: Pairs, plans: set[str]) -> set[str] | None:
         return None
     return plans
 
+
+class RecordService:
+    """What each record-kind service (annotations, corrections, links) works with: the
+    session, the plans, the effective commitments and the actions that write."""
+
+    def __init__(self, session: Session, plans: PlanIndex, effective: EffectiveCommitments,
+                 actions: Actions) -> None:
+        self.session = session
+        self.plans = plans
+        self.effective = effective
+        self.actions = actions

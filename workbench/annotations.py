@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from dataclasses import replace
 from typing import Any
 
-from workbench.actions import Actions
+from workbench.actions import Actions, RecordService
 from workbench.anchoring import find_quote, make_anchor, normalise
 from workbench.effective import EffectiveCommitments
 from workbench.errors import InvalidInput
@@ -24,15 +24,12 @@ from workbench.tags import Tags
 __all__ = ["Annotations"]
 
 
-class Annotations:
+class Annotations(RecordService):
     """Highlights and notes of one library."""
 
     def __init__(self, session: Session, plans: PlanIndex, effective: EffectiveCommitments,
                  actions: Actions, tags: Tags) -> None:
-        self.session = session
-        self.plans = plans
-        self.effective = effective
-        self.actions = actions
+        super().__init__(session, plans, effective, actions)
         self.tags = tags
 
     def annotate(self, plan: str, page_index: int, start: int, end: int, *, note: str = "",

@@ -12,13 +12,12 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from workbench.actions import Actions
+from workbench.actions import RecordService
 from workbench.anchoring import Anchor, anchor_for_text, make_anchor
-from workbench.effective import EffectiveCommitments, marked_commitment
+from workbench.effective import marked_commitment
 from workbench.errors import InvalidInput
 from workbench.files import utc_now
 from workbench.model import SectionId
-from workbench.plan_index import PlanIndex, Session
 from workbench.records import (
     Annotation,
     Change,
@@ -38,15 +37,8 @@ __all__ = ["Corrections"]
 Pair = tuple[Record | None, Record | None]
 
 
-class Corrections:
+class Corrections(RecordService):
     """Segmentation corrections and hand re-attachment of one library."""
-
-    def __init__(self, session: Session, plans: PlanIndex, effective: EffectiveCommitments,
-                 actions: Actions) -> None:
-        self.session = session
-        self.plans = plans
-        self.effective = effective
-        self.actions = actions
 
     def _correction(self, plan: str, kind: str, anchor: Anchor, *, group: str = "",
                     level: int | None = None, note: str = "") -> Correction:

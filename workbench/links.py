@@ -13,13 +13,11 @@ from collections.abc import Sequence
 from dataclasses import replace
 from typing import Any
 
-from workbench.actions import Actions
-from workbench.effective import EffectiveCommitments
+from workbench.actions import RecordService
 from workbench.errors import InvalidInput
 from workbench.files import utc_now
 from workbench.lineage import NO_TARGET_RELATIONS, RATIONALE_REQUIRED, RELATIONS, STATUSES
 from workbench.model import is_partial_iso_date
-from workbench.plan_index import PlanIndex, Session
 from workbench.records import Change, Link, Ref, StatusAssessment, new_uuid
 
 __all__ = ["Links", "check_relation"]
@@ -46,15 +44,8 @@ def check_relation(relation: str, targets: Sequence[Ref], rationale: str,
         raise InvalidInput(f"A {relation} link needs at least one successor.")
 
 
-class Links:
+class Links(RecordService):
     """Lineage links and status assessments of one library."""
-
-    def __init__(self, session: Session, plans: PlanIndex, effective: EffectiveCommitments,
-                 actions: Actions) -> None:
-        self.session = session
-        self.plans = plans
-        self.effective = effective
-        self.actions = actions
 
     # -- links -------------------------------------------------------------------------------
 

@@ -15,16 +15,15 @@ Why real threads: the export runs on the window's DB executor and task runner, a
 from __future__ import annotations
 
 import re
-import shutil
 
 import docx
 import pymupdf
 import pytest
 
 from export import read_manifest
+from tests.export.libraries import library_with
 from tests.export.readback import norm
 from tests.ui.conftest import _isolated_settings, _no_dangling_work, open_window, settings
-from ui.compose import close_workbench, open_workbench, records_for
 from ui.dialogs.export import install_export_ui
 from workbench.pack import PackSelection
 
@@ -48,24 +47,20 @@ def _key(recs, plan: str, starts: str) -> str:
                 if " ".join(c.text.split()).lstrip("0123456789. ").startswith(starts))
 
 
+def _record_reversals(recs) -> None:
+    scrap, rescind = _key(recs, R, SCRAP), _key(recs, R, RESCIND)
+    for source, target, why in ((AIM, scrap, "The 2050 aim goes with the 2030 target."),
+                                (PATHWAYS, scrap, "The pathways are scrapped."),
+                                (ENERGY, rescind, "The emergency is rescinded.")):
+        recs.link(_key(recs, F, source), [target], relation="reversed", confirm=True,
+                  rationale=why)
+    recs.link(_key(recs, ISP, ESTATE), [_key(recs, F, PATHWAYS)], relation="modified",
+              confirm=True, rationale="Estate target widened to the county.")
+
+
 @pytest.fixture
 def library(sample_library_master, tmp_path):
-    root = tmp_path / "library"
-    shutil.copytree(sample_library_master, root)
-    wb = open_workbench(root, actor="alice")
-    try:
-        recs = records_for(wb, "alice")
-        scrap, rescind = _key(recs, R, SCRAP), _key(recs, R, RESCIND)
-        for source, target, why in ((AIM, scrap, "The 2050 aim goes with the 2030 target."),
-                                    (PATHWAYS, scrap, "The pathways are scrapped."),
-                                    (ENERGY, rescind, "The emergency is rescinded.")):
-            recs.link(_key(recs, F, source), [target], relation="reversed", confirm=True,
-                      rationale=why)
-        recs.link(_key(recs, ISP, ESTATE), [_key(recs, F, PATHWAYS)], relation="modified",
-                  confirm=True, rationale="Estate target widened to the county.")
-    finally:
-        close_workbench(wb)
-    return root
+    return library_with(sample_library_master, tmp_path / "library", _record_reversals)[0]
 
 
 def _export(window, qtbot, out) -> None:

@@ -7,15 +7,13 @@ cancel really stops the writer (and leaves no file).
 
 from __future__ import annotations
 
-import shutil
-
 import pytest
 
 from PySide6.QtWidgets import QProgressDialog, QPushButton, QWidget
 
 from export import read_manifest
+from tests.export.libraries import library_with
 from ui.basket import Basket
-from ui.compose import close_workbench, open_workbench, records_for
 from ui.dialogs.export import EXPORT_SHORTCUT_FALLBACK, ExportDialog, install_export_ui
 from ui.executor import DbExecutor
 from ui.ops import OpContext
@@ -26,20 +24,16 @@ PATHWAYS = "1. Set detailed emission reduction pathways to Net Zero by 2050"
 SCRAP = "6. Scrap unattainable Net Zero 2030"
 
 
+def _record_reversal(recs) -> int:
+    src = next(c.key for c in recs.effective_commitments(F) if c.text.startswith(PATHWAYS))
+    tgt = next(c.key for c in recs.effective_commitments(R) if c.text.startswith(SCRAP))
+    recs.link(src, [tgt], relation="reversed", confirm=True, rationale="Scrapped.")
+    return len(recs.effective_commitments(F))
+
+
 @pytest.fixture
 def library(sample_library_master, tmp_path):
-    root = tmp_path / "library"
-    shutil.copytree(sample_library_master, root)
-    wb = open_workbench(root, actor="alice")
-    try:
-        recs = records_for(wb, "alice")
-        src = next(c.key for c in recs.effective_commitments(F) if c.text.startswith(PATHWAYS))
-        tgt = next(c.key for c in recs.effective_commitments(R) if c.text.startswith(SCRAP))
-        recs.link(src, [tgt], relation="reversed", confirm=True, rationale="Scrapped.")
-        count = len(recs.effective_commitments(F))
-    finally:
-        close_workbench(wb)
-    return root, count
+    return library_with(sample_library_master, tmp_path / "library", _record_reversal)
 
 
 @pytest.fixture
