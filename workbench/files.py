@@ -3,10 +3,10 @@
 ``atomic_write(target, write)`` writes through a temp file in the target's folder, fsyncs it,
 keeps an existing file's permissions, renames it over the target and fsyncs the folder: a
 crash, a kill or an exception at any moment leaves the previous file byte-identical (or
-absent). Sidecars, merge packages, the file store, the basket and every export use it (export
-through ``export.atomic``'s re-export). A killed write's temp file is removed by the next write
-to the same target (``clean_stale_temps``), or, for the file store's ``.incoming-*.tmp``, by
-``db.recovery`` at open.
+absent). Sidecars, merge packages, the file store, the basket and every export use it. A
+killed write's temp file is removed by the next write to the same target
+(``clean_stale_temps``), or, for the file store's ``.incoming-*.tmp``, by ``db.recovery`` at
+open.
 
 ``utc_now()`` is the timestamp every record, audit row and manifest carries; ``app_version()``
 the installed distribution's version. Emits nothing.
