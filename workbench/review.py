@@ -304,9 +304,15 @@ class Records:
     def links_from(self, key: str | int, to_plan: str | None = None) -> list[Link]:
         return self.linking.links_from(key, to_plan)
 
-    def link(self, source: str | int, targets: Sequence[str | int] = (), **kw: Any) -> Change:
-        """``Links.link``: record a lineage verdict (keywords as there)."""
-        return self.linking.link(source, targets, **kw)
+    def link(self, source: str | int, targets: Sequence[str | int] = (), *,
+             relation: str = "unreviewed", to_plan: str | None = None, rationale: str = "",
+             evidence: Sequence[Ref] = (), confirm: bool = False,
+             confidence: float | None = None, reasons: Sequence[str] = (),
+             state: str | None = None) -> Change:
+        """Record a lineage verdict (``Links.link``)."""
+        return self.linking.link(source, targets, relation=relation, to_plan=to_plan,
+                                 rationale=rationale, evidence=evidence, confirm=confirm,
+                                 confidence=confidence, reasons=reasons, state=state)
 
     def edit_link(self, uuid: str, *, relation: str | None = None,
                   targets: Sequence[str | int] | None = None, rationale: str | None = None,
