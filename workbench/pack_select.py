@@ -290,31 +290,49 @@ def select_items(
 
 
 def select_in(lib: PackLibrary, selection: PackSelection, search: SearchFn | None,
-            state: TaskState) -> list[Selected]:
+              state: TaskState) -> list[Selected]:
+    """``select_items`` over an existing ``PackLibrary`` (the builder reuses its caches)."""
     for slug in (selection.from_plan, selection.to_plan):
         if slug:
             lib.plan(slug)
     relation = _code(selection.relation, RELATIONS, "relation") if selection.relation else ""
     status = _code(selection.status, STATUSES, "status") if selection.status else ""
-    to_plan = selection.to_plan
-
-    # 1. candidate plans
-    if selection.from_plan:
-        plans = [selection.from_plan]
-    elif to_plan:
-        sources = {link.source.plan for link in lib.links() if link.to_plan == to_plan}
-        plans = [p for p in lib.order if p in sources]
-    else:
-        plans = list(lib.order)
-
+    plans = _candidate_plans(lib, selection)
     candidates: list[Selected] = []
     for n, slug in enumerate(plans):
         state.raise_if_cancelled()
         state.report(0.3 * n / max(1, len(plans)), f"Reading {lib.plans[slug].title}")
-        for c in lib.commitments(slug):
-            candidates.append(Selected(lib.stable(c), slug, commitment=c))
+        candidates += [Selected(lib.stable(c), slug, commitment=c)
+                       for c in lib.commitments(slug)]
+    candidates = _filtered(lib, candidates, selection, relation, status, search)
+    loose: list[Selected] = []
+    if selection.tag:  # commitments with tagged annotations, plus tagged loose annotations
+        narrowed = bool(relation or status or selection.search
+                        or (selection.to_plan and not selection.from_plan))
+        tagged_keys, loose = _tagged(lib, selection.tag, plans, narrowed)
+        candidates = [s for s in candidates if s.commitment.key in tagged_keys]
+    items = candidates + loose
+    if selection.basket:
+        items = _in_basket(lib, items, selection, plans,
+                           only=bool(selection.tag or relation or status or selection.search))
+    return _ordered(lib, items)
 
-    # 2. filters on commitments
+
+def _candidate_plans(lib: PackLibrary, selection: PackSelection) -> list[str]:
+    """The plans whose commitments may be picked: ``from_plan``, else the plans linked into
+    ``to_plan``, else every plan (in chronology)."""
+    if selection.from_plan:
+        return [selection.from_plan]
+    if selection.to_plan:
+        sources = {link.source.plan for link in lib.links() if link.to_plan == selection.to_plan}
+        return [p for p in lib.order if p in sources]
+    return list(lib.order)
+
+
+def _filtered(lib: PackLibrary, candidates: list[Selected], selection: PackSelection,
+              relation: str, status: str, search: SearchFn | None) -> list[Selected]:
+    """The candidates that pass the link, relation, status and search criteria."""
+    to_plan = selection.to_plan
     if to_plan and not selection.from_plan:
         candidates = [s for s in candidates if lib.links_from(s.commitment.key, to_plan)]
     if relation:
@@ -328,44 +346,51 @@ def select_in(lib: PackLibrary, selection: PackSelection, search: SearchFn | Non
         candidates = [s for s in candidates if current(s) == status]
     if selection.search:
         candidates = _searched(lib, candidates, selection.search, search)
+    return candidates
 
-    # 3. tags (commitments with tagged annotations, plus tagged loose annotations)
+
+def _tagged(lib: PackLibrary, tag: str, plans: list[str],
+            narrowed: bool) -> tuple[set[str], list[Selected]]:
+    """Keys of commitments carrying an annotation with the tag (or one under it), and the
+    tagged annotations on no commitment (unless other criteria narrowed the pack)."""
+    wanted = _tag_uuids(lib, tag)
+    keys: set[str] = set()
     loose: list[Selected] = []
-    if selection.tag:
-        wanted = _tag_uuids(lib, selection.tag)
-        tagged_keys: set[str] = set()
-        for a in lib.annotations():
-            if not wanted & set(a.tags):
-                continue
-            key = lib.annotation_key(a)
-            if key:
-                tagged_keys.add(key)
-            elif a.plan in plans and not (relation or status or selection.search
-                                          or (to_plan and not selection.from_plan)):
-                loose.append(Selected(f"annotation:{a.uuid}", a.plan, annotation=a))
-        candidates = [s for s in candidates if s.commitment.key in tagged_keys]
+    for a in lib.annotations():
+        if not wanted & set(a.tags):
+            continue
+        key = lib.annotation_key(a)
+        if key:
+            keys.add(key)
+        elif a.plan in plans and not narrowed:
+            loose.append(Selected(f"annotation:{a.uuid}", a.plan, annotation=a))
+    return keys, loose
 
-    items = candidates + loose
-    # 4. basket
-    if selection.basket:
-        wanted_keys = {_basket_key(lib, k) for k in selection.basket}
-        items = [s for s in items if s.key in wanted_keys]
-        if not (selection.tag or relation or status or selection.search):
-            known = {s.key for s in items}
-            for key in wanted_keys - known:
-                if key.startswith("annotation:"):
-                    record = lib.records.rs.get("annotation", key.partition(":")[2])
-                    if isinstance(record, Annotation) and not record.deleted_at \
-                            and record.plan in plans:
-                        bound = lib.annotation_key(record)
-                        if bound is None:
-                            items.append(Selected(key, record.plan, annotation=record))
-                        else:  # an annotation on a commitment brings its commitment
-                            c = lib.by_key(bound)
-                            if c is not None and lib.stable(c) not in known:
-                                items.append(Selected(lib.stable(c), c.plan, commitment=c))
-                                known.add(lib.stable(c))
-    return _ordered(lib, items)
+
+def _in_basket(lib: PackLibrary, items: list[Selected], selection: PackSelection,
+               plans: list[str], *, only: bool) -> list[Selected]:
+    """The items in the basket; unless other criteria ``only`` narrow the pack, basket entries
+    not among them come in too (an annotation on a commitment brings its commitment)."""
+    wanted_keys = {_basket_key(lib, k) for k in selection.basket}
+    items = [s for s in items if s.key in wanted_keys]
+    if only:
+        return items
+    known = {s.key for s in items}
+    for key in sorted(wanted_keys - known):
+        if not key.startswith("annotation:"):
+            continue
+        record = lib.records.rs.get("annotation", key.partition(":")[2])
+        if not isinstance(record, Annotation) or record.deleted_at or record.plan not in plans:
+            continue
+        bound = lib.annotation_key(record)
+        if bound is None:
+            items.append(Selected(key, record.plan, annotation=record))
+            continue
+        c = lib.by_key(bound)
+        if c is not None and lib.stable(c) not in known:
+            items.append(Selected(lib.stable(c), c.plan, commitment=c))
+            known.add(lib.stable(c))
+    return items
 
 
 def _basket_key(lib: PackLibrary, key: str) -> str:

@@ -88,7 +88,7 @@ class Sidecars:
         for slug in sorted(plans):
             try:
                 write_json_atomic(self.sidecar_dir / f"{slug}.json", self.sidecar(slug))
-            except Exception as exc:  # noqa: BLE001 - the commit stands; say so, audit, go on
+            except Exception as exc:  # the commit stands; say so, audit, go on
                 log.info("the sidecar of %s was not written: %s", slug, exc)  # audited below
                 failed.append((slug, exc))
         if not failed:
@@ -105,8 +105,9 @@ class Sidecars:
         try:
             with self.session.rs.atomic():
                 self.session.rs.audit("sidecars_stale", SIDECAR_AUDIT_TARGET,
-                              {"plans": plans, "error": reason}, actor=self.session.actor)
-        except Exception:  # noqa: BLE001 - the action is saved; check_sidecars still sees it
+                                      {"plans": plans, "error": reason},
+                                      actor=self.session.actor)
+        except Exception:  # the action is saved; check_sidecars still sees it
             log.exception("could not record that the sidecars of %s are stale", plans)
 
     def stale_sidecars(self) -> list[str]:

@@ -7,7 +7,7 @@ import shutil
 from collections.abc import Callable
 from pathlib import Path
 
-from ui.compose import close_workbench, open_workbench, records_for
+from tests.composition import close_workbench, open_workbench, records_for
 from workbench.review import Records
 
 

@@ -12,7 +12,7 @@ import shutil
 
 import pytest
 
-from ui.compose import close_workbench, open_workbench, records_for
+from tests.composition import close_workbench, open_workbench, records_for
 from workbench.errors import InvalidInput, NotFound
 from workbench.pack import PackSelection, diff_packs, manifest_of
 from workbench.pack_builder import NO_SUCCESSOR, build_pack

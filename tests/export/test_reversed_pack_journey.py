@@ -24,7 +24,6 @@ from export import read_manifest
 from tests.export.libraries import library_with
 from tests.export.readback import norm
 from tests.ui.conftest import _isolated_settings, _no_dangling_work, open_window, settings
-from ui.dialogs.export import install_export_ui
 from workbench.pack import PackSelection
 
 __all__ = ["_isolated_settings", "_no_dangling_work", "open_window", "settings"]  # fixtures
@@ -64,7 +63,7 @@ def library(sample_library_master, tmp_path):
 
 
 def _export(window, qtbot, out) -> None:
-    dialog = install_export_ui(window).open_dialog()
+    dialog = window.briefing_ui.open_dialog()
     qtbot.waitUntil(lambda: dialog.from_combo.count() > 1 and not dialog.preview_busy(),
                     timeout=20000)
     dialog.set_selection(PackSelection(relation="reversed", to_plan=R))

@@ -1,12 +1,20 @@
-"""Search: one query on the DB executor; the caller keeps only the latest job."""
+"""Search: one query on the DB executor; the caller keeps only the latest job. Saved
+searches: read and written through the store (library records the CLI sees too)."""
 
 from __future__ import annotations
 
+import logging
+import uuid
 from collections.abc import Callable
+from typing import Any
 
 from ui.executor import Job
 from ui.ops import OpContext
-from workbench.model import SearchFilters, SearchResult
+from workbench.errors import InvalidInput
+from workbench.model import SavedSearch, SearchFilters, SearchResult
+from workbench.services import Workbench
+
+log = logging.getLogger(__name__)
 
 MAX_QUERY_CHARS = 512  # RELIABILITY rule 10: long queries take seconds to parse
 
@@ -25,3 +33,67 @@ def run_search(
     return ctx.executor.submit(
         lambda wb: wb.search(query, filters, limit, sort=sort), on_done=on_done, on_error=on_error
     )
+
+
+# -- saved searches: library records (``Store.saved_searches``), shared with the CLI ------------
+
+SavedEntry = dict[str, Any]  # the panel's shape: id, name, query, plans, kinds, dates, sort, …
+
+
+def entry_of(s: SavedSearch) -> SavedEntry:
+    f = s.filters
+    return {"id": s.uuid, "name": s.name, "query": s.query, "plans": list(f.plans),
+            "kinds": list(f.kinds), "date_from": f.date_from, "date_to": f.date_to,
+            "sort": s.sort, "relations": list(f.relations), "statuses": list(f.statuses)}
+
+
+def saved_of(entry: SavedEntry, actor: str) -> SavedSearch:
+    def strings(key: str) -> tuple[str, ...]:
+        value = entry.get(key) or []
+        return tuple(str(v) for v in value) if isinstance(value, list) else ()
+
+    filters = SearchFilters(plans=strings("plans"), kinds=strings("kinds"),
+                            date_from=str(entry.get("date_from") or ""),
+                            date_to=str(entry.get("date_to") or ""),
+                            relations=strings("relations"), statuses=strings("statuses"))
+    sort = entry.get("sort") if entry.get("sort") in ("relevance", "date") else "relevance"
+    query = str(entry.get("query") or "")
+    return SavedSearch(uuid=str(entry.get("id") or uuid.uuid4()),
+                       name=str(entry.get("name") or query), query=query, filters=filters,
+                       sort=sort, created_by=actor)
+
+
+def adopt_saved(wb: Workbench, legacy: list[SavedEntry], actor: str) -> bool:
+    """Copy saved searches the window kept in QSettings into the library (once, on the first
+    library opened after the upgrade); those already there (same uuid) are left alone.
+    False if the library cannot take them now (read-only): the window tries again next time."""
+    if wb.store.read_only:
+        return False
+    known = {s.uuid for s in wb.store.saved_searches()}
+    for entry in legacy:
+        search = saved_of(entry, actor)
+        if search.uuid not in known and search.query.strip():
+            try:
+                wb.store.add_saved_search(search)
+            except InvalidInput:
+                log.warning("saved search %r not adopted", search.name)
+    return True
+
+
+def load_saved(ctx: OpContext, *, legacy: list[SavedEntry], actor: str,
+               on_done: Callable[[tuple[list[SavedEntry], bool]], None]) -> Job:
+    """The library's saved searches (after adopting ``legacy`` ones); on_done gets (entries,
+    whether ``legacy`` was adopted)."""
+    def work(wb: Workbench) -> tuple[list[SavedEntry], bool]:
+        adopted = adopt_saved(wb, legacy, actor) if legacy else False
+        return [entry_of(s) for s in wb.store.saved_searches()], adopted
+
+    return ctx.executor.submit(work, on_done=on_done)
+
+
+def save(ctx: OpContext, entry: SavedEntry, actor: str, *,
+         on_done: Callable[[SavedSearch], None],
+         on_error: Callable[[BaseException], None] | None = None) -> Job:
+    search = saved_of(entry, actor)
+    return ctx.executor.submit(lambda wb: wb.store.add_saved_search(search), on_done=on_done,
+                               on_error=on_error)

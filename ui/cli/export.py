@@ -1,7 +1,7 @@
 """``workbench export``: write a briefing pack as PDF, DOCX, CSV or XLSX from the command line.
 
-A Qt-free CLI extension module (registered by ``ui/cli.py``): ``add_commands(sub, common)``
-adds the ``export`` subcommand (and ``basket``, from ``ui.basket``), ``COMMANDS`` maps them to
+A Qt-free CLI command module (registered by ``ui.cli.main``): ``add_commands(sub, common)``
+adds the ``export`` subcommand (and ``basket``, from ``ui.cli.basket``), ``COMMANDS`` maps them to
 ``fn(wb, args) -> exit code``. The export itself is ``workbench.pack_export.export_pack``
 (the same use case the window runs), given the ``export`` writers and the render worker.
 
@@ -21,8 +21,8 @@ from typing import Any
 
 import export
 from export import FORMATS, format_for
-from ui import basket as basket_cli
 from ui.basket import Basket
+from ui.cli import basket as basket_cli
 from ui.compose import default_actor, page_renderer, records_for
 from workbench.errors import InvalidInput, WorkbenchError
 from workbench.model import is_partial_iso_date
