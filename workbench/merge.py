@@ -76,7 +76,7 @@ from workbench.review import KINDS, MERGE_CHANGED, Records
 
 __all__ = ["FORMAT", "MANIFEST", "RECORDS", "RESOLUTIONS", "SCHEMA_VERSION", "Conflict",
            "History", "Manifest", "MergePlan", "MergeReport", "Package", "PackageError",
-           "PackagePlan", "PackageRecord", "apply_merge", "counts_text", "plan_merge", "read_package",
+           "PackagePlan", "PackageRecord", "apply_merge", "counts_text", "plan_details", "plan_merge", "read_package",
            "record_history", "version_hash", "write_package"]
 
 RESOLUTIONS = ("local", "incoming", "both")
@@ -409,6 +409,24 @@ class MergeReport:
             text += (f"\n{len(self.flagged)} record(s) are flagged “{MERGE_FLAG.lstrip('⚑ ')}” "
                      "for review.")
         return text
+
+
+def plan_details(plan: MergePlan) -> list[str]:
+    """What a planned merge does beyond the counts, one line each: plans not in this library
+    or in another document version, pending records, records that could not be re-anchored.
+    The CLI prints them under the summary; the merge dialog lists them."""
+    lines = []
+    for m in plan.plans:
+        if m.local_slug is None:
+            lines.append(f"Plan “{m.title}” ({m.package_slug}) is not in this library: its "
+                         "records are kept aside as pending.")
+        elif not m.same_version:
+            lines.append(f"Plan {m.package_slug} → {m.local_slug}: another version of the "
+                         "document; records are re-anchored.")
+    lines += [f"Pending: {item.title} ({item.reason})" for item in plan.pending]
+    lines += [f"Could not be re-anchored (kept as orphan): {title}"
+              for _uuid, title in plan.orphans]
+    return lines
 
 
 def counts_text(plan: MergePlan) -> str:

@@ -43,7 +43,7 @@ from PySide6.QtWidgets import (
 )
 
 from ui.widgets.plain import plain_label
-from workbench.merge import Conflict, MergePlan, MergeReport, counts_text
+from workbench.merge import Conflict, MergePlan, MergeReport, counts_text, plan_details
 
 CHOICES = ("local", "incoming", "both")
 CHOICE_LABELS = {"local": "Keep mine", "incoming": "Keep theirs", "both": "Keep both"}
@@ -244,19 +244,7 @@ class MergeReviewDialog(QDialog):
         self._update_buttons()
 
     def _details(self) -> list[str]:
-        lines = []
-        for m in self.plan.plans:
-            if m.local_slug is None:
-                lines.append(f"Plan “{m.title}” ({m.package_slug}) is not in this library: its "
-                             "records are kept aside as pending.")
-            elif not m.same_version:
-                lines.append(f"Plan {m.package_slug} → {m.local_slug}: another version of the "
-                             "document; records are re-anchored.")
-        for item in self.plan.pending:
-            lines.append(f"Pending: {item.title} ({item.reason})")
-        for _uuid, title in self.plan.orphans:
-            lines.append(f"Could not be re-anchored (kept as orphan): {title}")
-        return lines
+        return plan_details(self.plan)
 
     # -- choices ---------------------------------------------------------------------------
 
