@@ -187,6 +187,14 @@ def filter_query(filters: SearchFilters | None) -> tuple[wq.Query | None, list[s
     return (clauses[0] if len(clauses) == 1 else wq.And(clauses)), notices
 
 
+def _relevance(score: object) -> float:
+    """A hit's score. Sorted by date, Whoosh gives the sort key instead, here (date start,
+    -score) from ``FieldFacet`` + ``ScoreFacet``: the score is its last number."""
+    if isinstance(score, tuple):
+        score = next((abs(v) for v in reversed(score) if isinstance(v, int | float)), 0.0)
+    return float(score or 0.0)  # type: ignore[arg-type]
+
+
 def _collect(searcher, parsed: ParsedQuery, fq, terms: frozenset[str], limit: int, sort: str):
     """(the hits to show, the total): fetch more than asked, collapse nested hits, and fetch
     again with a deeper pool while collapsing left the page short and more matches exist."""
@@ -202,7 +210,7 @@ def _collect(searcher, parsed: ParsedQuery, fq, terms: frozenset[str], limit: in
         # past one page of hits Whoosh's estimate is what a person needs.
         scored = results.scored_length()
         cands = [
-            Candidate(r.fields(), float(r.score or 0.0), r.fields().get("body", "") or "")
+            Candidate(r.fields(), _relevance(r.score), r.fields().get("body", "") or "")
             for r in results
         ]
         if scored < fetch:  # every match is here: count the collapsed list exactly
