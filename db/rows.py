@@ -8,13 +8,13 @@ chronological order of plans). No transactions are opened here: callers hold the
 
 from __future__ import annotations
 
-import datetime as dt
 import hashlib
 import json
 from typing import Any
 
 from sqlite_utils import Database
 
+from workbench.files import utc_now
 from workbench.model import (
     META_FIELDS,
     Commitment,
@@ -28,10 +28,6 @@ from workbench.model import (
     Section,
     SectionId,
 )
-
-
-def utc_now() -> str:
-    return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
 
 
 def fingerprint(*parts: object) -> str:

@@ -376,6 +376,18 @@ class SqliteStore:
         """("annotations" | "links" | "statuses", row id) of a "note:<item_id>" search hit."""
         return IndexFeed.note_target(item_id)
 
+    _NOTE_RECORD_KINDS = {"annotations": "annotation", "links": "link", "statuses": "status"}
+
+    def note_record(self, item_id: int) -> tuple[str, str] | None:
+        """(record kind, uuid) of the record a "note:<item_id>" search hit came from."""
+        try:
+            table, row_id = self.note_target(item_id)
+        except KeyError:
+            return None
+        row = self.db.execute(f"SELECT uuid FROM {table} WHERE id = ?",  # noqa: S608 - fixed names
+                              [row_id]).fetchone()
+        return (self._NOTE_RECORD_KINDS[table], row[0]) if row else None
+
 
     # -- saved searches (``db.saved_searches``) ------------------------------------------
 

@@ -175,6 +175,9 @@ class Store(Protocol):
         """Take a verified online backup now (before a merge, a repair, ...)."""
         ...
     def library_id(self) -> str: ...
+    def note_record(self, item_id: int) -> tuple[str, str] | None:
+        """(record kind, uuid) of the user record behind a search hit of kind "note"."""
+        ...
 
 
 class RecordStore(Protocol):
