@@ -179,8 +179,11 @@ def _quote(text: str) -> str:
 
 
 def _expansion_clauses(
-    ctx: _Ctx, acronyms: Iterable[str], phrases: Iterable[str], hl: bool
+    ctx: _Ctx, acronyms: Iterable[str], phrases: Iterable[str], hl: bool, *, tagged: bool = False
 ) -> tuple[list[wq.Query], list[str]]:
+    """Clauses for synonyms of what was typed. With ``tagged`` (the phrases are expansions of
+    an acronym already in the query), a phrase the index tags with its acronym
+    (``SynonymTable.tags``) needs no clause of its own: the acronym's term finds it."""
     clauses: list[wq.Query] = []
     shown: list[str] = []
     for a in acronyms:
@@ -191,6 +194,11 @@ def _expansion_clauses(
     for p in phrases:
         st = stems(p)
         acr = acronym_tokens(p)
+        if tagged and ctx.table.is_tagged(p):
+            shown.append(_quote(p))
+            if hl:
+                ctx.terms.update(st)
+            continue
         parts = ([_text_clause(st)] if st else []) + [wq.Term(ACRONYMS, a) for a in acr]
         if not parts:
             continue
@@ -230,7 +238,7 @@ def _compile_word(w: _Word, ctx: _Ctx, hl: bool) -> tuple[wq.Query, str] | None:
         if hl:
             ctx.terms.add(acr)
         if expansions:
-            more, shown = _expansion_clauses(ctx, (), expansions, hl)
+            more, shown = _expansion_clauses(ctx, (), expansions, hl, tagged=True)
             clauses += more
             return wq.Or(clauses), "(" + " OR ".join([acr, *shown]) + ")"
         st = stems(w.raw.lower())
@@ -251,9 +259,9 @@ def _compile_word(w: _Word, ctx: _Ctx, hl: bool) -> tuple[wq.Query, str] | None:
         clauses.append(wq.Term(ACRONYMS, upper))
         if hl:
             ctx.terms.add(upper)
-        more, extra = _expansion_clauses(ctx, (), table.expansions(upper), hl)
+        more, extra = _expansion_clauses(ctx, (), table.expansions(upper), hl, tagged=True)
         clauses += more
-        shown += [upper] * bool(more) + extra
+        shown += [upper] * bool(more or extra) + extra
     q = wq.Or(clauses) if len(clauses) > 1 else clauses[0]
     text = shown[0] if len(shown) == 1 else "(" + " OR ".join(shown) + ")"
     return q, text

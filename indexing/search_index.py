@@ -86,7 +86,9 @@ __all__ = [
 log = logging.getLogger(__name__)
 
 #: Bump whenever SCHEMA or the analyzers change: a stored index with another version is rebuilt.
-SCHEMA_VERSION = 3  # 2: relation and status fields; 3: exact, tails, new tokenizer
+# 2: relation and status fields; 3: exact, tails, new tokenizer; 4: acronyms tagged from their
+# expansions (the version file also holds the synonym table's fingerprint)
+SCHEMA_VERSION = 4
 VERSION_FILE = "workbench-index-version.json"
 STATE_FILE = "workbench-index-state.json"  # the library revision the index reflects
 INDEX_NAME = "MAIN"
@@ -129,8 +131,9 @@ SCHEMA = Schema(
 _WHOOSH_FILE_PREFIXES = (f"{INDEX_NAME}_", f"_{INDEX_NAME}_")
 
 
-def doc_fields(doc: IndexDoc) -> dict[str, object]:
-    """The Whoosh document for one passage."""
+def doc_fields(doc: IndexDoc, synonyms: SynonymTable | None = None) -> dict[str, object]:
+    """The Whoosh document for one passage; ``synonyms`` tags the acronyms of the expansions
+    it holds (``SynonymTable.tags``)."""
     body = unicodedata.normalize("NFC", doc.body)
     heading = unicodedata.normalize("NFC", doc.heading)
     fields: dict[str, object] = {
@@ -148,7 +151,10 @@ def doc_fields(doc: IndexDoc) -> dict[str, object]:
         "page_label": doc.page_label,
         "page_index": doc.page_index,
         "body": body,
-        "acronyms": " ".join(acronym_tokens(heading) + acronym_tokens(body)),
+        "acronyms": " ".join(
+            acronym_tokens(heading) + acronym_tokens(body)
+            + (synonyms.tags(heading) + synonyms.tags(body) if synonyms is not None else [])
+        ),
         "exact": body,
         "tails": tail_terms(doc.kind, doc.plan, doc.path),
         "fingerprint": doc.fingerprint,
@@ -245,7 +251,7 @@ class WhooshSearchIndex:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", ResourceWarning)
             try:
-                if self._stored_version() == SCHEMA_VERSION and windex.exists_in(
+                if self._stored_version() == self._version() and windex.exists_in(
                     self.directory, INDEX_NAME
                 ):
                     ix = windex.open_dir(self.directory, indexname=INDEX_NAME)
@@ -266,11 +272,15 @@ class WhooshSearchIndex:
         self.last_error = reason
         self._reset()
 
-    def _stored_version(self) -> int | None:
+    def _version(self) -> dict[str, object]:
+        """What the version file must say for the stored index to be used as it is."""
+        return {"schema_version": SCHEMA_VERSION, "synonyms": self.synonyms.fingerprint}
+
+    def _stored_version(self) -> dict[str, object] | None:
         try:
             data = json.loads((self.directory / VERSION_FILE).read_text("utf-8"))
-            return int(data["schema_version"])
-        except (OSError, ValueError, KeyError, TypeError):
+            return data if isinstance(data, dict) else None
+        except (OSError, ValueError, TypeError):
             return None
 
     def _close_searcher(self) -> None:
@@ -303,7 +313,7 @@ class WhooshSearchIndex:
                         log.info("left %s in place: it is still open elsewhere", p.name)
         self._ix = windex.create_in(self.directory, SCHEMA, indexname=INDEX_NAME)
         tmp = self.directory / (VERSION_FILE + ".tmp")
-        tmp.write_text(json.dumps({"schema_version": SCHEMA_VERSION}), "utf-8")
+        tmp.write_text(json.dumps(self._version()), "utf-8")
         tmp.replace(self.directory / VERSION_FILE)
 
     # -- which library revision the index reflects -------------------------------------------
@@ -408,7 +418,7 @@ class WhooshSearchIndex:
                     batch = todo[start : start + LOAD_BATCH]
                     loaded = load(batch)
                     for doc in loaded:
-                        writer.update_document(**doc_fields(doc))
+                        writer.update_document(**doc_fields(doc, self.synonyms))
                         written += 1
                     for key in set(batch) - {d.key for d in loaded}:
                         writer.delete_by_term("key", key)  # vanished since `wanted` was read
@@ -451,9 +461,9 @@ class WhooshSearchIndex:
                     if n % 50 == 0 and state.cancel_requested:
                         raise Cancelled()
                     if doc.key in seen:
-                        writer.update_document(**doc_fields(doc))
+                        writer.update_document(**doc_fields(doc, self.synonyms))
                     else:
-                        writer.add_document(**doc_fields(doc))
+                        writer.add_document(**doc_fields(doc, self.synonyms))
                         seen.add(doc.key)
                     if n % 200 == 0:
                         state.report(
