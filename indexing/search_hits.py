@@ -104,6 +104,7 @@ def snippet(text: str, terms: frozenset[str]) -> str:
                     text.split("\n"),
                     key=lambda p: len({m.group(0).lower() for m in quick.finditer(p)}),
                 )
+        text = _window(text, terms)
         out = highlight(
             text,
             terms,
@@ -115,6 +116,45 @@ def snippet(text: str, terms: frozenset[str]) -> str:
     if not out:
         out = text[:SNIPPET_CHARS].rstrip() + ("…" if len(text) > SNIPPET_CHARS else "")
     return out
+
+
+def _window(text: str, terms: frozenset[str]) -> str:
+    """The stretch of a long ``text`` around its densest matches, for ``highlight`` to tokenise
+    (it tokenises everything it is given: ~1 ms a long paragraph, 20 times a page).
+
+    Matches are found as ``_Matcher`` finds them; the window holds the ``SNIPPET_CHARS`` run
+    with the most distinct matched words plus a fragment's width on each side, so the fragment
+    ``highlight`` picks is the one it would pick in the whole text.
+    """
+    if len(text) <= 3 * SNIPPET_CHARS:
+        return text
+    quick = _quick_regex(terms)
+    if quick is None:
+        return text
+    hits: list[tuple[int, str]] = []
+    for q in quick.finditer(text):
+        token = TOKEN.match(text, q.start())
+        if token is None:
+            continue
+        for form, _, _, _ in word_parts(token.group(0), merge=True):
+            lower = form.lower()
+            if lower not in STOP_WORDS and (acronym_form(form) or porter_stem(lower)) in terms:
+                hits.append((token.start(), lower))
+                break
+    if not hits:
+        return text
+    best, best_n = hits[0][0], 0
+    for i, (start, _) in enumerate(hits):
+        n = len({w for s, w in hits[i:] if s - start < SNIPPET_CHARS})
+        if n > best_n:
+            best, best_n = start, n
+    a = max(0, best - SNIPPET_CHARS)
+    b = min(len(text), best + 2 * SNIPPET_CHARS)
+    if a:
+        a = text.find(" ", a) + 1 or a  # start and end on a word boundary
+    if b < len(text):
+        b = text.rfind(" ", a, b) if text.rfind(" ", a, b) > best else b
+    return text[a:b]
 
 
 @lru_cache(maxsize=256)
@@ -168,6 +208,7 @@ class _Matcher:
             for p in phrases if p
         ]
         self.quick = _quick_regex(terms | {p[0] for p in phrases if p})
+        self._known: dict[str, bool] = {}
 
     def __call__(self, text: str) -> bool:
         if self.quick is None:
@@ -194,13 +235,22 @@ class _Matcher:
 
 
     def _holds(self, token: str) -> bool:
-        for form, _, _, _ in word_parts(token, merge=True):
-            lower = form.lower()
-            if lower in STOP_WORDS:
-                continue  # "on" is not a match for "one" (stemmed "on")
-            if (acronym_form(form) or porter_stem(lower)) in self.terms:
-                return True
-        return False
+        # the same few words recur in every paragraph of every candidate: decide each once
+        known = self._known.get(token)
+        if known is None:
+            known = self._known[token] = holds_term(token, self.terms)
+        return known
+
+
+def holds_term(token: str, terms: frozenset[str]) -> bool:
+    """Does one ``TOKEN`` match hold a query term, as ``HighlightFormFilter`` forms it?"""
+    for form, _, _, _ in word_parts(token, merge=True):
+        lower = form.lower()
+        if lower in STOP_WORDS:
+            continue  # "on" is not a match for "one" (stemmed "on")
+        if (acronym_form(form) or porter_stem(lower)) in terms:
+            return True
+    return False
 
 
 def _cut(para: str, cut: list[str]) -> str:
