@@ -40,6 +40,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from itertools import combinations
 
 from whoosh import query as wq
 
@@ -133,6 +134,8 @@ PROXIMITY_SPAN = False  # see _proximity_clause
 PROXIMITY_SLOP = 3  # words allowed between query words for the proximity bonus
 PROXIMITY_BOOST = 2.0
 PROXIMITY_MAX_WORDS = 6
+RELAX_MAX_WORDS = 6  # the soft AND (``_relaxed``) is built for at most this many plain words
+RELAX_MISSING = 2  # how many of them a passage of the soft AND may miss
 
 NOTICE_TOO_MANY_TERMS = f"Only the first {MAX_TERMS} terms were used"
 NOTICE_EMPTY = "Type a word or phrase to search for"
@@ -153,6 +156,9 @@ class ParsedQuery:
     highlight_prefixes: tuple[tuple[str, str], ...] = ()
     phrases: tuple[tuple[str, ...], ...] = ()  # quoted phrases, as ``exact_words`` gives them
     near: tuple[str, ...] = ()  # stems of the plain words, for ranking by proximity
+    # passages holding most, not all, of the plain words: shown after every full match when
+    # the full matches do not fill the page (see ``_relaxed``); None when nothing can relax
+    relaxed: tuple[wq.Query, ...] = ()  # [i]: all but i + 1 of the plain words
 
     @property
     def notice(self) -> str:
@@ -426,6 +432,39 @@ def _compile(node, ctx: _Ctx, hl: bool) -> tuple[wq.Query, str] | None:
     return None
 
 
+def _relaxed(children: tuple, table: SynonymTable) -> tuple[wq.Query, ...]:
+    """The "soft AND" of a top-level AND, one query per number of plain words (or table
+    phrases) missing, 1 to ``RELAX_MISSING``, at least one word kept; phrases, filters,
+    exclusions and groups stay required, so a quoted phrase is never relaxed. Whoosh's
+    ``Or(minmatch=)`` is not implemented, so "all but one of n" is the Or of the n ANDs that
+    each leave one word out (n is at most ``RELAX_MAX_WORDS``).
+    """
+    ctx = _Ctx(table)
+    optional: list[wq.Query] = []
+    required: list[wq.Query] = []
+    for item in _synonym_groups(children, ctx):
+        if isinstance(item, tuple) and item[0] == "syn":
+            c = _compile_and(item[1], ctx, False)
+            if c is not None:
+                optional.append(c[0])
+            continue
+        c = _compile_word(item, ctx, False) if isinstance(item, _Word) else _compile(
+            item, ctx, False)
+        if c is not None:
+            (optional if isinstance(item, _Word) else required).append(c[0])
+    n = len(optional)
+    if not 2 <= n <= RELAX_MAX_WORDS:
+        return ()
+    out: list[wq.Query] = []
+    for need in range(n - 1, max(0, n - RELAX_MISSING - 1), -1):
+        soft: wq.Query = wq.Or([wq.And(list(combo)) if len(combo) > 1 else combo[0]
+                                for combo in combinations(optional, need)])
+        q = wq.And([*required, soft]) if required else soft
+        if _is_positive(q):
+            out.append(q.normalize())
+    return tuple(out)
+
+
 def _is_positive(q: wq.Query) -> bool:
     """False when the query can only exclude (NOT x, or an AND of NOTs)."""
     if isinstance(q, wq.Not):
@@ -463,6 +502,7 @@ def parse_query(text: str, synonyms: SynonymTable | None = None) -> ParsedQuery:
     q, shown = compiled
     if not _is_positive(q):
         return ParsedQuery(None, shown, (*notices, NOTICE_ONLY_NOT))
+    relaxed = _relaxed(tree.children, table) if isinstance(tree, _And) else ()
     return ParsedQuery(
         q.normalize(),
         shown,
@@ -471,4 +511,5 @@ def parse_query(text: str, synonyms: SynonymTable | None = None) -> ParsedQuery:
         tuple(dict.fromkeys(ctx.prefixes)),
         tuple(dict.fromkeys(ctx.phrases)),
         tuple(ctx.near),
+        relaxed,
     )

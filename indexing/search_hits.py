@@ -179,6 +179,7 @@ class Candidate:
     norm: str = ""
     source: str = ""  # the stored text, before a section is cut to its own passages
     cut: list[str] = field(default_factory=list)  # finer hits cut out of a section
+    tier: int = 0  # 0: holds every word; 1: most of them (the soft AND), ranked after all of 0
 
     @property
     def kind(self) -> str:
@@ -270,6 +271,21 @@ def _cut(para: str, cut: list[str]) -> str:
     )
 
 
+def _paragraphs(text: str) -> list[str]:
+    """The paragraphs of a stored text: its lines, with a line that starts in lower case joined
+    to the one before (a sentence wrapped by the PDF's layout: "…children in Kent are" /
+    "obese or overweight, …" is one sentence, and showing only its second line loses it)."""
+    out: list[str] = []
+    for line in text.split("\n"):
+        if not line.strip():
+            continue
+        if out and line.lstrip()[:1].islower():
+            out[-1] += "\n" + line
+        else:
+            out.append(line)
+    return out
+
+
 def _own_passages(text: str, cut: list[str], matches: _Matcher) -> str:
     """The paragraphs of a section's text that match, with the commitments in ``cut`` removed.
 
@@ -278,7 +294,7 @@ def _own_passages(text: str, cut: list[str], matches: _Matcher) -> str:
     not a hit of its own); if nothing in the text matched (the section was found through its
     heading or a synonym), the remaining text is kept whole.
     """
-    paras = [p for p in text.split("\n") if p.strip()]
+    paras = _paragraphs(text)
     matching = [p for p in paras if matches(p)]
     if matching:
         kept = [x for x in (_cut(p, cut) for p in matching) if x and matches(x)]
@@ -301,19 +317,20 @@ def collapse(
     not shown again. Stops once ``limit`` hits are kept: a finer unit further down would not
     be shown anyway.
     """
-    commitments: dict[str, list[str]] = {}
+    commitments: dict[str, list[tuple[int, str]]] = {}
     for c in cands:
         c.source = c.text
         if c.kind != "section":  # a section's text is cut first, then folded
             c.norm = norm_text(c.text)
         if c.kind == "commitment":
-            commitments.setdefault(c.plan, []).append(c.norm)
+            commitments.setdefault(c.plan, []).append((c.tier, c.norm))
     if phrases:  # a word of a quoted phrase is no match on its own, only the whole phrase
         terms = terms - {st for p in phrases for st in stems(" ".join(p))}
     matches = _Matcher(terms, phrases)
 
     def trim(c: Candidate, extra: list[str]) -> None:
-        c.cut = [*commitments.get(c.plan, []), *extra]
+        # a soft-AND commitment is never cut out of a passage that holds every word
+        c.cut = [*(n for t, n in commitments.get(c.plan, []) if t <= c.tier), *extra]
         c.text = _own_passages(c.source, c.cut, matches)
         c.norm = norm_text(c.text)
 
@@ -341,7 +358,8 @@ def _keep(kept: list[Candidate], c: Candidate) -> bool:
     """Add ``c`` to ``kept`` unless its words are shown already; True when it was appended."""
     outer = next((i for i, k in enumerate(kept) if _inside(c.norm, k.norm)), None)
     if outer is not None:
-        if _same_place(c, kept[outer]) and kept[outer].norm != c.norm:
+        if (_same_place(c, kept[outer]) and kept[outer].norm != c.norm
+                and c.tier <= kept[outer].tier):
             kept[outer] = c  # a commitment inside another: the finer one, better rank
         # otherwise the same words stand elsewhere in a hit already shown (a glossary line
         # inside a paragraph, a pledge repeated): they are shown once, there
@@ -386,13 +404,15 @@ def rerank(cands: list[Candidate], near: Sequence[str]) -> list[Candidate]:
     Whoosh scores a whole section; the bonus looks at the passage actually shown, so a section
     whose own passage says "social value" outranks one that scatters the two words.
     """
-    top = max((c.score for c in cands), default=0.0) or 1.0
+    top: dict[int, float] = {}
+    for c in cands:
+        top[c.tier] = max(top.get(c.tier, 0.0), c.score)
     keyed = []
     for n, c in enumerate(cands):
         span = _span(c.text, near)
         bonus = PROXIMITY_WEIGHT * len(near) / span if span else 0.0
-        keyed.append((-(c.score / top + bonus), n, c))
-    return [c for _, _, c in sorted(keyed)]
+        keyed.append((c.tier, -(c.score / (top[c.tier] or 1.0) + bonus), n, c))
+    return [c for _, _, _, c in sorted(keyed)]
 
 
 def _same_place(a: Candidate, b: Candidate) -> bool:
