@@ -41,14 +41,14 @@ def collect(searcher, parsed: ParsedQuery, fq, terms: frozenset[str], limit: int
         # past one page of hits Whoosh's estimate is what a person needs.
         scored = results.scored_length()
         cands = [
-            Candidate(f, _score(r), f.get("body", "") or "")
+            Candidate(f, _score(r), f.get("body", "") or "", docnum=r.docnum)
             for r in results
             if (f := r.fields()) is not None
         ]
         if scored < fetch:  # every match is here: count the collapsed list exactly
             shown = collapse(cands, terms, parsed.phrases, MAX_LIMIT, near)
             if len(shown) < limit and _fills(parsed, limit, sort):
-                return _fill(searcher, parsed, fq, terms, limit, cands, near)
+                return _fill(searcher, parsed, fq, terms, limit, limit - len(shown), cands, near)
             return shown[:limit], len(shown)
         shown = collapse(cands, terms, parsed.phrases, limit, near)
         if len(shown) >= limit or fetch >= MAX_LIMIT:
@@ -72,20 +72,21 @@ def _fills(parsed: ParsedQuery, limit: int, sort: str) -> bool:
     return bool(parsed.relaxed) and sort == "relevance" and limit <= FILL_MAX_LIMIT
 
 
-def _fill(searcher, parsed: ParsedQuery, fq, terms: frozenset[str], limit: int,
+def _fill(searcher, parsed: ParsedQuery, fq, terms: frozenset[str], limit: int, missing: int,
           full: list[Candidate], near) -> tuple[list[Candidate], int]:
     """The full matches, then passages holding all the words but one, then all but two, …
     (``ParsedQuery.relaxed``), each tier ranked strictly below the one before and collapsed
-    with them (a finer unit is still shown once), until the page is full."""
+    with them (a finer unit is still shown once), until the page is full. Each tier fetches a
+    pool for the ``missing`` places only, masking the passages already fetched."""
     cands = list(full)
     shown: list[Candidate] = []
     for tier, relaxed in enumerate(parsed.relaxed, 1):
-        have = {c.fields.get("key") for c in cands}
-        fetch = min(MAX_LIMIT, limit * 2 + FETCH_EXTRA + len(have))
+        fetch = min(MAX_LIMIT, missing * 2 + FETCH_EXTRA)
+        have = {c.docnum for c in cands}
         cands += [
-            Candidate(f, _score(r), f.get("body", "") or "", tier=tier)
-            for r in searcher.search(relaxed, filter=fq, limit=fetch)
-            if (f := r.fields()).get("key") not in have
+            Candidate(r.fields(), _score(r), r.fields().get("body", "") or "", tier=tier,
+                      docnum=r.docnum)
+            for r in searcher.search(relaxed, filter=fq, mask=have, limit=fetch)
         ]
         for c in cands:  # collapse() cuts sections afresh from their stored text
             c.text = c.source or c.text

@@ -180,6 +180,7 @@ class Candidate:
     source: str = ""  # the stored text, before a section is cut to its own passages
     cut: list[str] = field(default_factory=list)  # finer hits cut out of a section
     tier: int = 0  # 0: holds every word; 1: most of them (the soft AND), ranked after all of 0
+    docnum: int = -1  # Whoosh's document number, while the searcher lasts
 
     @property
     def kind(self) -> str:

@@ -210,6 +210,7 @@ def test_soft_and_fills_a_short_page_below_every_full_match(index):
     assert keys(index.search("pothole repair roads", limit=10)) == [
         "section:1", "section:2", "section:4"]
     assert keys(index.search("pothole repair roads", limit=1)) == ["section:1"]
+    assert keys(index.search("pothole repair roads", limit=2)) == ["section:1", "section:2"]
     assert index.search("pothole repair roads").notice == NOTICE_SOME_WORDS.format(1)
     # a bulk selection (workbench pack --search asks for 1000) gets the full matches only
     assert keys(index.search("pothole repair roads", limit=1000)) == ["section:1"]
