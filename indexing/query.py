@@ -6,7 +6,9 @@ no events.
 
 Query syntax (for the README)
 -----------------------------
-* ``pothole repairs``      both words (AND is the default).
+* ``pothole repairs``      both words (AND is the default). A short page is filled, after every
+  full match, with passages missing one or two of the plain words (``ParsedQuery.relaxed``,
+  the "soft AND"; never a quoted phrase, filter or exclusion).
 * ``"net zero carbon"``    an exact phrase: these words, in this order, in the passage's own text
   (not its heading, which only ranks), unstemmed and never expanded by the synonym table; an
   unclosed quote runs to the end of the query.
