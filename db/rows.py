@@ -162,6 +162,7 @@ def insert_extraction(
                 "warnings": json.dumps(list(ex.warnings), ensure_ascii=False),
                 "copy_restricted": int(ex.copy_restricted),
                 "pdf_title": ex.title,
+                "ocr": ex.ocr,  # issue 15 (migration m004)
             }
         )
         .last_pk
@@ -177,6 +178,7 @@ def insert_extraction(
                 "needs_ocr": int(p.needs_ocr),
                 "width": p.width,
                 "height": p.height,
+                "ocr_confidence": p.ocr_confidence,  # issue 15: None for a text layer
             }
             for p in ex.pages
         ),

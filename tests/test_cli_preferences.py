@@ -98,18 +98,19 @@ def test_the_cli_opens_the_library_the_window_had_open_last(cli, library, tmp_pa
 def test_search_save_then_searches_lists_it_with_its_filters(cli, library):
     lib = ["--library", str(library)]
     code, out, err = cli("search", "potholes", "--plan", "old-plan", "--kind", "commitment",
-                         "--relation", "unreviewed", "--save", "Potholes then", "--json", *lib)
+                         "--relation", "unreviewed", "--sort", "date", "--save", "Potholes then",
+                         "--json", *lib)
     assert code == 0, err
     assert json.loads(out)["hits"]  # the results' contract is unchanged by --save
     code, out, _ = cli("searches", "--json", *lib)
     [saved] = json.loads(out)
-    assert (saved["name"], saved["query"], saved["sort"]) == (
-        "Potholes then", "potholes", "relevance")
+    assert (saved["name"], saved["query"], saved["sort"]) == ("Potholes then", "potholes", "date")
     assert saved["filters"]["plans"] == ["old-plan"]
     assert saved["filters"]["kinds"] == ["commitment"]
     assert saved["filters"]["relations"] == ["unreviewed"]
     code, out, _ = cli("searches", *lib)
     assert out.startswith("Potholes then: 'potholes' (plan old-plan, kind commitment")
+    assert "sorted by date" in out
 
 
 def test_a_saved_name_is_refused_twice_and_removal_keeps_the_row(cli, library):

@@ -3,6 +3,7 @@ searches: read and written through the store (library records the CLI sees too).
 
 from __future__ import annotations
 
+import json
 import logging
 import uuid
 from collections.abc import Callable
@@ -97,3 +98,46 @@ def save(ctx: OpContext, entry: SavedEntry, actor: str, *,
     search = saved_of(entry, actor)
     return ctx.executor.submit(lambda wb: wb.store.add_saved_search(search), on_done=on_done,
                                on_error=on_error)
+
+
+class SavedSearchList:
+    """The library's saved searches as a window panel holds them: loaded through the store (the
+    ones the window kept in QSettings adopted once, on the first library opened), and new ones
+    written through the store, shown at once and taken back if the write fails."""
+
+    ADOPTED_KEY = "search/saved_adopted"  # the QSettings saved searches went to a library
+    LEGACY_KEY = "search/saved"
+
+    def __init__(self, ctx: OpContext, settings: Any, say: Callable[[str], None]) -> None:
+        self._ctx = ctx
+        self._settings = settings  # QSettings
+        self._say = say
+        self.entries: list[SavedEntry] = []
+
+    def _legacy(self) -> list[SavedEntry]:
+        if self._settings.value(self.ADOPTED_KEY, False, type=bool):
+            return []
+        raw = self._settings.value(self.LEGACY_KEY, "[]")
+        try:
+            data = json.loads(raw if isinstance(raw, str) else "[]")
+        except ValueError:
+            return []
+        return [d for d in data if isinstance(d, dict) and "query" in d]
+
+    def reload(self, actor: str) -> None:
+        load_saved(self._ctx, legacy=self._legacy(), actor=actor, on_done=self._on_loaded)
+
+    def _on_loaded(self, result: tuple[list[SavedEntry], bool]) -> None:
+        self.entries, adopted = result
+        if adopted:  # the QSettings copy stays, unused, for an earlier version of the app
+            self._settings.setValue(self.ADOPTED_KEY, True)
+
+    def add(self, entry: SavedEntry, actor: str) -> None:
+        self.entries.append(entry)
+        save(self._ctx, entry, actor, on_done=lambda s: self._say(f"Saved search “{s.name}”"),
+             on_error=lambda exc: self._failed(entry, exc))
+
+    def _failed(self, entry: SavedEntry, exc: BaseException) -> None:
+        if entry in self.entries:
+            self.entries.remove(entry)
+        self._say(f"Search not saved: {exc}")

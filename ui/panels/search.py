@@ -14,7 +14,6 @@ Signals:
 
 from __future__ import annotations
 
-import json
 import uuid
 
 from PySide6.QtCore import QEvent, QObject, QSettings, QStringListModel, Qt, QTimer, Signal
@@ -50,7 +49,7 @@ from workbench.model import SearchFilters, SearchHit, SearchResult
 DEBOUNCE_MS = 250
 RECENT_MAX = 15
 RESULT_LIMIT = 50
-SAVED_ADOPTED_KEY = "search/saved_adopted"  # the QSettings saved searches went to a library
+SAVED_ADOPTED_KEY = search_ops.SavedSearchList.ADOPTED_KEY
 
 
 class SearchPanel(LazyPanel):
@@ -67,7 +66,7 @@ class SearchPanel(LazyPanel):
         self._settings = settings
         self._job: Job | None = None
         self._plan_actions: dict[str, QAction] = {}
-        self._saved: list[dict] = []  # the library's saved searches (``_reload_saved``)
+        self.saved = search_ops.SavedSearchList(ctx, settings, self.status_message.emit)
         self.last_result: SearchResult | None = None
         self._debounce = QTimer(self)
         self._debounce.setSingleShot(True)
@@ -192,7 +191,7 @@ class SearchPanel(LazyPanel):
     def _reload_plans(self) -> None:
         if self.is_built:
             library_ops.load_plans(self._ctx, on_done=self._on_plans_loaded)
-            self._reload_saved()
+            self.saved.reload(current_user(self._settings))
 
     def _on_plans_loaded(self, result: library_ops.PlanList) -> None:
         checked = {s for s, a in self._plan_actions.items() if a.isChecked()}
@@ -383,26 +382,8 @@ class SearchPanel(LazyPanel):
         return self._recent()
 
     def saved_searches(self) -> list[dict]:
-        """The library's saved searches, as last loaded from the store (``_reload_saved``)."""
-        return list(self._saved)
-
-    def _reload_saved(self) -> None:
-        """Load the library's saved searches; the first time, adopt those QSettings held."""
-        legacy: list[dict] = []
-        if not self._settings.value(SAVED_ADOPTED_KEY, False, type=bool):
-            raw = self._settings.value("search/saved", "[]")
-            try:
-                data = json.loads(raw if isinstance(raw, str) else "[]")
-            except ValueError:
-                data = []
-            legacy = [d for d in data if isinstance(d, dict) and "query" in d]
-        search_ops.load_saved(self._ctx, legacy=legacy, actor=current_user(self._settings),
-                              on_done=self._on_saved_loaded)
-
-    def _on_saved_loaded(self, result: tuple[list[dict], bool]) -> None:
-        self._saved, adopted = result
-        if adopted:  # the QSettings copy stays, unused, for an earlier version of the app
-            self._settings.setValue(SAVED_ADOPTED_KEY, True)
+        """The library's saved searches, as last loaded from the store."""
+        return list(self.saved.entries)
 
     def save_current(self, name: str | None = None) -> dict | None:
         """Save the query and filters in the library; a saved search has a UUID from the day
@@ -421,17 +402,8 @@ class SearchPanel(LazyPanel):
             "date_to": f.date_to, "sort": self.sort_combo.currentData(),
             "relations": list(f.relations), "statuses": list(f.statuses),
         }
-        self._saved.append(entry)
-        search_ops.save(
-            self._ctx, entry, current_user(self._settings),
-            on_done=lambda s: self.status_message.emit(f"Saved search “{s.name}”"),
-            on_error=lambda exc: self._on_save_failed(entry, exc))
+        self.saved.add(entry, current_user(self._settings))
         return entry
-
-    def _on_save_failed(self, entry: dict, exc: BaseException) -> None:
-        if entry in self._saved:
-            self._saved.remove(entry)
-        self.status_message.emit(f"Search not saved: {exc}")
 
     def apply_saved(self, entry: dict) -> None:
         self.ensure_built()
