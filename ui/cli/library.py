@@ -235,6 +235,7 @@ def cmd_search(wb: Workbench, args: argparse.Namespace) -> int:
             "kind": h.kind,
             "id": h.item_id,
             "path": list(h.path),
+            "citation": h.citation,  # the shortest unambiguous tail of the path
             "page_label": h.page_label,
             "page_index": h.page_index,
             "score": round(h.score, 4),
