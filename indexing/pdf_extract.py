@@ -494,6 +494,15 @@ def _read_page(doc: pymupdf.Document, index: int, gate: _DrawingsGate | None = N
     return RawPage(index, rect.width, rect.height, lines, label, min(cover, 1.0))
 
 
+def analyse(raw_pages: list[RawPage], toc: list, title: str,
+            ) -> tuple[list[cleanup.PageLayout], list, dict]:
+    """Clean pages and cut them into sections: ``(layouts, sections, paragraph roles)``."""
+    layouts = cleanup.assemble_pages(raw_pages)
+    rule = headings.rule_for(layouts, toc)
+    sections, owners = segment.segment(layouts, rule, title)
+    return layouts, sections, owners
+
+
 def extract_file(
     path: Path | str, password: str | None = None, progress_cb: ProgressCallback | None = None
 ) -> Extraction:
@@ -567,10 +576,8 @@ def extract_file(
         repaired = True
     warnings = [*warnings, *mupdf_warnings[:50]]
 
-    layouts = cleanup.assemble_pages(raw_pages)
     title = metadata.get("title", "").strip() or path.stem
-    rule = headings.rule_for(layouts, toc)
-    sections, owners = segment.segment(layouts, rule, title)
+    layouts, sections, owners = analyse(raw_pages, toc, title)
     units = commitments.find_commitments(layouts, sections, owners)
     pages = tuple(
         PageText(p.index, p.label, p.text, p.needs_ocr, p.width, p.height) for p in layouts

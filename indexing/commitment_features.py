@@ -1,0 +1,287 @@
+"""General features of a candidate commitment unit, and the linear model that scores them.
+
+A candidate is a sentence of a narrative paragraph, a list item, a numbered item, a table cell
+or a heading. Its features describe what any council plan does when it promises something,
+never the wording or layout of one plan:
+
+* shape: list item, numbered item, table cell, sentence (first / only), heading, call-out box;
+* the word that opens it: a base-form English verb (imperative, from a general lexicon of
+  common verbs), a gerund, "to" + verb, a measure noun phrase ("number of", "percentage of");
+* modal and future cues (will, 'll, shall, aim to, committed to, our ambition ...), a first
+  person or organisation subject before the modal, past-tense and reported-speech cues;
+* dates ("by 2030"), numbers, percentages and amounts;
+* context: the lead-in the item hangs from (does it promise?), the heading above it and the
+  header cell of its table column, read through small general lexicons (actions / measures /
+  context / asks of others).
+
+``Model`` is a multinomial logistic regression over the kinds ``none``, ``commitment``,
+``ask``, ``target`` and ``measure``. Its weights are data (``commitment_model.json``),
+written by ``bench/train_commitments.py`` from the labelled units in ``tests/data/labels``;
+scoring is a handful of dictionary look-ups per candidate (no numerical library at run time).
+
+Emits nothing; pure.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from importlib import resources
+
+__all__ = ["KINDS", "Context", "Model", "features", "load_model"]
+
+KINDS = ("none", "commitment", "ask", "target", "measure")
+
+# Common English verbs in their base form (imperative openers of action items). A general
+# lexicon: none of these words is taken from a particular plan.
+_VERBS = frozenset("""
+accelerate accept achieve act adapt add address adopt advance advocate agree align allocate
+allow apply appoint argue arrange ask assess assist attract back balance become begin bid
+boost bring broaden build buy campaign capture care carry catch celebrate challenge champion
+change channel check clarify clean close co-ordinate collaborate collect combine commission
+commit communicate compete complete conduct connect conserve consider consolidate consult
+continue contribute control convene coordinate create cut decarbonise decide define deliver
+demonstrate deploy design develop devise direct discuss drive educate eliminate embed embrace
+empower enable encourage end enforce engage enhance ensure enter equip establish evaluate
+examine expand expect explore extend facilitate finalise find fix focus follow form foster
+fund further gain generate get give grow guarantee halve harness have help hold identify
+implement improve include increase influence inform innovate install integrate introduce
+invest involve join keep launch lead learn lessen lever leverage lift limit link listen lobby
+look lower maintain make manage map market maximise measure meet minimise mitigate mobilise
+modernise monitor move negotiate nurture offer open operate optimise organise oversee partner
+pilot place plan plant play press prevent prioritise proceed procure produce progress promote
+protect provide publish pursue push raise reach realise rebuild recognise recommission recover
+recruit redesign reduce reform refresh regenerate reinforce relaunch remain remove renew
+reopen replace report represent reshape resist resolve respond restore restructure retain
+retrofit review revitalise reward roll run safeguard save scale secure seek select set shape
+share shift showcase simplify speak sponsor stand start step stimulate stop streamline
+strengthen stress submit supply support sustain tackle take target teach test tighten
+trade train transform treat trial turn undertake unlock update upgrade urge use value widen
+win work
+""".split())
+_ASK_VERBS = frozenset("ask lobby urge press petition call campaign challenge seek".split())
+_GOVERNMENT = re.compile(
+    r"\b(?:government|ministers?|whitehall|parliament|secretary of state|department for"
+    r"|home office|treasury|national (?:funding|policy|agencies))\b", re.IGNORECASE)
+_SUBJECT_MODAL = re.compile(
+    r"^(?:[\w'’,-]+\s+){0,6}?(?:we|we'll|we’ll|i|council|authority|partners|partnership"
+    r"|together|[A-Z]{2,6}s?)\s+(?:will|shall|are going to|commit|pledge|promise|aim|intend"
+    r"|plan|want|propose|must|have committed|are committed|is committed|continue)",
+    re.IGNORECASE)
+_WE_LL = re.compile(r"\bwe(?:'|’)ll\b", re.IGNORECASE)
+_WILL = re.compile(r"\b(?:will|shall)\b", re.IGNORECASE)
+_COMMIT = re.compile(r"\b(?:commit(?:ted|ment|ments|s)?|pledges?|promises?|guarantee)\b",
+                     re.IGNORECASE)
+_AIM = re.compile(
+    r"\b(?:aims?|ambitions?|goals?|intend|intention|plan to|seek to|want to|going to"
+    r"|continue to|determined to|strive|endeavour)\b", re.IGNORECASE)
+_NEED = re.compile(r"\b(?:must|need to|needs to|should|have to|has to)\b", re.IGNORECASE)
+_PAST = re.compile(
+    r"\b(?:we have|has been|have been|had|was|were|did|last year|previously|since 20\d\d"
+    r"|in 20[01]\d|achieved|delivered|completed)\b", re.IGNORECASE)
+_REPORTED = re.compile(r"\b(?:said|told us|says|according to|survey|respondents|consultation)\b",
+                       re.IGNORECASE)
+_FIRST_PERSON = re.compile(r"\b(?:we|our|us|we're|we’re)\b", re.IGNORECASE)
+_DATE = re.compile(
+    r"\b(?:by|before|until|from|in|within)\s+(?:the\s+end\s+of\s+)?(?:(?:january|february"
+    r"|march|april|may|june|july|august|september|october|november|december|spring|summer"
+    r"|autumn|winter)\s+)?20\d\d\b|\bby 20\d\d\b|\b20\d\d\s*/\s*\d\d\b", re.IGNORECASE)
+_NUMBER = re.compile(r"\d")
+_PERCENT = re.compile(r"%|\bper\s?cent\b", re.IGNORECASE)
+_MONEY = re.compile(r"[£$€]\s?\d|\b\d+(?:\.\d+)?\s?(?:m|bn|million|billion)\b", re.IGNORECASE)
+_TARGET_WORD = re.compile(
+    r"\b(?:targets?|reduce\b.*\bby|increase\b.*\b(?:to|by)|halve|double|at least|net zero"
+    r"|zero|achieve)\b", re.IGNORECASE)
+_MEASURE_OPEN = re.compile(
+    r"^(?:the\s+)?(?:number|numbers|percentage|proportion|rate|level|levels|share|amount"
+    r"|%|reduction|increase|improvement|satisfaction|uptake|take-up)\b(?:\s+(?:of|in)\b)?",
+    re.IGNORECASE)
+_HEAD_ACTION = re.compile(
+    r"\b(?:actions?|commit\w*|pledges?|objectives?|priorit\w*|deliver\w*|will|plans?"
+    r"|approach|ambitions?|aims?|goals?|outcomes?|what we|how we|strateg\w*|promises?"
+    r"|programme|activit\w*|milestones?|tasks?|steps)\b", re.IGNORECASE)
+_HEAD_MEASURE = re.compile(
+    r"\b(?:measur\w*|indicators?|kpis?|metrics?|success|monitor\w*|performance|targets?"
+    r"|track\w*|progress|evidence|know we|data)\b", re.IGNORECASE)
+_HEAD_CONTEXT = re.compile(
+    r"\b(?:context|background|introduction|foreword|about|overview|facts?|statistics?"
+    r"|profile|challenges?|summary|glossary|contents|appendix|case stud\w*|why|story"
+    r"|where we are|our county|the county|achievements?|so far|headlines?|key figures)\b",
+    re.IGNORECASE)
+_HEAD_ASK = re.compile(r"\b(?:asks?|government|lobby\w*|call on|calls|we need from|others)\b",
+                       re.IGNORECASE)
+_WORD = re.compile(r"[A-Za-z][A-Za-z'’-]*")
+
+
+@dataclass(frozen=True, slots=True)
+class Context:
+    """Where a candidate stands."""
+
+    shape: str  # "bullet" | "numbered" | "cell" | "sentence" | "heading"
+    lead_in: str = ""  # the lead-in of a list item, or the header cell of a table column
+    heading: str = ""  # the heading above (and its parents, joined)
+    first: bool = False  # first sentence of its paragraph
+    only: bool = False  # the whole paragraph is this sentence
+    sidebar: bool = False
+    first_column: bool = False  # a table cell in the first column
+    item_head: bool = False  # the title clause of a long list item
+
+
+def _opening(text: str) -> list[str]:
+    words = _WORD.findall(text[:120])
+    return [w.casefold().replace("’", "'") for w in words[:4]]
+
+
+def features(text: str, ctx: Context) -> dict[str, float]:
+    """The features of one candidate (sparse: only those that fire, with their values)."""
+    f: dict[str, float] = {"bias": 1.0, f"shape_{ctx.shape}": 1.0}
+    words = text.split()
+    n = len(words)
+    f["len_short"] = 1.0 if n < 5 else 0.0
+    f["len_mid"] = 1.0 if 5 <= n <= 45 else 0.0
+    f["len_long"] = 1.0 if n > 45 else 0.0
+    f["len_vlong"] = 1.0 if n > 80 else 0.0
+    if ctx.first:
+        f["first_sentence"] = 1.0
+    if ctx.only:
+        f["only_sentence"] = 1.0
+    if ctx.sidebar:
+        f["sidebar"] = 1.0
+    if ctx.item_head:
+        f["item_head"] = 1.0
+    opening = _opening(text)
+    first = opening[0] if opening else ""
+    if text[:1].islower():
+        f["opens_lower"] = 1.0
+    if first in _VERBS and text[:1].isupper():
+        f["opens_verb"] = 1.0
+        f[f"opens_verb_{ctx.shape}"] = 1.0
+        if first in _ASK_VERBS:
+            f["opens_ask_verb"] = 1.0
+    elif first.endswith("ing") and (first[:-3] in _VERBS or first[:-3] + "e" in _VERBS):
+        f["opens_gerund"] = 1.0
+    if first == "to" and len(opening) > 1 and opening[1] in _VERBS:
+        f["opens_to_verb"] = 1.0
+    if first in ("we", "we'll", "our", "us"):
+        f["opens_we"] = 1.0
+    if _MEASURE_OPEN.match(text):
+        f["opens_measure"] = 1.0
+    if _SUBJECT_MODAL.match(text):
+        f["subject_modal"] = 1.0
+    if _WE_LL.search(text):
+        f["we_ll"] = 1.0
+    if _WILL.search(text):
+        f["will"] = 1.0
+    if _COMMIT.search(text):
+        f["commit_word"] = 1.0
+    if _AIM.search(text):
+        f["aim_word"] = 1.0
+    if _NEED.search(text):
+        f["need_word"] = 1.0
+    if _PAST.search(text):
+        f["past"] = 1.0
+    if _REPORTED.search(text):
+        f["reported"] = 1.0
+    if "?" in text:
+        f["question"] = 1.0
+    if _FIRST_PERSON.search(text):
+        f["first_person"] = 1.0
+    if _GOVERNMENT.search(text):
+        f["government"] = 1.0
+    if _DATE.search(text):
+        f["date"] = 1.0
+    if _NUMBER.search(text):
+        f["number"] = 1.0
+    if _PERCENT.search(text):
+        f["percent"] = 1.0
+    if _MONEY.search(text):
+        f["money"] = 1.0
+    if _TARGET_WORD.search(text):
+        f["target_word"] = 1.0
+    lead = ctx.lead_in
+    if lead:
+        f["has_lead"] = 1.0
+        if _WILL.search(lead) or _COMMIT.search(lead) or _AIM.search(lead):
+            f["lead_promise"] = 1.0
+        if _HEAD_ACTION.search(lead):
+            f["lead_action"] = 1.0
+        if _HEAD_MEASURE.search(lead):
+            f["lead_measure"] = 1.0
+        if _HEAD_ASK.search(lead) or _GOVERNMENT.search(lead):
+            f["lead_ask"] = 1.0
+        if _FIRST_PERSON.search(lead):
+            f["lead_we"] = 1.0
+        if lead.rstrip().endswith(":"):
+            f["lead_colon"] = 1.0
+    if ctx.shape == "cell" and ctx.first_column:
+        f["first_column"] = 1.0
+    head = ctx.heading
+    if head:
+        if _HEAD_ACTION.search(head):
+            f["head_action"] = 1.0
+        if _HEAD_MEASURE.search(head):
+            f["head_measure"] = 1.0
+        if _HEAD_CONTEXT.search(head):
+            f["head_context"] = 1.0
+        if _HEAD_ASK.search(head):
+            f["head_ask"] = 1.0
+    # interactions the linear model cannot form itself
+    listy = ctx.shape in ("bullet", "numbered", "cell")
+    if listy and "opens_verb" in f and (lead or head):
+        f["verb_item_in_context"] = 1.0
+    if listy and "lead_promise" in f:
+        f["item_under_promise"] = 1.0
+    if ctx.shape == "sentence" and "subject_modal" in f:
+        f["sentence_we_will"] = 1.0
+    if "subject_modal" in f and "past" not in f and "reported" not in f:
+        f["clean_promise"] = 1.0
+    if "date" in f and ("number" in f or "percent" in f or "money" in f):
+        f["dated_amount"] = 1.0
+    return f
+
+
+@dataclass(frozen=True, slots=True)
+class Model:
+    """Multinomial logistic regression: ``weights[kind][feature]``; ``threshold`` is the
+    largest probability of ``none`` at which a candidate is still kept as a unit."""
+
+    weights: Mapping[str, Mapping[str, float]]
+    threshold: float = 0.5
+
+    def probabilities(self, feats: Mapping[str, float]) -> dict[str, float]:
+        scores = {}
+        for kind in KINDS:
+            w = self.weights.get(kind, {})
+            scores[kind] = sum(w.get(k, 0.0) * v for k, v in feats.items())
+        top = max(scores.values())
+        exp = {k: math.exp(s - top) for k, s in scores.items()}
+        total = sum(exp.values())
+        return {k: e / total for k, e in exp.items()}
+
+    def classify(self, feats: Mapping[str, float]) -> str:
+        """``none`` or the kind of unit (commitment, ask, target, measure)."""
+        p = self.probabilities(feats)
+        if p["none"] > self.threshold:
+            return "none"
+        return max(KINDS[1:], key=p.__getitem__)
+
+    def to_json(self) -> str:
+        return json.dumps({"threshold": self.threshold, "weights": {
+            k: {f: round(v, 4) for f, v in sorted(w.items()) if abs(v) >= 1e-4}
+            for k, w in self.weights.items()}}, indent=1, sort_keys=True)
+
+
+_MODEL: Model | None = None
+
+
+def load_model() -> Model:
+    """The shipped model (``indexing/commitment_model.json``), loaded once."""
+    global _MODEL
+    if _MODEL is None:
+        data = json.loads(resources.files("indexing").joinpath("commitment_model.json")
+                          .read_text(encoding="utf-8"))
+        _MODEL = Model(data["weights"], float(data.get("threshold", 0.5)))
+    return _MODEL
