@@ -347,6 +347,41 @@ class SqliteStore:
             )
             .last_pk
         )
+        self._insert_content(int(doc_id), ex)
+        return int(doc_id)
+
+    def resegment(self, slug: str, extraction: Extraction) -> Plan:
+        """Replace the pages, sections and commitment units of a plan's current document with
+        a new analysis of the same file (a newer segmenter, issue 12).
+
+        The replaced rows are derived data (user records anchor to quotes, not to these rows,
+        and are re-anchored by the caller); one transaction, audited with the old and new
+        counts.
+
+        Raises:
+            InvalidInput: ``extraction`` is not of the plan's current file.
+        """
+        with self.db.atomic():
+            plan_row = self._plan_row(slug)
+            doc_id = self._current_document_id(plan_row["id"])
+            doc = self.document(doc_id) if doc_id is not None else None
+            if doc is None or doc.sha256 != extraction.sha256:
+                raise InvalidInput(f"The file read is not the current version of {slug}.")
+            before = {t: self.db.execute(f"SELECT count(*) FROM {t} WHERE document_id = ?",  # noqa: S608 - constant table names
+                                         [doc_id]).fetchone()[0]
+                      for t in ("sections", "commitments")}
+            for table in ("commitments", "sections", "pages"):  # children first
+                self.db.execute(f"DELETE FROM {table} WHERE document_id = ?", [doc_id])  # noqa: S608
+            self._insert_content(doc.id, extraction)
+            self._audit("resegment", f"plan:{slug}", {
+                "document_id": doc.id, "before": before,
+                "after": {"sections": len(extraction.sections),
+                          "commitments": len(extraction.commitments)}})
+            self._bump()
+        return self.plan(slug)
+
+    def _insert_content(self, doc_id: int, ex: Extraction) -> None:
+        """The pages, sections and commitment units of one document."""
         labels = {p.index: p.label for p in ex.pages}
         self.db["pages"].insert_all(
             (
@@ -397,16 +432,17 @@ class SqliteStore:
                     "char_start": c.char_start,
                     "char_end": c.char_end,
                     "lead_in": c.lead_in,
+                    "kind": c.kind,
                     "rects": json.dumps(
                         [[r.page_index, r.x0, r.y0, r.x1, r.y1] for r in c.rects]
                     ),
-                    "fingerprint": _fp(c.text, c.page_index, c.section_ordinal, c.lead_in),
+                    "fingerprint": _fp(c.text, c.page_index, c.section_ordinal, c.lead_in,
+                                       c.kind),
                 }
                 for c in ex.commitments
             ),
             batch_size=200,
         )
-        return int(doc_id)
 
     def update_plan_meta(self, slug: str, meta: PlanMeta) -> Plan:
         """Replace a plan's editable metadata (one transaction, audited). The row is read
@@ -523,6 +559,7 @@ class SqliteStore:
             char_start=r["char_start"] or 0,
             char_end=r["char_end"] or 0,
             lead_in=r["lead_in"] or "",
+            kind=r.get("kind") or "commitment",
         )
 
     def commitment_rects(self, commitment_id: int) -> list[tuple[int, float, float, float, float]]:

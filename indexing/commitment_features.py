@@ -31,7 +31,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from importlib import resources
 
-__all__ = ["KINDS", "Context", "Model", "features", "load_model"]
+__all__ = ["KINDS", "VERBS", "Context", "Model", "features", "load_model"]
 
 KINDS = ("none", "commitment", "ask", "target", "measure")
 
@@ -61,7 +61,23 @@ share shift showcase simplify speak sponsor stand start step stimulate stop stre
 strengthen stress submit supply support sustain tackle take target teach test tighten
 trade train transform treat trial turn undertake unlock update upgrade urge use value widen
 win work
+abolish acquire amend announce approve assure attend audit avoid award bolster brand broker
+bridge campaign cap cease certify co-produce codesign commence compile complement consult
+convert cooperate cost counter cover crack cultivate curb cycle deal decrease dedicate
+defend deepen demolish deter digitise diversify double drive ease elevate enrol erect
+escalate exploit export extend fight fill finish forge formulate free freeze gather grant
+grit harmonise heal hire host house incentivise inspect inspire instil intervene invite
+issue keep lay lend lessen let license light lobby match mend merge mentor modify motivate
+nominate notify obtain oppose outline overhaul own pay pave phase pledge police pool power
+prepare preserve price print process prosecute prove purchase put rationalise re-establish
+rebrand receive reconfigure recycle redevelop redirect reduce refurbish register rehome
+reinstate reinvest reintroduce release relocate repair repurpose require research reset
+resource resurface retender rethink return revise revisit reward rollout safeguard scrutinise
+seize send serve settle sign solve source spend stabilise steer stem streamline subsidise
+succeed survey tender tidy track transfer transition translate travel trim underpin
+understand unite upskill utilise vary verify visit volunteer welcome widen withdraw write
 """.split())
+VERBS = _VERBS
 _ASK_VERBS = frozenset("ask lobby urge press petition call campaign challenge seek".split())
 _GOVERNMENT = re.compile(
     r"\b(?:government|ministers?|whitehall|parliament|secretary of state|department for"
@@ -71,6 +87,12 @@ _SUBJECT_MODAL = re.compile(
     r"|together|[A-Z]{2,6}s?)\s+(?:will|shall|are going to|commit|pledge|promise|aim|intend"
     r"|plan|want|propose|must|have committed|are committed|is committed|continue)",
     re.IGNORECASE)
+_SUBJECT_MODAL_ANY = re.compile(
+    r"\b(?:we|we'll|we’ll|council|authority|partners|partnership|[A-Z]{2,6}s?)\s+(?:will|shall"
+    r"|are going to|commit|pledge|promise|aim|intend|plan|want|are committed|is committed"
+    r"|have committed|continue|are determined|are confident|have a vision)\b", re.IGNORECASE)
+_VISION = re.compile(r"\b(?:our (?:vision|mission|ambition|aim|priority|priorities|purpose|focus)"
+                     r"|vision (?:is|for)|a focus on|focus(?:ed)? on)\b", re.IGNORECASE)
 _WE_LL = re.compile(r"\bwe(?:'|’)ll\b", re.IGNORECASE)
 _WILL = re.compile(r"\b(?:will|shall)\b", re.IGNORECASE)
 _COMMIT = re.compile(r"\b(?:commit(?:ted|ment|ments|s)?|pledges?|promises?|guarantee)\b",
@@ -140,10 +162,9 @@ def features(text: str, ctx: Context) -> dict[str, float]:
     f: dict[str, float] = {"bias": 1.0, f"shape_{ctx.shape}": 1.0}
     words = text.split()
     n = len(words)
-    f["len_short"] = 1.0 if n < 5 else 0.0
-    f["len_mid"] = 1.0 if 5 <= n <= 45 else 0.0
-    f["len_long"] = 1.0 if n > 45 else 0.0
-    f["len_vlong"] = 1.0 if n > 80 else 0.0
+    f["len_short" if n < 5 else "len_mid" if n <= 45 else "len_long"] = 1.0
+    if n > 80:
+        f["len_vlong"] = 1.0
     if ctx.first:
         f["first_sentence"] = 1.0
     if ctx.only:
@@ -171,6 +192,10 @@ def features(text: str, ctx: Context) -> dict[str, float]:
         f["opens_measure"] = 1.0
     if _SUBJECT_MODAL.match(text):
         f["subject_modal"] = 1.0
+    if _SUBJECT_MODAL_ANY.search(text):
+        f["subject_modal_any"] = 1.0
+    if _VISION.search(text):
+        f["vision_word"] = 1.0
     if _WE_LL.search(text):
         f["we_ll"] = 1.0
     if _WILL.search(text):

@@ -31,7 +31,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 
 from indexing.cleanup import PageLayout, Paragraph, is_numbered
-from indexing.commitment_features import Context, Model, features, load_model
+from indexing.commitment_features import VERBS, Context, Model, features, load_model
 from indexing.segment import ParaRole
 from workbench.model import ExtractedCommitment, ExtractedSection, Rect
 
@@ -208,6 +208,17 @@ class _Walker:
                  Context("cell", header, heading, first_column=col == 0), header)
 
 
+def _plain_item(text: str) -> bool:
+    """A short paragraph that reads as a list item: no closing full stop, or an opening
+    base-form verb ("Work with partners to ...")."""
+    if len(text.split()) > 60:
+        return False
+    if not text.rstrip().endswith("."):
+        return True
+    first = text.split(" ", 1)[0].casefold()
+    return text[:1].isupper() and first in VERBS
+
+
 def candidates(layouts: Sequence[PageLayout], sections: Sequence[ExtractedSection],
                roles: dict[tuple[int, int], ParaRole]) -> list[Candidate]:
     """Every candidate unit, in reading order, with its features."""
@@ -231,7 +242,7 @@ def candidates(layouts: Sequence[PageLayout], sections: Sequence[ExtractedSectio
             if skip >= len(para.text.rstrip()):
                 continue
             listy = bool(para.marker) or is_numbered(para.text)
-            if not listy and walker.lead and len(para.text.split()) <= 60 and not skip:
+            if not listy and walker.lead and not skip and _plain_item(para.text):
                 listy = True  # a short paragraph under "We will:" is an item laid out plainly
             if listy:
                 walker.item(page, idx, para, role, skip)

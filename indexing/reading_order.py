@@ -165,6 +165,27 @@ def _gutters(boxes: Sequence[tuple[float, float, float, float]], width: float) -
     return out
 
 
+def _lone_titles(items: Sequence[Block], boxes: Sequence[tuple[float, float, float, float]],
+                 gutters: Sequence[float], taken: set[int]) -> list[int]:
+    """Heading-like lines (bold, or larger than most) in one column with nothing beside them in
+    the other columns but text of those columns above and below: a heading that starts a new
+    band of columns though it is narrower than the page."""
+    sizes = sorted(ln.size for it in items for ln in it)
+    body = sizes[len(sizes) // 2] if sizes else 0.0
+    col_of = [sum(1 for g in gutters if (bx[0] + bx[2]) / 2 > g) for bx in boxes]
+    out = []
+    for i, item in enumerate(items):
+        ln = item[0]
+        if i in taken or len(item) != 1 or not (ln.bold or ln.size > body + 0.5):
+            continue
+        others = [boxes[j] for j in range(len(items)) if col_of[j] != col_of[i] and j not in taken]
+        bx = boxes[i]
+        if (others and not any(_overlaps_vertically(bx, o, 0.0) for o in others)
+                and any(o[3] <= bx[1] for o in others) and any(o[1] >= bx[3] for o in others)):
+            out.append(i)
+    return out
+
+
 def column_order(blocks: Sequence[Block], width: float) -> list[Block] | None:
     """Blocks in reading order for a page with columns, found line by line (see the module
     docstring); ``None`` when the page has no gutter. Table blocks move as one piece."""
@@ -185,6 +206,8 @@ def column_order(blocks: Sequence[Block], width: float) -> list[Block] | None:
     separators = sorted(
         (i for i, bx in enumerate(boxes) if any(bx[0] < g - 1 and bx[2] > g + 1 for g in gutters)),
         key=lambda i: (boxes[i][1], boxes[i][0]))
+    separators = sorted({*separators, *_lone_titles(items, boxes, gutters, set(separators))},
+                        key=lambda i: (boxes[i][1], boxes[i][0]))
     cuts = [boxes[i][1] for i in separators]
     bands: dict[int, dict[int, list[int]]] = {}
     sep_set = set(separators)

@@ -169,5 +169,5 @@ def join_lines(texts: Iterable[str]) -> str:
                 out = out + text
             continue
         out = out + " " + text
-    return out.replace(SOFT_HYPHEN, "")
+    return collapse(out.replace(SOFT_HYPHEN, "")) if SOFT_HYPHEN in out else out
 

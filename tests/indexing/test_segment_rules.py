@@ -7,7 +7,8 @@ from hypothesis import strategies as st
 
 from indexing import cleanup
 from indexing.cleanup import Line, RawPage, assemble_pages, join_lines, split_bullet
-from indexing.commitments import find_commitments, inline_lead_in, lead_in_of
+from indexing.commitment_features import Context, features
+from indexing.commitments import find_commitments, lead_in_of, sentences
 from indexing.headings import FontSizeRule, OutlineRule, looks_like_heading
 from indexing.segment import segment
 from workbench.model import Span
@@ -141,13 +142,27 @@ def test_lead_ins():
     assert lead_in_of("We will:") == "We will:"
     assert lead_in_of("Our priorities will be to:") == "Our priorities will be to:"
     assert lead_in_of("Kent. Together, we will:") == "Together, we will:"
-    assert lead_in_of("Kent partners will:") == "Kent partners will:"
-    assert lead_in_of("OUR COMMITMENTS TO OUR RESIDENTS ARE THAT WE WILL:")
-    assert lead_in_of("Ask of Government") == "Ask of Government"
-    assert lead_in_of("Our four priorities, which will shape the next four years:") is None
-    assert inline_lead_in("Our priorities will be to: Continue to work") == \
-        "Our priorities will be to:"
-    assert inline_lead_in("Note: this is not one") is None
+    assert lead_in_of("Our four priorities are:") == "Our four priorities are:"
+    assert lead_in_of("A paragraph that ends with a full stop.") is None
+
+
+def test_sentences_keep_offsets_and_abbreviations():
+    text = "We will build homes, e.g. flats. Demand rose 5% in 2020! Will it? Yes."
+    parts = [text[s:e] for s, e in sentences(text)]
+    assert parts == ["We will build homes, e.g. flats.", "Demand rose 5% in 2020!",
+                     "Will it?", "Yes."]
+
+
+def test_features_are_general_cues():
+    item = features("Expand apprenticeships for all ages by 2026",
+                    Context("bullet", "Our objectives:", "Skills"))
+    assert {"opens_verb", "date", "has_lead", "lead_action", "verb_item_in_context"} <= set(item)
+    sentence = features("We will publish the results every year.", Context("sentence"))
+    assert {"subject_modal", "will", "sentence_we_will", "clean_promise"} <= set(sentence)
+    fact = features("Residents told us that roads matter most.", Context("sentence"))
+    assert "reported" in fact and "subject_modal" not in fact
+    measure = features("Number of young people in education", Context("bullet", "", "Measures"))
+    assert {"opens_measure", "head_measure"} <= set(measure)
 
 
 def _doc(pages_lines):
@@ -167,7 +182,7 @@ def test_segment_and_commitments_end_to_end():
              line("and well", 192, x0=66, block=4)]
     body += [line("• Resurface 100 miles", 210, block=5)]
     body += [line("A closing paragraph ends the list.", 240, block=6)]
-    body += [line("• Not a commitment", 260, block=7)]
+    body += [line("Residents said the roads were poor.", 260, block=7)]
     body += [line("We will also publish results.", 290, block=8)]
     body += [line("Priority 2: Care", 320, size=16, bold=True, block=9)]
     body += [line("Body of care.", 350, block=10)]
