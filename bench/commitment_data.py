@@ -31,8 +31,8 @@ import pymupdf  # noqa: E402
 
 from indexing import pdf_extract  # noqa: E402
 from indexing.commitment_features import KINDS, Model  # noqa: E402
-from indexing.commitments import Candidate, candidates  # noqa: E402
-from tests.data.layouts.zoo import STYLES, council_blocks, plan_blocks, render  # noqa: E402
+from indexing.commitments import Candidate, candidates, select  # noqa: E402
+from tests.data.layouts.zoo import FILLER, STYLES, council_blocks, plan_blocks, render  # noqa: E402
 
 EVAL = REPO.parent / "shared" / "eval"
 PLANS = REPO.parent / "shared" / "plans"
@@ -115,19 +115,20 @@ class Doc:
     source: str  # plan slug or council id
     layout: str
     cands: list[Candidate]
+    words: int  # words of the document's page text (the coverage budget's base)
 
 
-def read_candidates(path: Path) -> list[Candidate]:
+def read_candidates(path: Path) -> tuple[list[Candidate], int]:
     """The candidates of a PDF, as the import pipeline sees them."""
     doc = pymupdf.open(path)
     try:
-        gate = pdf_extract._DrawingsGate()  # the same page reader as extract_file
+        gate = pdf_extract.pdf_regions.DrawingsGate()  # the same page reader as extract_file
         raw = [pdf_extract._read_page(doc, i, gate) for i in range(doc.page_count)]
         toc = doc.get_toc(simple=True)
     finally:
         doc.close()
     layouts, sections, roles = pdf_extract.analyse(raw, toc, path.stem)
-    return candidates(layouts, sections, roles)
+    return candidates(layouts, sections, roles), sum(len(p.text.split()) for p in layouts)
 
 
 def build_docs(folder: Path, styles: Sequence[str] = tuple(STYLES), *,
@@ -138,16 +139,16 @@ def build_docs(folder: Path, styles: Sequence[str] = tuple(STYLES), *,
         blocks = plan_blocks(plan_text(slug))
         for name in styles:
             pdf = render(blocks, STYLES[name], folder / f"{slug}-{name}.pdf", "County Council")
-            docs.append(Doc(slug, name, read_candidates(pdf)))
+            docs.append(Doc(slug, name, *read_candidates(pdf)))
         sample = REPO / "resources" / "sample" / f"{slug}.pdf"
         if bundled and sample.exists():
-            docs.append(Doc(slug, "bundled", read_candidates(sample)))
+            docs.append(Doc(slug, "bundled", *read_candidates(sample)))
     if councils:
         for cid in council_ids():
             org, blocks = council_blocks(COUNCILS / f"{cid}.json")
             for name in styles:
                 pdf = render(blocks, STYLES[name], folder / f"{cid}-{name}.pdf", org)
-                docs.append(Doc(cid, name, read_candidates(pdf)))
+                docs.append(Doc(cid, name, *read_candidates(pdf)))
     return docs
 
 
@@ -187,6 +188,9 @@ def featurise(docs: Iterable[Doc], labels_of: dict[str, list[tuple[str, str]]],
     ys: list[str] = []
     for d in docs:
         labs = label_candidates(d.cands, labels_of.get(d.source, []))
+        if d.layout != "bundled":
+            labs = [lab if lab is not None or c.context.shape != "cell" or
+                    c.text not in FILLER else "none" for c, lab in zip(d.cands, labs, strict=True)]
         for c, lab in zip(d.cands, labs, strict=True):
             if lab is not None:
                 xs.append(c.feats)
@@ -222,14 +226,9 @@ def train(xs: Sequence[dict[str, float]], ys: Sequence[str], *, l2: float = 1e-3
     return Model(weights, threshold)
 
 
-def units(cands: Sequence[Candidate], model: Model) -> list[tuple[str, str]]:
-    """``(text, kind)`` of the candidates the model keeps."""
-    out = []
-    for c in cands:
-        kind = model.classify(c.feats)
-        if kind != "none":
-            out.append((c.text, kind))
-    return out
+def units(doc: Doc, model: Model) -> list[tuple[str, str]]:
+    """``(text, kind)`` of the units the pipeline keeps (``commitments.select``)."""
+    return [(c.text, kind) for c, kind in select(doc.cands, model, doc.words)]
 
 
 # --- scores -------------------------------------------------------------------------------------
@@ -307,7 +306,7 @@ def choose_threshold(model: Model, docs: Sequence[Doc], quotes_of: dict[str, lis
         found = total = 0
         ok = True
         for d in docs:
-            u = units(d.cands, m)
+            u = units(d, m)
             # (a council excerpt is chosen for its promises: only whole plans bound coverage)
             if d.source in SLUGS and coverage([t for t, _k in u], words_of[d.source]) > max_cover:
                 ok = False

@@ -255,7 +255,7 @@ def run_commitments(out: Path | None) -> int:
         for slug in (cd.SLUGS[k], cd.SLUGS[(k + 1) % 5]):
             quotes, labels, words = cd.link_quotes(slug), cd.kent_labels(slug), cd.plan_words(slug)
             for d in (d for d in docs if d.source == slug):
-                u = cd.units(d.cands, model)
+                u = cd.units(d, model)
                 texts = cd._prefilter([t for t, _k in u])
                 rec = cd.Tally()
                 for q in quotes:
@@ -274,7 +274,7 @@ def run_commitments(out: Path | None) -> int:
         for cid in sorted(held - set(cd.SLUGS)):
             labels, words = cd.council_labels(cid), cd.council_words(cid)
             for d in (d for d in docs if d.source == cid):
-                u = cd.units(d.cands, model)
+                u = cd.units(d, model)
                 texts = cd._prefilter([t for t, _k in u])
                 rec = cd.Tally()
                 for q, lab in labels:

@@ -29,6 +29,7 @@ import math
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import lru_cache
 from importlib import resources
 
 __all__ = ["KINDS", "VERBS", "Context", "Model", "features", "load_model"]
@@ -87,25 +88,12 @@ _SUBJECT_MODAL = re.compile(
     r"|together|[A-Z]{2,6}s?)\s+(?:will|shall|are going to|commit|pledge|promise|aim|intend"
     r"|plan|want|propose|must|have committed|are committed|is committed|continue)",
     re.IGNORECASE)
-_SUBJECT_MODAL_ANY = re.compile(
-    r"\b(?:we|we'll|we’ll|council|authority|partners|partnership|[A-Z]{2,6}s?)\s+(?:will|shall"
-    r"|are going to|commit|pledge|promise|aim|intend|plan|want|are committed|is committed"
-    r"|have committed|continue|are determined|are confident|have a vision)\b", re.IGNORECASE)
-_VISION = re.compile(r"\b(?:our (?:vision|mission|ambition|aim|priority|priorities|purpose|focus)"
-                     r"|vision (?:is|for)|a focus on|focus(?:ed)? on)\b", re.IGNORECASE)
-_WE_LL = re.compile(r"\bwe(?:'|’)ll\b", re.IGNORECASE)
 _WILL = re.compile(r"\b(?:will|shall)\b", re.IGNORECASE)
 _COMMIT = re.compile(r"\b(?:commit(?:ted|ment|ments|s)?|pledges?|promises?|guarantee)\b",
                      re.IGNORECASE)
 _AIM = re.compile(
     r"\b(?:aims?|ambitions?|goals?|intend|intention|plan to|seek to|want to|going to"
     r"|continue to|determined to|strive|endeavour)\b", re.IGNORECASE)
-_NEED = re.compile(r"\b(?:must|need to|needs to|should|have to|has to)\b", re.IGNORECASE)
-_PAST = re.compile(
-    r"\b(?:we have|has been|have been|had|was|were|did|last year|previously|since 20\d\d"
-    r"|in 20[01]\d|achieved|delivered|completed)\b", re.IGNORECASE)
-_REPORTED = re.compile(r"\b(?:said|told us|says|according to|survey|respondents|consultation)\b",
-                       re.IGNORECASE)
 _FIRST_PERSON = re.compile(r"\b(?:we|our|us|we're|we’re)\b", re.IGNORECASE)
 _DATE = re.compile(
     r"\b(?:by|before|until|from|in|within)\s+(?:the\s+end\s+of\s+)?(?:(?:january|february"
@@ -114,9 +102,7 @@ _DATE = re.compile(
 _NUMBER = re.compile(r"\d")
 _PERCENT = re.compile(r"%|\bper\s?cent\b", re.IGNORECASE)
 _MONEY = re.compile(r"[£$€]\s?\d|\b\d+(?:\.\d+)?\s?(?:m|bn|million|billion)\b", re.IGNORECASE)
-_TARGET_WORD = re.compile(
-    r"\b(?:targets?|reduce\b.*\bby|increase\b.*\b(?:to|by)|halve|double|at least|net zero"
-    r"|zero|achieve)\b", re.IGNORECASE)
+_TARGET_WORD = re.compile(r"\b(?:targets?|halve|double|at least|net zero|zero|achieve)\b")
 _MEASURE_OPEN = re.compile(
     r"^(?:the\s+)?(?:number|numbers|percentage|proportion|rate|level|levels|share|amount"
     r"|%|reduction|increase|improvement|satisfaction|uptake|take-up)\b(?:\s+(?:of|in)\b)?",
@@ -157,11 +143,119 @@ def _opening(text: str) -> list[str]:
     return [w.casefold().replace("’", "'") for w in words[:4]]
 
 
+# Cues looked up in the candidate's words and word pairs (one tokenisation per candidate, no
+# regex per cue: this runs for every sentence of every imported page).
+_TOKEN = re.compile(r"[a-z0-9][a-z0-9'’-]*")
+_WORD_CUES: dict[str, frozenset[str]] = {
+    "will": frozenset({"will", "shall"}),
+    "we_ll": frozenset({"we'll", "we’ll"}),
+    "commit_word": frozenset({"commit", "commits", "committed", "commitment", "commitments",
+                              "pledge", "pledges", "promise", "promises", "guarantee"}),
+    "aim_word": frozenset({"aim", "aims", "ambition", "ambitions", "goal", "goals", "intend",
+                           "intention", "strive", "endeavour"}),
+    "need_word": frozenset({"must", "should"}),
+    "past": frozenset({"had", "was", "were", "did", "previously", "achieved", "delivered",
+                       "completed"}),
+    "reported": frozenset({"said", "says", "survey", "respondents", "consultation"}),
+    "first_person": frozenset({"we", "our", "us", "we're", "we’re", "we'll", "we’ll"}),
+    "government": frozenset({"government", "ministers", "minister", "whitehall", "parliament",
+                             "treasury"}),
+}
+_PAIR_CUES: dict[str, frozenset[tuple[str, str]]] = {
+    "aim_word": frozenset({("plan", "to"), ("seek", "to"), ("want", "to"), ("going", "to"),
+                           ("continue", "to"), ("determined", "to")}),
+    "need_word": frozenset({("need", "to"), ("needs", "to"), ("have", "to"), ("has", "to")}),
+    "past": frozenset({("we", "have"), ("has", "been"), ("have", "been"), ("last", "year")}),
+    "reported": frozenset({("told", "us"), ("according", "to")}),
+    "government": frozenset({("secretary", "of"), ("department", "for"), ("home", "office")}),
+    "will_be": frozenset({("will", "be"), ("shall", "be")}),
+    "this_document": frozenset({("this", "plan"), ("this", "strategy"), ("this", "document"),
+                                ("this", "section"), ("the", "plan"), ("this", "chapter")}),
+    "vision_word": frozenset({("our", "vision"), ("our", "mission"), ("our", "ambition"),
+                              ("our", "aim"), ("our", "priority"), ("our", "priorities"),
+                              ("our", "purpose"), ("our", "focus"), ("vision", "is"),
+                              ("vision", "for"), ("focus", "on"), ("focused", "on")}),
+}
+_SUBJECTS = frozenset({"we", "we'll", "we’ll", "council", "authority", "partners", "partnership"})
+_MODALS = frozenset({"will", "shall", "commit", "pledge", "promise", "aim", "intend", "plan",
+                     "want", "continue", "propose"})
+_BE_MODAL = frozenset({"committed", "determined", "confident", "going"})
+
+
+def _cues(text: str, low: str, f: dict[str, float]) -> None:
+    words = _TOKEN.findall(low)
+    present = set(words)
+    pairs = set(zip(words, words[1:], strict=False))
+    for name, vocab in _WORD_CUES.items():
+        if not present.isdisjoint(vocab):
+            f[name] = 1.0
+    for name, vocab in _PAIR_CUES.items():
+        if name not in f and not pairs.isdisjoint(vocab):
+            f[name] = 1.0
+    acronyms = {w.casefold() for w in text.split() if 2 <= len(w) <= 6 and w.isupper()}
+    for i in range(len(words) - 1):
+        a, b = words[i], words[i + 1]
+        if (a in _SUBJECTS or a in acronyms) and (b in _MODALS or (
+                b in ("are", "is", "have") and i + 2 < len(words) and words[i + 2] in _BE_MODAL)):
+            f["subject_modal_any"] = 1.0
+            break
+    for i in range(len(words) - 1):  # "we are driving forward", "we're investing"
+        a, b = words[i], words[i + 1]
+        if ((a in ("we're", "we’re") and b.endswith("ing")) or (
+                a == "we" and b == "are" and i + 2 < len(words) and words[i + 2].endswith("ing"))):
+            f["we_are_doing"] = 1.0
+            break
+    if sum(1 for w in words if w[0].isalpha()) < 3:
+        f["few_words"] = 1.0
+    if words and words[0] in ("how", "what", "why", "where", "when", "who", "which"):
+        f["opens_wh"] = 1.0
+    if "20" in low and _DATE.search(low):
+        f["date"] = 1.0
+    if "%" in low or "per" in low:
+        if _PERCENT.search(low):
+            f["percent"] = 1.0
+    if "number" in f and _MONEY.search(low):
+        f["money"] = 1.0
+    if "since 20" in low or " in 201" in low or " in 200" in low:
+        f["past"] = 1.0
+
+
+@lru_cache(maxsize=8192)
+def _context_features(shape: str, lead: str, heading: str) -> tuple[tuple[str, float], ...]:
+    """The features of a candidate's lead-in and heading (shared by many candidates)."""
+    f: dict[str, float] = {}
+    if lead:
+        f["has_lead"] = 1.0
+        if _WILL.search(lead) or _COMMIT.search(lead) or _AIM.search(lead):
+            f["lead_promise"] = 1.0
+        if _HEAD_ACTION.search(lead):
+            f["lead_action"] = 1.0
+        if _HEAD_MEASURE.search(lead):
+            f["lead_measure"] = 1.0
+        if _HEAD_ASK.search(lead) or _GOVERNMENT.search(lead):
+            f["lead_ask"] = 1.0
+        if _FIRST_PERSON.search(lead):
+            f["lead_we"] = 1.0
+        if lead.rstrip().endswith(":"):
+            f["lead_colon"] = 1.0
+    if heading:
+        if _HEAD_ACTION.search(heading):
+            f["head_action"] = 1.0
+        if _HEAD_MEASURE.search(heading):
+            f["head_measure"] = 1.0
+        if _HEAD_CONTEXT.search(heading):
+            f["head_context"] = 1.0
+        if _HEAD_ASK.search(heading):
+            f["head_ask"] = 1.0
+    if shape in ("bullet", "numbered", "cell") and "lead_promise" in f:
+        f["item_under_promise"] = 1.0
+    return tuple(f.items())
+
+
 def features(text: str, ctx: Context) -> dict[str, float]:
     """The features of one candidate (sparse: only those that fire, with their values)."""
     f: dict[str, float] = {"bias": 1.0, f"shape_{ctx.shape}": 1.0}
-    words = text.split()
-    n = len(words)
+    n = text.count(" ") + 1
     f["len_short" if n < 5 else "len_mid" if n <= 45 else "len_long"] = 1.0
     if n > 80:
         f["len_vlong"] = 1.0
@@ -192,73 +286,22 @@ def features(text: str, ctx: Context) -> dict[str, float]:
         f["opens_measure"] = 1.0
     if _SUBJECT_MODAL.match(text):
         f["subject_modal"] = 1.0
-    if _SUBJECT_MODAL_ANY.search(text):
-        f["subject_modal_any"] = 1.0
-    if _VISION.search(text):
-        f["vision_word"] = 1.0
-    if _WE_LL.search(text):
-        f["we_ll"] = 1.0
-    if _WILL.search(text):
-        f["will"] = 1.0
-    if _COMMIT.search(text):
-        f["commit_word"] = 1.0
-    if _AIM.search(text):
-        f["aim_word"] = 1.0
-    if _NEED.search(text):
-        f["need_word"] = 1.0
-    if _PAST.search(text):
-        f["past"] = 1.0
-    if _REPORTED.search(text):
-        f["reported"] = 1.0
+    low = text.casefold()
     if "?" in text:
         f["question"] = 1.0
-    if _FIRST_PERSON.search(text):
-        f["first_person"] = 1.0
-    if _GOVERNMENT.search(text):
-        f["government"] = 1.0
-    if _DATE.search(text):
-        f["date"] = 1.0
     if _NUMBER.search(text):
         f["number"] = 1.0
-    if _PERCENT.search(text):
-        f["percent"] = 1.0
-    if _MONEY.search(text):
-        f["money"] = 1.0
-    if _TARGET_WORD.search(text):
+    _cues(text, low, f)
+    if _TARGET_WORD.search(low) or (("reduc" in low or "increas" in low)
+                                    and (" by " in low or " to " in low)):
         f["target_word"] = 1.0
-    lead = ctx.lead_in
-    if lead:
-        f["has_lead"] = 1.0
-        if _WILL.search(lead) or _COMMIT.search(lead) or _AIM.search(lead):
-            f["lead_promise"] = 1.0
-        if _HEAD_ACTION.search(lead):
-            f["lead_action"] = 1.0
-        if _HEAD_MEASURE.search(lead):
-            f["lead_measure"] = 1.0
-        if _HEAD_ASK.search(lead) or _GOVERNMENT.search(lead):
-            f["lead_ask"] = 1.0
-        if _FIRST_PERSON.search(lead):
-            f["lead_we"] = 1.0
-        if lead.rstrip().endswith(":"):
-            f["lead_colon"] = 1.0
+    f.update(_context_features(ctx.shape, ctx.lead_in, ctx.heading))
     if ctx.shape == "cell" and ctx.first_column:
         f["first_column"] = 1.0
-    head = ctx.heading
-    if head:
-        if _HEAD_ACTION.search(head):
-            f["head_action"] = 1.0
-        if _HEAD_MEASURE.search(head):
-            f["head_measure"] = 1.0
-        if _HEAD_CONTEXT.search(head):
-            f["head_context"] = 1.0
-        if _HEAD_ASK.search(head):
-            f["head_ask"] = 1.0
     # interactions the linear model cannot form itself
     listy = ctx.shape in ("bullet", "numbered", "cell")
-    if listy and "opens_verb" in f and (lead or head):
+    if listy and "opens_verb" in f and (ctx.lead_in or ctx.heading):
         f["verb_item_in_context"] = 1.0
-    if listy and "lead_promise" in f:
-        f["item_under_promise"] = 1.0
     if ctx.shape == "sentence" and "subject_modal" in f:
         f["sentence_we_will"] = 1.0
     if "subject_modal" in f and "past" not in f and "reported" not in f:
@@ -277,21 +320,38 @@ class Model:
     threshold: float = 0.5
 
     def probabilities(self, feats: Mapping[str, float]) -> dict[str, float]:
-        scores = {}
-        for kind in KINDS:
-            w = self.weights.get(kind, {})
-            scores[kind] = sum(w.get(k, 0.0) * v for k, v in feats.items())
-        top = max(scores.values())
-        exp = {k: math.exp(s - top) for k, s in scores.items()}
-        total = sum(exp.values())
-        return {k: e / total for k, e in exp.items()}
+        vectors = self._vectors()
+        scores = [0.0] * len(KINDS)
+        for name, value in feats.items():
+            vec = vectors.get(name)
+            if vec is not None:
+                for k in range(len(KINDS)):
+                    scores[k] += vec[k] * value
+        top = max(scores)
+        exp = [math.exp(x - top) for x in scores]
+        total = sum(exp)
+        return {kind: e / total for kind, e in zip(KINDS, exp, strict=True)}
+
+    def _vectors(self) -> dict[str, tuple[float, ...]]:
+        """``{feature: (weight for each kind)}``, built once per model."""
+        cached = _VECTORS.get(id(self))
+        if cached is None or cached[0] is not self:
+            names = {n for w in self.weights.values() for n in w}
+            vectors = {n: tuple(self.weights.get(k, {}).get(n, 0.0) for k in KINDS)
+                       for n in names}
+            cached = _VECTORS[id(self)] = (self, vectors)
+        return cached[1]
 
     def classify(self, feats: Mapping[str, float]) -> str:
         """``none`` or the kind of unit (commitment, ask, target, measure)."""
+        return self.score(feats)[0]
+
+    def score(self, feats: Mapping[str, float]) -> tuple[str, float]:
+        """``(kind or "none", probability of none)``."""
         p = self.probabilities(feats)
         if p["none"] > self.threshold:
-            return "none"
-        return max(KINDS[1:], key=p.__getitem__)
+            return "none", p["none"]
+        return max(KINDS[1:], key=p.__getitem__), p["none"]
 
     def to_json(self) -> str:
         return json.dumps({"threshold": self.threshold, "weights": {
@@ -300,6 +360,7 @@ class Model:
 
 
 _MODEL: Model | None = None
+_VECTORS: dict[int, tuple[Model, dict[str, tuple[float, ...]]]] = {}
 
 
 def load_model() -> Model:

@@ -35,9 +35,10 @@ from indexing.commitment_features import VERBS, Context, Model, features, load_m
 from indexing.segment import ParaRole
 from workbench.model import ExtractedCommitment, ExtractedSection, Rect
 
-__all__ = ["Candidate", "candidates", "find_commitments", "lead_in_of", "sentences"]
+__all__ = ["Candidate", "candidates", "find_commitments", "lead_in_of", "select", "sentences"]
 
 LONG_ITEM = 80  # words: a longer list item is cut into its title clause and sentences
+COVER_BUDGET = 0.70  # units may hold at most this share of a document's words
 _SENTENCE_END = re.compile(r"[.!?][\"”’')\]]*\s+(?=[A-Z0-9\"“‘'(£•])")
 _ABBREVIATIONS = frozenset("e.g i.e mr mrs ms dr st no nos vs approx cllr etc fig".split())
 _NUMBER_PREFIX = re.compile(r"^\s*(?:\d{1,2}(?:\.\d{1,2})*[.)]|\(?[a-h][.)]|\([ivx]{1,4}\))\s+")
@@ -91,14 +92,27 @@ def _line_rects(para: Paragraph, lo: int, hi: int) -> list[Rect]:
     lengths approximate the offsets: lines are joined with one space)."""
     out: list[Rect] = []
     pos = len(para.marker) + 1 if para.marker else 0
-    for ln in para.lines:
-        n = len(" ".join(ln.text.split())) + 1
+    for ln, n in zip(para.lines, _line_lengths(para), strict=True):
         if pos < hi and lo < pos + n:
             out.append(Rect(ln.page_index, ln.x0, ln.y0, ln.x1, ln.y1))
         pos += n
     if not out:
         out = [Rect(ln.page_index, ln.x0, ln.y0, ln.x1, ln.y1) for ln in para.lines]
     return out
+
+
+_LENGTHS: dict[int, tuple[Paragraph, list[int]]] = {}
+
+
+def _line_lengths(para: Paragraph) -> list[int]:
+    """Length of each line of ``para`` in its text, plus the joining space (memoised for the
+    paragraph being cut into sentences)."""
+    cached = _LENGTHS.get(id(para))
+    if cached is None or cached[0] is not para:
+        _LENGTHS.clear()
+        cached = _LENGTHS[id(para)] = (para, [len(" ".join(ln.text.split())) + 1
+                                              for ln in para.lines])
+    return cached[1]
 
 
 class _Walker:
@@ -109,6 +123,7 @@ class _Walker:
         self.out: list[Candidate] = []
         self.lead: str = ""
         self.headers: dict[tuple[int, int], dict[int, str]] = {}
+        self.last_headers: dict[int, str] = {}  # header cells of the last table, by column
 
     def heading_of(self, role: ParaRole) -> str:
         if not self.sections or role.section >= len(self.sections):
@@ -117,6 +132,12 @@ class _Walker:
         if role.heading_level:
             path = path[:-1]
         return " / ".join(path[-2:])
+
+    def nearest_heading(self, role: ParaRole) -> str:
+        """The heading a list hangs from when it has no lead-in of its own."""
+        if not self.sections or role.section >= len(self.sections):
+            return ""
+        return self.sections[role.section].heading
 
     def add(self, page: PageLayout, idx: int, lo: int, hi: int, role: ParaRole, ctx: Context,
             lead: str) -> None:
@@ -166,7 +187,7 @@ class _Walker:
             if re.search(r"\b(?:will|shall|to|are|is)\s*:$", lead, re.IGNORECASE):
                 self.lead = lead  # "Our priorities will be to: Continue ..." leads the list
         shape = "numbered" if (m or is_numbered(para.text)) and not para.marker else "bullet"
-        lead = lead or heading
+        lead = lead or self.nearest_heading(role)
         sidebar = para.kind == "sidebar"
         lo = max(body_lo, skip)
         if len(body.split()) <= LONG_ITEM:
@@ -199,10 +220,12 @@ class _Walker:
         assert para.cell is not None
         table, row, col = para.cell
         key = (page.index, table)
-        if row == 0:
+        if row == 0 and (para.bold or len(para.text.split()) <= 6):
             self.headers.setdefault(key, {})[col] = para.text
+            self.last_headers[col] = para.text
             return
-        header = self.headers.get(key, {}).get(col, "")
+        # a table carried over from the previous page has no header row of its own
+        header = self.headers.get(key, {}).get(col) or self.last_headers.get(col, "")
         heading = self.heading_of(role)
         self.add(page, idx, len(para.marker) + 1 if para.marker else 0, len(para.text), role,
                  Context("cell", header, heading, first_column=col == 0), header)
@@ -255,6 +278,28 @@ def candidates(layouts: Sequence[PageLayout], sections: Sequence[ExtractedSectio
     return walker.out
 
 
+def select(cands: Sequence[Candidate], model: Model, total_words: int,
+           ) -> list[tuple[Candidate, str]]:
+    """The candidates the model keeps, with their kinds. A unit list must not swallow the
+    plan: if the kept units hold more than ``COVER_BUDGET`` of the document's words, the least
+    certain ones (highest probability of "none") are dropped until they fit."""
+    kept = []
+    for cand in cands:
+        kind, p_none = model.score(cand.feats)
+        if kind != "none":
+            kept.append((cand, kind, p_none))
+    budget = COVER_BUDGET * total_words
+    words = sum(len(c.text.split()) for c, _k, _p in kept)
+    drop: set[int] = set()
+    if words > budget:
+        for i in sorted(range(len(kept)), key=lambda i: -kept[i][2]):
+            if words <= budget:
+                break
+            drop.add(i)
+            words -= len(kept[i][0].text.split())
+    return [(c, k) for i, (c, k, _p) in enumerate(kept) if i not in drop]
+
+
 def find_commitments(
     layouts: Sequence[PageLayout],
     sections: Sequence[ExtractedSection],
@@ -273,13 +318,12 @@ def find_commitments(
         Units in document order, ordinals from 0, each with its ``kind``.
     """
     model = model or load_model()
-    out: list[ExtractedCommitment] = []
-    for cand in candidates(layouts, sections, roles):
-        kind = model.classify(cand.feats)
-        if kind == "none":
-            continue
-        out.append(ExtractedCommitment(
-            ordinal=len(out), section_ordinal=cand.section, text=cand.text,
-            page_index=cand.page, char_start=cand.start, char_end=cand.end,
-            lead_in=cand.lead_in, rects=tuple(cand.rects), kind=kind))
-    return out
+    words = sum(len(page.text.split()) for page in layouts)
+    chosen = select(candidates(layouts, sections, roles), model, words)
+    return [
+        ExtractedCommitment(
+            ordinal=n, section_ordinal=cand.section, text=cand.text, page_index=cand.page,
+            char_start=cand.start, char_end=cand.end, lead_in=cand.lead_in,
+            rects=tuple(cand.rects), kind=kind)
+        for n, (cand, kind) in enumerate(chosen)
+    ]

@@ -29,7 +29,7 @@ from pathlib import Path
 
 import pymupdf
 
-__all__ = ["STYLES", "Block", "Style", "council_blocks", "plan_blocks", "render"]
+__all__ = ["FILLER", "STYLES", "Block", "Style", "council_blocks", "plan_blocks", "render"]
 
 REPO = Path(__file__).resolve().parents[3]
 PLANS = REPO.parent / "shared" / "plans"
@@ -166,6 +166,10 @@ _HEADERS = ("Commitment", "Action", "What we will do", "Our objectives", "Key de
 _SECOND = (("Lead", ("Cabinet Member", "Corporate Director", "Service lead", "Partners")),
            ("Timescale", ("2025/26", "Ongoing", "By March 2027", "Year 2")),
            ("Outcome", ("Better services", "Improved access", "Lower costs", "More choice")))
+
+
+# what the generator itself adds to action tables: never a commitment (labelled "none")
+FILLER = tuple({*_HEADERS, *(h for h, _v in _SECOND), *(v for _h, vs in _SECOND for v in vs)})
 
 
 @dataclass
