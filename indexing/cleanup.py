@@ -25,7 +25,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from indexing.lines import Block, Line, RawPage, line_from_spans
-from indexing.reading_order import column_order, order_blocks, split_block_columns
+from indexing.reading_order import column_order, order_blocks, place_tables, split_block_columns
 from indexing.rows import mark_contents, merge_rows
 from indexing.running import (
     BAND,
@@ -220,8 +220,11 @@ def mend_broken_paragraphs(paragraphs: Sequence[Paragraph]) -> list[Paragraph]:
             last, first = prev.lines[-1], para.lines[0]
             height = max(last.y1 - last.y0, 1.0)
             left = min(ln.x0 for ln in prev.lines)
-            if (0 <= first.y0 - last.y1 < 0.6 * height and left - 1 <= first.x0 <= last.x1
-                    and not _ends_sentence(prev.text) and abs(first.size - last.size) <= 0.6):
+            below = 0 <= first.y0 - last.y1 < 0.6 * height and left - 1 <= first.x0 <= last.x1
+            # ... or at the top of the next column, to the right of where the first part ended
+            next_column = first.y0 < last.y0 - height and first.x0 >= last.x1 - 4
+            if ((below or next_column) and not _ends_sentence(prev.text)
+                    and abs(first.size - last.size) <= 0.6):
                 merged = make_paragraph([*prev.lines, *para.lines])
                 if merged is not None:
                     out[-1] = merged
@@ -321,6 +324,8 @@ def assemble_pages(pages: Sequence[RawPage]) -> list[PageLayout]:
         if ordered is None:
             split = [part for block in body for part in split_block_columns(block)]
             ordered = order_blocks([*split, *tables], page.width)
+            if ordered[-len(tables):] == tables and tables:  # no columns: stream order
+                ordered = place_tables(ordered[:-len(tables)], tables)
         ordered += sorted(boxes, key=lambda b: (min(ln.y0 for ln in b), min(ln.x0 for ln in b)))
         paragraphs: list[Paragraph] = []
         for block in ordered:

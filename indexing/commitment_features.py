@@ -347,11 +347,14 @@ class Model:
         return self.score(feats)[0]
 
     def score(self, feats: Mapping[str, float]) -> tuple[str, float]:
-        """``(kind or "none", probability of none)``."""
+        """``(kind or "none", probability of none)``. A kind other than ``commitment`` needs
+        its own evidence (``_EVIDENCE``): an ask names whom it asks, a target has a number, a
+        date or a target word, a measure reads as an indicator."""
         p = self.probabilities(feats)
         if p["none"] > self.threshold:
             return "none", p["none"]
-        return max(KINDS[1:], key=p.__getitem__), p["none"]
+        kinds = [k for k in KINDS[1:] if k == "commitment" or not _EVIDENCE[k].isdisjoint(feats)]
+        return max(kinds, key=p.__getitem__), p["none"]
 
     def to_json(self) -> str:
         return json.dumps({"threshold": self.threshold, "weights": {
@@ -359,6 +362,11 @@ class Model:
             for k, w in self.weights.items()}}, indent=1, sort_keys=True)
 
 
+_EVIDENCE = {
+    "ask": frozenset({"government", "opens_ask_verb", "lead_ask", "head_ask"}),
+    "target": frozenset({"number", "date", "percent", "money", "target_word"}),
+    "measure": frozenset({"opens_measure", "head_measure", "lead_measure", "number", "percent"}),
+}
 _MODEL: Model | None = None
 _VECTORS: dict[int, tuple[Model, dict[str, tuple[float, ...]]]] = {}
 

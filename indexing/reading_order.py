@@ -23,7 +23,7 @@ from collections.abc import Sequence
 
 from indexing.lines import Block
 
-__all__ = ["column_order", "order_blocks", "split_block_columns"]
+__all__ = ["column_order", "order_blocks", "place_tables", "split_block_columns"]
 
 def _bbox(block: Block) -> tuple[float, float, float, float]:
     return (min(ln.x0 for ln in block), min(ln.y0 for ln in block),
@@ -243,3 +243,15 @@ def column_order(blocks: Sequence[Block], width: float) -> list[Block] | None:
             if current:
                 ordered.append(current)
     return ordered
+
+
+def place_tables(ordered: Sequence[Block], tables: Sequence[Block]) -> list[Block]:
+    """Put each table block where it stands on a page read in stream order: before the first
+    block that starts below its top (the reader lists drawn tables apart from the text)."""
+    out = list(ordered)
+    for table in sorted(tables, key=lambda b: _bbox(b)[1]):
+        top = _bbox(table)[1]
+        at = next((i for i, b in enumerate(out) if b[0].kind != "table" and _bbox(b)[1] > top),
+                  len(out))
+        out.insert(at, table)
+    return out

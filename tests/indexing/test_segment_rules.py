@@ -85,22 +85,24 @@ def test_band_text_on_too_few_pages_is_kept():
 
 def test_two_columns_ordered_column_by_column():
     left = [line(f"left {i}", 100 + 14 * i, x0=56, x1=280, block=1) for i in range(4)]
-    right = [line(f"right {i}", 100 + 14 * i, x0=310, x1=540, block=1) for i in range(4)]
+    # (a column starting in lower case would continue the other one's paragraph)
+    right = [line(f"{'Right' if i == 0 else 'right'} {i}", 100 + 14 * i, x0=310, x1=540, block=1)
+             for i in range(4)]
     interleaved = [ln for pair in zip(left, right, strict=True) for ln in pair]
     head = line("Full width heading", 60, size=16, x0=56, x1=540, block=0)
     out = assemble_pages([_page(0, [head, *interleaved])])[0]
     assert out.text == ("Full width heading\nleft 0 left 1 left 2 left 3\n"
-                        "right 0 right 1 right 2 right 3")
+                        "Right 0 right 1 right 2 right 3")
 
 
 def test_heading_across_columns_separates_bands():
     top_l = [line(f"a{i}", 100 + 14 * i, x0=56, x1=280, block=1) for i in range(3)]
-    top_r = [line(f"b{i}", 100 + 14 * i, x0=310, x1=540, block=2) for i in range(3)]
+    top_r = [line(f"B{i}", 100 + 14 * i, x0=310, x1=540, block=2) for i in range(3)]
     mid = line("Section two", 170, size=14, bold=True, x0=56, x1=150, block=3)
     bot_l = [line(f"c{i}", 200 + 14 * i, x0=56, x1=280, block=4) for i in range(3)]
-    bot_r = [line(f"d{i}", 200 + 14 * i, x0=310, x1=540, block=5) for i in range(3)]
+    bot_r = [line(f"D{i}", 200 + 14 * i, x0=310, x1=540, block=5) for i in range(3)]
     out = assemble_pages([_page(0, [*top_l, *top_r, mid, *bot_l, *bot_r])])[0]
-    assert out.text.split("\n") == ["a0 a1 a2", "b0 b1 b2", "Section two", "c0 c1 c2", "d0 d1 d2"]
+    assert out.text.split("\n") == ["a0 a1 a2", "B0 B1 B2", "Section two", "c0 c1 c2", "D0 D1 D2"]
 
 
 def test_font_size_rule_body_from_data_without_12pt_floor():
@@ -206,3 +208,15 @@ def test_segment_and_commitments_end_to_end():
 def test_join_lines_never_crashes_and_collapses_space(texts):
     out = join_lines(cleanup.normalise_text(t) for t in texts)
     assert "  " not in out and out == out.strip()
+
+
+def test_paragraph_carried_into_the_next_column_is_mended():
+    left = [line(f"left words {i} and more words to fill the line", 100 + 14 * i, x0=56, x1=280,
+                 block=1) for i in range(5)]
+    left[-1] = line("the sentence carries on into the", 156, x0=56, x1=280, block=1)
+    right = [line("next column and ends here.", 100, x0=310, x1=540, block=2),
+             *[line(f"Right {i} words and more words to fill", 114 + 14 * i, x0=310, x1=540,
+                    block=3) for i in range(4)]]
+    right[1] = line("A new paragraph starts after a gap.", 122, x0=310, x1=540, block=3)
+    out = assemble_pages([_page(0, [*left, *right])])[0]
+    assert "the sentence carries on into the next column and ends here." in out.text
