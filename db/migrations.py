@@ -157,5 +157,4 @@ def m001_library(db: Database) -> None:
 
 # Later migrations live in their own modules (one per feature) and register on import, in this
 # order. They import ``migration`` from this module, so they are imported last.
-from db import m002_lineage  # noqa: E402, F401
-from db import m003_commitment_kind  # noqa: E402, F401
+from db import m002_lineage, m003_commitment_kind  # noqa: E402, F401, I001
