@@ -145,6 +145,7 @@ def _opening(text: str) -> list[str]:
 
 # Cues looked up in the candidate's words and word pairs (one tokenisation per candidate, no
 # regex per cue: this runs for every sentence of every imported page).
+_ITEM_NUMBER = re.compile(r"^\s*(?:\d{1,2}(?:\.\d{1,2})*[.)]|\(?[a-h][.)]|\([ivx]{1,4}\))\s+")
 _TOKEN = re.compile(r"[a-z0-9][a-z0-9'’-]*")
 _WORD_CUES: dict[str, frozenset[str]] = {
     "will": frozenset({"will", "shall"}),
@@ -255,6 +256,9 @@ def _context_features(shape: str, lead: str, heading: str) -> tuple[tuple[str, f
 def features(text: str, ctx: Context) -> dict[str, float]:
     """The features of one candidate (sparse: only those that fire, with their values)."""
     f: dict[str, float] = {"bias": 1.0, f"shape_{ctx.shape}": 1.0}
+    numbered = _ITEM_NUMBER.match(text)
+    if numbered:  # "6. Scrap ...", "(b) Work with ...": read past the printed number
+        text = text[numbered.end():]
     n = text.count(" ") + 1
     f["len_short" if n < 5 else "len_mid" if n <= 45 else "len_long"] = 1.0
     if n > 80:

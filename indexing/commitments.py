@@ -174,7 +174,9 @@ class _Walker:
 
     def item(self, page: PageLayout, idx: int, para: Paragraph, role: ParaRole,
              skip: int) -> None:
-        body_lo = len(para.marker) + 1 if para.marker else 0
+        # the unit keeps its printed number ("6. Scrap ..."), as officers quote it; the lead-in
+        # and the features look past it
+        unit_lo = body_lo = len(para.marker) + 1 if para.marker else 0
         m = _NUMBER_PREFIX.match(para.text[body_lo:])
         if m:
             body_lo += m.end()
@@ -189,7 +191,7 @@ class _Walker:
         shape = "numbered" if (m or is_numbered(para.text)) and not para.marker else "bullet"
         lead = lead or self.nearest_heading(role)
         sidebar = para.kind == "sidebar"
-        lo = max(body_lo, skip)
+        lo = max(unit_lo, skip)
         if len(body.split()) <= LONG_ITEM:
             self.add(page, idx, lo, len(para.text), role,
                      Context(shape, lead, heading, sidebar=sidebar), lead)

@@ -83,7 +83,7 @@ def test_framing_we_will_items(extractions):
     e = extractions["framing-kents-future-2022"]
     items = [c for c in e.commitments if c.lead_in == "We will:"]
     assert len(items) >= 60
-    first = next(c for c in items if c.text.startswith("Challenge Government"))
+    first = next(c for c in items if c.text.startswith("1. Challenge Government"))
     assert e.pages[first.page_index].label == "10"
     assert "National Infrastructure Commission" in first.text  # wrapped lines joined
     assert e.sections[first.section_ordinal].heading == "Priority 1: Levelling up Kent"
@@ -101,8 +101,9 @@ def test_reforming_aims_and_objectives(extractions):
     # a numbered objective with narrative: its title clause is a unit of its own
     objectives = [c for c in e.commitments if c.text.rstrip().endswith(":")]
     texts = [c.text for c in objectives]
-    assert any(t.startswith("Make sure the people of Kent are heard") for t in texts)
-    assert any(t.startswith("Work with the government to find long-term solutions") for t in texts)
+    assert any(t.startswith("1. Make sure the people of Kent are heard") for t in texts)
+    assert any(t.startswith("2. Work with the government to find long-term solutions")
+               for t in texts)
     assert len(objectives) >= 20  # six per aim, give or take
     # bullets under an objective are its priorities
     ban = next(c for c in e.commitments if c.text.startswith("Lobby government to ensure that Kent"))
