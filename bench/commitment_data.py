@@ -182,10 +182,14 @@ def label_candidates(cands: Sequence[Candidate], labels: Sequence[tuple[str, str
     return out
 
 
+COUNCIL_WEIGHT = 3.0  # the councils are the varied, unseen-like data: they count more
+
+
 def featurise(docs: Iterable[Doc], labels_of: dict[str, list[tuple[str, str]]],
-              ) -> tuple[list[dict[str, float]], list[str]]:
+              ) -> tuple[list[dict[str, float]], list[str], list[float]]:
     xs: list[dict[str, float]] = []
     ys: list[str] = []
+    ws: list[float] = []
     for d in docs:
         labs = label_candidates(d.cands, labels_of.get(d.source, []))
         if d.layout != "bundled":
@@ -195,11 +199,13 @@ def featurise(docs: Iterable[Doc], labels_of: dict[str, list[tuple[str, str]]],
             if lab is not None:
                 xs.append(c.feats)
                 ys.append(lab)
-    return xs, ys
+                ws.append(1.0 if d.source in SLUGS else COUNCIL_WEIGHT)
+    return xs, ys, ws
 
 
-def train(xs: Sequence[dict[str, float]], ys: Sequence[str], *, l2: float = 1e-3,
-          epochs: int = 400, rate: float = 0.5, threshold: float = 0.5) -> Model:
+def train(xs: Sequence[dict[str, float]], ys: Sequence[str], ws: Sequence[float] | None = None,
+          *, l2: float = 1e-3, epochs: int = 400, rate: float = 0.5, threshold: float = 0.5,
+          ) -> Model:
     """Multinomial logistic regression by full-batch gradient descent (numpy, bench only),
     classes weighted by inverse frequency."""
     import numpy as np
@@ -213,6 +219,8 @@ def train(xs: Sequence[dict[str, float]], ys: Sequence[str], *, l2: float = 1e-3
     y = np.array([KINDS.index(lab) for lab in ys])
     counts = np.bincount(y, minlength=len(KINDS)).astype(float)
     weight = np.where(counts > 0, len(y) / (len(KINDS) * np.maximum(counts, 1)), 0.0)[y]
+    if ws is not None:
+        weight = weight * np.asarray(ws)
     onehot = np.eye(len(KINDS))[y]
     w = np.zeros((len(names), len(KINDS)))
     for _ in range(epochs):
@@ -335,5 +343,5 @@ def fit(docs: Sequence[Doc], sources: set[str]) -> Model:
             quotes_of[s] = [q for q, lab in labels_of[s] if lab != "none"]
             words_of[s] = council_words(s)
     train_docs = [d for d in docs if d.source in sources]
-    xs, ys = featurise(train_docs, labels_of)
-    return choose_threshold(train(xs, ys), train_docs, quotes_of, words_of)
+    xs, ys, ws = featurise(train_docs, labels_of)
+    return choose_threshold(train(xs, ys, ws), train_docs, quotes_of, words_of)

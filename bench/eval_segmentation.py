@@ -247,7 +247,7 @@ def run_commitments(out: Path | None) -> int:
     cids = cd.council_ids()
     plan_rows: list[str] = []
     council_rows: list[str] = []
-    links_zoo, links_bundled, councils = cd.Tally(), cd.Tally(), cd.Tally()
+    links_zoo, links_bundled, councils, any_kind = cd.Tally(), cd.Tally(), cd.Tally(), cd.Tally()
     worst_cover = 0.0
     for k in range(5):
         held = {cd.SLUGS[k], cd.SLUGS[(k + 1) % 5]} | {c for i, c in enumerate(cids) if i % 5 == k}
@@ -278,8 +278,10 @@ def run_commitments(out: Path | None) -> int:
                 texts = cd._prefilter([t for t, _k in u])
                 rec = cd.Tally()
                 for q, lab in labels:
-                    if lab in ("commitment", "ask", "target"):
+                    if lab != "none":
                         hit = cd.quote_found(q, texts)
+                        any_kind.add(hit)
+                    if lab in ("commitment", "ask", "target"):
                         rec.add(hit)
                         councils.add(hit)
                 cover = cd.coverage([t for t, _k in u], words)
@@ -295,7 +297,7 @@ def run_commitments(out: Path | None) -> int:
         f"on the bundled sample PDFs (held out): {links_bundled}",
         f"- largest share of a plan's words covered by units in the zoo: {worst_cover:.2f}",
         f"- **other councils' labelled commitments found (held out): {councils}** "
-        f"({len(cids)} excerpts)",
+        f"({len(cids)} excerpts); all labelled units (measures too): {any_kind}",
         "",
         "| fold | plan | layout | link quotes in a unit | cover | span P | span R | "
         "commitment / ask / target / measure |",

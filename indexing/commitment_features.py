@@ -200,14 +200,23 @@ def _cues(text: str, low: str, f: dict[str, float]) -> None:
                 b in ("are", "is", "have") and i + 2 < len(words) and words[i + 2] in _BE_MODAL)):
             f["subject_modal_any"] = 1.0
             break
-    for i in range(len(words) - 1):  # "we are driving forward", "we're investing"
+    doing = ("we", "are") in pairs or "we're" in present or "we’re" in present
+    for i in range(len(words) - 1 if doing else 0):  # "we are driving", "we're investing"
         a, b = words[i], words[i + 1]
         if ((a in ("we're", "we’re") and b.endswith("ing")) or (
                 a == "we" and b == "are" and i + 2 < len(words) and words[i + 2].endswith("ing"))):
             f["we_are_doing"] = 1.0
             break
-    if sum(1 for w in words if w[0].isalpha()) < 3:
+    alpha = 0
+    for w in words:
+        if w[0].isalpha():
+            alpha += 1
+            if alpha == 3:
+                break
+    else:
         f["few_words"] = 1.0
+    if words and words[0][0].isdigit():
+        f["opens_number"] = 1.0  # "60% are aged over 10", "1 in 4 ...": a statistic
     if words and words[0] in ("how", "what", "why", "where", "when", "who", "which"):
         f["opens_wh"] = 1.0
     if "20" in low and _DATE.search(low):

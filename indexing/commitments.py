@@ -213,6 +213,8 @@ class _Walker:
                   skip: int) -> None:
         heading = self.heading_of(role)
         spans = [(s + skip, e + skip) for s, e in sentences(para.text[skip:])]
+        if spans and para.text.rstrip().endswith(":") and lead_in_of(para.text):
+            spans.pop()  # "By 2030 we will:" announces the list; it is its items' lead-in
         for n, (s, e) in enumerate(spans):
             ctx = Context("sentence", "", heading, first=n == 0 and not skip,
                           only=len(spans) == 1 and not skip, sidebar=para.kind == "sidebar")
@@ -260,8 +262,9 @@ def candidates(layouts: Sequence[PageLayout], sections: Sequence[ExtractedSectio
                 continue
             if role.heading_level:
                 walker.lead = lead_in_of(para.text) or ""
-                walker.add(page, idx, 0, len(para.text), role,
-                           Context("heading", "", walker.heading_of(role)), "")
+                if not walker.lead:  # a heading ending in ":" is its list's lead-in
+                    walker.add(page, idx, 0, len(para.text), role,
+                               Context("heading", "", walker.heading_of(role)), "")
                 continue
             skip = walker.carry_over(layouts, page, idx, para)
             if skip >= len(para.text.rstrip()):
