@@ -42,6 +42,7 @@ COVER_BUDGET = 0.70  # units may hold at most this share of a document's words
 _SENTENCE_END = re.compile(r"[.!?][\"”’')\]]*\s+(?=[A-Z0-9\"“‘'(£•])")
 _ABBREVIATIONS = frozenset("e.g i.e mr mrs ms dr st no nos vs approx cllr etc fig".split())
 _NUMBER_PREFIX = re.compile(r"^\s*(?:\d{1,2}(?:\.\d{1,2})*[.)]|\(?[a-h][.)]|\([ivx]{1,4}\))\s+")
+_LETTERS = re.compile(r"[^\W\d_]{2}")
 _INLINE_LEAD = re.compile(r"^(?P<lead>[^:]{3,160}?:)\s+(?=\S)")
 
 
@@ -50,8 +51,9 @@ def sentences(text: str) -> Iterator[tuple[int, int]]:
     start = 0
     for m in _SENTENCE_END.finditer(text):
         before = text[start:m.start()].rsplit(" ", 1)[-1].casefold().rstrip(".")
-        if before in _ABBREVIATIONS or (len(before) == 1 and before.isalpha()):
-            continue
+        if (before in _ABBREVIATIONS or (len(before) == 1 and before.isalpha())
+                or (before.isdigit() and len(before) <= 2 and start == m.start() - len(before))):
+            continue  # "e.g. X", "J. Smith", and the "1." that numbers an item
         end = m.end() - len(m.group()) + len(m.group().rstrip())
         if text[start:end].strip():
             yield start, end
@@ -146,8 +148,8 @@ class _Walker:
         base = page.offsets[idx][0]
         text = para.text[lo:hi]
         stripped = text.strip()
-        if not stripped:
-            return
+        if not _LETTERS.search(stripped):
+            return  # "£512m", "+6%": a figure without words promises nothing
         lo += len(text) - len(text.lstrip())
         hi = lo + len(stripped)
         self.out.append(Candidate(

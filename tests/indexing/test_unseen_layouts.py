@@ -71,8 +71,8 @@ def test_table_cells_in_row_order_and_never_headings(extracted):
     assert {"Action", "Lead", "By when", "Service"}.isdisjoint(s.heading for s in e.sections)
     actions = [c for c in e.commitments if c.lead_in == "Action"]
     assert len(actions) == 4  # the "Action" column's cells, with their header as lead-in
-    # budget cells are neither commitments nor targets
-    assert not any(c.text.startswith(("Adult social care", "£", "+")) for c in e.commitments)
+    # figures without words (budget cells) are never units
+    assert not any(c.text.startswith(("£", "+", "-")) for c in e.commitments)
 
 
 def test_sidebar_is_read_after_the_body_and_is_not_a_heading(extracted):
@@ -80,8 +80,9 @@ def test_sidebar_is_read_after_the_body_and_is_not_a_heading(extracted):
     text = e.pages[0].text
     assert text.index("Cut agency social worker use by half") < text.index("Did you know?")
     assert "Did you know?" not in [s.heading for s in e.sections]
-    # the box's bullets have no lead-in: they are facts, not pledges
-    assert not any("placed outside the county" in c.text for c in e.commitments)
+    # the box's bullets have no lead-in: they are facts, never the council's own pledges
+    assert not any("placed outside the county" in c.text and c.kind == "commitment"
+                   for c in e.commitments)
 
 
 def test_contents_page_gives_no_sections_or_commitments(extracted):
@@ -98,7 +99,8 @@ def test_symbol_bullets_and_hyphenated_breaks(extracted):
     assert "• Deliver the new infrastructure the county needs" in text
     assert "• Agree a long-term funding deal for buses" in text
     assert "\uf0b7" not in text and "\x00" not in text
-    items = [c for c in e.commitments if c.text[:1].isupper() and "Progress" not in c.text]
+    items = [c for c in e.commitments if c.text in LAYOUTS["i_symbol_bullets"].commitments]
+    assert len(items) == 6
     assert all(c.lead_in in ("We will:", "Our commitments are to:") for c in items)
 
 
