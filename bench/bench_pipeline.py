@@ -124,7 +124,7 @@ def import_run(files: list[Path], root: Path, *, workers: int, with_index: bool)
 
 def raw_whoosh(root: Path, lib: Path) -> tuple[float, object]:
     """Build a plain Whoosh index of the same passages with one writer; return (time, index)."""
-    from whoosh import index as windex  # noqa: PLC0415
+    from whoosh import index as windex
 
     store = SqliteStore(lib / "workbench.db")
     docs = store.index_docs(sorted(store.index_fingerprints()))
@@ -147,7 +147,7 @@ def percentile(values: list[float], p: float) -> float:
 
 
 def search_latency(lib: Path, raw_ix, rounds: int = 4) -> tuple[list[float], list[float]]:
-    from whoosh.qparser import QueryParser  # noqa: PLC0415
+    from whoosh.qparser import QueryParser
 
     paths = LibraryPaths(lib)
     store = SqliteStore(paths.database)

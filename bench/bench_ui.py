@@ -62,8 +62,8 @@ app.exec()
 """
 
 
-def wait_until(predicate, timeout: float = 120.0) -> None:  # noqa: ANN001
-    from PySide6.QtCore import QEventLoop, QTimer  # noqa: PLC0415
+def wait_until(predicate, timeout: float = 120.0) -> None:
+    from PySide6.QtCore import QEventLoop, QTimer
 
     deadline = time.monotonic() + timeout
     loop = QEventLoop()
@@ -82,7 +82,7 @@ def percentile(values: list[float], q: float) -> float:
 
 
 def main() -> int:
-    from ui import compose  # noqa: PLC0415
+    from ui import compose
 
     tmp = Path(tempfile.mkdtemp(prefix="workbench-bench-ui-"))
     master = compose.ensure_sample_library(tmp / "sample")
@@ -112,14 +112,14 @@ def main() -> int:
                  f"median {statistics.median(starts):.2f} s, max {max(starts):.2f} s",
                  "≤ 2 s"))
 
-    from PySide6.QtCore import QSettings, QTimer  # noqa: PLC0415
-    from PySide6.QtWidgets import QApplication  # noqa: PLC0415
+    from PySide6.QtCore import QSettings, QTimer
+    from PySide6.QtWidgets import QApplication
 
     app = QApplication(sys.argv)
     app.setOrganizationName("PlanWorkbenchBench")
     QSettings.setDefaultFormat(QSettings.Format.IniFormat)
     QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, str(tmp / "s"))
-    from ui.main_window import MainWindow  # noqa: PLC0415
+    from ui.main_window import MainWindow
 
     library = tmp / "library"
     shutil.copytree(master, library)

@@ -35,7 +35,7 @@ def _paragraphs() -> list[list[str]]:
 
 
 def _typeset(path: Path, title: str, paras: list[str]) -> None:
-    import pymupdf  # noqa: PLC0415 - only in the generator process
+    import pymupdf  # only in the generator process
 
     doc = pymupdf.open()
     width, height, margin = 595, 842, 60

@@ -22,7 +22,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-import commitment_data as cd  # noqa: E402
+import commitment_data as cd
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -55,7 +55,7 @@ def is_network_or_synced(path: Path) -> bool:
         if text.startswith("\\\\"):
             return True
         try:
-            import ctypes  # noqa: PLC0415 - Windows only
+            import ctypes  # Windows only
 
             drive = os.path.splitdrive(str(path.resolve()))[0] + "\\"
             return ctypes.windll.kernel32.GetDriveTypeW(drive) == 4  # DRIVE_REMOTE

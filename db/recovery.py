@@ -85,7 +85,7 @@ _network_locks: dict[str, list] = {}  # resolved lock path -> [fd, users]
 
 def _try_lock(fd: int) -> bool:
     if os.name == "nt":
-        import msvcrt  # noqa: PLC0415 - Windows only
+        import msvcrt  # Windows only
 
         try:
             os.lseek(fd, 0, os.SEEK_SET)
@@ -93,7 +93,7 @@ def _try_lock(fd: int) -> bool:
             return True
         except OSError:
             return False
-    import fcntl  # noqa: PLC0415 - POSIX only
+    import fcntl  # POSIX only
 
     try:
         fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
@@ -105,12 +105,12 @@ def _try_lock(fd: int) -> bool:
 def _unlock(fd: int) -> None:
     try:
         if os.name == "nt":
-            import msvcrt  # noqa: PLC0415
+            import msvcrt
 
             os.lseek(fd, 0, os.SEEK_SET)
             msvcrt.locking(fd, msvcrt.LK_UNLCK, 1)
         else:
-            import fcntl  # noqa: PLC0415
+            import fcntl
 
             fcntl.flock(fd, fcntl.LOCK_UN)
     except OSError:

@@ -50,14 +50,14 @@ def format_for(out: Path, fmt: str | None = None) -> str:
 
 def _writer(fmt: str) -> Callable[..., Path]:
     if fmt == "pdf":
-        from export.pdf import write_pdf  # noqa: PLC0415 - WeasyPrint loads only for PDFs
+        from export.pdf import write_pdf  # WeasyPrint loads only for PDFs
 
         return write_pdf
     if fmt == "docx":
-        from export.docx_writer import write_docx  # noqa: PLC0415
+        from export.docx_writer import write_docx
 
         return write_docx
-    from export.tables import write_csv, write_xlsx  # noqa: PLC0415
+    from export.tables import write_csv, write_xlsx
 
     return write_csv if fmt == "csv" else write_xlsx
 

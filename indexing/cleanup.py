@@ -282,6 +282,26 @@ def _implausible(text: str) -> bool:
     return bad / n > 0.3
 
 
+def _reading_order(kept: Sequence[Line], width: float) -> list[Block]:
+    """The page's blocks in reading order (``reading_order``): a table is one block, so its
+    cells stay in row order; a call-out box is read after the body of its page, so it does not
+    cut a list in two."""
+    blocks: dict[int, Block] = {}
+    for line in kept:
+        blocks.setdefault(line.block, []).append(line)
+    tables = [b for b in blocks.values() if b[0].kind == "table"]
+    boxes = [b for b in blocks.values() if b[0].kind == "sidebar"]
+    body = [b for b in blocks.values() if b[0].kind not in ("table", "sidebar")]
+    ordered = column_order([*body, *tables], width)
+    if ordered is None:
+        split = [part for block in body for part in split_block_columns(block)]
+        ordered = order_blocks([*split, *tables], width)
+        if tables and ordered[-len(tables):] == tables:  # no columns: stream order
+            ordered = place_tables(ordered[:-len(tables)], tables)
+    return ordered + sorted(boxes, key=lambda b: (min(ln.y0 for ln in b),
+                                                  min(ln.x0 for ln in b)))
+
+
 def assemble_pages(pages: Sequence[RawPage]) -> list[PageLayout]:
     """Clean every page: drop running lines, order columns, build paragraphs and page text.
 
@@ -311,22 +331,7 @@ def assemble_pages(pages: Sequence[RawPage]) -> list[PageLayout]:
             kept.append(line)
         if not label:
             label = printed or str(page.index + 1)
-        kept = mark_contents(merge_rows(kept))
-        blocks: dict[int, Block] = {}
-        for line in kept:
-            blocks.setdefault(line.block, []).append(line)
-        tables = [b for b in blocks.values() if b[0].kind == "table"]
-        boxes = [b for b in blocks.values() if b[0].kind == "sidebar"]
-        body = [b for b in blocks.values() if b[0].kind not in ("table", "sidebar")]
-        # a table is one block for the reading order, so its cells stay in row order; a
-        # call-out box is read after the body of its page, so it does not cut a list in two
-        ordered = column_order([*body, *tables], page.width)
-        if ordered is None:
-            split = [part for block in body for part in split_block_columns(block)]
-            ordered = order_blocks([*split, *tables], page.width)
-            if ordered[-len(tables):] == tables and tables:  # no columns: stream order
-                ordered = place_tables(ordered[:-len(tables)], tables)
-        ordered += sorted(boxes, key=lambda b: (min(ln.y0 for ln in b), min(ln.x0 for ln in b)))
+        ordered = _reading_order(mark_contents(merge_rows(kept)), page.width)
         paragraphs: list[Paragraph] = []
         for block in ordered:
             if block[0].kind == "table":

@@ -122,7 +122,7 @@ def open_document(path: Path, password: str | None) -> tuple[pymupdf.Document, s
                 ExtractFailure.NEEDS_PASSWORD, f"{name} is password-protected; give its password"
             )
         ok = doc.authenticate(password)
-        password = None  # noqa: F841 - never keep it longer than needed
+        password = None  # never keep it longer than needed
         if not ok:
             doc.close()
             raise ExtractError(ExtractFailure.WRONG_PASSWORD, f"The password for {name} is wrong")
@@ -135,7 +135,7 @@ _ID_HEX = re.compile(r"<([0-9A-Fa-f]+)>")
 def _pdf_id(doc: pymupdf.Document) -> str:
     try:
         kind, value = doc.xref_get_key(-1, "ID")
-    except Exception:  # noqa: BLE001 - a broken trailer only loses the id
+    except Exception:  # a broken trailer only loses the id
         return ""
     if kind != "array":
         return ""
@@ -242,7 +242,7 @@ def _read_page(doc: pymupdf.Document, index: int, gate: pdf_regions.DrawingsGate
     rect = page.rect
     try:
         label = page.get_label() or ""
-    except Exception:  # noqa: BLE001 - a broken /PageLabels tree only loses the label
+    except Exception:  # a broken /PageLabels tree only loses the label
         label = ""
     data = page.get_text("dict", flags=_TEXT_FLAGS)
     lines: list[Line] = []
@@ -279,7 +279,7 @@ def _read_page(doc: pymupdf.Document, index: int, gate: pdf_regions.DrawingsGate
             for info in page.get_image_info():
                 b = pymupdf.Rect(info["bbox"]) & rect
                 cover += b.width * b.height / area
-        except Exception:  # noqa: BLE001
+        except Exception:
             cover = 0.0
     return RawPage(index, rect.width, rect.height, lines, label, min(cover, 1.0))
 
@@ -317,7 +317,7 @@ def extract_file(
     try:
         try:
             page_count = doc.page_count
-        except Exception as exc:  # noqa: BLE001 - e.g. a page tree claiming a billion pages
+        except Exception as exc:  # e.g. a page tree claiming a billion pages
             raise ExtractError(ExtractFailure.DAMAGED,
                                f"{name} is damaged and could not be read") from exc
         if page_count > MAX_PAGES:
@@ -335,7 +335,7 @@ def extract_file(
                 raw_pages.append(_read_page(doc, i, gate))
             except MemoryError:
                 raise
-            except Exception as exc:  # noqa: BLE001 - one bad page must not sink the document
+            except Exception as exc:  # one bad page must not sink the document
                 msg = f"page {i + 1} could not be read: {str(exc).splitlines()[0][:200]}"
                 warnings.append(msg)
                 raw_pages.append(RawPage(i, 0.0, 0.0, [], "", 0.0, msg))
@@ -343,18 +343,18 @@ def extract_file(
                 progress_cb(i + 1, page_count)
         try:
             toc = doc.get_toc(simple=True)
-        except Exception as exc:  # noqa: BLE001
+        except Exception as exc:
             toc = []
             warnings.append(f"the outline could not be read: {str(exc).splitlines()[0][:200]}")
         try:
             metadata = {k: str(v) for k, v in (doc.metadata or {}).items() if v}
-        except Exception:  # noqa: BLE001
+        except Exception:
             metadata = {}
         copy_restricted = False
         try:
             perms = doc.permissions
             copy_restricted = not perms & pymupdf.PDF_PERM_COPY  # -1 (all bits) when unencrypted
-        except Exception:  # noqa: BLE001
+        except Exception:
             pass
         pdf_id = _pdf_id(doc)
         repaired = bool(getattr(doc, "is_repaired", False))

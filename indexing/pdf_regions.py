@@ -85,7 +85,7 @@ def _may_draw(page: pymupdf.Page, cache: dict[str, bool]) -> bool:
         # fz_read_all stops with an error past MuPDF's worst case (100 MB for initial=0), so a
         # decompression bomb costs at most that here, and the error means "assume it draws"
         raw = mupdf.fz_read_all(stream, 0).fz_buffer_extract()
-    except Exception:  # noqa: BLE001 - cannot tell: assume it draws
+    except Exception:  # cannot tell: assume it draws
         return True
     return _MAY_DRAW.match(raw) is not None
 
@@ -136,7 +136,7 @@ def _regions(page: pymupdf.Page, gate: _DrawingsGate | None = None,
     try:
         # the C-level listing: plain tuples, about twice as fast as get_drawings()
         drawings = page.get_cdrawings()
-    except Exception:  # noqa: BLE001 - vector graphics only refine the layout
+    except Exception:  # vector graphics only refine the layout
         return [], []
     hs: list[tuple[float, float, float]] = []  # y, x0, x1
     vs: list[tuple[float, float, float]] = []  # x, y0, y1

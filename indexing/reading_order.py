@@ -223,26 +223,33 @@ def column_order(blocks: Sequence[Block], width: float) -> list[Block] | None:
             ordered.append(items[separators[band - 1]])
         for col in sorted(bands.get(band, {})):
             ids = sorted(bands[band][col], key=lambda i: (boxes[i][1], boxes[i][0]))
-            current: Block = []
-            for i in ids:
-                item = items[i]
-                if item[0].kind == "table":
-                    if current:
-                        ordered.append(current)
-                        current = []
-                    ordered.append(item)
-                    continue
-                ln = item[0]
-                if current:
-                    prev = current[-1]
-                    height = max(prev.y1 - prev.y0, 1.0)
-                    if ln.y0 - prev.y1 > 1.2 * height or ln.kind != prev.kind:
-                        ordered.append(current)
-                        current = []
-                current.append(ln)
-            if current:
-                ordered.append(current)
+            ordered.extend(_column_blocks([items[i] for i in ids]))
     return ordered
+
+
+def _column_blocks(items: Sequence[Block]) -> list[Block]:
+    """The items of one column, top to bottom, as blocks: lines join until a gap of more than
+    a line or a change of kind; a table stays one block."""
+    out: list[Block] = []
+    current: Block = []
+    for item in items:
+        if item[0].kind == "table":
+            if current:
+                out.append(current)
+                current = []
+            out.append(list(item))
+            continue
+        ln = item[0]
+        if current:
+            prev = current[-1]
+            height = max(prev.y1 - prev.y0, 1.0)
+            if ln.y0 - prev.y1 > 1.2 * height or ln.kind != prev.kind:
+                out.append(current)
+                current = []
+        current.append(ln)
+    if current:
+        out.append(current)
+    return out
 
 
 def place_tables(ordered: Sequence[Block], tables: Sequence[Block]) -> list[Block]:

@@ -224,7 +224,7 @@ def _serve_extract(request: ExtractRequest, conn: Connection, pdf_extract: Any) 
         return ExtractReply(extraction)
     except ExtractError as exc:
         return ExtractReply(None, exc.reason.value, exc.message)
-    except BaseException as exc:  # noqa: BLE001 - report, never die silently
+    except BaseException as exc:  # report, never die silently
         if _is_memory_error(exc):
             return ExtractReply(None, ExtractFailure.TOO_BIG.value,
                                 f"{name} needs more memory than allowed and was not imported")
@@ -271,7 +271,7 @@ def _serve_render(request: RenderRequest, pdf_extract: Any, docs: dict) -> Rende
         rect = doc.load_page(request.page_index).rect
         return RenderReply(png, w, h, page_width=float(rect.width),
                            page_height=float(rect.height))
-    except BaseException as exc:  # noqa: BLE001 - report, never die silently
+    except BaseException as exc:  # report, never die silently
         reason, message = _page_failure(exc, path, request.page_index)
         return RenderReply(reason=reason, message=message)
 
@@ -294,7 +294,7 @@ def _serve_words(request: WordsRequest, pdf_extract: Any, docs: dict) -> WordsRe
                 x0, x1, y0, y1 = min(xs), max(xs), min(ys), max(ys)
             words.append((float(x0), float(y0), float(x1), float(y1), str(text)))
         return WordsReply(tuple(words), float(page.rect.width), float(page.rect.height))
-    except BaseException as exc:  # noqa: BLE001 - report, never die silently
+    except BaseException as exc:  # report, never die silently
         reason, message = _page_failure(exc, path, request.page_index)
         return WordsReply(reason=reason, message=message)
 

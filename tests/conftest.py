@@ -17,7 +17,32 @@ import pytest
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 REPO = Path(__file__).resolve().parent.parent
-SAMPLE_DIR = REPO / "resources" / "sample"
+SHARED_PLANS = REPO.parent / "shared" / "plans"  # the dev data beside a checkout (../shared)
+
+
+def in_ci() -> bool:
+    return os.environ.get("CI", "").strip().casefold() in ("1", "true", "yes")
+
+
+def sample_plans_dir(kind: str = "pdfs") -> Path:
+    """Where the sample plans are, found through the repository, never an absolute path.
+
+    ``"pdfs"``: the bundled ``resources/sample`` (the five PDFs and manifest.json), always in a
+    checkout. ``"texts"``: ``../shared/plans`` relative to the repository root (the dev data
+    set: PDFs in pdf/, their texts as *.txt, manifest.json), which only a dev machine has.
+    Missing: the test is skipped, except in CI (``CI=true``), where it fails, so a test that
+    reads the plans can never pass there by not running.
+    """
+    folder = {"pdfs": REPO / "resources" / "sample", "texts": SHARED_PLANS}[kind]
+    if not (folder / "manifest.json").is_file():
+        message = f"the sample plans ({kind}) are not at {folder}"
+        if in_ci():
+            pytest.fail(message + " (CI=true: a missing data set fails, it never skips)")
+        pytest.skip(message)
+    return folder
+
+
+SAMPLE_DIR = REPO / "resources" / "sample"  # bundled with the code; sample_plans_dir() checks it
 WORKBENCH = Path(sys.executable).with_name("workbench")
 
 
@@ -56,7 +81,7 @@ def run_cli(*args: str, library: Path | None = None, check: bool = False, timeou
 def sample_library_master(tmp_path_factory) -> Path:
     """A library with the five sample plans imported through the real pipeline, built once."""
     root = tmp_path_factory.mktemp("sample-master") / "library"
-    run_cli("import", str(SAMPLE_DIR), library=root, check=True)
+    run_cli("import", str(sample_plans_dir()), library=root, check=True)
     return root
 
 

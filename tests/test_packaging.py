@@ -37,10 +37,10 @@ def test_non_editable_install_finds_our_packages_and_the_sample_library(tmp_path
     )
     assert install.returncode == 0, install.stderr
     code = (
-        "import ui.cli, db.store, indexing, export, workbench, resources\n"
+        "import ui, ui.cli, db.store, indexing, export, workbench, resources\n"
         "from importlib import resources as r\n"
         "from pathlib import Path\n"
-        "print(Path(ui.cli.__file__).parent.parent)\n"
+        "print(Path(ui.__file__).parent.parent)\n"
         "sample = r.files('resources') / 'sample'\n"
         "print(sorted(p.name for p in sample.iterdir()))\n"
         "print((r.files('resources') / 'synonyms.tsv').is_file())\n"

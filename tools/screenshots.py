@@ -1,10 +1,17 @@
-"""Render the main views into docs/screenshots/*.png with the sample library.
+"""Render the main views into docs/screenshots/ with the sample library, at two sizes.
 
-Run under a virtual X server (a real xcb window, so fonts and styles are the real ones)::
+``docs/screenshots/*.png`` are taken at 1600×1000 and ``docs/screenshots/1024x700/*.png`` at
+1024×700 (a small laptop screen; the window must fit and stay usable there). Run under a
+virtual X server (a real xcb window, so fonts and styles are the real ones)::
 
     xvfb-run -a -s "-screen 0 1600x1000x24" .venv/bin/python tools/screenshots.py
 
-Settings and the library live in a temporary folder; the user's are never touched.
+Settings and the library live in a temporary folder; the user's are never touched. With a
+folder argument only the 1024×700 set is written there (to check scaling, e.g. with
+``QT_SCALE_FACTOR=1.5`` on a 1536×1050 screen)::
+
+    QT_SCALE_FACTOR=1.5 xvfb-run -a -s "-screen 0 1536x1050x24" .venv/bin/python \
+        tools/screenshots.py /tmp/shots-150
 """
 
 from __future__ import annotations
@@ -19,12 +26,12 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
 OUT = REPO / "docs" / "screenshots"
-SIZE = (1560, 940)
+SIZES = {(1600, 1000): OUT, (1024, 700): OUT / "1024x700"}
 
 
 def wait_until(predicate: Callable[[], bool], timeout: float = 30.0) -> None:
     """Run the event loop until ``predicate()`` holds (a tool script, not app code)."""
-    from PySide6.QtCore import QEventLoop, QTimer  # noqa: PLC0415
+    from PySide6.QtCore import QEventLoop, QTimer
 
     deadline = time.monotonic() + timeout
     loop = QEventLoop()
@@ -48,81 +55,11 @@ def settle(ms: int = 400) -> None:
     wait_until(lambda: time.monotonic() >= end, timeout=ms / 1000 + 5)
 
 
-def main() -> int:  # noqa: PLR0915 - a linear script
-    from PySide6.QtCore import QSettings  # noqa: PLC0415
-    from PySide6.QtWidgets import QApplication  # noqa: PLC0415
+def prepare(library: Path) -> tuple[int, int]:
+    """Links, statuses and a highlight in the library, as a person would have made them.
+    Returns (the linked commitment's id, its page index)."""
+    from ui import compose
 
-    tmp = Path(tempfile.mkdtemp(prefix="workbench-shots-"))
-    app = QApplication(sys.argv)
-    app.setOrganizationName("PlanWorkbenchScreenshots")
-    app.setApplicationName("Plan Workbench")
-    QSettings.setDefaultFormat(QSettings.Format.IniFormat)
-    QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, str(tmp / "settings"))
-
-    from ui import compose  # noqa: PLC0415
-    from ui.dialogs.user_name import SETTINGS_KEY  # noqa: PLC0415
-    from ui.main_window import MainWindow, load_stylesheet  # noqa: PLC0415
-
-    QSettings().setValue(SETTINGS_KEY, "A. Officer")  # no first-run name prompt in pictures
-    library = compose.ensure_sample_library(tmp / "library")
-    app.setStyleSheet(load_stylesheet())
-    window = MainWindow(library, settings=QSettings())
-    window.resize(*SIZE)
-    window.show()
-    OUT.mkdir(parents=True, exist_ok=True)
-
-    def shot(name: str) -> None:
-        settle()
-        path = OUT / f"{name}.png"
-        window.grab().save(str(path))
-        print(f"wrote {path.relative_to(REPO)}")
-
-    wait_until(lambda: window.library_panel.model.rowCount() == 5)
-    window.search_dock.hide()
-    window.library_panel.select_slug("framing-kents-future-2022")
-    shot("library")
-
-    # Reader: a commitment about adult social care, with its rectangles drawn on the page.
-    reader = window.reader_panel
-    window.open_plan("framing-kents-future-2022")
-    wait_until(lambda: reader.doc is not None)
-    target = next(
-        c for c in reader.doc.commitments if "adult social care" in c.text.casefold()
-    )
-    window.open_item("framing-kents-future-2022", "commitment", int(target.id))
-    wait_until(lambda: bool(reader.page_view.highlight_rects) and not reader.page_view.image.isNull())
-    shot("reader")
-
-    # Search: results as typed, top hit opened with the terms highlighted.
-    window.search_dock.show()
-    window.search_panel.set_query("climate emergency")
-    wait_until(lambda: window.search_panel.model.rowCount() > 0 and not window.search_panel.is_searching())
-    window.search_panel.open_row(0)
-    wait_until(lambda: reader.doc is not None and not reader.page_view.image.isNull()
-               and bool(reader.page_view.term_rects))
-    shot("search")
-    shot("main")  # the README's picture: the reader, search dock open, terms on the page
-
-    # Compare: Reforming Kent against the plan it supersedes, a care pair selected.
-    window.search_dock.hide()
-    window.compare_plan("reforming-kent-2025")
-    panel = window.compare_panel
-    wait_until(lambda: panel.alignment is not None and not panel.is_busy())
-    pairs = panel.alignment.pairs
-    care = next(
-        (i for i, p in enumerate(pairs) if "adult social care" in p.left.text.casefold()), 0
-    )
-    panel.pairs_view.selectRow(care)
-    shot("compare")
-
-    # Review: Framing Kent's Future against Reforming Kent, suggestions with their reasons;
-    # then the lineage thread of a commitment linked across editions.
-    ui = window.lineage_ui
-    review = ui.review_panel
-    ui.show_review()
-    review.set_pair("framing-kents-future-2022", "reforming-kent-2025")
-    wait_until(lambda: review.state is not None and review.suggestion_model.rowCount() > 0)
-    shot("review")
     wb = compose.open_workbench(library)
     try:
         records = compose.records_for(wb, "A. Officer")
@@ -138,18 +75,123 @@ def main() -> int:  # noqa: PLR0915 - a linear script
         records.link(source.item_id, [later.item_id], relation="reversed", confirm=True,
                      rationale="Reforming Kent scraps Net Zero 2030 and rescinds the 2019 "
                                "climate emergency.")
+        records.assess(source.item_id, "on_track", "2024-03",
+                       rationale="Annual report: emissions down 9 %.")
         records.assess(source.item_id, "superseded", "2025-09-30",
                        rationale="Reversed by Reforming Kent 2025-2028.")
+        care = next(c for c in records.effective_commitments("framing-kents-future-2022")
+                    if "adult social care" in c.text.casefold())
+        records.annotate("framing-kents-future-2022", care.page_index, care.start,
+                         min(care.end, care.start + 160), note="Ask for the 2024 figures",
+                         colour="#a5d6a7")
+        return source.item_id, source.page_index
     finally:
         compose.close_workbench(wb)
-    ui.show_commitment("framing-kents-future-2022", f"c:{source.item_id}", source.page_index)
+
+
+def take_all(window, out: Path, source: tuple[int, int]) -> None:
+    """Every view of the window, into ``out`` (a linear script)."""
+    out.mkdir(parents=True, exist_ok=True)
+
+    def shot(name: str) -> None:
+        settle()
+        path = out / f"{name}.png"
+        window.grab().save(str(path))
+        print(f"wrote {path} ({window.width()}×{window.height()})")
+
+    def side_docks(visible: bool) -> None:
+        for dock in (window.search_dock, window.annotations_dock):
+            dock.setVisible(visible)
+        window.search_dock.raise_()
+
+    window.lineage_dock.hide()
+    side_docks(False)
+    window.show_tab(0)
+    window.library_panel.select_slug("framing-kents-future-2022")
+    shot("library")
+
+    # Reader: a commitment about adult social care, its box and the user's highlight drawn.
+    reader = window.reader_panel
+    window.open_plan("framing-kents-future-2022")
+    wait_until(lambda: reader.doc is not None)
+    target = next(
+        c for c in reader.doc.commitments if "adult social care" in c.text.casefold()
+    )
+    window.open_item("framing-kents-future-2022", "commitment", int(target.id))
+    side_docks(True)
+    window.annotations_dock.raise_()
+    wait_until(lambda: bool(reader.page_view.highlight_rects)
+               and not reader.page_view.image.isNull() and bool(reader.page_view.note_rects))
+    shot("reader")
+
+    # Search: results as typed, top hit opened with the terms highlighted.
+    side_docks(True)
+    window.search_panel.set_query("climate emergency")
+    wait_until(lambda: window.search_panel.model.rowCount() > 0
+               and not window.search_panel.is_searching())
+    window.search_panel.open_row(0)
+    wait_until(lambda: reader.doc is not None and not reader.page_view.image.isNull()
+               and bool(reader.page_view.term_rects))
+    shot("search")
+    shot("main")  # the README's picture: the reader, search dock open, terms on the page
+
+    # Compare: Reforming Kent against the plan it supersedes, a care pair selected.
+    side_docks(False)
+    window.compare_plan("reforming-kent-2025")
+    panel = window.compare_panel
+    wait_until(lambda: panel.alignment is not None and not panel.is_busy())
+    pairs = panel.alignment.pairs
+    care = next(
+        (i for i, p in enumerate(pairs) if "adult social care" in p.left.text.casefold()), 0
+    )
+    panel.pairs_view.selectRow(care)
+    shot("compare")
+
+    # Review: Framing Kent's Future against Reforming Kent, suggestions with their reasons.
+    review = window.review_panel
+    window.lineage_ui.show_review()
+    review.set_pair("framing-kents-future-2022", "reforming-kent-2025")
+    wait_until(lambda: review.state is not None and review.suggestion_model.rowCount() > 0
+               and not review.is_busy())
+    shot("review")
+
+    # Lineage: the thread of a commitment linked across editions, with who, when and why.
+    item_id, page_index = source
+    window.lineage_ui.show_commitment("framing-kents-future-2022", f"c:{item_id}", page_index)
     wait_until(lambda: reader.doc is not None and not reader.page_view.image.isNull())
-    ui.show_thread(f"c:{source.item_id}")
-    wait_until(lambda: ui.lineage_panel.model.rowCount() > 0, timeout=15)
+    window.lineage_ui.show_thread(f"c:{item_id}")
+    wait_until(lambda: window.lineage_panel.model.rowCount() > 0, timeout=15)
     settle(1000)
     shot("lineage")
 
-    window.close()
+
+def main() -> int:
+    from PySide6.QtCore import QSettings
+    from PySide6.QtWidgets import QApplication
+
+    tmp = Path(tempfile.mkdtemp(prefix="workbench-shots-"))
+    app = QApplication(sys.argv)
+    app.setOrganizationName("PlanWorkbenchScreenshots")
+    app.setApplicationName("Plan Workbench")
+    QSettings.setDefaultFormat(QSettings.Format.IniFormat)
+    QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, str(tmp / "settings"))
+
+    from ui import compose
+    from ui.dialogs.user_name import SETTINGS_KEY
+    from ui.main_window import MainWindow, load_stylesheet
+
+    QSettings().setValue(SETTINGS_KEY, "A. Officer")  # no first-run name prompt in pictures
+    library = compose.ensure_sample_library(tmp / "library")
+    source = prepare(library)
+    app.setStyleSheet(load_stylesheet())
+    sizes = {(1024, 700): Path(sys.argv[1])} if len(sys.argv) > 1 else SIZES
+    for (width, height), out in sizes.items():
+        window = MainWindow(library, settings=QSettings())
+        window.resize(width, height)
+        window.show()
+        wait_until(lambda w=window: w.library_panel.model.rowCount() == 5)
+        take_all(window, out, source)
+        window.close()
     return 0
 
 

@@ -1,8 +1,9 @@
 """The window's composition root: ``run(library)`` starts Qt and opens the main window.
 
-Which library opens: the ``library`` argument, else ``$WORKBENCH_LIBRARY``, else the last one
-used (QSettings), else, on first run, the bundled sample library, which is filled in the
-background (progress after ~600 ms, Cancel) while the window is already usable.
+Which library opens: the ``library`` argument, else ``compose.default_library()``, the one the
+CLI opens too (``$WORKBENCH_LIBRARY``, else the last one used, else ``<user data>/library``),
+which on first run is filled with the bundled sample plans in the background (progress after
+~600 ms, Cancel) while the window is already usable.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from pathlib import Path
 from PySide6.QtCore import QSettings
 from PySide6.QtWidgets import QApplication
 
-from ui import compose
+from ui import compose, preferences
 from workbench.library import ENV_LIBRARY
 
 ORGANISATION = "PlanWorkbench"
@@ -26,7 +27,7 @@ def make_application(argv: list[str] | None = None) -> QApplication:
     app.setOrganizationName(ORGANISATION)
     app.setApplicationName(APPLICATION)
     app.setApplicationDisplayName(APPLICATION)
-    from ui.icons import icon  # noqa: PLC0415 - needs the QApplication
+    from ui.icons import icon  # needs the QApplication
 
     app.setWindowIcon(icon("app"))
     app.setDesktopFileName("plan-workbench")
@@ -40,17 +41,18 @@ def choose_library(library: Path | None, settings: QSettings) -> tuple[Path, boo
     env = os.environ.get(ENV_LIBRARY, "").strip()
     if env:
         return Path(env).expanduser(), False
-    last = str(settings.value("library/last", "") or "")
-    if last and (Path(last) / "workbench.db").exists():
-        return Path(last), Path(last) == compose.sample_library_dir()
-    return compose.sample_library_dir(), True
+    # the window kept the last library in QSettings before the CLI shared the choice
+    preferences.adopt_window_settings(user=settings.value("user/name", ""),
+                                      library=settings.value("library/last", ""))
+    root = compose.default_library()
+    return root, root in (compose.data_dir() / compose.LIBRARY_DIR, compose.sample_library_dir())
 
 
-def open_main_window(library: Path | None = None):  # noqa: ANN201 - MainWindow, lazily imported
+def open_main_window(library: Path | None = None):  # MainWindow, lazily imported
     """Create and show the main window (the QApplication must exist); None if the library
     could not be opened and the user chose Quit in the recovery dialog."""
-    from ui import reliability_ui  # noqa: PLC0415
-    from ui.main_window import MainWindow, load_stylesheet  # noqa: PLC0415
+    from ui import reliability_ui
+    from ui.main_window import MainWindow, load_stylesheet, write_actions
 
     app = QApplication.instance()
     settings = QSettings()
@@ -63,7 +65,7 @@ def open_main_window(library: Path | None = None):  # noqa: ANN201 - MainWindow,
         return None  # the user chose Quit
     is_sample = is_sample and check.root == root
     window = MainWindow(check.root, settings=settings)
-    reliability_ui.prepare_window(window, check)  # merge menus, notices, read-only mode
+    reliability_ui.prepare_window(window, check, write_actions(window))  # notices, read-only
     window.show()
     if is_sample:
         window.fill_sample_if_empty()

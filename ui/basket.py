@@ -8,31 +8,25 @@ are *stable item keys* (``commitment:<plan>:<digest>``, ``annotation:<uuid>``; s
 Why a JSON file and not a database table: the basket is a scratch list, not a record of the
 council's commitments; it needs no migration, audit or undo, and it travels with the library.
 
-Also the ``workbench basket add|remove|list|clear`` CLI command (Qt-free; registered through
-``ui.cli_export.add_commands``, since ``ui/cli.py`` lists its extensions). Emits nothing.
+Its command, ``workbench basket add|remove|list|clear``, is in ``ui.cli.basket``. Qt-free.
+Emits nothing.
 """
 
 from __future__ import annotations
 
-import argparse
 import datetime as dt
 import json
 import os
-import sys
 import threading
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
-from ui.compose import default_actor, records_for
 from workbench.errors import InvalidInput, WorkbenchError
-from workbench.pack_builder import item_heading, resolve_item_key, stable_keys
+from workbench.pack_builder import item_heading, stable_keys
 from workbench.records import Annotation
 from workbench.review import Records, write_json_atomic
-from workbench.services import Workbench
 
-__all__ = ["BASKET_FILE", "COMMANDS", "Basket", "BasketEntry", "add_commands", "basket_label",
-           "cmd_basket"]
+__all__ = ["BASKET_FILE", "Basket", "BasketEntry", "basket_label"]
 
 BASKET_FILE = "basket.json"
 BASKET_FORMAT = 1
@@ -138,61 +132,3 @@ def basket_label(records: Records, key: str) -> str:
         if keys[c.key] == key:
             return f"{item_heading(c.text)} ({plan}, p. {c.page_label})"
     return key
-
-
-# -- CLI ---------------------------------------------------------------------------------------
-
-
-def add_commands(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
-    p = sub.add_parser("basket", parents=[common],
-                       help="hand-pick commitments and annotations for a briefing pack",
-                       description="The basket lives in the library folder (basket.json). "
-                                   "`workbench export --basket` uses it.")
-    p.add_argument("action", choices=("add", "remove", "list", "clear"))
-    p.add_argument("keys", nargs="*", metavar="KEY",
-                   help="a commitment id (as `workbench show` prints it, or m:<uuid>), an "
-                        "annotation uuid, or a pack item key")
-
-
-def cmd_basket(wb: Workbench, args: argparse.Namespace) -> int:
-    basket = Basket.for_library(wb.paths.root)
-    records = records_for(wb, default_actor())
-    if args.action in ("add", "remove") and not args.keys:
-        raise InvalidInput(f"`workbench basket {args.action}` needs at least one KEY.")
-    changed: list[str] = []
-    if args.action == "add":
-        for text in args.keys:
-            key = resolve_item_key(records, text)
-            if basket.add(key, basket_label(records, key)):
-                changed.append(key)
-    elif args.action == "remove":
-        for text in args.keys:
-            try:
-                key = resolve_item_key(records, text)
-            except WorkbenchError:
-                key = text
-            if basket.remove(key):
-                changed.append(key)
-    elif args.action == "clear":
-        basket.clear()
-    entries = basket.entries()
-    data: dict[str, Any] = {"action": args.action, "changed": changed,
-                            "items": [{"key": e.key, "label": e.label, "added_at": e.added_at}
-                                      for e in entries]}
-    if args.json:
-        json.dump(data, sys.stdout, ensure_ascii=False, indent=2)
-        sys.stdout.write("\n")
-        return 0
-    if args.action in ("add", "remove"):
-        verb = "Added" if args.action == "add" else "Removed"
-        sys.stdout.write(f"{verb} {len(changed)} item(s); the basket holds {len(entries)}.\n")
-    elif args.action == "clear":
-        sys.stdout.write("The basket is empty.\n")
-    else:
-        for e in entries:
-            sys.stdout.write(f"{e.key}  {e.label}\n")
-        if not entries:
-            sys.stdout.write("The basket is empty.\n")
-    return 0
-
-COMMANDS = {"basket": cmd_basket}

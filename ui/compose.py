@@ -1,6 +1,6 @@
 """The Qt-free composition root: builds a ``Workbench`` from the engine packages.
 
-Shared by the CLI (``ui/cli.py``) and the window (``ui/app.py``). Imports no PySide6.
+Shared by the CLI (the ``ui.cli`` package) and the window (``ui/app.py``). Imports no PySide6.
 """
 
 from __future__ import annotations
@@ -17,12 +17,14 @@ from db.store import SqliteStore
 from indexing.query import load_synonyms
 from indexing.search_index import WhooshSearchIndex
 from indexing.worker import PdfWorkerExtractor
+from ui import preferences
 from workbench.library import ENV_LIBRARY, LibraryPaths
 from workbench.review import Records
 from workbench.services import Workbench
 from workbench.tasks import TaskState
 
-APP_NAME = "PlanWorkbench"
+APP_NAME = preferences.APP_NAME
+LIBRARY_DIR = "library"
 
 
 def data_dir() -> Path:
@@ -30,12 +32,23 @@ def data_dir() -> Path:
 
 
 def default_library() -> Path:
-    """``$WORKBENCH_LIBRARY``, else ``<user data dir>/library``."""
+    """The one library the window and the CLI open when none is named.
+
+    ``$WORKBENCH_LIBRARY``; else the library the window had open last (a preference, see
+    ``ui.preferences``), if it still holds a database; else ``<user data dir>/library``, which
+    the window fills with the bundled sample plans on first run.
+    """
     env = os.environ.get(ENV_LIBRARY, "").strip()
-    return Path(env).expanduser() if env else data_dir() / "library"
+    if env:
+        return Path(env).expanduser()
+    last = preferences.last_library()
+    if last is not None and LibraryPaths(last).database.exists():
+        return last
+    return data_dir() / LIBRARY_DIR
 
 
 def sample_library_dir() -> Path:
+    """Where the window kept the sample library before there was one default library."""
     return data_dir() / "sample-library"
 
 
@@ -50,8 +63,9 @@ def synonyms_text() -> str:
 
 
 def default_actor() -> str:
-    """Who is acting: ``$WORKBENCH_USER``, else the login name."""
-    name = os.environ.get("WORKBENCH_USER", "").strip()
+    """Who is acting: ``$WORKBENCH_USER``, else the name the window asked for (a preference,
+    shared with the CLI), else the login name."""
+    name = os.environ.get("WORKBENCH_USER", "").strip() or preferences.user_name()
     if name:
         return name
     try:
@@ -67,7 +81,7 @@ def open_workbench(root: Path, *, actor: str = "") -> Workbench:
     store = SqliteStore(paths.database, backups_dir=paths.backups, actor=actor)
     index = WhooshSearchIndex(paths.index, synonyms=load_synonyms(synonyms_text()))
     wb = Workbench(paths, store, index, PdfWorkerExtractor(), make_extractor=PdfWorkerExtractor)
-    if not getattr(store, "read_only", False):
+    if not store.read_only:
         wb.ensure_index_current()
     wb.extra_file_checks.append(
         lambda: [f"annotation sidecar: {p}" for p in
@@ -92,14 +106,13 @@ def records_for(wb: Workbench, actor: str) -> Records:
 
 def close_workbench(wb: Workbench) -> None:
     for part in (wb.extractor, wb.index, wb.store):
-        close = getattr(part, "close", None)
-        if close is not None:
-            close()
+        part.close()
 
 
 def ensure_sample_library(root: Path | None = None, state: TaskState | None = None) -> Path:
-    """Create the sample library (the five bundled Kent plans) if it is not there yet."""
-    root = root or sample_library_dir()
+    """Fill a library (the default one if none is given) with the bundled sample plans if it
+    has no plans yet."""
+    root = root or default_library()
     wb = open_workbench(root)
     try:
         if not wb.plans(include_removed=True):

@@ -7,6 +7,11 @@ comes back to the GUI thread through a queued signal of a QObject that lives the
 ``on_done``/``on_error`` callbacks run on the GUI thread. Jobs run strictly in order (FIFO), so a
 callback may safely submit further work.
 
+``InlinePool`` is the synchronous stand-in (as Picard's tests run its thread helper inline): a
+job runs at once on the submitting thread, and its callbacks still arrive through the event
+loop, after ``submit`` has returned, exactly as from the DB thread. tests/ui/conftest.py makes
+every executor use it unless a test is marked ``threads`` (the tests of threading itself).
+
 Signals:
     job_finished(object): a ``Job`` whose callbacks have just run (GUI thread).
 """
@@ -17,11 +22,11 @@ import logging
 import threading
 import weakref
 from collections.abc import Callable
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import Executor, Future, ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QObject, Signal, Slot
+from PySide6.QtCore import QObject, Qt, Signal, Slot
 
 from workbench.services import Workbench
 from workbench.tasks import TaskState
@@ -32,6 +37,43 @@ Opener = Callable[[Path], Workbench]
 Closer = Callable[[Workbench], None]
 
 _LIVE: weakref.WeakSet[DbExecutor] = weakref.WeakSet()
+
+
+class InlinePool(Executor):
+    """A synchronous ``Executor``: ``initializer`` runs at construction, each job in ``submit``.
+
+    For tests that do not test threading: no thread handoffs, no waiting for a worker thread to
+    start, and a job's exception is delivered like the real pool's (through its ``Future``).
+    """
+
+    def __init__(self, initializer: Callable[[], None] | None = None) -> None:
+        self._shut_down = False
+        if initializer is not None:
+            initializer()
+
+    def submit(self, fn: Callable[..., Any], /, *args: Any, **kwargs: Any) -> Future[Any]:
+        future: Future[Any] = Future()
+        if self._shut_down:
+            future.cancel()
+            return future
+        future.set_running_or_notify_cancel()
+        try:
+            future.set_result(fn(*args, **kwargs))
+        except BaseException as exc:  # the real pool keeps it in the future too
+            future.set_exception(exc)
+        return future
+
+    def shutdown(self, wait: bool = True, *, cancel_futures: bool = False) -> None:
+        self._shut_down = True
+
+
+def thread_pool(initializer: Callable[[], None]) -> Executor:
+    """The DB thread: one worker, which opens the library first (see the module docstring)."""
+    return ThreadPoolExecutor(max_workers=1, thread_name_prefix="db", initializer=initializer)
+
+
+#: how every ``DbExecutor`` makes its pool; tests swap in ``InlinePool`` (tests/ui/conftest.py)
+make_pool: Callable[[Callable[[], None]], Executor] = thread_pool
 
 
 def live_executors() -> list[DbExecutor]:
@@ -88,7 +130,7 @@ class DbExecutor(QObject):
     ) -> None:
         super().__init__(parent)
         if opener is None or closer is None:
-            from ui import compose  # noqa: PLC0415 - keeps tests free to inject fakes
+            from ui import compose  # keeps tests free to inject fakes
 
             opener = opener or compose.open_workbench
             closer = closer or compose.close_workbench
@@ -100,10 +142,10 @@ class DbExecutor(QObject):
         self._jobs: list[Job] = []
         self._lock = threading.Lock()
         self.is_shut_down = False
-        self._pool = ThreadPoolExecutor(
-            max_workers=1, thread_name_prefix="db", initializer=self._open
-        )
-        self._delivered.connect(self._on_delivered)
+        # Queued even when emitted on this thread (an inline pool): callbacks never run inside
+        # ``submit``, so a caller always holds the returned Job before they do.
+        self._delivered.connect(self._on_delivered, Qt.ConnectionType.QueuedConnection)
+        self._pool = make_pool(self._open)
         _LIVE.add(self)
 
     # -- DB thread -------------------------------------------------------------------------

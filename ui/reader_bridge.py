@@ -3,7 +3,8 @@
 ``ReaderBridge`` turns the reader's page-text selection (UTF-16 positions of a
 ``QPlainTextEdit``) into code-point spans of the stored page text with ``utf16_to_cp``, and
 back with ``cp_to_utf16`` to draw annotations as extra selections beneath the reader's own
-(RELIABILITY rule 12). Whenever the reader shows another document it loads the plan's outline
+(RELIABILITY rule 12), and on the page image in the same colours (``ui.page_overlay``).
+Whenever the reader shows another document it loads the plan's outline
 with the user's corrections applied (unmarked, marked, split and merged commitments; fixed
 heading levels) and the plan's annotations. It reads and writes only through
 ``ui.ops.records``.
@@ -141,7 +142,7 @@ class ReaderBridge(QObject):
         """Annotations on the shown page as coloured backgrounds, under the reader's own."""
         view = self.reader.text_view
         kept = [s for s in view.extraSelections() if not s.format.hasProperty(ANNOTATION_MARK)]
-        doc, mine = self.reader.doc, []
+        doc, mine, notes = self.reader.doc, [], []
         if doc is not None and self.annotations is not None \
                 and self.annotations.plan == doc.plan.slug:
             text = self.page_text()
@@ -161,7 +162,10 @@ class ReaderBridge(QObject):
                 cursor.setPosition(cp_to_utf16(text, a.end), QTextCursor.MoveMode.KeepAnchor)
                 sel.cursor = cursor
                 mine.append(sel)
+                notes.append((a.start, a.end, item.colour or DEFAULT_COLOUR))
         view.setExtraSelections(mine + kept)
+        if notes or self.reader.overlay.notes:
+            self.reader.overlay.set_notes(notes)  # the same highlights on the page image
 
     def highlighted_annotations(self) -> list[str]:
         """The page text currently drawn as annotation highlights (tests, screen readers)."""

@@ -9,18 +9,17 @@ Entry points:
   (restore a backup, open another library, quit) and tries again; None means quit.
 * ``handle_open_error(exc, parent, root=...) -> Path | None``: the recovery dialog
   (``ui.dialogs.recovery.LibraryProblemDialog``), modal; the library to open next or None.
-* ``prepare_window(window, check)``: the merge menus, the store's notices as banners and, for
-  a read-only library, ``apply_read_only``.
+* ``prepare_window(window, check)``: the store's notices as banners and, for a read-only
+  library, ``apply_read_only``.
 * ``show_store_warnings(window, warnings)``: a banner above the toolbar per notice (yellow for
   read-only and network/synced folders; blue for "checked after an unclean shutdown").
-* ``apply_read_only(window)``: the read-only banner, and every write action (``WRITE_ACTIONS``,
-  by objectName or text) disabled and kept disabled.
+* ``apply_read_only(window, actions=...)``: the read-only banner, and every write action (the
+  window's declared list, ``main_window.write_actions``; else ``WRITE_ACTIONS`` by objectName
+  or text) disabled and kept disabled.
 * ``report_save_error(parent, exc, unsaved_text)``: "Not saved: the disk is full. Your previous
   work is safe." with the unsaved text kept and a Copy button (RELIABILITY T-IO-01). It lives
   in ``ui.dialogs.save_error`` (re-exported here); the save-failure paths of the lineage UI and
   its dialogs call ``handle_save_error`` there, which opens it for ``DiskFull``.
-* ``install_merge_ui(window)``: File → "Export annotation package…" / "Import annotation
-  package…" (issue 7), driven by ``MergeUi`` through ``ui.ops.merge`` on the DB thread.
 
 The probe opens the database twice at start-up (once here, once on the window's DB thread);
 opening is cheap, and it keeps every start-up failure out of the half-built window.
@@ -28,23 +27,19 @@ opening is cheap, and it keeps every start-up failure out of the half-built wind
 
 from __future__ import annotations
 
-import datetime as dt
 import logging
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QEventLoop, QObject, Qt, QTimer
+from PySide6.QtCore import QEventLoop, Qt, QTimer
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import (
-    QDialog,
-    QFileDialog,
     QFrame,
     QHBoxLayout,
     QLabel,
     QMainWindow,
-    QMessageBox,
     QProgressDialog,
     QPushButton,
     QToolBar,
@@ -54,7 +49,6 @@ from PySide6.QtWidgets import (
 
 from db import recovery
 from db.store import SqliteStore
-from ui.dialogs.merge_review import PACKAGE_FILTER, ExportPackageDialog, MergeReviewDialog
 from ui.dialogs.recovery import BackgroundCall, LibraryProblemDialog
 from ui.dialogs.save_error import (  # noqa: F401 - re-exported: tests and callers use them
     DISK_FULL,
@@ -62,11 +56,8 @@ from ui.dialogs.save_error import (  # noqa: F401 - re-exported: tests and calle
     report_save_error,
     save_error_message,
 )
-from ui.ops import library as library_ops
-from ui.ops import merge as merge_ops
-from workbench.errors import Cancelled, LibraryReadOnly, WorkbenchError
+from workbench.errors import LibraryReadOnly
 from workbench.library import LibraryPaths
-from workbench.merge import MergePlan, MergeReport
 
 log = logging.getLogger(__name__)
 
@@ -188,19 +179,20 @@ def open_library_checked(
                  if unclean else "Opening the library…")
         try:
             return run_with_progress(lambda r=root: probe(r), label, parent, show_now=unclean)
-        except Exception as exc:  # noqa: BLE001 - every failure gets the recovery dialog
+        except Exception as exc:  # every failure gets the recovery dialog
             chosen = handle(exc, parent, root=root)
             if chosen is None:
                 return None
             root = Path(chosen)
 
 
-def prepare_window(window: QMainWindow, check: StartupCheck) -> None:
-    """The merge menus, the store's notices and (read-only libraries) disabled write actions."""
-    install_merge_ui(window)
+def prepare_window(window: QMainWindow, check: StartupCheck,
+                   write_actions: Iterable[QAction] | None = None) -> None:
+    """The store's notices and (read-only libraries) disabled write actions (the window's own
+    list when given, else found by ``WRITE_ACTIONS``)."""
     show_store_warnings(window, check.warnings)
     if check.read_only:
-        apply_read_only(window)
+        apply_read_only(window, actions=write_actions)
 
 
 # == banners =======================================================================================
@@ -318,15 +310,17 @@ def is_write_action(action: QAction, names: Iterable[str] = WRITE_ACTIONS) -> bo
             or text.startswith(WRITE_ACTION_PREFIXES))
 
 
-def apply_read_only(window: QMainWindow, names: Iterable[str] = WRITE_ACTIONS) -> list[QAction]:
-    """Show the read-only banner and disable (and keep disabled) every write action."""
+def apply_read_only(window: QMainWindow, names: Iterable[str] = WRITE_ACTIONS, *,
+                    actions: Iterable[QAction] | None = None) -> list[QAction]:
+    """Show the read-only banner and disable (and keep disabled) every write action: the
+    ``actions`` given, else those whose objectName or text is in ``names``."""
     add_banner(window, READ_ONLY_BANNER, name="readOnlyBanner", dismissible=False)
     window.setProperty("readOnlyLibrary", True)
     disabled = []
     names = frozenset(names)
-    for action in window.findChildren(QAction):
-        if not is_write_action(action, names):
-            continue
+    chosen = list(actions) if actions is not None else [
+        a for a in window.findChildren(QAction) if is_write_action(a, names)]
+    for action in chosen:
         action.setEnabled(False)
         action.setStatusTip("Not available: this library is read-only.")
         # other code enables undo/redo and the like as things change: keep them off
@@ -334,162 +328,3 @@ def apply_read_only(window: QMainWindow, names: Iterable[str] = WRITE_ACTIONS) -
             lambda on, a=action: a.setEnabled(False) if on else None)
         disabled.append(action)
     return disabled
-
-
-# == merge menus ===================================================================================
-
-
-def install_merge_ui(window: Any) -> MergeUi:
-    """File → "Export annotation package…" and "Import annotation package…" (idempotent)."""
-    ui = getattr(window, "merge_ui", None)
-    if ui is None:
-        ui = MergeUi(window)
-        window.merge_ui = ui
-    return ui
-
-
-class MergeUi(QObject):
-    """Export and import of annotation packages in the window (issue 7)."""
-
-    def __init__(self, window: Any) -> None:
-        super().__init__(window)
-        self.window = window
-        self.ctx = window.ctx
-        self.settings = window.settings
-        self.dialog: QDialog | None = None  # the dialog opened last (tests drive it)
-        self.message_box: QMessageBox | None = None
-        self.export_action = QAction("&Export annotation package…", window)
-        self.export_action.setObjectName("exportPackageAction")
-        self.export_action.setStatusTip("Write your annotations, links and statuses to a file "
-                                        "a colleague can import")
-        self.export_action.triggered.connect(self.export_package)
-        self.import_action = QAction("I&mport annotation package…", window)
-        self.import_action.setObjectName("importPackageAction")
-        self.import_action.setStatusTip("Review and merge a colleague's annotation package")
-        self.import_action.triggered.connect(self.import_package)
-        window.addAction(self.export_action)
-        window.addAction(self.import_action)
-        self._add_to_file_menu()
-
-    def _add_to_file_menu(self) -> None:
-        bar = self.window.menuBar()
-        menus = {a.text().replace("&", ""): a.menu() for a in bar.actions() if a.menu()}
-        menu = menus.get("File")
-        if menu is None:
-            menu = bar.addMenu("&File")
-        quit_action = next((a for a in menu.actions() if _normalised(a.text()) == "Quit"), None)
-        if quit_action is None:
-            menu.addSeparator()
-            menu.addActions([self.export_action, self.import_action])
-            return
-        menu.insertActions(quit_action, [self.export_action, self.import_action])
-        menu.insertSeparator(quit_action)
-
-    @property
-    def actor(self) -> str:
-        from ui.dialogs.user_name import current_user  # noqa: PLC0415 - issue 5's setting
-
-        return current_user(self.settings)
-
-    def _last_folder(self) -> Path:
-        return Path(str(self.settings.value("merge/folder", "") or Path.home()))
-
-    def _remember_folder(self, path: Path) -> None:
-        self.settings.setValue("merge/folder", str(Path(path).parent))
-
-    def _status(self, text: str) -> None:
-        show = getattr(self.window, "show_status", None)
-        if show is not None:
-            show(text)
-
-    def _error(self, title: str, text: str) -> None:
-        """A one-line message box that does not block (plain text: file names as given)."""
-        self._status(text)
-        if self.message_box is not None:
-            self.message_box.close()
-        box = QMessageBox(QMessageBox.Icon.Warning, title, text,
-                          QMessageBox.StandardButton.Close, self.window)
-        box.setTextFormat(Qt.TextFormat.PlainText)
-        box.setAccessibleName(title)
-        self.message_box = box
-        box.open()
-
-    # -- import ----------------------------------------------------------------------------
-
-    def choose_import_file(self) -> Path | None:
-        name, _ = QFileDialog.getOpenFileName(self.window, "Import annotation package",
-                                              str(self._last_folder()), PACKAGE_FILTER)
-        return Path(name) if name else None
-
-    def import_package(self, path: Path | None = None) -> None:
-        """Read and plan the package on the DB thread, then open the review screen."""
-        path = Path(path) if path else self.choose_import_file()
-        if path is None:
-            return
-        self._remember_folder(path)
-        self._status(f"Reading {path.name}…")
-
-        def failed(exc: BaseException) -> None:
-            if isinstance(exc, Cancelled):
-                self._status("Import cancelled: nothing was written.")
-                return
-            text = str(exc) if isinstance(exc, WorkbenchError) else \
-                f"Could not read {path.name}: {exc}"
-            self._error("Import annotation package", text.splitlines()[0] if text else text)
-
-        merge_ops.load_merge_plan(self.ctx, path, self.actor, on_done=self.review,
-                                  on_error=failed)
-
-    def review(self, plan: MergePlan) -> MergeReviewDialog:
-        dialog = MergeReviewDialog(plan, self.window)
-        dialog.setWindowModality(Qt.WindowModality.WindowModal)
-        dialog.apply_requested.connect(lambda decisions: self._apply(dialog, decisions))
-        dialog.finished.connect(lambda _code: self._review_closed(dialog))
-        self.dialog = dialog
-        dialog.open()
-        return dialog
-
-    def _apply(self, dialog: MergeReviewDialog, decisions: dict[str, str]) -> None:
-        def done(report: MergeReport) -> None:
-            dialog.show_applied(report)
-            self._status(report.summary())
-
-        def failed(exc: BaseException) -> None:
-            dialog.show_failed(exc)
-            self._status(f"Not merged: {exc}")
-
-        merge_ops.apply(self.ctx, self.actor, dialog.plan, decisions, on_done=done,
-                        on_error=failed, initiator=self)
-
-    def _review_closed(self, dialog: MergeReviewDialog) -> None:
-        if dialog.report is None:
-            self._status("Import cancelled: nothing was written.")
-        dialog.deleteLater()
-
-    # -- export ----------------------------------------------------------------------------
-
-    def export_package(self) -> None:
-        library_ops.load_plans(self.ctx, on_done=self._choose_export,
-                               on_error=lambda exc: self._error("Export annotation package",
-                                                                str(exc)))
-
-    def _choose_export(self, plans: library_ops.PlanList) -> ExportPackageDialog:
-        safe_actor = "".join(c if c.isalnum() else "-" for c in self.actor).strip("-")
-        default = self._last_folder() / (f"annotations-{safe_actor or 'export'}-"
-                                         f"{dt.date.today().isoformat()}.zip")
-        dialog = ExportPackageDialog([(p.slug, p.meta.title) for p in plans.plans], default,
-                                     self.window)
-        dialog.setWindowModality(Qt.WindowModality.WindowModal)
-        dialog.accepted.connect(lambda: self._export(dialog.path(), dialog.plans()))
-        dialog.finished.connect(lambda _code: dialog.deleteLater())
-        self.dialog = dialog
-        dialog.open()
-        return dialog
-
-    def _export(self, out: Path, plans: list[str] | None) -> None:
-        self._remember_folder(out)
-        merge_ops.export_package(
-            self.ctx, self.actor, out, plans,
-            on_done=lambda path: self._status(f"Wrote the annotation package {path}."),
-            on_error=lambda exc: self._error("Export annotation package",
-                                             f"Not exported: {exc}"))

@@ -129,10 +129,10 @@ class PageRenderer(QObject):
             words = None  # not cached: the next request tries again
         self._words_finished.emit(key, words)
 
-    def _ensure_worker(self):  # noqa: ANN202 - the worker type lives in indexing
+    def _ensure_worker(self):  # the worker type lives in indexing
         with self._lock:
             if self._worker is None:
-                from indexing.worker import PdfRenderWorker  # noqa: PLC0415 - lazy start
+                from indexing.worker import PdfRenderWorker  # lazy start
 
                 self._worker = PdfRenderWorker()
             return self._worker

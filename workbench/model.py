@@ -290,9 +290,12 @@ class SearchHit:
     page_index: int
     score: float
     snippet: str  # matched terms wrapped in [[ and ]]
-    text: str
+    text: str  # the passage; for a section, the paragraphs of its own text that match
     relation: str = ""
     status: str = ""
+    # where it is, unambiguous within its plan: the shortest tail of ``path`` no other section
+    # of the plan has ("Aim 2 › Our objectives"); ``path`` itself ends "(2 of 4)" if it repeats
+    citation: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -312,3 +315,20 @@ class SearchFilters:
     stages: tuple[str, ...] = ()
     relations: tuple[str, ...] = ()  # lineage relation codes, e.g. "reversed"
     statuses: tuple[str, ...] = ()  # delivery status codes, e.g. "stalled"
+
+
+@dataclass(frozen=True, slots=True)
+class SavedSearch:
+    """A query with its filters, kept in the library under a name (window and CLI alike).
+
+    ``uuid`` is its identity from the day it is saved; names need not be unique in the window
+    (the CLI refuses a name already in use, so a name given to it is unambiguous).
+    """
+
+    uuid: str
+    name: str
+    query: str
+    filters: SearchFilters = SearchFilters()
+    sort: str = "relevance"  # "relevance" or "date"
+    created_at: str = ""
+    created_by: str = ""

@@ -1,7 +1,9 @@
 """The small interfaces that ``db``, ``indexing`` and ``export`` implement for the use cases.
 
 ``workbench.services`` depends only on these, so the three engine packages stay independent
-siblings (checked by import-linter).
+siblings (checked by import-linter). A port says everything the layers above use of an
+implementation: callers never probe for a method or attribute with ``getattr`` (a test fake
+implements the whole port, if only as a no-op).
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from workbench.model import (
     IndexDoc,
     Plan,
     PlanMeta,
+    SavedSearch,
     SearchFilters,
     SearchResult,
     Section,
@@ -39,6 +42,10 @@ class Extractor(Protocol):
         self, path: Path, *, password: str | None = None, state: TaskState | None = None
     ) -> Extraction: ...
 
+    def close(self) -> None:
+        """Stop the child process (if any); the extractor may be used again afterwards."""
+        ...
+
 
 @dataclass(frozen=True, slots=True)
 class IndexCheck:
@@ -56,6 +63,10 @@ class IndexCheck:
 
 class SearchIndex(Protocol):
     """A rebuildable full-text index over ``IndexDoc`` passages."""
+
+    #: True when the index was found missing, damaged or of an older format (it is then
+    #: empty) or broke during a search: ``Workbench`` rebuilds it from SQLite.
+    needs_rebuild: bool
 
     def sync(self, wanted: Mapping[str, str], load: LoadDocs, state: TaskState | None = None) -> int:
         """Make the index hold exactly ``wanted`` ({key: fingerprint}); return docs written."""
@@ -77,6 +88,8 @@ class SearchIndex(Protocol):
 
     def mark_synced(self, revision: int) -> None: ...
 
+    def close(self) -> None: ...
+
 
 class LoadDocs(Protocol):
     def __call__(self, keys: Sequence[str]) -> list[IndexDoc]: ...
@@ -84,6 +97,18 @@ class LoadDocs(Protocol):
 
 class Store(Protocol):
     """The library database. Every write method is one committed transaction."""
+
+    #: the database file (the library folder is its folder)
+    path: Path
+    #: opened read-only (a read-only folder or file, or a newer writer): writes refuse
+    read_only: bool
+    #: one-line notices for a banner or stderr (read-only, network folder, checked after a
+    #: crash, no daily backup)
+    warnings: list[str]
+
+    def close(self) -> None:
+        """Close the database; only then is the session marked as cleanly closed."""
+        ...
 
     # plans and documents
     def plans(self, *, include_removed: bool = False) -> list[Plan]: ...
@@ -117,6 +142,20 @@ class Store(Protocol):
     def commitments(self, plan_slug: str) -> list[Commitment]: ...
     def commitment(self, commitment_id: CommitmentId) -> Commitment: ...
     def page_texts(self, document_id: int) -> list[tuple[int, str, str]]: ...
+    def commitment_rects(self, commitment_id: int) -> list[tuple[int, float, float, float, float]]:
+        """(page index, x0, y0, x1, y1) boxes of an extracted commitment, in PDF points."""
+        ...
+
+    # saved searches (library records, shared by the window and the CLI)
+    def saved_searches(self) -> list[SavedSearch]:
+        """Live saved searches, in the order they were saved."""
+        ...
+    def add_saved_search(self, search: SavedSearch) -> SavedSearch:
+        """Store a new one; refuses a uuid already stored (live or trashed)."""
+        ...
+    def remove_saved_search(self, uuid: str) -> SavedSearch:
+        """Move one to the trash (nothing is deleted)."""
+        ...
 
     # index feed
     def index_fingerprints(self) -> dict[str, str]: ...

@@ -171,9 +171,7 @@ class Workbench:
                     future.cancel()
             pool.shutdown(wait=True)
             for extractor in extractors[1:]:
-                close = getattr(extractor, "close", None)
-                if close:
-                    close()
+                extractor.close()
         if imported_any:
             state.report(status="Updating the search index")
             self.sync_index(state=None)
@@ -330,10 +328,10 @@ class Workbench:
         sort: str = "relevance",
     ) -> SearchResult:
         """Search, rebuilding the index from SQLite first if it is missing or damaged."""
-        if getattr(self.index, "needs_rebuild", False):
+        if self.index.needs_rebuild:
             self.rebuild_index()
         result = self.index.search(query, filters, limit, sort=sort)
-        if getattr(self.index, "needs_rebuild", False):  # it broke during the search
+        if self.index.needs_rebuild:  # it broke during the search
             self.rebuild_index()
             result = self.index.search(query, filters, limit, sort=sort)
         return result
@@ -379,7 +377,7 @@ class Workbench:
         for extra in self.extra_file_checks:  # e.g. the annotation sidecars (composition root)
             try:
                 files.extend(extra())
-            except Exception as exc:  # noqa: BLE001 - a check must report, never crash
+            except Exception as exc:  # a check must report, never crash
                 files.append(f"could not check: {type(exc).__name__}: {exc}")
         index_check = self.index.check(self.store.index_fingerprints())
         index = []

@@ -89,7 +89,7 @@ class SidecarsMixin:
         for slug in sorted(plans):
             try:
                 write_json_atomic(self.sidecar_dir / f"{slug}.json", self.sidecar(slug))
-            except Exception as exc:  # noqa: BLE001 - the commit stands; say so, audit, go on
+            except Exception as exc:  # the commit stands; say so, audit, go on
                 log.info("the sidecar of %s was not written: %s", slug, exc)  # audited below
                 failed.append((slug, exc))
         if not failed:
@@ -107,7 +107,7 @@ class SidecarsMixin:
             with self.rs.atomic():
                 self.rs.audit("sidecars_stale", SIDECAR_AUDIT_TARGET,
                               {"plans": plans, "error": reason}, actor=self.actor)
-        except Exception:  # noqa: BLE001 - the action is saved; check_sidecars still sees it
+        except Exception:  # the action is saved; check_sidecars still sees it
             log.exception("could not record that the sidecars of %s are stale", plans)
 
     def stale_sidecars(self) -> list[str]:

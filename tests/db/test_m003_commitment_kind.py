@@ -6,9 +6,9 @@ from dataclasses import replace
 
 from sqlite_utils import Database
 
-from db.m002_lineage import m002_lineage
-from db.m003_commitment_kind import m003_commitment_kind
-from db.migrations import m001_library
+from db.migrations.m001_library import m001_library
+from db.migrations.m002_lineage import m002_lineage
+from db.migrations.m003_commitment_kind import m003_commitment_kind
 from db.store import SqliteStore
 from tests.factories import make_extraction, make_meta
 

@@ -25,8 +25,6 @@ def library(sample_library_master, tmp_path):
 
 @pytest.fixture
 def cli(library, capsys):
-    assert "ui.cli_export" in ui.cli._EXTENSIONS  # registered like every CLI extension
-
     def run(*args: str) -> tuple[int, str, str]:
         code = ui.cli.main([*args, "--library", str(library)])
         out, err = capsys.readouterr()

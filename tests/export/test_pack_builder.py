@@ -12,8 +12,8 @@ import shutil
 
 import pytest
 
-from ui.cli_export import search_fn
-from ui.compose import close_workbench, open_workbench, records_for
+from tests.composition import close_workbench, open_workbench, records_for
+from ui.cli.export import search_fn
 from workbench.errors import InvalidInput, NotFound
 from workbench.pack import PackSelection, diff_packs, manifest_of
 from workbench.pack_builder import (

@@ -13,6 +13,7 @@ from indexing.query import (
     BODY,
     DATE_END,
     DATE_START,
+    EXACT,
     HEADING,
     KIND,
     MAX_QUERY_CHARS,
@@ -35,7 +36,7 @@ from indexing.query import (
 )
 from tests.indexing.hostile import HOSTILE
 
-ALLOWED = {BODY, HEADING, ACRONYMS, PLAN, KIND, STAGE, DATE_START, DATE_END}
+ALLOWED = {BODY, HEADING, ACRONYMS, EXACT, PLAN, KIND, STAGE, DATE_START, DATE_END}
 TABLE = load_default_synonyms()
 
 
@@ -47,6 +48,11 @@ def fields_of(q: wq.Query) -> set[str]:
     return out
 
 
+def required(q: wq.Query) -> wq.Query:
+    """The query without its optional ranking clause (proximity, a heading that holds a phrase)."""
+    return q.a if isinstance(q, wq.AndMaybe) else q
+
+
 def terms_of(q: wq.Query) -> set[tuple[str, str]]:
     return {(f, t.decode() if isinstance(t, bytes) else t) for f, t in q.iter_all_terms()}
 
@@ -56,7 +62,7 @@ def terms_of(q: wq.Query) -> set[tuple[str, str]]:
 
 def test_words_are_anded_and_stemmed():
     p = parse_query("Potholes repaired")
-    assert isinstance(p.query, wq.And)
+    assert isinstance(required(p.query), wq.And)
     assert (BODY, "pothol") in terms_of(p.query) and (BODY, "repair") in terms_of(p.query)
     assert p.interpreted == "Potholes AND repaired"
     assert p.notices == ()
@@ -65,7 +71,7 @@ def test_words_are_anded_and_stemmed():
 def test_operators_only_in_capitals():
     assert isinstance(parse_query("roads OR rail").query, wq.Or)
     lower = parse_query("roads or rail").query
-    assert isinstance(lower, wq.And)  # "or" is a stop word, the rest is ANDed
+    assert isinstance(required(lower), wq.And)  # "or" is a stop word, the rest is ANDed
 
 
 def test_not_and_minus():
@@ -77,8 +83,18 @@ def test_not_and_minus():
 
 def test_phrase_and_unclosed_quote():
     p = parse_query('"road safety')
-    assert isinstance(p.query, wq.Or) and all(isinstance(c, wq.Phrase) for c in p.query.children())
+    own = required(p.query)
+    assert isinstance(own, wq.Phrase) and own.fieldname == EXACT and own.words == ["road", "safety"]
     assert parse_query('"road safety"').query == p.query
+
+
+def test_quoted_phrase_is_matched_in_the_text_only_and_unstemmed():
+    """A heading that holds the phrase only ranks; the words keep their form and stop words."""
+    p = parse_query('"Release the Pressure"')
+    assert isinstance(p.query, wq.AndMaybe)
+    assert p.query.a == wq.Phrase(EXACT, ["release", "the", "pressure"])
+    assert {f for f, _ in terms_of(p.query.b)} == {HEADING}
+    assert p.phrases == (("release", "the", "pressure"),)
 
 
 def test_grouping_and_unbalanced_parens():
@@ -300,7 +316,7 @@ def test_capital_acronym_expands_lowercase_word_does_not():
 
 
 def test_expansion_typed_finds_acronym():
-    for q in ('"Kent County Council"', "kent county council", "KENT COUNTY COUNCIL"):
+    for q in ("kent county council", "KENT COUNTY COUNCIL"):
         assert (ACRONYMS, "KCC") in terms_of(parse_query(q, TABLE).query), q
     p = parse_query("the kent county council budget", TABLE)
     assert (ACRONYMS, "KCC") in terms_of(p.query) and (BODY, "budget") in terms_of(p.query)
@@ -311,8 +327,27 @@ def test_phrase_synonym_both_ways():
     assert any(
         isinstance(x, wq.Phrase) and x.words == ["carbon", "neutral"] for x in a.query.leaves()
     )
-    b = parse_query('"carbon neutral"', TABLE)
+    b = parse_query("carbon neutral", TABLE)
     assert any(isinstance(x, wq.Phrase) and x.words == ["net", "zero"] for x in b.query.leaves())
+
+
+def test_no_synonym_expansion_inside_quotes():
+    for q in ('"carbon neutral"', '"Kent County Council"'):
+        terms = terms_of(parse_query(q, TABLE).query)
+        assert (ACRONYMS, "KCC") not in terms and (BODY, "net") not in terms, q
+        assert not any(f == BODY for f, _ in terms), q  # own words only, in the exact field
+
+
+def test_a_lone_word_uses_the_table_too():
+    table = load_synonyms("Brexit\tEU exit\n")
+    assert (ACRONYMS, "EU") in terms_of(parse_query("Brexit", table).query)
+    assert (BODY, "exit") in terms_of(parse_query("Brexit", table).query)
+
+
+def test_plain_words_are_kept_for_proximity_ranking():
+    assert parse_query("social value").near == ("social", "valu")
+    assert parse_query("value").near == ()
+    assert parse_query('"social value"').near == ()
 
 
 def test_no_expansion_without_table():

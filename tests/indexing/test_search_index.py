@@ -9,21 +9,17 @@ import re
 import threading
 import time
 from dataclasses import replace
-from pathlib import Path
 
 import pytest
 from whoosh import index as windex
 
 from indexing import search_index as si
-from indexing.query import body_analyzer, load_default_synonyms
 from indexing.search_index import REBUILDING_NOTICE, SCHEMA_VERSION, WhooshSearchIndex
 from tests.indexing.hostile import HOSTILE
 from workbench.errors import Cancelled, LibraryLocked
-from workbench.model import IndexDoc, SearchFilters, Stage
+from workbench.model import IndexDoc, SearchFilters
 from workbench.ports import IndexCheck, SearchIndex
 from workbench.tasks import TaskState
-
-PLANS = Path("/work/shared/plans")
 
 
 def doc(
@@ -80,6 +76,9 @@ SYNTHETIC = [
     doc("note:14", "A private note: the owner is alice.", kind="note", fp="abc"),
     doc("section:15", "Buses and rail connect the towns.", date=""),
 ]
+
+
+SYNTHETIC_BODY = {d.key: d.body for d in SYNTHETIC}
 
 
 def keys(result) -> set[str]:
@@ -166,10 +165,8 @@ def test_heading_is_searched_and_boosted(ix):
 def test_acronym_case_matters_only_for_the_acronym(ix):
     assert keys(ix.search("SEND")) == {"commitment:5", "section:7"}
     assert keys(ix.search("send")) == {"commitment:6"}
-    assert keys(ix.search('"special educational needs and disabilities"')) == {
-        "commitment:5",
-        "section:7",
-    }
+    # in quotes: only the words themselves, no acronym expansion
+    assert keys(ix.search('"special educational needs and disabilities"')) == {"section:7"}
     assert keys(ix.search("special educational needs and disabilities")) == {
         "commitment:5",
         "section:7",
@@ -178,14 +175,15 @@ def test_acronym_case_matters_only_for_the_acronym(ix):
 
 def test_acronym_and_expansion_both_ways(ix):
     assert keys(ix.search("KCC")) == {"section:8", "section:9"}
-    assert keys(ix.search('"Kent County Council"')) == {"section:8", "section:9"}
+    assert keys(ix.search('"Kent County Council"')) == {"section:8"}  # quotes: these words
     assert keys(ix.search("kent county council")) == {"section:8", "section:9"}
     assert keys(ix.search("kcc")) == {"section:8", "section:9"}  # not marked case-sensitive
 
 
 def test_phrase_synonyms(ix):
-    assert keys(ix.search('"net zero"')) == {"section:10", "section:11"}
+    assert keys(ix.search("net zero")) == {"section:10", "section:11"}
     assert keys(ix.search("carbon neutral")) == {"section:10", "section:11"}
+    assert keys(ix.search('"net zero"')) == {"section:10"}  # no synonyms inside quotes
 
 
 def test_no_synonyms_when_table_is_empty(tmp_path):
@@ -252,7 +250,10 @@ def test_hits_carry_the_stored_fields(ix):
     (hit,) = ix.search("lighting").hits
     assert hit.key == "section:3" and hit.kind == "section" and hit.item_id == 3
     assert hit.plan == "plan-b" and hit.plan_title == "Title of plan-b"
-    assert hit.plan_date == "2011-04" and hit.path == ("Part 1", "Heading")
+    assert hit.plan_date == "2011-04"
+    # section:4 has the same headings in plan-b: the path and citation say which one this is
+    assert hit.path == ("Part 1", "Heading (1 of 2)")
+    assert hit.citation == "Part 1 › Heading (1 of 2)"
     assert hit.page_label == "iv" and hit.page_index == 3 and hit.score > 0
     assert hit.text == SYNTHETIC[2].body
 
@@ -332,234 +333,18 @@ def test_hostile_queries_on_random_mixtures(ix):
         " ",
         "kind:note",
     ]
+    every_key = {d.key for d in SYNTHETIC}
     for _ in range(300):
         q = "".join(rng.choice(alphabet) for _ in range(rng.randint(1, 40)))
-        ix.search(q)  # must not raise
-
-
-# --- T-SRCH-02 parity with an oracle ----------------------------------------------------------
-
-_WORD = re.compile(r"\w+(?:\.?\w+)*")
-_ORACLE_ACRONYM = re.compile(r"^[A-Z0-9]*[A-Z][A-Z0-9]*[A-Z][A-Z0-9]*s?$")
-
-
-def _oracle_acronyms(text: str) -> set[str]:
-    out = set()
-    for w in _WORD.findall(text):
-        if _ORACLE_ACRONYM.match(w):
-            out.add(w[:-1] if w.endswith("s") else w)
-    return out
-
-
-class Oracle:
-    """A plain scan over the passages, using the same analyzer as the index."""
-
-    def __init__(self, docs: list[IndexDoc]) -> None:
-        ana = body_analyzer()
-        self.ana = ana
-        self.rows = []
-        for d in docs:
-            seqs = [[t.text for t in ana(d.body)], [t.text for t in ana(d.heading)]]
-            self.rows.append((d.key, seqs, _oracle_acronyms(d.body) | _oracle_acronyms(d.heading)))
-
-    def term(self, word: str, exact: frozenset[str]) -> set[str]:
-        (s,) = [t.text for t in self.ana(word)]
-        up = word.upper()
-        acr = up if _ORACLE_ACRONYM.match(up) and up not in exact else None
-        return {k for k, seqs, acrs in self.rows if any(s in q for q in seqs) or acr in acrs}
-
-    def phrase(self, words: list[str]) -> set[str]:
-        st = [t.text for t in self.ana(" ".join(words))]
-        n = len(st)
-        return {
-            k
-            for k, seqs, _ in self.rows
-            if any(q[i : i + n] == st for q in seqs for i in range(len(q) - n + 1))
-        }
-
-
-def corpus_docs() -> list[IndexDoc]:
-    if not (PLANS / "manifest.json").exists():
-        pytest.skip("sample plan texts not available")
-    manifest = json.loads((PLANS / "manifest.json").read_text())
-    docs = []
-    n = 0
-    for entry in manifest:
-        slug = Path(entry["file"]).stem
-        text = (PLANS / entry["text_file"]).read_text(encoding="utf-8")
-        stage = Stage.guess(entry["status"])
-        for para in re.split(r"\n\s*\n", text):
-            body = " ".join(para.split())
-            if len(body) < 20:
-                continue
-            n += 1
-            heading = body.split(".")[0][:60] if n % 7 == 0 else ""
-            docs.append(
-                IndexDoc(
-                    key=f"{'commitment' if n % 5 == 0 else 'section'}:{n}",
-                    kind="commitment" if n % 5 == 0 else "section",
-                    item_id=n,
-                    plan=slug,
-                    plan_title=entry["title"],
-                    plan_date=entry["published"],
-                    stage=stage.value if stage else "",
-                    path=(entry["title"],),
-                    heading=heading,
-                    page_label=str(n % 40 + 1),
-                    page_index=n % 40,
-                    body=body,
-                    fingerprint=f"v1-{n}",
-                )
-            )
-    return docs
-
-
-@pytest.fixture(scope="module")
-def corpus(tmp_path_factory):
-    docs = corpus_docs()
-    index = WhooshSearchIndex(tmp_path_factory.mktemp("corpus") / "index")
-    index.rebuild(docs)
-    yield docs, index, Oracle(docs)
-    index.close()
-
-
-def _sample_terms(docs: list[IndexDoc], n: int, seed: int) -> list[str]:
-    table = load_default_synonyms()
-    ana = body_analyzer()
-    vocab = sorted({w for d in docs for w in re.findall(r"\b[a-z]{3,}\b", d.body)})
-    out = []
-    rng = random.Random(seed)
-    rng.shuffle(vocab)
-    for w in vocab:
-        if w.upper() in table.acronyms or len([t for t in ana(w)]) != 1:
-            continue
-        if any(table.alternatives((t.text,)) != ((), ()) for t in ana(w)):
-            continue
-        out.append(w)
-        if len(out) == n:
-            break
-    return out
-
-
-def _sample_phrases(docs: list[IndexDoc], n: int, seed: int) -> list[list[str]]:
-    table = load_default_synonyms()
-    rng = random.Random(seed)
-    out: list[list[str]] = []
-    ana = body_analyzer()
-    while len(out) < n:
-        words = re.findall(r"\b[a-z]{3,}\b", rng.choice(docs).body)
-        if len(words) < 3:
-            continue
-        i = rng.randrange(len(words) - 1)
-        pair = words[i : i + 2]
-        st = [t.text for t in ana(" ".join(pair))]
-        if len(st) == 2 and table.alternatives(tuple(st)) == ((), ()):
-            out.append(pair)
-    return out
-
-
-def assert_parity(index: WhooshSearchIndex, docs, oracle: Oracle, n_terms=100, n_phrases=50):
-    exact = index.synonyms.exact
-    for w in _sample_terms(docs, n_terms, seed=1):
-        want = oracle.term(w, exact)
-        r = index.search(w, limit=si.MAX_LIMIT)
-        assert r.total == len(want), w
-        if r.total <= si.MAX_LIMIT:
-            assert keys(r) == want, w
-    for pair in _sample_phrases(docs, n_phrases, seed=2):
-        want = oracle.phrase(pair)
-        r = index.search('"' + " ".join(pair) + '"', limit=si.MAX_LIMIT)
-        assert keys(r) == want and r.total == len(want), pair
-
-
-def test_search_parity_oracle(corpus):
-    docs, index, oracle = corpus
-    assert len(docs) > 1000
-    assert_parity(index, docs, oracle)
-
-
-def test_corpus_acronyms(corpus):
-    docs, index, _ = corpus
-    send = {d.key for d in docs if re.search(r"\bSEND\b", d.body)}
-    assert send and send <= keys(index.search("SEND", limit=1000))
-    verb = {d.key for d in docs if re.search(r"\b[Ss]end(s|ing)?\b", d.body + " " + d.heading)}
-    assert keys(index.search("send", limit=1000)) == verb
-    kcc = {d.key for d in docs if "KCC" in d.body or "Kent County Council" in d.body}
-    assert kcc == keys(index.search("KCC", limit=1000))
-
-
-# --- T-COR-01 damage matrix -------------------------------------------------------------------
-
-
-def _files(directory: Path, pattern: str) -> list[Path]:
-    return sorted(directory.glob(pattern))
-
-
-def _garble(p: Path, start_frac: float = 0.0) -> None:
-    data = bytearray(p.read_bytes())
-    rng = random.Random(3)
-    for i in range(int(len(data) * start_frac), len(data)):
-        data[i] = rng.randrange(256)
-    p.write_bytes(bytes(data))
-
-
-DAMAGE = {
-    "delete_toc": lambda d: [p.unlink() for p in _files(d, "_MAIN_*.toc")],
-    "truncate_toc_empty": lambda d: [p.write_bytes(b"") for p in _files(d, "_MAIN_*.toc")],
-    "truncate_toc_half": lambda d: [
-        p.write_bytes(p.read_bytes()[: p.stat().st_size // 2]) for p in _files(d, "_MAIN_*.toc")
-    ],
-    "garble_toc": lambda d: [_garble(p) for p in _files(d, "_MAIN_*.toc")],
-    "delete_segments": lambda d: [p.unlink() for p in _files(d, "MAIN_*.seg")],
-    "truncate_segments": lambda d: [
-        p.write_bytes(p.read_bytes()[: p.stat().st_size // 3]) for p in _files(d, "MAIN_*.seg")
-    ],
-    "garble_segments": lambda d: [_garble(p) for p in _files(d, "MAIN_*.seg")],
-    "garble_segment_tail": lambda d: [_garble(p, 0.5) for p in _files(d, "MAIN_*.seg")],
-    "empty_dir": lambda d: [p.unlink() for p in d.iterdir()],
-    "delete_dir": lambda d: [p.unlink() for p in d.iterdir()] and d.rmdir(),
-    "stale_writelock": lambda d: (d / "MAIN_WRITELOCK").write_text("stale"),
-    "other_schema_version": lambda d: (d / si.VERSION_FILE).write_text('{"schema_version": 0}'),
-    "garbage_version_file": lambda d: (d / si.VERSION_FILE).write_bytes(b"\xff\x00"),
-}
-
-
-@pytest.fixture(scope="module")
-def small_corpus():
-    docs = corpus_docs()[:400]
-    return docs, Oracle(docs)
-
-
-@pytest.mark.parametrize("damage", sorted(DAMAGE))
-def test_damage_matrix(tmp_path, small_corpus, damage):
-    docs, oracle = small_corpus
-    wanted = {d.key: d.fingerprint for d in docs}
-    by_key = {d.key: d for d in docs}
-    directory = tmp_path / "index"
-    first = WhooshSearchIndex(directory)
-    first.rebuild(docs)
-    assert first.search("council").total > 0
-    first.close()
-
-    DAMAGE[damage](directory)
-
-    # The open app notices on its next search; a restarted app notices on open.
-    for index in (first, WhooshSearchIndex(directory)):
-        for q in ("council", "SEND", '"road safety"', "educat*", "KCC OR county"):
-            index.search(q)  # never raises
-        index.check(wanted)  # never raises
-        if index.needs_rebuild:
-            assert REBUILDING_NOTICE in index.search("council").notice
-            index.sync(wanted, lambda ks: [by_key[k] for k in ks])
-        else:
-            assert damage in {"stale_writelock", "garble_segment_tail"}, damage
-            # undetected damage is still repaired by check + sync (no stale keys possible
-            # here, so a full rebuild is what services does when results look wrong)
-            index.rebuild(docs)
-        assert not index.needs_rebuild
-        assert index.check(wanted).ok
-        assert_parity(index, docs, oracle, n_terms=30, n_phrases=10)
-        index.close()
+        r = ix.search(q, limit=5)
+        assert len(r.hits) <= 5 and r.total >= len(r.hits), q
+        assert {h.key for h in r.hits} <= every_key, q
+        assert (r.hits == ()) or not r.notice.startswith(REBUILDING_NOTICE), q
+        for h in r.hits:  # every hit says where it is and shows its own words
+            assert h.snippet and h.text and h.text in SYNTHETIC_BODY[h.key], q
+    # nothing typed damaged the index or its answers
+    assert not ix.needs_rebuild
+    assert keys(ix.search("pothole repair")) == {"section:1", "section:2"}
 
 
 def test_corrupt_index_found_during_search_is_recreated(tmp_path):

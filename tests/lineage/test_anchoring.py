@@ -50,11 +50,11 @@ def test_property_never_lost_and_placed_quotes_are_close(seed, rate):  # T-ANC-0
     rng = random.Random(seed)
     doc = random_doc(rng, n_pages=4)
     select(rng, doc, 15)
-    from tests.lineage.anchor_sim import edit  # noqa: PLC0415
+    from tests.lineage.anchor_sim import edit
 
     edit(rng, doc, rate)
     pages = PageText(doc.page_texts(), "v2")
-    from rapidfuzz import fuzz  # noqa: PLC0415
+    from rapidfuzz import fuzz
 
     for s in doc.selections:
         result = place(s.anchor, pages).anchor

@@ -314,8 +314,8 @@ def test_notes_rationales_and_tags_are_search_documents(recs, store):
 
 
 def test_records_round_trip_json():
-    from workbench.anchoring import Anchor  # noqa: PLC0415
-    from workbench.records import Ref, record_from_json  # noqa: PLC0415
+    from workbench.anchoring import Anchor
+    from workbench.records import Ref, record_from_json
 
     a = Anchor("x", "p", "s", 1, "2", 3, 4, "sha")
     for r in (Annotation("u1", "plan", a, tags=("t",)),

@@ -48,7 +48,7 @@ def test_suggestions_on_synthetic_plans(recs):
 
 
 def test_dropped_when_nothing_is_similar(recs, store):
-    from tests.lineage.synth import add_plan  # noqa: PLC0415
+    from tests.lineage.synth import add_plan
 
     add_plan(store, "unrelated", "2024", [("Libraries", ["We will open ten libraries."])])
     suggestions = recs.suggest("old-plan", "unrelated")

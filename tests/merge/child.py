@@ -10,7 +10,7 @@ from pathlib import Path
 
 
 def main(argv: list[str]) -> None:
-    from ui.compose import close_workbench, open_workbench, records_for
+    from tests.composition import close_workbench, open_workbench, records_for
     from workbench.merge import apply_merge, plan_merge, read_package
 
     root, package, resolution = Path(argv[0]), Path(argv[1]), argv[2]

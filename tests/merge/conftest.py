@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from ui.compose import close_workbench, open_workbench, records_for
+from tests.composition import close_workbench, open_workbench, records_for
 from workbench.merge import apply_merge, plan_merge, read_package, write_package
 from workbench.review import KINDS, Records
 

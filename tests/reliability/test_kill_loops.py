@@ -265,7 +265,7 @@ def test_kill9_during_index_commit_recovers_search(tmp_path):
         label = f"index-seed{seed}-it{it}"
         try:
             wb = compose.open_workbench(root)
-        except Exception as exc:  # noqa: BLE001 - any exception here is the failure
+        except Exception as exc:  # any exception here is the failure
             fail(f"seed {seed} it {it}: reopen raised {exc!r}", root, tmp_path, label)
         try:
             if wb.index.needs_rebuild:

@@ -6,6 +6,11 @@ Why each piece exists:
 * ``WORKBENCH_LIBRARY`` and ``ui.compose.data_dir`` point into ``tmp_path`` too.
 * ``_no_dangling_work`` fails a test that leaves a job queued or running on one of *our*
   executors: ask the executors themselves (a ``QThreadPool`` check proves nothing here).
+* ``_inline_db_thread``: the DB executor runs each job at once on the GUI thread
+  (``ui.executor.InlinePool``; callbacks still come through the event loop), because most
+  tests check what a window shows, not how work crosses threads, and the handoffs only slow
+  them down. A test of threading itself (ordering behind a slow job, cancel while running,
+  close during a save) is marked ``@pytest.mark.threads`` and gets the real DB thread.
 """
 
 from __future__ import annotations
@@ -17,10 +22,10 @@ import pytest
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-from PySide6.QtCore import QSettings  # noqa: E402
+from PySide6.QtCore import QSettings
 
-from ui import compose  # noqa: E402
-from ui.executor import live_executors  # noqa: E402
+from ui import compose, executor
+from ui.executor import live_executors
 
 
 @pytest.fixture(autouse=True)
@@ -34,6 +39,12 @@ def _isolated_settings(qapp, tmp_path, monkeypatch):
     monkeypatch.setenv("WORKBENCH_LIBRARY", str(tmp_path / "library-from-env"))
     monkeypatch.setattr(compose, "data_dir", lambda: tmp_path / "data")
     yield
+
+
+@pytest.fixture(autouse=True)
+def _inline_db_thread(request, monkeypatch):
+    if request.node.get_closest_marker("threads") is None:
+        monkeypatch.setattr(executor, "make_pool", executor.InlinePool)
 
 
 @pytest.fixture(autouse=True)

@@ -4,8 +4,12 @@ from __future__ import annotations
 
 import time
 
+import pytest
+
 from ui import compose
 from ui.executor import DbExecutor
+
+pytestmark = pytest.mark.threads  # a save racing the close of the real DB thread
 
 
 def _slow_read(wb):

@@ -11,6 +11,8 @@ from ui import tasks
 from ui.executor import DbExecutor
 from ui.tasks import TaskRunner
 
+pytestmark = pytest.mark.threads  # tests of the real DB thread itself
+
 
 class FakeWorkbench:
     def __init__(self) -> None:

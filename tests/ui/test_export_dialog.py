@@ -15,8 +15,9 @@ import pytest
 from PySide6.QtWidgets import QProgressDialog, QPushButton, QWidget
 
 from ui.basket import Basket
+from ui.briefing_ui import EXPORT_SHORTCUT
 from ui.compose import close_workbench, open_workbench, records_for
-from ui.dialogs.export import EXPORT_SHORTCUT_FALLBACK, ExportDialog, install_export_ui
+from ui.dialogs.export import ExportDialog
 from ui.executor import DbExecutor
 from ui.ops import OpContext
 from workbench.pack import PackSelection
@@ -101,6 +102,7 @@ def test_export_writes_the_file_and_offers_the_folder(dialog, qtbot, tmp_path):
     dialog.result_box.close()
 
 
+@pytest.mark.threads  # cancels a job while it runs
 def test_cancel_from_the_progress_dialog_leaves_no_file(dialog, qtbot, tmp_path):
     show(dialog, qtbot, PackSelection())  # the whole library: a long PDF
     out = tmp_path / "everything.pdf"
@@ -120,15 +122,13 @@ def test_cancel_from_the_progress_dialog_leaves_no_file(dialog, qtbot, tmp_path)
     assert not out.exists() and not list(tmp_path.glob("everything*"))
 
 
-def test_install_adds_file_actions_and_basket(open_window, library, qtbot):
+def test_the_window_has_file_actions_and_basket(open_window, library, qtbot):
     root, _count = library
     window = open_window(root)
-    ui = install_export_ui(window)
-    assert install_export_ui(window) is ui
-    file_menu = next(a.menu() for a in window.menuBar().actions()
-                     if a.text().replace("&", "") == "File")
+    ui = window.briefing_ui
+    file_menu = window.file_menu
     assert ui.export_action in file_menu.actions() and ui.basket_action in file_menu.actions()
-    assert ui.export_action.shortcut().toString() == EXPORT_SHORTCUT_FALLBACK  # Ctrl+E is taken
+    assert ui.export_action.shortcut().toString() == EXPORT_SHORTCUT  # Ctrl+E is Edit plan
     assert ui.basket_action.shortcut().toString() == "Ctrl+B"
     messages: list[str] = []
     window.statusBar().messageChanged.connect(messages.append)

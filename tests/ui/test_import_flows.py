@@ -29,12 +29,12 @@ class ScriptedPrompt:
         self.answers = list(answers)
         self.asked: list[tuple[str, int]] = []
 
-    def __call__(self, parent, file_name: str, attempt: int) -> str | None:  # noqa: ANN001
+    def __call__(self, parent, file_name: str, attempt: int) -> str | None:
         self.asked.append((file_name, attempt))
         return self.answers.pop(0)
 
 
-def _import(qtbot, panel, paths):  # noqa: ANN001, ANN202
+def _import(qtbot, panel, paths):
     panel.show_reports = False
     with qtbot.waitSignal(panel.import_finished, timeout=60000) as blocker:
         panel.import_paths(paths)
@@ -136,6 +136,7 @@ def test_the_real_prompt_masks_the_password(qtbot):
     assert first.accessibleName()
 
 
+@pytest.mark.threads  # a search overtakes a running import
 def test_a_search_completes_while_a_slow_import_runs(qtbot, open_window, sample_library,
                                                      tmp_path, monkeypatch):
     """The import has its own thread and connection: the DB thread stays free meanwhile."""
@@ -147,7 +148,7 @@ def test_a_search_completes_while_a_slow_import_runs(qtbot, open_window, sample_
     started, slept = threading.Event(), threading.Event()
     original = PdfWorkerExtractor.extract
 
-    def slow_extract(self, *args, **kwargs):  # noqa: ANN001, ANN002, ANN003, ANN202
+    def slow_extract(self, *args, **kwargs):
         started.set()
         time.sleep(2.0)
         slept.set()

@@ -11,10 +11,10 @@ from ui.models.records import (
     CommitmentFilterProxy,
     IdRole,
     SuggestionModel,
-    ThreadModel,
     TrashModel,
     ValueRole,
 )
+from ui.models.thread import ThreadModel
 from ui.ops.records import AnnotationItem, PlanChoice
 from workbench.anchoring import Anchor
 from workbench.lineage import RELATIONS, Candidate, Suggestion
@@ -111,18 +111,26 @@ def test_thread_model_columns_are_plans(qtmodeltester):
              PlanChoice("b", "Plan B", "2022", False)]
     src, tgt = commitment(1, "a"), commitment(2, "b")
     link = Link("l1", Ref("a", anchor(src.text)), "b", "continued", (Ref("b", anchor(tgt.text)),),
-                "confirmed")
-    status = StatusAssessment("s1", Ref("b", anchor(tgt.text)), "on_track", "2024")
+                "confirmed", rationale="Same pledge, new wording", confirmed_by="Alex",
+                confirmed_at="2026-05-01T10:00:00Z")
+    status = StatusAssessment("s1", Ref("b", anchor(tgt.text)), "on_track", "2024",
+                              created_by="Sam")
+    later = StatusAssessment("s2", Ref("b", anchor(tgt.text)), "at_risk", "2025",
+                             rationale="budget cut", created_by="Kim")
     thread = Thread("c:1", (
         ThreadNode("a", "Plan A", "2020", "adopted", False, "c:1", src.text, "2", None),
         ThreadNode("b", "Plan B", "2022", "adopted", False, "c:2", tgt.text, "3", status),
     ), (ThreadEdge(link, "c:1", ("c:2",)),))
-    model.set_thread(thread, plans, RELATIONS)
+    model.set_thread(thread, plans, RELATIONS, {"c:2": [status, later]})
     qtmodeltester.check(model)
     assert model.columnCount() == 3  # the never-adopted draft in between shows as a column
     assert "draft, never adopted" in model.headerData(1, Qt.Orientation.Horizontal)
-    assert model.index(0, 2).data().startswith("← Continued")
-    assert "on_track" in model.index(0, 2).data()
+    cell = model.index(0, 2).data()
+    assert cell.startswith("Continued from Plan A (2020)\nConfirmed by Alex on 2026-05-01\n"
+                           "Why: Same pledge, new wording\n")
+    assert "←" not in cell
+    assert "Status On track as at 2024, Sam" in cell
+    assert cell.endswith("Status At risk as at 2025, Kim: budget cut")
     assert model.index(0, 0).data(ValueRole).key == "c:1"
     assert model.index(0, 1).data() is None
     model.set_thread(None, [], {})

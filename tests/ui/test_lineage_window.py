@@ -1,7 +1,7 @@
 """Issue 5 in the real window (offscreen, real DB thread): annotate, link, review, undo.
 
-Each test names the acting user first (the first-run prompt is covered separately), and
-installs the lineage UI (idempotent, so it also works once the main window installs it).
+Each test names the acting user first (the first-run prompt is covered separately). The
+window declares its features (``window.annotation_ui``, ``window.lineage_ui``, ``window.undo``).
 """
 
 from __future__ import annotations
@@ -18,7 +18,6 @@ from ui import compose
 from ui.dialogs.highlight import HighlightDialog
 from ui.dialogs.link import LinkDialog, RationaleDialog
 from ui.dialogs.user_name import SETTINGS_KEY, UserNameDialog
-from ui.lineage_ui import install_lineage_ui
 from workbench.anchoring import cp_to_utf16
 
 FRAMING = "framing-kents-future-2022"
@@ -30,7 +29,6 @@ def lineage_window(open_window):
     def make(root: Path):
         QSettings().setValue(SETTINGS_KEY, "Tester")
         window = open_window(root)
-        install_lineage_ui(window)
         return window, window.lineage_ui
 
     return make
@@ -52,9 +50,9 @@ def select(reader, start_cp: int, end_cp: int) -> None:
     reader.text_view.setTextCursor(cursor)
 
 
-def highlight(qtbot, ui, note: str = "", tag: str = "") -> None:
-    ui.highlight()
-    dialog = ui.dialog
+def highlight(qtbot, window, note: str = "", tag: str = "") -> None:
+    window.annotation_ui.highlight()
+    dialog = window.annotation_ui.dialog
     assert isinstance(dialog, HighlightDialog) and dialog.isVisible()
     dialog.note_edit.setPlainText(note)
     dialog.tag_combo.setCurrentText(tag)
@@ -81,15 +79,15 @@ def test_annotate_a_selection_with_a_note_lists_draws_and_persists(
     start = text.index(" ", 20) + 1
     end = start + 40
     select(reader, start, end)
-    highlight(qtbot, ui, note="Check the 2030 target", tag="Climate / Net Zero")
+    highlight(qtbot, window, note="Check the 2030 target", tag="Climate / Net Zero")
     assert "Saved" in window.statusBar().currentMessage()
-    panel = ui.annotations_panel
+    panel = window.annotations_panel
     qtbot.waitUntil(lambda: len(panel.items()) == 1, timeout=10000)
     item = panel.items()[0]
     assert item.annotation.note == "Check the 2030 target"
     assert item.tags == ("Climate / Net Zero",)
     assert item.annotation.anchor.exact == text[start:end]
-    qtbot.waitUntil(lambda: ui.bridge.highlighted_annotations() == [text[start:end]], timeout=5000)
+    qtbot.waitUntil(lambda: window.bridge.highlighted_annotations() == [text[start:end]], timeout=5000)
     assert reader.highlighted_terms() == []  # annotation highlights are not search terms
 
     anns = stored(sample_library, lambda r: [(a.note, a.created_by, a.anchor.exact,
@@ -119,12 +117,12 @@ def test_astral_characters_before_the_selection_anchor_the_right_text(
     start = text.index(pledge)
     assert cp_to_utf16(text, start) > start  # the emoji really are astral (two UTF-16 units)
     select(reader, start, start + len(pledge))
-    (plan, page, s, e), quote = ui.bridge.selection()
+    (plan, page, s, e), quote = window.bridge.selection()
     assert (plan, page, s, e, quote) == ("green-plan", 0, start, start + len(pledge), pledge)
-    highlight(qtbot, ui, note="trees")
+    highlight(qtbot, window, note="trees")
     exact = stored(root, lambda r: [a.anchor.exact for a in r.annotations("green-plan")])
     assert exact == [pledge]
-    qtbot.waitUntil(lambda: ui.bridge.highlighted_annotations() == [pledge], timeout=5000)
+    qtbot.waitUntil(lambda: window.bridge.highlighted_annotations() == [pledge], timeout=5000)
 
 
 def test_link_dialog_refuses_reversed_without_rationale_then_thread_spans_plans(
@@ -165,12 +163,24 @@ def test_link_dialog_refuses_reversed_without_rationale_then_thread_spans_plans(
                for c in range(panel.model.columnCount()))
 
 
-def test_review_panel_keyboard_flow(qtbot, lineage_window, sample_library):
+def _answer_rationale(qtbot, panel, text: str) -> bool:
+    """If the verdict asked why (a relation that needs a rationale), answer; True if it did."""
+    dialog = panel.dialog
+    if isinstance(dialog, RationaleDialog) and dialog.isVisible():
+        dialog.text_edit.setPlainText(text)
+        dialog.accept()
+        return True
+    return False
+
+
+def test_review_a_plan_pair_from_the_keyboard(qtbot, lineage_window, sample_library):
+    """Journey: accept the HIGHLIGHTED candidate, reject, drop with a rationale, undo, redo."""
     window, ui = lineage_window(sample_library)
     window.activateWindow()
     qtbot.waitUntil(window.isActiveWindow)
-    ui.show_review()
+    qtbot.keyClick(window, Qt.Key.Key_4, Qt.KeyboardModifier.ControlModifier)  # Review tab
     panel = ui.review_panel
+    assert window.tabs.currentWidget() is panel
     panel.set_pair(FRAMING, REFORMING)
     qtbot.waitUntil(lambda: panel.state is not None and panel.state.from_plan == FRAMING
                     and not panel.is_busy(), timeout=20000)
@@ -178,81 +188,126 @@ def test_review_panel_keyboard_flow(qtbot, lineage_window, sample_library):
     assert panel.coverage_label.text() == (
         f"0 of {total} commitments of Framing Kent's Future have a confirmed verdict; "
         f"{total} unreviewed")
-    assert panel.suggestion_model.rowCount() > 0
+    assert panel.suggestion_model.rowCount() >= 2
     first = panel.state.current.key
     panel.suggestions.setFocus()
 
-    qtbot.keyClick(panel.suggestions, Qt.Key.Key_A)  # accept the top suggestion
+    # A accepts the highlighted candidate (the second one here) with its proposed relation
+    qtbot.keyClick(panel.suggestions, Qt.Key.Key_Down)
+    chosen = panel.suggestion_model.candidate(1)
+    assert "candidate 2" in panel.verdict_label.text()
+    qtbot.keyClick(panel.suggestions, Qt.Key.Key_A)
+    asked = _answer_rationale(qtbot, panel, "Officer's reason for this verdict.")
     qtbot.waitUntil(lambda: panel.coverage_label.text().startswith("1 of") and
                     not panel.is_busy(), timeout=10000)
-    assert panel.progress.value() == 1
+    links = stored(sample_library, lambda r: [
+        (r.key_of(link.source), [r.key_of(t) for t in link.targets], link.relation,
+         link.rationale, link.confirmed_by) for link in r.links(FRAMING)
+        if link.state == "confirmed"])
+    rationale = "Officer's reason for this verdict." if asked else ""
+    assert links == [(first, [chosen.commitment.key], chosen.relation, rationale, "Tester")]
+    assert "Saved" in window.statusBar().currentMessage()
     second = panel.state.current.key
     assert second != first  # moved on to the next unreviewed commitment
 
-    qtbot.keyClick(panel.suggestions, Qt.Key.Key_N)
-    qtbot.waitUntil(lambda: panel.state.current.key != second and not panel.is_busy(),
-                    timeout=10000)
-    third = panel.state.current.key
-    qtbot.keyClick(panel.suggestions, Qt.Key.Key_N, Qt.KeyboardModifier.ShiftModifier)
-    qtbot.waitUntil(lambda: panel.state.current.key == second and not panel.is_busy(),
-                    timeout=10000)
-
-    top = panel.suggestion_model.id_at(0)
-    qtbot.keyClick(panel.suggestions, Qt.Key.Key_R)  # reject: not offered again
-    qtbot.waitUntil(lambda: not panel.is_busy() and panel.suggestion_model.id_at(0) != top,
-                    timeout=10000)
+    # R rejects the highlighted candidate; its reasons leave the "Proposed" line
+    rejected = panel.suggestion_model.candidate(0)
+    qtbot.keyClick(panel.suggestions, Qt.Key.Key_R)
+    qtbot.waitUntil(lambda: not panel.is_busy() and panel.suggestion_model.id_at(0)
+                    != rejected.commitment.key, timeout=10000)
     assert panel.state.current.key == second
+    top = panel.suggestion_model.candidate(0)
+    assert "Proposed for candidate 1: " in panel.verdict_label.text()
+    assert "; ".join(top.reasons) in panel.verdict_label.text()
+    if rejected.reasons != top.reasons:
+        assert "; ".join(rejected.reasons) not in panel.verdict_label.text()
 
-    qtbot.keyClick(panel.suggestions, Qt.Key.Key_2)  # accept candidate 2
+    # D: dropped always asks why, and records the officer's words
+    qtbot.keyClick(panel.suggestions, Qt.Key.Key_D)
+    assert _answer_rationale(qtbot, panel, "Not in the 2025 plan; confirmed with the service.")
     qtbot.waitUntil(lambda: panel.coverage_label.text().startswith("2 of") and
                     not panel.is_busy(), timeout=10000)
-    assert panel.state.current.key == third
+    assert any(c.key == second for c in panel.state.no_successor)
+    dropped = stored(sample_library, lambda r: [
+        link.rationale for link in r.links(FRAMING) if link.relation == "dropped"])
+    assert dropped == ["Not in the 2025 plan; confirmed with the service."]
 
-    qtbot.keyClick(panel.suggestions, Qt.Key.Key_D)  # dropped asks why
-    dialog = panel.dialog
-    assert isinstance(dialog, RationaleDialog) and dialog.isVisible()
-    dialog.text_edit.setPlainText("Not in the 2025 plan; confirmed with the service.")
-    dialog.accept()
-    qtbot.waitUntil(lambda: panel.coverage_label.text().startswith("3 of") and
-                    not panel.is_busy(), timeout=10000)
-    assert any(c.key == third for c in panel.state.no_successor)
+    # undo (Ctrl+Z) and redo (Ctrl+Shift+Z) say what they did
+    undo, redo = window.undo.undo_action, window.undo.redo_action
+    qtbot.waitUntil(lambda: undo.isEnabled(), timeout=10000)
+    window.activateWindow()  # the rationale dialog had the focus
+    qtbot.waitUntil(lambda: window.isActiveWindow() and panel.suggestions.hasFocus())
+    qtbot.keyClick(window, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    qtbot.waitUntil(lambda: window.statusBar().currentMessage().startswith("Undone")
+                    and panel.coverage_label.text().startswith("1 of"), timeout=10000)
+    qtbot.waitUntil(lambda: redo.isEnabled(), timeout=10000)
+    qtbot.keyClick(window, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier
+                   | Qt.KeyboardModifier.ShiftModifier)
+    qtbot.waitUntil(lambda: window.statusBar().currentMessage().startswith("Redone")
+                    and panel.coverage_label.text().startswith("2 of"), timeout=10000)
     cov = stored(sample_library, lambda r: r.coverage(FRAMING, REFORMING))
-    assert cov.confirmed == 3
+    assert cov.confirmed == 2
+
+
+def test_accept_with_no_candidate_left_asks_for_a_dropped_rationale(
+        qtbot, lineage_window, tmp_path):
+    """A never records a machine-written "dropped": with nothing to link to it asks why."""
+    root = tmp_path / "tiny"
+    wb = compose.open_workbench(root)
+    add_plan(wb.store, "old-plan", "2020", [("Parks", ["We will open a lido in Ashford."])])
+    add_plan(wb.store, "new-plan", "2024", [("Roads", ["We will resurface the A28."])])
+    compose.close_workbench(wb)
+    window, ui = lineage_window(root)
+    panel = ui.review_panel
+    window.show_tab(3)
+    panel.set_pair("old-plan", "new-plan")
+    qtbot.waitUntil(lambda: panel.state is not None and not panel.is_busy(), timeout=20000)
+    while panel.suggestion_model.rowCount():  # reject every candidate
+        rows = panel.suggestion_model.rowCount()
+        panel.reject_top()
+        qtbot.waitUntil(lambda r=rows: not panel.is_busy()
+                        and panel.suggestion_model.rowCount() < r, timeout=10000)
+    assert "Proposed: Dropped" in panel.verdict_label.text()
+    panel.accept_top()
+    assert isinstance(panel.dialog, RationaleDialog) and panel.dialog.isVisible()
+    panel.dialog.reject()  # cancelled: nothing is written
+    qtbot.wait(50)
+    assert stored(root, lambda r: [link.relation for link in r.links("old-plan")
+                                   if link.state == "confirmed"]) == []
 
 
 def test_undo_and_redo_through_the_edit_actions(qtbot, lineage_window, sample_library):
     window, ui = lineage_window(sample_library)
     reader = open_plan(qtbot, window, FRAMING)
     select(reader, 0, 25)
-    highlight(qtbot, ui, note="undo me")
-    undo, redo = ui.undo.undo_action, ui.undo.redo_action
+    highlight(qtbot, window, note="undo me")
+    undo, redo = window.undo.undo_action, window.undo.redo_action
     qtbot.waitUntil(lambda: undo.text() == "&Undo add annotation" and undo.isEnabled(),
                     timeout=10000)
     assert undo in window.menuBar().actions()[1].menu().actions()  # in the Edit menu
     undo.trigger()
     qtbot.waitUntil(lambda: redo.text() == "&Redo add annotation" and redo.isEnabled()
-                    and not ui.annotations_panel.items(), timeout=10000)
+                    and not window.annotations_panel.items(), timeout=10000)
     assert stored(sample_library, lambda r: r.annotations(FRAMING)) == []
     redo.trigger()
-    qtbot.waitUntil(lambda: len(ui.annotations_panel.items()) == 1 and undo.isEnabled(),
+    qtbot.waitUntil(lambda: len(window.annotations_panel.items()) == 1 and undo.isEnabled(),
                     timeout=10000)
     assert [a.note for a in stored(sample_library, lambda r: r.annotations(FRAMING))] == [
         "undo me"]
-    ui.show_audit()
-    qtbot.waitUntil(lambda: ui.dialog.model.rowCount() >= 3, timeout=10000)
-    whats = [ui.dialog.model.index(r, 2).data() for r in range(ui.dialog.model.rowCount())]
+    audit = window.annotation_ui.show_audit()
+    qtbot.waitUntil(lambda: audit.model.rowCount() >= 3, timeout=10000)
+    whats = [audit.model.index(r, 2).data() for r in range(audit.model.rowCount())]
     assert whats[:3] == ["Redo add annotation", "Undo add annotation", "Add annotation"]
 
 
 def test_first_run_asks_for_the_user_name(qtbot, open_window, sample_library):
     window = open_window(sample_library)
-    install_lineage_ui(window)
-    ui = window.lineage_ui
-    qtbot.waitUntil(lambda: isinstance(ui.dialog, UserNameDialog) and ui.dialog.isVisible())
-    assert ui.dialog.name_edit.text() == compose.default_actor()
-    ui.dialog.name_edit.setText("Alex Officer")
-    ui.dialog.accept()
-    assert QSettings().value(SETTINGS_KEY) == "Alex Officer" and ui.actor == "Alex Officer"
+    qtbot.waitUntil(lambda: isinstance(window.dialog, UserNameDialog)
+                    and window.dialog.isVisible())
+    assert window.dialog.name_edit.text() == compose.default_actor()
+    window.dialog.name_edit.setText("Alex Officer")
+    window.dialog.accept()
+    assert QSettings().value(SETTINGS_KEY) == "Alex Officer" and window.actor() == "Alex Officer"
 
 
 def test_corrections_refresh_the_outline_and_the_trash_restores(
@@ -260,27 +315,27 @@ def test_corrections_refresh_the_outline_and_the_trash_restores(
     window, ui = lineage_window(sample_library)
     reader = open_plan(qtbot, window, FRAMING)
     c = reader.doc.commitments[0]
-    ui.unmark(f"c:{c.id}")
+    window.annotation_ui.unmark(f"c:{c.id}")
     qtbot.waitUntil(lambda: reader.doc is not None and all(
         x.id != c.id for x in reader.doc.commitments), timeout=10000)
     qtbot.waitUntil(lambda: reader.outline_model.item_for("commitment", int(c.id)) is None,
                     timeout=10000)
     reader.show_page(c.page_index)
     select(reader, c.char_start, c.char_end)
-    ui.mark_selection()  # "this passage is a commitment" again, by hand
+    window.annotation_ui.mark_selection()  # "this passage is a commitment" again, by hand
     qtbot.waitUntil(lambda: reader.doc is not None and any(
         x.id < 0 and x.text == c.text for x in reader.doc.commitments), timeout=10000)
     marked = next(x for x in reader.doc.commitments if x.id < 0)
     assert reader.outline_model.item_for("commitment", int(marked.id)) is not None
     keys = []
-    ui.bridge.with_key(int(marked.id), keys.append)
+    window.bridge.with_key(int(marked.id), keys.append)
     qtbot.waitUntil(lambda: bool(keys), timeout=5000)
     assert keys[0].startswith("m:")
 
-    ui.unmark(keys[0])  # a hand mark goes to the trash …
+    window.annotation_ui.unmark(keys[0])  # a hand mark goes to the trash …
     qtbot.waitUntil(lambda: reader.doc is not None and all(
         x.id >= 0 for x in reader.doc.commitments), timeout=10000)
-    dialog = ui.show_trash()
+    dialog = window.annotation_ui.show_trash()
     qtbot.waitUntil(lambda: dialog.model.rowCount() == 1, timeout=10000)
     with qtbot.waitSignal(dialog.restored, timeout=10000):
         dialog.restore_selected()  # … and comes back from it
@@ -295,7 +350,7 @@ def test_a_note_search_hit_opens_its_annotation(qtbot, lineage_window, sample_li
     reader.show_page(5)
     text = reader.doc.pages[5][2]
     select(reader, 10, 50)
-    highlight(qtbot, ui, note="zebracrossing follow-up with highways")
+    highlight(qtbot, window, note="zebracrossing follow-up with highways")
     window.show_tab(0)
     reader.show_page(0)
     panel = window.search_panel
@@ -306,7 +361,7 @@ def test_a_note_search_hit_opens_its_annotation(qtbot, lineage_window, sample_li
     panel.open_row(0)
     qtbot.waitUntil(lambda: reader.page_index == 5 and reader.text_view.textCursor()
                     .selectedText().replace("\u2029", "\n") == text[10:50], timeout=10000)
-    view = ui.annotations_panel.view
+    view = window.annotations_panel.view
     assert view.currentIndex().isValid()
 
 
@@ -324,7 +379,7 @@ def test_an_orphan_is_listed_and_reattached_to_a_new_selection(
 
     window, ui = lineage_window(root)
     reader = open_plan(qtbot, window, "roads")
-    panel = ui.annotations_panel
+    panel = window.annotations_panel
     panel.ensure_built()
     qtbot.waitUntil(lambda: panel.orphan_model.rowCount() == 1, timeout=10000)
     assert panel.orphans_label.text() == "1 orphaned after re-import"
@@ -348,7 +403,7 @@ def test_the_new_panels_are_named_for_screen_readers(qtbot, lineage_window, samp
     window, ui = lineage_window(sample_library)
     ui.show_review()
     qtbot.waitUntil(lambda: ui.review_panel.state is not None, timeout=20000)
-    for dock in (ui.annotations_dock, ui.lineage_dock):
+    for dock in (window.annotations_dock, window.lineage_dock):
         dock.show()
         dock.raise_()
     qtbot.wait(10)

@@ -21,7 +21,6 @@ from PySide6.QtWidgets import QMessageBox, QRadioButton
 
 from ui.compose import close_workbench, open_workbench, records_for
 from ui.dialogs.merge_review import ExportPackageDialog, MergeReviewDialog
-from ui.reliability_ui import install_merge_ui
 from workbench.merge import apply_merge, plan_merge, read_package, write_package
 from workbench.review import KINDS, Records
 
@@ -73,7 +72,7 @@ def conflicting(sample_library_master, tmp_path) -> tuple[Path, Path]:
 
 
 def _review(qtbot, window, package: Path) -> MergeReviewDialog:
-    ui = install_merge_ui(window)
+    ui = window.package_ui
     ui.import_package(package)
     qtbot.waitUntil(lambda: isinstance(ui.dialog, MergeReviewDialog), timeout=30000)
     dialog = ui.dialog
@@ -83,10 +82,7 @@ def _review(qtbot, window, package: Path) -> MergeReviewDialog:
 
 def test_file_menu_has_the_package_actions(qtbot, open_window, sample_library):
     window = open_window(sample_library)
-    ui = install_merge_ui(window)
-    assert install_merge_ui(window) is ui  # idempotent
-    file_menu = next(a.menu() for a in window.menuBar().actions()
-                     if a.text().replace("&", "") == "File")
+    file_menu = window.file_menu
     texts = [a.text().replace("&", "") for a in file_menu.actions()]
     assert "Export annotation package…" in texts and "Import annotation package…" in texts
     assert texts.index("Import annotation package…") < texts.index("Quit")
@@ -154,7 +150,7 @@ def test_a_refused_package_is_a_one_line_message(qtbot, open_window, sample_libr
     bad = tmp_path / "bad.zip"
     bad.write_bytes(b"PK\x03\x04 not really a zip")
     window = open_window(sample_library)
-    ui = install_merge_ui(window)
+    ui = window.package_ui
     ui.import_package(bad)
     qtbot.waitUntil(lambda: ui.message_box is not None, timeout=30000)
     box = ui.message_box
@@ -168,7 +164,7 @@ def test_a_refused_package_is_a_one_line_message(qtbot, open_window, sample_libr
 def test_export_package_of_all_plans(qtbot, open_window, conflicting, tmp_path):
     library, _ = conflicting
     window = open_window(library)
-    ui = install_merge_ui(window)
+    ui = window.package_ui
     ui.export_package()
     qtbot.waitUntil(lambda: isinstance(ui.dialog, ExportPackageDialog), timeout=30000)
     dialog = ui.dialog

@@ -132,3 +132,25 @@ def test_compare_models(qtmodeltester):
     assert "Fix potholes" in only.index(0).data()
     pairs.set_alignment(None)
     assert pairs.rowCount() == 0
+
+
+def test_plan_dates_accept_month_names_and_say_what_is_stored(qtbot):
+    from ui.dialogs.plan_edit import PlanEditDialog, parse_partial_date
+    from workbench.model import Plan, PlanId, PlanMeta
+
+    cases = {"2026": "2026", "March 2026": "2026-03", "Mar 2026": "2026-03",
+             "31 March 2026": "2026-03-31", "March 31, 2026": "2026-03-31",
+             "03/2026": "2026-03", "31/03/2026": "2026-03-31", "": "",
+             "Marchh 2026": None, "Spring 2026": None, "30 Feb 2026": None, "13/2026": None}
+    assert {t: parse_partial_date(t) for t in cases} == cases
+    plan = Plan(PlanId(1), "p", PlanMeta(title="P", published="2025"), 1, 0, 0, None)
+    dialog = PlanEditDialog(plan, [])
+    qtbot.addWidget(dialog)
+    dialog.published_edit.setText("March 2026")
+    assert dialog.published_edit.text() == "March 2026"  # nothing swallowed while typing
+    assert "Published: stored as 2026-03" in dialog.date_hint.text()
+    assert dialog.fields() == {"published": "2026-03"}
+    dialog.published_edit.setText("Spring 2026")
+    dialog.buttons.accepted.emit()
+    assert dialog.result() != dialog.DialogCode.Accepted
+    assert "not a date" in dialog.error_label.text()

@@ -22,6 +22,7 @@ import db.recovery
 from db.store import SqliteStore
 from ui import reliability_ui
 from ui.dialogs.recovery import LibraryProblemDialog
+from ui.main_window import write_actions
 from ui.reliability_ui import (
     DISK_FULL,
     READ_ONLY_BANNER,
@@ -166,16 +167,18 @@ def test_read_only_library_opens_with_a_banner_and_no_write_actions(
     check = probe_library(sample_library)
     assert check.read_only and db.recovery.READ_ONLY_WARNING in check.warnings
     window = open_window(sample_library)
-    prepare_window(window, check)
+    prepare_window(window, check, write_actions(window))
     texts = [b.text() for b in banners(window)]
     assert READ_ONLY_BANNER in texts
     assert not window.import_action.isEnabled()
     assert not window.edit_plan_action.isEnabled()
-    assert not window.merge_ui.import_action.isEnabled()
-    assert window.merge_ui.export_action.isEnabled()  # reading is fine
+    assert not window.package_ui.import_action.isEnabled()
+    assert window.package_ui.export_action.isEnabled()  # reading is fine
     assert window.find_action.isEnabled()
     window.import_action.setEnabled(True)  # something re-enables it: it stays off
     assert not window.import_action.isEnabled()
+    assert not window.annotation_ui.highlight_action.isEnabled()
+    assert not window.undo.redo_action.isEnabled()
     window.close()
     assert _digest(sample_library / "workbench.db") == before
 
@@ -250,6 +253,6 @@ def test_app_start_up_uses_the_checked_library(qtbot, sample_library, monkeypatc
     qtbot.addWidget(window)
     try:
         assert window.ctx.root == other
-        assert getattr(window, "merge_ui", None) is not None
+        assert window.package_ui.import_action in window.file_menu.actions()
     finally:
         window.close()

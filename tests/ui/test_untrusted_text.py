@@ -26,7 +26,6 @@ from ui import compose, richtext
 from ui.dialogs.highlight import HighlightDialog
 from ui.dialogs.save_error import DISK_FULL, SaveErrorDialog
 from ui.dialogs.user_name import SETTINGS_KEY
-from ui.lineage_ui import install_lineage_ui
 from ui.models.plans import SlugRole
 from ui.widgets.plain import plain_label, plain_message
 from workbench.errors import DiskFull, InvalidInput, WorkbenchError
@@ -76,7 +75,6 @@ def hostile_library(tmp_path) -> Path:
 def hostile_window(open_window, hostile_library):
     QSettings().setValue(SETTINGS_KEY, "Tester")
     window = open_window(hostile_library)
-    install_lineage_ui(window)
     return window, window.lineage_ui
 
 
@@ -108,7 +106,7 @@ def test_hostile_text_is_shown_literally_everywhere(qtbot, hostile_window):
     assert_literal_tip(leaf.toolTip(), PAYLOAD)
 
     # the annotations list: its title label, the item's text and tool tip
-    panel = ui.annotations_panel
+    panel = window.annotations_panel
     panel.ensure_built()
     qtbot.waitUntil(lambda: len(panel.items()) == 1, timeout=10000)
     assert_plain(panel.title_label, TITLE)
@@ -118,7 +116,7 @@ def test_hostile_text_is_shown_literally_everywhere(qtbot, hostile_window):
 
     # the highlight drawn on the page carries the note as an escaped tool tip
     reader.show_page(commitment.page_index)
-    qtbot.waitUntil(lambda: bool(ui.bridge.highlighted_annotations()), timeout=5000)
+    qtbot.waitUntil(lambda: bool(window.bridge.highlighted_annotations()), timeout=5000)
     tips = [s.format.toolTip() for s in reader.text_view.extraSelections()
             if s.format.toolTip()]
     assert tips and all(shown_as(t) == NOTE and "<img" not in t for t in tips)
@@ -166,11 +164,11 @@ def _highlight_with_note(qtbot, window, ui, note: str) -> HighlightDialog:
                     timeout=15000)
     c = reader.doc.commitments[0]
     reader.show_page(c.page_index)
-    from tests.ui.test_lineage_window import select  # noqa: PLC0415 - shared helper
+    from tests.ui.test_lineage_window import select  # shared helper
 
     select(reader, c.char_start, c.char_end)
-    ui.highlight()
-    dialog = ui.dialog
+    window.annotation_ui.highlight()
+    dialog = window.annotation_ui.dialog
     assert isinstance(dialog, HighlightDialog)
     dialog.note_edit.setPlainText(note)
     dialog.submit()
@@ -228,7 +226,7 @@ def test_disk_full_on_a_correction_opens_not_saved_instead_of_a_message_box(
     window.open_plan("old")
     reader = window.reader_panel
     qtbot.waitUntil(lambda: reader.doc is not None, timeout=15000)
-    ui.unmark(f"c:{reader.doc.commitments[0].id}")
+    window.annotation_ui.unmark(f"c:{reader.doc.commitments[0].id}")
     qtbot.waitUntil(lambda: window.findChild(SaveErrorDialog) is not None, timeout=10000)
     error = window.findChild(SaveErrorDialog)
     assert error.message_label.text() == DISK_FULL

@@ -5,9 +5,12 @@ from __future__ import annotations
 from pathlib import Path
 
 from PySide6.QtCore import QSettings, QUrl
+from PySide6.QtWidgets import QProgressDialog
 
 from ui.dialogs.import_report import ImportReportDialog
+from ui.dialogs.user_name import UserNameDialog
 from ui.main_window import TAB_COMPARE, TAB_READER
+from ui.ops import library as library_ops
 from ui.panels.library import dropped_paths
 from ui.richtext import snippet_terms
 
@@ -128,7 +131,15 @@ def test_first_run_opens_the_sample_library(qtbot, monkeypatch, tmp_path):
     window = app.open_main_window(None)
     qtbot.addWidget(window)
     try:
-        assert window.ctx.root == tmp_path / "data" / "sample-library"
+        assert window.ctx.root == tmp_path / "data" / "library"  # the one default library
+        # the "Your name" prompt comes first; the import (and its progress box) waits for it
+        qtbot.waitUntil(lambda: isinstance(window.dialog, UserNameDialog)
+                        and window.dialog.isVisible(), timeout=10000)
+        qtbot.wait(800)  # longer than the progress box's delay
+        assert not library_ops.import_lane(window.ctx).running_titles()
+        assert not [d for d in window.findChildren(QProgressDialog) if d.isVisible()]
+        window.dialog.name_edit.setText("First Runner")
+        window.dialog.accept()
         qtbot.waitUntil(lambda: window.library_panel.model.rowCount() == 5, timeout=60000)
     finally:
         window.close()

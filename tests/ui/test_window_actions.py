@@ -29,7 +29,7 @@ from ui.main_window import TAB_COMPARE, TAB_LIBRARY, TAB_READER
 from workbench.model import SearchFilters, SearchResult
 
 
-def _menu_action(window, menu_title: str, text: str):  # noqa: ANN001, ANN202
+def _menu_action(window, menu_title: str, text: str):
     menu = next(a.menu() for a in window.menuBar().actions()
                 if a.text().replace("&", "") == menu_title)
     return next(a for a in menu.actions() if a.text().replace("&", "") == text)
@@ -81,18 +81,18 @@ def test_check_database_reports_health_and_a_deleted_pdf_copy(qtbot, open_window
     window = open_window(sample_library)
     action = _menu_action(window, "File", "Check database")
     action.trigger()
-    qtbot.waitUntil(lambda: window.check_dialog is not None and window.check_dialog.isVisible(),
+    qtbot.waitUntil(lambda: window.library_actions.check_dialog is not None and window.library_actions.check_dialog.isVisible(),
                     timeout=60000)
-    assert "healthy" in window.check_dialog.text()
-    window.check_dialog.close()
+    assert "healthy" in window.library_actions.check_dialog.text()
+    window.library_actions.check_dialog.close()
     victim = sorted((sample_library / "files").rglob("*.pdf"))[0]
     victim.unlink()
     action.trigger()
-    qtbot.waitUntil(lambda: window.check_dialog is not None and window.check_dialog.isVisible()
-                    and "problem" in window.check_dialog.text(), timeout=60000)
-    assert "missing PDF copy" in window.check_dialog.informativeText()
-    assert victim.name in window.check_dialog.detailedText()
-    window.check_dialog.close()
+    qtbot.waitUntil(lambda: window.library_actions.check_dialog is not None and window.library_actions.check_dialog.isVisible()
+                    and "problem" in window.library_actions.check_dialog.text(), timeout=60000)
+    assert "missing PDF copy" in window.library_actions.check_dialog.informativeText()
+    assert victim.name in window.library_actions.check_dialog.detailedText()
+    window.library_actions.check_dialog.close()
 
 
 def test_document_text_size_and_zoom_are_remembered_apart_from_the_ui_font(

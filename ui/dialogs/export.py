@@ -13,8 +13,7 @@ with "Open folder".
 manifest beside the chosen output file if there is one, else the last export of that selection
 remembered in QSettings (``export/last/<selection key>``).
 
-``install_export_ui(window)`` adds File → "Export briefing pack…" and "Add to basket" (Ctrl+B;
-the reader's current commitment, through ``window.lineage_ui.bridge.reader_key``).
+The window's File → "Export briefing pack…" and "Add to basket" are ``ui.briefing_ui``.
 
 Signals (``ExportDialog``):
     preview_loaded(list): the ``PreviewRow``s now shown.
@@ -24,12 +23,11 @@ Signals (``ExportDialog``):
 from __future__ import annotations
 
 import datetime as dt
-import json
 from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QSettings, Qt, QTimer, QUrl, Signal
-from PySide6.QtGui import QAction, QDesktopServices, QKeySequence
+from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -42,7 +40,6 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QListWidget,
-    QMainWindow,
     QMessageBox,
     QPushButton,
     QVBoxLayout,
@@ -54,15 +51,13 @@ from ui.dialogs.user_name import current_user
 from ui.executor import Job
 from ui.ops import OpContext
 from ui.ops import export as export_ops
+from ui.ops import search as search_ops
 from workbench.errors import Cancelled, WorkbenchError
 from workbench.library import LibraryPaths
 from workbench.model import is_partial_iso_date
 from workbench.pack import PackSelection, manifest_path_for
 
 PREVIEW_DELAY_MS = 300
-EXPORT_SHORTCUT = "Ctrl+E"
-EXPORT_SHORTCUT_FALLBACK = "Ctrl+Shift+E"  # Ctrl+E is "Edit plan details…" in the main window
-BASKET_SHORTCUT = "Ctrl+B"
 _ANY = ""
 _FORMAT_NAMES = {"pdf": "PDF (accessible, for print)", "docx": "Word document (DOCX)",
                  "csv": "CSV (spreadsheet data)", "xlsx": "Excel workbook (XLSX)"}
@@ -120,8 +115,7 @@ class ExportDialog(QDialog):
         self.saved_combo = QComboBox()
         self.saved_combo.setAccessibleName("Saved search")
         self.saved_combo.addItem("—", None)
-        for entry in self._saved_searches():
-            self.saved_combo.addItem(entry.get("name") or entry["query"], entry)
+        search_ops.load_saved(self._ctx, legacy=[], actor="", on_done=self._on_saved_loaded)
         self.saved_combo.activated.connect(self._on_saved_combo_activated)
         self.search_edit = QLineEdit()
         self.search_edit.setAccessibleName("Search text")
@@ -178,6 +172,7 @@ class ExportDialog(QDialog):
         self.images_check = QCheckBox("Include page images (PDF and DOCX)")
         form.addRow("F&ormat:", self.format_combo)
         form.addRow("&Save as:", row)
+        form.labelForField(row).setBuddy(self.path_edit)  # a layout row gets no buddy itself
         form.addRow("T&itle:", self.title_edit)
         form.addRow("&Committee:", self.committee_edit)
         form.addRow("A&uthor:", self.author_edit)
@@ -200,14 +195,10 @@ class ExportDialog(QDialog):
 
     # -- choices -----------------------------------------------------------------------------
 
-    def _saved_searches(self) -> list[dict[str, Any]]:
-        """The search panel's saved searches (kept in QSettings, JSON under search/saved)."""
-        raw = self._settings.value("search/saved", "[]")
-        try:
-            data = json.loads(raw if isinstance(raw, str) else "[]")
-        except ValueError:
-            return []
-        return [d for d in data if isinstance(d, dict) and isinstance(d.get("query"), str)]
+    def _on_saved_loaded(self, result: tuple[list[dict[str, Any]], bool]) -> None:
+        """The library's saved searches (the search panel saves them; the CLI too)."""
+        for entry in result[0]:
+            self.saved_combo.addItem(entry.get("name") or entry["query"], entry)
 
     def _on_choices_loaded(self, choices: export_ops.PackChoices) -> None:
         self._choices = choices
@@ -417,85 +408,8 @@ class ExportDialog(QDialog):
         self.last_error = text
         self.status_label.setText(text)
 
-    def done(self, result: int) -> None:  # noqa: D102 - QDialog override
+    def done(self, result: int) -> None:  # QDialog override
         if self._preview_job is not None and not self._preview_job.finished:
             self._preview_job.discard()
         self._timer.stop()
         super().done(result)
-
-
-# -- the window's menu --------------------------------------------------------------------
-
-
-class ExportUi:
-    """The export and basket actions of the main window (kept as ``window.export_ui``)."""
-
-    def __init__(self, window: Any) -> None:
-        self.window = window
-        self.dialog: ExportDialog | None = None
-        taken = {a.shortcut().toString() for a in window.findChildren(QAction)
-                 if not a.shortcut().isEmpty()}
-        export_key = EXPORT_SHORTCUT if EXPORT_SHORTCUT not in taken else \
-            EXPORT_SHORTCUT_FALLBACK
-        self.export_action = self._action("E&xport briefing pack…", self.open_dialog,
-                                          export_key)
-        self.basket_action = self._action("Add to &basket", self.add_current_to_basket,
-                                          BASKET_SHORTCUT)
-        bar = window.menuBar()
-        menus = {a.text().replace("&", ""): a for a in bar.actions()}
-        file_menu = menus.get("File")
-        menu = file_menu.menu() if file_menu is not None else None
-        if menu is not None:
-            quit_action = getattr(window, "quit_action", None)
-            before = quit_action if quit_action in menu.actions() else None
-            menu.insertActions(before, [self.export_action, self.basket_action])
-            menu.insertSeparator(before)
-
-    def _action(self, text: str, slot: Any, shortcut: str) -> QAction:
-        action = QAction(text, self.window)
-        action.setShortcut(QKeySequence(shortcut))
-        action.setStatusTip(text.replace("&", "").rstrip("…"))
-        action.triggered.connect(slot)
-        self.window.addAction(action)
-        return action
-
-    def open_dialog(self) -> ExportDialog:
-        if self.dialog is not None and self.dialog.isVisible():
-            self.dialog.raise_()
-            return self.dialog
-        self.dialog = ExportDialog(self.window.ctx, self.window,
-                                   settings=getattr(self.window, "settings", None))
-        self.dialog.open()
-        return self.dialog
-
-    def add_current_to_basket(self) -> None:
-        """Ctrl+B: the reader's current commitment (needs ``window.lineage_ui``)."""
-        lineage = getattr(self.window, "lineage_ui", None)
-        if lineage is None:
-            self._tell("Select a commitment in the reader first.")
-            return
-        lineage.bridge.reader_key(self.add_key)
-
-    def add_key(self, key: str) -> None:
-        """Add a commitment key ("c:12", "m:<uuid>") or annotation uuid to the basket."""
-        export_ops.basket_add(self.window.ctx, key, on_done=self._on_added,
-                              on_error=lambda exc: self._tell(f"Not added: {exc}"))
-
-    def _on_added(self, result: tuple[bool, str]) -> None:
-        added, label = result
-        self._tell(f"Added to the basket: {label}" if added else
-                   f"Already in the basket: {label}")
-
-    def _tell(self, text: str) -> None:
-        show = getattr(self.window, "show_status", None)
-        if show is not None:
-            show(text)
-
-
-def install_export_ui(window: QMainWindow) -> ExportUi:
-    """Add File → "Export briefing pack…" and "Add to basket" to the window (idempotent)."""
-    existing = getattr(window, "export_ui", None)
-    if existing is None:
-        existing = ExportUi(window)
-        window.export_ui = existing  # type: ignore[attr-defined]
-    return existing

@@ -31,6 +31,7 @@ from workbench.records import Change
 
 def _table(model: _RowModel, name: str) -> QTableView:
     view = QTableView()
+    view.setTabKeyNavigation(False)  # one Tab stop; arrow keys move inside
     view.setModel(model)
     view.setAccessibleName(name)
     view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)

@@ -141,7 +141,7 @@ class LinkDialog(QDialog):
         self._save_button().setEnabled(False)
         self._load(to_plan)
 
-    def _save_button(self):  # noqa: ANN202 - QPushButton
+    def _save_button(self):  # QPushButton
         return self.buttons.button(QDialogButtonBox.StandardButton.Save)
 
     # -- loading ---------------------------------------------------------------------------

@@ -1,4 +1,4 @@
-"""The merge review screen (issue 7) and the annotation-package export dialog.
+"""The merge review screen and the annotation-package export dialog.
 
 ``MergeReviewDialog`` shows a planned merge (``workbench.merge.MergePlan``): the counts, what
 happens to plans missing here and to records that could not be re-anchored, and, for each

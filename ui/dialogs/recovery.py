@@ -90,7 +90,7 @@ class BackgroundCall(QObject):
         def work() -> None:
             try:
                 self.result = fn()
-            except BaseException as exc:  # delivered to the GUI thread  # noqa: BLE001
+            except BaseException as exc:  # delivered to the GUI thread
                 self.error = exc
             finally:
                 self._finished_event.set()

@@ -91,6 +91,7 @@ class StatusDialog(QDialog):
         self.evidence_check.setChecked(evidence is not None)
         form.addRow("&Status", self.status_combo)
         form.addRow("&As at", when)
+        form.labelForField(when).setBuddy(self.date_edit)  # a layout row gets no buddy itself
         form.addRow("&Rationale", self.rationale_edit)
         form.addRow("Evidence", self.evidence_check)
         layout.addLayout(form)

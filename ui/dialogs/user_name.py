@@ -1,7 +1,9 @@
 """Who is acting: the name stamped on every annotation, link and status (and in the audit log).
 
-Asked once, on first run; kept in QSettings under ``user/name``; defaults to
-``ui.compose.default_actor()`` (``$WORKBENCH_USER`` or the login name).
+Asked once, on first run; kept in the preferences the CLI reads too (``ui.preferences``), so
+links made from ``workbench`` carry the same name; defaults to ``ui.compose.default_actor()``
+(``$WORKBENCH_USER`` or the login name). A name kept in QSettings (``user/name``) by an earlier
+version is adopted, and the name is still copied there for that version.
 
 Signals (``UserNameDialog``):
     name_chosen(str): the name confirmed.
@@ -19,6 +21,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ui import preferences
 from ui.compose import default_actor
 
 SETTINGS_KEY = "user/name"
@@ -26,12 +29,17 @@ SETTINGS_KEY = "user/name"
 
 def current_user(settings: QSettings) -> str:
     """The saved name, else the default actor."""
-    name = str(settings.value(SETTINGS_KEY, "") or "").strip()
-    return name or default_actor()
+    _adopt(settings)
+    return preferences.user_name() or default_actor()
 
 
 def has_user(settings: QSettings) -> bool:
-    return bool(str(settings.value(SETTINGS_KEY, "") or "").strip())
+    _adopt(settings)
+    return bool(preferences.user_name())
+
+
+def _adopt(settings: QSettings) -> None:
+    preferences.adopt_window_settings(user=settings.value(SETTINGS_KEY, ""), library=None)
 
 
 class UserNameDialog(QDialog):
@@ -68,7 +76,8 @@ class UserNameDialog(QDialog):
         name = self.name_edit.text().strip()
         if not name:
             return
-        self._settings.setValue(SETTINGS_KEY, name)
+        preferences.set_user_name(name)
+        self._settings.setValue(SETTINGS_KEY, name)  # for an earlier version of the app
         self._settings.sync()
         self.name_chosen.emit(name)
         super().accept()

@@ -1,7 +1,8 @@
 """A plan's outline: sections nested by level, with their commitments under them.
 
 Built in one go from the ``Section`` and ``Commitment`` values loaded on the DB thread (a plan
-has at most a few hundred of each). Read-only.
+has at most a few hundred of each). Read-only. Sibling commitments that open with the same
+words are labelled by the words that differ (``distinct_labels``); the tool tip has the text.
 """
 
 from __future__ import annotations
@@ -24,6 +25,27 @@ _PREVIEW = 90
 def _preview(text: str) -> str:
     text = " ".join(text.split())
     return text if len(text) <= _PREVIEW else text[: _PREVIEW - 1] + "…"
+
+
+def distinct_labels(texts: list[str], keep: int = 1) -> list[str]:
+    """Labels that tell sibling commitments apart in a narrow column: when several start with
+    the same words ("Our commitment is to …"), those shared words are left out so the words
+    that differ come first (the tool tip has the whole text). A label keeps ``keep`` shared
+    words for context."""
+    words = [" ".join(t.split()).split(" ") for t in texts]
+    out = []
+    for i, w in enumerate(words):
+        shared = 0
+        for j, other in enumerate(words):
+            if j != i:
+                n = 0
+                while n < min(len(w), len(other)) - 1 and w[n].casefold() == other[n].casefold():
+                    n += 1
+                shared = max(shared, n)
+        cut = shared - keep
+        text = " ".join(w[cut:]) if cut >= 2 else " ".join(w)
+        out.append(_preview(text))
+    return out
 
 
 class OutlineModel(QStandardItemModel):
@@ -56,11 +78,10 @@ class OutlineModel(QStandardItemModel):
                 item.setToolTip(richtext.tooltip(" › ".join(s.path) or s.heading))
                 parent.appendRow([item, self._page_item(s.label_start)])
                 stack.append((s.level, item))
-                for c in by_section.get(int(s.id), []):
-                    leaf = self._make(
-                        "• " + _preview(c.text), "commitment", int(c.id), c.page_index,
-                        c.page_label,
-                    )
+                mine = by_section.get(int(s.id), [])
+                for c, label in zip(mine, distinct_labels([c.text for c in mine]), strict=True):
+                    leaf = self._make("• " + label, "commitment", int(c.id), c.page_index,
+                                      c.page_label)
                     leaf.setToolTip(richtext.tooltip(c.text))
                     item.appendRow([leaf, self._page_item(c.page_label)])
         finally:

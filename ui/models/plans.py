@@ -106,7 +106,8 @@ class PlanTableModel(QAbstractTableModel):
         if role == SortRole:
             return _cell(plan, column)
         if role == Qt.ItemDataRole.ToolTipRole:
-            notes = [plan.meta.title, plan.slug]
+            notes = [plan.meta.title, plan.slug, f"{plan.pages} pages, {plan.sections} "
+                     f"sections, {plan.commitments} commitments"]
             if plan.meta.status:
                 notes.append(plan.meta.status)
             if plan.needs_ocr_pages:

@@ -1,4 +1,4 @@
-"""Tables of user records (issue 5): annotations and orphans, suggestions, commitments to link
+"""Tables of user records: annotations and orphans, suggestions, commitments to link
 to, the trash, the audit log and a commitment's lineage thread.
 
 Each model holds record ids plus a row cache of frozen values loaded by ``ui.ops.records`` on
@@ -21,7 +21,7 @@ from PySide6.QtCore import (
 from PySide6.QtGui import QColor
 
 from ui import richtext
-from ui.ops.records import AnnotationItem, PlanChoice
+from ui.ops.records import AnnotationItem
 from workbench.lineage import Candidate, Suggestion
 from workbench.records import (
     Annotation,
@@ -32,7 +32,6 @@ from workbench.records import (
     StatusAssessment,
     Tag,
 )
-from workbench.review import Thread, ThreadNode
 
 IdRole = Qt.ItemDataRole.UserRole + 1  # uuid / commitment key
 ValueRole = Qt.ItemDataRole.UserRole + 2  # the frozen value behind the row
@@ -257,97 +256,3 @@ class AuditModel(_RowModel):
 
     def tip(self, value: AuditEntry, column: int) -> str | None:
         return "\n".join(f"{k}: {v}" for k, v in value.detail.items())
-
-
-class ThreadModel(QAbstractTableModel):
-    """A lineage thread: one column per plan (oldest first), the commitment(s) of each below.
-
-    Each cell says how the commitment got there ("← Continued"), its text, its page and its
-    latest delivery status; a link with no successor shows as "(no successor: Dropped)".
-    """
-
-    def __init__(self, parent: Any = None) -> None:
-        super().__init__(parent)
-        self._plans: list[PlanChoice] = []
-        self._cells: dict[tuple[int, int], tuple[str, ThreadNode | None]] = {}
-        self._rows = 0
-        self.origin: str | None = None
-
-    def set_thread(self, thread: Thread | None, plans: Sequence[PlanChoice],
-                   labels: dict[str, str]) -> None:
-        self.beginResetModel()
-        self._cells.clear()
-        self._plans, self._rows, self.origin = [], 0, None
-        if thread is not None:
-            self.origin = thread.origin
-            self._fill(thread, list(plans), labels)
-        self.endResetModel()
-
-    def _fill(self, thread: Thread, plans: list[PlanChoice], labels: dict[str, str]) -> None:
-        used = {n.plan for n in thread.nodes} | {e.link.to_plan for e in thread.edges}
-        known = {p.slug for p in plans}
-        plans += [PlanChoice(n.plan, n.plan_title, n.published, n.not_adopted)
-                  for n in thread.nodes if n.plan not in known]
-        first = min((i for i, p in enumerate(plans) if p.slug in used), default=0)
-        last = max((i for i, p in enumerate(plans) if p.slug in used), default=-1)
-        self._plans = plans[first : last + 1]
-        column = {p.slug: i for i, p in enumerate(self._plans)}
-        into: dict[str | None, str] = {}
-        for e in thread.edges:
-            for k in e.target_keys:
-                into[k] = labels.get(e.link.relation, e.link.relation)
-        counts: dict[int, int] = {}
-        for n in thread.nodes:
-            c = column[n.plan]
-            row = counts.get(c, 0)
-            counts[c] = row + 1
-            arrow = f"← {into[n.key]}\n" if n.key in into else ""
-            status = f"\nStatus: {n.status.status} as at {n.status.as_at}" if n.status else ""
-            self._cells[(row, c)] = (f"{arrow}{n.text}\np. {n.page_label}{status}", n)
-        for e in thread.edges:
-            if not e.link.targets and e.link.to_plan in column:
-                c = column[e.link.to_plan]
-                row = counts.get(c, 0)
-                counts[c] = row + 1
-                label = labels.get(e.link.relation, e.link.relation)
-                why = f"\n{e.link.rationale}" if e.link.rationale else ""
-                self._cells[(row, c)] = (f"(no successor: {label}){why}", None)
-        self._rows = max(counts.values(), default=0)
-
-    def rowCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008 - Qt default
-        return 0 if parent.isValid() else self._rows
-
-    def columnCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008 - Qt default
-        return 0 if parent.isValid() else len(self._plans)
-
-    def headerData(self, section: int, orientation: Qt.Orientation,
-                   role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if orientation != Qt.Orientation.Horizontal or not 0 <= section < len(self._plans):
-            return None
-        if role == Qt.ItemDataRole.DisplayRole:
-            plan = self._plans[section]
-            text = f"{plan.title} ({plan.published[:4]})" if plan.published else plan.title
-            return text + ("\ndraft, never adopted" if plan.not_adopted else "")
-        return None
-
-    def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid():
-            return None
-        cell = self._cells.get((index.row(), index.column()))
-        if cell is None:
-            return None
-        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.AccessibleTextRole):
-            return cell[0]
-        if role == Qt.ItemDataRole.ToolTipRole:
-            return richtext.tooltip(cell[0])
-        if role == ValueRole:
-            return cell[1]
-        if role == IdRole:
-            return cell[1].key if cell[1] is not None else None
-        if role == Qt.ItemDataRole.BackgroundRole and cell[1] is not None \
-                and cell[1].key == self.origin:
-            return QColor(255, 236, 179)
-        return None
-
-    def plans(self) -> list[PlanChoice]:
-        return list(self._plans)

@@ -21,7 +21,7 @@ AnyIndex = QModelIndex | QPersistentModelIndex
 
 
 def hit_header(hit: SearchHit) -> str:
-    where = " › ".join(hit.path[-2:]) if hit.path else ""
+    where = hit.citation or (" › ".join(hit.path[-2:]) if hit.path else "")  # unambiguous
     kind = "Commitment" if hit.kind == "commitment" else "Section"
     parts = [hit.plan_title, f"p. {hit.page_label}", kind]
     if where:

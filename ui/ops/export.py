@@ -15,7 +15,7 @@ from typing import Any
 
 from export import ExportResult, read_manifest, write_pack
 from ui.basket import Basket, basket_label
-from ui.cli_export import collect_pack, page_images, search_fn
+from ui.cli.export import collect_pack, page_images, search_fn
 from ui.executor import Job
 from ui.ops import OpContext
 from ui.ops import records as records_ops

@@ -59,7 +59,7 @@ def apply(ctx: OpContext, actor: str, plan: MergePlan, resolutions: Mapping[str,
         if report.change is not None:
             try:
                 wb.sync_index()  # merged notes and rationales are searchable
-            except Exception:  # noqa: BLE001 - the merge stands; a later sync catches up
+            except Exception:  # the merge stands; a later sync catches up
                 log.exception("search index sync after a merge failed")
         kinds = {r.KIND for r in report.change.records if r is not None} if report.change \
             else set()

@@ -57,7 +57,6 @@ def load_commitment_rects(
     on_done: Callable[[list[RectTuple]], None],
 ) -> Job:
     def work(wb: Workbench) -> list[RectTuple]:
-        rects = getattr(wb.store, "commitment_rects", None)
-        return list(rects(commitment_id)) if rects else []
+        return list(wb.store.commitment_rects(commitment_id))
 
     return ctx.executor.submit(work, on_done=on_done)

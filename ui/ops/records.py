@@ -117,7 +117,7 @@ def write(
         touched |= {r.KIND for r in change.records if r is not None}
         try:
             wb.sync_index()  # notes and rationales are searchable (the index is only a cache)
-        except Exception:  # noqa: BLE001 - the commit stands; a later sync or rebuild catches up
+        except Exception:  # the commit stands; a later sync or rebuild catches up
             log.exception("search index sync after %s failed", change.action)
         return change, bool(touched & STRUCTURAL)
 

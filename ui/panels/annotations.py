@@ -37,6 +37,7 @@ from ui.widgets.plain import make_plain
 
 def _table(model: QSortFilterProxyModel | AnnotationListModel, name: str) -> QTableView:
     view = QTableView()
+    view.setTabKeyNavigation(False)  # one Tab stop; arrow keys move inside
     view.setModel(model)
     view.setAccessibleName(name)
     view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)

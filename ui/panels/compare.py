@@ -1,7 +1,10 @@
 """Compare two plans side by side: aligned pairs with a word diff, and what is only in one.
 
 The alignment (``ui.ops.compare``) runs on the DB executor; this panel only shows it. The diff
-pane is a ``SafeTextBrowser`` fed with HTML built from escaped text.
+pane is a ``SafeTextBrowser`` fed with HTML built from escaped text. Choosing a plan in either
+drop-down compares at once (the old results are cleared while it runs); the earlier plan is
+always on the left (Swap, or a later plan chosen on the left, says so and keeps the order);
+"Compare with earlier" on a plan with no earlier edition says so and changes nothing.
 
 Signals:
     open_requested(str, str, int): (plan slug, item kind, item id) to show in the reader.
@@ -12,6 +15,7 @@ Signals:
 from __future__ import annotations
 
 from PySide6.QtCore import QModelIndex, QSettings, Qt, Signal
+from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -59,6 +63,9 @@ class ComparePanel(LazyPanel):
         self._job: Job | None = None
         self._wanted: tuple[str, str] | None = None
         self._chosen: str | None = None
+        self._note = ""  # said above the results (e.g. the plans were put in order)
+        self._pending_plan: str | None = None
+        self._auto = True  # may pick a default pair (until someone chooses one)
         self.alignment: Alignment | None = None
         ctx.changes_applied.connect(self._on_ctx_changes_applied)
         ctx.library_changed.connect(lambda _root: self._reload_plans())
@@ -71,7 +78,10 @@ class ComparePanel(LazyPanel):
         self.right_combo = QComboBox()
         self.right_combo.setAccessibleName("Later plan")
         for combo in (self.left_combo, self.right_combo):
-            combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
+            combo.setSizeAdjustPolicy(
+                QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+            combo.setMinimumContentsLength(14)
+            combo.activated.connect(lambda _i: self.compare_selected())
         self.swap_button = QPushButton("⇄ S&wap")
         self.swap_button.setToolTip("Swap the two plans")
         self.swap_button.setAccessibleName("Swap plans")
@@ -99,6 +109,7 @@ class ComparePanel(LazyPanel):
         self.pairs_view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.pairs_view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.pairs_view.setWordWrap(False)
+        self.pairs_view.setTabKeyNavigation(False)  # one Tab stop; arrow keys move inside
         self.pairs_view.verticalHeader().hide()
         self.pairs_view.setAlternatingRowColors(True)
         header = self.pairs_view.horizontalHeader()
@@ -175,11 +186,25 @@ class ComparePanel(LazyPanel):
             combo.setCurrentIndex(max(0, combo.findData(current)))
             combo.blockSignals(False)
         wanted, self._wanted = self._wanted, None
-        if wanted is None and self.alignment is None:
+        pending, self._pending_plan = self._pending_plan, None
+        if pending is not None:  # "Compare with earlier" before the plan list had arrived
+            self.compare_plan(pending)
+            return
+        if wanted is None and self._auto and self.isVisible():
             wanted = default_pair(self._plans, self._chosen)
         if wanted is not None:
             self._set_combos(*wanted)
             self.compare_selected()
+
+    def showEvent(self, event: QShowEvent) -> None:
+        """First shown with nothing asked for: compare the newest plan with its predecessor
+        (only then: the alignment is work for the DB thread)."""
+        super().showEvent(event)
+        if self._auto and self._plans and self.alignment is None and not self.is_busy():
+            pair = default_pair(self._plans, self._chosen)
+            if pair is not None:
+                self._set_combos(*pair)
+                self.compare_selected()
 
     def _set_combos(self, left: str, right: str) -> None:
         self.left_combo.setCurrentIndex(max(0, self.left_combo.findData(left)))
@@ -188,8 +213,24 @@ class ComparePanel(LazyPanel):
     # -- comparing --------------------------------------------------------------------
 
     def compare_plan(self, slug: str) -> None:
-        """Compare ``slug`` with the plan it supersedes (or the best default pair)."""
+        """Compare ``slug`` with the plan it supersedes; if it supersedes none, say so."""
         self._chosen = slug
+        self._auto = False
+        if not self._plans:
+            self._pending_plan = slug  # decided when the plan list arrives
+            self.ensure_built()
+            return
+        plan = next((p for p in self._plans if p.slug == slug), None)
+        if plan is not None and plan.meta.supersedes not in {p.slug for p in self._plans}:
+            self.ensure_built()
+            if self._job is not None and not self._job.finished:
+                self._job.discard()
+            self._job = None
+            self._clear_results()
+            self._set_combos(slug, self.right_combo.currentData())
+            self._tell(f"{plan.title} has no earlier edition in this library. Set "
+                       "“Supersedes” in its plan details, or choose two plans above.")
+            return
         pair = default_pair(self._plans, slug) if self._plans else None
         if pair is None:
             self._wanted = None
@@ -207,21 +248,52 @@ class ComparePanel(LazyPanel):
         self._set_combos(left, right)
         self.compare_selected()
 
+    def _published(self, slug: str) -> str:
+        return next((p.meta.published for p in self._plans if p.slug == slug), "") or ""
+
+    def _tell(self, text: str) -> None:
+        self.summary_label.setText(text)
+        self.status_message.emit(text)
+
     def swap(self) -> None:
+        """Swap the plans, unless that would put the later one on the left (then say so)."""
         left, right = self.left_combo.currentData(), self.right_combo.currentData()
+        if self._published(left) and self._published(right) \
+                and self._published(left) < self._published(right):
+            self._tell(f"Not swapped: {self.left_combo.currentText()} is the earlier plan, "
+                       "and the earlier plan stays on the left.")
+            return
         self._set_combos(right, left)
         self.compare_selected()
 
+    def _clear_results(self) -> None:
+        self.alignment = None
+        self.pair_model.set_alignment(None)
+        self.only_left_model.set_items([])
+        self.only_right_model.set_items([])
+        self.only_left_label.setText("Only in the earlier plan")
+        self.only_right_label.setText("Only in the later plan")
+        self.diff_view.clear()
+
     def compare_selected(self) -> None:
+        self._auto = False  # from now on the pair is the person's (or a caller's) choice
         left, right = self.left_combo.currentData(), self.right_combo.currentData()
         if not left or not right:
             return
-        if left == right:
-            self.summary_label.setText("Choose two different plans.")
-            return
         if self._job is not None and not self._job.finished:
             self._job.discard()
-        self.summary_label.setText("Aligning sections and commitments…")
+        self._clear_results()  # never old results under new headings
+        if left == right:
+            self._tell("Choose two different plans.")
+            return
+        note = ""
+        if self._published(left) > self._published(right) and self._published(right):
+            note = f"{self.left_combo.currentText()} is the later plan: it is shown on the " \
+                   "right. "
+            self._set_combos(right, left)
+            left, right = right, left
+        self._note = note
+        self.summary_label.setText(note + "Aligning sections and commitments…")
         self._job = open_compare(self._ctx, left, right, self._on_aligned, self._on_failed)
 
     def _on_aligned(self, alignment: Alignment) -> None:
@@ -235,9 +307,9 @@ class ComparePanel(LazyPanel):
         self.only_left_label.setText(f"Only in {left_year} ({len(alignment.only_left)})")
         self.only_right_label.setText(f"Only in {right_year} ({len(alignment.only_right)})")
         self.summary_label.setText(
-            f"{len(alignment.pairs)} aligned pair(s) · {len(alignment.only_left)} only in "
-            f"{left_year} · {len(alignment.only_right)} only in {right_year} "
-            f"({alignment.seconds * 1000:.0f} ms)"
+            f"{self._note}{len(alignment.pairs)} aligned pair(s) · "
+            f"{len(alignment.only_left)} only in {left_year} · "
+            f"{len(alignment.only_right)} only in {right_year} ({alignment.seconds * 1000:.0f} ms)"
         )
         self.diff_view.clear()
         if alignment.pairs:

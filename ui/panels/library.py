@@ -20,7 +20,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from PySide6.QtCore import QModelIndex, QSettings, Qt, Signal
-from PySide6.QtGui import QDragEnterEvent, QDropEvent
+from PySide6.QtGui import QDragEnterEvent, QDropEvent, QResizeEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
@@ -54,7 +54,7 @@ NEEDS_PASSWORD = "needs_password"
 WRONG_PASSWORD = "wrong_password"
 
 
-def dropped_paths(urls: Sequence) -> list[Path]:  # noqa: ANN001 - QUrl list
+def dropped_paths(urls: Sequence) -> list[Path]:  # QUrl list
     """Local PDFs and folders among dropped URLs (anything else is ignored)."""
     paths = []
     for url in urls:
@@ -64,6 +64,10 @@ def dropped_paths(urls: Sequence) -> list[Path]:  # noqa: ANN001 - QUrl list
         if path.is_dir() or path.suffix.casefold() == ".pdf":
             paths.append(path)
     return paths
+
+
+NARROW_WIDTH = 900
+NARROW_HIDDEN = (5, 6)  # Pages, Sections
 
 
 class LibraryPanel(QWidget):
@@ -118,6 +122,7 @@ class LibraryPanel(QWidget):
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.setAlternatingRowColors(True)
+        self.table.setTabKeyNavigation(False)  # one Tab stop; arrow keys move inside
         self.table.verticalHeader().hide()
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
@@ -146,7 +151,15 @@ class LibraryPanel(QWidget):
         self.setTabOrder(self.table, self.import_button)
         self._update_buttons()
 
-    def _button(self, text: str, slot) -> QPushButton:  # noqa: ANN001
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        """On a narrow window the page and section counts give way to the title (the row's
+        tool tip still has them)."""
+        super().resizeEvent(event)
+        narrow = self.width() < NARROW_WIDTH
+        for column in NARROW_HIDDEN:
+            self.table.setColumnHidden(column, narrow)
+
+    def _button(self, text: str, slot) -> QPushButton:
         button = QPushButton(text)
         button.setAccessibleName(text.replace("&", "").rstrip("…"))
         button.clicked.connect(slot)
@@ -221,7 +234,7 @@ class LibraryPanel(QWidget):
     # -- import --------------------------------------------------------------------------
 
     def choose_and_import(self) -> None:
-        from PySide6.QtWidgets import QFileDialog  # noqa: PLC0415
+        from PySide6.QtWidgets import QFileDialog
 
         files, _ = QFileDialog.getOpenFileNames(
             self, "Import PDFs", str(Path.home()), "PDF files (*.pdf *.PDF)"

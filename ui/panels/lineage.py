@@ -1,9 +1,11 @@
 """The Lineage dock: one commitment's thread across every edition, texts side by side.
 
 Columns are the plans in chronological order (a draft that was never adopted says so in its
-header); each cell shows how the commitment got there ("← Continued"), its text, page and
-latest delivery status. Built from ``Records.thread`` (``ui.ops.records.load_thread``);
-reloads after any user-record change while it shows a thread.
+header); each cell says how the commitment got there ("Continued from Plan A (2020)"), who
+confirmed that and when, the rationale, then its text, page and delivery status history
+(``ui.models.thread.ThreadModel``). Built from ``Records.thread`` and each step's status
+history on the DB thread; reloads after any user-record change while it shows a thread, and
+clears when the reader opens a plan the thread does not run through.
 
 Signals:
     show_requested(str, str, int): (plan, commitment key, -1) to show in the reader.
@@ -21,12 +23,22 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ui.models.records import ThreadModel, ValueRole, one_line
+from ui.models.records import one_line
+from ui.models.thread import ThreadModel, ValueRole
 from ui.ops import Changes, OpContext
 from ui.ops import records as records_ops
 from ui.panels import LazyPanel
 from ui.widgets.plain import make_plain
-from workbench.review import Thread
+from workbench.review import Records, Thread
+
+EMPTY_TEXT = "Choose a commitment (outline: right-click ▸ Show lineage, or T in the Review tab)."
+
+
+def thread_with_histories(recs: Records, key: str) -> tuple:
+    """(thread, plans, relation labels, status history per step) — DB thread."""
+    thread = recs.thread(key)
+    histories = {n.key: recs.status_history(n.key) for n in thread.nodes if n.key}
+    return thread, records_ops.plan_choices(recs), dict(recs.relation_labels), histories
 
 
 class LineagePanel(LazyPanel):
@@ -45,7 +57,7 @@ class LineagePanel(LazyPanel):
 
     def build(self, layout: QVBoxLayout) -> None:
         layout.setContentsMargins(6, 6, 6, 6)
-        self.title_label = QLabel("Choose a commitment (outline: right-click ▸ Show lineage).")
+        self.title_label = QLabel(EMPTY_TEXT)
         make_plain(self.title_label)  # shows data: never rich text
         self.title_label.setWordWrap(True)
         self.title_label.setAccessibleName("Lineage of")
@@ -54,6 +66,7 @@ class LineagePanel(LazyPanel):
         self.view.setModel(self.model)
         self.view.setAccessibleName("Lineage: one column per plan")
         self.view.setWordWrap(True)
+        self.view.setTabKeyNavigation(False)  # one Tab stop; arrow keys move inside
         self.view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.view.setVerticalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
         self.view.verticalHeader().hide()
@@ -67,13 +80,13 @@ class LineagePanel(LazyPanel):
         self.ensure_built()
         self.key = key
         self.title_label.setText("Loading the lineage…")
-        records_ops.load_thread(self._ctx, key, on_done=self._on_thread_loaded,
-                                on_error=self._on_failed)
+        records_ops.read(self._ctx, lambda r: thread_with_histories(r, key),
+                         on_done=self._on_thread_loaded, on_error=self._on_failed)
 
     def _on_thread_loaded(self, result: tuple) -> None:
-        thread, plans, labels = result
+        thread, plans, labels, histories = result
         self.thread = thread
-        self.model.set_thread(thread, plans, labels)
+        self.model.set_thread(thread, plans, labels, histories)
         origin = next((n for n in thread.nodes if n.key == thread.origin), None)
         steps = len({n.plan for n in thread.nodes})
         text = one_line(origin.text, 160) if origin else thread.origin
@@ -85,6 +98,18 @@ class LineagePanel(LazyPanel):
         self.thread = None
         self.model.set_thread(None, [], {})
         self.title_label.setText(f"No lineage to show: {exc}")
+
+    def plan_opened(self, slug: str) -> None:
+        """Another plan in the reader: keep the thread only if it runs through that plan."""
+        if self.thread is not None and slug not in {n.plan for n in self.thread.nodes}:
+            self.clear()
+
+    def clear(self) -> None:
+        self.key = None
+        self.thread = None
+        self.model.set_thread(None, [], {})
+        if self.is_built:
+            self.title_label.setText(EMPTY_TEXT)
 
     def plan_columns(self) -> list[str]:
         return [p.slug for p in self.model.plans()]

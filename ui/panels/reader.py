@@ -9,47 +9,39 @@ isolated worker process); the text view is a read-only ``QPlainTextEdit`` (no HT
 Signals:
     status_message(str): something to show in the status bar.
     citation_copied(str): the text put on the clipboard by "Copy with citation".
+    document_opened(str): the slug of the plan the reader now shows.
+    page_changed(int): the page index now shown (after the page text is set).
 """
 
 from __future__ import annotations
 
 from PySide6.QtCore import QModelIndex, QSettings, Qt, QTimer, Signal, Slot
 from PySide6.QtGui import (
-    QColor,
     QFont,
     QGuiApplication,
     QImage,
-    QTextCharFormat,
-    QTextCursor,
-    QTextFormat,
 )
 from PySide6.QtWidgets import (
-    QHBoxLayout,
-    QLabel,
-    QLineEdit,
-    QPlainTextEdit,
     QSplitter,
-    QTextEdit,
-    QToolButton,
-    QTreeView,
     QVBoxLayout,
     QWidget,
 )
 
+from indexing.search_hits import section_label
 from ui import richtext
-from ui.icons import icon
 from ui.models.outline import ItemIdRole, KindRole, OutlineModel
 from ui.ops import Changes, OpContext
 from ui.ops.reader import ReaderDocument, load_commitment_rects, load_document
+from ui.page_overlay import PageOverlay
 from ui.panels import LazyPanel
 from ui.render import PageRenderer
+from ui.widgets.outline_view import OutlineView
+from ui.widgets.page_text import PageTextView
 from ui.widgets.page_view import PageView
-from ui.widgets.plain import make_plain
+from ui.widgets.reader_bar import ReaderBar
 from workbench.model import Commitment, SearchHit, Section
 
 ZOOM_STEPS = (0.5, 0.67, 0.8, 1.0, 1.25, 1.5, 1.75, 2.0, 2.5, 3.0)
-TERM_BG = QColor(richtext.HIGHLIGHT_BG)
-ITEM_BG = QColor(255, 236, 179)
 
 
 class ReaderPanel(LazyPanel):
@@ -57,6 +49,8 @@ class ReaderPanel(LazyPanel):
 
     status_message = Signal(str)
     citation_copied = Signal(str)
+    document_opened = Signal(str)
+    page_changed = Signal(int)
 
     def __init__(self, ctx: OpContext, renderer: PageRenderer, parent: QWidget | None = None):
         super().__init__(parent)
@@ -71,7 +65,6 @@ class ReaderPanel(LazyPanel):
         self.terms: list[str] = []
         self.current_item: tuple[str, int] | None = None
         self._item_rects: list[tuple[int, float, float, float, float]] = []
-        self.term_words: list[str] = []  # the page words highlighted on the image
         self._doc_font_size = 11
         self._pending_open: tuple[str, int, list[str], int | None] | None = None
         self._loading_slug: str | None = None
@@ -81,91 +74,41 @@ class ReaderPanel(LazyPanel):
         self._fit_timer.timeout.connect(self._apply_fit_width)
         renderer.page_rendered.connect(self._on_renderer_page_rendered)
         renderer.render_failed.connect(self._on_renderer_render_failed)
-        renderer.words_ready.connect(self._on_renderer_words_ready)
         ctx.changes_applied.connect(self._on_ctx_changes_applied)
 
     # -- building ----------------------------------------------------------------------------
 
     def build(self, layout: QVBoxLayout) -> None:
-        bar = QHBoxLayout()
-        bar.setContentsMargins(6, 4, 6, 2)
-        self.title_label = QLabel("No plan open")
-        make_plain(self.title_label)  # shows data: never rich text
-        self.title_label.setObjectName("readerTitle")
-        self.title_label.setAccessibleName("Open plan")
-        bar.addWidget(self.title_label, 1)
-        self.prev_button = self._tool("◀", "Previous page (Ctrl+PgUp)", self.previous_page,
-                                      "previous-page")
-        self.page_edit = QLineEdit()
-        self.page_edit.setFixedWidth(64)
-        self.page_edit.setAccessibleName("Printed page label")
-        self.page_edit.setToolTip("Type a printed page label and press Enter (Ctrl+G)")
-        self.page_edit.returnPressed.connect(self._on_page_edit_return_pressed)
-        self.page_count_label = QLabel("")
-        make_plain(self.page_count_label)  # shows data: never rich text
-        self.next_button = self._tool("▶", "Next page (Ctrl+PgDown)", self.next_page,
-                                      "next-page")
-        self.zoom_out_button = self._tool("−", "Zoom out (Ctrl+-)", lambda: self.step_zoom(-1),
-                                          "zoom-out")
-        self.zoom_label = QLabel("100%")
-        make_plain(self.zoom_label)  # shows data: never rich text
-        self.zoom_label.setMinimumWidth(44)
-        self.zoom_in_button = self._tool("+", "Zoom in (Ctrl++)", lambda: self.step_zoom(1),
-                                         "zoom-in")
-        self.fit_button = self._tool("⇔", "Fit width (Ctrl+0)", self.set_fit_width, "fit-width")
-        for w in (self.prev_button, self.page_edit, self.page_count_label, self.next_button,
-                  self.zoom_out_button, self.zoom_label, self.zoom_in_button, self.fit_button):
-            bar.addWidget(w)
-        layout.addLayout(bar)
+        self.bar = ReaderBar(self.previous_page, self.next_page, self.step_zoom,
+                             self.set_fit_width)
+        self.bar.page_edit.returnPressed.connect(self._on_page_edit_return_pressed)
+        self.title_label, self.page_edit = self.bar.title_label, self.bar.page_edit
+        self.page_count_label, self.zoom_label = self.bar.page_count_label, self.bar.zoom_label
+        layout.addWidget(self.bar)
 
         self.splitter = QSplitter(Qt.Orientation.Horizontal)
         self.splitter.setObjectName("readerSplitter")
         self.outline_model = OutlineModel(self)
-        self.outline = QTreeView()
-        self.outline.setModel(self.outline_model)
-        self.outline.setAccessibleName("Outline: sections and commitments")
-        self.outline.setHeaderHidden(False)
-        self.outline.setUniformRowHeights(True)
-        self.outline.header().setStretchLastSection(False)
-        self.outline.header().setSectionResizeMode(0, self.outline.header().ResizeMode.Stretch)
-        self.outline.header().setSectionResizeMode(
-            1, self.outline.header().ResizeMode.ResizeToContents
-        )
+        self.outline = OutlineView(self.outline_model)
         self.outline.activated.connect(self._on_outline_activated)
         self.outline.clicked.connect(self._on_outline_activated)
         self.page_view = PageView()
         self.page_view.setAccessibleName("Page image")
         self.page_view.zoom_requested.connect(self.step_zoom)
-        self.text_view = QPlainTextEdit()
-        self.text_view.setReadOnly(True)
-        self.text_view.setAccessibleName("Extracted page text")
-        self.text_view.setObjectName("pageText")
-        self.text_view.setLineWrapMode(QPlainTextEdit.LineWrapMode.WidgetWidth)
-        self.text_view.setTextInteractionFlags(
-            Qt.TextInteractionFlag.TextSelectableByMouse | Qt.TextInteractionFlag.TextSelectableByKeyboard
-        )
+        self.overlay = PageOverlay(self._renderer, self.page_view, self)
+        self.text_view = PageTextView()
         for w in (self.outline, self.page_view, self.text_view):
             self.splitter.addWidget(w)
-        self.splitter.setStretchFactor(0, 2)
-        self.splitter.setStretchFactor(1, 4)
-        self.splitter.setStretchFactor(2, 3)
-        self.splitter.setSizes([330, 560, 420])
+        for index, stretch in enumerate((2, 5, 3)):  # the page image gets the most room
+            self.splitter.setStretchFactor(index, stretch)
+        self.splitter.setSizes([260, 640, 360])
+        self.outline.setMinimumWidth(150)  # labels stay readable on a small screen
         layout.addWidget(self.splitter, 1)
         self.setTabOrder(self.outline, self.page_view)
         self.setTabOrder(self.page_view, self.text_view)
         self.setTabOrder(self.text_view, self.page_edit)
         self.set_document_font_size(self._doc_font_size)
         self.page_view.set_message("Open a plan from the library, a search hit or a comparison.")
-
-    def _tool(self, text: str, tip: str, slot, icon_name: str = "") -> QToolButton:  # noqa: ANN001
-        button = QToolButton()
-        button.setText(text)
-        if icon_name:
-            button.setIcon(icon(icon_name))
-        button.setToolTip(tip)
-        button.setAccessibleName(tip.split(" (")[0])
-        button.clicked.connect(slot)
-        return button
 
     # -- opening -----------------------------------------------------------------------------
 
@@ -211,6 +154,7 @@ class ReaderPanel(LazyPanel):
         kind, item_id, _terms, page_index = self._pending_open or ("", 0, [], None)
         self._pending_open = None
         self.status_message.emit(f"Opened {doc.plan.title}")
+        self.document_opened.emit(doc.plan.slug)
         self._go_to_item(kind, item_id, page_index)
 
     def _on_load_failed(self, exc: BaseException) -> None:
@@ -255,11 +199,10 @@ class ReaderPanel(LazyPanel):
         self.text_view.setPlainText(text)
         self._highlight_text()
         self._update_page_highlights()
-        self.term_words = []
-        self.page_view.set_term_highlights([])
+        self.overlay.page_shown(self.doc.pdf_path, page_index, text, self.terms)
+        self.outline.follow_page(page_index)
         self._request_image()
-        if self.terms and self.doc.pdf_path is not None:
-            self._renderer.request_words(self.doc.pdf_path, page_index)
+        self.page_changed.emit(page_index)
 
     def _request_image(self) -> None:
         if self.doc is None:
@@ -272,7 +215,7 @@ class ReaderPanel(LazyPanel):
         self._renderer.request(self.doc.pdf_path, self.page_index, self.zoom, dpr)
 
     @Slot(object, int, float, QImage)
-    def _on_renderer_page_rendered(self, path, page_index: int, zoom: float, image: QImage) -> None:  # noqa: ANN001
+    def _on_renderer_page_rendered(self, path, page_index: int, zoom: float, image: QImage) -> None:
         if self.doc is None or path != self.doc.pdf_path or page_index != self.page_index:
             return
         logical_width = image.deviceIndependentSize().width()
@@ -284,21 +227,8 @@ class ReaderPanel(LazyPanel):
         if self.fit_width and abs(self._fit_zoom() - self.zoom) > 0.02:
             self._fit_timer.start()
 
-    @Slot(object, int, object)
-    def _on_renderer_words_ready(self, path, page_index: int, words: list) -> None:  # noqa: ANN001
-        """Translucent boxes over the page words that match the search terms."""
-        if (self.doc is None or path != self.doc.pdf_path or page_index != self.page_index
-                or not self.terms):
-            return
-        matches = richtext.term_matcher(self.terms)
-        hits = [w for w in words if matches(w[4])]
-        self.term_words = [w[4] for w in hits]
-        self.page_view.set_term_highlights([(w[0], w[1], w[2], w[3]) for w in hits])
-        if hits and not self._page_highlights():
-            self.page_view.scroll_to_highlights()
-
     @Slot(object, int, str)
-    def _on_renderer_render_failed(self, path, page_index: int, message: str) -> None:  # noqa: ANN001
+    def _on_renderer_render_failed(self, path, page_index: int, message: str) -> None:
         if self.doc is not None and path == self.doc.pdf_path:
             self.page_view.set_message(f"This page could not be shown: {message}")
 
@@ -367,7 +297,7 @@ class ReaderPanel(LazyPanel):
         if self.fit_width and self._page_width_pt:
             self.set_zoom(self._fit_zoom())
 
-    def resizeEvent(self, event) -> None:  # noqa: ANN001
+    def resizeEvent(self, event) -> None:
         super().resizeEvent(event)
         if self.fit_width:
             self._fit_timer.start()
@@ -382,43 +312,10 @@ class ReaderPanel(LazyPanel):
             self.page_view.set_highlights(self._page_highlights())
 
     def _highlight_text(self) -> None:
-        """Terms get a yellow background; the current item is selected and scrolled to."""
+        """Terms get a yellow background; the current item is selected, its start in view."""
         assert self.doc is not None
         text = self.doc.pages[self.page_index][2]
-        selections: list[QTextEdit.ExtraSelection] = []
-        first_term: int | None = None
-        for start, end in richtext.find_terms(text, self.terms):
-            sel = QTextEdit.ExtraSelection()
-            fmt = QTextCharFormat()
-            fmt.setBackground(TERM_BG)
-            fmt.setFontWeight(QFont.Weight.Bold)
-            sel.format = fmt
-            cursor = QTextCursor(self.text_view.document())
-            cursor.setPosition(richtext.utf16_offset(text, start))
-            cursor.setPosition(richtext.utf16_offset(text, end), QTextCursor.MoveMode.KeepAnchor)
-            sel.cursor = cursor
-            selections.append(sel)
-            if first_term is None:
-                first_term = start
-        span = self._item_span(text)
-        if span is not None:
-            sel = QTextEdit.ExtraSelection()
-            fmt = QTextCharFormat()
-            fmt.setBackground(ITEM_BG)
-            fmt.setProperty(QTextFormat.Property.FullWidthSelection, False)
-            sel.format = fmt
-            cursor = QTextCursor(self.text_view.document())
-            cursor.setPosition(richtext.utf16_offset(text, span[0]))
-            cursor.setPosition(richtext.utf16_offset(text, span[1]), QTextCursor.MoveMode.KeepAnchor)
-            sel.cursor = cursor
-            selections.insert(0, sel)
-            self.text_view.setTextCursor(cursor)
-        elif first_term is not None:
-            cursor = QTextCursor(self.text_view.document())
-            cursor.setPosition(richtext.utf16_offset(text, first_term))
-            self.text_view.setTextCursor(cursor)
-        self.text_view.setExtraSelections(selections)
-        self.text_view.centerCursor()
+        self.text_view.show_highlights(text, self.terms, self._item_span(text))
 
     def _item_span(self, text: str) -> tuple[int, int] | None:
         if self.current_item is None:
@@ -438,10 +335,14 @@ class ReaderPanel(LazyPanel):
                 return pos, pos + len(s.heading)
         return None
 
+    @property
+    def term_words(self) -> list[str]:
+        """The page words highlighted on the image as search terms."""
+        return self.overlay.term_words
+
     def highlighted_terms(self) -> list[str]:
         """The text currently highlighted as search terms (for tests and screen readers)."""
-        return [s.cursor.selectedText() for s in self.text_view.extraSelections()
-                if s.format.fontWeight() == QFont.Weight.Bold]
+        return self.text_view.highlighted_terms()
 
     def _on_outline_activated(self, index: QModelIndex) -> None:
         kind = index.siblingAtColumn(0).data(KindRole)
@@ -477,25 +378,17 @@ class ReaderPanel(LazyPanel):
         """"<plan title>, §<section heading>, p. <label>" and the quoted text."""
         if self.doc is None:
             return ""
-        quote = self.text_view.textCursor().selectedText().replace("\u2029", " ").strip()
-        section = None
-        if self.current_item is not None:
-            kind, item_id = self.current_item
-            if kind == "commitment":
-                c = self._commitment(item_id)
-                if c is not None:
-                    section = self._section(int(c.section_id))
-                    quote = quote or c.text
-            else:
-                section = self._section(item_id)
+        quote = self.text_view.textCursor().selectedText()
+        kind, item_id = self.current_item or ("", 0)
+        c = self._commitment(item_id) if kind == "commitment" else None
+        section = self._section(int(c.section_id)) if c is not None else \
+            self._section(item_id) if kind == "section" else None
         section = section or self._section_for_page(self.page_index)
-        parts = [self.doc.plan.title]
-        if section is not None and section.heading:
-            parts.append(f"§{section.heading}")
-        parts.append(f"p. {self.page_label()}")
-        cite = ", ".join(parts)
-        quote = " ".join(quote.split())
-        return f"{cite}\n“{quote}”" if quote else cite
+        sections = self.doc.sections  # headings repeat: name this section unambiguously
+        label = section_label([s.path for s in sections], sections.index(section)) \
+            if section in sections else ""
+        return citation_text(self.doc.plan.title, section, self.page_label(),
+                             quote or (c.text if c else ""), heading=label)
 
     def copy_citation(self) -> None:
         text = self.citation()
@@ -550,3 +443,18 @@ class ReaderPanel(LazyPanel):
             self.outline_model.set_outline([], [])
             self.text_view.clear()
             self.page_view.set_message("Open a plan from the library.")
+
+
+def citation_text(
+    title: str, section: Section | None, page_label: str, quote: str, heading: str = ""
+) -> str:
+    """"<plan title>, §<section heading>, p. <label>" and the quoted text, if any.
+
+    ``heading`` names the section instead of its own heading (its unambiguous path)."""
+    parts = [title]
+    if section is not None and section.heading:
+        parts.append(f"§{heading or section.heading}")
+    parts.append(f"p. {page_label}")
+    cite = ", ".join(parts)
+    quote = " ".join(quote.replace("\u2029", " ").split())
+    return f"{cite}\n“{quote}”" if quote else cite

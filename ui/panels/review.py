@@ -5,9 +5,12 @@ Top: "from plan" and "to plan" (default: the compare view's pair), the coverage 
 180 commitments of Framing Kent's Future have a confirmed verdict; 38 unreviewed") and a
 progress bar. Middle: the current commitment, its verdict so far, and its ranked suggestions
 (text, page, score, proposed relation, reasons). Bottom: commitments whose verdict has no
-successor. Keys (while focus is in the panel): A accept the top suggestion with its proposed
-relation, 1–9 accept candidate N, D dropped (asks why), R reject the top candidate, N / Shift+N
-next / previous unreviewed, L link dialog, S status, T lineage thread, O open in the reader.
+successor. Keys (while focus is in the panel): A accept the highlighted candidate with its
+proposed relation, 1–9 accept candidate N, D dropped (asks why), R reject the highlighted
+candidate, N / Shift+N next / previous unreviewed, L link dialog, S status, T lineage thread,
+O open in the reader. A verdict whose relation needs a rationale (dropped, reversed, replaced,
+scaled back, withdrawn) always asks for one: the machine's reasons are never recorded as the
+officer's words.
 
 Loads and writes are ops (``ui.ops.records``); a key pressed while one is in flight is ignored,
 so one key is one verdict.
@@ -52,7 +55,7 @@ from ui.ops import Changes, OpContext
 from ui.ops import records as records_ops
 from ui.panels import LazyPanel
 from ui.widgets.plain import make_plain
-from workbench.lineage import RELATIONS
+from workbench.lineage import RATIONALE_REQUIRED, RELATIONS, Candidate
 from workbench.records import Change
 
 
@@ -90,6 +93,10 @@ class ReviewPanel(LazyPanel):
         self.from_combo.setAccessibleName("From plan")
         self.to_combo = QComboBox()
         self.to_combo.setAccessibleName("To plan")
+        for combo in (self.from_combo, self.to_combo):  # long titles must not widen the window
+            combo.setSizeAdjustPolicy(
+                QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+            combo.setMinimumContentsLength(16)
         self.from_combo.activated.connect(self._on_from_combo_activated)
         self.to_combo.activated.connect(lambda _i: self.load())
         form.addRow("&From", self.from_combo)
@@ -128,6 +135,7 @@ class ReviewPanel(LazyPanel):
         self.suggestions.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.suggestions.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.suggestions.setWordWrap(True)
+        self.suggestions.setTabKeyNavigation(False)  # one Tab stop; arrow keys move inside
         self.suggestions.verticalHeader().hide()
         header = self.suggestions.horizontalHeader()
         for column, mode in enumerate((QHeaderView.ResizeMode.ResizeToContents,
@@ -135,15 +143,19 @@ class ReviewPanel(LazyPanel):
                                        QHeaderView.ResizeMode.ResizeToContents,
                                        QHeaderView.ResizeMode.ResizeToContents,
                                        QHeaderView.ResizeMode.ResizeToContents,
-                                       QHeaderView.ResizeMode.Stretch)):
+                                       QHeaderView.ResizeMode.Interactive)):
             header.setSectionResizeMode(column, mode)
+        header.setStretchLastSection(False)
+        header.resizeSection(5, 220)  # the reasons: readable, without taking the candidate's room
         self.suggestions.activated.connect(self._on_suggestions_activated)
+        self.suggestions.selectionModel().currentRowChanged.connect(
+            self._on_suggestion_current_changed)
         buttons = QHBoxLayout()
         self.buttons: dict[str, QPushButton] = {}
-        for key, text, slot in (("a", "&Accept top (A)", self.accept_top),
+        for key, text, slot in (("a", "&Accept (A)", self.accept_top),
                                 ("d", "&Dropped… (D)", self.mark_dropped),
                                 ("r", "&Reject (R)", self.reject_top),
-                                ("p", "◀ Previous (Shift+N)", self.previous),
+                                ("p", "◀ Prev (Shift+N)", self.previous),
                                 ("n", "&Next ▶ (N)", self.next)):
             button = QPushButton(text)
             button.setAccessibleName(text.replace("&", ""))
@@ -154,7 +166,6 @@ class ReviewPanel(LazyPanel):
         self.advance_check = QCheckBox("Move on after a verdict")
         self.advance_check.setAccessibleName("Move on after a verdict")
         self.advance_check.setChecked(True)
-        buttons.addWidget(self.advance_check)
         buttons.addStretch(1)
         self.no_successor_label = QLabel("")
         make_plain(self.no_successor_label)  # shows data: never rich text
@@ -173,6 +184,7 @@ class ReviewPanel(LazyPanel):
         self.splitter.addWidget(bottom)
         self.splitter.setSizes([300, 120])
         layout.addLayout(buttons)
+        layout.addWidget(self.advance_check)  # its own row: the window stays narrow
         layout.addWidget(self.splitter, 1)
         self._make_shortcuts()
         self._reload_plans()
@@ -263,31 +275,22 @@ class ReviewPanel(LazyPanel):
             self.position_label.setText(f"Commitment {state.position + 1} of {state.total} · "
                                         f"p. {c.page_label} · {where}")
             self.current_label.setText(c.text)
-        self.verdict_label.setText(self._verdict_text(state))
         self.suggestion_model.set_suggestion(state.suggestion, RELATIONS)
         if self.suggestion_model.rowCount():
             self.suggestions.selectRow(0)
             self.suggestions.resizeRowsToContents()
+        self.verdict_label.setText(self._verdict_text())
         self.no_successor_model.set_commitments(state.no_successor, {})
         self.no_successor_label.setText(f"With no successor (confirmed): "
                                          f"{len(state.no_successor)}")
         self.state_changed.emit(state)
 
-    @staticmethod
-    def _verdict_text(state: records_ops.ReviewState) -> str:
-        sugg = state.suggestion
-        proposal = ""
-        if sugg is not None:
-            proposal = f"Proposed: {RELATIONS.get(sugg.relation, sugg.relation)} — " \
-                       f"{'; '.join(sugg.reasons) or 'no reasons'}"
-        link = state.verdict
-        if link is None:
-            return proposal or "No verdict yet."
-        who = f" by {link.confirmed_by}" if link.confirmed_by else ""
-        targets = "; ".join(f"p. {t.anchor.page_label}: {one_line(t.anchor.exact, 60)}"
-                            for t in link.targets) or "no successor"
-        return (f"Verdict ({link.state}{who}): {RELATIONS.get(link.relation, link.relation)} "
-                f"→ {targets}\n{proposal}")
+    def _verdict_text(self) -> str:
+        return verdict_text(self.state, self.suggestion_model.candidate(self.highlighted_row()),
+                            self.highlighted_row())
+
+    def _on_suggestion_current_changed(self, *_args: object) -> None:
+        self.verdict_label.setText(self._verdict_text())
 
     def _on_failed(self, exc: BaseException) -> None:
         self._load_job = None
@@ -324,17 +327,50 @@ class ReviewPanel(LazyPanel):
         self.status_message.emit(f"Not saved: {exc}")
         self.verdict_label.setText(f"Not saved: {exc}")
 
+    def highlighted_row(self) -> int:
+        """The candidate the user has highlighted (the first one when none is)."""
+        row = self.suggestions.currentIndex().row() if self.is_built else -1
+        return row if 0 <= row < self.suggestion_model.rowCount() else 0
+
     def accept_top(self) -> None:
-        key, pair = self._current(), self.pair()
-        if key and pair:
-            self._write(lambda **cb: records_ops.accept(self._ctx, self._actor(), *pair, key,
-                                                        None, **cb))
+        """A: link to the HIGHLIGHTED candidate with its proposed relation. With no candidate
+        (or a "dropped" proposal for it) the verdict would be "dropped": that always asks why."""
+        state = self.state
+        if state is None or state.suggestion is None or not self.suggestion_model.rowCount():
+            self.mark_dropped()
+            return
+        self.accept_candidate(self.highlighted_row())
 
     def accept_candidate(self, index: int) -> None:
-        key, pair = self._current(), self.pair()
-        if key and pair and index < self.suggestion_model.rowCount():
-            self._write(lambda **cb: records_ops.accept(self._ctx, self._actor(), *pair, key,
-                                                        index, **cb))
+        """1–9 (or Enter on a row): link to candidate ``index`` with its proposed relation; a
+        relation that needs a rationale (dropped, reversed, replaced…) asks for one first:
+        the machine's reasons are never recorded as the officer's rationale."""
+        key, pair, state = self._current(), self.pair(), self.state
+        cand = self.suggestion_model.candidate(index)
+        if not key or not pair or state is None or state.suggestion is None or cand is None:
+            return
+        sugg = state.suggestion
+        if cand.relation == "dropped":
+            self.mark_dropped()
+            return
+
+        def accept(rationale: str = "") -> None:
+            self._write(lambda **cb: records_ops.write(
+                self._ctx, self._actor(), lambda recs: recs.accept(
+                    sugg, candidate=index, relation=cand.relation, rationale=rationale), **cb),
+                rationale)
+
+        if cand.relation not in RATIONALE_REQUIRED:
+            accept()
+            return
+        label = RELATIONS.get(cand.relation, cand.relation)
+        self.dialog = RationaleDialog(
+            label, f"Why “{label}”? The machine's reasons were: "
+            f"{'; '.join(cand.reasons) or 'none'}. Say in your words where the later plan "
+            "or a decision shows it; this verdict needs a rationale.", self)
+        self.dialog.rationale_given.connect(accept)
+        self.dialog.finished.connect(lambda _code: self.suggestions.setFocus())
+        self.dialog.open()
 
     def reject_top(self) -> None:
         key, pair = self._current(), self.pair()
@@ -359,6 +395,7 @@ class ReviewPanel(LazyPanel):
         self.dialog.rationale_given.connect(
             lambda text: self._write(lambda **cb: records_ops.dropped(
                 self._ctx, self._actor(), key, pair[1], text, **cb), text))
+        self.dialog.finished.connect(lambda _code: self.suggestions.setFocus())
         self.dialog.open()
 
     def next(self) -> None:
@@ -410,3 +447,33 @@ class ReviewPanel(LazyPanel):
         elif isinstance(changes, records_ops.RecordChanges) and not self._writing \
                 and self.state is not None:
             self.load(self._key())  # an undo, a link from the dialog, a correction…
+
+
+def proposal_text(state: records_ops.ReviewState | None, cand: Candidate | None,
+                  row: int) -> str:
+    """What the machine proposes for the highlighted candidate (after R the rejected one is
+    gone from the list, and so are its reasons)."""
+    sugg = state.suggestion if state is not None else None
+    if sugg is None:
+        return ""
+    if cand is None:
+        return "Proposed: Dropped — no candidate left; D records it with your rationale."
+    label = RELATIONS.get(cand.relation, cand.relation)
+    text = f"Proposed for candidate {row + 1}: {label} — {'; '.join(cand.reasons) or 'no reasons'}"
+    if sugg.relation == "dropped":
+        text += " (a weak match: the machine would call it dropped; D asks why)"
+    return text
+
+
+def verdict_text(state: records_ops.ReviewState | None, cand: Candidate | None,
+                 row: int) -> str:
+    """The verdict so far (who confirmed it) and the proposal for the highlighted candidate."""
+    proposal = proposal_text(state, cand, row)
+    link = state.verdict if state is not None else None
+    if link is None:
+        return proposal or "No verdict yet."
+    who = f" by {link.confirmed_by}" if link.confirmed_by else ""
+    targets = "; ".join(f"p. {t.anchor.page_label}: {one_line(t.anchor.exact, 60)}"
+                        for t in link.targets) or "no successor"
+    return (f"Verdict ({link.state}{who}): {RELATIONS.get(link.relation, link.relation)} "
+            f"→ {targets}\n{proposal}")

@@ -2,6 +2,10 @@
 
 A 250 ms debounce starts a search on the DB executor; a newer search discards the pending one
 (latest wins). Up/Down in the query box move through the results, Enter opens the current hit.
+The results line names the filters in force ("12 results in Framing Kent's Future · commitments
+· published 2020–2024"); with no results it says why: nothing matches the words at all, or the
+filters (or a date range that ends before it starts) exclude what does match — found with a
+second, unfiltered count.
 
 Signals:
     hit_activated(SearchHit): open this hit in the reader.
@@ -10,7 +14,6 @@ Signals:
 
 from __future__ import annotations
 
-import json
 import uuid
 
 from PySide6.QtCore import QEvent, QObject, QSettings, QStringListModel, Qt, QTimer, Signal
@@ -30,10 +33,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ui.dialogs.user_name import current_user
 from ui.executor import Job
 from ui.models.search import HeaderRole, HitRole, HtmlRole, SearchResultModel
 from ui.ops import Changes, OpContext
 from ui.ops import library as library_ops
+from ui.ops import search as search_ops
 from ui.ops.search import run_search
 from ui.panels import LazyPanel
 from ui.widgets.plain import make_plain
@@ -44,6 +49,7 @@ from workbench.model import SearchFilters, SearchHit, SearchResult
 DEBOUNCE_MS = 250
 RECENT_MAX = 15
 RESULT_LIMIT = 50
+SAVED_ADOPTED_KEY = search_ops.SavedSearchList.ADOPTED_KEY
 
 
 class SearchPanel(LazyPanel):
@@ -60,6 +66,7 @@ class SearchPanel(LazyPanel):
         self._settings = settings
         self._job: Job | None = None
         self._plan_actions: dict[str, QAction] = {}
+        self.saved = search_ops.SavedSearchList(ctx, settings, self.status_message.emit)
         self.last_result: SearchResult | None = None
         self._debounce = QTimer(self)
         self._debounce.setSingleShot(True)
@@ -95,7 +102,7 @@ class SearchPanel(LazyPanel):
                              ("Commitments", "commitment"), ("Notes", "note")):
             self.kind_combo.addItem(label, value)
         self.kind_combo.currentIndexChanged.connect(lambda _i: self.schedule_search())
-        # lineage filters (issue 5): the verdict on a commitment and its delivery status
+        # lineage filters: the verdict on a commitment and its delivery status
         self.relation_combo = QComboBox()
         self.relation_combo.setAccessibleName("Lineage relation")
         self.relation_combo.addItem("Any relation", "")
@@ -113,6 +120,10 @@ class SearchPanel(LazyPanel):
         self.sort_combo.addItem("Relevance", "relevance")
         self.sort_combo.addItem("Newest plan", "date")
         self.sort_combo.currentIndexChanged.connect(lambda _i: self.schedule_search())
+        for combo in (self.kind_combo, self.sort_combo, self.relation_combo, self.status_combo):
+            combo.setSizeAdjustPolicy(
+                QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+            combo.setMinimumContentsLength(8)  # the dock stays narrow on a small screen
         filters.addWidget(self.plans_button)
         filters.addWidget(self.kind_combo)
         filters.addWidget(self.sort_combo)
@@ -180,6 +191,7 @@ class SearchPanel(LazyPanel):
     def _reload_plans(self) -> None:
         if self.is_built:
             library_ops.load_plans(self._ctx, on_done=self._on_plans_loaded)
+            self.saved.reload(current_user(self._settings))
 
     def _on_plans_loaded(self, result: library_ops.PlanList) -> None:
         checked = {s for s, a in self._plan_actions.items() if a.isChecked()}
@@ -244,6 +256,8 @@ class SearchPanel(LazyPanel):
 
     def search_now(self) -> None:
         self._debounce.stop()
+        if self._ctx.executor.is_shut_down:  # the debounce fired while the window closed
+            return
         if self._job is not None and not self._job.finished:
             self._job.discard()  # latest wins
         query = self.query_edit.text().strip()
@@ -258,18 +272,60 @@ class SearchPanel(LazyPanel):
             limit=RESULT_LIMIT, on_done=self._on_search_done, on_error=self._on_search_failed,
         )
 
+    def filter_words(self) -> list[str]:
+        """The filters in force, in words (empty when none)."""
+        f = self.filters()
+        titles = {s: a.text() for s, a in self._plan_actions.items()}
+        words = []
+        if f.plans:
+            words.append("in " + ", ".join(titles.get(s, s) for s in f.plans))
+        if f.kinds:
+            words.append(self.kind_combo.currentText().lower() + " only")
+        if f.date_from or f.date_to:
+            words.append(f"published {f.date_from or '…'}–{f.date_to or '…'}")
+        for combo in (self.relation_combo, self.status_combo):
+            if combo.currentData():
+                words.append(combo.currentText())
+        return words
+
     def _on_search_done(self, result: SearchResult) -> None:
         self._job = None
         self.last_result = result
         self.model.set_hits(result.hits)
         shown = len(result.hits)
+        words = self.filter_words()
         text = f"{result.total} result(s)" + (f", showing {shown}" if shown < result.total else "")
+        text += "".join(f" · {w}" for w in words)
+        if not result.total:
+            text = self._why_none(words)
         if result.notice:
             text += f". {result.notice}"
         self.count_label.setText(text)
         if shown:
             self.results.setCurrentIndex(self.model.index(0))
         self.search_finished.emit(result)
+
+    def _why_none(self, words: list[str]) -> str:
+        """No results: say whether the words match nothing, or the filters exclude it all."""
+        query = self.query_edit.text().strip()
+        f = self.filters()
+        if f.date_from and f.date_to and f.date_from > f.date_to:
+            return f"No results: the date range {f.date_from}–{f.date_to} ends before it starts."
+        if not words:
+            return f"No results: no passage in any plan matches “{query}”."
+
+        def counted(result: SearchResult) -> None:
+            if self.last_result is None or self.query_edit.text().strip() != query \
+                    or self.last_result.total:
+                return  # a newer search has answered
+            self.count_label.setText(
+                f"No results: {result.total} passage(s) match “{query}”, but the filters "
+                f"({'; '.join(words)}) exclude them all." if result.total else
+                f"No results: no passage in any plan matches “{query}”, even without the "
+                f"filters ({'; '.join(words)}).")
+
+        run_search(self._ctx, query, SearchFilters(), limit=1, on_done=counted)
+        return f"No results with the filters ({'; '.join(words)})…"
 
     def _on_search_failed(self, exc: BaseException) -> None:
         self._job = None
@@ -326,15 +382,12 @@ class SearchPanel(LazyPanel):
         return self._recent()
 
     def saved_searches(self) -> list[dict]:
-        raw = self._settings.value("search/saved", "[]")
-        try:
-            data = json.loads(raw if isinstance(raw, str) else "[]")
-        except ValueError:
-            return []
-        return [d for d in data if isinstance(d, dict) and "query" in d]
+        """The library's saved searches, as last loaded from the store."""
+        return list(self.saved.entries)
 
     def save_current(self, name: str | None = None) -> dict | None:
-        """Save the query and filters; a saved search has a UUID from the day it is made."""
+        """Save the query and filters in the library; a saved search has a UUID from the day
+        it is made."""
         query = self.query_edit.text().strip()
         if not query:
             return None
@@ -349,9 +402,7 @@ class SearchPanel(LazyPanel):
             "date_to": f.date_to, "sort": self.sort_combo.currentData(),
             "relations": list(f.relations), "statuses": list(f.statuses),
         }
-        saved = self.saved_searches() + [entry]
-        self._settings.setValue("search/saved", json.dumps(saved))
-        self.status_message.emit(f"Saved search “{entry['name']}”")
+        self.saved.add(entry, current_user(self._settings))
         return entry
 
     def apply_saved(self, entry: dict) -> None:

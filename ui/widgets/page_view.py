@@ -1,8 +1,9 @@
 """The page image with highlight rectangles drawn over it, in a scroll area.
 
 Rectangles are given in PDF points (origin top-left); the image is shown at ``zoom`` logical
-pixels per point, so they are scaled by the same factor. Two kinds: the current item
-(commitment) gets an outlined amber box; search terms get translucent yellow boxes. The image
+pixels per point, so they are scaled by the same factor. Three kinds: the user's own
+highlights in their colours (multiplied over the text, like a highlighter pen); search terms
+get translucent yellow boxes; the current item (commitment) gets an outlined amber box. The image
 may carry a device pixel ratio (high-DPI screens): it is drawn at its logical size, crisp.
 
 Signals:
@@ -20,6 +21,7 @@ from ui.widgets.plain import make_plain
 HIGHLIGHT_FILL = QColor(255, 214, 10, 90)
 HIGHLIGHT_EDGE = QColor(214, 120, 0, 220)
 TERM_FILL = QColor(255, 200, 0, 110)
+NOTE_ALPHA = 150
 
 Rect = tuple[float, float, float, float]
 
@@ -31,6 +33,7 @@ class _PageCanvas(QWidget):
         self.zoom = 1.0
         self.rects: list[Rect] = []
         self.term_rects: list[Rect] = []
+        self.note_rects: list[tuple[Rect, QColor]] = []
         self.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Fixed)
 
     def logical_size(self) -> QSize:
@@ -46,8 +49,13 @@ class _PageCanvas(QWidget):
             painter.drawImage(QPointF(0, 0), self.image)  # honours devicePixelRatio
         z = self.zoom
         painter.setPen(Qt.PenStyle.NoPen)
-        painter.setBrush(TERM_FILL)
         painter.setCompositionMode(QPainter.CompositionMode.CompositionMode_Multiply)
+        for (x0, y0, x1, y1), colour in self.note_rects:
+            fill = QColor(colour)
+            fill.setAlpha(NOTE_ALPHA)
+            painter.setBrush(fill)
+            painter.drawRect(QRectF(x0 * z - 1, y0 * z - 1, (x1 - x0) * z + 2, (y1 - y0) * z + 2))
+        painter.setBrush(TERM_FILL)
         for x0, y0, x1, y1 in self.term_rects:
             painter.drawRect(QRectF(x0 * z - 1, y0 * z - 1, (x1 - x0) * z + 2, (y1 - y0) * z + 2))
         painter.setCompositionMode(QPainter.CompositionMode.CompositionMode_SourceOver)
@@ -94,6 +102,11 @@ class PageView(QScrollArea):
         return list(self._canvas.term_rects)
 
     @property
+    def note_rects(self) -> list[tuple[Rect, QColor]]:
+        """The user's highlights: (box in points, colour), one box per line."""
+        return list(self._canvas.note_rects)
+
+    @property
     def zoom(self) -> float:
         """Logical pixels per point of the image shown."""
         return self._canvas.zoom
@@ -109,6 +122,7 @@ class PageView(QScrollArea):
         self._canvas.image = QImage()
         self._canvas.rects = []
         self._canvas.term_rects = []
+        self._canvas.note_rects = []
         self._canvas.resize(QSize(0, 0))
         self._message.setText(text)
         self._message.resize(self.viewport().size())
@@ -120,6 +134,10 @@ class PageView(QScrollArea):
 
     def set_term_highlights(self, rects: list[Rect]) -> None:
         self._canvas.term_rects = list(rects)
+        self._canvas.update()
+
+    def set_note_highlights(self, boxes: list[tuple[Rect, QColor]]) -> None:
+        self._canvas.note_rects = list(boxes)
         self._canvas.update()
 
     def scroll_to_highlights(self) -> None:

@@ -18,7 +18,7 @@ AnyIndex = QModelIndex | QPersistentModelIndex
 
 
 class _InertDocument(QTextDocument):
-    def loadResource(self, type: int, name: QUrl) -> Any:  # noqa: A002 - Qt signature
+    def loadResource(self, type: int, name: QUrl) -> Any:  # Qt signature
         return None
 
 

@@ -22,7 +22,7 @@ class SafeTextBrowser(QTextBrowser):
         self.setUndoRedoEnabled(False)
         self.setReadOnly(True)
 
-    def loadResource(self, type: int, name: QUrl) -> Any:  # noqa: A002 - Qt signature
+    def loadResource(self, type: int, name: QUrl) -> Any:  # Qt signature
         return None
 
     def setSource(self, *args: Any, **kwargs: Any) -> None:  # noqa: N802 - Qt override

@@ -1,6 +1,6 @@
 """CLI commands of issue 7: ``workbench package export`` and ``workbench package import``.
 
-Registered through ``ui.cli._EXTENSIONS``. Qt-free. ``package`` is an offline command
+Registered by ``ui.cli.main.MODULES``. Qt-free. ``package`` is an offline command
 (``OFFLINE_COMMANDS``): an incoming package is validated *before* the library is opened, so a
 refused package leaves every file untouched. Without ``--resolve``, a package with conflicts
 is shown side by side and nothing is written (exit 1); ``--dry-run`` shows the plan only.
@@ -13,8 +13,8 @@ from pathlib import Path
 from typing import Any
 
 from ui import compose
-from ui.cli import emit
-from ui.cli_export import refuse_overwrite
+from ui.cli.export import refuse_overwrite
+from ui.cli.output import emit
 from ui.compose import records_for
 from workbench.merge import (
     RESOLUTIONS,

@@ -1,30 +1,14 @@
-"""Numbered schema migrations of the library database (sqlite-utils 4 ``Migrations``).
+"""Migration m001: the library itself (plans, documents, pages, sections, commitments, logs).
 
-Each migration runs in its own transaction; its docstring is its user-facing description.
-``KNOWN`` lists every migration this version of the app knows, so ``db.connection`` can refuse
-a database written by a newer app. Tables are created only here, with explicit keys.
+Registered in ``db.migrations.ORDER``; imports nothing of ours. Never edit a migration that has
+shipped: add a new one.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import TypeVar
-
 from sqlite_utils import Database
-from sqlite_utils.migrations import Migrations
-
-MIGRATIONS = Migrations("workbench")
-KNOWN: list[str] = []
-
-F = TypeVar("F", bound=Callable[[Database], None])
 
 
-def migration(fn: F) -> F:
-    KNOWN.append(fn.__name__)
-    return MIGRATIONS()(fn)
-
-
-@migration
 def m001_library(db: Database) -> None:
     """Create plans, documents, pages, sections, commitments and the import log."""
     db["meta"].create({"key": str, "value": str}, pk="key", not_null={"value"})
@@ -153,8 +137,3 @@ def m001_library(db: Database) -> None:
         pk="id",
         not_null={"at", "action", "target"},
     )
-
-
-# Later migrations live in their own modules (one per feature) and register on import, in this
-# order. They import ``migration`` from this module, so they are imported last.
-from db import m002_lineage, m003_commitment_kind  # noqa: E402, F401, I001

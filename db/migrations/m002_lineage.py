@@ -10,12 +10,9 @@ from __future__ import annotations
 
 from sqlite_utils import Database
 
-from db.migrations import migration
-
 _WHO = {"created_at": str, "created_by": str, "updated_at": str, "deleted_at": str}
 
 
-@migration
 def m002_lineage(db: Database) -> None:
     """Add tags, annotations, segmentation corrections, lineage links, delivery statuses and
     the persisted undo history."""

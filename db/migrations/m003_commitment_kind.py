@@ -10,10 +10,7 @@ from __future__ import annotations
 
 from sqlite_utils import Database
 
-from db.migrations import migration
 
-
-@migration
 def m003_commitment_kind(db: Database) -> None:
     """Give every commitment unit a kind (commitment, ask, target or measure)."""
     db["commitments"].add_column("kind", str, not_null_default="commitment")

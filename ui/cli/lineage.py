@@ -1,6 +1,6 @@
 """CLI commands of issue 5: annotations, corrections, lineage links, statuses, undo.
 
-Registered through ``ui.cli._EXTENSIONS``. Qt-free. Commitment ids are the numbers printed by
+Registered by ``ui.cli.main.MODULES``. Qt-free. Commitment ids are the numbers printed by
 ``workbench show`` (extracted commitments) or ``m:<uuid>`` (commitments marked by hand). Undo
 history is kept in the database, so ``workbench undo`` undoes the last action of any session.
 The actor is ``--user``, else ``$WORKBENCH_USER``, else the OS login name.
@@ -13,7 +13,7 @@ import sys
 from typing import Any
 
 from ui import compose
-from ui.cli import emit
+from ui.cli.output import emit
 from ui.compose import records_for
 from workbench.errors import InvalidInput
 from workbench.lineage import RELATIONS, STATUSES, Suggestion
@@ -319,7 +319,7 @@ def cmd_unmark(wb: Workbench, args: argparse.Namespace) -> int:
 
 def cmd_mark(wb: Workbench, args: argparse.Namespace) -> int:
     r = _recs(wb, args)
-    from workbench.anchoring import find_quote  # noqa: PLC0415
+    from workbench.anchoring import find_quote
 
     page = r.page_index(args.plan, args.page)
     found = find_quote(r.pages(args.plan), args.quote, page_index=page)

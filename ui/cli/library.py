@@ -1,36 +1,27 @@
-"""``workbench``: the command line. With no subcommand it opens the window.
+"""The library's own commands: ``import``, ``plans``, ``show``, ``search``, ``check``,
+``reindex``, ``edit``, ``remove``, ``restore``, ``log`` and ``sample``.
 
-A Qt-free composition root: subcommands run the same use cases as the window, headless.
-Exit codes: 0 success, 1 a bad input or file (one line on stderr), 2 wrong usage, 3 an
-internal error (a bug: one line on stderr, the traceback in ``<user data>/logs``), 141 when
-the reader of the output went away (``workbench plans | head``), silently.
-The ``--json`` shapes are a contract documented in README.md; keep them stable.
+Registered by ``ui.cli.main.MODULES``. Qt-free. The ``--json`` shapes are a contract
+documented in README.md; keep them stable.
 """
 
 from __future__ import annotations
 
 import argparse
-import json
-import logging
 import os
 import sys
-import time
-import traceback
-from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 from ui import compose
+from ui.cli import searches
+from ui.cli.output import EXIT_INPUT, EXIT_OK, emit, outcome_json, plan_json, row_id
 from workbench.errors import InvalidInput, WorkbenchError
 from workbench.lineage import RELATIONS, STATUSES
-from workbench.model import META_FIELDS, Kind, Plan, SearchFilters, Stage, is_partial_iso_date
+from workbench.model import META_FIELDS, Kind, SearchFilters, Stage, is_partial_iso_date
 from workbench.services import ImportOutcome, Workbench
 from workbench.tasks import TaskState
 
-EXIT_OK, EXIT_INPUT, EXIT_USAGE, EXIT_BUG = 0, 1, 2, 3
-EXIT_BROKEN_PIPE = 128 + 13  # as a shell reports a command killed by SIGPIPE
-ENV_DEBUG = "WORKBENCH_DEBUG"
-MAX_ROW_ID = 2**63 - 1  # SQLite's largest INTEGER
 _META_OPTIONS = META_FIELDS
 _META_HELP = {
     "title": "the plan's title",
@@ -47,22 +38,6 @@ _META_HELP = {
 _NO_STAGE = "none"
 
 
-class _Parser(argparse.ArgumentParser):
-    def error(self, message: str) -> None:  # one line, exit 2
-        self.exit(EXIT_USAGE, f"{self.prog}: usage error: {message}\n")
-
-
-def row_id(text: str) -> int:
-    """An argparse ``type`` for database ids: a whole number from 1 to 2**63 - 1."""
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text[:40]!r} is not an id (a whole number)") from None
-    if not 1 <= value <= MAX_ROW_ID:
-        raise argparse.ArgumentTypeError(f"{text[:40]} is not an id (ids run from 1 to 2**63-1)")
-    return value
-
-
 def _stage_arg(text: str) -> str:
     """``--stage``: a Stage code, or ``none`` (or an empty string) to clear it."""
     value = text.strip().casefold()
@@ -75,34 +50,10 @@ def _stage_arg(text: str) -> str:
     return value
 
 
-def _common_options(*, suppress: bool) -> argparse.ArgumentParser:
-    """``--library`` and ``--json``, accepted before or after the subcommand.
-
-    The top-level parser holds the real defaults; every subcommand's copy defaults to
-    ``SUPPRESS``, so an option given before the subcommand is not overwritten by the
-    subcommand's default.
-    """
-    common = argparse.ArgumentParser(add_help=False)
-    common.add_argument(
-        "--library",
-        type=Path,
-        help="library folder (default: $WORKBENCH_LIBRARY or the user data folder)",
-        **({"default": argparse.SUPPRESS} if suppress else {}),
-    )
-    common.add_argument("--json", action="store_true", help="machine-readable output",
-                        **({"default": argparse.SUPPRESS} if suppress else {}))
-    return common
+# -- commands ----------------------------------------------------------------------------
 
 
-def build_parser() -> argparse.ArgumentParser:
-    parser = _Parser(
-        prog="workbench",
-        description="Plan Workbench: follow a council's commitments through its plans.",
-        parents=[_common_options(suppress=False)],
-    )
-    common = _common_options(suppress=True)
-    sub = parser.add_subparsers(dest="command", parser_class=_Parser, metavar="COMMAND")
-
+def add_commands(sub: Any, common: argparse.ArgumentParser) -> None:
     p = sub.add_parser("import", parents=[common], help="import PDFs or folders of PDFs")
     p.add_argument("paths", nargs="+", type=Path, metavar="FILE_OR_DIR")
     p.add_argument("--password", help="password of an encrypted PDF (never stored)")
@@ -136,6 +87,9 @@ def build_parser() -> argparse.ArgumentParser:
                    choices=list(STATUSES),
                    help="only commitments (and notes) with this delivery status: "
                         + ", ".join(STATUSES))
+    p.add_argument("--save", metavar="NAME",
+                   help="also keep this search (query and filters) in the library under NAME "
+                        "(`workbench searches` lists them; the window shows them too)")
 
     sub.add_parser("check", parents=[common], help="check the database, files and index")
     sub.add_parser("reindex", parents=[common], help="rebuild the search index from SQLite")
@@ -162,71 +116,6 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("plan", metavar="PLAN")
     sub.add_parser("log", parents=[common], help="show the import log")
     sub.add_parser("sample", parents=[common], help="import the bundled sample plans")
-    for module in _extension_modules():
-        module.add_commands(sub, common)
-    return parser
-
-
-def _extension_modules() -> list[Any]:
-    """CLI modules of later features (``ui/cli_*.py``); each has ``add_commands(sub, common)``
-    and ``COMMANDS`` ({name: fn(wb, args) -> exit code})."""
-    import importlib  # noqa: PLC0415
-
-    modules = []
-    for name in _EXTENSIONS:
-        modules.append(importlib.import_module(name))
-    return modules
-
-
-_EXTENSIONS: list[str] = ["ui.cli_lineage", "ui.cli_maintenance", "ui.cli_merge", "ui.cli_export"]
-
-
-# -- output helpers ----------------------------------------------------------------------
-
-
-def plan_json(plan: Plan) -> dict[str, Any]:
-    m = plan.meta
-    return {
-        "slug": plan.slug,
-        "title": m.title,
-        "organisation": m.organisation,
-        "leader": m.leader,
-        "period_start": m.period_start,
-        "period_end": m.period_end,
-        "published": m.published,
-        "stage": m.stage,
-        "status": m.status,
-        "supersedes": m.supersedes or None,
-        "pages": plan.pages,
-        "sections": plan.sections,
-        "commitments": plan.commitments,
-        "versions": plan.versions,
-        "needs_ocr_pages": [i + 1 for i in plan.needs_ocr_pages],
-        "repaired": plan.repaired,
-        "copy_restricted": plan.copy_restricted,
-    }
-
-
-def emit(args: argparse.Namespace, data: Any, text: str) -> None:
-    if args.json:
-        json.dump(data, sys.stdout, ensure_ascii=False, indent=2)
-        sys.stdout.write("\n")
-    else:
-        sys.stdout.write(text + ("\n" if text and not text.endswith("\n") else ""))
-
-
-def _outcome_json(o: ImportOutcome) -> dict[str, Any]:
-    return {
-        "path": str(o.path),
-        "status": o.status,
-        "slug": o.slug or None,
-        "reason": o.reason or None,
-        "message": o.message,
-        "notices": list(o.notices),
-    }
-
-
-# -- commands ----------------------------------------------------------------------------
 
 
 def cmd_import(wb: Workbench, args: argparse.Namespace) -> int:
@@ -247,7 +136,7 @@ def cmd_import(wb: Workbench, args: argparse.Namespace) -> int:
         on_outcome=progress, workers=args.workers,
     )
     if args.json:
-        emit(args, {"outcomes": [_outcome_json(o) for o in report.outcomes]}, "")
+        emit(args, {"outcomes": [outcome_json(o) for o in report.outcomes]}, "")
     elif not report.outcomes:
         sys.stderr.write("No PDFs found.\n")
     if not report.outcomes:
@@ -338,6 +227,8 @@ def cmd_search(wb: Workbench, args: argparse.Namespace) -> int:
         statuses=tuple(args.status),
     )
     result = wb.search(args.query, filters, limit=args.limit, sort=args.sort)
+    if args.save is not None:
+        searches.note_saved(args, searches.save(wb, args.save, args.query, filters, args.sort))
     hits = [
         {
             "plan": h.plan,
@@ -430,7 +321,7 @@ def cmd_sample(wb: Workbench, args: argparse.Namespace) -> int:
     report = wb.import_paths([compose.sample_plans_dir()])
     emit(
         args,
-        {"outcomes": [_outcome_json(o) for o in report.outcomes]},
+        {"outcomes": [outcome_json(o) for o in report.outcomes]},
         "\n".join(o.message for o in report.outcomes),
     )
     return EXIT_INPUT if report.failed else EXIT_OK
@@ -452,122 +343,3 @@ COMMANDS = {
 }
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
-    if args.command is None:
-        from ui.app import run  # noqa: PLC0415 - Qt is loaded only for the window
-
-        return run(library=args.library)
-    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
-    root = args.library or compose.default_library()
-    try:
-        code = _run(root, args)
-        sys.stdout.flush()  # a reader that went away shows here, not at interpreter exit
-        return code
-    except WorkbenchError as exc:
-        return _fail(args, exc.message)
-    except KeyboardInterrupt:
-        sys.stderr.write("workbench: interrupted\n")
-        return 130
-    except BrokenPipeError:
-        return _broken_pipe()
-    except OSError as exc:
-        return _fail(args, f"{exc.strerror or exc} ({exc.filename or root})")
-    except Exception as exc:  # a bug: one line for the user, the traceback in a log
-        return _internal_error(args, exc)
-
-
-def _run(root: Path, args: argparse.Namespace) -> int:
-    if root.exists() and not root.is_dir():
-        raise InvalidInput(f"{root} is not a folder (--library takes the library's folder).")
-    offline = {k: v for m in _extension_modules() for k, v in
-               getattr(m, "OFFLINE_COMMANDS", {}).items()}  # run without opening the library
-    if args.command in offline:
-        return offline[args.command](root, args)
-    wb = compose.open_workbench(root)
-    try:
-        commands = dict(COMMANDS)
-        for module in _extension_modules():
-            commands.update(module.COMMANDS)
-        code = commands[args.command](wb, args)
-        if code == EXIT_OK:  # a failure says one line; a success may add notes
-            for warning in getattr(wb.store, "warnings", ()):
-                sys.stderr.write(f"workbench: note: {warning}\n")
-        return code
-    finally:
-        compose.close_workbench(wb)
-
-
-def _fail(args: argparse.Namespace, message: str, code: int = EXIT_INPUT) -> int:
-    """One line on stderr, and ``{"error": …}`` on stdout with ``--json``."""
-    try:
-        if getattr(args, "json", False):
-            json.dump({"error": message}, sys.stdout, ensure_ascii=False)
-            sys.stdout.write("\n")
-            sys.stdout.flush()
-    except BrokenPipeError:
-        _broken_pipe()
-    sys.stderr.write(f"workbench: {message}\n")
-    return code
-
-
-def _broken_pipe() -> int:
-    """The reader of stdout went away (``workbench plans | head``): stop quietly.
-
-    stdout is pointed at the null device so the interpreter's final flush cannot complain.
-    """
-    try:
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())
-        os.close(devnull)
-    except (OSError, ValueError):  # stdout is not a real file (tests, embedding)
-        pass
-    return EXIT_BROKEN_PIPE
-
-
-def crash_log_path() -> Path:
-    """Where internal errors are logged (the user data folder's ``logs``)."""
-    return compose.data_dir() / "logs" / "cli-errors.log"
-
-
-_CRASH_LOG_LIMIT = 1 << 20  # bytes; the log is rotated to ``.1`` beyond this
-
-
-def _internal_error(args: argparse.Namespace, exc: BaseException) -> int:
-    """A bug: say one line (type and message), keep the traceback for a report, exit 3.
-
-    The traceback goes to ``crash_log_path()``, or to stderr with ``WORKBENCH_DEBUG=1``.
-    """
-    details = "".join(traceback.format_exception(exc))
-    text = " ".join(str(exc).split())[:300]
-    summary = f"{type(exc).__name__}: {text}" if text else type(exc).__name__
-    if os.environ.get(ENV_DEBUG, "").strip() not in ("", "0"):
-        sys.stderr.write(details)
-        where = "traceback above"
-    else:
-        path = _log_crash(args, details)
-        where = f"details in {path}" if path else f"set {ENV_DEBUG}=1 for the details"
-    return _fail(args, f"internal error: {summary} ({where})", EXIT_BUG)
-
-
-def _log_crash(args: argparse.Namespace, details: str) -> Path | None:
-    """Append the traceback (with the time and the subcommand, never the arguments, which may
-    hold a password) to the crash log; None if it cannot be written."""
-    path = crash_log_path()
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        if path.exists() and path.stat().st_size > _CRASH_LOG_LIMIT:
-            path.replace(path.with_name(path.name + ".1"))
-        stamp = time.strftime("%Y-%m-%dT%H:%M:%S%z")
-        with path.open("a", encoding="utf-8") as f:
-            f.write(f"--- {stamp} workbench {args.command}\n{details}\n")
-    except OSError:
-        return None
-    return path
-
-
-if __name__ == "__main__":
-    sys.exit(main())
-
-
-__all__ = ["main", "build_parser", "plan_json"]

@@ -15,8 +15,8 @@ from typing import Any
 
 from db import connection, recovery
 from db.store import SqliteStore
-from ui.cli import emit
-from workbench.errors import LibraryDamaged, WorkbenchError
+from ui.cli.output import emit
+from workbench.errors import LibraryDamaged
 from workbench.library import LibraryPaths
 from workbench.services import Workbench
 
@@ -47,10 +47,7 @@ def _backup_rows(backups_dir: Path) -> list[dict[str, Any]]:
 
 
 def cmd_backup(wb: Workbench, args: argparse.Namespace) -> int:
-    db = getattr(wb.store, "db", None)
-    if db is None:
-        raise WorkbenchError("This library's store cannot be backed up.")
-    path = connection.backup(db, wb.paths.backups, reason="manual")
+    path = wb.store.backup("manual")
     emit(args, {"backup": str(path)}, f"Backed up to {path.name}.")
     return EXIT_OK
 

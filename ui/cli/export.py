@@ -1,7 +1,7 @@
 """``workbench export``: write a briefing pack as PDF, DOCX, CSV or XLSX from the command line.
 
-A Qt-free CLI extension module (registered by ``ui/cli.py``): ``add_commands(sub, common)``
-adds the ``export`` subcommand (and ``basket``, from ``ui.basket``), ``COMMANDS`` maps them to
+A Qt-free CLI command module (registered by ``ui.cli.main``): ``add_commands(sub, common)``
+adds the ``export`` subcommand (and ``basket``, from ``ui.cli.basket``), ``COMMANDS`` maps them to
 ``fn(wb, args) -> exit code``. Items are chosen and filled by ``workbench.pack_builder``
 (``collect_pack`` is the composition: the records service, the search index and the basket).
 
@@ -21,8 +21,8 @@ from pathlib import Path
 from typing import Any
 
 from export import FORMATS, format_for, read_manifest, write_pack
-from ui import basket as basket_cli
 from ui.basket import Basket
+from ui.cli import basket as basket_cli
 from ui.compose import default_actor, records_for
 from workbench.errors import InvalidInput, WorkbenchError
 from workbench.model import Kind, SearchFilters, SearchHit, is_partial_iso_date
@@ -103,7 +103,7 @@ def selection_from_args(args: argparse.Namespace, basket: Sequence[str] = ()) ->
     )
 
 
-def search_fn(wb: Workbench):  # noqa: ANN201 - a SearchFn
+def search_fn(wb: Workbench):  # a SearchFn
     """``Workbench.search`` over commitments and sections, as the pack builder wants it."""
 
     def run(query: str) -> tuple[SearchHit, ...]:
@@ -159,7 +159,7 @@ def collect_pack(
 def page_images(wb: Workbench, pack: Pack, chosen: Sequence[Selected],
                 state: TaskState) -> tuple[PageImage, ...]:
     """Render each item's page in the isolated render worker, with its passage boxes."""
-    from indexing.worker import PdfRenderWorker  # noqa: PLC0415 - only when asked for
+    from indexing.worker import PdfRenderWorker  # only when asked for
 
     by_key = {s.key: s for s in chosen}
     images = []

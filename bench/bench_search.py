@@ -1,0 +1,109 @@
+"""Search latency against raw Whoosh with highlights, in one run (issue 13 speed targets).
+
+    .venv/bin/python bench/bench_search.py [--tier 20] [--work DIR] [--rounds 4]
+
+Builds (or reuses, with ``--work``) the tier's corpus and library the way
+``bench/bench_pipeline.py`` does (bench/corpus.py, a full import with two workers), builds a
+raw single-writer Whoosh index of the same passages, then times the same query mix on both:
+
+* ours: ``Workbench.search(q, limit=20)`` — parsing, synonyms, the exact-phrase field, fetching
+  extra candidates, collapsing nested hits, the proximity re-rank, citations and snippets;
+* raw: ``QueryParser("body")`` + ``search(limit=20)`` + ``highlights("body")`` per hit.
+
+Not a test: nothing here asserts a time. Prints one Markdown table row per tier.
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO))
+sys.path.insert(0, str(REPO / "bench"))
+
+from bench_pipeline import QUERIES, NullIndex, corpus, import_run, percentile, raw_whoosh  # noqa: E402
+
+from db.store import SqliteStore  # noqa: E402
+from indexing.query import load_default_synonyms  # noqa: E402
+from indexing.search_index import WhooshSearchIndex  # noqa: E402
+from workbench.library import LibraryPaths  # noqa: E402
+from workbench.services import Workbench  # noqa: E402
+
+# The pipeline bench's mix plus what issue 13 added: multi-word (proximity re-rank), quoted
+# phrases with stop words, numbers and money, hyphenated words, table synonyms.
+EXTRA = ['"release the pressure"', "social value", "2,900 residents", "£1.47bn", "reoffending",
+         "road maintenance", "Brexit", "extra care housing", "public rights of way"]
+
+
+def latency(lib: Path, raw_ix, queries: list[str], rounds: int) -> tuple[list[float], list[float]]:
+    from whoosh.qparser import QueryParser
+
+    paths = LibraryPaths(lib)
+    store = SqliteStore(paths.database)
+    index = WhooshSearchIndex(paths.index, load_default_synonyms())
+    wb = Workbench(paths, store, index, NullIndex())  # type: ignore[arg-type]
+    parser = QueryParser("body", raw_ix.schema)
+    raw_searcher = raw_ix.searcher()
+    mix = queries * rounds
+    random.Random(3).shuffle(mix)
+    wb.search("warm up")
+    ours, raw = [], []
+    for q in mix:
+        t = time.perf_counter()
+        wb.search(q, limit=20)
+        ours.append(time.perf_counter() - t)
+        t = time.perf_counter()
+        for hit in raw_searcher.search(parser.parse(q), limit=20):
+            hit.highlights("body")
+        raw.append(time.perf_counter() - t)
+    raw_searcher.close()
+    index.close()
+    store.close()
+    return ours, raw
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--tier", type=int, default=20)
+    ap.add_argument("--work", type=Path, default=None, help="reuse a corpus/library built here")
+    ap.add_argument("--rounds", type=int, default=4)
+    args = ap.parse_args()
+    work = args.work or Path(tempfile.mkdtemp(prefix="wb-search-bench-"))
+    lib = work / f"lib-{args.tier}-full"
+    if not (lib / "workbench.db").exists():
+        files = corpus(args.tier, work)
+        import_run(files, lib, workers=2, with_index=True)
+    raw_dir = work / f"raw-{args.tier}"
+    if raw_dir.exists():
+        from whoosh import index as windex
+
+        raw_ix = windex.open_dir(str(raw_dir / "raw-whoosh"))
+    else:
+        raw_dir.mkdir(parents=True)
+        _, raw_ix = raw_whoosh(raw_dir, lib)
+    ours, raw = latency(lib, raw_ix, QUERIES + EXTRA, args.rounds)
+    row = {
+        "tier": f"{args.tier}×",
+        "queries": len(ours),
+        "ours p50 ms": 1000 * statistics.median(ours),
+        "ours p95 ms": 1000 * percentile(ours, 95),
+        "ours max ms": 1000 * max(ours),
+        "raw p50 ms": 1000 * statistics.median(raw),
+        "raw p95 ms": 1000 * percentile(raw, 95),
+        "p95 ratio": percentile(ours, 95) / percentile(raw, 95),
+    }
+    print("| " + " | ".join(row) + " |")
+    print("|" + "---|" * len(row))
+    print("| " + " | ".join(f"{v:.2f}" if isinstance(v, float) else str(v) for v in row.values())
+          + " |")
+    print(f"(work folder: {work})")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,237 @@
+"""How ``workbench.model`` values become rows of the library database, and back.
+
+Pure functions over a sqlite-utils ``Database`` and row dicts: the converters used by
+``db.store`` (plans, documents, sections, commitments), the insert of one extracted document,
+and the small helpers both need (the UTC clock of the database, content fingerprints, the
+chronological order of plans). No transactions are opened here: callers hold them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+from typing import Any
+
+from sqlite_utils import Database
+
+from workbench.model import (
+    META_FIELDS,
+    Commitment,
+    CommitmentId,
+    Document,
+    DocumentId,
+    Extraction,
+    Plan,
+    PlanId,
+    PlanMeta,
+    Section,
+    SectionId,
+)
+
+
+def utc_now() -> str:
+    return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+
+
+def fingerprint(*parts: object) -> str:
+    h = hashlib.sha1()
+    for part in parts:
+        h.update(str(part).encode("utf-8", "surrogatepass"))
+        h.update(b"\x1f")
+    return h.hexdigest()
+
+
+def chronological_key(plans: list[Plan]):
+    """Order plans by year published, then along their supersedes chain, then by date and slug.
+
+    Partial dates ("2020" and "2020-03") do not order themselves: within one year, a plan that
+    supersedes another comes after it.
+    """
+    by_slug = {p.slug: p for p in plans}
+
+    def depth(plan: Plan) -> int:
+        seen, n = {plan.slug}, 0
+        while plan.meta.supersedes in by_slug and plan.meta.supersedes not in seen:
+            plan = by_slug[plan.meta.supersedes]
+            seen.add(plan.slug)
+            n += 1
+        return n
+
+    def key(plan: Plan) -> tuple:
+        published = plan.meta.published or "9999"
+        return (published[:4], depth(plan), published, plan.slug)
+
+    return key
+
+
+def plan_from_row(r: dict[str, Any]) -> Plan:
+    meta = PlanMeta(**{f: r[f] or "" for f in META_FIELDS})
+    ocr = tuple(int(x) for x in (r["ocr_pages"] or "").split(",") if x)
+    return Plan(
+        id=PlanId(r["id"]),
+        slug=r["slug"],
+        meta=meta,
+        pages=r["page_count"] or 0,
+        sections=r["n_sections"] or 0,
+        commitments=r["n_commitments"] or 0,
+        document_id=DocumentId(r["doc_id"]) if r["doc_id"] else None,
+        versions=r["versions"] or 0,
+        needs_ocr_pages=ocr,
+        repaired=bool(r["repaired"]),
+        copy_restricted=bool(r["copy_restricted"]),
+    )
+
+
+def document_from_row(r: dict[str, Any]) -> Document:
+    return Document(
+        id=DocumentId(r["id"]),
+        plan_id=PlanId(r["plan_id"]),
+        sha256=r["sha256"],
+        file_name=r["file_name"],
+        stored_path=r["stored_path"],
+        page_count=r["page_count"],
+        version=r["version"],
+        imported_at=r["imported_at"] or "",
+        repaired=bool(r["repaired"]),
+        warnings=tuple(json.loads(r["warnings"] or "[]")),
+        copy_restricted=bool(r["copy_restricted"]),
+    )
+
+
+def section_from_row(r: dict[str, Any]) -> Section:
+    return Section(
+        id=SectionId(r["id"]),
+        document_id=DocumentId(r["document_id"]),
+        ordinal=r["ordinal"],
+        heading=r["heading"],
+        level=r["level"],
+        path=tuple(json.loads(r["path"])),
+        page_start=r["page_start"],
+        page_end=r["page_end"],
+        label_start=r["label_start"] or "",
+        label_end=r["label_end"] or "",
+        text=r["text"],
+    )
+
+
+def commitment_from_row(r: dict[str, Any]) -> Commitment:
+    return Commitment(
+        id=CommitmentId(r["id"]),
+        document_id=DocumentId(r["document_id"]),
+        section_id=SectionId(r["section_id"]),
+        ordinal=r["ordinal"],
+        text=r["text"],
+        page_index=r["page_index"],
+        page_label=r["page_label"] or "",
+        char_start=r["char_start"] or 0,
+        char_end=r["char_end"] or 0,
+        lead_in=r["lead_in"] or "",
+        kind=r.get("kind") or "commitment",
+    )
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+def insert_extraction(
+    db: Database, plan_id: int, version: int, ex: Extraction, file_name: str, stored_path: str
+) -> int:
+    """Write one extracted document (pages, sections, commitments); the caller's transaction."""
+    doc_id = (
+        db["documents"]
+        .insert(
+            {
+                "plan_id": plan_id,
+                "sha256": ex.sha256,
+                "pdf_id": ex.pdf_id,
+                "file_name": file_name,
+                "stored_path": stored_path,
+                "page_count": ex.page_count,
+                "version": version,
+                "imported_at": utc_now(),
+                "repaired": int(ex.repaired),
+                "warnings": json.dumps(list(ex.warnings), ensure_ascii=False),
+                "copy_restricted": int(ex.copy_restricted),
+                "pdf_title": ex.title,
+            }
+        )
+        .last_pk
+    )
+    insert_content(db, int(doc_id), ex)
+    return int(doc_id)
+
+
+def insert_content(db: Database, doc_id: int, ex: Extraction) -> None:
+    """Write the pages, sections and commitment units of one document (the caller's
+    transaction); also used when a document is re-segmented (issue 12)."""
+    labels = {p.index: p.label for p in ex.pages}
+    db["pages"].insert_all(
+        (
+            {
+                "document_id": doc_id,
+                "page_index": p.index,
+                "label": p.label,
+                "text": p.text,
+                "needs_ocr": int(p.needs_ocr),
+                "width": p.width,
+                "height": p.height,
+            }
+            for p in ex.pages
+        ),
+        batch_size=200,
+    )
+    section_ids: dict[int, int] = {}
+    for s in ex.sections:
+        section_ids[s.ordinal] = (
+            db["sections"]
+            .insert(
+                {
+                    "document_id": doc_id,
+                    "ordinal": s.ordinal,
+                    "heading": s.heading,
+                    "level": s.level,
+                    "path": json.dumps(list(s.path), ensure_ascii=False),
+                    "page_start": s.page_start,
+                    "page_end": s.page_end,
+                    "label_start": labels.get(s.page_start, str(s.page_start + 1)),
+                    "label_end": labels.get(s.page_end, str(s.page_end + 1)),
+                    "char_start": s.char_start,
+                    "text": s.text,
+                    "fingerprint": fingerprint(s.heading, s.level, s.path, s.text, s.page_start),
+                }
+            )
+            .last_pk
+        )
+    db["commitments"].insert_all(
+        (
+            {
+                "document_id": doc_id,
+                "section_id": section_ids[c.section_ordinal],
+                "ordinal": c.ordinal,
+                "text": c.text,
+                "page_index": c.page_index,
+                "page_label": labels.get(c.page_index, str(c.page_index + 1)),
+                "char_start": c.char_start,
+                "char_end": c.char_end,
+                "lead_in": c.lead_in,
+                "kind": c.kind,
+                "rects": json.dumps(
+                    [[r.page_index, r.x0, r.y0, r.x1, r.y1] for r in c.rects]
+                ),
+                "fingerprint": fingerprint(c.text, c.page_index, c.section_ordinal, c.lead_in,
+                                           c.kind),
+            }
+            for c in ex.commitments
+        ),
+        batch_size=200,
+    )

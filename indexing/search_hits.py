@@ -1,0 +1,455 @@
+"""From Whoosh results to the hits a person reads: finer units, own passages, citations, snippets.
+
+* **One hit per passage, the finer unit.** A section's text holds its commitments, so a query
+  that finds a commitment also finds the section around it. ``collapse`` cuts every commitment
+  hit out of the section hits, shows a section hit as the paragraphs of its own text that match
+  (not the whole section), drops a hit whose text is inside another hit's and keeps the finer
+  one in the better rank.
+* **Citations that name one section.** Headings repeat ("Our objectives" under each aim), so a
+  hit's ``path`` gets "(2 of 4)" on its last heading when the whole path repeats in the plan,
+  and ``citation`` is the shortest tail of that path no other section of the plan has. Counts
+  come from the ``tails`` field: one hashed term per (plan, path tail) of every section.
+
+Imports nothing of ours but ``workbench.model`` and ``indexing.analysis``; emits no events.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+import unicodedata
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+from whoosh import query as wq
+from whoosh.analysis import STOP_WORDS
+from whoosh.highlight import ContextFragmenter, Formatter, get_text, highlight
+
+from indexing.analysis import (
+    TOKEN,
+    acronym_form,
+    exact_words,
+    highlight_analyzer,
+    porter_stem,
+    stems,
+    word_parts,
+)
+from workbench.model import SearchHit
+
+__all__ = [
+    "SNIPPET_CHARS",
+    "TAILS",
+    "Candidate",
+    "Citations",
+    "collapse",
+    "norm_text",
+    "section_label",
+    "snippet",
+    "tail_terms",
+    "to_hit",
+]
+
+TAILS = "tails"
+SNIPPET_CHARS = 200
+PROXIMITY_WEIGHT = 0.5  # the bonus when the words stand side by side, vs 1.0 for the best BM25
+_HL_ANALYZER = highlight_analyzer()
+_FOLD = str.maketrans({"\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '"',
+                       "\u2013": "-", "\u2014": "-", "\u00a0": " "})
+_SENTENCE = re.compile(r"(?<=[.!?;])\s+")
+
+
+def norm_text(text: str) -> str:
+    """Text folded for containment tests: case, quotes, dashes, a hyphen at a line end."""
+    s = text if text.isascii() else unicodedata.normalize("NFKC", text).translate(_FOLD)
+    s = s.lower()
+    s = re.sub(r"-\s+", "", s)
+    return " ".join(re.sub(r"[^\w']+", " ", s).split())
+
+
+def _inside(small: str, big: str) -> bool:
+    return bool(small) and f" {small} " in f" {big} "
+
+
+class _BracketFormatter(Formatter):
+    """Wraps matched terms in ``[[`` and ``]]``; fragments are joined by an ellipsis."""
+
+    between = " … "
+
+    def format_token(self, text, token, replace=False):
+        return f"[[{get_text(text, token, replace)}]]"
+
+
+def snippet(text: str, terms: frozenset[str]) -> str:
+    """The best fragment of ``text`` with matched terms in ``[[ ]]``, else its start.
+
+    A long text with several paragraphs is first narrowed to the paragraph where most of the
+    terms can occur (a regex count, see ``_Matcher``), so highlighting does not tokenise a
+    whole section.
+    """
+    out = ""
+    if terms and text:
+        if len(text) > 4 * SNIPPET_CHARS and "\n" in text:
+            quick = _quick_regex(terms)
+            if quick is not None:
+                text = max(
+                    text.split("\n"),
+                    key=lambda p: len({m.group(0).lower() for m in quick.finditer(p)}),
+                )
+        out = highlight(
+            text,
+            terms,
+            _HL_ANALYZER,
+            ContextFragmenter(maxchars=SNIPPET_CHARS, surround=SNIPPET_CHARS // 3),
+            _BracketFormatter(),
+            top=1,
+        )
+    if not out:
+        out = text[:SNIPPET_CHARS].rstrip() + ("…" if len(text) > SNIPPET_CHARS else "")
+    return out
+
+
+@lru_cache(maxsize=256)
+def _quick_regex(starts: frozenset[str]) -> re.Pattern | None:
+    """A case-blind regex for word starts that a Porter stem (or its word) begins with."""
+    cut = {t[:-1] if len(t) > 3 else t for t in starts}
+    if not cut:
+        return None
+    return re.compile("(?<!\\w)(?:" + "|".join(map(re.escape, sorted(cut))) + ")", re.I)
+
+
+# --- finer units ------------------------------------------------------------------------------
+
+
+@dataclass
+class Candidate:
+    """One Whoosh hit being turned into a ``SearchHit``: stored fields, score, shown text."""
+
+    fields: dict
+    score: float
+    text: str
+    norm: str = ""
+    source: str = ""  # the stored text, before a section is cut to its own passages
+    cut: list[str] = field(default_factory=list)  # finer hits cut out of a section
+
+    @property
+    def kind(self) -> str:
+        return self.fields.get("kind", "")
+
+    @property
+    def plan(self) -> str:
+        return self.fields.get("plan", "")
+
+
+class _Matcher:
+    """Does a piece of text hold a query term (as ``HighlightFormFilter`` forms it) or phrase?
+
+    Tokenising every paragraph of every candidate section costs more than the search itself, so
+    a regex first rejects text in which no term can occur: a Porter stem minus its last letter
+    ("polici" -> "polic") starts the word it came from, and joined hyphenated words and
+    thousands are looked for with the hyphens and commas taken out.
+    """
+
+    def __init__(self, terms: frozenset[str], phrases: Sequence[tuple[str, ...]]) -> None:
+        self.terms = terms
+        self.phrases = [f" {' '.join(p)} " for p in phrases]
+        # words that appear verbatim in any text holding the phrase (not numbers, which may be
+        # written 2,900, nor the scale words of "£1.47bn"), for a cheap substring pre-check
+        self.phrase_words = [
+            [w for w in p if w.isalpha() and w not in ("billion", "million", "thousand")]
+            for p in phrases if p
+        ]
+        self.quick = _quick_regex(terms | {p[0] for p in phrases if p})
+
+    def __call__(self, text: str) -> bool:
+        if self.quick is None:
+            return False
+        found = False
+        for q in self.quick.finditer(text):  # only the words a term could have come from
+            found = True
+            token = TOKEN.match(text, q.start())
+            if token and self._holds(token.group(0)):
+                return True
+        if not found:
+            joined = text.replace("-", "").replace(",", "")
+            if joined == text or not self.quick.search(joined):
+                return False
+            if any(self._holds(m.group(0)) for m in TOKEN.finditer(text)):
+                return True
+        if self.phrases:
+            lower = text.lower()
+            if not any(all(w in lower for w in p) for p in self.phrase_words):
+                return False  # a word of each phrase is missing: no need to tokenise
+            words = f" {' '.join(exact_words(text))} "
+            return any(p in words for p in self.phrases)
+        return False
+
+
+    def _holds(self, token: str) -> bool:
+        for form, _, _, _ in word_parts(token, merge=True):
+            lower = form.lower()
+            if lower in STOP_WORDS:
+                continue  # "on" is not a match for "one" (stemmed "on")
+            if (acronym_form(form) or porter_stem(lower)) in self.terms:
+                return True
+        return False
+
+
+def _cut(para: str, cut: list[str]) -> str:
+    """``para`` without the commitments in ``cut``: "" if it lies inside one; else without the
+    sentences that make up a commitment inside it."""
+    if not cut:
+        return para
+    n = norm_text(para)
+    if not n or any(_inside(n, c) for c in cut):
+        return ""
+    inner = [c for c in cut if _inside(c, n)]
+    if not inner:
+        return para
+    return " ".join(
+        s for s in _SENTENCE.split(para)
+        if (ns := norm_text(s)) and not any(_inside(ns, c) or _inside(c, ns) for c in inner)
+    )
+
+
+def _own_passages(text: str, cut: list[str], matches: _Matcher) -> str:
+    """The paragraphs of a section's text that match, with the commitments in ``cut`` removed.
+
+    A paragraph inside a commitment hit goes; a paragraph holding one loses the sentences that
+    make up that commitment. If what matched was all cut out, nothing is left (the section is
+    not a hit of its own); if nothing in the text matched (the section was found through its
+    heading or a synonym), the remaining text is kept whole.
+    """
+    paras = [p for p in text.split("\n") if p.strip()]
+    matching = [p for p in paras if matches(p)]
+    if matching:
+        kept = [x for x in (_cut(p, cut) for p in matching) if x and matches(x)]
+        return "\n".join(kept)
+    return "\n".join(x for x in (_cut(p, cut) for p in paras) if x)
+
+
+def collapse(
+    cands: list[Candidate],
+    terms: frozenset[str],
+    phrases: Sequence[tuple[str, ...]],
+    limit: int,
+    near: Sequence[str] = (),
+) -> list[Candidate]:
+    """Show each passage once, as the finer unit (see the module docstring). Rank order kept.
+
+    A section is cut around every commitment hit of its plan and every finer hit already
+    shown. A commitment inside another commitment of the same section takes its place (the
+    finer unit, in the better rank); any other hit whose words already stand in a shown hit is
+    not shown again. Stops once ``limit`` hits are kept: a finer unit further down would not
+    be shown anyway.
+    """
+    commitments: dict[str, list[str]] = {}
+    for c in cands:
+        c.source = c.text
+        if c.kind != "section":  # a section's text is cut first, then folded
+            c.norm = norm_text(c.text)
+        if c.kind == "commitment":
+            commitments.setdefault(c.plan, []).append(c.norm)
+    if phrases:  # a word of a quoted phrase is no match on its own, only the whole phrase
+        terms = terms - {st for p in phrases for st in stems(" ".join(p))}
+    matches = _Matcher(terms, phrases)
+
+    def trim(c: Candidate, extra: list[str]) -> None:
+        c.cut = [*commitments.get(c.plan, []), *extra]
+        c.text = _own_passages(c.source, c.cut, matches)
+        c.norm = norm_text(c.text)
+
+    if near:
+        for c in cands:
+            if c.kind == "section":
+                trim(c, [])
+        cands = rerank(cands, near)
+    kept: list[Candidate] = []
+    for c in cands:
+        if c.kind == "section":
+            if not near:
+                trim(c, [])
+            # a finer section or note already shown inside this one is cut out as well
+            extra = [k.norm for k in kept if k.plan == c.plan and k.kind != "commitment"
+                     and _inside(k.norm, c.norm)]
+            if extra:
+                trim(c, extra)
+        if c.norm and _keep(kept, c) and len(kept) >= limit:
+            break
+    return _dedupe_after_replace(kept)
+
+
+def _keep(kept: list[Candidate], c: Candidate) -> bool:
+    """Add ``c`` to ``kept`` unless its words are shown already; True when it was appended."""
+    outer = next((i for i, k in enumerate(kept) if _inside(c.norm, k.norm)), None)
+    if outer is not None:
+        if _same_place(c, kept[outer]) and kept[outer].norm != c.norm:
+            kept[outer] = c  # a commitment inside another: the finer one, better rank
+        # otherwise the same words stand elsewhere in a hit already shown (a glossary line
+        # inside a paragraph, a pledge repeated): they are shown once, there
+        return False
+    if any(_inside(k.norm, c.norm) for k in kept):
+        return False  # a finer hit is already shown
+    kept.append(c)
+    return True
+
+
+def _span(text: str, words: Sequence[str]) -> int:
+    """About how many words of ``text`` the shortest stretch holding every stem in ``words``
+    covers (0: not all there). Only the words a stem could come from are tokenised (see
+    ``_Matcher``); the stretch is measured in characters and counted in spaces."""
+    want = set(words)
+    quick = _quick_regex(frozenset(want))
+    if quick is None:
+        return 0
+    hits: list[tuple[int, int, str]] = []
+    for q in quick.finditer(text):
+        token = TOKEN.match(text, q.start())
+        if token is None:
+            continue
+        for form, _, _, _ in word_parts(token.group(0)):
+            st = porter_stem(form.lower())
+            if st in want:
+                hits.append((token.start(), token.end(), st))
+    last: dict[str, tuple[int, int]] = {}
+    best = 0
+    for start, end, st in hits:
+        last[st] = (start, end)
+        if len(last) == len(want):
+            first = min(s for s, _ in last.values())
+            span = text.count(" ", first, end) + 1
+            best = span if not best else min(best, span)
+    return best
+
+
+def rerank(cands: list[Candidate], near: Sequence[str]) -> list[Candidate]:
+    """Order by BM25 (scaled to the best hit) plus a bonus for the query words standing close.
+
+    Whoosh scores a whole section; the bonus looks at the passage actually shown, so a section
+    whose own passage says "social value" outranks one that scatters the two words.
+    """
+    top = max((c.score for c in cands), default=0.0) or 1.0
+    keyed = []
+    for n, c in enumerate(cands):
+        span = _span(c.text, near)
+        bonus = PROXIMITY_WEIGHT * len(near) / span if span else 0.0
+        keyed.append((-(c.score / top + bonus), n, c))
+    return [c for _, _, c in sorted(keyed)]
+
+
+def _same_place(a: Candidate, b: Candidate) -> bool:
+    """Two passages of the same section (a sub-item and the item around it)."""
+    return a.plan == b.plan and a.fields.get("path") == b.fields.get("path")
+
+
+def _dedupe_after_replace(kept: list[Candidate]) -> list[Candidate]:
+    """Replacing a hit by a finer one can leave two equal or nested hits: keep the first."""
+    out: list[Candidate] = []
+    for c in kept:
+        if not any(_inside(c.norm, o.norm) or _inside(o.norm, c.norm) for o in out):
+            out.append(c)
+    return out
+
+
+# --- citations --------------------------------------------------------------------------------
+
+
+def _tail_term(plan: str, tail: Sequence[str]) -> str:
+    raw = json.dumps([plan, *tail], ensure_ascii=False)
+    return hashlib.blake2b(raw.encode("utf-8"), digest_size=10).hexdigest()
+
+
+def tail_terms(kind: str, plan: str, path: Sequence[str]) -> str:
+    """The ``tails`` field of a passage: a term per tail of a section's path (others: none)."""
+    if kind != "section" or not path:
+        return ""
+    return " ".join(_tail_term(plan, path[-k:]) for k in range(1, len(path) + 1))
+
+
+class Citations:
+    """Citations against one searcher; the sections sharing a path are read once per searcher.
+
+    ``cite(plan, path, page_index, section_id)`` returns (the path made unambiguous, the
+    shortest unique tail joined by " › "). ``section_id`` is the passage's own id when it is a
+    section; a commitment is placed in the last section of that path that starts on or before
+    its page.
+    """
+
+    def __init__(self, searcher) -> None:
+        self.searcher = searcher
+        self._same: dict[str, list[tuple[int, int]]] = {}
+
+    def _sections(self, term: str) -> list[tuple[int, int]]:
+        if term not in self._same:
+            s = self.searcher
+            self._same[term] = sorted(
+                (int(f.get("page_index") or 0), int(f.get("item_id") or 0))
+                for f in (s.stored_fields(d) for d in s.docs_for_query(wq.Term(TAILS, term)))
+            )
+        return self._same[term]
+
+    def __call__(
+        self, plan: str, path: Sequence[str], page_index: int, section_id: int | None = None
+    ) -> tuple[tuple[str, ...], str]:
+        path = tuple(path)
+        if not path:
+            return path, ""
+        for k in range(1, len(path) + 1):
+            if self.searcher.doc_frequency(TAILS, _tail_term(plan, path[-k:])) <= 1:
+                return path, " › ".join(path[-k:])
+        same = self._sections(_tail_term(plan, path))
+        if section_id is not None and (page_index, section_id) in same:
+            nth = same.index((page_index, section_id)) + 1
+        else:
+            nth = sum(1 for start, _ in same if start <= page_index) or 1
+        marked = (*path[:-1], f"{path[-1]} ({nth} of {len(same)})")
+        return marked, " › ".join(marked[-2:])
+
+
+def section_label(paths: Sequence[Sequence[str]], i: int) -> str:
+    """How to name section ``i`` of a plan whose sections have ``paths``, unambiguously.
+
+    The shortest tail of its path that no other section's path ends with ("Aim 2 › Our
+    objectives"), or, when even the whole path repeats, its last two headings and "(n of N)".
+    The same rule as ``Citations``, for callers that hold a plan's sections (the reader).
+    """
+    path = tuple(paths[i])
+    if not path:
+        return ""
+    for k in range(1, len(path) + 1):
+        if sum(1 for p in paths if tuple(p)[-k:] == path[-k:]) <= 1:
+            return " › ".join(path[-k:])
+    same = [j for j, p in enumerate(paths) if tuple(p) == path]
+    return " › ".join(path[-2:]) + f" ({same.index(i) + 1} of {len(same)})"
+
+
+def to_hit(
+    c: Candidate, terms: frozenset[str], cite: Citations
+) -> SearchHit:
+    stored = c.fields
+    try:
+        raw_path = tuple(json.loads(stored.get("path") or "[]"))
+    except ValueError:
+        raw_path = ()
+    page_index = int(stored.get("page_index") or 0)
+    item_id = int(stored.get("item_id") or 0)
+    own = item_id if stored.get("kind") == "section" else None
+    path, where = cite(stored.get("plan", ""), raw_path, page_index, own)
+    return SearchHit(
+        key=stored.get("key", ""),
+        kind=stored.get("kind", ""),
+        item_id=item_id,
+        plan=stored.get("plan", ""),
+        plan_title=stored.get("plan_title", ""),
+        plan_date=stored.get("plan_date", ""),
+        path=path,
+        page_label=str(stored.get("page_label", "")),
+        page_index=page_index,
+        score=c.score,
+        snippet=snippet(c.text, terms),
+        text=c.text,
+        relation=stored.get("relation", "") or "",
+        status=stored.get("status", "") or "",
+        citation=where,
+    )

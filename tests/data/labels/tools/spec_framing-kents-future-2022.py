@@ -1,0 +1,58 @@
+SECTIONS = [
+    dict(heading="CONTENTS", a=9, b=21, mode="line", md=True, codes="0:h 1-10:On"),
+    dict(
+        heading="LEADER'S FOREWORD",
+        a=22,
+        b=51,
+        mode="line",
+        md=True,
+        codes="0:h 1:n 2:c 3-17:n 18-21:Lc 22-30:n",
+    ),
+    dict(
+        heading="OUR RESPONSE",
+        a=96,
+        b=135,
+        mode="line",
+        md=True,
+        join=[18, 40],
+        codes="0:h 1:n 2:Hc 3:n 4:n 5:c 6:n 7:c 8:Hc 9:n 10:n 11:c 12:n 13:n 14:Hc 15:c 16-18:n 19:c 20:Hc 21-24:n 25:c 26:Hc "
+        "27:n 28:n 29-33:c 34:Hc 35:n 36:n 37-40:c 41:n 42:Hc 43-45:n 46:c 47:c 48:Hc 49-52:n 53:a 54:c 55:c",
+    ),
+    dict(
+        heading="Corporate Equality Objectives",
+        a=136,
+        b=153,
+        mode="line",
+        md=True,
+        codes="0:h 1:n 2-7:Lc 8:c",
+    ),
+    dict(
+        heading="Priority 1: Levelling up Kent",
+        a=163,
+        b=197,
+        mode="line",
+        md=True,
+        join=[30],
+        codes="0:h 1:c 2-4:n 5:c 6-10:n 11:n 12:La 13-19:Lc 20:c 21:n 22:n 23:c 24:n 25:n 26:c 27:n 28-31:Lc 32:La 33:Lc 34:Lc",
+    ),
+    dict(
+        heading="Our commitment is to work towards Kent being Net Zero by 2050.",
+        a=347,
+        b=362,
+        mode="line",
+        md=True,
+        codes="0:Ht 1:t 2:c 3:n 4:c 5:t 6:n 7-14:Lc",
+    ),
+    dict(
+        heading="HOW WE WILL KNOW WE ARE ON TRACK",
+        a=453,
+        b=465,
+        mode="line",
+        md=True,
+        split={
+            8: ["It is an important tool", "We will undertake a review"],
+            10: ["It is important that the Directorates"],
+        },
+        codes="0:h 1:n 2:n 3:c 4:c 5:h 6:Lc 7:h 8:Ln 9:Ln 10:Lc 11:h 12:Ln 13:Ln 14:h 15:Lc 16:h 17:Lc 18:c 19:c 20:n",
+    ),
+]
