@@ -163,6 +163,7 @@ def insert_extraction(
                 "warnings": json.dumps(list(ex.warnings), ensure_ascii=False),
                 "copy_restricted": int(ex.copy_restricted),
                 "pdf_title": ex.title,
+                "ocr": ex.ocr,  # issue 15 (migration m004)
             }
         )
         .last_pk
@@ -185,6 +186,7 @@ def insert_content(db: Database, doc_id: int, ex: Extraction) -> None:
                 "needs_ocr": int(p.needs_ocr),
                 "width": p.width,
                 "height": p.height,
+                "ocr_confidence": p.ocr_confidence,  # issue 15: None for a text layer
             }
             for p in ex.pages
         ),

@@ -361,6 +361,27 @@ class SqliteStore:
             )
         ]
 
+    def ocr_pages_of_plans(self, slugs: Sequence[str]) -> dict[tuple[str, int], float]:
+        """{(plan slug, page index): OCR confidence} of the OCR'd pages of these plans'
+        current versions, in one query (search results are marked with it)."""
+        slugs = list(dict.fromkeys(slugs))[:500]
+        if not slugs:
+            return {}
+        sql = (
+            "SELECT p.slug, g.page_index, g.ocr_confidence FROM plans p "
+            "JOIN documents d ON d.id = (SELECT id FROM documents WHERE plan_id = p.id "
+            "ORDER BY version DESC LIMIT 1) "
+            "JOIN pages g ON g.document_id = d.id "
+            "WHERE p.slug IN (SELECT value FROM json_each(?)) AND g.ocr_confidence IS NOT NULL")
+        return {(r[0], int(r[1])): float(r[2])
+                for r in self.db.execute(sql, [json.dumps(slugs)])}
+
+    def ocr_confidences(self, document_id: int) -> dict[int, float]:
+        """{page index: OCR confidence} of the pages of a document that were read by OCR."""
+        return {int(r[0]): float(r[1]) for r in self.db.execute(
+            "SELECT page_index, ocr_confidence FROM pages WHERE document_id = ? "
+            "AND ocr_confidence IS NOT NULL", [document_id])}
+
     def plan_of_document(self, document_id: int) -> str:
         row = self.db.execute(
             "SELECT p.slug FROM documents d JOIN plans p ON p.id = d.plan_id WHERE d.id = ?",

@@ -348,7 +348,9 @@ def assemble_pages(pages: Sequence[RawPage]) -> list[PageLayout]:
             offsets.append((pos, pos + len(para.text)))
             pos += len(para.text) + 1
         text = "\n".join(p.text for p in paragraphs)
-        needs_ocr = (len(text.strip()) < 16 and page.image_cover >= 0.25) or _implausible(text)
+        # no text, yet images, drawings or form fields show something (issue 15: a page of
+        # small images or an empty form needs OCR too; a blank page does not)
+        needs_ocr = (len(text.strip()) < 16 and page.image_cover >= 0.02) or _implausible(text)
         warnings = [page.error] if page.error else []
         out.append(PageLayout(page.index, label, text, paragraphs, offsets, needs_ocr,
                               page.width, page.height, warnings))

@@ -79,7 +79,7 @@ class RawPage:
     height: float
     lines: list[Line]
     pdf_label: str = ""  # from /PageLabels
-    image_cover: float = 0.0  # share of the page area covered by images
+    image_cover: float = 0.0  # share of the page area covered by images, drawings, fields
     error: str = ""
 
 

@@ -23,7 +23,8 @@ import pymupdf
 from indexing import cleanup, commitments, headings, pdf_regions, segment
 from indexing.cleanup import Line, RawPage
 from workbench.errors import ExtractError, ExtractFailure
-from workbench.model import Extraction, PageText
+from workbench.model import Extraction, OcrSettings, PageText
+from workbench.safe_text import safe_line, safe_mapping, safe_text
 
 __all__ = ["MAX_PAGES", "ProgressCallback", "check_file", "extract_file", "open_document"]
 
@@ -90,6 +91,15 @@ def _hash_and_header(path: Path) -> tuple[str, bytes]:
     return digest.hexdigest(), head
 
 
+def _utf8_path(path: Path) -> bool:
+    """False for a file name holding undecodable bytes (lone surrogates in Python)."""
+    try:
+        str(path).encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
 def open_document(path: Path, password: str | None) -> tuple[pymupdf.Document, str]:
     """Open ``path`` as a PDF, applying the policy for non-PDFs, damage and passwords.
 
@@ -105,7 +115,10 @@ def open_document(path: Path, password: str | None) -> tuple[pymupdf.Document, s
     has_header = b"%PDF" in head
     pymupdf.TOOLS.mupdf_warnings(reset=True)
     try:
-        doc = pymupdf.open(path) if has_header else pymupdf.open(path, filetype=None)
+        if not _utf8_path(path):  # MuPDF takes UTF-8 file names: read such a file's bytes
+            doc = pymupdf.open(stream=path.read_bytes(), filetype="pdf" if has_header else None)
+        else:
+            doc = pymupdf.open(path) if has_header else pymupdf.open(path, filetype=None)
     except (pymupdf.EmptyFileError, pymupdf.FileDataError, RuntimeError, ValueError) as exc:
         if not has_header:
             raise ExtractError(ExtractFailure.NOT_PDF, f"{name} is not a PDF") from None
@@ -170,7 +183,7 @@ def _split_line(raw_line: dict) -> list[list[tuple]]:
         stripped = text.strip()
         if len(stripped) == 1 and _is_symbol_font(s["font"]):
             text = cleanup.fix_symbol_glyph(text, s["font"])
-        text = normalise(text)
+        text = normalise(safe_text(text))  # broken fonts: surrogates, controls (issue 15)
         if not text:
             continue
         size = float(s["size"])
@@ -237,14 +250,18 @@ def _make_line(spans: list[tuple], page_index: int, block: int) -> Line | None:
 
 
 def _read_page(doc: pymupdf.Document, index: int, gate: pdf_regions.DrawingsGate | None = None,
-               ) -> RawPage:
+               *, textpage: pymupdf.TextPage | None = None) -> RawPage:
+    """One page's lines; from ``textpage`` (an OCR reading, see ``indexing.ocr``) if given."""
     page = doc.load_page(index)
     rect = page.rect
     try:
-        label = page.get_label() or ""
+        label = safe_line(page.get_label() or "", 100)
     except Exception:  # a broken /PageLabels tree only loses the label
         label = ""
-    data = page.get_text("dict", flags=_TEXT_FLAGS)
+    if textpage is not None:
+        data = textpage.extractDICT()
+    else:
+        data = page.get_text("dict", flags=_TEXT_FLAGS)
     lines: list[Line] = []
     for block in data.get("blocks", ()):
         if block.get("type") != 0:
@@ -274,14 +291,34 @@ def _read_page(doc: pymupdf.Document, index: int, gate: pdf_regions.DrawingsGate
         lines = pdf_regions.mark_regions(lines, grids, boxes)
     cover = 0.0
     if sum(len(ln.text.strip()) for ln in lines) < 40:
-        area = max(rect.width * rect.height, 1.0)
-        try:
-            for info in page.get_image_info():
-                b = pymupdf.Rect(info["bbox"]) & rect
-                cover += b.width * b.height / area
-        except Exception:
-            cover = 0.0
+        cover = _ink_cover(page, rect)
     return RawPage(index, rect.width, rect.height, lines, label, min(cover, 1.0))
+
+
+def _ink_cover(page: pymupdf.Page, rect: pymupdf.Rect) -> float:
+    """Share of a (nearly) textless page covered by what it shows instead: images, vector
+    drawings (text turned into outlines, ruled forms) and form fields. Issue 15: a page of
+    37 small images or an empty form has no text layer as surely as a full-page scan."""
+    area = max(rect.width * rect.height, 1.0)
+    boxes: list[pymupdf.Rect] = []
+    try:
+        boxes += [pymupdf.Rect(info["bbox"]) for info in page.get_image_info()]
+    except Exception:  # each source only adds evidence
+        pass
+    try:
+        boxes += [pymupdf.Rect(d["rect"]) for d in page.get_cdrawings()[:5000]]
+    except Exception:
+        pass
+    try:
+        boxes += [pymupdf.Rect(w.rect) for w in page.widgets()]
+    except Exception:
+        pass
+    cover = 0.0
+    for box in boxes:
+        b = box & rect
+        if not b.is_empty:
+            cover += b.width * b.height / area
+    return min(cover, 1.0)
 
 
 def analyse(raw_pages: list[RawPage], toc: list, title: str,
@@ -294,7 +331,8 @@ def analyse(raw_pages: list[RawPage], toc: list, title: str,
 
 
 def extract_file(
-    path: Path | str, password: str | None = None, progress_cb: ProgressCallback | None = None
+    path: Path | str, password: str | None = None, progress_cb: ProgressCallback | None = None,
+    ocr: OcrSettings | None = None,
 ) -> Extraction:
     """Extract pages, sections and commitments from one PDF.
 
@@ -303,6 +341,7 @@ def extract_file(
         password: the user password, if the PDF needs one. It is used to open the file and then
             dropped; it is never stored in the result.
         progress_cb: called as ``progress_cb(pages_done, page_count)``.
+        ocr: OCR the pages without a text layer with these settings (``indexing.ocr``).
 
     Returns:
         The ``Extraction``.
@@ -325,8 +364,11 @@ def extract_file(
                                f"{name} has {page_count} pages, more than the {MAX_PAGES} allowed")
         if page_count <= 0:
             raise ExtractError(ExtractFailure.DAMAGED, f"{name} is damaged and has no pages")
+        # with OCR, reading the pages is the first half of the progress and OCR the second
+        # (progress never goes back when it turns out fewer pages need OCR)
+        steps = page_count if ocr is None else 2 * page_count
         if progress_cb:
-            progress_cb(0, page_count)
+            progress_cb(0, steps)
         raw_pages: list[RawPage] = []
         warnings: list[str] = []
         gate = pdf_regions.DrawingsGate()
@@ -336,18 +378,30 @@ def extract_file(
             except MemoryError:
                 raise
             except Exception as exc:  # one bad page must not sink the document
-                msg = f"page {i + 1} could not be read: {str(exc).splitlines()[0][:200]}"
+                msg = f"page {i + 1} could not be read: {safe_line(exc, 200)}"
                 warnings.append(msg)
                 raw_pages.append(RawPage(i, 0.0, 0.0, [], "", 0.0, msg))
             if progress_cb:
-                progress_cb(i + 1, page_count)
+                progress_cb(i + 1, steps)
+        confidences: dict[int, float] = {}
+        if ocr is not None:  # issue 15: scanned pages read again through Tesseract
+            from indexing import ocr as ocr_pass
+
+            def ocr_progress(done: int, total: int) -> None:
+                if progress_cb:
+                    progress_cb(page_count + done * page_count // max(total, 1), steps)
+
+            raw_pages, confidences, ocr_warnings = ocr_pass.ocr_pages(
+                doc, raw_pages, ocr, _read_page, ocr_progress)
+            warnings += ocr_warnings
         try:
-            toc = doc.get_toc(simple=True)
+            toc = [[lvl, safe_line(title), *rest]
+                   for lvl, title, *rest in doc.get_toc(simple=True)]
         except Exception as exc:
             toc = []
-            warnings.append(f"the outline could not be read: {str(exc).splitlines()[0][:200]}")
+            warnings.append(f"the outline could not be read: {safe_line(exc, 200)}")
         try:
-            metadata = {k: str(v) for k, v in (doc.metadata or {}).items() if v}
+            metadata = safe_mapping(doc.metadata)
         except Exception:
             metadata = {}
         copy_restricted = False
@@ -360,17 +414,21 @@ def extract_file(
         repaired = bool(getattr(doc, "is_repaired", False))
     finally:
         doc.close()
-    mupdf_warnings = [w for w in pymupdf.TOOLS.mupdf_warnings(reset=True).splitlines() if w]
+    mupdf_warnings = [safe_line(w, 500)
+                      for w in pymupdf.TOOLS.mupdf_warnings(reset=True).splitlines() if w]
     if mupdf_warnings and any("repair" in w.lower() or "trailer" in w.lower()
                               or "xref" in w.lower() for w in mupdf_warnings):
         repaired = True
     warnings = [*warnings, *mupdf_warnings[:50]]
 
-    title = metadata.get("title", "").strip() or path.stem
+    title = metadata.get("title", "").strip()
+    if not any(c.isalnum() for c in title):  # none, or nothing left of a broken one
+        title = safe_line(path.stem)
     layouts, sections, owners = analyse(raw_pages, toc, title)
     units = commitments.find_commitments(layouts, sections, owners)
     pages = tuple(
-        PageText(p.index, p.label, p.text, p.needs_ocr, p.width, p.height) for p in layouts
+        PageText(p.index, p.label, p.text, p.needs_ocr, p.width, p.height,
+                 confidences.get(p.index)) for p in layouts
     )
     return Extraction(
         sha256=sha256,
@@ -384,6 +442,7 @@ def extract_file(
         warnings=tuple(warnings),
         copy_restricted=copy_restricted,
         metadata=metadata,
+        ocr=ocr.describe() if ocr is not None and confidences else "",
     )
 
 

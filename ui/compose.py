@@ -87,9 +87,9 @@ def open_workbench(root: Path, *, actor: str = "") -> Workbench:
         lambda: [f"annotation sidecar: {p}" for p in
                  records_for(wb, actor or default_actor()).check_sidecars()]
     )
-    wb.on_new_version = lambda slug: (
+    wb.on_new_version = lambda slug, force=False: (
         "Annotations and links re-anchored: "
-        + records_for(wb, actor or default_actor()).reanchor_plan(slug).summary()
+        + records_for(wb, actor or default_actor()).reanchor_plan(slug, force=force).summary()
     )
     return wb
 

@@ -51,6 +51,7 @@ from workbench.lineage import (
     Suggester,
     Suggestion,
 )
+from workbench.matching.passages import parse_passage_key
 from workbench.model import Commitment, CommitmentId, Plan, Section, Stage, is_partial_iso_date
 from workbench.ports import RecordStore, Store
 from workbench.records import (
@@ -305,6 +306,8 @@ class Records(SidecarsMixin):
             text = text[2:]
         elif text.startswith("m:"):
             return text
+        elif parse_passage_key(text) is not None:  # a sentence the matching engine proposed
+            return text
         elif len(text) == 36 and text.count("-") == 4:
             return f"m:{text}"
         if text.isascii() and text.isdigit():
@@ -317,6 +320,12 @@ class Records(SidecarsMixin):
         """An anchored reference to a commitment (extracted, of any version, or user-marked)."""
         key = self.parse_key(key)
         kind, _, ident = key.partition(":")
+        if (span := parse_passage_key(key)) is not None:
+            plan, page, start, end = span
+            try:
+                return Ref(plan, make_anchor(self.pages(plan), page, start, end))
+            except (ValueError, IndexError) as exc:
+                raise NotFound(f"No passage {key} in {plan}.") from exc
         if kind == "m":
             mark = self.rs.get("correction", ident)
             if not isinstance(mark, Correction) or mark.kind != CorrectionKind.MARK \
@@ -1370,7 +1379,7 @@ class Records(SidecarsMixin):
     # == suggestions, review and coverage ======================================================
 
     def suggester(self, to_plan: str) -> Suggester:
-        return Suggester(self.effective_commitments(to_plan), self._plan(to_plan).meta.title)
+        return Suggester.for_plan(self, to_plan)
 
     def suggest(self, from_plan: str, to_plan: str, *, limit: int = 5) -> list[Suggestion]:
         """Ranked successor candidates in ``to_plan`` for every commitment of ``from_plan``."""
@@ -1387,7 +1396,11 @@ class Records(SidecarsMixin):
                              reasons=suggestion.reasons)
         cand = suggestion.candidates[candidate]
         rel = relation or cand.relation
-        targets = () if rel in ("dropped",) else (cand.commitment.key,)
+        target_key = cand.commitment.key
+        if rel != "dropped" and (span := parse_passage_key(target_key)) is not None:
+            # a sentence the segmenter did not mark: mark it first, then link to the mark
+            target_key = self.mark(*span).value.key
+        targets = () if rel in ("dropped",) else (target_key,)
         return self.link(suggestion.source.key, targets, relation=rel,
                          to_plan=suggestion.to_plan, confirm=True,
                          rationale=rationale or ("; ".join(cand.reasons)

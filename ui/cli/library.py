@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from ui import compose
+from ui.cli import ocr as cli_ocr
 from ui.cli import searches
 from ui.cli.output import EXIT_INPUT, EXIT_OK, emit, outcome_json, plan_json, row_id
 from workbench.errors import InvalidInput, WorkbenchError
@@ -60,6 +61,8 @@ def add_commands(sub: Any, common: argparse.ArgumentParser) -> None:
     p.add_argument("--replaces", metavar="SLUG", help="import as a new version of this plan")
     p.add_argument("--workers", type=int, default=min(2, os.cpu_count() or 1), metavar="N",
                    help="PDF reader processes working at once (default: 2 on multi-core)")
+    cli_ocr.ocr_options(p, "OCR the pages without a text layer (Tesseract); with --replaces "
+                           "SLUG, the plan's own file may be given again")
 
     p = sub.add_parser("plans", parents=[common], help="list the plans in the library")
     p.add_argument("--all", action="store_true", help="include plans in the trash")
@@ -131,9 +134,10 @@ def cmd_import(wb: Workbench, args: argparse.Namespace) -> int:
 
     if not 1 <= args.workers <= 8:
         raise WorkbenchError("--workers must be between 1 and 8.")
+    ocr = cli_ocr.ocr_settings(args) if args.ocr else None
     report = wb.import_paths(
         args.paths, password=args.password, replaces=args.replaces, state=state,
-        on_outcome=progress, workers=args.workers,
+        on_outcome=progress, workers=args.workers, ocr=ocr,
     )
     if args.json:
         emit(args, {"outcomes": [outcome_json(o) for o in report.outcomes]}, "")
@@ -243,13 +247,16 @@ def cmd_search(wb: Workbench, args: argparse.Namespace) -> int:
             "text": h.text,
             "relation": h.relation or None,
             "status": h.status or None,
+            # issue 15: the hit's page was read by OCR (its confidence 0-100), else null
+            "ocr_confidence": h.ocr_confidence,
         }
         for h in result.hits
     ]
     if result.notice and not args.json:
         sys.stderr.write(result.notice + "\n")
     lines = [
-        f"{h.plan_title} · {' › '.join(h.path)} · p. {h.page_label} [{h.kind} {h.item_id}]\n"
+        f"{h.plan_title} · {' › '.join(h.path)} · p. {h.page_label} [{h.kind} {h.item_id}]"
+        f"{' (OCR text)' if h.ocr_confidence is not None else ''}\n"
         f"    {h.snippet}"
         for h in result.hits
     ]

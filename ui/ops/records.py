@@ -29,6 +29,7 @@ from ui.ops import Changes, OpContext
 from workbench.anchoring import make_anchor
 from workbench.errors import InvalidInput
 from workbench.lineage import Suggester, Suggestion
+from workbench.matching.passages import passage_key
 from workbench.model import Commitment, CommitmentId, DocumentId, Section, SectionId
 from workbench.records import (
     Annotation,
@@ -235,7 +236,9 @@ def suggestion_for(recs: Records, source: EffectiveCommitment, to_plan: str,
     found = suggester(recs, to_plan).suggest(source, limit + 1)
     link = verdict(recs, source.plan, to_plan, source.key)
     if link is not None and link.state == "rejected":
-        refused = {recs.key_of(t) for t in link.targets}
+        refused = {recs.key_of(t) for t in link.targets} | {
+            passage_key(t.plan, t.anchor.page_index, t.anchor.start, t.anchor.end)
+            for t in link.targets}  # a rejected sentence does not bind to a commitment
         kept = tuple(c for c in found.candidates if c.commitment.key not in refused)
         found = replace(found, candidates=kept)
     return replace(found, candidates=found.candidates[:limit])
