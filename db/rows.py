@@ -123,6 +123,7 @@ def commitment_from_row(r: dict[str, Any]) -> Commitment:
         char_start=r["char_start"] or 0,
         char_end=r["char_end"] or 0,
         lead_in=r["lead_in"] or "",
+        kind=r.get("kind") or "commitment",
     )
 
 
@@ -163,6 +164,13 @@ def insert_extraction(
         )
         .last_pk
     )
+    insert_content(db, int(doc_id), ex)
+    return int(doc_id)
+
+
+def insert_content(db: Database, doc_id: int, ex: Extraction) -> None:
+    """Write the pages, sections and commitment units of one document (the caller's
+    transaction); also used when a document is re-segmented (issue 12)."""
     labels = {p.index: p.label for p in ex.pages}
     db["pages"].insert_all(
         (
@@ -214,13 +222,14 @@ def insert_extraction(
                 "char_start": c.char_start,
                 "char_end": c.char_end,
                 "lead_in": c.lead_in,
+                "kind": c.kind,
                 "rects": json.dumps(
                     [[r.page_index, r.x0, r.y0, r.x1, r.y1] for r in c.rects]
                 ),
-                "fingerprint": fingerprint(c.text, c.page_index, c.section_ordinal, c.lead_in),
+                "fingerprint": fingerprint(c.text, c.page_index, c.section_ordinal, c.lead_in,
+                                           c.kind),
             }
             for c in ex.commitments
         ),
         batch_size=200,
     )
-    return int(doc_id)
