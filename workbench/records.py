@@ -243,6 +243,9 @@ def with_deleted(record: Record, at: str | None) -> Record:
     return replace(record, deleted_at=at)  # type: ignore[type-var]
 
 
+OWN_PROMISE_KINDS = frozenset({"commitment", "target"})
+
+
 @dataclass(frozen=True, slots=True)
 class EffectiveCommitment:
     """A commitment as the user sees it: extracted, minus those unmarked, plus those marked."""
@@ -260,10 +263,18 @@ class EffectiveCommitment:
     lead_in: str = ""
     commitment_id: int | None = None
     mark_uuid: str | None = None
+    kind: str = "commitment"  # commitment | ask | target | measure (a hand mark: commitment)
 
     @property
     def user_marked(self) -> bool:
         return self.mark_uuid is not None
+
+    @property
+    def own_promise(self) -> bool:
+        """The council's own promise (a commitment or a target). An ask of government or of
+        others and a measure of success are shown and linkable, but not counted as promises
+        (review coverage, the next unreviewed commitment)."""
+        return self.kind in OWN_PROMISE_KINDS
 
 
 @dataclass(frozen=True, slots=True)

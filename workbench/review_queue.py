@@ -158,8 +158,13 @@ class ReviewQueue:
                                relation=cand.relation, to_plan=suggestion.to_plan,
                                state="rejected", confidence=cand.score, reasons=cand.reasons)
 
+    def promises(self, plan: str) -> list[EffectiveCommitment]:
+        """The plan's own promises in reading order: what the review queue walks and counts."""
+        return [c for c in self.effective.effective_commitments(plan) if c.own_promise]
+
     def coverage(self, from_plan: str, to_plan: str | None = None) -> Coverage:
-        commitments = self.effective.effective_commitments(from_plan)
+        """Review progress over the plan's own promises (asks and measures are not counted)."""
+        commitments = self.promises(from_plan)
         verdicts: dict[str, list[Link]] = {}
         for link in self.links.links(from_plan):
             if link.source.plan != from_plan or (to_plan and link.to_plan != to_plan):
@@ -196,7 +201,7 @@ class ReviewQueue:
                         to_plan: str | None = None) -> EffectiveCommitment | None:
         """The next commitment (in reading order, after ``after``) without a confirmed verdict."""
         todo = set(self.coverage(from_plan, to_plan).unreviewed)
-        commitments = self.effective.effective_commitments(from_plan)
+        commitments = self.promises(from_plan)
         keys = [c.key for c in commitments]
         start = keys.index(after) + 1 if after in keys else 0
         for c in commitments[start:] + commitments[:start]:
@@ -238,7 +243,7 @@ class ReviewQueue:
                      move: str = "here") -> ReviewState:
         """The review of ``from_plan`` against ``to_plan`` at ``key`` (``move``: here, next or
         prev: the nearest unreviewed commitment before or after ``key``)."""
-        commitments = self.effective.effective_commitments(from_plan)
+        commitments = self.promises(from_plan)
         keys = [c.key for c in commitments]
         cov = self.coverage(from_plan, to_plan)
         current: EffectiveCommitment | None = None

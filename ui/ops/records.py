@@ -244,7 +244,8 @@ def corrected_outline(wb: Workbench, slug: str) -> tuple[list[Section], list[Com
     for i, e in enumerate(recs.effective_commitments(slug)):
         cid = e.commitment_id if e.commitment_id is not None else -(i + 1)
         out.append(Commitment(CommitmentId(cid), doc, SectionId(e.section_id or first), i,
-                              e.text, e.page_index, e.page_label, e.start, e.end, e.lead_in))
+                              e.text, e.page_index, e.page_label, e.start, e.end, e.lead_in,
+                              kind=e.kind))
     return sections, out
 
 
