@@ -229,6 +229,36 @@ class SqliteStore:
             self._bump()
         return self.plan(slug)
 
+    def resegment(self, slug: str, extraction: Extraction) -> Plan:
+        """Replace the pages, sections and commitment units of a plan's current document with
+        a new analysis of the same file (a newer segmenter, issue 12).
+
+        The replaced rows are derived data (user records anchor to quotes, not to these rows,
+        and are re-anchored by the caller); one transaction, audited with the old and new
+        counts.
+
+        Raises:
+            InvalidInput: ``extraction`` is not of the plan's current file.
+        """
+        with self.db.atomic():
+            plan_row = self._plan_row(slug)
+            doc_id = self._current_document_id(plan_row["id"])
+            doc = self.document(doc_id) if doc_id is not None else None
+            if doc is None or doc.sha256 != extraction.sha256:
+                raise InvalidInput(f"The file read is not the current version of {slug}.")
+            before = {t: self.db.execute(f"SELECT count(*) FROM {t} WHERE document_id = ?",  # noqa: S608 - constant table names
+                                         [doc_id]).fetchone()[0]
+                      for t in ("sections", "commitments")}
+            for table in ("commitments", "sections", "pages"):  # children first
+                self.db.execute(f"DELETE FROM {table} WHERE document_id = ?", [doc_id])  # noqa: S608
+            convert.insert_content(self.db, doc.id, extraction)
+            self._audit("resegment", f"plan:{slug}", {
+                "document_id": doc.id, "before": before,
+                "after": {"sections": len(extraction.sections),
+                          "commitments": len(extraction.commitments)}})
+            self._bump()
+        return self.plan(slug)
+
     def update_plan_meta(self, slug: str, meta: PlanMeta) -> Plan:
         """Replace a plan's editable metadata (one transaction, audited). The row is read
         inside the transaction, so ``meta_rev`` and the audited old values are the ones
@@ -375,6 +405,18 @@ class SqliteStore:
     def note_target(item_id: int) -> tuple[str, int]:
         """("annotations" | "links" | "statuses", row id) of a "note:<item_id>" search hit."""
         return IndexFeed.note_target(item_id)
+
+    _NOTE_RECORD_KINDS = {"annotations": "annotation", "links": "link", "statuses": "status"}
+
+    def note_record(self, item_id: int) -> tuple[str, str] | None:
+        """(record kind, uuid) of the record a "note:<item_id>" search hit came from."""
+        try:
+            table, row_id = self.note_target(item_id)
+        except KeyError:
+            return None
+        row = self.db.execute(f"SELECT uuid FROM {table} WHERE id = ?",  # noqa: S608 - fixed names
+                              [row_id]).fetchone()
+        return (self._NOTE_RECORD_KINDS[table], row[0]) if row else None
 
 
     # -- saved searches (``db.saved_searches``) ------------------------------------------

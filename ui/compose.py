@@ -16,9 +16,10 @@ from db.records import SqliteRecords
 from db.store import SqliteStore
 from indexing.query import load_synonyms
 from indexing.search_index import WhooshSearchIndex
-from indexing.worker import PdfWorkerExtractor
+from indexing.worker import PdfRenderWorker, PdfWorkerExtractor
 from ui import preferences
 from workbench.library import ENV_LIBRARY, LibraryPaths
+from workbench.pack_export import PageRenderer
 from workbench.review import Records
 from workbench.services import Workbench
 from workbench.tasks import TaskState
@@ -102,6 +103,11 @@ def records_for(wb: Workbench, actor: str) -> Records:
         actor=actor,
         sidecar_dir=wb.paths.root / "sidecars",
     )
+
+
+def page_renderer() -> PageRenderer:
+    """The isolated page renderer for pack page images (``workbench.pack_export``)."""
+    return PdfRenderWorker()
 
 
 def close_workbench(wb: Workbench) -> None:

@@ -138,6 +138,7 @@ class ExtractedCommitment:
     char_end: int
     lead_in: str = ""
     rects: tuple[Rect, ...] = ()
+    kind: str = "commitment"  # commitment | ask (of government or others) | target | measure
 
 
 @dataclass(frozen=True, slots=True)
@@ -270,6 +271,7 @@ class Commitment:
     char_start: int
     char_end: int
     lead_in: str = ""
+    kind: str = "commitment"  # commitment | ask | target | measure (see ExtractedCommitment)
 
 
 @dataclass(frozen=True, slots=True)

@@ -292,6 +292,24 @@ class Workbench:
         self._log(path, sha, "imported", message)
         return ImportOutcome(path, "imported", message, plan.slug, notices=tuple(notices))
 
+    def resegment(self, slug: str, state: TaskState | None = None) -> str:
+        """Read a plan's current PDF again with this version's analysis (after an upgrade of
+        the segmenter, issue 12), replace its sections and commitment units, and re-anchor the
+        plan's notes, corrections and links. Returns the report to show."""
+        docs = self.store.documents(slug)
+        if not docs:
+            raise InvalidInput(f"Plan {slug} has no document to read again.")
+        doc = docs[-1]
+        extraction = self.extractor.extract(self.paths.stored_file(doc.stored_path),
+                                            state=state or TaskState())
+        plan = self.store.resegment(slug, extraction)
+        self.sync_index()
+        message = (f"Re-segmented {slug}: {plan.sections} sections, "
+                   f"{plan.commitments} commitments.")
+        if self.on_new_version is not None:
+            message += " " + self.on_new_version(slug)
+        return message
+
     def ocr_plan(
         self, slug: str, settings: OcrSettings | None = None, *, state: TaskState | None = None
     ) -> ImportOutcome:

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import pytest
+
 from db.records import SqliteRecords
 from db.store import SqliteStore
 from tests.lineage.labels import accuracy
+from workbench.errors import InvalidInput
 from workbench.lineage import entities, propose_relation, reversal_cues
 from workbench.matching import PlanIndex, plan_passages
 from workbench.matching import engine as engine_mod
@@ -138,9 +141,15 @@ def test_suggestions_on_synthetic_plans(recs):
     assert by_text["We will plant 1,000 "].relation == "continued"
     assert by_text["We will fix 500 poth"].relation == "scaled_back"
     assert by_text["We will deliver a ne"].relation == "scaled_back"
-    change = recs.accept(net_zero)
+    # a reversal needs the officer's own rationale: the machine's reasons are never recorded
+    # as one (issue 14, "Accept top records a verdict nobody wrote")
+    with pytest.raises(InvalidInput, match="needs a rationale"):
+        recs.accept(net_zero)
+    assert recs.coverage("old-plan", "new-plan").confirmed == 0
+    change = recs.accept(net_zero, rationale="The later plan rescinds it.")
     assert change.value.state == "confirmed" and change.value.relation == "reversed"
-    assert change.value.rationale  # required for reversed: taken from the reasons
+    assert change.value.rationale == "The later plan rescinds it."
+    assert change.value.reasons == net_zero.best.reasons  # the machine's reasons stay reasons
     recs.reject(by_text["We will plant 1,000 "])
     assert recs.coverage("old-plan", "new-plan").confirmed == 1
 
@@ -204,5 +213,5 @@ def test_the_lineage_thread_shows_the_engines_next_step_until_it_is_recorded(rec
     assert [c.commitment.key for c in queue.candidates[:3]] == \
         [c.commitment.key for c in step.candidates]
     assert queue.reasons == step.reasons
-    recs.accept(queue)
+    recs.accept(queue, rationale="Rescinded in the later plan.")
     assert proposed_next(recs, source.key) is None

@@ -17,6 +17,7 @@ from pathlib import Path
 import pymupdf
 import pytest
 
+from db.index_feed import IndexFeed
 from db.store import SqliteStore
 from tests.factories import make_extraction, make_meta
 from tests.pdfgen import lorem
@@ -240,7 +241,7 @@ ANIMALS = ("quokka", "narwhal", "pangolin", "axolotl", "tapir", "okapi")
 
 
 def _oracle(store: SqliteStore, word: str) -> set[str]:
-    live = store._LIVE_DOCS
+    live = IndexFeed._LIVE_DOCS  # the live (latest, not removed) documents
     keys = set()
     for table, kind in (("sections", "section"), ("commitments", "commitment")):
         sql = f"SELECT id FROM {table} WHERE document_id IN ({live}) AND text LIKE ?"  # noqa: S608

@@ -96,6 +96,11 @@ def add_commands(sub: Any, common: argparse.ArgumentParser) -> None:
 
     sub.add_parser("check", parents=[common], help="check the database, files and index")
     sub.add_parser("reindex", parents=[common], help="rebuild the search index from SQLite")
+    p = sub.add_parser("resegment", parents=[common],
+                       help="read plans' PDFs again with this version's segmentation",
+                       description="After an upgrade: find sections and commitments again in "
+                                   "the stored PDFs, then re-anchor notes, corrections and links.")
+    p.add_argument("plan", nargs="*", help="plan slugs (default: every plan)")
 
     p = sub.add_parser("edit", parents=[common], help="edit a plan's metadata",
                        description="Change some of a plan's details; the others stay as they "
@@ -198,7 +203,7 @@ def _section_json(s: Any) -> dict[str, Any]:
 def _commitment_json(c: Any) -> dict[str, Any]:
     return {
         "id": c.id,
-        "kind": "commitment",
+        "kind": getattr(c, "kind", "commitment"),  # commitment | ask | target | measure
         "text": c.text,
         "section_id": c.section_id,
         "page_label": c.page_label,
@@ -235,6 +240,7 @@ def cmd_search(wb: Workbench, args: argparse.Namespace) -> int:
             "kind": h.kind,
             "id": h.item_id,
             "path": list(h.path),
+            "citation": h.citation,  # the shortest unambiguous tail of the path
             "page_label": h.page_label,
             "page_index": h.page_index,
             "score": round(h.score, 4),
@@ -284,6 +290,13 @@ def cmd_reindex(wb: Workbench, args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_resegment(wb: Workbench, args: argparse.Namespace) -> int:
+    slugs = args.plan or [p.slug for p in wb.plans()]
+    reports = {slug: wb.resegment(slug) for slug in slugs}
+    emit(args, {"resegmented": reports}, "\n".join(reports.values()) or "No plans.")
+    return EXIT_OK
+
+
 def cmd_edit(wb: Workbench, args: argparse.Namespace) -> int:
     changes = {k: getattr(args, k) for k in _META_OPTIONS if getattr(args, k) is not None}
     if not changes:
@@ -329,6 +342,7 @@ COMMANDS = {
     "search": cmd_search,
     "check": cmd_check,
     "reindex": cmd_reindex,
+    "resegment": cmd_resegment,
     "edit": cmd_edit,
     "remove": cmd_remove,
     "restore": cmd_restore,
