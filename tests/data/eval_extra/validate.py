@@ -67,6 +67,36 @@ def pair_key(link: dict) -> tuple[str, str]:
     return score.norm(link.get("from_quote", "")), score.norm(link.get("to_quote", ""))
 
 
+def _check_relation(where: str, link: dict, a: str, b: str, rel: str) -> list[str]:
+    problems = []
+    if CHAIN.index(b) <= CHAIN.index(a):
+        problems.append(f"{where}: {b} is not later than {a}")
+    if rel not in RELATIONS:
+        problems.append(f"{where}: unknown relation {rel!r}")
+    if rel == "dropped":
+        if link["to_quote"]:
+            problems.append(f"{where}: a dropped link has an empty to_quote")
+        if CHAIN.index(b) != CHAIN.index(a) + 1:
+            problems.append(f"{where}: a dropped link points at the next plan")
+    elif not link["to_quote"]:
+        problems.append(f"{where}: only dropped links may have an empty to_quote")
+    return problems
+
+
+def _check_quotes(where: str, link: dict, texts: dict[str, str], a: str, b: str) -> list[str]:
+    problems = []
+    for side, plan in (("from_quote", a), ("to_quote", b)):
+        quote = link[side]
+        if not quote:
+            continue
+        words = len(quote.split())
+        if not MIN_WORDS <= words <= MAX_WORDS:
+            problems.append(f"{where}: {side} has {words} words")
+        if not in_plan(quote, texts[plan]):
+            problems.append(f"{where}: {side} not in {plan}: {quote[:60]!r}")
+    return problems
+
+
 def check_links(links: list[dict], dev_links: list[dict], texts: dict[str, str]) -> list[str]:
     problems: list[str] = []
     dev_pairs = {pair_key(d) for d in dev_links}
@@ -84,26 +114,8 @@ def check_links(links: list[dict], dev_links: list[dict], texts: dict[str, str])
         if a not in texts or b not in texts:
             problems.append(f"{where}: unknown plan {a if a not in texts else b!r}")
             continue
-        if CHAIN.index(b) <= CHAIN.index(a):
-            problems.append(f"{where}: {b} is not later than {a}")
-        if rel not in RELATIONS:
-            problems.append(f"{where}: unknown relation {rel!r}")
-        if rel == "dropped":
-            if link["to_quote"]:
-                problems.append(f"{where}: a dropped link has an empty to_quote")
-            if CHAIN.index(b) != CHAIN.index(a) + 1:
-                problems.append(f"{where}: a dropped link points at the next plan")
-        elif not link["to_quote"]:
-            problems.append(f"{where}: only dropped links may have an empty to_quote")
-        for side, plan in (("from_quote", a), ("to_quote", b)):
-            quote = link[side]
-            if not quote:
-                continue
-            words = len(quote.split())
-            if not MIN_WORDS <= words <= MAX_WORDS:
-                problems.append(f"{where}: {side} has {words} words")
-            if not in_plan(quote, texts[plan]):
-                problems.append(f"{where}: {side} not in {plan}: {quote[:60]!r}")
+        problems += _check_relation(where, link, a, b, rel)
+        problems += _check_quotes(where, link, texts, a, b)
         if not link["topic"].strip() or not link["why"].strip():
             problems.append(f"{where}: empty topic or why")
         key = pair_key(link)
