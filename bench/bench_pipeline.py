@@ -1,6 +1,10 @@
 """Import and search benchmark (issue 3), as ratios against the raw libraries, in one run.
 
-    .venv/bin/python bench/bench_pipeline.py [--tiers 1,20,200] [--out docs/bench-pipeline.md]
+    .venv/bin/python bench/bench_pipeline.py [--tiers zoo,1,20,200] [--out docs/bench-pipeline.md]
+
+The ``zoo`` tier is the unseen-layout corpus of issue 12: the five sample plan texts and the
+other councils' excerpts rendered in every style of ``tests/data/layouts/zoo.py`` (two columns
+streamed row by row, three columns landscape, numbered headings, action tables).
 
 For each corpus tier (1×, 20×, 200× the sample plans, see bench/corpus.py) it measures:
 
@@ -64,7 +68,18 @@ class NullIndex:
         pass
 
 
-def corpus(tier: int, root: Path) -> list[Path]:
+def corpus(tier: int | str, root: Path) -> list[Path]:
+    if tier == "zoo":
+        out = root / "corpus-zoo"
+        out.mkdir(parents=True, exist_ok=True)
+        code = (
+            "import sys; from pathlib import Path; sys.path.insert(0, sys.argv[2])\n"
+            "from tests.data.layouts.zoo import COUNCILS, PLANS, zoo\n"
+            "zoo(Path(sys.argv[1]), sorted(PLANS.glob('*.txt')), sorted(COUNCILS.glob('*.json')))\n"
+        )
+        subprocess.run([sys.executable, "-c", code, str(out), str(REPO)], check=True,
+                       capture_output=True)
+        return sorted(out.glob("*.pdf"))
     out = root / f"corpus-{tier}x"
     subprocess.run([sys.executable, str(REPO / "bench" / "corpus.py"), str(out), str(tier)],
                    check=True, capture_output=True)
@@ -168,7 +183,7 @@ def main() -> None:
     args = ap.parse_args()
     work = args.work or Path(tempfile.mkdtemp(prefix="wb-bench-"))
     rows = []
-    for tier in [int(t) for t in args.tiers.split(",")]:
+    for tier in [t if t == "zoo" else int(t) for t in args.tiers.split(",")]:
         files = corpus(tier, work)
         if args.search_only:
             full_lib = work / f"lib-{tier}-full"
@@ -191,13 +206,13 @@ def main() -> None:
         p1 = import_run(files, work / f"lib-{tier}-w1", workers=1, with_index=False)
         p2 = import_run(files, work / f"lib-{tier}-w2", workers=2, with_index=False)
         full_lib = work / f"lib-{tier}-full"
-        full = import_run(files, full_lib, workers=1, with_index=True)
+        full = import_run(files, full_lib, workers=2, with_index=True)  # as the CLI runs it
         (work / f"raw-{tier}").mkdir(parents=True, exist_ok=True)
         wt, raw_ix = raw_whoosh(work / f"raw-{tier}", full_lib)
         ours, raw = search_latency(full_lib, raw_ix)
         rows.append(
             {
-                "tier": f"{tier}×",
+                "tier": tier if tier == "zoo" else f"{tier}×",
                 "files": len(files),
                 "pages": pages,
                 "raw dict p/s": pages / raw_t,

@@ -1,17 +1,27 @@
-"""Benchmark the lineage suggester (issue 5): a full plan pair of the sample library, then the
-later plan's candidate pool scaled 20× and 200×.
+"""Benchmark the matching engine (issue 13), in one run, as ratios to the issue's budgets.
 
-Usage: ``python bench/bench_suggest.py [LIBRARY]`` (default: imports the sample plans into a
-temporary library through the CLI). Scaled pools are variants of the later plan's commitments
-with about 10 % of the words swapped for words from the whole corpus, as ``bench/corpus.py``
-does for PDFs (no PDFs are made here: the suggester reads commitments, not pages).
-Prints one JSON line per measurement.
+    python bench/bench_suggest.py [LIBRARY] [--scaled] [--embeddings]
+
+Default library: the sample plans imported into a temporary folder through the CLI. Measures:
+
+* loading the optional meaning model (once per process);
+* building each plan's index (passages, BM25, vectors) cold, and fetching it again (cached);
+* suggestions for a whole plan pair (every commitment of the earlier plan), budget 2 s;
+* a compare of a plan pair (sections aligned, every passage of the earlier plan ranked),
+  budget 300 ms.
+
+Warm figures are the median of three runs after a first one (the model and the per-plan
+indexes are loaded once, as the window and a long CLI session do). ``--scaled`` adds the
+later plan's passage pool scaled 20× (variants with a tenth of the words swapped). Prints one
+JSON line per measurement and a closing table.
 """
 
 from __future__ import annotations
 
 import json
+import os
 import random
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -21,10 +31,13 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
+os.environ["WORKBENCH_EMBEDDINGS"] = "on" if "--embeddings" in sys.argv else "off"
 
 from db.records import SqliteRecords  # noqa: E402
 from db.store import SqliteStore  # noqa: E402
-from workbench.lineage import Suggester  # noqa: E402
+from workbench.matching import PlanIndex  # noqa: E402
+from workbench.matching.embedding import load_embedder  # noqa: E402
+from workbench.matching.service import compare, passages_of, plan_index  # noqa: E402
 from workbench.review import Records  # noqa: E402
 
 PAIRS = [
@@ -32,6 +45,8 @@ PAIRS = [
     ("kent-interim-strategic-plan-2020", "framing-kents-future-2022"),
     ("kent-vision-2011", "kent-five-year-plan-2020-draft"),
 ]
+SUGGEST_BUDGET = 2.0
+COMPARE_BUDGET = 0.3
 
 
 def sample_library() -> Path:
@@ -42,41 +57,85 @@ def sample_library() -> Path:
     return root
 
 
+def timed(fn, repeat: int = 3) -> tuple[float, float]:
+    """(first run, median of ``repeat`` further runs) in seconds."""
+    t0 = time.perf_counter()
+    fn()
+    first = time.perf_counter() - t0
+    runs = []
+    for _ in range(repeat):
+        t0 = time.perf_counter()
+        fn()
+        runs.append(time.perf_counter() - t0)
+    return first, statistics.median(runs)
+
+
+def emit(**fields: object) -> dict:
+    print(json.dumps(fields))
+    return fields
+
+
 def main() -> None:
-    root = Path(sys.argv[1]) if len(sys.argv) > 1 else sample_library()
+    args = [a for a in sys.argv[1:] if not a.startswith("--")]
+    root = Path(args[0]) if args else sample_library()
     store = SqliteStore(root / "workbench.db")
     recs = Records(store, SqliteRecords(store), actor="bench")
-    for a, b in PAIRS:
+    t0 = time.perf_counter()
+    model = load_embedder()
+    rows = [emit(bench="model_load", model=type(model).__name__ if model else None,
+                 seconds=round(time.perf_counter() - t0, 3))]
+    for slug in sorted({p for pair in PAIRS for p in pair}):
         t0 = time.perf_counter()
-        out = recs.suggest(a, b, limit=5)
-        dt = time.perf_counter() - t0
-        print(json.dumps({"bench": "suggest_pair", "from": a, "to": b, "sources": len(out),
-                          "candidates": len(recs.effective_commitments(b)),
-                          "seconds": round(dt, 3)}))
-    a, b = PAIRS[0]
-    sources = recs.effective_commitments(a)
-    base = recs.effective_commitments(b)
-    rng = random.Random(7)
-    vocab = sorted({w for c in base + sources for w in c.text.split() if w.isalpha()})
-    for factor in (1, 20, 200):
+        plan_index(recs, slug)
+        cold = time.perf_counter() - t0
+        t0 = time.perf_counter()
+        plan_index(recs, slug)
+        rows.append(emit(bench="plan_index", plan=slug, passages=len(passages_of(recs, slug)),
+                         cold_seconds=round(cold, 3),
+                         cached_seconds=round(time.perf_counter() - t0, 3)))
+    for a, b in PAIRS:
+        first, warm = timed(lambda a=a, b=b: recs.suggest(a, b, limit=5))
+        rows.append(emit(bench="suggest_pair", pair=f"{a} → {b}",
+                         sources=len(recs.effective_commitments(a)),
+                         first_seconds=round(first, 3), warm_seconds=round(warm, 3),
+                         ratio_to_budget=round(warm / SUGGEST_BUDGET, 2)))
+        first, warm = timed(lambda a=a, b=b: compare(recs, a, b))
+        rows.append(emit(bench="compare_pair", pair=f"{a} → {b}",
+                         left_passages=len(passages_of(recs, a)),
+                         first_seconds=round(first, 3), warm_seconds=round(warm, 3),
+                         ratio_to_budget=round(warm / COMPARE_BUDGET, 2)))
+    if "--scaled" in sys.argv:
+        a, b = PAIRS[0]
+        base = passages_of(recs, b)
+        rng = random.Random(7)
+        vocab = sorted({w for p in base for w in p.text.split() if w.isalpha()})
         pool = []
-        for n in range(factor):
-            for c in base:
-                words = c.text.split()
+        for n in range(20):
+            for p in base:
+                words = p.text.split()
                 if n:
                     words = [rng.choice(vocab) if rng.random() < 0.1 else w for w in words]
-                pool.append(replace(c, key=f"{c.key}#{n}", text=" ".join(words)))
+                pool.append(replace(p, key=f"{p.key}#{n}", text=" ".join(words),
+                                    commitment=None))
         t0 = time.perf_counter()
-        suggester = Suggester(pool, "scaled")
+        index = PlanIndex(pool, model)
         build = time.perf_counter() - t0
-        t1 = time.perf_counter()
-        suggester.suggest_all(sources, limit=5)
-        run = time.perf_counter() - t1
-        print(json.dumps({"bench": "suggest_scaled", "factor": factor, "sources": len(sources),
-                          "candidates": len(pool), "build_seconds": round(build, 3),
-                          "suggest_seconds": round(run, 3),
-                          "ms_per_commitment": round(1000 * run / len(sources), 2)}))
+        sources = recs.effective_commitments(a)
+        from workbench.matching.engine import Query
+
+        t0 = time.perf_counter()
+        index.rank_many([Query(s.text, s.heading) for s in sources])
+        run = time.perf_counter() - t0
+        rows.append(emit(bench="suggest_scaled", factor=20, candidates=len(pool),
+                         sources=len(sources), build_seconds=round(build, 3),
+                         suggest_seconds=round(run, 3)))
     store.close()
+    print("\n| measurement | warm | budget | ratio |\n|---|---|---|---|")
+    for r in rows:
+        if "ratio_to_budget" in r:
+            budget = SUGGEST_BUDGET if r["bench"] == "suggest_pair" else COMPARE_BUDGET
+            print(f"| {r['bench']} {r['pair']} | {r['warm_seconds']:.3f} s | {budget} s | "
+                  f"{r['ratio_to_budget']:.2f} |")
 
 
 if __name__ == "__main__":

@@ -13,8 +13,9 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from db.store import SqliteStore, utc_now
+from db.store import SqliteStore
 from workbench.errors import NotFound
+from workbench.files import utc_now
 from workbench.records import (
     RECORD_TYPES,
     AuditEntry,

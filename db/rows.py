@@ -8,13 +8,13 @@ chronological order of plans). No transactions are opened here: callers hold the
 
 from __future__ import annotations
 
-import datetime as dt
 import hashlib
 import json
 from typing import Any
 
 from sqlite_utils import Database
 
+from workbench.files import utc_now
 from workbench.model import (
     META_FIELDS,
     Commitment,
@@ -28,10 +28,6 @@ from workbench.model import (
     Section,
     SectionId,
 )
-
-
-def utc_now() -> str:
-    return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
 
 
 def fingerprint(*parts: object) -> str:
@@ -127,6 +123,7 @@ def commitment_from_row(r: dict[str, Any]) -> Commitment:
         char_start=r["char_start"] or 0,
         char_end=r["char_end"] or 0,
         lead_in=r["lead_in"] or "",
+        kind=r.get("kind") or "commitment",
     )
 
 
@@ -162,10 +159,18 @@ def insert_extraction(
                 "warnings": json.dumps(list(ex.warnings), ensure_ascii=False),
                 "copy_restricted": int(ex.copy_restricted),
                 "pdf_title": ex.title,
+                "ocr": ex.ocr,  # issue 15 (migration m004)
             }
         )
         .last_pk
     )
+    insert_content(db, int(doc_id), ex)
+    return int(doc_id)
+
+
+def insert_content(db: Database, doc_id: int, ex: Extraction) -> None:
+    """Write the pages, sections and commitment units of one document (the caller's
+    transaction); also used when a document is re-segmented (issue 12)."""
     labels = {p.index: p.label for p in ex.pages}
     db["pages"].insert_all(
         (
@@ -177,6 +182,7 @@ def insert_extraction(
                 "needs_ocr": int(p.needs_ocr),
                 "width": p.width,
                 "height": p.height,
+                "ocr_confidence": p.ocr_confidence,  # issue 15: None for a text layer
             }
             for p in ex.pages
         ),
@@ -216,13 +222,14 @@ def insert_extraction(
                 "char_start": c.char_start,
                 "char_end": c.char_end,
                 "lead_in": c.lead_in,
+                "kind": c.kind,
                 "rects": json.dumps(
                     [[r.page_index, r.x0, r.y0, r.x1, r.y1] for r in c.rects]
                 ),
-                "fingerprint": fingerprint(c.text, c.page_index, c.section_ordinal, c.lead_in),
+                "fingerprint": fingerprint(c.text, c.page_index, c.section_ordinal, c.lead_in,
+                                           c.kind),
             }
             for c in ex.commitments
         ),
         batch_size=200,
     )
-    return int(doc_id)

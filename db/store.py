@@ -229,6 +229,36 @@ class SqliteStore:
             self._bump()
         return self.plan(slug)
 
+    def resegment(self, slug: str, extraction: Extraction) -> Plan:
+        """Replace the pages, sections and commitment units of a plan's current document with
+        a new analysis of the same file (a newer segmenter, issue 12).
+
+        The replaced rows are derived data (user records anchor to quotes, not to these rows,
+        and are re-anchored by the caller); one transaction, audited with the old and new
+        counts.
+
+        Raises:
+            InvalidInput: ``extraction`` is not of the plan's current file.
+        """
+        with self.db.atomic():
+            plan_row = self._plan_row(slug)
+            doc_id = self._current_document_id(plan_row["id"])
+            doc = self.document(doc_id) if doc_id is not None else None
+            if doc is None or doc.sha256 != extraction.sha256:
+                raise InvalidInput(f"The file read is not the current version of {slug}.")
+            before = {t: self.db.execute(f"SELECT count(*) FROM {t} WHERE document_id = ?",  # noqa: S608 - constant table names
+                                         [doc_id]).fetchone()[0]
+                      for t in ("sections", "commitments")}
+            for table in ("commitments", "sections", "pages"):  # children first
+                self.db.execute(f"DELETE FROM {table} WHERE document_id = ?", [doc_id])  # noqa: S608
+            convert.insert_content(self.db, doc.id, extraction)
+            self._audit("resegment", f"plan:{slug}", {
+                "document_id": doc.id, "before": before,
+                "after": {"sections": len(extraction.sections),
+                          "commitments": len(extraction.commitments)}})
+            self._bump()
+        return self.plan(slug)
+
     def update_plan_meta(self, slug: str, meta: PlanMeta) -> Plan:
         """Replace a plan's editable metadata (one transaction, audited). The row is read
         inside the transaction, so ``meta_rev`` and the audited old values are the ones
@@ -331,6 +361,27 @@ class SqliteStore:
             )
         ]
 
+    def ocr_pages_of_plans(self, slugs: Sequence[str]) -> dict[tuple[str, int], float]:
+        """{(plan slug, page index): OCR confidence} of the OCR'd pages of these plans'
+        current versions, in one query (search results are marked with it)."""
+        slugs = list(dict.fromkeys(slugs))[:500]
+        if not slugs:
+            return {}
+        sql = (
+            "SELECT p.slug, g.page_index, g.ocr_confidence FROM plans p "
+            "JOIN documents d ON d.id = (SELECT id FROM documents WHERE plan_id = p.id "
+            "ORDER BY version DESC LIMIT 1) "
+            "JOIN pages g ON g.document_id = d.id "
+            "WHERE p.slug IN (SELECT value FROM json_each(?)) AND g.ocr_confidence IS NOT NULL")
+        return {(r[0], int(r[1])): float(r[2])
+                for r in self.db.execute(sql, [json.dumps(slugs)])}
+
+    def ocr_confidences(self, document_id: int) -> dict[int, float]:
+        """{page index: OCR confidence} of the pages of a document that were read by OCR."""
+        return {int(r[0]): float(r[1]) for r in self.db.execute(
+            "SELECT page_index, ocr_confidence FROM pages WHERE document_id = ? "
+            "AND ocr_confidence IS NOT NULL", [document_id])}
+
     def plan_of_document(self, document_id: int) -> str:
         row = self.db.execute(
             "SELECT p.slug FROM documents d JOIN plans p ON p.id = d.plan_id WHERE d.id = ?",
@@ -354,6 +405,18 @@ class SqliteStore:
     def note_target(item_id: int) -> tuple[str, int]:
         """("annotations" | "links" | "statuses", row id) of a "note:<item_id>" search hit."""
         return IndexFeed.note_target(item_id)
+
+    _NOTE_RECORD_KINDS = {"annotations": "annotation", "links": "link", "statuses": "status"}
+
+    def note_record(self, item_id: int) -> tuple[str, str] | None:
+        """(record kind, uuid) of the record a "note:<item_id>" search hit came from."""
+        try:
+            table, row_id = self.note_target(item_id)
+        except KeyError:
+            return None
+        row = self.db.execute(f"SELECT uuid FROM {table} WHERE id = ?",  # noqa: S608 - fixed names
+                              [row_id]).fetchone()
+        return (self._NOTE_RECORD_KINDS[table], row[0]) if row else None
 
 
     # -- saved searches (``db.saved_searches``) ------------------------------------------

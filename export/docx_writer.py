@@ -5,8 +5,9 @@ one Heading 1 per item with Heading 2 sub-parts, tables whose first row is a rep
 row, "List Bullet" lists, the "Quote" style for quotations, and a colophon; footers say
 "Page N of M" through Word fields. Text is only ever added as runs (python-docx escapes it), after
 ``sanitise_text``, so markup in notes stays literal and XML-invalid characters cannot break the
-file. The only relationships added are Word's own parts (styles, numbering, settings, footer…)
-and, when page images are asked for, the images. Emits nothing; progress goes to a
+file. The only relationships added are Word's own parts (styles, numbering, settings, footer…),
+the custom XML part carrying the regeneration manifest, and, when page images are asked for,
+the images. Emits nothing; progress goes to a
 ``TaskState``.
 """
 
@@ -18,14 +19,17 @@ from pathlib import Path
 from docx import Document
 from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_BREAK
+from docx.opc.constants import RELATIONSHIP_TYPE
+from docx.opc.part import Part
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Mm, Pt, RGBColor
 from docx.table import Table
 from docx.text.paragraph import Paragraph
 
-from export.atomic import atomic_write
-from export.html import PNG_SIGNATURE, text_direction
+from export.embedded import docx_part_xml, manifest_json
+from export.html import PNG_SIGNATURE, QUOTED_ABOVE, successor_label, text_direction
+from workbench.files import atomic_write
 from workbench.pack import Pack, PackItem, PageImage
 from workbench.tasks import TaskState
 
@@ -190,12 +194,12 @@ def _item(doc, n: int, item: PackItem, images: list[PageImage]) -> None:
         summary.append("Tags: " + ", ".join(item.tags))
     if summary:
         _para(doc, " · ".join(summary))
-    _para(doc, item.quote, "Quote")
+    if item.quote_in_body:
+        _para(doc, item.quote, "Quote")
     _para(doc, item.citation.text(), bold_prefix="Source: ")
     if item.successor:
-        label = (f"What the next edition says ({item.relation}): " if item.relation
-                 else "What the next edition says: ")
-        _para(doc, "", bold_prefix=label)
+        label = _para(doc, "", bold_prefix=successor_label(item))
+        label.paragraph_format.keep_with_next = True  # never stranded at a page foot
         _para(doc, item.successor, "Quote")
 
     doc.add_heading("Lineage across editions", level=2)
@@ -204,7 +208,8 @@ def _item(doc, n: int, item: PackItem, images: list[PageImage]) -> None:
         for step in item.lineage:
             detail = " · ".join(p for p in (step.plan_date, step.stage) if p)
             check = "✓ confirmed" if step.confirmed else "suggested, not yet confirmed"
-            rows.append([(step.plan_title, detail), (step.relation, check), step.text,
+            rows.append([(step.plan_title, detail), (step.relation, check),
+                         QUOTED_ABOVE if step.quoted_above else step.text,
                          step.citation.text()])
         _table(doc, ["Edition", "Relation", "Wording", "Citation"], rows, [35, 27, 68, 40])
     else:
@@ -239,6 +244,14 @@ def _item(doc, n: int, item: PackItem, images: list[PageImage]) -> None:
         doc.add_heading("Page images", level=2)
         for image in images:
             _picture(doc, image)
+
+
+def _embed_manifest(doc, pack: Pack) -> None:
+    """The regeneration manifest as a custom XML part of the document (Word keeps it)."""
+    name = doc.part.package.next_partname("/customXml/item%d.xml")  # Word's template has one
+    part = Part(name, "application/xml",
+                docx_part_xml(manifest_json(pack, "docx")), doc.part.package)
+    doc.part.relate_to(part, RELATIONSHIP_TYPE.CUSTOM_XML)
 
 
 def build_docx(pack: Pack, *, state: TaskState | None = None):  # -> docx.document.Document
@@ -290,9 +303,11 @@ def build_docx(pack: Pack, *, state: TaskState | None = None):  # -> docx.docume
             _picture(doc, image)
     doc.add_page_break()
     doc.add_heading("Colophon", level=1)
-    _para(doc, "These values regenerate this pack exactly.")
+    _para(doc, "Exporting this selection again, as at the same date from the same library "
+               "revision, gives this pack exactly.")
     _table(doc, None, [[label, value] for label, value in pack.colophon()], [45, 125],
            row_labels=True)
+    _embed_manifest(doc, pack)
     return doc
 
 

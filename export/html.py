@@ -15,7 +15,8 @@ from html import escape
 
 from workbench.pack import Pack, PackItem, PageImage
 
-__all__ = ["FONT_STACK", "PNG_SIGNATURE", "pack_html", "text_direction"]
+__all__ = ["FONT_STACK", "PNG_SIGNATURE", "QUOTED_ABOVE", "pack_html", "successor_label",
+           "text_direction"]
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 
@@ -73,6 +74,10 @@ blockquote.quote { margin: 3mm 0 2mm 0; padding: 2.5mm 4mm; border-left: 3pt sol
                    background: #eef3f6; font-size: 11.5pt; white-space: pre-line; }
 blockquote.quote p { margin: 0; }
 p.cite { font-size: 9pt; color: #333; }
+/* A label stays on the page of what it introduces (the next edition's wording, a table). */
+p.lead { break-after: avoid; margin-bottom: 1mm; }
+div.item-head { break-inside: avoid; }
+p.lead + blockquote.quote { break-before: avoid; }
 p.cite .label { font-weight: 700; }
 .pre { white-space: pre-line; }
 /* Fixed layout: column widths come from the header row, so no min-content pass over every
@@ -125,6 +130,15 @@ def _dir(text: str) -> str:
 def _para(text: str, cls: str = "") -> str:
     klass = f' class="{cls}"' if cls else ""
     return f"<p{klass}{_dir(text)}>{_t(text)}</p>"
+
+
+QUOTED_ABOVE = "(quoted above)"
+
+
+def successor_label(item: PackItem) -> str:
+    """ "What the next edition says (reversed):" — the label over the successor's wording."""
+    return (f"What the next edition says ({item.relation}):" if item.relation
+            else "What the next edition says:")
 
 
 def _anchor(n: int) -> str:
@@ -218,6 +232,7 @@ def _lineage(item: PackItem) -> list[str]:
         "<tbody>"
     )
     for step in item.lineage:
+        wording = QUOTED_ABOVE if step.quoted_above else step.text
         detail = " · ".join(p for p in (step.plan_date, step.stage) if p)
         edition = _t(step.plan_title) + (f'<br><span class="small">{_t(detail)}</span>'
                                          if detail else "")
@@ -225,7 +240,7 @@ def _lineage(item: PackItem) -> list[str]:
         relation = f'{_t(step.relation)}<br><span class="small">{_t(check)}</span>'
         out.append(
             f"<tr><td{_dir(step.plan_title)}>{edition}</td><td>{relation}</td>"
-            f"<td{_dir(step.text)}>{_t(step.text)}</td>"
+            f"<td{_dir(wording)}>{_t(wording)}</td>"
             f"<td{_dir(step.citation.text())}>{_t(step.citation.text())}</td></tr>"
         )
     out.append("</tbody></table>")
@@ -282,7 +297,9 @@ def _notes(item: PackItem) -> list[str]:
 
 def _item(n: int, item: PackItem, images: list[PageImage]) -> list[str]:
     title = _item_title(n, item)
-    out = [f'<section class="item" id="{_anchor(n)}">', f"<h2{_dir(title)}>{_t(title)}</h2>"]
+    # the heading, its summary, quote and source stay on one page (never a heading alone)
+    out = [f'<section class="item" id="{_anchor(n)}">', '<div class="item-head">',
+           f"<h2{_dir(title)}>{_t(title)}</h2>"]
     summary = []
     current = item.current_status
     if current:
@@ -293,13 +310,15 @@ def _item(n: int, item: PackItem, images: list[PageImage]) -> list[str]:
         summary.append("Tags: " + ", ".join(item.tags))
     if summary:
         out.append(_para(" · ".join(summary), "summary"))
-    out.append(f'<blockquote class="quote"><p{_dir(item.quote)}>{_t(item.quote)}</p></blockquote>')
+    if item.quote_in_body:
+        out.append(f'<blockquote class="quote"><p{_dir(item.quote)}>{_t(item.quote)}</p>'
+                   "</blockquote>")
     out.append(f'<p class="cite"><span class="label">Source: </span>'
                f"<span{_dir(item.citation.text())}>{_t(item.citation.text())}</span></p>")
+    out.append("</div>")
     if item.successor:
-        label = f"What the next edition says ({item.relation})" if item.relation else \
-            "What the next edition says"
-        out.append(f'<p class="cite"><span class="label">{_t(label)}: </span></p>')
+        out.append(f'<p class="cite lead"><span class="label">{_t(successor_label(item))}'
+                   "</span></p>")
         out.append(f'<blockquote class="quote"><p{_dir(item.successor)}>{_t(item.successor)}'
                    "</p></blockquote>")
     out += _lineage(item)
@@ -316,7 +335,8 @@ def _item(n: int, item: PackItem, images: list[PageImage]) -> list[str]:
 
 def _colophon(pack: Pack) -> list[str]:
     out = ['<section class="colophon" id="colophon">', "<h2>Colophon</h2>",
-           "<p>These values regenerate this pack exactly.</p>",
+           "<p>Exporting this selection again, as at the same date from the same library "
+           "revision, gives this pack exactly.</p>",
            "<table><caption>Colophon</caption><tbody>"]
     for label, value in pack.colophon():
         out.append(f'<tr><th scope="row">{_t(label)}</th><td{_dir(value)}>{_t(value)}</td></tr>')

@@ -4,7 +4,7 @@
 subset and embedded, per-character fallback through fontconfig) and writes a tagged PDF:
 structure tree (H1–H3, Table/TH/TD, L/LI, Figure with Alt), ``/Lang``, ``/MarkInfo``,
 ``DisplayDocTitle``, bookmarks from the headings, a table of contents and "Page N of M"
-footers. Resources are fetched only from ``data:`` URLs (our own page images): nothing in a
+footers, and the regeneration manifest as an embedded ``pack.json``. Resources are fetched only from ``data:`` URLs (our own page images): nothing in a
 pack can make the writer read a local file or the network. Progress goes to a ``TaskState``.
 """
 
@@ -15,12 +15,13 @@ import json
 import logging
 from pathlib import Path
 
-from weasyprint import HTML
+from weasyprint import HTML, Attachment
 from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher
 
-from export.atomic import atomic_write
+from export.embedded import MANIFEST_NAME, manifest_json, stamp_of
 from export.html import pack_html
+from workbench.files import atomic_write
 from workbench.pack import Pack, manifest_of
 from workbench.tasks import TaskState
 
@@ -51,7 +52,16 @@ def _identifier(pack: Pack) -> bytes:
     return digest.hexdigest()[:32].encode("ascii")
 
 
-def _render(pack: Pack, state: TaskState) -> tuple[object, bytes]:
+def _attachments(pack: Pack) -> list[Attachment]:
+    """The regeneration manifest as an embedded ``pack.json`` (dated by the pack, so the same
+    pack gives the same bytes)."""
+    stamp = stamp_of(pack)
+    return [Attachment(string=manifest_json(pack, "pdf"), name=MANIFEST_NAME,
+                       description="Plan Workbench: the selection that regenerates this pack",
+                       created=stamp, modified=stamp, relationship="Data")]
+
+
+def _render(pack: Pack, state: TaskState) -> tuple[object, bytes, list[Attachment]]:
     clean = pack.sanitised()
     state.report(0.05, "Building the pack")
     source = pack_html(clean)
@@ -62,12 +72,12 @@ def _render(pack: Pack, state: TaskState) -> tuple[object, bytes]:
     )
     state.raise_if_cancelled()
     state.report(0.75, f"Writing {len(document.pages)} pages")
-    return document, _identifier(clean)
+    return document, _identifier(clean), _attachments(clean)
 
 
 def count_pages(pack: Pack, *, state: TaskState | None = None) -> int:
     """How many pages the PDF of ``pack`` has (lays it out, writes nothing)."""
-    document, _identifier = _render(pack, state or TaskState())
+    document, _identifier, _files = _render(pack, state or TaskState())
     return len(document.pages)  # type: ignore[attr-defined]
 
 
@@ -78,8 +88,9 @@ def render_pdf_bytes(pack: Pack, *, state: TaskState | None = None) -> bytes:
         workbench.errors.Cancelled: ``state`` asked to stop.
     """
     state = state or TaskState()
-    document, identifier = _render(pack, state)
-    data = document.write_pdf(pdf_identifier=identifier, **PDF_OPTIONS)  # type: ignore[attr-defined]
+    document, identifier, files = _render(pack, state)
+    data = document.write_pdf(pdf_identifier=identifier, attachments=files,  # type: ignore[attr-defined]
+                              **PDF_OPTIONS)
     state.report(1.0, "PDF written")
     return data
 
@@ -100,11 +111,11 @@ def write_pdf(pack: Pack, out: Path, *, state: TaskState | None = None) -> Path:
         OSError: the file could not be written; ``out`` is unchanged.
     """
     state = state or TaskState()
-    document, identifier = _render(pack, state)
+    document, identifier, files = _render(pack, state)
     path = atomic_write(
         out,
         lambda f: document.write_pdf(  # type: ignore[attr-defined]
-            target=f, pdf_identifier=identifier, **PDF_OPTIONS),
+            target=f, pdf_identifier=identifier, attachments=files, **PDF_OPTIONS),
     )
     state.report(1.0, "PDF written")
     return path

@@ -19,7 +19,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
-from export.atomic import atomic_write
+from workbench.files import atomic_write
 from workbench.pack import Pack, PackItem
 from workbench.tasks import TaskState
 

@@ -1,23 +1,25 @@
 """Find commitment units in segmented pages: what a plan promises, one unit per promise.
 
-A unit is one of:
+Strategy: every place a promise can stand is a *candidate*, and a small learned model decides
+which candidates are units and of what kind. Candidates are:
 
-* a list item (bullet or number) under a lead-in ending with ":" ("We will:", "Our priorities
-  will be to:", "Together, we will:", "Kent partners will:", "OUR COMMITMENTS ... WE WILL:");
-  items continue until a non-list paragraph or a heading;
-* a list item under a heading that announces priorities or actions ("Some of our top priorities
-  to grow the economy", "Priority actions to ...", "Ask of Government"), within that heading's
-  subsections;
-* a "✓" pledge line, anywhere;
-* a paragraph (or numbered item) that starts "We will ..." or "Our commitment is to ...";
-* a numbered objective with narrative ("1. Work with the government to ...: text"), or an
-  "Objective 3 ..." paragraph; bullets straight after a numbered objective are its items.
+* each list item (bullet, numbered item, or a short paragraph under a lead-in ending in ":"),
+  with the lead-in it hangs from (or the heading above it) as ``lead_in``; a long item (over
+  80 words) is cut into its title clause and its sentences;
+* each table cell below the header row, with its column's header cell as ``lead_in``;
+* each sentence of a narrative paragraph or call-out box;
+* each heading (a heading can itself be a pledge: "We will invest in our staff").
 
-A compound bullet stays one unit. ``text`` is exactly the page text between ``char_start`` and
-``char_end`` (code points), without the bullet marker. **Page breaks:** a unit whose paragraph
-carries on at the top of the next page (first paragraph there starts in lower case) stays on its
-first page: ``char_end`` is clipped to that page's paragraph, ``text`` is the page-1 part, a
-space and the continuation, and ``rects`` include the continuation's lines on the next page.
+Contents entries are never candidates. Each candidate is scored on general features
+(``indexing.commitment_features``: shape, opening verb, modal and first-person cues, dates and
+amounts, lead-in, heading and header-cell lexicons) by the model in ``commitment_model.json``;
+nothing here names a heading, phrase or layout of a particular plan.
+
+``text`` is exactly the page text between ``char_start`` and ``char_end`` (code points),
+without the list marker. **Page breaks:** a unit that carries on at the top of the next page
+(the first paragraph there starts in lower case and the unit does not end a sentence) stays on
+its first page: ``char_end`` is clipped to that page, ``text`` is the first part, a space and
+the continuation, and ``rects`` include the continuation's lines.
 
 Emits nothing; pure.
 """
@@ -25,105 +27,291 @@ Emits nothing; pure.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
 
 from indexing.cleanup import PageLayout, Paragraph, is_numbered
+from indexing.commitment_features import VERBS, Context, Model, features, load_model
 from indexing.segment import ParaRole
 from workbench.model import ExtractedCommitment, ExtractedSection, Rect
 
-__all__ = ["find_commitments", "inline_lead_in", "lead_in_of"]
+__all__ = ["Candidate", "candidates", "find_commitments", "lead_in_of", "select", "sentences"]
 
-_LEAD_CUE = re.compile(
-    r"(\bwill(?: be)?(?: to| that| continue to)?\s*:$|\bwe will\b|\bwe shall\b"
-    r"|\bcommitments?\b|\bcommitted to\b|\bpledges?\b|\bask of (?:the )?government\b"
-    r"|\bwe aim to\b|\bwe are going to\b|\bpriorities (?:will be|are)\b|\bpartners will\b"
-    r"|\bwe intend to\b|\bwe want to\b)",
-    re.IGNORECASE,
-)
-_ASK = re.compile(r"^(?:our\s+)?asks?\s+of\s+(?:the\s+)?government:?$", re.IGNORECASE)
-_SENTENCE_SPLIT = re.compile(r"(?<=[.!?])\s+(?=[A-Z\"'‘“])")
-_HEADING_CUE = re.compile(
-    r"\b((?:our|top|key) priorities|priorities to|priority actions|we will|our commitments?"
-    r"|asks? of (?:the )?government"
-    r"|pledges?|actions we will take|what we will do|how we will)\b",
-    re.IGNORECASE,
-)
-_INLINE_LEAD = re.compile(r"^(?P<lead>[^:]{3,100}?:)\s+(?=\S)")
-_WE_WILL = re.compile(
-    r"^(?:\d{1,2}[.)]\s+)?(?:we will|we shall|together,? we will|our commitment is to"
-    r"|we are committed to|we commit to|we pledge to)\b(?!\s*:$)",
-    re.IGNORECASE,
-)
-# the column of an action table whose cells are commitments, named by its header cell
-_ACTION_HEADER = re.compile(
-    r"^(?:key |our |priority |planned )?(?:actions?|commitments?|what we will do|we will"
-    r"|pledges?|deliverables?|activit(?:y|ies)|milestones?)\b", re.IGNORECASE)
-# a heading over measures of success: its lists are indicators, not pledges
-_MEASURES = re.compile(
-    r"\b(?:measures?|measuring|measured|indicators?|kpis?|metrics|how we will know"
-    r"|monitoring|performance management)\b", re.IGNORECASE)
-_OBJECTIVE = re.compile(r"^(?:objective|commitment|pledge)\s+\d{1,2}\b", re.IGNORECASE)
-_NUMBER = re.compile(r"^\d{1,2}[.)]\s+")
+LONG_ITEM = 80  # words: a longer list item is cut into its title clause and sentences
+COVER_BUDGET = 0.70  # units may hold at most this share of a document's words
+_SENTENCE_END = re.compile(r"[.!?][\"”’')\]]*\s+(?=[A-Z0-9\"“‘'(£•])")
+_ABBREVIATIONS = frozenset("e.g i.e mr mrs ms dr st no nos vs approx cllr etc fig".split())
+_NUMBER_PREFIX = re.compile(r"^\s*(?:\d{1,2}(?:\.\d{1,2})*[.)]|\(?[a-h][.)]|\([ivx]{1,4}\))\s+")
+_LETTERS = re.compile(r"[^\W\d_]{2}")
+_INLINE_LEAD = re.compile(r"^(?P<lead>[^:]{3,160}?:)\s+(?=\S)")
+
+
+def sentences(text: str) -> Iterator[tuple[int, int]]:
+    """``(start, end)`` of each sentence of ``text`` (end excludes the following space)."""
+    start = 0
+    for m in _SENTENCE_END.finditer(text):
+        before = text[start:m.start()].rsplit(" ", 1)[-1].casefold().rstrip(".")
+        if (before in _ABBREVIATIONS or (len(before) == 1 and before.isalpha())
+                or (before.isdigit() and len(before) <= 2 and start == m.start() - len(before))):
+            continue  # "e.g. X", "J. Smith", and the "1." that numbers an item
+        end = m.end() - len(m.group()) + len(m.group().rstrip())
+        if text[start:end].strip():
+            yield start, end
+        start = m.end()
+    if text[start:].strip():
+        yield start, len(text.rstrip())
 
 
 def lead_in_of(text: str) -> str | None:
-    """The lead-in phrase if ``text`` (a paragraph) announces a list of commitments."""
+    """The lead-in a paragraph ending in ":" announces a list with: its last sentence."""
     t = text.strip()
-    if _ASK.match(t):
-        return t
     if not t.endswith(":"):
         return None
-    last = _SENTENCE_SPLIT.split(t)[-1]
-    if len(last.split()) > 30:
-        return None
-    return last if _LEAD_CUE.search(last) else None
-
-
-def inline_lead_in(body: str) -> str | None:
-    """"Our priorities will be to: Continue ..." -> "Our priorities will be to:"."""
-    m = _INLINE_LEAD.match(body)
-    if m and _LEAD_CUE.search(m.group("lead")):
-        return m.group("lead")
-    return None
-
-
-def _numbered_objective(para: Paragraph) -> str | None:
-    """The title clause of "1. Work with the government ...: narrative", or of "Objective 3"."""
-    text = para.text
-    if _OBJECTIVE.match(text):
-        return text.split(":", 1)[0] if ":" in text[:200] else text[:120]
-    if not _NUMBER.match(text):
-        return None
-    lead = para.bold_prefix
-    if lead and _NUMBER.match(lead) and lead.rstrip().endswith(":") and len(lead.split()) <= 40:
-        return lead.rstrip()
-    head, sep, rest = text.partition(":")
-    if sep and rest.strip() and len(head.split()) <= 30 and para.bold:
-        return head + ":"
-    return None
+    spans = list(sentences(t))
+    last = t[spans[-1][0]:] if spans else t
+    return last if len(last.split()) <= 40 else None
 
 
 @dataclass(slots=True)
-class _Unit:
+class Candidate:
+    """A place a promise can stand, with its features (see the module docstring)."""
+
     page: int
-    start: int
+    start: int  # in the page text
     end: int
     text: str
     section: int
     lead_in: str
+    context: Context
     rects: list[Rect]
-    last_para: tuple[int, int]  # (page, paragraph index) of the paragraph it ends in
+    last: tuple[int, int]  # (page, paragraph) it ends in
+    ends_para: bool = True  # it runs to the end of its paragraph
+    feats: dict[str, float] = field(default_factory=dict)
 
 
-def _rects(para: Paragraph) -> list[Rect]:
-    return [Rect(ln.page_index, ln.x0, ln.y0, ln.x1, ln.y1) for ln in para.lines]
+def _line_rects(para: Paragraph, lo: int, hi: int) -> list[Rect]:
+    """Rects of the lines of ``para`` that hold characters ``lo:hi`` of its text (line
+    lengths approximate the offsets: lines are joined with one space)."""
+    out: list[Rect] = []
+    pos = len(para.marker) + 1 if para.marker else 0
+    for ln, n in zip(para.lines, _line_lengths(para), strict=True):
+        if pos < hi and lo < pos + n:
+            out.append(Rect(ln.page_index, ln.x0, ln.y0, ln.x1, ln.y1))
+        pos += n
+    if not out:
+        out = [Rect(ln.page_index, ln.x0, ln.y0, ln.x1, ln.y1) for ln in para.lines]
+    return out
+
+
+_LENGTHS: dict[int, tuple[Paragraph, list[int]]] = {}
+
+
+def _line_lengths(para: Paragraph) -> list[int]:
+    """Length of each line of ``para`` in its text, plus the joining space (memoised for the
+    paragraph being cut into sentences)."""
+    cached = _LENGTHS.get(id(para))
+    if cached is None or cached[0] is not para:
+        _LENGTHS.clear()
+        cached = _LENGTHS[id(para)] = (para, [len(" ".join(ln.text.split())) + 1
+                                              for ln in para.lines])
+    return cached[1]
+
+
+class _Walker:
+    """One pass over the paragraphs, keeping the lead-in, table headers and headings."""
+
+    def __init__(self, sections: Sequence[ExtractedSection]) -> None:
+        self.sections = sections
+        self.out: list[Candidate] = []
+        self.lead: str = ""
+        self.headers: dict[tuple[int, int], dict[int, str]] = {}
+        self.last_headers: dict[int, str] = {}  # header cells of the last table, by column
+
+    def heading_of(self, role: ParaRole) -> str:
+        if not self.sections or role.section >= len(self.sections):
+            return ""
+        path = self.sections[role.section].path
+        if role.heading_level:
+            path = path[:-1]
+        return " / ".join(path[-2:])
+
+    def nearest_heading(self, role: ParaRole) -> str:
+        """The heading a list hangs from when it has no lead-in of its own."""
+        if not self.sections or role.section >= len(self.sections):
+            return ""
+        return self.sections[role.section].heading
+
+    def add(self, page: PageLayout, idx: int, lo: int, hi: int, role: ParaRole, ctx: Context,
+            lead: str) -> None:
+        """A candidate for characters ``lo:hi`` of paragraph ``idx``'s text."""
+        para = page.paragraphs[idx]
+        base = page.offsets[idx][0]
+        text = para.text[lo:hi]
+        stripped = text.strip()
+        if not _LETTERS.search(stripped):
+            return  # "£512m", "+6%": a figure without words promises nothing
+        lo += len(text) - len(text.lstrip())
+        hi = lo + len(stripped)
+        self.out.append(Candidate(
+            page.index, base + lo, base + hi, stripped, role.section, lead, ctx,
+            _line_rects(para, lo, hi), (page.index, idx), hi >= len(para.text.rstrip())))
+
+    def carry_over(self, layouts: Sequence[PageLayout], page: PageLayout, idx: int,
+                   para: Paragraph) -> int:
+        """Extend the last candidate of the previous page with the start of this paragraph,
+        if it carries on here; return how many characters of ``para`` were used."""
+        if idx or not self.out or para.marker or not para.text[:1].islower():
+            return 0
+        last = self.out[-1]
+        prev = page.index - 1
+        if (last.last[0] != prev or not last.ends_para or prev < 0
+                or last.last[1] != len(layouts[prev].paragraphs) - 1
+                or last.text.rstrip().endswith((".", "!", "?", ":"))):
+            return 0
+        end = next(sentences(para.text), (0, len(para.text)))[1]
+        last.text = f"{last.text} {para.text[:end]}"
+        last.rects.extend(_line_rects(para, 0, end))
+        last.last = (page.index, idx)
+        return end
+
+    def item(self, page: PageLayout, idx: int, para: Paragraph, role: ParaRole,
+             skip: int) -> None:
+        # the unit keeps its printed number ("6. Scrap ..."), as officers quote it; the lead-in
+        # and the features look past it
+        unit_lo = body_lo = len(para.marker) + 1 if para.marker else 0
+        m = _NUMBER_PREFIX.match(para.text[body_lo:])
+        if m:
+            body_lo += m.end()
+        body = para.text[body_lo:]
+        heading = self.heading_of(role)
+        inline = _INLINE_LEAD.match(body)
+        lead = self.lead
+        if inline and len(inline.group("lead").split()) <= 25 and para.text[-1:] != ":":
+            lead = inline.group("lead")
+            if re.search(r"\b(?:will|shall|to|are|is)\s*:$", lead, re.IGNORECASE):
+                self.lead = lead  # "Our priorities will be to: Continue ..." leads the list
+        shape = "numbered" if (m or is_numbered(para.text)) and not para.marker else "bullet"
+        lead = lead or self.nearest_heading(role)
+        sidebar = para.kind == "sidebar"
+        lo = max(unit_lo, skip)
+        if len(body.split()) <= LONG_ITEM:
+            self.add(page, idx, lo, len(para.text), role,
+                     Context(shape, lead, heading, sidebar=sidebar), lead)
+            return
+        head_end = body_lo + inline.end() if inline else None
+        first = True
+        for s, e in sentences(para.text[lo:]):
+            s, e = s + lo, e + lo
+            if first and head_end and head_end < e:
+                self.add(page, idx, s, head_end, role,
+                         Context(shape, lead, heading, item_head=True, sidebar=sidebar), lead)
+                s = head_end
+            self.add(page, idx, s, e, role,
+                     Context(shape if first else "sentence", lead, heading, first=first,
+                             item_head=first, sidebar=sidebar), lead)
+            first = False
+
+    def narrative(self, page: PageLayout, idx: int, para: Paragraph, role: ParaRole,
+                  skip: int) -> None:
+        heading = self.heading_of(role)
+        spans = [(s + skip, e + skip) for s, e in sentences(para.text[skip:])]
+        if spans and para.text.rstrip().endswith(":") and lead_in_of(para.text):
+            spans.pop()  # "By 2030 we will:" announces the list; it is its items' lead-in
+        for n, (s, e) in enumerate(spans):
+            ctx = Context("sentence", "", heading, first=n == 0 and not skip,
+                          only=len(spans) == 1 and not skip, sidebar=para.kind == "sidebar")
+            self.add(page, idx, s, e, role, ctx, "")
+
+    def cell(self, page: PageLayout, idx: int, para: Paragraph, role: ParaRole) -> None:
+        assert para.cell is not None
+        table, row, col = para.cell
+        key = (page.index, table)
+        if row == 0 and (para.bold or len(para.text.split()) <= 6):
+            self.headers.setdefault(key, {})[col] = para.text
+            self.last_headers[col] = para.text
+            return
+        # a table carried over from the previous page has no header row of its own
+        header = self.headers.get(key, {}).get(col) or self.last_headers.get(col, "")
+        heading = self.heading_of(role)
+        self.add(page, idx, len(para.marker) + 1 if para.marker else 0, len(para.text), role,
+                 Context("cell", header, heading, first_column=col == 0), header)
+
+
+def _plain_item(text: str) -> bool:
+    """A short paragraph that reads as a list item: no closing full stop, or an opening
+    base-form verb ("Work with partners to ...")."""
+    if len(text.split()) > 60:
+        return False
+    if not text.rstrip().endswith("."):
+        return True
+    first = text.split(" ", 1)[0].casefold()
+    return text[:1].isupper() and first in VERBS
+
+
+def candidates(layouts: Sequence[PageLayout], sections: Sequence[ExtractedSection],
+               roles: dict[tuple[int, int], ParaRole]) -> list[Candidate]:
+    """Every candidate unit, in reading order, with its features."""
+    walker = _Walker(sections)
+    fallback = ParaRole(max(len(sections) - 1, 0))
+    for page in layouts:
+        for idx, para in enumerate(page.paragraphs):
+            if para.kind == "toc":
+                continue  # a contents entry repeats a heading; it promises nothing itself
+            role = roles.get((page.index, idx), fallback)
+            if para.kind == "table":
+                if para.cell is not None:
+                    walker.cell(page, idx, para, role)
+                continue
+            if role.heading_level:
+                walker.lead = lead_in_of(para.text) or ""
+                if not walker.lead:  # a heading ending in ":" is its list's lead-in
+                    walker.add(page, idx, 0, len(para.text), role,
+                               Context("heading", "", walker.heading_of(role)), "")
+                continue
+            skip = walker.carry_over(layouts, page, idx, para)
+            if skip >= len(para.text.rstrip()):
+                continue
+            listy = bool(para.marker) or is_numbered(para.text)
+            if not listy and walker.lead and not skip and _plain_item(para.text):
+                listy = True  # a short paragraph under "We will:" is an item laid out plainly
+            if listy:
+                walker.item(page, idx, para, role, skip)
+                continue
+            found = lead_in_of(para.text)
+            walker.narrative(page, idx, para, role, skip)
+            walker.lead = found or ""
+    for cand in walker.out:
+        cand.feats = features(cand.text, cand.context)
+    return walker.out
+
+
+def select(cands: Sequence[Candidate], model: Model, total_words: int,
+           ) -> list[tuple[Candidate, str]]:
+    """The candidates the model keeps, with their kinds. A unit list must not swallow the
+    plan: if the kept units hold more than ``COVER_BUDGET`` of the document's words, the least
+    certain ones (highest probability of "none") are dropped until they fit."""
+    kept = []
+    for cand in cands:
+        kind, p_none = model.score(cand.feats)
+        if kind != "none":
+            kept.append((cand, kind, p_none))
+    budget = COVER_BUDGET * total_words
+    words = sum(len(c.text.split()) for c, _k, _p in kept)
+    drop: set[int] = set()
+    if words > budget:
+        for i in sorted(range(len(kept)), key=lambda i: -kept[i][2]):
+            if words <= budget:
+                break
+            drop.add(i)
+            words -= len(kept[i][0].text.split())
+    return [(c, k) for i, (c, k, _p) in enumerate(kept) if i not in drop]
 
 
 def find_commitments(
     layouts: Sequence[PageLayout],
     sections: Sequence[ExtractedSection],
     roles: dict[tuple[int, int], ParaRole],
+    model: Model | None = None,
 ) -> list[ExtractedCommitment]:
     """Find commitment units.
 
@@ -131,129 +319,18 @@ def find_commitments(
         layouts: cleaned pages.
         sections: from ``segment.segment``.
         roles: paragraph roles from ``segment.segment``.
+        model: the scorer (the shipped one by default).
 
     Returns:
-        Units in document order, ordinals from 0.
+        Units in document order, ordinals from 0, each with its ``kind``.
     """
-    units: list[_Unit] = []
-    lead_in: str | None = None
-    heading_lead: tuple[str, int] | None = None  # (heading text, its level)
-    objective_lead: str | None = None
-
-    def add(page: PageLayout, idx: int, para: Paragraph, lead: str, role: ParaRole) -> None:
-        start, end = page.offsets[idx]
-        if para.marker:
-            start += len(para.marker) + 1
-        units.append(_Unit(page.index, start, end, page.text[start:end], role.section,
-                           lead, _rects(para), (page.index, idx)))
-
-    action_columns: dict[int, tuple[int, str]] = {}  # table id -> (column, header text)
-    side_lead: str | None = None  # a lead-in inside a call-out box applies only there
-
-    for page in layouts:
-        for idx, para in enumerate(page.paragraphs):
-            role = roles.get((page.index, idx), ParaRole(max(len(sections) - 1, 0)))
-            if para.kind == "toc":
-                continue  # a contents entry repeats a heading; it promises nothing itself
-            if para.kind == "table":
-                if para.cell is None:
-                    continue
-                table, row, col = para.cell
-                key = page.index * 1000 + table
-                if row == 0 and _ACTION_HEADER.match(para.text):
-                    action_columns.setdefault(key, (col, para.text))
-                elif row > 0 and action_columns.get(key, (-1, ""))[0] == col:
-                    add(page, idx, para, action_columns[key][1], role)
-                continue
-            if para.kind == "sidebar" and not role.heading_level:
-                found = lead_in_of(para.text)
-                if found:
-                    side_lead = found
-                elif para.marker == "✓" or (para.marker and side_lead):
-                    add(page, idx, para, side_lead or "", role)
-                elif _WE_WILL.match(para.body):
-                    add(page, idx, para, "", role)
-                else:
-                    side_lead = None
-                continue
-            side_lead = None
-            if role.heading_level:
-                lead_in = None
-                objective_lead = None
-                if heading_lead and role.heading_level <= heading_lead[1]:
-                    heading_lead = None
-                colon_lead = lead_in_of(para.text)
-                if _MEASURES.search(para.text):
-                    heading_lead = None  # what will be measured is not a promise
-                elif colon_lead:
-                    lead_in = para.text
-                elif _HEADING_CUE.search(para.text) and not re.match(
-                        r"^priority\s+\d", para.text, re.IGNORECASE):
-                    heading_lead = (para.text, role.heading_level)
-                continue
-
-            # a paragraph carried over from the previous page extends the unit it belongs to
-            if (idx == 0 and units and units[-1].last_para[0] == page.index - 1
-                    and _is_last_para(layouts, units[-1].last_para)
-                    and para.text[:1].islower() and not para.marker
-                    and not units[-1].text.rstrip().endswith((".", "!", "?"))):
-                unit = units[-1]
-                unit.text = f"{unit.text} {para.text}"
-                unit.rects.extend(_rects(para))
-                unit.last_para = (page.index, idx)
-                continue
-
-            if para.marker == "✓":
-                add(page, idx, para, lead_in or (heading_lead[0] if heading_lead else ""), role)
-                continue
-
-            objective = _numbered_objective(para)
-            if objective:
-                add(page, idx, para, "", role)
-                objective_lead = objective
-                lead_in = None
-                continue
-
-            if para.marker or is_numbered(para.text):
-                inline = inline_lead_in(para.body)
-                if inline:
-                    lead_in = inline
-                    add(page, idx, para, inline, role)
-                elif lead_in:
-                    add(page, idx, para, lead_in, role)
-                elif heading_lead:
-                    add(page, idx, para, heading_lead[0], role)
-                elif objective_lead and para.marker:
-                    add(page, idx, para, objective_lead, role)
-                elif _WE_WILL.match(para.body):
-                    add(page, idx, para, "", role)
-                continue
-
-            # a plain paragraph ends any list
-            lead_in = None
-            objective_lead = None
-            found = lead_in_of(para.text)
-            if found:
-                lead_in = found
-                continue
-            if _WE_WILL.match(para.text):
-                add(page, idx, para, "", role)
-
+    model = model or load_model()
+    words = sum(len(page.text.split()) for page in layouts)
+    chosen = select(candidates(layouts, sections, roles), model, words)
     return [
         ExtractedCommitment(
-            ordinal=i,
-            section_ordinal=u.section,
-            text=u.text,
-            page_index=u.page,
-            char_start=u.start,
-            char_end=u.end,
-            lead_in=u.lead_in,
-            rects=tuple(u.rects),
-        )
-        for i, u in enumerate(units)
+            ordinal=n, section_ordinal=cand.section, text=cand.text, page_index=cand.page,
+            char_start=cand.start, char_end=cand.end, lead_in=cand.lead_in,
+            rects=tuple(cand.rects), kind=kind)
+        for n, (cand, kind) in enumerate(chosen)
     ]
-
-
-def _is_last_para(layouts: Sequence[PageLayout], where: tuple[int, int]) -> bool:
-    page, idx = where
-    return 0 <= page < len(layouts) and idx == len(layouts[page].paragraphs) - 1

@@ -12,21 +12,19 @@ total)`` once per page.
 
 from __future__ import annotations
 
-import bisect
 import errno
 import hashlib
 import re
 from collections.abc import Callable
-from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import pymupdf
-from pymupdf import mupdf
 
-from indexing import cleanup, commitments, headings, segment
+from indexing import cleanup, commitments, headings, pdf_regions, segment
 from indexing.cleanup import Line, RawPage
 from workbench.errors import ExtractError, ExtractFailure
-from workbench.model import Extraction, PageText
+from workbench.model import Extraction, OcrSettings, PageText
+from workbench.safe_text import safe_line, safe_mapping, safe_text
 
 __all__ = ["MAX_PAGES", "ProgressCallback", "check_file", "extract_file", "open_document"]
 
@@ -93,6 +91,15 @@ def _hash_and_header(path: Path) -> tuple[str, bytes]:
     return digest.hexdigest(), head
 
 
+def _utf8_path(path: Path) -> bool:
+    """False for a file name holding undecodable bytes (lone surrogates in Python)."""
+    try:
+        str(path).encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
 def open_document(path: Path, password: str | None) -> tuple[pymupdf.Document, str]:
     """Open ``path`` as a PDF, applying the policy for non-PDFs, damage and passwords.
 
@@ -108,7 +115,10 @@ def open_document(path: Path, password: str | None) -> tuple[pymupdf.Document, s
     has_header = b"%PDF" in head
     pymupdf.TOOLS.mupdf_warnings(reset=True)
     try:
-        doc = pymupdf.open(path) if has_header else pymupdf.open(path, filetype=None)
+        if not _utf8_path(path):  # MuPDF takes UTF-8 file names: read such a file's bytes
+            doc = pymupdf.open(stream=path.read_bytes(), filetype="pdf" if has_header else None)
+        else:
+            doc = pymupdf.open(path) if has_header else pymupdf.open(path, filetype=None)
     except (pymupdf.EmptyFileError, pymupdf.FileDataError, RuntimeError, ValueError) as exc:
         if not has_header:
             raise ExtractError(ExtractFailure.NOT_PDF, f"{name} is not a PDF") from None
@@ -173,7 +183,7 @@ def _split_line(raw_line: dict) -> list[list[tuple]]:
         stripped = text.strip()
         if len(stripped) == 1 and _is_symbol_font(s["font"]):
             text = cleanup.fix_symbol_glyph(text, s["font"])
-        text = normalise(text)
+        text = normalise(safe_text(text))  # broken fonts: surrogates, controls (issue 15)
         if not text:
             continue
         size = float(s["size"])
@@ -239,222 +249,19 @@ def _make_line(spans: list[tuple], page_index: int, block: int) -> Line | None:
                 min(lead, len(text)))
 
 
-@dataclass(slots=True)
-class _Grid:
-    """A ruled table: the y of its horizontal rules and the x of its vertical rules."""
-
-    ys: list[float]
-    xs: list[float]
-
-    def cell_of(self, x: float, y: float) -> tuple[int, int] | None:
-        if not (self.xs[0] - 1 <= x <= self.xs[-1] + 1 and self.ys[0] - 1 <= y <= self.ys[-1] + 1):
-            return None
-        return (max(bisect.bisect(self.ys, y) - 1, 0), max(bisect.bisect(self.xs, x) - 1, 0))
-
-
-def _distinct(values: list[float], tol: float = 2.0) -> list[float]:
-    out: list[float] = []
-    for v in sorted(values):
-        if not out or v - out[-1] > tol:
-            out.append(v)
-    return out
-
-
-# Deciding cheaply that a page draws no vector graphics, so get_cdrawings() (a second run of
-# the whole page, about a third of the cost of get_text("dict")) can be skipped. MuPDF hands a
-# path to a device only for a path-painting operator (S s f F f* B B* b b*) in the page's
-# content stream, or from content run on its behalf: form XObjects (Do), soft masks (gs),
-# patterns (scn/SCN), Type 3 glyphs and annotations. The test is conservative: anything it
-# cannot rule out (including text it cannot tokenise, such as comments or inline images) means
-# "may draw", and then get_cdrawings() runs as before. One left-to-right scan (atomic, so
-# it never re-reads a string differently) skips string operands (literal and hex) and matches
-# when it meets a comment or an operator of concern.
-_DRAW_OPERATOR = rb"%|(?<![A-Za-z/])(?:[SsfFBb]|Do|scn|SCN|gs|BI)(?![A-Za-z])"
-_MAY_DRAW = re.compile(
-    rb"(?:(?>[^(<%SsfFBbDg]+"  # a run that starts nothing of interest
-    rb"|\((?:[^()\\]|\\.)*\)|<[0-9A-Fa-f\s]*>)"  # a literal or hex string
-    rb"|(?!" + _DRAW_OPERATOR + rb")[\s\S])*+"  # any other byte
-    rb"(?:" + _DRAW_OPERATOR + rb")", re.DOTALL)
-
-
-def _has_type3_font(page: pymupdf.Page, cache: dict[str, bool]) -> bool:
-    doc = page.parent
-    kind, value = doc.xref_get_key(page.xref, "Resources")
-    key = value if kind in ("xref", "dict") else None  # inherited resources: not cached
-    found = cache.get(key) if key is not None else None
-    if found is None:
-        found = any(f[2] == "Type3" for f in doc.get_page_fonts(page.number))
-        if key is not None:
-            cache[key] = found
-    return found
-
-
-def _may_draw(page: pymupdf.Page, cache: dict[str, bool]) -> bool:
-    """False only when the page certainly draws no vector path (see above)."""
-    try:
-        doc = page.parent
-        if doc.xref_get_key(page.xref, "Annots")[0] != "null":
-            return True
-        if _has_type3_font(page, cache):
-            return True
-        # the very stream MuPDF interprets: all /Contents streams, concatenated with padding
-        pdf_page = mupdf.pdf_page_from_fz_page(page.this)
-        contents = mupdf.pdf_dict_get(pdf_page.obj(), mupdf.PDF_ENUM_NAME_Contents)
-        stream = mupdf.pdf_open_contents_stream(pdf_page.doc(), contents)
-        # fz_read_all stops with an error past MuPDF's worst case (100 MB for initial=0), so a
-        # decompression bomb costs at most that here, and the error means "assume it draws"
-        raw = mupdf.fz_read_all(stream, 0).fz_buffer_extract()
-    except Exception:  # cannot tell: assume it draws
-        return True
-    return _MAY_DRAW.match(raw) is not None
-
-
-@dataclass(slots=True)
-class _DrawingsGate:
-    """Per document: whether get_cdrawings() can be skipped on a page (``skip``)."""
-
-    fonts: dict[str, bool] = field(default_factory=dict)  # resources -> has a Type 3 font
-    tried: int = 0
-    skipped: int = 0
-
-    def skip(self, page: pymupdf.Page) -> bool:
-        """True when get_cdrawings() would find nothing and leave no MuPDF warning behind.
-
-        The test runs only while MuPDF has not complained about the document (its warnings
-        are kept as repair notes, which must not change); should the test itself make MuPDF
-        complain, that is forgotten and get_cdrawings() runs as before. A document whose
-        first pages all draw is not tested further (the test would only cost time).
-        """
-        if self.tried >= 4 and not self.skipped:
-            return False
-        store = getattr(pymupdf, "JM_mupdf_warnings_store", None)
-        if not isinstance(store, list) or store:
-            return False
-        self.tried += 1
-        may_draw = _may_draw(page, self.fonts)
-        if store:
-            del store[:]
-            return False
-        if may_draw:
-            return False
-        self.skipped += 1
-        return True
-
-
-def _regions(page: pymupdf.Page, gate: _DrawingsGate | None = None,
-             ) -> tuple[list[_Grid], list[pymupdf.Rect]]:
-    """Ruled tables and call-out boxes drawn on a page.
-
-    A table is a connected set of horizontal and vertical rules with at least three distinct
-    rows of rules and three of columns (two rows of two cells). A box is a filled or stroked
-    rectangle narrower than 60 % of the page and at least 30 pt high that is not a table.
-    ``gate`` (one per document) skips the drawings of pages that have none.
-    """
-    if gate is not None and gate.skip(page):
-        return [], []
-    try:
-        # the C-level listing: plain tuples, about twice as fast as get_drawings()
-        drawings = page.get_cdrawings()
-    except Exception:  # vector graphics only refine the layout
-        return [], []
-    hs: list[tuple[float, float, float]] = []  # y, x0, x1
-    vs: list[tuple[float, float, float]] = []  # x, y0, y1
-    rects: list[pymupdf.Rect] = []
-    for d in drawings[:5000]:
-        for item in d.get("items", ()):
-            if item[0] == "l":
-                (ax, ay), (bx, by) = item[1][:2], item[2][:2]
-                if abs(ay - by) < 1.0 and abs(ax - bx) >= 8:
-                    hs.append(((ay + by) / 2, min(ax, bx), max(ax, bx)))
-                elif abs(ax - bx) < 1.0 and abs(ay - by) >= 8:
-                    vs.append(((ax + bx) / 2, min(ay, by), max(ay, by)))
-            elif item[0] == "re":
-                x0, y0, x1, y1 = item[1][:4]
-                w, h = x1 - x0, y1 - y0
-                if h < 2 and w >= 8:
-                    hs.append(((y0 + y1) / 2, x0, x1))
-                elif w < 2 and h >= 8:
-                    vs.append(((x0 + x1) / 2, y0, y1))
-                elif w >= 8 and h >= 8:
-                    rects.append(pymupdf.Rect(x0, y0, x1, y1))
-                    if d.get("color") is not None:  # a stroked cell: its four edges are rules
-                        hs += [(y0, x0, x1), (y1, x0, x1)]
-                        vs += [(x0, y0, y1), (x1, y0, y1)]
-    grids: list[_Grid] = []
-    table_boxes: list[pymupdf.Rect] = []
-    if len(hs) >= 3 and len(vs) >= 3 and len(hs) + len(vs) <= 4000:
-        parent = list(range(len(hs) + len(vs)))
-
-        def find(i: int) -> int:
-            while parent[i] != i:
-                parent[i] = parent[parent[i]]
-                i = parent[i]
-            return i
-
-        for i, (y, hx0, hx1) in enumerate(hs):
-            for j, (x, vy0, vy1) in enumerate(vs):
-                if hx0 - 2 <= x <= hx1 + 2 and vy0 - 2 <= y <= vy1 + 2:
-                    parent[find(i)] = find(len(hs) + j)
-        groups: dict[int, tuple[list[int], list[int]]] = {}
-        for i in range(len(hs)):
-            groups.setdefault(find(i), ([], []))[0].append(i)
-        for j in range(len(vs)):
-            groups.setdefault(find(len(hs) + j), ([], []))[1].append(j)
-        for h_ids, v_ids in groups.values():
-            ys = _distinct([hs[i][0] for i in h_ids])
-            xs = _distinct([vs[j][0] for j in v_ids])
-            if len(ys) >= 3 and len(xs) >= 3:
-                grids.append(_Grid(ys, xs))
-                table_boxes.append(pymupdf.Rect(xs[0], ys[0], xs[-1], ys[-1]))
-    width, height = page.rect.width, page.rect.height
-    boxes = [r for r in rects
-             if 0.15 * width <= r.width <= 0.6 * width and 30 <= r.height <= 0.9 * height
-             and not any(r.intersects(t) for t in table_boxes)]
-    return grids, boxes
-
-
-def _place(line: Line, grids: list[_Grid], boxes: list[pymupdf.Rect],
-           box_lines: list[list[int]], i: int) -> Line:
-    cx, cy = (line.x0 + line.x1) / 2, (line.y0 + line.y1) / 2
-    for t, grid in enumerate(grids):
-        cell = grid.cell_of(cx, cy)
-        if cell is not None:
-            return replace(line, kind="table", cell=(t, *cell), block=1_000_000 + t)
-    for b, box in enumerate(boxes):
-        if (box.x0 - 2 <= line.x0 and line.x1 <= box.x1 + 2 and box.y0 - 2 <= line.y0
-                and line.y1 <= box.y1 + 2):
-            box_lines[b].append(i)
-            return line
-    return line
-
-
-def _mark_regions(lines: list[Line], grids: list[_Grid], boxes: list[pymupdf.Rect]) -> list[Line]:
-    """Tag lines inside a table (``kind="table"``, its cell) or a call-out box beside the body
-    (``kind="sidebar"``); each table and each box becomes one block."""
-    box_lines: list[list[int]] = [[] for _ in boxes]
-    placed = [_place(ln, grids, boxes, box_lines, i) for i, ln in enumerate(lines)]
-    for b, ids in enumerate(box_lines):
-        box = boxes[b]
-        inside = set(ids)
-        beside = any(i not in inside and placed[i].kind != "table"
-                     and (placed[i].x1 <= box.x0 or placed[i].x0 >= box.x1)
-                     and placed[i].y0 < box.y1 and box.y0 < placed[i].y1
-                     for i in range(len(placed)))
-        if len(ids) >= 2 and beside:
-            for i in ids:
-                placed[i] = replace(placed[i], kind="sidebar", block=2_000_000 + b)
-    return placed
-
-
-def _read_page(doc: pymupdf.Document, index: int, gate: _DrawingsGate | None = None,
-               ) -> RawPage:
+def _read_page(doc: pymupdf.Document, index: int, gate: pdf_regions.DrawingsGate | None = None,
+               *, textpage: pymupdf.TextPage | None = None) -> RawPage:
+    """One page's lines; from ``textpage`` (an OCR reading, see ``indexing.ocr``) if given."""
     page = doc.load_page(index)
     rect = page.rect
     try:
-        label = page.get_label() or ""
+        label = safe_line(page.get_label() or "", 100)
     except Exception:  # a broken /PageLabels tree only loses the label
         label = ""
-    data = page.get_text("dict", flags=_TEXT_FLAGS)
+    if textpage is not None:
+        data = textpage.extractDICT()
+    else:
+        data = page.get_text("dict", flags=_TEXT_FLAGS)
     lines: list[Line] = []
     for block in data.get("blocks", ()):
         if block.get("type") != 0:
@@ -479,23 +286,53 @@ def _read_page(doc: pymupdf.Document, index: int, gate: _DrawingsGate | None = N
                 line = _make_line(spans, index, bno * 16)
                 if line is not None:
                     lines.append(line)
-    grids, boxes = _regions(page, gate)
+    grids, boxes = pdf_regions.regions(page, gate)
     if grids or boxes:
-        lines = _mark_regions(lines, grids, boxes)
+        lines = pdf_regions.mark_regions(lines, grids, boxes)
     cover = 0.0
     if sum(len(ln.text.strip()) for ln in lines) < 40:
-        area = max(rect.width * rect.height, 1.0)
-        try:
-            for info in page.get_image_info():
-                b = pymupdf.Rect(info["bbox"]) & rect
-                cover += b.width * b.height / area
-        except Exception:
-            cover = 0.0
+        cover = _ink_cover(page, rect)
     return RawPage(index, rect.width, rect.height, lines, label, min(cover, 1.0))
 
 
+def _ink_cover(page: pymupdf.Page, rect: pymupdf.Rect) -> float:
+    """Share of a (nearly) textless page covered by what it shows instead: images, vector
+    drawings (text turned into outlines, ruled forms) and form fields. Issue 15: a page of
+    37 small images or an empty form has no text layer as surely as a full-page scan."""
+    area = max(rect.width * rect.height, 1.0)
+    boxes: list[pymupdf.Rect] = []
+    try:
+        boxes += [pymupdf.Rect(info["bbox"]) for info in page.get_image_info()]
+    except Exception:  # each source only adds evidence
+        pass
+    try:
+        boxes += [pymupdf.Rect(d["rect"]) for d in page.get_cdrawings()[:5000]]
+    except Exception:
+        pass
+    try:
+        boxes += [pymupdf.Rect(w.rect) for w in page.widgets()]
+    except Exception:
+        pass
+    cover = 0.0
+    for box in boxes:
+        b = box & rect
+        if not b.is_empty:
+            cover += b.width * b.height / area
+    return min(cover, 1.0)
+
+
+def analyse(raw_pages: list[RawPage], toc: list, title: str,
+            ) -> tuple[list[cleanup.PageLayout], list, dict]:
+    """Clean pages and cut them into sections: ``(layouts, sections, paragraph roles)``."""
+    layouts = cleanup.assemble_pages(raw_pages)
+    rule = headings.rule_for(layouts, toc)
+    sections, owners = segment.segment(layouts, rule, title)
+    return layouts, sections, owners
+
+
 def extract_file(
-    path: Path | str, password: str | None = None, progress_cb: ProgressCallback | None = None
+    path: Path | str, password: str | None = None, progress_cb: ProgressCallback | None = None,
+    ocr: OcrSettings | None = None,
 ) -> Extraction:
     """Extract pages, sections and commitments from one PDF.
 
@@ -504,6 +341,7 @@ def extract_file(
         password: the user password, if the PDF needs one. It is used to open the file and then
             dropped; it is never stored in the result.
         progress_cb: called as ``progress_cb(pages_done, page_count)``.
+        ocr: OCR the pages without a text layer with these settings (``indexing.ocr``).
 
     Returns:
         The ``Extraction``.
@@ -526,29 +364,44 @@ def extract_file(
                                f"{name} has {page_count} pages, more than the {MAX_PAGES} allowed")
         if page_count <= 0:
             raise ExtractError(ExtractFailure.DAMAGED, f"{name} is damaged and has no pages")
+        # with OCR, reading the pages is the first half of the progress and OCR the second
+        # (progress never goes back when it turns out fewer pages need OCR)
+        steps = page_count if ocr is None else 2 * page_count
         if progress_cb:
-            progress_cb(0, page_count)
+            progress_cb(0, steps)
         raw_pages: list[RawPage] = []
         warnings: list[str] = []
-        gate = _DrawingsGate()
+        gate = pdf_regions.DrawingsGate()
         for i in range(page_count):
             try:
                 raw_pages.append(_read_page(doc, i, gate))
             except MemoryError:
                 raise
             except Exception as exc:  # one bad page must not sink the document
-                msg = f"page {i + 1} could not be read: {str(exc).splitlines()[0][:200]}"
+                msg = f"page {i + 1} could not be read: {safe_line(exc, 200)}"
                 warnings.append(msg)
                 raw_pages.append(RawPage(i, 0.0, 0.0, [], "", 0.0, msg))
             if progress_cb:
-                progress_cb(i + 1, page_count)
+                progress_cb(i + 1, steps)
+        confidences: dict[int, float] = {}
+        if ocr is not None:  # issue 15: scanned pages read again through Tesseract
+            from indexing import ocr as ocr_pass
+
+            def ocr_progress(done: int, total: int) -> None:
+                if progress_cb:
+                    progress_cb(page_count + done * page_count // max(total, 1), steps)
+
+            raw_pages, confidences, ocr_warnings = ocr_pass.ocr_pages(
+                doc, raw_pages, ocr, _read_page, ocr_progress)
+            warnings += ocr_warnings
         try:
-            toc = doc.get_toc(simple=True)
+            toc = [[lvl, safe_line(title), *rest]
+                   for lvl, title, *rest in doc.get_toc(simple=True)]
         except Exception as exc:
             toc = []
-            warnings.append(f"the outline could not be read: {str(exc).splitlines()[0][:200]}")
+            warnings.append(f"the outline could not be read: {safe_line(exc, 200)}")
         try:
-            metadata = {k: str(v) for k, v in (doc.metadata or {}).items() if v}
+            metadata = safe_mapping(doc.metadata)
         except Exception:
             metadata = {}
         copy_restricted = False
@@ -561,19 +414,21 @@ def extract_file(
         repaired = bool(getattr(doc, "is_repaired", False))
     finally:
         doc.close()
-    mupdf_warnings = [w for w in pymupdf.TOOLS.mupdf_warnings(reset=True).splitlines() if w]
+    mupdf_warnings = [safe_line(w, 500)
+                      for w in pymupdf.TOOLS.mupdf_warnings(reset=True).splitlines() if w]
     if mupdf_warnings and any("repair" in w.lower() or "trailer" in w.lower()
                               or "xref" in w.lower() for w in mupdf_warnings):
         repaired = True
     warnings = [*warnings, *mupdf_warnings[:50]]
 
-    layouts = cleanup.assemble_pages(raw_pages)
-    title = metadata.get("title", "").strip() or path.stem
-    rule = headings.rule_for(layouts, toc)
-    sections, owners = segment.segment(layouts, rule, title)
+    title = metadata.get("title", "").strip()
+    if not any(c.isalnum() for c in title):  # none, or nothing left of a broken one
+        title = safe_line(path.stem)
+    layouts, sections, owners = analyse(raw_pages, toc, title)
     units = commitments.find_commitments(layouts, sections, owners)
     pages = tuple(
-        PageText(p.index, p.label, p.text, p.needs_ocr, p.width, p.height) for p in layouts
+        PageText(p.index, p.label, p.text, p.needs_ocr, p.width, p.height,
+                 confidences.get(p.index)) for p in layouts
     )
     return Extraction(
         sha256=sha256,
@@ -587,6 +442,7 @@ def extract_file(
         warnings=tuple(warnings),
         copy_restricted=copy_restricted,
         metadata=metadata,
+        ocr=ocr.describe() if ocr is not None and confidences else "",
     )
 
 

@@ -6,7 +6,9 @@ no events.
 
 Query syntax (for the README)
 -----------------------------
-* ``pothole repairs``      both words (AND is the default).
+* ``pothole repairs``      both words (AND is the default). A short page is filled, after every
+  full match, with passages missing one or two of the plain words (``ParsedQuery.relaxed``,
+  the "soft AND"; never a quoted phrase, filter or exclusion).
 * ``"net zero carbon"``    an exact phrase: these words, in this order, in the passage's own text
   (not its heading, which only ranks), unstemmed and never expanded by the synonym table; an
   unclosed quote runs to the end of the query.
@@ -40,6 +42,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from itertools import combinations
 
 from whoosh import query as wq
 
@@ -133,6 +136,8 @@ PROXIMITY_SPAN = False  # see _proximity_clause
 PROXIMITY_SLOP = 3  # words allowed between query words for the proximity bonus
 PROXIMITY_BOOST = 2.0
 PROXIMITY_MAX_WORDS = 6
+RELAX_MAX_WORDS = 6  # the soft AND (``_relaxed``) is built for at most this many plain words
+RELAX_MISSING = 2  # how many of them a passage of the soft AND may miss
 
 NOTICE_TOO_MANY_TERMS = f"Only the first {MAX_TERMS} terms were used"
 NOTICE_EMPTY = "Type a word or phrase to search for"
@@ -153,6 +158,9 @@ class ParsedQuery:
     highlight_prefixes: tuple[tuple[str, str], ...] = ()
     phrases: tuple[tuple[str, ...], ...] = ()  # quoted phrases, as ``exact_words`` gives them
     near: tuple[str, ...] = ()  # stems of the plain words, for ranking by proximity
+    # passages holding most, not all, of the plain words: shown after every full match when
+    # the full matches do not fill the page (see ``_relaxed``); None when nothing can relax
+    relaxed: tuple[wq.Query, ...] = ()  # [i]: all but i + 1 of the plain words
 
     @property
     def notice(self) -> str:
@@ -179,8 +187,11 @@ def _quote(text: str) -> str:
 
 
 def _expansion_clauses(
-    ctx: _Ctx, acronyms: Iterable[str], phrases: Iterable[str], hl: bool
+    ctx: _Ctx, acronyms: Iterable[str], phrases: Iterable[str], hl: bool, *, tagged: bool = False
 ) -> tuple[list[wq.Query], list[str]]:
+    """Clauses for synonyms of what was typed. With ``tagged`` (the phrases are expansions of
+    an acronym already in the query), a phrase the index tags with its acronym
+    (``SynonymTable.tags``) needs no clause of its own: the acronym's term finds it."""
     clauses: list[wq.Query] = []
     shown: list[str] = []
     for a in acronyms:
@@ -191,6 +202,11 @@ def _expansion_clauses(
     for p in phrases:
         st = stems(p)
         acr = acronym_tokens(p)
+        if tagged and ctx.table.is_tagged(p):
+            shown.append(_quote(p))
+            if hl:
+                ctx.terms.update(st)
+            continue
         parts = ([_text_clause(st)] if st else []) + [wq.Term(ACRONYMS, a) for a in acr]
         if not parts:
             continue
@@ -230,7 +246,7 @@ def _compile_word(w: _Word, ctx: _Ctx, hl: bool) -> tuple[wq.Query, str] | None:
         if hl:
             ctx.terms.add(acr)
         if expansions:
-            more, shown = _expansion_clauses(ctx, (), expansions, hl)
+            more, shown = _expansion_clauses(ctx, (), expansions, hl, tagged=True)
             clauses += more
             return wq.Or(clauses), "(" + " OR ".join([acr, *shown]) + ")"
         st = stems(w.raw.lower())
@@ -251,9 +267,9 @@ def _compile_word(w: _Word, ctx: _Ctx, hl: bool) -> tuple[wq.Query, str] | None:
         clauses.append(wq.Term(ACRONYMS, upper))
         if hl:
             ctx.terms.add(upper)
-        more, extra = _expansion_clauses(ctx, (), table.expansions(upper), hl)
+        more, extra = _expansion_clauses(ctx, (), table.expansions(upper), hl, tagged=True)
         clauses += more
-        shown += [upper] * bool(more) + extra
+        shown += [upper] * bool(more or extra) + extra
     q = wq.Or(clauses) if len(clauses) > 1 else clauses[0]
     text = shown[0] if len(shown) == 1 else "(" + " OR ".join(shown) + ")"
     return q, text
@@ -418,6 +434,39 @@ def _compile(node, ctx: _Ctx, hl: bool) -> tuple[wq.Query, str] | None:
     return None
 
 
+def _relaxed(children: tuple, table: SynonymTable) -> tuple[wq.Query, ...]:
+    """The "soft AND" of a top-level AND, one query per number of plain words (or table
+    phrases) missing, 1 to ``RELAX_MISSING``, at least one word kept; phrases, filters,
+    exclusions and groups stay required, so a quoted phrase is never relaxed. Whoosh's
+    ``Or(minmatch=)`` is not implemented, so "all but one of n" is the Or of the n ANDs that
+    each leave one word out (n is at most ``RELAX_MAX_WORDS``).
+    """
+    ctx = _Ctx(table)
+    optional: list[wq.Query] = []
+    required: list[wq.Query] = []
+    for item in _synonym_groups(children, ctx):
+        if isinstance(item, tuple) and item[0] == "syn":
+            c = _compile_and(item[1], ctx, False)
+            if c is not None:
+                optional.append(c[0])
+            continue
+        c = _compile_word(item, ctx, False) if isinstance(item, _Word) else _compile(
+            item, ctx, False)
+        if c is not None:
+            (optional if isinstance(item, _Word) else required).append(c[0])
+    n = len(optional)
+    if not 2 <= n <= RELAX_MAX_WORDS:
+        return ()
+    out: list[wq.Query] = []
+    for need in range(n - 1, max(0, n - RELAX_MISSING - 1), -1):
+        soft: wq.Query = wq.Or([wq.And(list(combo)) if len(combo) > 1 else combo[0]
+                                for combo in combinations(optional, need)])
+        q = wq.And([*required, soft]) if required else soft
+        if _is_positive(q):
+            out.append(q.normalize())
+    return tuple(out)
+
+
 def _is_positive(q: wq.Query) -> bool:
     """False when the query can only exclude (NOT x, or an AND of NOTs)."""
     if isinstance(q, wq.Not):
@@ -455,6 +504,7 @@ def parse_query(text: str, synonyms: SynonymTable | None = None) -> ParsedQuery:
     q, shown = compiled
     if not _is_positive(q):
         return ParsedQuery(None, shown, (*notices, NOTICE_ONLY_NOT))
+    relaxed = _relaxed(tree.children, table) if isinstance(tree, _And) else ()
     return ParsedQuery(
         q.normalize(),
         shown,
@@ -463,4 +513,5 @@ def parse_query(text: str, synonyms: SynonymTable | None = None) -> ParsedQuery:
         tuple(dict.fromkeys(ctx.prefixes)),
         tuple(dict.fromkeys(ctx.phrases)),
         tuple(ctx.near),
+        relaxed,
     )

@@ -55,14 +55,21 @@ TAILS = "tails"
 SNIPPET_CHARS = 200
 PROXIMITY_WEIGHT = 0.5  # the bonus when the words stand side by side, vs 1.0 for the best BM25
 _HL_ANALYZER = highlight_analyzer()
-_FOLD = str.maketrans({"\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '"',
-                       "\u2013": "-", "\u2014": "-", "\u00a0": " "})
+# str.translate with a dict is a per-character Python lookup (a third of a millisecond on a
+# long section); a few str.replace calls on the characters present do the same fold in C
+_FOLD = (("\u2018", "'"), ("\u2019", "'"), ("\u201c", '"'), ("\u201d", '"'),
+         ("\u2013", "-"), ("\u2014", "-"), ("\u00a0", " "))
 _SENTENCE = re.compile(r"(?<=[.!?;])\s+")
 
 
 def norm_text(text: str) -> str:
     """Text folded for containment tests: case, quotes, dashes, a hyphen at a line end."""
-    s = text if text.isascii() else unicodedata.normalize("NFKC", text).translate(_FOLD)
+    s = text
+    if not text.isascii():
+        s = unicodedata.normalize("NFKC", text)
+        for a, b in _FOLD:
+            if a in s:
+                s = s.replace(a, b)
     s = s.lower()
     s = re.sub(r"-\s+", "", s)
     return " ".join(re.sub(r"[^\w']+", " ", s).split())
@@ -97,6 +104,7 @@ def snippet(text: str, terms: frozenset[str]) -> str:
                     text.split("\n"),
                     key=lambda p: len({m.group(0).lower() for m in quick.finditer(p)}),
                 )
+        text = _window(text, terms)
         out = highlight(
             text,
             terms,
@@ -108,6 +116,45 @@ def snippet(text: str, terms: frozenset[str]) -> str:
     if not out:
         out = text[:SNIPPET_CHARS].rstrip() + ("…" if len(text) > SNIPPET_CHARS else "")
     return out
+
+
+def _window(text: str, terms: frozenset[str]) -> str:
+    """The stretch of a long ``text`` around its densest matches, for ``highlight`` to tokenise
+    (it tokenises everything it is given: ~1 ms a long paragraph, 20 times a page).
+
+    Matches are found as ``_Matcher`` finds them; the window holds the ``SNIPPET_CHARS`` run
+    with the most distinct matched words plus a fragment's width on each side, so the fragment
+    ``highlight`` picks is the one it would pick in the whole text.
+    """
+    if len(text) <= 3 * SNIPPET_CHARS:
+        return text
+    quick = _quick_regex(terms)
+    if quick is None:
+        return text
+    hits: list[tuple[int, str]] = []
+    for q in quick.finditer(text):
+        token = TOKEN.match(text, q.start())
+        if token is None:
+            continue
+        for form, _, _, _ in word_parts(token.group(0), merge=True):
+            lower = form.lower()
+            if lower not in STOP_WORDS and (acronym_form(form) or porter_stem(lower)) in terms:
+                hits.append((token.start(), lower))
+                break
+    if not hits:
+        return text
+    best, best_n = hits[0][0], 0
+    for i, (start, _) in enumerate(hits):
+        n = len({w for s, w in hits[i:] if s - start < SNIPPET_CHARS})
+        if n > best_n:
+            best, best_n = start, n
+    a = max(0, best - SNIPPET_CHARS)
+    b = min(len(text), best + 2 * SNIPPET_CHARS)
+    if a:
+        a = text.find(" ", a) + 1 or a  # start and end on a word boundary
+    if b < len(text):
+        b = text.rfind(" ", a, b) if text.rfind(" ", a, b) > best else b
+    return text[a:b]
 
 
 @lru_cache(maxsize=256)
@@ -132,6 +179,8 @@ class Candidate:
     norm: str = ""
     source: str = ""  # the stored text, before a section is cut to its own passages
     cut: list[str] = field(default_factory=list)  # finer hits cut out of a section
+    tier: int = 0  # 0: holds every word; 1: most of them (the soft AND), ranked after all of 0
+    docnum: int = -1  # Whoosh's document number, while the searcher lasts
 
     @property
     def kind(self) -> str:
@@ -161,6 +210,7 @@ class _Matcher:
             for p in phrases if p
         ]
         self.quick = _quick_regex(terms | {p[0] for p in phrases if p})
+        self._known: dict[str, bool] = {}
 
     def __call__(self, text: str) -> bool:
         if self.quick is None:
@@ -187,13 +237,22 @@ class _Matcher:
 
 
     def _holds(self, token: str) -> bool:
-        for form, _, _, _ in word_parts(token, merge=True):
-            lower = form.lower()
-            if lower in STOP_WORDS:
-                continue  # "on" is not a match for "one" (stemmed "on")
-            if (acronym_form(form) or porter_stem(lower)) in self.terms:
-                return True
-        return False
+        # the same few words recur in every paragraph of every candidate: decide each once
+        known = self._known.get(token)
+        if known is None:
+            known = self._known[token] = holds_term(token, self.terms)
+        return known
+
+
+def holds_term(token: str, terms: frozenset[str]) -> bool:
+    """Does one ``TOKEN`` match hold a query term, as ``HighlightFormFilter`` forms it?"""
+    for form, _, _, _ in word_parts(token, merge=True):
+        lower = form.lower()
+        if lower in STOP_WORDS:
+            continue  # "on" is not a match for "one" (stemmed "on")
+        if (acronym_form(form) or porter_stem(lower)) in terms:
+            return True
+    return False
 
 
 def _cut(para: str, cut: list[str]) -> str:
@@ -213,6 +272,21 @@ def _cut(para: str, cut: list[str]) -> str:
     )
 
 
+def _paragraphs(text: str) -> list[str]:
+    """The paragraphs of a stored text: its lines, with a line that starts in lower case joined
+    to the one before (a sentence wrapped by the PDF's layout: "…children in Kent are" /
+    "obese or overweight, …" is one sentence, and showing only its second line loses it)."""
+    out: list[str] = []
+    for line in text.split("\n"):
+        if not line.strip():
+            continue
+        if out and line.lstrip()[:1].islower():
+            out[-1] += "\n" + line
+        else:
+            out.append(line)
+    return out
+
+
 def _own_passages(text: str, cut: list[str], matches: _Matcher) -> str:
     """The paragraphs of a section's text that match, with the commitments in ``cut`` removed.
 
@@ -221,7 +295,7 @@ def _own_passages(text: str, cut: list[str], matches: _Matcher) -> str:
     not a hit of its own); if nothing in the text matched (the section was found through its
     heading or a synonym), the remaining text is kept whole.
     """
-    paras = [p for p in text.split("\n") if p.strip()]
+    paras = _paragraphs(text)
     matching = [p for p in paras if matches(p)]
     if matching:
         kept = [x for x in (_cut(p, cut) for p in matching) if x and matches(x)]
@@ -244,19 +318,20 @@ def collapse(
     not shown again. Stops once ``limit`` hits are kept: a finer unit further down would not
     be shown anyway.
     """
-    commitments: dict[str, list[str]] = {}
+    commitments: dict[str, list[tuple[int, str]]] = {}
     for c in cands:
         c.source = c.text
         if c.kind != "section":  # a section's text is cut first, then folded
             c.norm = norm_text(c.text)
         if c.kind == "commitment":
-            commitments.setdefault(c.plan, []).append(c.norm)
+            commitments.setdefault(c.plan, []).append((c.tier, c.norm))
     if phrases:  # a word of a quoted phrase is no match on its own, only the whole phrase
         terms = terms - {st for p in phrases for st in stems(" ".join(p))}
     matches = _Matcher(terms, phrases)
 
     def trim(c: Candidate, extra: list[str]) -> None:
-        c.cut = [*commitments.get(c.plan, []), *extra]
+        # a soft-AND commitment is never cut out of a passage that holds every word
+        c.cut = [*(n for t, n in commitments.get(c.plan, []) if t <= c.tier), *extra]
         c.text = _own_passages(c.source, c.cut, matches)
         c.norm = norm_text(c.text)
 
@@ -284,7 +359,8 @@ def _keep(kept: list[Candidate], c: Candidate) -> bool:
     """Add ``c`` to ``kept`` unless its words are shown already; True when it was appended."""
     outer = next((i for i, k in enumerate(kept) if _inside(c.norm, k.norm)), None)
     if outer is not None:
-        if _same_place(c, kept[outer]) and kept[outer].norm != c.norm:
+        if (_same_place(c, kept[outer]) and kept[outer].norm != c.norm
+                and c.tier <= kept[outer].tier):
             kept[outer] = c  # a commitment inside another: the finer one, better rank
         # otherwise the same words stand elsewhere in a hit already shown (a glossary line
         # inside a paragraph, a pledge repeated): they are shown once, there
@@ -329,13 +405,15 @@ def rerank(cands: list[Candidate], near: Sequence[str]) -> list[Candidate]:
     Whoosh scores a whole section; the bonus looks at the passage actually shown, so a section
     whose own passage says "social value" outranks one that scatters the two words.
     """
-    top = max((c.score for c in cands), default=0.0) or 1.0
+    top: dict[int, float] = {}
+    for c in cands:
+        top[c.tier] = max(top.get(c.tier, 0.0), c.score)
     keyed = []
     for n, c in enumerate(cands):
         span = _span(c.text, near)
         bonus = PROXIMITY_WEIGHT * len(near) / span if span else 0.0
-        keyed.append((-(c.score / top + bonus), n, c))
-    return [c for _, _, c in sorted(keyed)]
+        keyed.append((c.tier, -(c.score / (top[c.tier] or 1.0) + bonus), n, c))
+    return [c for _, _, _, c in sorted(keyed)]
 
 
 def _same_place(a: Candidate, b: Candidate) -> bool:

@@ -31,7 +31,6 @@ from whoosh import index as windex
 from whoosh import query as wq
 from whoosh.analysis import IDAnalyzer
 from whoosh.fields import ID, KEYWORD, STORED, TEXT, Schema
-from whoosh.sorting import FieldFacet, ScoreFacet
 from whoosh.writing import CLEAR
 
 from indexing.analysis import exact_analyzer
@@ -56,12 +55,11 @@ from indexing.query import (
     load_default_synonyms,
     parse_query,
 )
+from indexing.search_fetch import FILL_MAX_LIMIT, MAX_LIMIT, NOTICE_SOME_WORDS, collect
 from indexing.search_hits import (
     SNIPPET_CHARS,
     TAILS,
-    Candidate,
     Citations,
-    collapse,
     tail_terms,
     to_hit,
 )
@@ -71,8 +69,11 @@ from workbench.ports import IndexCheck, LoadDocs
 from workbench.tasks import TaskState
 
 __all__ = [
+    "FILL_MAX_LIMIT",
     "INDEX_NAME",
     "LOCK_WAIT_S",
+    "MAX_LIMIT",
+    "NOTICE_SOME_WORDS",
     "REBUILDING_NOTICE",
     "SCHEMA",
     "SCHEMA_VERSION",
@@ -86,18 +87,16 @@ __all__ = [
 log = logging.getLogger(__name__)
 
 #: Bump whenever SCHEMA or the analyzers change: a stored index with another version is rebuilt.
-SCHEMA_VERSION = 3  # 2: relation and status fields; 3: exact, tails, new tokenizer
+# 2: relation and status fields; 3: exact, tails, new tokenizer; 4: acronyms tagged from their
+# expansions (the version file also holds the synonym table's fingerprint)
+SCHEMA_VERSION = 4
 VERSION_FILE = "workbench-index-version.json"
 STATE_FILE = "workbench-index-state.json"  # the library revision the index reflects
 INDEX_NAME = "MAIN"
 LOCK_WAIT_S = 3.0
 LIMIT_MB = 128
 LOAD_BATCH = 200
-MAX_LIMIT = 1000
 MAX_PREFIX_HIGHLIGHT = 50
-# candidates fetched beyond the limit (2 x limit + this when re-ranking by proximity; 1.5 x limit
-# + 10 there was measured too: tuning recall 0.964 -> 0.955), for the hits collapsing removes
-FETCH_EXTRA = 10
 REBUILDING_NOTICE = "Rebuilding the search index…"
 
 SCHEMA = Schema(
@@ -129,8 +128,9 @@ SCHEMA = Schema(
 _WHOOSH_FILE_PREFIXES = (f"{INDEX_NAME}_", f"_{INDEX_NAME}_")
 
 
-def doc_fields(doc: IndexDoc) -> dict[str, object]:
-    """The Whoosh document for one passage."""
+def doc_fields(doc: IndexDoc, synonyms: SynonymTable | None = None) -> dict[str, object]:
+    """The Whoosh document for one passage; ``synonyms`` tags the acronyms of the expansions
+    it holds (``SynonymTable.tags``)."""
     body = unicodedata.normalize("NFC", doc.body)
     heading = unicodedata.normalize("NFC", doc.heading)
     fields: dict[str, object] = {
@@ -148,7 +148,10 @@ def doc_fields(doc: IndexDoc) -> dict[str, object]:
         "page_label": doc.page_label,
         "page_index": doc.page_index,
         "body": body,
-        "acronyms": " ".join(acronym_tokens(heading) + acronym_tokens(body)),
+        "acronyms": " ".join(
+            acronym_tokens(heading) + acronym_tokens(body)
+            + (synonyms.tags(heading) + synonyms.tags(body) if synonyms is not None else [])
+        ),
         "exact": body,
         "tails": tail_terms(doc.kind, doc.plan, doc.path),
         "fingerprint": doc.fingerprint,
@@ -187,41 +190,6 @@ def filter_query(filters: SearchFilters | None) -> tuple[wq.Query | None, list[s
     return (clauses[0] if len(clauses) == 1 else wq.And(clauses)), notices
 
 
-def _relevance(score: object) -> float:
-    """A hit's score. Sorted by date, Whoosh gives the sort key instead, here (date start,
-    -score) from ``FieldFacet`` + ``ScoreFacet``: the score is its last number."""
-    if isinstance(score, tuple):
-        score = next((abs(v) for v in reversed(score) if isinstance(v, int | float)), 0.0)
-    return float(score or 0.0)  # type: ignore[arg-type]
-
-
-def _collect(searcher, parsed: ParsedQuery, fq, terms: frozenset[str], limit: int, sort: str):
-    """(the hits to show, the total): fetch more than asked, collapse nested hits, and fetch
-    again with a deeper pool while collapsing left the page short and more matches exist."""
-    kwargs: dict[str, object] = {}
-    if sort == "date":
-        kwargs["sortedby"] = [FieldFacet(DATE_START, reverse=True), ScoreFacet()]
-    near = parsed.near if sort == "relevance" else ()
-    # the proximity re-rank needs a pool to choose from; collapsing only a margin
-    fetch = min(MAX_LIMIT, (limit * 2 if near else limit) + FETCH_EXTRA)
-    while True:
-        results = searcher.search(parsed.query, filter=fq, limit=fetch, **kwargs)
-        # An exact count walks every match again (a third of a common query's time);
-        # past one page of hits Whoosh's estimate is what a person needs.
-        scored = results.scored_length()
-        cands = [
-            Candidate(r.fields(), _relevance(r.score), r.fields().get("body", "") or "")
-            for r in results
-        ]
-        if scored < fetch:  # every match is here: count the collapsed list exactly
-            shown = collapse(cands, terms, parsed.phrases, MAX_LIMIT, near)
-            return shown[:limit], len(shown)
-        shown = collapse(cands, terms, parsed.phrases, limit, near)
-        if len(shown) >= limit or fetch >= MAX_LIMIT:
-            return shown, max(scored, results.estimated_length())
-        fetch = min(MAX_LIMIT, fetch * 2)
-
-
 class WhooshSearchIndex:
     """A ``SearchIndex`` stored in ``directory`` (created if missing).
 
@@ -253,7 +221,7 @@ class WhooshSearchIndex:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", ResourceWarning)
             try:
-                if self._stored_version() == SCHEMA_VERSION and windex.exists_in(
+                if self._stored_version() == self._version() and windex.exists_in(
                     self.directory, INDEX_NAME
                 ):
                     ix = windex.open_dir(self.directory, indexname=INDEX_NAME)
@@ -274,11 +242,15 @@ class WhooshSearchIndex:
         self.last_error = reason
         self._reset()
 
-    def _stored_version(self) -> int | None:
+    def _version(self) -> dict[str, object]:
+        """What the version file must say for the stored index to be used as it is."""
+        return {"schema_version": SCHEMA_VERSION, "synonyms": self.synonyms.fingerprint}
+
+    def _stored_version(self) -> dict[str, object] | None:
         try:
             data = json.loads((self.directory / VERSION_FILE).read_text("utf-8"))
-            return int(data["schema_version"])
-        except (OSError, ValueError, KeyError, TypeError):
+            return data if isinstance(data, dict) else None
+        except (OSError, ValueError, TypeError):
             return None
 
     def _close_searcher(self) -> None:
@@ -311,7 +283,7 @@ class WhooshSearchIndex:
                         log.info("left %s in place: it is still open elsewhere", p.name)
         self._ix = windex.create_in(self.directory, SCHEMA, indexname=INDEX_NAME)
         tmp = self.directory / (VERSION_FILE + ".tmp")
-        tmp.write_text(json.dumps({"schema_version": SCHEMA_VERSION}), "utf-8")
+        tmp.write_text(json.dumps(self._version()), "utf-8")
         tmp.replace(self.directory / VERSION_FILE)
 
     # -- which library revision the index reflects -------------------------------------------
@@ -416,7 +388,7 @@ class WhooshSearchIndex:
                     batch = todo[start : start + LOAD_BATCH]
                     loaded = load(batch)
                     for doc in loaded:
-                        writer.update_document(**doc_fields(doc))
+                        writer.update_document(**doc_fields(doc, self.synonyms))
                         written += 1
                     for key in set(batch) - {d.key for d in loaded}:
                         writer.delete_by_term("key", key)  # vanished since `wanted` was read
@@ -459,9 +431,9 @@ class WhooshSearchIndex:
                     if n % 50 == 0 and state.cancel_requested:
                         raise Cancelled()
                     if doc.key in seen:
-                        writer.update_document(**doc_fields(doc))
+                        writer.update_document(**doc_fields(doc, self.synonyms))
                     else:
-                        writer.add_document(**doc_fields(doc))
+                        writer.add_document(**doc_fields(doc, self.synonyms))
                         seen.add(doc.key)
                     if n % 200 == 0:
                         state.report(
@@ -544,10 +516,13 @@ class WhooshSearchIndex:
             with self._read_lock:
                 s = self._current_searcher()
                 terms = self._highlight_terms(s, parsed)
-                shown, total = _collect(s, parsed, fq, terms, limit, sort)
+                shown, total = collect(s, parsed, fq, terms, limit, sort)
                 if self._citations is None or self._citations.searcher is not s:
                     self._citations = Citations(s)
                 hits = tuple(to_hit(c, terms, self._citations) for c in shown)
+                full = sum(1 for c in shown if c.tier == 0)
+                if full < len(shown):
+                    notices.append(NOTICE_SOME_WORDS.format(full))
         except Exception as exc:
             self._recover_after_read_error(exc)
             return SearchResult((), 0, parsed.interpreted, "; ".join([REBUILDING_NOTICE, *notices]))

@@ -1,14 +1,18 @@
 """Run PyMuPDF in a child process behind a tiny request/reply protocol (STYLE R5).
 
-The parent (GUI or CLI process) never imports PyMuPDF: the child entry point imports
-``indexing.pdf_extract`` itself. Requests and replies are frozen dataclasses sent over a
-``multiprocessing.Pipe`` to a child started with the ``spawn`` context.
+The parent (GUI or CLI process) never imports PyMuPDF: the child entry point
+(``indexing.worker_child``) imports ``indexing.pdf_extract`` itself. Requests and replies are
+the frozen dataclasses of ``indexing.worker_protocol``, sent over a ``multiprocessing.Pipe`` to
+a child started with the ``spawn`` context.
 
 * ``PdfWorkerExtractor`` implements ``workbench.ports.Extractor``: one long-lived child for
   several documents (restarted after ``recycle_after`` documents or after a failure that may have
   left it unhealthy), a wall-clock timeout, a "no page progress" stall limit, a memory cap
-  (``RLIMIT_AS`` on POSIX), cancellation through ``TaskState.cancel_requested`` (the child is
-  killed at once), and crash detection (the child died: ``CRASHED`` or ``TOO_BIG``).
+  (``RLIMIT_AS`` in the child on POSIX, and everywhere a watchdog here polling the child's
+  resident memory: ``indexing.worker_limits``), cancellation through
+  ``TaskState.cancel_requested`` (the child is killed at once), and crash detection (the child
+  died: ``CRASHED`` or ``TOO_BIG``). With ``ocr=`` it also OCRs the pages without a text layer
+  (``indexing.ocr``), under the same limits with a longer clock.
 * ``PdfRenderWorker`` renders page images (PNG, pixel count clamped) and lists a page's words
   with their boxes (for highlighting search terms on the image) in a separate long-lived child,
   so a long import never stalls the reader.
@@ -25,17 +29,29 @@ import os
 import signal
 import threading
 import time
-from dataclasses import dataclass, field
-from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any
 
+from indexing.worker_child import child_main
+from indexing.worker_limits import MemoryWatchdog, rlimit_enabled
+from indexing.worker_protocol import (
+    ExtractReply,
+    ExtractRequest,
+    Progress,
+    RenderReply,
+    RenderRequest,
+    Word,
+    WordsReply,
+    WordsRequest,
+)
 from workbench.errors import ExtractError, ExtractFailure
-from workbench.model import Extraction
+from workbench.model import Extraction, OcrSettings
 from workbench.tasks import TaskState
 
 __all__ = [
     "DEFAULT_MEMORY_LIMIT",
+    "DEFAULT_OCR_STALL",
+    "DEFAULT_OCR_TIMEOUT",
     "DEFAULT_STALL",
     "DEFAULT_TIMEOUT",
     "ExtractReply",
@@ -52,11 +68,12 @@ __all__ = [
 
 DEFAULT_TIMEOUT = 120.0
 DEFAULT_STALL = 20.0
+# OCR costs seconds per page (Tesseract): a scanned plan gets a longer clock, and a page may
+# take a while before its progress message
+DEFAULT_OCR_TIMEOUT = 3600.0
+DEFAULT_OCR_STALL = 180.0
 DEFAULT_MEMORY_LIMIT = 1536 * 1024 * 1024  # 1.5 GiB of address space
 DEFAULT_RECYCLE_AFTER = 20
-MAX_WORDS = 20_000  # per page; a pathological page must not flood the pipe
-
-Word = tuple[float, float, float, float, str]  # x0, y0, x1, y1 in points (as displayed), text
 
 # Refusals decided before MuPDF parsed anything leave the child healthy; any other failure
 # restarts it (a damaged file may have left MuPDF's allocator fragmented or worse).
@@ -67,236 +84,8 @@ _HEALTHY_REFUSALS = {
     ExtractFailure.EMPTY,
     ExtractFailure.NEEDS_PASSWORD,
     ExtractFailure.WRONG_PASSWORD,
+    ExtractFailure.OCR_UNAVAILABLE,
 }
-
-
-# --- protocol -------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class ExtractRequest:
-    path: str
-    password: str | None = field(default=None, repr=False)
-    test_hook: str = ""  # tests only: "sleep", "busy", "exit", "abort", "segv", "memory"
-
-
-@dataclass(frozen=True, slots=True)
-class RenderRequest:
-    path: str
-    page_index: int
-    zoom: float
-    max_pixels: int = 8_000_000
-    password: str | None = field(default=None, repr=False)
-
-
-@dataclass(frozen=True, slots=True)
-class WordsRequest:
-    path: str
-    page_index: int
-    password: str | None = field(default=None, repr=False)
-
-
-@dataclass(frozen=True, slots=True)
-class Progress:
-    done: int
-    total: int
-
-
-@dataclass(frozen=True, slots=True)
-class ExtractReply:
-    extraction: Extraction | None = None
-    reason: str = ""  # an ExtractFailure value when extraction is None
-    message: str = ""
-
-
-@dataclass(frozen=True, slots=True)
-class RenderReply:
-    png: bytes = b""
-    width: int = 0
-    height: int = 0
-    reason: str = ""  # ExtractFailure value, or "bad_page"
-    message: str = ""
-    page_width: float = 0.0  # the page as displayed (rotation applied), in points
-    page_height: float = 0.0
-
-
-@dataclass(frozen=True, slots=True)
-class WordsReply:
-    words: tuple[Word, ...] = ()
-    page_width: float = 0.0
-    page_height: float = 0.0
-    reason: str = ""  # ExtractFailure value, or "bad_page"
-    message: str = ""
-
-
-# --- child side -----------------------------------------------------------------------------
-
-
-def _limit_memory(limit: int) -> None:
-    if limit <= 0:
-        return
-    if os.name != "posix":
-        # Windows has no RLIMIT_AS; a Job Object (SetInformationJobObject with
-        # JOB_OBJECT_LIMIT_PROCESS_MEMORY) would do it but needs pywin32 or ctypes plumbing.
-        # Until then the wall-clock and stall limits still stop runaway files there.
-        return
-    import resource
-
-    try:
-        _soft, hard = resource.getrlimit(resource.RLIMIT_AS)
-        new_hard = limit if hard == resource.RLIM_INFINITY or hard > limit else hard
-        resource.setrlimit(resource.RLIMIT_AS, (min(limit, new_hard), new_hard))
-    except (ValueError, OSError):  # macOS does not enforce RLIMIT_AS and may refuse it
-        pass
-
-
-def _run_test_hook(hook: str, conn: Connection) -> None:
-    if hook == "sleep":  # a hang with no progress at all
-        time.sleep(3600)
-    elif hook == "busy":  # progress keeps coming but the file never finishes
-        i = 0
-        while True:
-            conn.send(Progress(i, 10**9))
-            i += 1
-            time.sleep(0.05)
-    elif hook == "exit":
-        os._exit(3)
-    elif hook == "abort":
-        os.abort()
-    elif hook == "segv":
-        if os.name == "posix":
-            os.kill(os.getpid(), signal.SIGSEGV)
-        os._exit(139)
-    elif hook == "memory":
-        hog = []
-        while True:
-            hog.append(bytearray(64 * 1024 * 1024))
-
-
-def _is_memory_error(exc: BaseException) -> bool:
-    text = str(exc).lower()
-    return isinstance(exc, MemoryError) or "out of memory" in text or "malloc" in text
-
-
-def _child_main(conn: Connection, memory_limit: int) -> None:
-    """Entry point of the worker process: serve requests until told to stop (``None``)."""
-    _limit_memory(memory_limit)
-    # MuPDF prints its complaints on stdout, which is the CLI's stdout (and would corrupt
-    # `--json`): send the child's fd 1 to stderr, and keep MuPDF's messages in its store only.
-    try:
-        os.dup2(2, 1)
-    except OSError:  # no usable stderr (a windowed app on Windows): keep what we have
-        pass
-    from indexing import pdf_extract  # PyMuPDF is loaded here, in the child only
-
-    pdf_extract.quiet_mupdf()
-
-    docs: dict[tuple[str, float, int], Any] = {}
-    while True:
-        try:
-            request = conn.recv()
-        except (EOFError, OSError):
-            return
-        if request is None:
-            return
-        if isinstance(request, ExtractRequest):
-            conn.send(_serve_extract(request, conn, pdf_extract))
-        elif isinstance(request, RenderRequest):
-            conn.send(_serve_render(request, pdf_extract, docs))
-        elif isinstance(request, WordsRequest):
-            conn.send(_serve_words(request, pdf_extract, docs))
-
-
-def _serve_extract(request: ExtractRequest, conn: Connection, pdf_extract: Any) -> ExtractReply:
-    name = Path(request.path).name
-    last = [0.0]
-
-    def progress(done: int, total: int) -> None:
-        now = time.monotonic()
-        if done == total or done == 0 or now - last[0] >= 0.1:
-            last[0] = now
-            conn.send(Progress(done, total))
-
-    try:
-        if request.test_hook:
-            _run_test_hook(request.test_hook, conn)
-        extraction = pdf_extract.extract_file(Path(request.path), request.password, progress)
-        return ExtractReply(extraction)
-    except ExtractError as exc:
-        return ExtractReply(None, exc.reason.value, exc.message)
-    except BaseException as exc:  # report, never die silently
-        if _is_memory_error(exc):
-            return ExtractReply(None, ExtractFailure.TOO_BIG.value,
-                                f"{name} needs more memory than allowed and was not imported")
-        return ExtractReply(None, ExtractFailure.CRASHED.value,
-                            f"{name} crashed the PDF reader and was not imported "
-                            f"({type(exc).__name__})")
-
-
-def _open_cached(path: Path, password: str | None, pdf_extract: Any, docs: dict) -> Any:
-    """An open document for ``path``, kept across requests (reopened when the file changes)."""
-    st = path.stat()
-    key = (str(path), st.st_mtime, st.st_size)
-    doc = docs.get(key)
-    if doc is None:
-        doc, _ = pdf_extract.open_document(path, password)
-        if len(docs) >= 4:  # a few open documents; the reader shows one plan at a time
-            old_key = next(iter(docs))
-            docs.pop(old_key).close()
-        docs[key] = doc
-    return doc
-
-
-def _page_failure(exc: BaseException, path: Path, page_index: int) -> tuple[str, str]:
-    """(reason, message) of a render or words request that failed."""
-    if isinstance(exc, FileNotFoundError):
-        return ExtractFailure.MISSING.value, f"{path.name} does not exist"
-    if isinstance(exc, ExtractError):
-        return exc.reason.value, exc.message
-    if isinstance(exc, IndexError):
-        return "bad_page", str(exc)
-    if _is_memory_error(exc):
-        return (ExtractFailure.TOO_BIG.value,
-                f"page {page_index + 1} of {path.name} needs more memory than allowed")
-    return (ExtractFailure.CRASHED.value,
-            f"{path.name} crashed the PDF reader ({type(exc).__name__})")
-
-
-def _serve_render(request: RenderRequest, pdf_extract: Any, docs: dict) -> RenderReply:
-    path = Path(request.path)
-    try:
-        doc = _open_cached(path, request.password, pdf_extract, docs)
-        png, w, h = pdf_extract.render_page_png(path, request.page_index, request.zoom,
-                                                request.max_pixels, doc=doc)
-        rect = doc.load_page(request.page_index).rect
-        return RenderReply(png, w, h, page_width=float(rect.width),
-                           page_height=float(rect.height))
-    except BaseException as exc:  # report, never die silently
-        reason, message = _page_failure(exc, path, request.page_index)
-        return RenderReply(reason=reason, message=message)
-
-
-def _serve_words(request: WordsRequest, pdf_extract: Any, docs: dict) -> WordsReply:
-    """The page's words with boxes in displayed-page points (rotation applied, like images)."""
-    path = Path(request.path)
-    try:
-        doc = _open_cached(path, request.password, pdf_extract, docs)
-        if not 0 <= request.page_index < doc.page_count:
-            raise IndexError(f"page {request.page_index} is out of range")
-        page = doc.load_page(request.page_index)
-        matrix = page.rotation_matrix if page.rotation else None
-        words: list[Word] = []
-        for x0, y0, x1, y1, text, *_rest in page.get_text("words")[:MAX_WORDS]:
-            if matrix is not None:  # words come in unrotated coordinates; images are rotated
-                a, b, c, d, e, f = tuple(matrix)
-                xs = (a * x0 + c * y0 + e, a * x1 + c * y1 + e)
-                ys = (b * x0 + d * y0 + f, b * x1 + d * y1 + f)
-                x0, x1, y0, y1 = min(xs), max(xs), min(ys), max(ys)
-            words.append((float(x0), float(y0), float(x1), float(y1), str(text)))
-        return WordsReply(tuple(words), float(page.rect.width), float(page.rect.height))
-    except BaseException as exc:  # report, never die silently
-        reason, message = _page_failure(exc, path, request.page_index)
-        return WordsReply(reason=reason, message=message)
 
 
 # --- parent side ----------------------------------------------------------------------------
@@ -305,10 +94,11 @@ def _serve_words(request: WordsRequest, pdf_extract: Any, docs: dict) -> WordsRe
 class _Child:
     """One spawned worker process and the parent end of its pipe."""
 
-    def __init__(self, memory_limit: int) -> None:
+    def __init__(self, memory_limit: int, use_rlimit: bool = True) -> None:
         ctx = multiprocessing.get_context("spawn")
         self.conn, child_conn = ctx.Pipe(duplex=True)
-        self.process = ctx.Process(target=_child_main, args=(child_conn, memory_limit),
+        self.process = ctx.Process(target=child_main,
+                                   args=(child_conn, memory_limit, use_rlimit),
                                    name="pdf-worker", daemon=True)
         self.process.start()
         child_conn.close()
@@ -332,9 +122,14 @@ class _Child:
 
 
 class _WorkerBase:
-    def __init__(self, *, memory_limit: int, recycle_after: int) -> None:
+    def __init__(self, *, memory_limit: int, recycle_after: int,
+                 use_rlimit: bool | None = None) -> None:
         self.memory_limit = memory_limit
         self.recycle_after = recycle_after
+        #: cap the child's address space where the OS can (POSIX); the RSS watchdog always runs
+        self.use_rlimit = rlimit_enabled() if use_rlimit is None else use_rlimit
+        #: the child's peak resident memory seen by the watchdog during the last call (bytes)
+        self.last_peak_rss = 0
         self._child: _Child | None = None
         self._lock = threading.Lock()  # one request at a time per worker
         self._abort = threading.Event()
@@ -376,7 +171,7 @@ class _WorkerBase:
             self._discard()
             child = None
         if child is None:
-            child = self._child = _Child(self.memory_limit)
+            child = self._child = _Child(self.memory_limit, self.use_rlimit)
         return child
 
     def _discard(self) -> None:
@@ -403,6 +198,7 @@ class _WorkerBase:
             raise ExtractError(ExtractFailure.CRASHED,
                                f"{name} could not be sent to the PDF reader") from exc
         start = last = time.monotonic()
+        watchdog = MemoryWatchdog(child.process.pid, self.memory_limit)
         while True:
             if self._abort.is_set() or (state is not None and state.cancel_requested):
                 self._discard()
@@ -428,6 +224,12 @@ class _WorkerBase:
                 if child.conn.poll(0):
                     continue
                 self._crashed(child, name)
+            if watchdog.over_limit():  # Windows has no RLIMIT_AS: this is its memory cap
+                self.last_peak_rss = watchdog.peak
+                self._discard()
+                raise ExtractError(ExtractFailure.TOO_BIG,
+                                   f"{name} needs more memory than allowed and was not imported")
+            self.last_peak_rss = watchdog.peak
             if now - start > timeout:
                 self._discard()
                 raise ExtractError(ExtractFailure.TIMEOUT,
@@ -461,6 +263,9 @@ class PdfWorkerExtractor(_WorkerBase):
         memory_limit: address-space cap of the child in bytes (POSIX only; 0 = none).
         recycle_after: documents served before the child is replaced.
         test_hook: tests only; see ``ExtractRequest.test_hook``.
+        use_rlimit: cap the child's address space too (default: unless
+            ``WORKBENCH_NO_RLIMIT=1``); the resident-memory watchdog runs either way.
+        ocr_timeout / ocr_stall: the limits of a call that OCRs (``extract(ocr=...)``).
     """
 
     def __init__(
@@ -471,19 +276,26 @@ class PdfWorkerExtractor(_WorkerBase):
         memory_limit: int = DEFAULT_MEMORY_LIMIT,
         recycle_after: int = DEFAULT_RECYCLE_AFTER,
         test_hook: str = "",
+        use_rlimit: bool | None = None,
+        ocr_timeout: float = DEFAULT_OCR_TIMEOUT,
+        ocr_stall: float = DEFAULT_OCR_STALL,
     ) -> None:
-        super().__init__(memory_limit=memory_limit, recycle_after=recycle_after)
+        super().__init__(memory_limit=memory_limit, recycle_after=recycle_after,
+                         use_rlimit=use_rlimit)
         self.timeout = timeout
         self.stall = stall
         self.test_hook = test_hook
+        self.ocr_timeout = ocr_timeout
+        self.ocr_stall = ocr_stall
 
     def __enter__(self) -> PdfWorkerExtractor:
         return self
 
     def extract(
-        self, path: Path, *, password: str | None = None, state: TaskState | None = None
+        self, path: Path, *, password: str | None = None, state: TaskState | None = None,
+        ocr: OcrSettings | None = None,
     ) -> Extraction:
-        """Extract one PDF in the child process.
+        """Extract one PDF in the child process (OCR-ing its scanned pages if ``ocr``).
 
         Raises:
             ExtractError: the file was refused, or the child crashed, timed out, ran out of
@@ -491,11 +303,12 @@ class PdfWorkerExtractor(_WorkerBase):
         """
         path = Path(path)
         name = path.name or str(path)
-        request = ExtractRequest(str(path.absolute()), password, self.test_hook)
+        request = ExtractRequest(str(path.absolute()), password, self.test_hook, ocr)
         password = None
+        timeout = self.timeout if ocr is None else max(self.timeout, self.ocr_timeout)
+        stall = self.stall if ocr is None else max(self.stall, self.ocr_stall)
         with self._lock:
-            reply = self._call(request, name, timeout=self.timeout, stall=self.stall,
-                               state=state)
+            reply = self._call(request, name, timeout=timeout, stall=stall, state=state)
             del request
             if not isinstance(reply, ExtractReply):
                 self._discard()

@@ -17,6 +17,10 @@ libxcb-keysyms1 libxcb-image0 libxcb-randr0 libxcb-render-util0 libxcb-render0 l
 libxcb-shm0 libxcb-sync1 libxcb-util1 libxcb-xfixes0 libxcb-xkb1 libxkbcommon-x11-0 libx11-xcb1 \
 poppler-utils libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-noto-cjk"
 PY_APT_PACKAGES="python3 python3-venv python3-pip"
+# Local OCR of scanned plans (issue 15): PyMuPDF runs Tesseract itself and only needs the
+# language data; the `tesseract` binary comes along and is handy for checking the install.
+# Without them the app still runs and says OCR is unavailable.
+OCR_APT_PACKAGES="tesseract-ocr tesseract-ocr-eng"
 
 say() { printf '[workbench] %s\n' "$*" >&2; }
 
@@ -33,7 +37,7 @@ install_system_packages() {
     command -v dpkg-query >/dev/null 2>&1 || { say "not a Debian system: install Qt 6's xcb libraries yourself"; return 0; }
     # shellcheck disable=SC2086
     local missing
-    missing="$(missing_apt $QT_APT_PACKAGES $PY_APT_PACKAGES)"
+    missing="$(missing_apt $QT_APT_PACKAGES $PY_APT_PACKAGES $OCR_APT_PACKAGES)"
     [ -z "$missing" ] && return 0
     if [ "$(id -u)" = "0" ]; then
         say "installing system packages: $missing"
@@ -44,8 +48,12 @@ install_system_packages() {
     else
         say "missing system packages; run this once, then try again:"
         echo "sudo apt-get install -y --no-install-recommends $missing"
-        # Tests run offscreen and may still work; the window will not.
-        [ "$mode" = "app" ] && exit 1
+        # Tests run offscreen and may still work; the window will not. Only OCR missing: the
+        # app runs and says OCR is unavailable.
+        # shellcheck disable=SC2086
+        if [ "$mode" = "app" ] && [ -n "$(missing_apt $QT_APT_PACKAGES $PY_APT_PACKAGES)" ]; then
+            exit 1
+        fi
     fi
 }
 

@@ -93,6 +93,19 @@ def test_search_json_contract_and_phrase(sample_library):
                for h in only["hits"])
 
 
+def test_search_json_citation_names_a_repeated_heading_by_its_path(sample_library):
+    # "Our objectives" heads a section under several aims of the 2025 plan: the citation
+    # must say which one, while a heading used once is cited on its own
+    data = as_json(run_cli("search", "objectives", "--plan", "reforming-kent-2025", "--kind",
+                           "section", "--json", "--limit", "50", library=sample_library))
+    cites = {tuple(h["path"]): h["citation"] for h in data["hits"]}
+    repeated = [p for p in cites if p[-1] == "Our objectives"]
+    assert repeated, cites
+    for p in repeated:
+        assert cites[p] == " › ".join(p[-2:])
+    assert all(c == p[-1] for p, c in cites.items() if p[-1] != "Our objectives")
+
+
 def test_search_stems_and_filters_by_date(sample_library):
     data = as_json(run_cli("search", "potholes", "--json", "--limit", "50",
                            library=sample_library))

@@ -320,7 +320,7 @@ def test_reanchor_failure_after_import_is_a_notice(sample_library, tmp_path, mon
     inject(tmp_path, monkeypatch, """
 import workbench.review as review
 
-def reanchor_plan(self, slug):
+def reanchor_plan(self, slug, **options):
     raise RuntimeError("anchoring exploded")
 
 review.Records.reanchor_plan = reanchor_plan

@@ -10,7 +10,7 @@ from pathlib import Path
 from tests.conftest import REPO
 
 DEPENDENCIES = ["PySide6.QtWidgets", "pymupdf", "whoosh", "sqlite_utils", "platformdirs",
-                "rapidfuzz", "docx", "openpyxl"]
+                "rapidfuzz", "docx", "openpyxl", "bm25s", "Stemmer", "numpy", "psutil"]
 
 
 def test_every_dependency_imports_with_warnings_as_errors(tmp_path):

@@ -306,15 +306,14 @@ class AnnotationUi(QObject):
                 show_dock()
                 self.annotations_panel.select_uuid(target.uuid)
 
-        records_ops.load_note_target(self.ctx, hit.plan, hit.item_id, hit.page_index,
-                                     hit.text, on_done=found)
+        records_ops.load_note_target(self.ctx, hit.item_id, on_done=found)
 
     def _load_tags(self) -> None:
         records_ops.load_tags(self.ctx, on_done=lambda items: setattr(
             self, "tag_paths", [i.path for i in items]))
 
     def _on_ctx_changes_applied(self, changes: Changes, initiator: object) -> None:
-        if not isinstance(changes, records_ops.RecordChanges):
+        if not changes.touches_records:
             return
         if self.bridge.plan in changes.record_plans or not changes.record_plans:
             self.bridge.load_annotations()

@@ -3,7 +3,7 @@
 A small persistent list in the library folder (``<library>/basket.json``), rewritten atomically
 (temporary file, fsync, rename) on every change, so a crash never leaves half a basket. Entries
 are *stable item keys* (``commitment:<plan>:<digest>``, ``annotation:<uuid>``; see
-``workbench.pack_builder``), which survive a re-import, plus a short label for listing.
+``workbench.pack_select``), which survive a re-import, plus a short label for listing.
 
 Why a JSON file and not a database table: the basket is a scratch list, not a record of the
 council's commitments; it needs no migration, audit or undo, and it travels with the library.
@@ -22,9 +22,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from workbench.errors import InvalidInput, WorkbenchError
-from workbench.pack_builder import item_heading, stable_keys
+from workbench.files import write_json_atomic
+from workbench.pack import item_heading
+from workbench.pack_select import stable_keys
 from workbench.records import Annotation
-from workbench.review import Records, write_json_atomic
+from workbench.review import Records
 
 __all__ = ["BASKET_FILE", "Basket", "BasketEntry", "basket_label"]
 

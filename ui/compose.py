@@ -16,9 +16,10 @@ from db.records import SqliteRecords
 from db.store import SqliteStore
 from indexing.query import load_synonyms
 from indexing.search_index import WhooshSearchIndex
-from indexing.worker import PdfWorkerExtractor
+from indexing.worker import PdfRenderWorker, PdfWorkerExtractor
 from ui import preferences
 from workbench.library import ENV_LIBRARY, LibraryPaths
+from workbench.pack_export import PageRenderer
 from workbench.review import Records
 from workbench.services import Workbench
 from workbench.tasks import TaskState
@@ -87,9 +88,9 @@ def open_workbench(root: Path, *, actor: str = "") -> Workbench:
         lambda: [f"annotation sidecar: {p}" for p in
                  records_for(wb, actor or default_actor()).check_sidecars()]
     )
-    wb.on_new_version = lambda slug: (
+    wb.on_new_version = lambda slug, force=False: (
         "Annotations and links re-anchored: "
-        + records_for(wb, actor or default_actor()).reanchor_plan(slug).summary()
+        + records_for(wb, actor or default_actor()).reanchor_plan(slug, force=force).summary()
     )
     return wb
 
@@ -102,6 +103,11 @@ def records_for(wb: Workbench, actor: str) -> Records:
         actor=actor,
         sidecar_dir=wb.paths.root / "sidecars",
     )
+
+
+def page_renderer() -> PageRenderer:
+    """The isolated page renderer for pack page images (``workbench.pack_export``)."""
+    return PdfRenderWorker()
 
 
 def close_workbench(wb: Workbench) -> None:

@@ -46,6 +46,7 @@ from ui.executor import DbExecutor
 from ui.icons import icon
 from ui.library_actions import LibraryActions
 from ui.lineage_ui import LineageUi
+from ui.ocr_ui import OcrController
 from ui.ops import OpContext
 from ui.ops import library as library_ops
 from ui.package_ui import PackageUi
@@ -250,6 +251,7 @@ class MainWindow(QMainWindow):
             "&Smaller document text", lambda: self._change_font(-1), "Ctrl+Shift+-"
         )
         self.about_action = self._action("&About Plan Workbench", lambda: show_about(self))
+        self.ocr = OcrController(self.ctx, self.library_panel, self, self.show_status)  # issue 15
 
     def _make_menus_and_toolbar(self) -> None:
         ann, lin = self.annotation_ui, self.lineage_ui
@@ -262,7 +264,7 @@ class MainWindow(QMainWindow):
             self.package_ui.import_action, None, self.quit_action))
         self.edit_menu = self._menu(bar, "&Edit", (
             self.undo.undo_action, self.undo.redo_action, None, self.copy_citation_action,
-            self.find_action, None, self.edit_plan_action, self.trash_action, None,
+            self.find_action, None, self.edit_plan_action, self.ocr.action, self.trash_action, None,
             ann.tags_action, ann.trash_action, ann.audit_action, self.user_action))
         search_toggle = self.search_dock.toggleViewAction()
         search_toggle.setText("&Search panel")

@@ -87,7 +87,7 @@ class UndoController(QObject):
         self.refresh()
 
     def _on_ctx_changes_applied(self, changes: Changes, initiator: object) -> None:
-        if isinstance(changes, records_ops.RecordChanges) and not self._busy:
+        if changes.touches_records and not self._busy:
             self.refresh()
 
 

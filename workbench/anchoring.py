@@ -123,7 +123,7 @@ class Placement:
         return self.anchor.status
 
 
-class PageText:
+class DocumentText:
     """Pages of one document version joined into one string, for searching across pages."""
 
     __slots__ = ("doc", "labels", "sha", "starts", "texts")
@@ -162,7 +162,7 @@ class PageText:
         return str(page_index + 1)
 
 
-def make_anchor(pages: PageText, page_index: int, start: int, end: int) -> Anchor:
+def make_anchor(pages: DocumentText, page_index: int, start: int, end: int) -> Anchor:
     """An anchor for ``[start, end)`` of page ``page_index`` (code points), with its context."""
     if not 0 <= page_index < len(pages.texts):
         raise ValueError(f"page {page_index} is not in the document")
@@ -183,7 +183,7 @@ def make_anchor(pages: PageText, page_index: int, start: int, end: int) -> Ancho
 
 
 def find_quote(
-    pages: PageText, quote: str, *, page_index: int | None = None, occurrence: int = 0
+    pages: DocumentText, quote: str, *, page_index: int | None = None, occurrence: int = 0
 ) -> tuple[int, int, int] | None:
     """(page, start, end) of the ``occurrence``-th verbatim (whitespace-tolerant) match of
     ``quote``, on ``page_index`` if given. Used to anchor a quote typed on the command line."""
@@ -204,6 +204,24 @@ def find_quote(
             seen += 1
             pos = squashed.find(wanted, pos + 1)
     return None
+
+
+def anchor_for_text(pages: DocumentText, text: str, *, page_index: int,
+                    start: int | None = None, end: int | None = None,
+                    anywhere: bool = True) -> Anchor | None:
+    """An anchor for a passage known by its text and page, and possibly its offsets.
+
+    The offsets win when they are on the page; otherwise ``text`` is looked for on the page,
+    then (if ``anywhere``) elsewhere in the document. ``None`` if the text is nowhere. This is how records anchor
+    an extracted commitment or a heading, whichever document version they were read from.
+    """
+    page_text = pages.texts[page_index] if 0 <= page_index < len(pages.texts) else ""
+    if start is not None and end is not None and 0 <= start < end <= len(page_text):
+        return make_anchor(pages, page_index, start, end)
+    found = find_quote(pages, text, page_index=page_index)
+    if found is None and anywhere:
+        found = find_quote(pages, text)
+    return make_anchor(pages, *found) if found is not None else None
 
 
 def _squash(text: str) -> tuple[str, list[int]]:
@@ -263,7 +281,7 @@ class _Candidate:
         return 0.5 * self.quote / 100 + 0.25 * (self.pre + self.suf) - 0.2 * self.distance
 
 
-def place(anchor: Anchor, pages: PageText) -> Placement:
+def place(anchor: Anchor, pages: DocumentText) -> Placement:
     """Find ``anchor`` in ``pages``: exactly, then verbatim elsewhere, then fuzzily.
 
     Never raises for a missing passage: an anchor that cannot be placed comes back with status
@@ -316,12 +334,12 @@ def place(anchor: Anchor, pages: PageText) -> Placement:
     return Placement(_at(anchor, pages, best.a, best.b, MOVED, best.quote), "fuzzy")
 
 
-def _same_place(anchor: Anchor, pages: PageText, a: int) -> bool:
+def _same_place(anchor: Anchor, pages: DocumentText, a: int) -> bool:
     page, offset = pages.to_page(a)
     return page == anchor.page_index and offset == anchor.start
 
 
-def _at(anchor: Anchor, pages: PageText, a: int, b: int, status: str, score: float) -> Anchor:
+def _at(anchor: Anchor, pages: DocumentText, a: int, b: int, status: str, score: float) -> Anchor:
     page, start = pages.to_page(a)
     page_end = len(pages.texts[page])
     end = min(start + (b - a), page_end)  # an anchor stays on one page

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 from enum import StrEnum
 
+from workbench.safe_text import safe_text
+
 
 class WorkbenchError(Exception):
     """A failure caused by input or environment, with a one-line message for the user."""
@@ -14,6 +16,9 @@ class WorkbenchError(Exception):
     exit_code = 1
 
     def __init__(self, message: str) -> None:
+        # file names and PDF strings end up in messages: never let one carry a surrogate or a
+        # control character to stderr, a log or the window (issue 15)
+        message = safe_text(message)
         super().__init__(message)
         self.message = message
 
@@ -36,6 +41,7 @@ class ExtractFailure(StrEnum):
     CRASHED = "crashed"
     TOO_BIG = "too_big"
     CANCELLED = "cancelled"
+    OCR_UNAVAILABLE = "ocr_unavailable"  # OCR was asked for, but Tesseract's data is missing
 
 
 class ExtractError(WorkbenchError):

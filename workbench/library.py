@@ -19,13 +19,13 @@ import json
 import os
 import re
 import shutil
-import tempfile
 import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from workbench.errors import DiskFull, ExtractError, ExtractFailure, InvalidInput
+from workbench.files import atomic_write
 from workbench.model import PlanMeta, Stage, is_partial_iso_date
 
 ENV_LIBRARY = "WORKBENCH_LIBRARY"
@@ -59,6 +59,12 @@ class LibraryPaths:
     @property
     def sidecars(self) -> Path:
         return self.root / "sidecars"
+
+    @property
+    def packs(self) -> Path:
+        """The record of exported briefing packs: one regeneration manifest per pack file,
+        named by the file's SHA-256 (``export.write_pack``'s ``archive``)."""
+        return self.root / "packs"
 
     def refuse_output(self, path: Path) -> Path:
         """``path`` resolved, when an export may be written there; never inside the library.
@@ -153,19 +159,13 @@ def store_copy(paths: LibraryPaths, source: Path, sha256: str) -> str:
     target = paths.root / rel
     if target.exists():
         return rel.as_posix()
-    tmp_name = ""
     try:
-        target.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp_name = tempfile.mkstemp(prefix=".incoming-", suffix=".tmp", dir=target.parent)
-        with os.fdopen(fd, "wb") as out, source.open("rb") as src:
-            shutil.copyfileobj(src, out, 1 << 20)
-            out.flush()
-            os.fsync(out.fileno())
-        os.replace(tmp_name, target)
-    except BaseException as exc:
-        if tmp_name:
-            Path(tmp_name).unlink(missing_ok=True)
-        if isinstance(exc, OSError) and exc.errno in _NO_SPACE:
+        with source.open("rb") as src:
+            # the file store's temp names: db.recovery removes a killed copy's at open
+            atomic_write(target, lambda out: shutil.copyfileobj(src, out, 1 << 20),
+                         prefix=".incoming-", suffix=".tmp")
+    except OSError as exc:
+        if exc.errno in _NO_SPACE:
             raise DiskFull() from exc
         raise
     return rel.as_posix()

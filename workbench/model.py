@@ -97,6 +97,8 @@ class PageText:
     needs_ocr: bool = False
     width: float = 0.0
     height: float = 0.0
+    #: None for a text layer; for OCR text, the recognition confidence (0-100) of the page
+    ocr_confidence: float | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -136,6 +138,7 @@ class ExtractedCommitment:
     char_end: int
     lead_in: str = ""
     rects: tuple[Rect, ...] = ()
+    kind: str = "commitment"  # commitment | ask (of government or others) | target | measure
 
 
 @dataclass(frozen=True, slots=True)
@@ -153,10 +156,26 @@ class Extraction:
     warnings: tuple[str, ...] = ()
     copy_restricted: bool = False
     metadata: dict[str, str] = field(default_factory=dict)
+    ocr: str = ""  # how scanned pages were read, e.g. "Tesseract eng 150 dpi"; "" = no OCR
 
     @property
     def needs_ocr_pages(self) -> tuple[int, ...]:
         return tuple(p.index for p in self.pages if p.needs_ocr)
+
+    @property
+    def ocr_pages(self) -> tuple[int, ...]:
+        return tuple(p.index for p in self.pages if p.ocr_confidence is not None)
+
+
+@dataclass(frozen=True, slots=True)
+class OcrSettings:
+    """How to OCR the pages that have no text layer (Tesseract, through PyMuPDF)."""
+
+    language: str = "eng"  # Tesseract language codes, "+"-joined ("eng+fra")
+    dpi: int = 150
+
+    def describe(self) -> str:
+        return f"Tesseract {self.language} {self.dpi} dpi"
 
 
 # --- library --------------------------------------------------------------------------------
@@ -252,6 +271,7 @@ class Commitment:
     char_start: int
     char_end: int
     lead_in: str = ""
+    kind: str = "commitment"  # commitment | ask | target | measure (see ExtractedCommitment)
 
 
 @dataclass(frozen=True, slots=True)
@@ -294,6 +314,7 @@ class SearchHit:
     # where it is, unambiguous within its plan: the shortest tail of ``path`` no other section
     # of the plan has ("Aim 2 › Our objectives"); ``path`` itself ends "(2 of 4)" if it repeats
     citation: str = ""
+    ocr_confidence: float | None = None  # the hit's page was read by OCR (0-100), else None
 
 
 @dataclass(frozen=True, slots=True)

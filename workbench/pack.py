@@ -2,8 +2,9 @@
 
 Owns the frozen value types of a briefing pack (``PackSelection``, ``Citation``,
 ``LineageStep``, ``StatusEntry``, ``Evidence``, ``PageImage``, ``PackItem``, ``Pack``), the
-text sanitiser every writer applies (``sanitise_text``), the small JSON manifest written beside
-each export (``manifest_of``) and the "changes since the last pack" comparison (``diff_packs``).
+text sanitiser every writer applies (``sanitise_text``), the small JSON manifest that travels
+with each export (``manifest_of``: inside PDF and DOCX files, and in the library's record of
+exported packs) and the "changes since the last pack" comparison (``diff_packs``).
 Qt-free and engine-free; emits nothing. Collecting items for a selection from the library is
 ``workbench.pack_builder``'s job.
 """
@@ -33,13 +34,16 @@ __all__ = [
     "PageImage",
     "StatusEntry",
     "diff_packs",
+    "item_heading",
     "manifest_of",
     "manifest_path_for",
     "sanitise_text",
 ]
 
 MANIFEST_FORMAT = 1
-MANIFEST_SUFFIX = ".pack.json"
+MANIFEST_SUFFIX = ".pack.json"  # where manifests were written before they moved into the file
+REGENERATION_NOTE = ("The exact selection is stored inside this file (PDF and Word) and in the "
+                     "library's record of exported packs, so “changes since” can compare with it.")
 
 # --- text -----------------------------------------------------------------------------------
 
@@ -195,6 +199,7 @@ class LineageStep:
     text: str
     citation: Citation
     confirmed: bool = True  # False: a suggestion no officer has confirmed yet
+    quoted_above: bool = False  # its wording is the item's quote or successor, printed above
 
 
 @dataclass(frozen=True, slots=True)
@@ -253,6 +258,12 @@ class PackItem:
     def current_status(self) -> StatusEntry | None:
         return self.statuses[-1] if self.statuses else None
 
+    @property
+    def quote_in_body(self) -> bool:
+        """Whether the quote says more than the heading (else the heading is the quote, and
+        writers print it once, as the heading)."""
+        return _words(_LIST_MARK.sub("", self.quote, count=1)) != _words(self.heading)
+
     def content_hash(self) -> str:
         """A digest of everything the pack shows about this item (for "changes since")."""
         canonical = json.dumps(_plain(self), sort_keys=True, ensure_ascii=False)
@@ -275,6 +286,7 @@ class PackItem:
                     text=s(step.text),
                     citation=_clean_citation(step.citation),
                     confirmed=step.confirmed,
+                    quoted_above=step.quoted_above,
                 )
                 for step in self.lineage
             ),
@@ -292,6 +304,25 @@ class PackItem:
             relation=s(self.relation),
             successor=s(self.successor),
         )
+
+
+_LIST_MARK = re.compile(r"^\s*(?:\d+[.)]|[-•–])\s+")  # "3. ", "- ": numbering, not words
+
+
+def _words(text: str) -> str:
+    return " ".join(text.split()).casefold()
+
+
+def item_heading(text: str) -> str:
+    """A heading from a commitment's wording: list numbering dropped, then its first sentence
+    (up to ". ", "? ", "! " or ": "), whole. Never cut inside a sentence."""
+    flat = " ".join(_LIST_MARK.sub("", text, count=1).split())
+    found = _SENTENCE_END.search(flat)
+    return flat[: found.start() + 1].rstrip(":").rstrip() if found else flat
+
+
+# a sentence ends at ".", "?" or "!" before a capital or digit ("e.g. foo" goes on), or at ":"
+_SENTENCE_END = re.compile(r"(?<=\w)(?:[.?!](?=\s+[^\s\w]*[A-Z0-9])|:(?=\s+\S))")
 
 
 def _clamp_box(box: Box) -> Box:
@@ -332,6 +363,7 @@ class Pack:
     page_images: tuple[PageImage, ...] = ()
     language: str = "en-GB"
     extra: Mapping[str, str] = field(default_factory=dict)  # more colophon lines, in order
+    selection_text: str = ""  # the selection in words, with plan titles ("" = describe())
 
     def sanitised(self) -> Pack:
         """A copy whose every text went through ``sanitise_text`` (writers call this)."""
@@ -364,20 +396,21 @@ class Pack:
             ),
             language=s(self.language) or "en-GB",
             extra={s(k): s(v) for k, v in self.extra.items()},
+            selection_text=s(self.selection_text),
         )
 
     def colophon(self) -> list[tuple[str, str]]:
-        """The lines that let the same pack be regenerated exactly, as (label, value)."""
+        """The lines that say, in words, how to regenerate the same pack, as (label, value).
+        The exact filter travels as data (``manifest_of``), not printed here."""
         rows = [
-            ("Selection", self.selection.describe()),
-            ("Selection (saved filter)", json.dumps(self.selection.to_json(),
-                                                     ensure_ascii=False, sort_keys=True)),
+            ("Selection", self.selection_text or self.selection.describe()),
             ("As at", self.as_at),
             ("Library revision", str(self.library_revision)),
             ("App version", f"Plan Workbench {self.app_version}"),
             ("Items", str(len(self.items))),
         ]
         rows += list(self.extra.items())
+        rows.append(("Regeneration data", REGENERATION_NOTE))
         return rows
 
 
@@ -391,7 +424,8 @@ def manifest_path_for(out: Path) -> Path:
 
 
 def manifest_of(pack: Pack, *, fmt: str = "") -> dict[str, Any]:
-    """The small JSON record written beside an export, read back by ``diff_packs``."""
+    """The small JSON record kept with an export (the regeneration data), read back by
+    ``diff_packs``."""
     return {
         "format": MANIFEST_FORMAT,
         "kind": "plan-workbench-pack",
@@ -414,7 +448,7 @@ def diff_packs(old_manifest: Mapping[str, Any], new_pack: Pack) -> tuple[str, ..
     """What changed since a previous export of the same selection, one line per change.
 
     Args:
-        old_manifest: the JSON manifest written beside the previous export.
+        old_manifest: the manifest of the previous export.
         new_pack: the pack about to be written.
 
     Returns:

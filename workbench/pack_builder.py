@@ -1,27 +1,12 @@
-"""Selection → briefing pack: which commitments and annotations a pack holds, and what it shows.
+"""Selected items → briefing pack: what each ``PackItem`` shows, and the colophon.
 
-``select_items(records, store, selection, search=)`` applies a ``PackSelection`` to the library
-and returns ``Selected`` items in plan chronology, then document order (cheap enough for a live
-preview); ``build_pack(...)`` fills every ``PackItem`` field from the records backend (quote,
-citation, lineage across editions, delivery status history, evidence, notes and rationales,
-tags, who annotated, the relation to the next edition and its wording) and the colophon.
-
-Selection semantics (every criterion given must hold: they combine with AND):
-
-* ``from_plan``: the effective commitments of that plan (the user's corrections applied).
-* ``to_plan``: the links considered are those *into* that plan. Without ``from_plan`` the items
-  are the commitments that have a (non-rejected) link into it, from any earlier plan.
-* ``relation``: items with a non-rejected link of that relation (into ``to_plan`` if given),
-  e.g. ``relation=reversed, to_plan=reforming-kent-2025`` = "all reversals in Reforming Kent".
-* ``status``: items whose current (newest as-at) delivery status is that status.
-* ``tag``: commitments carrying an annotation tagged with the tag or one of its descendants,
-  and tagged annotations that do not sit on a commitment (these become annotation items).
-* ``search``: commitments among the search hits; a section hit contributes its commitments.
-* ``basket``: exactly these items (stable item keys, commitment keys or annotation uuids).
-
-Item keys are **stable across re-import**: ``commitment:<plan slug>:<digest of the normalised
-wording>`` (``~2``, ``~3`` for repeated wordings in one plan) and ``annotation:<uuid>``; never
-integer row ids, so "changes since the last pack" compares like with like.
+``build_pack(...)`` fills every ``PackItem`` field from the records backend (quote, citation,
+the item's own lineage across editions, delivery status history, evidence, notes and
+rationales, tags, who annotated, the relation to the next edition and its wording) and the
+colophon, with the selection described in words (``describe_selection``). Each text is printed
+once where it belongs: a lineage step whose wording is the item's quote or its successor's is
+marked ``quoted_above``, and evidence repeating either is left out. Which items go in is
+``workbench.pack_select``'s job.
 
 Qt-free; reads only through ``Records`` and the ``Store`` port. Emits nothing; progress and
 cancellation go through a ``TaskState``.
@@ -30,15 +15,10 @@ cancellation go through a ``TaskState``.
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
-import re
-from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
-from importlib import metadata
+from collections.abc import Iterable, Sequence
 
-from workbench.errors import InvalidInput, NotFound
+from workbench.files import app_version
 from workbench.lineage import RELATIONS, STATUSES
-from workbench.model import Kind, Plan, SearchHit, Section
 from workbench.pack import (
     Citation,
     Evidence,
@@ -47,395 +27,18 @@ from workbench.pack import (
     PackItem,
     PackSelection,
     StatusEntry,
+    item_heading,
 )
+from workbench.pack_select import PackLibrary, SearchFn, Selected, code_of, select_in
 from workbench.ports import Store
-from workbench.records import Annotation, EffectiveCommitment, Link, Ref, StatusAssessment
+from workbench.records import Annotation, EffectiveCommitment, Link, Ref
 from workbench.review import Records
 from workbench.tasks import TaskState
 
-__all__ = [
-    "APP_NAME",
-    "SearchFn",
-    "Selected",
-    "app_version",
-    "build_pack",
-    "item_heading",
-    "resolve_item_key",
-    "select_items",
-    "stable_keys",
-]
+__all__ = ["FIRST_APPEARS", "NO_SUCCESSOR", "build_pack", "describe_selection"]
 
-APP_NAME = "plan-workbench"
 FIRST_APPEARS = "first appears"
 NO_SUCCESSOR = "No successor passage in this edition."
-_HEADING_CHARS = 90
-_LIST_MARK = re.compile(r"^\s*(?:\d+[.)]|[-•–])\s+")  # "3. ", "- ": numbering, not words
-_DIGEST_CHARS = 12
-
-SearchFn = Callable[[str], Iterable[SearchHit]]
-"""Runs a query and returns its hits (``Workbench.search`` with a large limit)."""
-
-
-def app_version() -> str:
-    """The installed distribution's version ("0+unknown" when run from a bare checkout)."""
-    try:
-        return metadata.version(APP_NAME)
-    except metadata.PackageNotFoundError:
-        return "0+unknown"
-
-
-def item_heading(text: str) -> str:
-    """A short heading from a commitment's wording: list numbering dropped, cut at a word."""
-    flat = " ".join(_LIST_MARK.sub("", text, count=1).split())
-    if len(flat) <= _HEADING_CHARS:
-        return flat
-    return flat[:_HEADING_CHARS].rsplit(" ", 1)[0] + "…"
-
-
-@dataclass(frozen=True, slots=True)
-class Selected:
-    """One item a selection picked: a commitment, or an annotation not on a commitment."""
-
-    key: str  # stable item key (see the module docstring)
-    plan: str
-    commitment: EffectiveCommitment | None = None
-    annotation: Annotation | None = None
-
-    @property
-    def text(self) -> str:
-        if self.commitment is not None:
-            return self.commitment.text
-        return self.annotation.anchor.exact if self.annotation else ""
-
-    @property
-    def page_label(self) -> str:
-        if self.commitment is not None:
-            return self.commitment.page_label
-        return self.annotation.anchor.page_label if self.annotation else ""
-
-
-# -- stable keys -----------------------------------------------------------------------------
-
-
-def _digest(text: str) -> str:
-    flat = " ".join(text.split()).casefold()
-    return hashlib.sha256(flat.encode("utf-8", "surrogatepass")).hexdigest()[:_DIGEST_CHARS]
-
-
-def stable_keys(plan: str, commitments: Sequence[EffectiveCommitment]) -> dict[str, str]:
-    """{Records key: stable item key} for one plan's effective commitments (in reading order)."""
-    seen: dict[str, int] = {}
-    out: dict[str, str] = {}
-    for c in commitments:
-        digest = _digest(c.text)
-        seen[digest] = seen.get(digest, 0) + 1
-        suffix = f"~{seen[digest]}" if seen[digest] > 1 else ""
-        out[c.key] = f"commitment:{plan}:{digest}{suffix}"
-    return out
-
-
-class _Library:
-    """Per-build caches over ``Records``: plans in order, commitments, keys, records by key."""
-
-    def __init__(self, records: Records, store: Store) -> None:
-        self.records = records
-        self.store = store
-        plans = store.plans()
-        self.plans: dict[str, Plan] = {p.slug: p for p in plans}
-        self.order = sorted(self.plans, key=self._plan_sort_key)
-        self._commitments: dict[str, list[EffectiveCommitment]] = {}
-        self._stable: dict[str, dict[str, str]] = {}
-        self._sections: dict[str, list[Section]] = {}
-        self._annotations: list[Annotation] | None = None
-        self._statuses: dict[str, list[StatusAssessment]] | None = None
-        self._links: list[Link] | None = None
-
-    def _plan_sort_key(self, slug: str) -> tuple[str, str, int]:
-        meta = self.plans[slug].meta
-        return (meta.published or meta.period_start or "9999", meta.period_start,
-                int(self.plans[slug].id))
-
-    def rank(self, slug: str) -> int:
-        return self.order.index(slug) if slug in self.order else len(self.order)
-
-    def plan(self, slug: str) -> Plan:
-        if slug not in self.plans:
-            raise NotFound(f"No plan called {slug!r}; `workbench plans` lists them.")
-        return self.plans[slug]
-
-    def commitments(self, slug: str) -> list[EffectiveCommitment]:
-        if slug not in self._commitments:
-            self._commitments[slug] = list(self.records.effective_commitments(slug))
-            self._stable[slug] = stable_keys(slug, self._commitments[slug])
-        return self._commitments[slug]
-
-    def stable(self, c: EffectiveCommitment) -> str:
-        self.commitments(c.plan)
-        return self._stable[c.plan][c.key]
-
-    def by_key(self, key: str) -> EffectiveCommitment | None:
-        """The effective commitment of a Records key ("c:12", "m:<uuid>"), if it binds."""
-        try:
-            return self.records.commitment(key)
-        except (NotFound, InvalidInput):
-            return None
-
-    def bind(self, ref: Ref) -> EffectiveCommitment | None:
-        if ref.plan not in self.plans:
-            return None
-        return self.records.bind(ref)
-
-    def sections(self, slug: str) -> list[Section]:
-        if slug not in self._sections:
-            self._sections[slug] = sorted(self.records.effective_sections(slug),
-                                          key=lambda s: s.ordinal)
-        return self._sections[slug]
-
-    def heading_at(self, ref: Ref) -> str:
-        """The section heading of an anchored passage: its commitment's, else by page."""
-        found = self.bind(ref)
-        if found is not None:
-            return found.heading
-        if ref.plan not in self.plans:
-            return ""
-        started = [s for s in self.sections(ref.plan) if s.page_start <= ref.anchor.page_index]
-        return started[-1].heading if started else ""
-
-    def citation(self, ref: Ref) -> Citation:
-        title = self.plans[ref.plan].title if ref.plan in self.plans else ref.plan
-        return Citation(title, self.heading_at(ref), ref.anchor.page_label)
-
-    # -- records, grouped by commitment key --
-
-    def annotations(self) -> list[Annotation]:
-        if self._annotations is None:
-            self._annotations = [a for a in self.records.annotations()
-                                 if a.plan in self.plans and not a.anchor.orphaned]
-        return self._annotations
-
-    def annotations_on(self, key: str) -> list[Annotation]:
-        return [a for a in self.annotations() if self.annotation_key(a) == key]
-
-    def annotation_key(self, a: Annotation) -> str | None:
-        return self.records.key_of(Ref(a.plan, a.anchor))
-
-    def statuses(self, key: str) -> list[StatusAssessment]:
-        if self._statuses is None:
-            grouped: dict[str, list[StatusAssessment]] = {}
-            for s in self.records.rs.records("status"):
-                if not isinstance(s, StatusAssessment) or s.subject.plan not in self.plans:
-                    continue
-                k = self.records.key_of(s.subject)
-                if k:
-                    grouped.setdefault(k, []).append(s)
-            for history in grouped.values():
-                history.sort(key=lambda s: (s.as_at, s.created_at))
-            self._statuses = grouped
-        return self._statuses.get(key, [])
-
-    def links(self) -> list[Link]:
-        if self._links is None:
-            self._links = [link for link in self.records.links()
-                           if link.state != "rejected" and link.source.plan in self.plans]
-        return self._links
-
-    def links_from(self, key: str, to_plan: str = "") -> list[Link]:
-        out = [link for link in self.links()
-               if self.records.key_of(link.source) == key
-               and (not to_plan or link.to_plan == to_plan)]
-        return sorted(out, key=lambda link: (self.rank(link.to_plan), link.created_at))
-
-    def linked_keys(self) -> set[str]:
-        keys: set[str] = set()
-        for link in self.links():
-            for ref in (link.source, *link.targets):
-                k = self.records.key_of(ref)
-                if k:
-                    keys.add(k)
-        return keys
-
-
-# -- selection -------------------------------------------------------------------------------
-
-
-def _code(value: str, vocabulary: dict[str, str], what: str) -> str:
-    """A relation or status code from its code or label, case- and spacing-insensitively."""
-    wanted = re.sub(r"[\s-]+", "_", value.strip().casefold())
-    for code, label in vocabulary.items():
-        if wanted in (code, re.sub(r"[\s-]+", "_", label.casefold())):
-            return code
-    raise InvalidInput(f"Unknown {what} {value!r}; use one of: {', '.join(vocabulary)}.")
-
-
-def resolve_item_key(records: Records, text: str) -> str:
-    """A stable item key for a basket entry given as a stable key, a commitment id ("12",
-    "c:12", "m:<uuid>") or an annotation uuid (an annotation on a commitment gives the
-    commitment's key: its item shows the note).
-
-    Raises:
-        InvalidInput: not a recognisable key.
-        NotFound: no such commitment or annotation.
-    """
-    text = text.strip()
-    if text.startswith(("commitment:", "annotation:")):
-        return text
-    if len(text) == 36 and text.count("-") == 4:
-        record = records.rs.get("annotation", text)
-        if isinstance(record, Annotation) and not record.deleted_at:
-            bound = records.key_of(Ref(record.plan, record.anchor))
-            if bound is None:
-                return f"annotation:{text}"
-            text = bound  # a note on a commitment: the pack shows the commitment, with it
-    found = records.commitment(text)
-    return stable_keys(found.plan, records.effective_commitments(found.plan))[found.key]
-
-
-def _tag_uuids(lib: _Library, name: str) -> set[str]:
-    tag = lib.records.tag_named(name)
-    if tag is None:
-        raise InvalidInput(f"No tag called {name!r}; `workbench tags` lists them.")
-    tags = lib.records.tags()
-    wanted = {tag.uuid}
-    grew = True
-    while grew:  # descendants
-        more = {t.uuid for t in tags if t.parent in wanted} - wanted
-        wanted |= more
-        grew = bool(more)
-    return wanted
-
-
-def select_items(
-    records: Records,
-    store: Store,
-    selection: PackSelection,
-    *,
-    search: SearchFn | None = None,
-    state: TaskState | None = None,
-) -> list[Selected]:
-    """The items ``selection`` picks, in plan chronology then document order.
-
-    Raises:
-        NotFound: an unknown plan, or a basket commitment that no longer exists.
-        InvalidInput: an unknown relation, status or tag; a search with no search function.
-    """
-    return _select(_Library(records, store), selection, search, state or TaskState())
-
-
-def _select(lib: _Library, selection: PackSelection, search: SearchFn | None,
-            state: TaskState) -> list[Selected]:
-    for slug in (selection.from_plan, selection.to_plan):
-        if slug:
-            lib.plan(slug)
-    relation = _code(selection.relation, RELATIONS, "relation") if selection.relation else ""
-    status = _code(selection.status, STATUSES, "status") if selection.status else ""
-    to_plan = selection.to_plan
-
-    # 1. candidate plans
-    if selection.from_plan:
-        plans = [selection.from_plan]
-    elif to_plan:
-        sources = {link.source.plan for link in lib.links() if link.to_plan == to_plan}
-        plans = [p for p in lib.order if p in sources]
-    else:
-        plans = list(lib.order)
-
-    candidates: list[Selected] = []
-    for n, slug in enumerate(plans):
-        state.raise_if_cancelled()
-        state.report(0.3 * n / max(1, len(plans)), f"Reading {lib.plans[slug].title}")
-        for c in lib.commitments(slug):
-            candidates.append(Selected(lib.stable(c), slug, commitment=c))
-
-    # 2. filters on commitments
-    if to_plan and not selection.from_plan:
-        candidates = [s for s in candidates if lib.links_from(s.commitment.key, to_plan)]
-    if relation:
-        candidates = [s for s in candidates
-                      if any(link.relation == relation
-                             for link in lib.links_from(s.commitment.key, to_plan))]
-    if status:
-        def current(s: Selected) -> str:
-            history = lib.statuses(s.commitment.key)
-            return history[-1].status if history else ""
-        candidates = [s for s in candidates if current(s) == status]
-    if selection.search:
-        candidates = _searched(lib, candidates, selection.search, search)
-
-    # 3. tags (commitments with tagged annotations, plus tagged loose annotations)
-    loose: list[Selected] = []
-    if selection.tag:
-        wanted = _tag_uuids(lib, selection.tag)
-        tagged_keys: set[str] = set()
-        for a in lib.annotations():
-            if not wanted & set(a.tags):
-                continue
-            key = lib.annotation_key(a)
-            if key:
-                tagged_keys.add(key)
-            elif a.plan in plans and not (relation or status or selection.search
-                                          or (to_plan and not selection.from_plan)):
-                loose.append(Selected(f"annotation:{a.uuid}", a.plan, annotation=a))
-        candidates = [s for s in candidates if s.commitment.key in tagged_keys]
-
-    items = candidates + loose
-    # 4. basket
-    if selection.basket:
-        wanted_keys = {_basket_key(lib, k) for k in selection.basket}
-        items = [s for s in items if s.key in wanted_keys]
-        if not (selection.tag or relation or status or selection.search):
-            known = {s.key for s in items}
-            for key in wanted_keys - known:
-                if key.startswith("annotation:"):
-                    record = lib.records.rs.get("annotation", key.partition(":")[2])
-                    if isinstance(record, Annotation) and not record.deleted_at \
-                            and record.plan in plans:
-                        bound = lib.annotation_key(record)
-                        if bound is None:
-                            items.append(Selected(key, record.plan, annotation=record))
-                        else:  # an annotation on a commitment brings its commitment
-                            c = lib.by_key(bound)
-                            if c is not None and lib.stable(c) not in known:
-                                items.append(Selected(lib.stable(c), c.plan, commitment=c))
-                                known.add(lib.stable(c))
-    return _ordered(lib, items)
-
-
-def _basket_key(lib: _Library, key: str) -> str:
-    try:
-        return resolve_item_key(lib.records, key)
-    except (NotFound, InvalidInput):
-        return key  # a stale entry selects nothing rather than failing the whole pack
-
-
-def _searched(lib: _Library, candidates: list[Selected], query: str,
-              search: SearchFn | None) -> list[Selected]:
-    if search is None:
-        raise InvalidInput("This pack needs a search, but no search index was given.")
-    commitment_ids: set[int] = set()
-    section_ids: set[int] = set()
-    for hit in search(query):
-        if hit.kind == Kind.COMMITMENT:
-            commitment_ids.add(int(hit.item_id))
-        elif hit.kind == Kind.SECTION:
-            section_ids.add(int(hit.item_id))
-    return [s for s in candidates
-            if (s.commitment.commitment_id is not None
-                and s.commitment.commitment_id in commitment_ids)
-            or (s.commitment.section_id is not None and s.commitment.section_id in section_ids)]
-
-
-def _ordered(lib: _Library, items: list[Selected]) -> list[Selected]:
-    def position(s: Selected) -> tuple[int, int, int, int, str]:
-        if s.commitment is not None:
-            return (lib.rank(s.plan), s.commitment.page_index, s.commitment.start,
-                    s.commitment.end, s.key)
-        a = s.annotation.anchor  # type: ignore[union-attr]
-        return (lib.rank(s.plan), a.page_index, a.start, a.end, s.key)
-
-    unique: dict[str, Selected] = {}
-    for s in items:
-        unique.setdefault(s.key, s)
-    return sorted(unique.values(), key=position)
 
 
 # -- items -----------------------------------------------------------------------------------
@@ -449,7 +52,7 @@ def _status_label(code: str) -> str:
     return STATUSES.get(code, code)
 
 
-def _stage(lib: _Library, slug: str) -> str:
+def _stage(lib: PackLibrary, slug: str) -> str:
     plan = lib.plans[slug]
     stage = plan.meta.stage or ""
     if Records.not_adopted(plan):
@@ -457,16 +60,19 @@ def _stage(lib: _Library, slug: str) -> str:
     return stage
 
 
-def _lineage(lib: _Library, c: EffectiveCommitment, linked: set[str]) -> tuple[LineageStep, ...]:
-    """Every edition of the commitment's thread, each with its relation to the one before."""
+def _lineage(lib: PackLibrary, c: EffectiveCommitment, linked: set[str],
+             printed: set[str]) -> tuple[LineageStep, ...]:
+    """Every edition of the commitment's own thread (its predecessors and successors, not
+    those of commitments it shares a successor with), each with its relation to the one
+    before. Steps whose key is in ``printed`` are marked ``quoted_above``."""
     own = LineageStep(
         plan_title=lib.plans[c.plan].title, plan_date=lib.plans[c.plan].meta.published,
         stage=_stage(lib, c.plan), relation=FIRST_APPEARS, text=c.text,
-        citation=Citation(lib.plans[c.plan].title, c.heading, c.page_label),
+        citation=Citation(lib.plans[c.plan].title, c.heading, c.page_label), quoted_above=True,
     )
     if c.key not in linked:
         return (own,)
-    thread = lib.records.thread(c.key)
+    thread = lib.records.thread(c.key, lineal=True)
     incoming: dict[str, Link] = {}
     for edge in thread.edges:
         for k in edge.target_keys:
@@ -484,7 +90,7 @@ def _lineage(lib: _Library, c: EffectiveCommitment, linked: set[str]) -> tuple[L
             plan_title=node.plan_title, plan_date=node.published,
             stage=_stage(lib, node.plan), relation=relation, text=node.text,
             citation=Citation(node.plan_title, found.heading if found else "", node.page_label),
-            confirmed=link is None or link.state == "confirmed",
+            confirmed=link is None or link.state == "confirmed", quoted_above=node.key in printed,
         )))
     for edge in thread.edges:  # verdicts with no successor passage (dropped, withdrawn, …)
         link = edge.link
@@ -510,17 +116,24 @@ def _names(*groups: Iterable[str]) -> str:
     return ", ".join(seen)
 
 
-def _evidence(lib: _Library, refs: Iterable[Ref]) -> tuple[Evidence, ...]:
+def _flat(text: str) -> str:
+    return " ".join(text.split()).casefold()
+
+
+def _evidence(lib: PackLibrary, refs: Iterable[Ref], printed: Iterable[str]) -> tuple[Evidence, ...]:
+    """Evidence excerpts, once each, leaving out those that repeat a text already ``printed``
+    (the item's quote or its successor's wording)."""
+    seen = {_flat(t) for t in printed}
     out: dict[tuple[str, int, str], Evidence] = {}
     for ref in refs:
-        if ref.anchor.orphaned or not ref.anchor.exact.strip():
+        if ref.anchor.orphaned or not ref.anchor.exact.strip() or _flat(ref.anchor.exact) in seen:
             continue
         out.setdefault((ref.plan, ref.anchor.page_index, ref.anchor.exact),
                        Evidence(ref.anchor.exact, lib.citation(ref)))
     return tuple(out.values())
 
 
-def _commitment_item(lib: _Library, c: EffectiveCommitment, to_plan: str,
+def _commitment_item(lib: PackLibrary, c: EffectiveCommitment, to_plan: str,
                      linked: set[str], tag_paths: dict[str, str]) -> PackItem:
     plan = lib.plans[c.plan]
     annotations = lib.annotations_on(c.key)
@@ -528,13 +141,13 @@ def _commitment_item(lib: _Library, c: EffectiveCommitment, to_plan: str,
     links = lib.links_from(c.key, to_plan) if c.key in linked else []
     primary = next((link for link in links if link.state == "confirmed"),
                    links[0] if links else None)
-    successor = ""
-    if primary is not None:
-        texts = []
-        for ref in primary.targets:
-            found = lib.bind(ref)
-            texts.append(found.text if found else ref.anchor.exact)
-        successor = "\n\n".join(texts)
+    texts: list[str] = []
+    printed = {c.key}
+    for ref in primary.targets if primary is not None else ():
+        found = lib.bind(ref)
+        texts.append(found.text if found else ref.anchor.exact)
+        if found is not None:
+            printed.add(found.key)
     tags = sorted({tag_paths[t] for a in annotations for t in a.tags if t in tag_paths},
                   key=str.casefold)
     return PackItem(
@@ -542,11 +155,12 @@ def _commitment_item(lib: _Library, c: EffectiveCommitment, to_plan: str,
         heading=item_heading(c.text),
         quote=c.text,
         citation=Citation(plan.title, c.heading, c.page_label),
-        lineage=_lineage(lib, c, linked),
+        lineage=_lineage(lib, c, linked, printed),
         statuses=tuple(StatusEntry(_status_label(s.status), s.as_at, s.rationale, s.created_by)
                        for s in statuses),
         evidence=_evidence(lib, [*(r for s in statuses for r in s.evidence),
-                                 *(r for link in links for r in link.evidence)]),
+                                 *(r for link in links for r in link.evidence)],
+                           [c.text, *texts]),
         notes="\n\n".join(a.note.strip() for a in annotations if a.note.strip()),
         rationale="\n\n".join(
             (f"{_relation_label(link.relation).capitalize()} "
@@ -557,11 +171,11 @@ def _commitment_item(lib: _Library, c: EffectiveCommitment, to_plan: str,
         annotator=_names((a.created_by for a in annotations),
                          (link.confirmed_by or link.created_by for link in links)),
         relation=_relation_label(primary.relation) if primary is not None else "",
-        successor=successor,
+        successor="\n\n".join(texts),
     )
 
 
-def _annotation_item(lib: _Library, a: Annotation, key: str,
+def _annotation_item(lib: PackLibrary, a: Annotation, key: str,
                      tag_paths: dict[str, str]) -> PackItem:
     ref = Ref(a.plan, a.anchor)
     return PackItem(
@@ -611,8 +225,8 @@ def build_pack(
         workbench.errors.Cancelled: cancelled through ``state``.
     """
     state = state or TaskState()
-    lib = _Library(records, store)
-    chosen = list(selected) if selected is not None else _select(lib, selection, search, state)
+    lib = PackLibrary(records, store)
+    chosen = list(selected) if selected is not None else select_in(lib, selection, search, state)
     linked = lib.linked_keys() if lib.links() else set()
     tag_paths = {t.uuid: records.tag_path(t) for t in records.tags(include_deleted=True)}
     items: list[PackItem] = []
@@ -627,12 +241,9 @@ def build_pack(
             items.append(_annotation_item(lib, s.annotation, s.key, tag_paths))
     state.report(1.0, f"Collected {len(items)} item(s)")
     today = dt.date.today().isoformat()
-    extra: dict[str, str] = {}
-    if selection.from_plan or selection.to_plan:
-        extra["Plans"] = " → ".join(
-            lib.plans[s].title for s in (selection.from_plan, selection.to_plan) if s)
+    words = describe_selection(selection, {slug: p.title for slug, p in lib.plans.items()})
     return Pack(
-        title=title or f"Briefing pack: {selection.describe()}",
+        title=title or f"Briefing pack: {words[0].lower()}{words[1:]}",
         committee=committee,
         author=author,
         date=as_at or today,
@@ -641,5 +252,50 @@ def build_pack(
         library_revision=store.revision(),
         app_version=version if version is not None else app_version(),
         items=tuple(items),
-        extra=extra,
+        selection_text=words,
     )
+
+
+def describe_selection(selection: PackSelection, titles: dict[str, str]) -> str:
+    """The selection in words a clerk can read and repeat, with plan titles and labels:
+    "Commitments of Framing Kent's Future whose link into Reforming Kent 2025-2028 is
+    “Reversed”". Unknown codes are shown as given."""
+    def title(slug: str) -> str:
+        return titles.get(slug, slug)
+
+    def label(value: str, vocabulary: dict[str, str]) -> str:
+        code = code_of(value, vocabulary)
+        return vocabulary.get(code, value) if code else value
+
+    if selection.basket and not (selection.from_plan or selection.to_plan or selection.tag
+                                 or selection.search or selection.relation or selection.status):
+        n = len(selection.basket)
+        return f"The {n} hand-picked item{'s' if n != 1 else ''} of the basket"
+    text = "Commitments"
+    if selection.from_plan:
+        text += f" of {title(selection.from_plan)}"
+    if selection.relation:
+        into = f" into {title(selection.to_plan)}" if selection.to_plan else ""
+        text += f" whose link{into} is “{label(selection.relation, RELATIONS)}”"
+    elif selection.to_plan:
+        text += (f" and their links into {title(selection.to_plan)}" if selection.from_plan
+                 else f" linked into {title(selection.to_plan)}")
+    if not (selection.from_plan or selection.to_plan or selection.relation):
+        text += " of every plan in the library"
+    clauses = []
+    if selection.status:
+        clauses.append(f"whose current delivery status is “{label(selection.status, STATUSES)}”")
+    if selection.tag:
+        clauses.append(f"tagged “{selection.tag}” (or a tag under it)")
+    if selection.search:
+        found = f"found by the search “{selection.search}”"
+        if selection.saved_search:
+            found += f" (the saved search “{selection.saved_search}”)"
+        clauses.append(found)
+    if selection.basket:
+        n = len(selection.basket)
+        clauses.append(f"among {n} hand-picked item{'s' if n != 1 else ''}")
+    if clauses:
+        text += ", " + ", ".join(clauses[:-1]) + (" and " if len(clauses) > 1 else "") + \
+            clauses[-1]
+    return text

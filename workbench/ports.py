@@ -20,6 +20,7 @@ from workbench.model import (
     Document,
     Extraction,
     IndexDoc,
+    OcrSettings,
     Plan,
     PlanMeta,
     SavedSearch,
@@ -39,7 +40,8 @@ class Extractor(Protocol):
     """
 
     def extract(
-        self, path: Path, *, password: str | None = None, state: TaskState | None = None
+        self, path: Path, *, password: str | None = None, state: TaskState | None = None,
+        ocr: OcrSettings | None = None,
     ) -> Extraction: ...
 
     def close(self) -> None:
@@ -115,6 +117,7 @@ class Store(Protocol):
     def plan(self, slug: str) -> Plan: ...
     def document_by_sha(self, sha256: str) -> Document | None: ...
     def documents(self, plan_slug: str) -> list[Document]: ...
+    def resegment(self, slug: str, extraction: Extraction) -> Plan: ...
     def add_document(
         self,
         *,
@@ -141,6 +144,12 @@ class Store(Protocol):
     def commitments(self, plan_slug: str) -> list[Commitment]: ...
     def commitment(self, commitment_id: CommitmentId) -> Commitment: ...
     def page_texts(self, document_id: int) -> list[tuple[int, str, str]]: ...
+    def ocr_confidences(self, document_id: int) -> dict[int, float]:
+        """{page index: OCR confidence} of a document's pages read by OCR (issue 15)."""
+        ...
+    def ocr_pages_of_plans(self, slugs: Sequence[str]) -> dict[tuple[str, int], float]:
+        """{(plan slug, page index): OCR confidence} over these plans' current versions."""
+        ...
     def commitment_rects(self, commitment_id: int) -> list[tuple[int, float, float, float, float]]:
         """(page index, x0, y0, x1, y1) boxes of an extracted commitment, in PDF points."""
         ...
@@ -167,6 +176,9 @@ class Store(Protocol):
         """Take a verified online backup now (before a merge, a repair, ...)."""
         ...
     def library_id(self) -> str: ...
+    def note_record(self, item_id: int) -> tuple[str, str] | None:
+        """(record kind, uuid) of the user record behind a search hit of kind "note"."""
+        ...
 
 
 class RecordStore(Protocol):

@@ -217,6 +217,7 @@ Record = Tag | Annotation | Correction | Link | StatusAssessment
 RECORD_TYPES: dict[str, type] = {
     t.KIND: t for t in (Tag, Annotation, Correction, Link, StatusAssessment)
 }
+KINDS = tuple(RECORD_TYPES)  # "tag", "annotation", "correction", "link", "status"
 
 
 def record_from_json(data: dict[str, Any]) -> Record:
@@ -242,6 +243,9 @@ def with_deleted(record: Record, at: str | None) -> Record:
     return replace(record, deleted_at=at)  # type: ignore[type-var]
 
 
+OWN_PROMISE_KINDS = frozenset({"commitment", "target"})
+
+
 @dataclass(frozen=True, slots=True)
 class EffectiveCommitment:
     """A commitment as the user sees it: extracted, minus those unmarked, plus those marked."""
@@ -259,10 +263,18 @@ class EffectiveCommitment:
     lead_in: str = ""
     commitment_id: int | None = None
     mark_uuid: str | None = None
+    kind: str = "commitment"  # commitment | ask | target | measure (a hand mark: commitment)
 
     @property
     def user_marked(self) -> bool:
         return self.mark_uuid is not None
+
+    @property
+    def own_promise(self) -> bool:
+        """The council's own promise (a commitment or a target). An ask of government or of
+        others and a measure of success are shown and linkable, but not counted as promises
+        (review coverage, the next unreviewed commitment)."""
+        return self.kind in OWN_PROMISE_KINDS
 
 
 @dataclass(frozen=True, slots=True)
@@ -290,6 +302,48 @@ class Change:
     @property
     def undo_text(self) -> str:
         return f"Undo {self.label.lower()}"
+
+
+@dataclass(frozen=True, slots=True)
+class Changes:
+    """What a write changed, so each view refreshes only what it shows: the one change value
+    the window re-emits (``changes_applied``) and every view dispatches on.
+
+    Library writes fill ``plans`` (metadata, content or trash state changed), ``plan_list``
+    (plans added, removed or restored) or ``index`` (the search index was rebuilt); a
+    user-record action (``of_action``) carries its ``Change`` and the records and plans it
+    touched, and ``plans`` only when a plan's outline changed (corrections).
+    """
+
+    plans: tuple[str, ...] = ()
+    plan_list: bool = False
+    index: bool = False
+    change: Change | None = None
+    records: tuple[str, ...] = ()  # uuids written
+    record_plans: tuple[str, ...] = ()  # plans whose annotations/links/statuses changed
+
+    @property
+    def touches_records(self) -> bool:
+        """A user-record action (annotation, link, status, tag, correction, undo, merge)."""
+        return self.change is not None
+
+    @classmethod
+    def of_action(cls, change: Change, *, structural: bool) -> Changes:
+        """The ``Changes`` of a record action; ``structural``: it changed a plan's outline."""
+        return cls(plans=change.plans if structural else (), change=change,
+                   records=change.uuids, record_plans=change.plans)
+
+
+@dataclass(frozen=True, slots=True)
+class NoteTarget:
+    """Where the record behind a note search hit sits, to open its passage."""
+
+    plan: str
+    page_index: int
+    start: int
+    end: int
+    uuid: str
+    kind: str  # "annotation" | "link" | "status"
 
 
 @dataclass(frozen=True, slots=True)

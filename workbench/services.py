@@ -8,7 +8,10 @@ here knows about Qt, SQLite, PyMuPDF or Whoosh.
 from __future__ import annotations
 
 import logging
+import os
 import queue
+import shutil
+import tempfile
 from collections.abc import Callable, Sequence
 from concurrent.futures import CancelledError, Future, ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
@@ -26,8 +29,16 @@ from workbench.library import (
     unique_slug,
     validate_meta,
 )
-from workbench.model import Extraction, Plan, PlanMeta, SearchFilters, SearchResult
+from workbench.model import (
+    Extraction,
+    OcrSettings,
+    Plan,
+    PlanMeta,
+    SearchFilters,
+    SearchResult,
+)
 from workbench.ports import Extractor, SearchIndex, Store
+from workbench.safe_text import safe_line, safe_text, same_length_deep
 from workbench.tasks import SubState, TaskState
 
 log = logging.getLogger(__name__)
@@ -43,6 +54,10 @@ class ImportOutcome:
     slug: str = ""
     reason: str = ""  # an ExtractFailure code when refused
     notices: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:  # file names in messages may hold surrogates (issue 15)
+        object.__setattr__(self, "message", safe_text(self.message))
+        object.__setattr__(self, "notices", tuple(safe_text(n) for n in self.notices))
 
 
 @dataclass(slots=True)
@@ -77,6 +92,7 @@ class _Job:
     entry: ManifestEntry | None
     sha: str
     outcome: ImportOutcome | None  # set when decided before extraction
+    reread: bool = False  # OCR of a file already in the plan being replaced (issue 15)
 
 
 class Workbench:
@@ -93,7 +109,9 @@ class Workbench:
         self.make_extractor = make_extractor
         #: called with a plan's slug after a new version of it is stored; returns a line for the
         #: user (the re-anchoring report "N exact, M moved, K orphaned")
-        self.on_new_version: Callable[[str], str] | None = None
+        #: (``force=True`` after an OCR re-reading of the same file, whose anchors name the
+        #: same file hash and would otherwise be taken as current)
+        self.on_new_version: Callable[..., str] | None = None
         #: more file checks for ``check()``, each returning problem lines
         self.extra_file_checks: list[Callable[[], list[str]]] = []
         self.paths = paths
@@ -112,11 +130,16 @@ class Workbench:
         state: TaskState | None = None,
         on_outcome: Callable[[ImportOutcome], None] | None = None,
         workers: int = 1,
+        ocr: OcrSettings | None = None,
     ) -> ImportReport:
         """Import PDFs and folders of PDFs. A refused file leaves the library unchanged.
 
         With ``workers`` > 1 (and an extractor factory), PDFs are parsed in that many worker
         processes at once; the database writes stay on the calling thread, in file order.
+
+        With ``ocr``, pages without a text layer are OCR'd in the worker (issue 15). With
+        ``ocr`` and ``replaces``, the plan's own file may be given again: its OCR reading is
+        stored as a new version (a re-extraction; records re-anchor).
         """
         state = state or TaskState()
         if replaces and not self.store.slug_exists(replaces):  # before anything is written
@@ -132,7 +155,8 @@ class Workbench:
             folder = path.parent
             if folder not in manifests:
                 manifests[folder] = read_manifest(folder)
-            jobs.append(self._prepare(path, manifests[folder].get(path.name)))
+            jobs.append(self._prepare(path, manifests[folder].get(path.name),
+                                      replaces if ocr is not None else None))
         total = max(1, len(jobs))
         extractors = [self.extractor]
         if workers > 1 and self.make_extractor is not None:
@@ -145,6 +169,8 @@ class Workbench:
         def extract(job: _Job, sub: TaskState) -> Extraction:
             extractor = free.get()
             try:
+                if ocr is not None:
+                    return extractor.extract(job.path, password=password, state=sub, ocr=ocr)
                 return extractor.extract(job.path, password=password, state=sub)
             finally:
                 free.put(extractor)
@@ -178,8 +204,10 @@ class Workbench:
         state.report(1.0, "Import finished")
         return report
 
-    def _prepare(self, path: Path, entry: ManifestEntry | None) -> _Job:
-        """Hash the file and look for it in the library (cheap; on the calling thread)."""
+    def _prepare(self, path: Path, entry: ManifestEntry | None,
+                 ocr_replaces: str | None = None) -> _Job:
+        """Hash the file and look for it in the library (cheap; on the calling thread).
+        ``ocr_replaces``: an OCR run that may re-read a file of that plan."""
         try:
             sha = sha256_of(path)
         except ExtractError as exc:
@@ -187,6 +215,9 @@ class Workbench:
             return _Job(path, entry, "", ImportOutcome(path, "refused", exc.message,
                                                        reason=str(exc.reason)))
         existing = self.store.document_by_sha(sha)
+        if existing is not None and ocr_replaces is not None:
+            if self._slug_of_plan_id(existing.plan_id) == ocr_replaces:
+                return _Job(path, entry, sha, None, reread=True)
         if existing is not None:
             slug = self._slug_of_plan_id(existing.plan_id)
             message = f"{path.name} is already in the library as {slug}."
@@ -204,11 +235,15 @@ class Workbench:
                 extraction = future.result()
             except CancelledError:
                 return ImportOutcome(path, "cancelled", "Import cancelled.")
+            # the last line of defence: the worker sanitised every string it read, but a string
+            # it missed must never reach SQLite invalid (offsets stay: same_length)
+            extraction = same_length_deep(extraction)
             if extraction.sha256 != sha:
                 raise ExtractError(
                     ExtractFailure.UNREADABLE, f"{path.name} changed while it was being imported"
                 )
-            if self.store.document_by_sha(sha) is not None:  # the same file twice in one batch
+            if not job.reread and self.store.document_by_sha(sha) is not None:
+                # the same file twice in one batch
                 message = f"{path.name} is already in the library."
                 return ImportOutcome(path, "duplicate", message)
             stored = store_copy(self.paths, path, sha)
@@ -224,7 +259,7 @@ class Workbench:
                 slug=slug,
                 meta=meta,
                 extraction=extraction,
-                file_name=path.name,
+                file_name=safe_line(path.name),
                 stored_path=stored,
                 replaces=replaces,
             )
@@ -238,14 +273,13 @@ class Workbench:
         notices = []
         if extraction.repaired:
             notices.append(f"{path.name} was damaged and has been repaired; check its text.")
-        if extraction.needs_ocr_pages:
-            pages = len(extraction.needs_ocr_pages)
-            notices.append(f"{pages} page(s) have no text layer and need OCR.")
+        notices += ocr_notices(extraction, plan.slug)
         if extraction.copy_restricted:
             notices.append("The PDF's permissions forbid copying; the restriction is recorded.")
         if replaces and self.on_new_version is not None:
             try:  # the import has committed: a re-anchoring failure is a notice, not a failure
-                notices.append(self.on_new_version(plan.slug))
+                notices.append(self.on_new_version(plan.slug, force=True) if job.reread
+                               else self.on_new_version(plan.slug))
             except Exception as exc:  # reported and logged, never fatal
                 log.exception("re-anchoring %s after a new version failed", plan.slug)
                 notices.append(f"The new version was imported, but its notes and links could "
@@ -258,9 +292,54 @@ class Workbench:
         self._log(path, sha, "imported", message)
         return ImportOutcome(path, "imported", message, plan.slug, notices=tuple(notices))
 
+    def resegment(self, slug: str, state: TaskState | None = None) -> str:
+        """Read a plan's current PDF again with this version's analysis (after an upgrade of
+        the segmenter, issue 12), replace its sections and commitment units, and re-anchor the
+        plan's notes, corrections and links. Returns the report to show."""
+        docs = self.store.documents(slug)
+        if not docs:
+            raise InvalidInput(f"Plan {slug} has no document to read again.")
+        doc = docs[-1]
+        extraction = self.extractor.extract(self.paths.stored_file(doc.stored_path),
+                                            state=state or TaskState())
+        plan = self.store.resegment(slug, extraction)
+        self.sync_index()
+        message = (f"Re-segmented {slug}: {plan.sections} sections, "
+                   f"{plan.commitments} commitments.")
+        if self.on_new_version is not None:
+            message += " " + self.on_new_version(slug)
+        return message
+
+    def ocr_plan(
+        self, slug: str, settings: OcrSettings | None = None, *, state: TaskState | None = None
+    ) -> ImportOutcome:
+        """OCR the scanned pages of a plan's current version: the plan's own file is read
+        again with OCR and stored as a new version (annotations and links re-anchor, with the
+        usual report). The extraction runs in the worker, under its limits."""
+        plan = self.store.plan(slug)
+        if plan.document_id is None:
+            raise InvalidInput(f"{slug} has no document to OCR.")
+        if not plan.needs_ocr_pages and not self.store.ocr_confidences(plan.document_id):
+            raise InvalidInput(f"{slug} has a text layer on every page: nothing to OCR.")
+        document = self.store.document(plan.document_id)
+        source = self.paths.stored_file(document.stored_path)
+        # read it under its own name (the stored copy is named by its hash), so the title and
+        # messages a file name feeds come out as at its first import
+        with tempfile.TemporaryDirectory(prefix="workbench-ocr-") as folder:
+            named = Path(folder) / (Path(document.file_name).name or "plan.pdf")
+            try:
+                os.link(source, named)
+            except OSError:  # another file system, or no hard links: copy
+                shutil.copyfile(source, named)
+            report = self.import_paths([named], replaces=slug, ocr=settings or OcrSettings(),
+                                       state=state)
+        if not report.outcomes:
+            return ImportOutcome(source, "cancelled", "OCR cancelled.")
+        return replace(report.outcomes[0], path=source)  # not the temporary name
+
     def _log(self, path: Path, sha: str, outcome: str, message: str) -> None:
         try:
-            self.store.log_import(str(path), sha, outcome, message)
+            self.store.log_import(safe_line(str(path)), sha, outcome, safe_text(message))
         except Exception:  # the log is a convenience; never let it turn a result into a crash
             log.exception("could not write the import log")
 
@@ -316,7 +395,18 @@ class Workbench:
         if self.index.needs_rebuild:  # it broke during the search
             self.rebuild_index()
             result = self.index.search(query, filters, limit, sort=sort)
-        return result
+        return self._mark_ocr_hits(result)
+
+    def _mark_ocr_hits(self, result: SearchResult) -> SearchResult:
+        """Hits on pages read by OCR carry the page's confidence (issue 15)."""
+        if not result.hits:
+            return result
+        ocr = self.store.ocr_pages_of_plans([h.plan for h in result.hits])
+        if not ocr:
+            return result
+        hits = tuple(replace(h, ocr_confidence=ocr.get((h.plan, h.page_index)))
+                     for h in result.hits)
+        return replace(result, hits=hits)
 
     def sync_index(self, state: TaskState | None = None) -> int:
         revision = self.store.revision()  # read first: a later write is synced next time
@@ -390,3 +480,31 @@ class Workbench:
                 notes.append(f"unreferenced PDF copy {rel} (no document uses it; "
                              "it may be deleted)")
         return notes
+
+
+def _page_list(labels: Sequence[str], limit: int = 12) -> str:
+    shown = ", ".join(labels[:limit])
+    return shown + (f" and {len(labels) - limit} more" if len(labels) > limit else "")
+
+
+def ocr_notices(extraction: Extraction, slug: str) -> list[str]:
+    """The import's notices about scanned pages: which pages still have no text layer (by
+    their printed labels, however few), a one-line verdict for an entirely scanned plan, and
+    what OCR read."""
+    out: list[str] = []
+    labels = {p.index: p.label for p in extraction.pages}
+    missing = extraction.needs_ocr_pages
+    hint = f"OCR them with `workbench ocr {slug}` or the window's \"OCR the scanned pages\""
+    if missing and len(missing) == len(extraction.pages):
+        out.append(f"No page of this plan has a text layer (a scan?): none of its "
+                   f"{len(missing)} page(s) can be searched. {hint}.")
+    elif missing:
+        out.append(f"{len(missing)} of {len(extraction.pages)} page(s) have no text layer and "
+                   f"need OCR (page {_page_list([labels[i] for i in missing])}). {hint}.")
+    out += [w + "." for w in extraction.warnings if w.startswith(("OCR ", "page ")) and "OCR" in w]
+    read = extraction.ocr_pages
+    if read:
+        conf = [p.ocr_confidence or 0.0 for p in extraction.pages if p.ocr_confidence is not None]
+        out.append(f"OCR read {len(read)} scanned page(s) ({extraction.ocr}; mean confidence "
+                   f"{sum(conf) / len(conf):.0f}/100): page {_page_list([labels[i] for i in read])}.")
+    return out

@@ -7,84 +7,83 @@ sidecars are only read to rebuild a lost or damaged database (``rebuild_from_sid
 check agreement (``check_sidecars``). A sidecar that cannot be written never turns a saved
 action into "not saved": the failure is audited ("sidecars_stale") and returned as a warning.
 
-``SidecarsMixin`` is part of ``Records`` (it uses its ``store``, ``rs``, ``actor``,
-``sidecar_dir``, ``tags`` and ``_sha``); it is split out only to keep ``review.py`` readable.
+``Sidecars`` is a collaborator of ``Records``: it reads the library through the ``Store`` and
+``RecordStore`` ports of the shared ``Session`` (``workbench.plan_index``), the plans' document
+versions through a ``PlanIndex``, and tells ``on_rebuilt`` when it wrote records back.
 """
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 import logging
-import os
-import tempfile
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 from workbench.errors import InvalidInput, NotFound
-from workbench.records import RECORD_TYPES, Record, record_from_json
+from workbench.files import utc_now, write_json_atomic
+from workbench.plan_index import PlanIndex, Session
+from workbench.records import KINDS, Record, Tag, record_from_json
 
 log = logging.getLogger(__name__)
 
 SIDECAR_FORMAT = 1
-KINDS = tuple(RECORD_TYPES)  # "tag", "annotation", "correction", "link", "status"
 SIDECAR_GROUPS = {"tags": "tag", "annotations": "annotation", "corrections": "correction",
                   "links": "link", "statuses": "status"}
 SIDECAR_AUDIT_TARGET = "sidecars"  # audit rows "sidecars_stale" / "sidecars_rewritten"
 
 
-def now() -> str:
-    return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+class Sidecars:
+    """The sidecar files of one library: written after commits, checked, rebuilt from."""
 
+    def __init__(self, session: Session, plans: PlanIndex, sidecar_dir: Path | None, *,
+                 on_rebuilt: Callable[[], None] = lambda: None) -> None:
+        self.session = session
+        self.plans = plans
+        self.sidecar_dir = sidecar_dir
+        self.on_rebuilt = on_rebuilt
+        #: the last sidecar write's problem ("" if it worked): also in ``Change.warning``
+        self.warning = ""
 
-class SidecarsMixin:
-    """The sidecar half of ``workbench.review.Records``."""
-
-    sidecar_dir: Path | None
-    sidecar_warning: str
-    actor: str
-    store: Any
-    rs: Any
-    tags: Callable[..., list[Any]]
-    _sha: Callable[[str], str]
-    _invalidate: Callable[[], None]
+    def _tags(self) -> list[Tag]:
+        return [t for t in self.session.rs.records("tag", include_deleted=True)
+                if isinstance(t, Tag)]
 
     def sidecar(self, slug: str) -> dict[str, Any]:
         """The plan's user records as JSON (what ``<library>/sidecars/<slug>.json`` holds)."""
         try:
-            sha = self._sha(slug)
+            sha = self.plans.sha(slug)
         except NotFound:
             sha = ""
 
         def dump(kind: str, keep: Callable[[Any], bool] = lambda r: True) -> list[Any]:
-            return [r.to_json() for r in self.rs.records(kind, plan=slug, include_deleted=True)
+            return [r.to_json() for r in self.session.rs.records(kind, plan=slug, include_deleted=True)
                     if keep(r)]
 
         return {
             "format": SIDECAR_FORMAT,
             "plan": slug,
             "doc_sha": sha,
-            "written_at": now(),
+            "written_at": utc_now(),
             "annotations": dump("annotation"),
             "corrections": dump("correction"),
             "links": dump("link", lambda r: r.source.plan == slug),
             "statuses": dump("status"),
-            "tags": [t.to_json() for t in self.tags(include_deleted=True)],
+            "tags": [t.to_json() for t in self._tags()],
         }
 
-    def _write_sidecars(self, plans: set[str] | None) -> str:
+    def write(self, plans: set[str] | None) -> str:
         """Rewrite the sidecars of ``plans`` (``None`` or empty: every plan's) after a commit.
 
         Never raises for a file problem: the commit stands, so the failure is logged and
         audited ("sidecars_stale") and a one-line warning is returned (also kept in
-        ``sidecar_warning``) for the caller to show as a note ("" if every sidecar was
+        ``warning``) for the caller to show as a note ("" if every sidecar was
         written)."""
-        self.sidecar_warning = ""
+        self.warning = ""
         if self.sidecar_dir is None:
             return ""
         if not plans:  # tags: they are copied into every sidecar
-            plans = {p.slug for p in self.store.plans(include_removed=True)}
+            plans = {p.slug for p in self.session.store.plans(include_removed=True)}
         failed: list[tuple[str, BaseException]] = []
         for slug in sorted(plans):
             try:
@@ -97,23 +96,24 @@ class SidecarsMixin:
         reason = _reason(failed[0][1])
         names = ", ".join(f"sidecars/{slug}.json" for slug, _ in failed)
         self._mark_sidecars_stale([slug for slug, _ in failed], reason)
-        self.sidecar_warning = (f"Saved; the backup copy (sidecar) could not be written: "
+        self.warning = (f"Saved; the backup copy (sidecar) could not be written: "
                                 f"{reason} ({names}). `workbench check` reports it until the "
                                 "sidecars are rewritten.")
-        return self.sidecar_warning
+        return self.warning
 
     def _mark_sidecars_stale(self, plans: list[str], reason: str) -> None:
         try:
-            with self.rs.atomic():
-                self.rs.audit("sidecars_stale", SIDECAR_AUDIT_TARGET,
-                              {"plans": plans, "error": reason}, actor=self.actor)
+            with self.session.rs.atomic():
+                self.session.rs.audit("sidecars_stale", SIDECAR_AUDIT_TARGET,
+                                      {"plans": plans, "error": reason},
+                                      actor=self.session.actor)
         except Exception:  # the action is saved; check_sidecars still sees it
             log.exception("could not record that the sidecars of %s are stale", plans)
 
     def stale_sidecars(self) -> list[str]:
         """Plans whose sidecar failed to be written since ``write_all_sidecars`` last ran."""
         stale: set[str] = set()
-        for entry in self.rs.audit_log(target=SIDECAR_AUDIT_TARGET, limit=10_000):
+        for entry in self.session.rs.audit_log(target=SIDECAR_AUDIT_TARGET, limit=10_000):
             if entry.action == "sidecars_rewritten":
                 break
             if entry.action == "sidecars_stale":
@@ -125,7 +125,7 @@ class SidecarsMixin:
         cannot be written (after trying them all; the marker then stays)."""
         if self.sidecar_dir is None:
             return 0
-        plans = {p.slug for p in self.store.plans(include_removed=True)}
+        plans = {p.slug for p in self.session.store.plans(include_removed=True)}
         errors: list[OSError] = []
         for slug in sorted(plans):
             try:
@@ -135,10 +135,10 @@ class SidecarsMixin:
                 errors.append(exc)
         if errors:
             raise errors[0]
-        with self.rs.atomic():
-            self.rs.audit("sidecars_rewritten", SIDECAR_AUDIT_TARGET, {"plans": len(plans)},
-                          actor=self.actor)
-        self.sidecar_warning = ""
+        with self.session.rs.atomic():
+            self.session.rs.audit("sidecars_rewritten", SIDECAR_AUDIT_TARGET, {"plans": len(plans)},
+                          actor=self.session.actor)
+        self.warning = ""
         return len(plans)
 
     def check_sidecars(self) -> list[str]:
@@ -148,16 +148,16 @@ class SidecarsMixin:
         if self.sidecar_dir is None:
             return []
         expected: dict[str, dict[str, dict[str, str]]] = {}
-        tags = {t.uuid: _canonical(t.to_json()) for t in self.tags(include_deleted=True)}
+        tags = {t.uuid: _canonical(t.to_json()) for t in self._tags()}
         for group, kind in SIDECAR_GROUPS.items():
             if kind == "tag":
                 continue
-            for r in self.rs.records(kind, include_deleted=True):
+            for r in self.session.rs.records(kind, include_deleted=True):
                 home = r.plans[0] if r.plans else ""
                 expected.setdefault(home, {g: {} for g in SIDECAR_GROUPS})[group][r.uuid] = \
                     _canonical(r.to_json())
         problems: list[str] = []
-        for plan in self.store.plans(include_removed=True):
+        for plan in self.session.store.plans(include_removed=True):
             slug = plan.slug
             want = expected.get(slug, {g: {} for g in SIDECAR_GROUPS})
             own = sum(len(v) for v in want.values())
@@ -208,32 +208,17 @@ class SidecarsMixin:
                 for item in data.get(group, []):
                     rec = record_from_json(item)
                     records.setdefault(rec.uuid, rec)
-        missing = [r for r in records.values() if self.rs.get(r.KIND, r.uuid) is None]
+        missing = [r for r in records.values() if self.session.rs.get(r.KIND, r.uuid) is None]
         missing.sort(key=lambda r: KINDS.index(r.KIND))
         if missing:
-            with self.rs.atomic():
+            with self.session.rs.atomic():
                 for r in missing:
-                    self.rs.put(r)
+                    self.session.rs.put(r)
                     counts[r.KIND] += 1
-                self.rs.audit("rebuild_from_sidecars", "library", counts, actor=self.actor)
-                self.rs.bump_revision()
-            self._invalidate()
+                self.session.rs.audit("rebuild_from_sidecars", "library", counts, actor=self.session.actor)
+                self.session.rs.bump_revision()
+            self.on_rebuilt()
         return counts
-
-
-def write_json_atomic(path: Path, data: Any) -> None:
-    """Write JSON to a temporary file in the same folder, fsync it, then rename it into place."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.stem}-", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            json.dump(data, f, ensure_ascii=False, indent=1, sort_keys=True)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 def _reason(exc: BaseException) -> str:

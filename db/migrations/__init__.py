@@ -21,6 +21,8 @@ from sqlite_utils.migrations import Migrations
 
 from db.migrations.m001_library import m001_library
 from db.migrations.m002_lineage import m002_lineage
+from db.migrations.m003_commitment_kind import m003_commitment_kind
+from db.migrations.m004_ocr import m004_ocr
 from db.migrations.m005_saved_searches import m005_saved_searches
 
 Migration = Callable[[Database], None]
@@ -30,6 +32,8 @@ ORDER: tuple[Migration, ...] = (
     m001_library,
     m002_lineage,
     m005_saved_searches,
+    m004_ocr,  # issue 15; after m005 because ORDER is append-only (the lead may reorder)
+    m003_commitment_kind,  # issue 12; appended last for the same reason (the lead may reorder)
 )
 
 MIGRATIONS = Migrations("workbench")

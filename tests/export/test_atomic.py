@@ -14,12 +14,11 @@ from pathlib import Path
 
 import pytest
 
-import export
-import export.atomic
+import workbench.files
 from export import write_pack
-from export.atomic import atomic_write, atomic_write_bytes, temp_prefix
 from tests.export import packs
 from workbench.errors import InvalidInput
+from workbench.files import atomic_write, atomic_write_bytes, temp_prefix
 
 REPO = Path(__file__).resolve().parents[2]
 PREVIOUS = b"%PDF-1.7 previous pack, byte for byte\n" * 100
@@ -93,7 +92,7 @@ def _fail_fsync(monkeypatch):
     def no_space(fd):
         raise OSError(errno.ENOSPC, "No space left on device")
 
-    monkeypatch.setattr(export.atomic.os, "fsync", no_space)
+    monkeypatch.setattr(workbench.files.os, "fsync", no_space)
 
 
 @pytest.mark.parametrize(("fmt", "breaker"), [
@@ -101,22 +100,22 @@ def _fail_fsync(monkeypatch):
     ("pdf", _fail_fsync), ("docx", _fail_fsync),
 ])
 def test_writer_failure_keeps_previous_pack_and_manifest(tmp_path, monkeypatch, fmt, breaker):
-    target = tmp_path / f"pack.{fmt}"
-    write_pack(packs.sample_pack(), target)
-    before = target.read_bytes()
-    manifest = (tmp_path / f"pack.{fmt}.pack.json").read_bytes()
+    target, archive = tmp_path / "out" / f"pack.{fmt}", tmp_path / "library-packs"
+    written = write_pack(packs.sample_pack(), target, archive=archive)
+    before, manifest = target.read_bytes(), written.manifest.read_bytes()
     breaker(monkeypatch)
     with pytest.raises(OSError):
-        write_pack(packs.sample_pack(title="A new title"), target)
+        write_pack(packs.sample_pack(title="A new title"), target, archive=archive)
     assert target.read_bytes() == before
-    assert (tmp_path / f"pack.{fmt}.pack.json").read_bytes() == manifest
-    _only(tmp_path, f"pack.{fmt}", f"pack.{fmt}.pack.json")
+    assert written.manifest.read_bytes() == manifest
+    _only(target.parent, f"pack.{fmt}")  # nothing beside the clerk's file
+    _only(archive, written.manifest.name)
 
 
 _CHILD = textwrap.dedent("""
     import sys, time
     from pathlib import Path
-    from export.atomic import atomic_write
+    from workbench.files import atomic_write
 
     def slow(f):
         f.write(b"%PDF-1.7 new and incomplete " * 50_000)
@@ -148,7 +147,7 @@ def test_kill9_during_export_leaves_previous_file(tmp_path):
     leftovers = [p for p in tmp_path.iterdir() if p.name.startswith(temp_prefix(target))]
     assert len(leftovers) == 1 and leftovers[0].stat().st_size > 0
     write_pack(packs.sample_pack(), target)  # the next export of the same target
-    _only(tmp_path, "pack.pdf", "pack.pdf.pack.json")
+    _only(tmp_path, "pack.pdf")
     assert target.read_bytes().startswith(b"%PDF-")
 
 

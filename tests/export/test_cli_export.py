@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import json
 import shutil
+from pathlib import Path
 
 import docx
 import openpyxl
@@ -33,10 +34,22 @@ def cli(library, capsys):
     return run
 
 
+def test_export_is_a_command_of_workbench(cli, capsys):
+    """``workbench export`` exists on the real parser, with its own options (break it by
+    leaving the export module out of the CLI's registration: this fails)."""
+    with pytest.raises(SystemExit) as exit_:
+        cli("export", "--help")
+    assert exit_.value.code == 0
+    assert "--changes-since" in capsys.readouterr().out
+    with pytest.raises(SystemExit) as exit_:
+        cli("export", "--out", "x.pdf", "--no-such-option")
+    assert exit_.value.code == 2
+
+
 NET_ZERO = ["--search", "net zero"]  # every plan: --from/--to now select a plan pair's links
 
 
-def test_export_pdf_then_changes_since(cli, tmp_path):
+def test_export_pdf_then_changes_since(cli, library, tmp_path):
     out = tmp_path / "pack.pdf"
     code, stdout, err = cli("export", "--format", "pdf", "--out", str(out), *NET_ZERO,
                             "--committee", "Scrutiny Committee", "--author", "A. Clerk",
@@ -52,7 +65,10 @@ def test_export_pdf_then_changes_since(cli, tmp_path):
         assert "Reforming Kent 2025-2028 ·" in text
         assert "search “net zero”" in text  # colophon
         assert doc.xref_get_key(doc.pdf_catalog(), "StructTreeRoot")[0] == "xref"
-    manifest = json.loads((tmp_path / "pack.pdf.pack.json").read_text(encoding="utf-8"))
+    assert not (tmp_path / "pack.pdf.pack.json").exists()  # nothing beside the clerk's file
+    kept = Path(data["manifest"])
+    assert kept.parent == library / "packs"
+    manifest = json.loads(kept.read_text(encoding="utf-8"))
     assert manifest["library_revision"] == data["library_revision"]
 
     again = tmp_path / "again.pdf"

@@ -82,7 +82,8 @@ def test_reversals_in_every_format(lib, tmp_path):
     assert "Superseded" in text and NOTE in text and RATIONALE in text
     assert "Climate / Net Zero" in text and "Annotator: alice" in text
     assert f"Library revision {data['library_revision']}" in text  # colophon
-    assert "relation reversed" in text and f"plans any → {R}" in text
+    assert f"Commitments whose link into {RK} is “Reversed”" in text  # colophon, in words
+    assert '"to_plan"' not in text  # no raw JSON filter
 
     document = docx.Document(str(export(lib, tmp_path / "r.docx", *REVERSALS)["path"]))
     body = norm("\n".join([p.text for p in document.paragraphs] + [

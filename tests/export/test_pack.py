@@ -18,7 +18,6 @@ from workbench.pack import (
     PackSelection,
     diff_packs,
     manifest_of,
-    manifest_path_for,
     sanitise_text,
 )
 
@@ -80,7 +79,10 @@ def test_colophon_records_what_regenerates_the_pack():
     assert rows["Library revision"] == "412"
     assert rows["As at"] == "2025-09-30"
     assert rows["App version"] == "Plan Workbench 0.1.0"
-    assert PackSelection.from_json(json.loads(rows["Selection (saved filter)"])) == pack.selection
+    assert rows["Selection"] == pack.selection.describe()  # words, never a JSON filter
+    assert not any(value.lstrip().startswith("{") for value in rows.values())
+    # the exact filter travels as data instead, and reads back to the same selection
+    assert PackSelection.from_json(manifest_of(pack)["selection"]) == pack.selection
 
 
 def test_content_hash_changes_with_what_the_pack_shows():
@@ -118,16 +120,28 @@ def test_diff_refuses_another_selection_or_a_foreign_file():
         diff_packs({**manifest, "format": 99}, packs.sample_pack())
 
 
-def test_every_export_writes_a_manifest_the_next_export_reads(tmp_path):
-    out = tmp_path / "pack.csv"
-    result = write_pack(packs.sample_pack(), out)
-    assert result.manifest == manifest_path_for(out) == tmp_path / "pack.csv.pack.json"
-    data = read_manifest(out)
-    assert data == read_manifest(result.manifest)
-    assert data["library_revision"] == 412 and data["export_format"] == "csv"
-    assert [i["key"] for i in data["items"]] == [i.key for i in packs.sample_pack().items]
+def test_every_export_keeps_a_manifest_the_next_export_reads(tmp_path):
+    """The regeneration manifest goes to the library's archive (every format) and inside PDF
+    and DOCX files, never beside the clerk's file; ``read_manifest`` finds it in each place."""
+    archive, out_dir = tmp_path / "packs", tmp_path / "out"
+    for fmt in ("csv", "pdf", "docx"):
+        out = out_dir / f"pack.{fmt}"
+        result = write_pack(packs.sample_pack(), out, archive=archive)
+        assert result.manifest.parent == archive and result.manifest.is_file()
+        data = read_manifest(out, archive=archive)
+        assert data["library_revision"] == 412 and data["export_format"] == fmt
+        assert [i["key"] for i in data["items"]] == [i.key for i in packs.sample_pack().items]
+        if fmt != "csv":  # carried inside the file: found with no archive at all
+            assert read_manifest(out) == data
+    assert sorted(p.name for p in out_dir.iterdir()) == ["pack.csv", "pack.docx", "pack.pdf"]
+    with pytest.raises(InvalidInput, match="No pack manifest"):
+        read_manifest(out_dir / "pack.csv")  # a CSV carries none; its copy is in the archive
     with pytest.raises(InvalidInput):
         read_manifest(tmp_path / "missing.pdf")
+    (tmp_path / "old.pdf").write_bytes(b"%PDF-1.7 written by an earlier version")
+    (tmp_path / "old.pdf.pack.json").write_text(json.dumps(manifest_of(packs.sample_pack())),
+                                                encoding="utf-8")
+    assert read_manifest(tmp_path / "old.pdf")["library_revision"] == 412  # the old place
     (tmp_path / "bad.pdf.pack.json").write_text("{not json", encoding="utf-8")
     with pytest.raises(InvalidInput):
-        read_manifest(tmp_path / "bad.pdf")
+        read_manifest(tmp_path / "bad.pdf.pack.json")

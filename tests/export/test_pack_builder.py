@@ -13,16 +13,11 @@ import shutil
 import pytest
 
 from tests.composition import close_workbench, open_workbench, records_for
-from ui.cli.export import search_fn
 from workbench.errors import InvalidInput, NotFound
 from workbench.pack import PackSelection, diff_packs, manifest_of
-from workbench.pack_builder import (
-    NO_SUCCESSOR,
-    build_pack,
-    resolve_item_key,
-    select_items,
-    stable_keys,
-)
+from workbench.pack_builder import NO_SUCCESSOR, build_pack
+from workbench.pack_export import search_fn
+from workbench.pack_select import resolve_item_key, select_items, stable_keys
 from workbench.records import EffectiveCommitment
 
 FYP, F, R = "kent-five-year-plan-2020-draft", "framing-kents-future-2022", "reforming-kent-2025"

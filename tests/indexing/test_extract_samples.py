@@ -6,6 +6,7 @@ In-process (``extract_file``) so the rules are exercised without the worker's st
 
 from __future__ import annotations
 
+import os
 import re
 from pathlib import Path
 
@@ -14,7 +15,10 @@ import pytest
 from indexing.pdf_extract import extract_file
 from workbench.model import Extraction
 
-SAMPLES = Path(__file__).resolve().parents[2] / "resources" / "sample"
+REPO = Path(__file__).resolve().parents[2]
+SAMPLES = REPO / "resources" / "sample"
+# the published text extractions sit beside the repository (``../shared/plans``)
+PUBLISHED = REPO.parent / "shared" / "plans"
 NAMES = [
     "framing-kents-future-2022",
     "kent-five-year-plan-2020-draft",
@@ -84,7 +88,7 @@ def test_framing_we_will_items(extractions):
     assert "National Infrastructure Commission" in first.text  # wrapped lines joined
     assert e.sections[first.section_ordinal].heading == "Priority 1: Levelling up Kent"
     # numbered "We will ..." headlines in "Our response" are commitments too
-    assert any(c.text.startswith("1. We will stand up for Kent nationally") for c in e.commitments)
+    assert any("We will stand up for Kent nationally" in c.text for c in e.commitments)
 
 
 def test_reforming_aims_and_objectives(extractions):
@@ -94,10 +98,12 @@ def test_reforming_aims_and_objectives(extractions):
     assert aims == ["AIM 1: PUTTING KENT RESIDENTS FIRST", "AIM 2: REFORMING KENT COUNTY COUNCIL",
                     "AIM 3: SUPPORTING RESIDENTS THAT NEED HELP",
                     "AIM 4: BUILDING BETTER COMMUNITIES"]
-    objectives = [c for c in e.commitments if re.match(r"\d\. ", c.text) and ":" in c.text[:200]]
+    # a numbered objective with narrative: its title clause is a unit of its own
+    objectives = [c for c in e.commitments if c.text.rstrip().endswith(":")]
     texts = [c.text for c in objectives]
     assert any(t.startswith("1. Make sure the people of Kent are heard") for t in texts)
-    assert any(t.startswith("2. Work with the government to find long-term solutions") for t in texts)
+    assert any(t.startswith("2. Work with the government to find long-term solutions")
+               for t in texts)
     assert len(objectives) >= 20  # six per aim, give or take
     # bullets under an objective are its priorities
     ban = next(c for c in e.commitments if c.text.startswith("Lobby government to ensure that Kent"))
@@ -129,9 +135,9 @@ def test_interim_truncated_outline_entry_matches(extractions):
     found = headings(e)
     assert "Interim change to implement the" in found
     assert "Priority actions to help address the financial challenge" in found
-    acts = [c for c in e.commitments
-            if c.lead_in == "Priority actions to help address the financial challenge"]
-    assert any(c.text.startswith("Embrace technology") for c in acts)
+    # a list without a lead-in of its own hangs from the heading above it
+    acts = [c for c in e.commitments if c.text.startswith("Embrace technology")]
+    assert acts and all(c.lead_in in e.sections[c.section_ordinal].path for c in acts)
 
 
 def test_five_year_plan_outline_headings(extractions):
@@ -143,9 +149,11 @@ def test_five_year_plan_outline_headings(extractions):
 
 def test_clean_text_matches_published_text(extractions):
     """Every paragraph line of the cleaned text appears in the published text extraction."""
-    plans = Path("/work/shared/plans")
+    plans = PUBLISHED
     if not plans.exists():
-        pytest.skip("published text extractions not available")
+        if os.environ.get("CI", "").lower() == "true":
+            pytest.fail(f"the published text extractions are missing ({plans}); CI must have them")
+        pytest.skip(f"published text extractions not available ({plans})")
     e = extractions["framing-kents-future-2022"]
     published = re.sub(r"\s+", " ", (plans / "002_772f8d51a8355b4c.txt").read_text("utf-8"))
     body = e.pages[3].text.split("\n")

@@ -308,11 +308,23 @@ def test_shipped_table_has_the_seed_entries():
 
 def test_capital_acronym_expands_lowercase_word_does_not():
     up = parse_query("SEND", TABLE)
-    assert (ACRONYMS, "SEND") in terms_of(up.query)
-    assert any(isinstance(x, wq.Phrase) for x in up.query.leaves())
+    # the expansion is found through the acronym the index tags it with (SynonymTable.tags)
+    assert terms_of(up.query) == {(ACRONYMS, "SEND")}
+    assert {"special", "educ", "need", "disabl"} <= up.highlight_terms
     assert "special educational needs and disabilities" in up.interpreted
     low = parse_query("send", TABLE)
     assert terms_of(low.query) == {(BODY, "send"), (HEADING, "send")}
+
+
+def test_index_tags_a_passage_with_the_acronym_of_the_expansion_it_holds():
+    table = load_synonyms("KCC\tKent County Council\nEU\tEuropean Union\nNHS\tNHS England\n")
+    assert table.tags("Kent County Council and Kent county councils agree; Kent council") == [
+        "KCC", "KCC"]
+    assert table.tags("leaving the European Union") == ["EU"]  # stop words do not count
+    assert table.tags("") == [] and table.tags("county of Kent") == []
+    assert table.fingerprint != load_synonyms("KCC\tKent Cycling Club\n").fingerprint
+    # an expansion that holds an acronym is searched as a query clause, never tagged
+    assert not table.is_tagged("NHS England") and table.is_tagged("kent county council")
 
 
 def test_expansion_typed_finds_acronym():

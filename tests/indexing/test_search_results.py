@@ -8,7 +8,7 @@ import pytest
 
 from indexing.analysis import exact_words, stems
 from indexing.search_hits import Candidate, collapse, norm_text, rerank, section_label
-from indexing.search_index import WhooshSearchIndex
+from indexing.search_index import NOTICE_SOME_WORDS, WhooshSearchIndex
 from workbench.model import IndexDoc
 
 
@@ -189,3 +189,49 @@ def test_section_label_for_the_reader_citation():
     assert section_label(paths, 2) == "Foreword"
     assert section_label(paths, 4) == "Annex › Tables (2 of 2)"
     assert section_label([()], 0) == ""
+
+
+# --- the soft AND -----------------------------------------------------------------------------
+
+
+SOFT = [
+    passage("section:1", "Road repair teams fix every pothole on local roads."),
+    # holds two of the three words, many times: BM25 alone would rank it above section:1
+    passage("section:2", "Pothole after pothole on our roads; roads and potholes everywhere.",
+            path=("Aim 2", "Roads")),
+    passage("section:3", "Street lighting is being renewed.", path=("Aim 3", "Lighting")),
+    passage("section:4", "A pothole was reported.", path=("Aim 4", "Reports")),
+]
+
+
+def test_soft_and_fills_a_short_page_below_every_full_match(index):
+    index.rebuild(SOFT)
+    # section:1 holds every word; 2 holds two of three, 4 one of three: after it, in that order
+    assert keys(index.search("pothole repair roads", limit=10)) == [
+        "section:1", "section:2", "section:4"]
+    assert keys(index.search("pothole repair roads", limit=1)) == ["section:1"]
+    assert keys(index.search("pothole repair roads", limit=2)) == ["section:1", "section:2"]
+    assert index.search("pothole repair roads").notice == NOTICE_SOME_WORDS.format(1)
+    # a bulk selection (workbench pack --search asks for 1000) gets the full matches only
+    assert keys(index.search("pothole repair roads", limit=1000)) == ["section:1"]
+    # by date: only passages that hold every word
+    assert keys(index.search("pothole repair roads", sort="date")) == ["section:1"]
+    assert index.search("pothole", sort="date").hits[0].score > 0  # the relevance, not the key
+
+
+def test_soft_and_never_relaxes_a_quoted_phrase_or_an_exclusion(index):
+    index.rebuild(SOFT)
+    # the phrase stays required: section:2 ("pothole on our roads") lacks "fix every pothole"
+    assert keys(index.search('"fix every pothole" roads lighting')) == ["section:1"]
+    assert keys(index.search("pothole repair roads -lighting -reported")) == [
+        "section:1", "section:2"]
+    assert keys(index.search('"pothole repair"')) == []
+
+
+def test_a_line_wrapped_sentence_is_shown_whole(index):
+    body = ("Health checks for school age children. One in five children in the county are\n"
+            "obese or overweight, so we work with parents.\nA new line about parks.")
+    index.rebuild([passage("section:1", body)])
+    (hit,) = index.search("obese").hits
+    assert "One in five children in the county are\nobese or overweight" in hit.text
+    assert "parks" not in hit.text

@@ -194,6 +194,29 @@ def test_memory_limit(tmp_path):
     assert err.reason == F.TOO_BIG and "needs more memory than allowed" in err.message
 
 
+@pytest.mark.parametrize("how", ["argument", "environment"])
+def test_memory_watchdog_holds_the_limit_without_rlimit(tmp_path, monkeypatch, how):
+    """Issue 15: Windows has no RLIMIT_AS; the parent's RSS watchdog ends a child over the
+    limit with the same one-line refusal. Tested here with RLIMIT_AS switched off."""
+    path = small_pdf(tmp_path / "big.pdf")
+    kw: dict = {"use_rlimit": False} if how == "argument" else {}
+    if how == "environment":
+        monkeypatch.setenv("WORKBENCH_NO_RLIMIT", "1")
+    limit = 300 * 1024 * 1024
+    with PdfWorkerExtractor(memory_limit=limit, test_hook="memory_slow", timeout=30, stall=30,
+                            **kw) as w:
+        assert not w.use_rlimit
+        started = time.monotonic()
+        err = refused(w, path)
+        assert err.reason == F.TOO_BIG, err.message
+        assert err.message == "big.pdf needs more memory than allowed and was not imported"
+        assert time.monotonic() - started < 20  # ended by the watchdog, not by the clock
+        assert limit < w.last_peak_rss < limit + 200 * 1024 * 1024
+        assert w.pid is None  # the child was ended
+        w.test_hook = ""
+        assert w.extract(path).page_count == 3  # and a fresh one serves the next file
+
+
 def test_cancel_kills_child_promptly(tmp_path):
     path = small_pdf(tmp_path / "a.pdf")
     state = TaskState()

@@ -10,7 +10,7 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass, field
 
-from workbench.anchoring import ORPHANED, Anchor, PageText, make_anchor, place
+from workbench.anchoring import ORPHANED, Anchor, DocumentText, make_anchor, place
 
 _SYLLABLES = ["ka", "lo", "mi", "ren", "tu", "sa", "ve", "dor", "qui", "pal", "nex", "bo", "ith",
               "ar", "el", "om", "ut", "zy", "fen", "gra"]
@@ -89,7 +89,7 @@ def random_doc(rng: random.Random, n_pages: int = 6, paras_per_page: int = 6) ->
 
 def select(rng: random.Random, doc: Doc, n: int) -> None:
     """Make ``n`` selections of 2–25 whole words and anchor them in the current version."""
-    pages = PageText(doc.page_texts(), "v1")
+    pages = DocumentText(doc.page_texts(), "v1")
     all_paras = [p for paras in doc.pages for p in paras]
     for _ in range(n):
         para = rng.choice(all_paras)
@@ -168,7 +168,7 @@ class Tally:
 
 
 def reanchor_and_score(doc: Doc) -> Tally:
-    pages = PageText(doc.page_texts(), "v2")
+    pages = DocumentText(doc.page_texts(), "v2")
     tally = Tally()
     for s in doc.selections:
         tally.total += 1

@@ -13,7 +13,7 @@ from workbench.anchoring import (
     EXACT,
     MOVED,
     ORPHANED,
-    PageText,
+    DocumentText,
     cp_to_utf16,
     find_quote,
     make_anchor,
@@ -26,7 +26,7 @@ def test_reimport_identical_is_100_percent_exact():  # T-ANC-01
     rng = random.Random(1)
     doc = random_doc(rng)
     select(rng, doc, 200)
-    pages = PageText(doc.page_texts(), "same-again")
+    pages = DocumentText(doc.page_texts(), "same-again")
     results = [place(s.anchor, pages).anchor for s in doc.selections]
     assert all(r.status == EXACT for r in results)
     assert [(r.page_index, r.start, r.end) for r in results] == [
@@ -53,7 +53,7 @@ def test_property_never_lost_and_placed_quotes_are_close(seed, rate):  # T-ANC-0
     from tests.lineage.anchor_sim import edit
 
     edit(rng, doc, rate)
-    pages = PageText(doc.page_texts(), "v2")
+    pages = DocumentText(doc.page_texts(), "v2")
     from rapidfuzz import fuzz
 
     for s in doc.selections:
@@ -70,7 +70,7 @@ def test_duplicate_quotes_are_told_apart_by_context_and_position():  # T-ANC-03
     sentence = "We will keep the county moving."
     paras = [f"Paragraph {i} talks about topic {i * 7}. {sentence} Then item {i} follows."
              for i in range(10)]
-    pages = PageText([(0, "1", "\n".join(paras[:5])), (1, "2", "\n".join(paras[5:]))], "a")
+    pages = DocumentText([(0, "1", "\n".join(paras[:5])), (1, "2", "\n".join(paras[5:]))], "a")
     anchors = []
     for n in range(10):
         found = find_quote(pages, sentence, occurrence=n)
@@ -78,7 +78,7 @@ def test_duplicate_quotes_are_told_apart_by_context_and_position():  # T-ANC-03
         anchors.append(make_anchor(pages, *found))
     # a reissue inserts a paragraph at the top and fixes a typo elsewhere
     new_paras = ["A new opening paragraph."] + [p.replace("talks", "speaks") for p in paras]
-    new = PageText([(0, "1", "\n".join(new_paras[:6])), (1, "2", "\n".join(new_paras[6:]))], "b")
+    new = DocumentText([(0, "1", "\n".join(new_paras[:6])), (1, "2", "\n".join(new_paras[6:]))], "b")
     placed = [place(a, new).anchor for a in anchors]
     for n, result in enumerate(placed):
         assert result.status == MOVED
@@ -89,9 +89,9 @@ def test_duplicate_quotes_are_told_apart_by_context_and_position():  # T-ANC-03
 
 
 def test_deleted_passage_becomes_an_orphan_and_keeps_its_quote():
-    pages = PageText([(0, "i", "Alpha beta gamma.\nWe will build 300 homes in Ashford.\nOmega.")], "a")
+    pages = DocumentText([(0, "i", "Alpha beta gamma.\nWe will build 300 homes in Ashford.\nOmega.")], "a")
     anchor = make_anchor(pages, 0, *find_quote(pages, "build 300 homes in Ashford")[1:])
-    new = PageText([(0, "i", "Alpha beta gamma.\nOmega.")], "b")
+    new = DocumentText([(0, "i", "Alpha beta gamma.\nOmega.")], "b")
     result = place(anchor, new).anchor
     assert result.status == ORPHANED
     assert result.exact == "build 300 homes in Ashford" and result.doc_sha == "a"
@@ -99,11 +99,11 @@ def test_deleted_passage_becomes_an_orphan_and_keeps_its_quote():
 
 def test_fuzzy_reanchor_after_a_typo_fix_inside_the_quote():
     text = "Intro text here.\nWe will resurface 200 miles of roads evry year until 2028.\nEnd."
-    pages = PageText([(0, "3", text)], "a")
+    pages = DocumentText([(0, "3", text)], "a")
     _, s, e = find_quote(pages, "resurface 200 miles of roads evry year")
     anchor = make_anchor(pages, 0, s, e)
     fixed = text.replace("evry", "every")
-    result = place(anchor, PageText([(0, "3", fixed)], "b")).anchor
+    result = place(anchor, DocumentText([(0, "3", fixed)], "b")).anchor
     assert result.status == MOVED
     assert fixed[result.start : result.end] == "resurface 200 miles of roads every year"
 

@@ -323,3 +323,41 @@ def test_records_round_trip_json():
               Link("u3", Ref("plan", a), "later", targets=(Ref("later", a),),
                    reasons=("why",), history=({"at": "x"},))):
         assert record_from_json(json.loads(json.dumps(r.to_json()))) == r
+
+
+def test_review_counts_only_the_councils_own_promises(store, tmp_path):
+    """Issue 12: an ask of government and a measure of success are shown and linkable, but the
+    review queue and its coverage meter count only commitments and targets."""
+    from dataclasses import replace
+
+    from tests.lineage.synth import make_extraction
+    from workbench.model import PlanMeta
+
+    ex = make_extraction([("Our priorities", [
+        "We will open two new libraries by 2026.",
+        "We call on government to fund school transport fairly.",
+        "Number of library visits per year.",
+        "We will cut waste sent to landfill to 5% by 2030.",
+    ])])
+    kinds = ("commitment", "ask", "measure", "target")
+    ex = replace(ex, commitments=tuple(replace(c, kind=k) for c, k in zip(ex.commitments, kinds,
+                                                                          strict=True)))
+    store.add_document(slug="kinds-plan", meta=PlanMeta(title="Kinds", published="2021"),
+                       extraction=ex, file_name="k.pdf", stored_path=f"files/{ex.sha256}.pdf")
+    add_plan(store, "later-plan", "2023", [("Libraries", ["We will keep every library open."])])
+    recs = Records(store, SqliteRecords(store), actor="tester", sidecar_dir=tmp_path / "sc")
+
+    shown = {c.text: c.kind for c in recs.effective_commitments("kinds-plan")}
+    assert shown["We call on government to fund school transport fairly."] == "ask"
+    assert len(shown) == 4  # every kind is shown (and so linkable)
+    cov = recs.coverage("kinds-plan", "later-plan")
+    assert cov.total == 2
+    state = recs.queue.review_state("kinds-plan", "later-plan")
+    assert state.total == 2
+    walked = [state.current.text]
+    while (nxt := recs.queue.next_unreviewed("kinds-plan", after=state.current.key,
+                                              to_plan="later-plan")) and nxt.text not in walked:
+        walked.append(nxt.text)
+        state = replace(state, current=nxt)
+    assert sorted(walked) == ["We will cut waste sent to landfill to 5% by 2030.",
+                              "We will open two new libraries by 2026."]

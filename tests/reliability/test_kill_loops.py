@@ -241,7 +241,7 @@ ANIMALS = ("quokka", "narwhal", "pangolin", "axolotl", "tapir", "okapi")
 
 
 def _oracle(store: SqliteStore, word: str) -> set[str]:
-    live = IndexFeed._LIVE_DOCS  # the live-documents rule the index feed itself uses
+    live = IndexFeed._LIVE_DOCS  # the live (latest, not removed) documents
     keys = set()
     for table, kind in (("sections", "section"), ("commitments", "commitment")):
         sql = f"SELECT id FROM {table} WHERE document_id IN ({live}) AND text LIKE ?"  # noqa: S608

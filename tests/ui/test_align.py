@@ -1,34 +1,108 @@
-"""Plan alignment is Qt-free: greedy one-to-one pairs above a threshold, same kind only."""
+"""Plan alignment (issue 13): sections aligned in order by dynamic programming, 1:2 and 2:1
+steps, a fallback for reordered plans, and passage pairs from the one matching engine."""
 
 from __future__ import annotations
 
-from ui.ops.compare import AlignItem, align, default_pair
-from workbench.model import DocumentId, Plan, PlanId, PlanMeta
+import numpy as np
+
+from PySide6.QtCore import Qt
+
+from ui.models.compare import ComparePairModel
+from ui.ops.compare import alignment_from, default_pair
+from workbench.matching import PlanIndex, plan_passages
+from workbench.matching.align import align_sections, compare_plans, section_similarity
+from workbench.model import DocumentId, Plan, PlanId, PlanMeta, Section, SectionId
+from workbench.records import EffectiveCommitment
 
 
-def item(kind: str, n: int, heading: str, text: str) -> AlignItem:
-    return AlignItem(kind, n, heading, text, 0, "1")
+def section(n: int, heading: str, text: str, ordinal: int | None = None) -> Section:
+    return Section(SectionId(n), DocumentId(1), n if ordinal is None else ordinal, heading, 1,
+                   (heading,), n, n, str(n + 1), str(n + 1), text)
 
 
-def test_align_pairs_similar_items_one_to_one():
-    left = [
-        item("section", 1, "Adult social care", "Support adults to live independently at home."),
-        item("section", 2, "Highways", "Repair potholes and resurface roads across the county."),
-        item("commitment", 3, "Adult social care", "We will embrace technology in assessments."),
-        item("section", 4, "Libraries", "Keep every library open with longer hours."),
-    ]
-    right = [
-        item("section", 10, "Roads", "Repair potholes and resurface the county's roads quickly."),
-        item("section", 11, "Adult social care", "Help adults live independently at home longer."),
-        item("commitment", 12, "Social care", "We will embrace AI and digital tools in assessments."),
-        item("section", 13, "Net zero", "Scrap the 2030 target."),
-    ]
-    pairs, only_left, only_right = align(left, right)
-    matched = {(left[i].item_id, right[j].item_id) for i, j, _ in pairs}
-    assert (1, 11) in matched and (2, 10) in matched and (3, 12) in matched
-    assert [left[i].item_id for i in only_left] == [4]
-    assert [right[j].item_id for j in only_right] == [13]
-    assert len({j for _, j, _ in pairs}) == len(pairs)  # one-to-one
+EARLIER = [
+    section(1, "Plan for the Shire 2020", "Plan for the Shire 2020 to 2024, a county council plan."),
+    section(2, "Foreword", "A message from the leader of the council about the next four years."),
+    section(3, "Roads", "We will repair potholes and resurface roads across the whole county."),
+    section(4, "Libraries", "We will keep every library open with longer opening hours."),
+    section(5, "Climate", "We will reach net zero carbon emissions by 2030 and plant trees."),
+]
+LATER = [
+    section(11, "Shire Plan 2025", "Shire Plan 2025 to 2028, the county council's new plan."),
+    section(12, "Foreword by the Leader", "The leader of the council introduces the new plan."),
+    section(13, "Climate and environment", "We will scrap the net zero carbon emissions target "
+                                           "of 2030 and stop tree planting."),
+    section(14, "Highways", "Potholes repaired faster and roads resurfaced across the county."),
+    section(15, "Libraries and archives", "Every library stays open, with longer opening hours "
+                                          "on Saturdays."),
+]
+
+
+def test_title_with_title_foreword_with_foreword_and_order_kept():
+    sim = section_similarity(EARLIER, LATER)
+    pairs = align_sections(sim)
+    matched = {(ls, rs) for ls, rs, _, _ in pairs if ls and rs}
+    assert ((0,), (0,)) in matched  # title page with title page
+    assert ((1,), (1,)) in matched  # foreword with foreword
+    assert ((2,), (3,)) in matched and ((3,), (4,)) in matched
+    in_order = [(ls, rs) for ls, rs, _, moved in pairs if ls and rs and not moved]
+    assert [rs for _, rs in in_order] == sorted(rs for _, rs in in_order)
+
+
+def test_reordered_section_is_paired_by_the_fallback():
+    """Climate moved from last to third: the in-order alignment cannot take it, the fallback
+    pairs it as moved instead of listing it on both sides as unmatched."""
+    pairs = align_sections(section_similarity(EARLIER, LATER))
+    moved = [(ls, rs) for ls, rs, _, mv in pairs if mv]
+    assert moved == [((4,), (2,))]
+    assert not [p for p in pairs if p[0] == () and p[1] == (2,)]  # not "only in later" too
+
+
+def test_one_section_split_into_two_is_a_one_to_two_step():
+    sim = np.array([[0.9, 0.0, 0.0],
+                    [0.0, 0.7, 0.6],
+                    [0.0, 0.0, 0.1]])
+    pairs = align_sections(sim)
+    assert ((1,), (1, 2)) in {(ls, rs) for ls, rs, _, _ in pairs}
+    two_to_one = align_sections(sim.T)
+    assert ((1, 2), (1,)) in {(ls, rs) for ls, rs, _, _ in two_to_one}
+
+
+def test_weak_pairs_are_not_forced():
+    sim = np.array([[0.05, 0.02], [0.01, 0.04]])
+    pairs = align_sections(sim)
+    assert all(not (ls and rs) for ls, rs, _, _ in pairs)
+    assert {ls for ls, _, _, _ in pairs if ls} == {(0,), (1,)}
+
+
+def _commitment(key: str, plan: str, text: str, sec: Section) -> EffectiveCommitment:
+    return EffectiveCommitment(key=key, plan=plan, text=text, page_index=sec.page_start,
+                               page_label=sec.label_start, start=0, end=len(text),
+                               section_id=int(sec.id), heading=sec.heading, path=sec.path)
+
+
+def test_compare_pairs_commitments_inside_aligned_sections_and_lists_the_rest():
+    left = plan_passages("a", [
+        _commitment("c:1", "a", "We will reach net zero carbon emissions by 2030.", EARLIER[4]),
+        _commitment("c:2", "a", "We will keep every library open with longer hours.", EARLIER[3]),
+        _commitment("c:3", "a", "We will build a new concert hall for the county.", EARLIER[2]),
+    ])
+    right = PlanIndex(plan_passages("b", [
+        _commitment("c:11", "b", "We will scrap the net zero carbon emissions target of 2030.",
+                    LATER[2]),
+        _commitment("c:12", "b", "Every library stays open with longer hours.", LATER[4]),
+        _commitment("c:13", "b", "Introduce a new parking permit scheme.", LATER[3]),
+    ]))
+    result = compare_plans(EARLIER, LATER, left, right, confirmed=[("c:2", "c:12", "continued")])
+    pairs = {(p.left.key, p.right.key): p for sp in result.sections for p in sp.passages}
+    assert pairs[("c:1", "c:11")].relation == "reversed"
+    assert pairs[("c:2", "c:12")].confirmed
+    assert [p.key for p in result.only_left] == ["c:3"]
+    assert [p.key for p in result.only_right] == ["c:13"]
+    plan = Plan(PlanId(1), "a", PlanMeta(title="A"), 1, 1, 1, DocumentId(1))
+    view = alignment_from(plan, plan, result)
+    assert [(p.left.item_id, p.right.item_id) for p in view.links] == [("c:2", "c:12")]
+    assert [i.item_id for i in view.only_left] == ["c:3"]
 
 
 def test_default_pair_prefers_the_superseded_plan():
@@ -40,3 +114,27 @@ def test_default_pair_prefers_the_superseded_plan():
     assert default_pair(plans) == ("b", "c")
     assert default_pair(plans, "b") == ("a", "b")
     assert default_pair(plans[:1]) is None
+
+
+def test_compare_rows_mark_confirmed_links_and_give_the_reasons(qapp):
+    left = plan_passages("a", [
+        _commitment("c:1", "a", "We will reach net zero carbon emissions by 2030.", EARLIER[4]),
+        _commitment("c:2", "a", "We will keep every library open with longer hours.", EARLIER[3]),
+    ])
+    right = PlanIndex(plan_passages("b", [
+        _commitment("c:11", "b", "We will scrap the net zero carbon emissions target of 2030.",
+                    LATER[2]),
+        _commitment("c:12", "b", "Every library stays open with longer hours.", LATER[4]),
+    ]))
+    result = compare_plans(EARLIER, LATER, left, right, confirmed=[("c:2", "c:12", "continued")])
+    plan = Plan(PlanId(1), "a", PlanMeta(title="A"), 1, 1, 1, DocumentId(1))
+    model = ComparePairModel()
+    model.set_alignment(alignment_from(plan, plan, result))
+    rows = {model.pair(r).left.item_id: r for r in range(model.rowCount())
+            if model.pair(r).left.kind != "section"}
+    confirmed = model.index(rows["c:2"], 2)
+    assert model.data(confirmed).endswith("✓")
+    assert "Confirmed link" in model.data(confirmed, Qt.ItemDataRole.ToolTipRole)
+    proposed = model.index(rows["c:1"], 2)
+    tip = model.data(proposed, Qt.ItemDataRole.ToolTipRole)
+    assert "Proposed: reversed" in tip and "reversal cue" in tip

@@ -7,17 +7,16 @@ cancel really stops the writer (and leaves no file).
 
 from __future__ import annotations
 
-import json
-import shutil
 import time
 
 import pytest
 
 from PySide6.QtWidgets import QProgressDialog, QPushButton, QWidget
 
+from export import read_manifest
+from tests.export.libraries import library_with
 from ui.basket import Basket
 from ui.briefing_ui import EXPORT_SHORTCUT
-from ui.compose import close_workbench, open_workbench, records_for
 from ui.dialogs.export import ExportDialog
 from ui.executor import DbExecutor
 from ui.ops import OpContext
@@ -28,20 +27,16 @@ PATHWAYS = "1. Set detailed emission reduction pathways to Net Zero by 2050"
 SCRAP = "6. Scrap unattainable Net Zero 2030"
 
 
+def _record_reversal(recs) -> int:
+    src = next(c.key for c in recs.effective_commitments(F) if c.text.startswith(PATHWAYS))
+    tgt = next(c.key for c in recs.effective_commitments(R) if c.text.startswith(SCRAP))
+    recs.link(src, [tgt], relation="reversed", confirm=True, rationale="Scrapped.")
+    return len(recs.effective_commitments(F))
+
+
 @pytest.fixture
 def library(sample_library_master, tmp_path):
-    root = tmp_path / "library"
-    shutil.copytree(sample_library_master, root)
-    wb = open_workbench(root, actor="alice")
-    try:
-        recs = records_for(wb, "alice")
-        src = next(c.key for c in recs.effective_commitments(F) if c.text.startswith(PATHWAYS))
-        tgt = next(c.key for c in recs.effective_commitments(R) if c.text.startswith(SCRAP))
-        recs.link(src, [tgt], relation="reversed", confirm=True, rationale="Scrapped.")
-        count = len(recs.effective_commitments(F))
-    finally:
-        close_workbench(wb)
-    return root, count
+    return library_with(sample_library_master, tmp_path / "library", _record_reversal)
 
 
 @pytest.fixture
@@ -81,7 +76,7 @@ def test_preview_follows_the_selection(dialog, qtbot, library):
     assert dialog.rows == [] and "No items" in dialog.count_label.text()
 
 
-def test_export_writes_the_file_and_offers_the_folder(dialog, qtbot, tmp_path):
+def test_export_writes_the_file_and_offers_the_folder(dialog, qtbot, tmp_path, library):
     show(dialog, qtbot, PackSelection(relation="reversed", to_plan=R))
     dialog.format_combo.setCurrentIndex(dialog.format_combo.findData("csv"))
     out = tmp_path / "out" / "reversals.csv"
@@ -91,13 +86,14 @@ def test_export_writes_the_file_and_offers_the_folder(dialog, qtbot, tmp_path):
     with qtbot.waitSignal(dialog.exported, timeout=30000) as blocker:
         dialog.export_button.click()
     assert blocker.args[0].path == out and out.is_file()
-    manifest = json.loads((tmp_path / "out" / "reversals.csv.pack.json").read_text("utf-8"))
+    assert [p.name for p in out.parent.iterdir()] == ["reversals.csv"]  # nothing beside it
+    manifest = read_manifest(out, archive=library[0] / "packs")  # kept in the library
     assert manifest["selection"]["relation"] == "reversed" and len(manifest["items"]) == 1
     box = dialog.result_box
     assert box is not None and box.isVisible()
     assert any(b.text() == "Open &folder" for b in box.buttons())
     box.close()
-    dialog.changes_check.setChecked(True)  # the previous pack is the one beside the file
+    dialog.changes_check.setChecked(True)  # compared with the pack just written
     with qtbot.waitSignal(dialog.exported, timeout=30000):
         dialog.export_button.click()
     dialog.result_box.close()
@@ -105,20 +101,20 @@ def test_export_writes_the_file_and_offers_the_folder(dialog, qtbot, tmp_path):
 
 @pytest.mark.threads  # cancels a job while it runs
 def test_cancel_from_the_progress_dialog_leaves_no_file(dialog, qtbot, tmp_path, monkeypatch):
-    from ui.ops import export as export_ops
+    import export as writers  # the PackWriter the window hands to workbench.pack_export
 
-    real_write = export_ops.write_pack
+    real_write = writers.write_pack
 
-    def write_after_cancel(pack, out, fmt, *, state):
+    def write_after_cancel(pack, out, fmt=None, *, state, **kwargs):
         # Hold the job (on its worker thread) until Cancel is clicked, then let the real
         # writer run with the cancelled state: it must stop and leave no file. (Waiting for a
         # whole-library PDF to notice Cancel took 30-120 s on a loaded machine.)
         deadline = time.monotonic() + 60
         while not state.cancel_requested and time.monotonic() < deadline:
             time.sleep(0.01)
-        return real_write(pack, out, fmt, state=state)
+        return real_write(pack, out, fmt, state=state, **kwargs)
 
-    monkeypatch.setattr(export_ops, "write_pack", write_after_cancel)
+    monkeypatch.setattr(writers, "write_pack", write_after_cancel)
     show(dialog, qtbot, PackSelection())  # the whole library
     out = tmp_path / "everything.pdf"
     dialog.path_edit.setText(str(out))

@@ -14,7 +14,7 @@ from typing import Any
 from ui.basket import Basket, basket_label
 from ui.compose import default_actor, records_for
 from workbench.errors import InvalidInput, WorkbenchError
-from workbench.pack_builder import resolve_item_key
+from workbench.pack_select import resolve_item_key
 from workbench.services import Workbench
 
 __all__ = ["COMMANDS", "add_commands", "cmd_basket"]

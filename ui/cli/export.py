@@ -2,8 +2,8 @@
 
 A Qt-free CLI command module (registered by ``ui.cli.main``): ``add_commands(sub, common)``
 adds the ``export`` subcommand (and ``basket``, from ``ui.cli.basket``), ``COMMANDS`` maps them to
-``fn(wb, args) -> exit code``. Items are chosen and filled by ``workbench.pack_builder``
-(``collect_pack`` is the composition: the records service, the search index and the basket).
+``fn(wb, args) -> exit code``. The export itself is ``workbench.pack_export.export_pack``
+(the same use case the window runs), given the ``export`` writers and the render worker.
 
 Saved searches live in the window's settings (QSettings), not in the library, so the CLI takes
 the query itself (``--search``); ``--saved-search NAME`` only records the name in the colophon.
@@ -16,33 +16,25 @@ import argparse
 import json
 import sys
 from collections.abc import Sequence
-from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from export import FORMATS, format_for, read_manifest, write_pack
+import export
+from export import FORMATS, format_for
 from ui.basket import Basket
 from ui.cli import basket as basket_cli
-from ui.compose import default_actor, records_for
+from ui.compose import default_actor, page_renderer, records_for
 from workbench.errors import InvalidInput, WorkbenchError
-from workbench.model import Kind, SearchFilters, SearchHit, is_partial_iso_date
-from workbench.pack import Pack, PackSelection, PageImage, diff_packs
-from workbench.pack_builder import (
-    Selected,
-    app_version,
-    build_pack,
-    resolve_item_key,
-    select_items,
-)
+from workbench.model import is_partial_iso_date
+from workbench.pack import PackSelection
+from workbench.pack_export import ExportRequest, export_pack
+from workbench.pack_select import resolve_item_key
 from workbench.review import Records
 from workbench.services import Workbench
-from workbench.tasks import SubState, TaskState
 
-__all__ = ["COMMANDS", "add_commands", "app_version", "cmd_export", "collect_pack",
-           "page_images", "refuse_overwrite", "search_fn", "selection_from_args"]
+__all__ = ["COMMANDS", "add_commands", "cmd_export", "refuse_overwrite", "selection_from_args"]
 
 EXIT_OK, EXIT_INPUT = 0, 1
-SEARCH_LIMIT = 1000
 
 
 def add_commands(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
@@ -103,16 +95,6 @@ def selection_from_args(args: argparse.Namespace, basket: Sequence[str] = ()) ->
     )
 
 
-def search_fn(wb: Workbench):  # a SearchFn
-    """``Workbench.search`` over commitments and sections, as the pack builder wants it."""
-
-    def run(query: str) -> tuple[SearchHit, ...]:
-        filters = SearchFilters(kinds=(Kind.COMMITMENT, Kind.SECTION))
-        return wb.search(query, filters, limit=SEARCH_LIMIT, sort="relevance").hits
-
-    return run
-
-
 def basket_keys(wb: Workbench, records: Records, given: Sequence[str] | None) -> tuple[str, ...]:
     """Stable keys of ``--basket`` values; a bare ``--basket`` means the library's basket."""
     if given is None:
@@ -126,73 +108,6 @@ def basket_keys(wb: Workbench, records: Records, given: Sequence[str] | None) ->
     if not keys:
         raise InvalidInput("The basket is empty: add items with `workbench basket add ID`.")
     return tuple(dict.fromkeys(keys))
-
-
-def collect_pack(
-    wb: Workbench,
-    selection: PackSelection,
-    *,
-    title: str = "",
-    committee: str = "",
-    author: str = "",
-    as_at: str = "",
-    records: Records | None = None,
-    state: TaskState | None = None,
-) -> tuple[Pack, list[Selected]]:
-    """The pack for ``selection`` (and the items chosen, for page images).
-
-    Raises:
-        InvalidInput: an unknown relation, status or tag.
-        NotFound: an unknown plan.
-    """
-    state = state or TaskState()
-    records = records or records_for(wb, default_actor())
-    search = search_fn(wb)
-    chosen = select_items(records, wb.store, selection, search=search,
-                          state=SubState(state, 0.0, 0.3))
-    pack = build_pack(records, wb.store, selection, title=title, committee=committee,
-                      author=author, as_at=as_at, search=search, selected=chosen,
-                      state=SubState(state, 0.3, 1.0))
-    return pack, chosen
-
-
-def page_images(wb: Workbench, pack: Pack, chosen: Sequence[Selected],
-                state: TaskState) -> tuple[PageImage, ...]:
-    """Render each item's page in the isolated render worker, with its passage boxes."""
-    from indexing.worker import PdfRenderWorker  # only when asked for
-
-    by_key = {s.key: s for s in chosen}
-    images = []
-    zoom = 1.5
-    worker = PdfRenderWorker()
-    try:
-        for n, item in enumerate(pack.items):
-            state.raise_if_cancelled()
-            state.report(n / max(1, len(pack.items)), f"Rendering page image {n + 1}")
-            found = by_key.get(item.key)
-            if found is None or found.commitment is None:
-                continue
-            c = found.commitment
-            plan = wb.store.plan(c.plan)
-            if plan.document_id is None:
-                continue
-            document = wb.store.document(plan.document_id)
-            path = wb.paths.stored_file(document.stored_path)
-            png, w, h = worker.render(path, c.page_index, zoom, max_pixels=12_000_000)
-            rects = []
-            if c.commitment_id is not None:
-                rects = getattr(wb.store, "commitment_rects", lambda _id: [])(c.commitment_id)
-            boxes = tuple(
-                (x0 * zoom / w, y0 * zoom / h, x1 * zoom / w, y1 * zoom / h)
-                for page, x0, y0, x1, y1 in rects if page == c.page_index
-            )
-            caption = f"{item.citation.text()}: the passage is highlighted"
-            images.append(PageImage(caption, png, item.key, boxes))
-    finally:
-        close = getattr(worker, "close", None)
-        if close:
-            close()
-    return tuple(images)
 
 
 def refuse_overwrite(out: Path, suffix: str, *, force: bool) -> None:
@@ -214,25 +129,19 @@ def cmd_export(wb: Workbench, args: argparse.Namespace) -> int:
     fmt = format_for(args.out, args.fmt)  # an unknown format fails before any work
     out = wb.paths.refuse_output(args.out)
     refuse_overwrite(out, f".{fmt}", force=args.force)
-    state = TaskState()
     records = records_for(wb, default_actor())
     selection = selection_from_args(args, basket_keys(wb, records, args.basket))
-    pack, chosen = collect_pack(wb, selection, title=args.title, committee=args.committee,
-                                author=args.author, as_at=args.as_at, records=records,
-                                state=state)
-    changes = None
-    if args.changes_since is not None:
-        changes = diff_packs(read_manifest(args.changes_since), pack)
-    images: tuple[PageImage, ...] = ()
-    if args.page_images:
-        images = page_images(wb, pack, chosen, state)
-    pack = replace(pack, changes_since=changes, page_images=images)
+    request = ExportRequest(selection, out, fmt, title=args.title, committee=args.committee,
+                            author=args.author, as_at=args.as_at,
+                            changes_since=args.changes_since, page_images=args.page_images)
     if not args.json:
-        sys.stderr.write(f"Writing {len(pack.items)} item(s) to {out}…\n")
+        sys.stderr.write(f"Writing the pack to {out}…\n")
     try:
-        result = write_pack(pack, out, fmt, state=state)
+        result, pack = export_pack(wb, request, records, writer=export,
+                                   renderer=page_renderer)
     except OSError as exc:
         raise WorkbenchError(f"Could not write {out}: {exc.strerror or exc}") from None
+    changes = pack.changes_since
     data: dict[str, Any] = {
         "path": str(result.path),
         "manifest": str(result.manifest),

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from ui import compose
+from ui.cli import ocr as cli_ocr
 from ui.cli import searches
 from ui.cli.output import EXIT_INPUT, EXIT_OK, emit, outcome_json, plan_json, row_id
 from workbench.errors import InvalidInput, WorkbenchError
@@ -60,6 +61,8 @@ def add_commands(sub: Any, common: argparse.ArgumentParser) -> None:
     p.add_argument("--replaces", metavar="SLUG", help="import as a new version of this plan")
     p.add_argument("--workers", type=int, default=min(2, os.cpu_count() or 1), metavar="N",
                    help="PDF reader processes working at once (default: 2 on multi-core)")
+    cli_ocr.ocr_options(p, "OCR the pages without a text layer (Tesseract); with --replaces "
+                           "SLUG, the plan's own file may be given again")
 
     p = sub.add_parser("plans", parents=[common], help="list the plans in the library")
     p.add_argument("--all", action="store_true", help="include plans in the trash")
@@ -93,6 +96,11 @@ def add_commands(sub: Any, common: argparse.ArgumentParser) -> None:
 
     sub.add_parser("check", parents=[common], help="check the database, files and index")
     sub.add_parser("reindex", parents=[common], help="rebuild the search index from SQLite")
+    p = sub.add_parser("resegment", parents=[common],
+                       help="read plans' PDFs again with this version's segmentation",
+                       description="After an upgrade: find sections and commitments again in "
+                                   "the stored PDFs, then re-anchor notes, corrections and links.")
+    p.add_argument("plan", nargs="*", help="plan slugs (default: every plan)")
 
     p = sub.add_parser("edit", parents=[common], help="edit a plan's metadata",
                        description="Change some of a plan's details; the others stay as they "
@@ -126,9 +134,10 @@ def cmd_import(wb: Workbench, args: argparse.Namespace) -> int:
 
     if not 1 <= args.workers <= 8:
         raise WorkbenchError("--workers must be between 1 and 8.")
+    ocr = cli_ocr.ocr_settings(args) if args.ocr else None
     report = wb.import_paths(
         args.paths, password=args.password, replaces=args.replaces, state=state,
-        on_outcome=progress, workers=args.workers,
+        on_outcome=progress, workers=args.workers, ocr=ocr,
     )
     if args.json:
         emit(args, {"outcomes": [outcome_json(o) for o in report.outcomes]}, "")
@@ -194,7 +203,7 @@ def _section_json(s: Any) -> dict[str, Any]:
 def _commitment_json(c: Any) -> dict[str, Any]:
     return {
         "id": c.id,
-        "kind": "commitment",
+        "kind": getattr(c, "kind", "commitment"),  # commitment | ask | target | measure
         "text": c.text,
         "section_id": c.section_id,
         "page_label": c.page_label,
@@ -231,6 +240,7 @@ def cmd_search(wb: Workbench, args: argparse.Namespace) -> int:
             "kind": h.kind,
             "id": h.item_id,
             "path": list(h.path),
+            "citation": h.citation,  # the shortest unambiguous tail of the path
             "page_label": h.page_label,
             "page_index": h.page_index,
             "score": round(h.score, 4),
@@ -238,13 +248,16 @@ def cmd_search(wb: Workbench, args: argparse.Namespace) -> int:
             "text": h.text,
             "relation": h.relation or None,
             "status": h.status or None,
+            # issue 15: the hit's page was read by OCR (its confidence 0-100), else null
+            "ocr_confidence": h.ocr_confidence,
         }
         for h in result.hits
     ]
     if result.notice and not args.json:
         sys.stderr.write(result.notice + "\n")
     lines = [
-        f"{h.plan_title} · {' › '.join(h.path)} · p. {h.page_label} [{h.kind} {h.item_id}]\n"
+        f"{h.plan_title} · {' › '.join(h.path)} · p. {h.page_label} [{h.kind} {h.item_id}]"
+        f"{' (OCR text)' if h.ocr_confidence is not None else ''}\n"
         f"    {h.snippet}"
         for h in result.hits
     ]
@@ -274,6 +287,13 @@ def cmd_check(wb: Workbench, args: argparse.Namespace) -> int:
 def cmd_reindex(wb: Workbench, args: argparse.Namespace) -> int:
     n = wb.rebuild_index(TaskState())
     emit(args, {"indexed": n}, f"Indexed {n} passages.")
+    return EXIT_OK
+
+
+def cmd_resegment(wb: Workbench, args: argparse.Namespace) -> int:
+    slugs = args.plan or [p.slug for p in wb.plans()]
+    reports = {slug: wb.resegment(slug) for slug in slugs}
+    emit(args, {"resegmented": reports}, "\n".join(reports.values()) or "No plans.")
     return EXIT_OK
 
 
@@ -322,6 +342,7 @@ COMMANDS = {
     "search": cmd_search,
     "check": cmd_check,
     "reindex": cmd_reindex,
+    "resegment": cmd_resegment,
     "edit": cmd_edit,
     "remove": cmd_remove,
     "restore": cmd_restore,

@@ -17,6 +17,7 @@ from ui.cli.output import emit
 from ui.compose import records_for
 from workbench.errors import InvalidInput
 from workbench.lineage import RELATIONS, STATUSES, Suggestion
+from workbench.matching.service import passages_of, proposed_next, selected_passage
 from workbench.records import (
     Annotation,
     Change,
@@ -82,6 +83,11 @@ def add_commands(sub: Any, common: argparse.ArgumentParser) -> None:
     p.add_argument("--from", dest="from_plan", required=True, metavar="PLAN")
     p.add_argument("--to", dest="to_plan", metavar="PLAN", help="default: the next plan")
     p.add_argument("--limit", type=int, default=3)
+    p.add_argument("--passages", action="store_true",
+                   help="also suggest for every sentence of the earlier plan that is not marked "
+                   "as a commitment")
+    p.add_argument("--text", metavar="PASSAGE",
+                   help="suggest for this passage (any text you selected) instead")
 
     p = sub.add_parser("lineage", parents=parents, help="a commitment's chain across editions")
     p.add_argument("commitment", metavar="COMMITMENT_ID")
@@ -237,7 +243,14 @@ def cmd_suggest(wb: Workbench, args: argparse.Namespace) -> int:
     to_plan = args.to_plan or r.next_plan(args.from_plan)
     if to_plan is None:
         raise InvalidInput(f"No plan comes after {args.from_plan}; give --to PLAN.")
-    suggestions = r.suggest(args.from_plan, to_plan, limit=args.limit)
+    if args.text:
+        suggestions = [r.suggester(to_plan).suggest(
+            selected_passage(args.from_plan, args.text), args.limit)]
+    elif args.passages:
+        sources = [p.as_commitment() for p in passages_of(r, args.from_plan)]
+        suggestions = r.suggester(to_plan).suggest_all(sources, args.limit)
+    else:
+        suggestions = r.suggest(args.from_plan, to_plan, limit=args.limit)
     data = {"from": args.from_plan, "to": to_plan,
             "suggestions": [suggestion_json(s) for s in suggestions]}
     lines = []
@@ -282,6 +295,10 @@ def cmd_lineage(wb: Workbench, args: argparse.Namespace) -> int:
     r = _recs(wb, args)
     thread = r.thread(args.commitment)
     data = thread_json(r, thread)
+    last = next((n.key for n in reversed(thread.nodes) if n.key), None)
+    proposal = proposed_next(r, last) if last else None
+    data["proposed_next"] = ({"to_plan": proposal.to_plan, **suggestion_json(proposal)}
+                             if proposal is not None else None)
     lines = []
     for s in data["steps"]:
         flag = " (draft, never adopted)" if s["not_adopted"] else ""
@@ -292,6 +309,12 @@ def cmd_lineage(wb: Workbench, args: argparse.Namespace) -> int:
     for link in data["links"]:
         if not link["to"]:
             lines.append(f"--{link['relation']}--> (no successor in {link['to_plan']})")
+    if proposal is not None:
+        best = proposal.best
+        target = f"p. {best.commitment.page_label}: {best.commitment.text[:80]}" if best \
+            else "no close passage"
+        lines.append(f"?-{proposal.relation}-> (proposed, not confirmed) {proposal.to_plan} "
+                     f"{target}\n    because {'; '.join(proposal.reasons)}")
     emit(args, data, "\n".join(lines))
     return 0
 

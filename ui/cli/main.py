@@ -21,7 +21,7 @@ from pathlib import Path
 from types import ModuleType
 
 from ui import compose
-from ui.cli import export, library, lineage, maintenance, merge, searches
+from ui.cli import compare, export, library, lineage, maintenance, merge, ocr, searches
 from ui.cli.output import EXIT_BROKEN_PIPE, EXIT_BUG, EXIT_INPUT, EXIT_OK, Parser
 from workbench.errors import InvalidInput, WorkbenchError
 
@@ -32,7 +32,8 @@ ENV_DEBUG = "WORKBENCH_DEBUG"
 # A new command module is one import above and one entry here. ``OFFLINE_COMMANDS`` ({name:
 # fn(library root, args) -> exit code}) run without opening the library (a damaged library
 # cannot be opened; an incoming package is checked before the library is touched).
-MODULES: tuple[ModuleType, ...] = (library, searches, lineage, maintenance, merge, export)
+MODULES: tuple[ModuleType, ...] = (library, searches, lineage, compare, maintenance, merge,
+                                   export, ocr)
 COMMANDS = {name: fn for module in MODULES for name, fn in module.COMMANDS.items()}
 OFFLINE_COMMANDS = {**maintenance.OFFLINE_COMMANDS, **merge.OFFLINE_COMMANDS}
 

@@ -20,6 +20,7 @@ from workbench.merge import (
     RESOLUTIONS,
     MergePlan,
     apply_merge,
+    plan_details,
     plan_merge,
     read_package,
     write_package,
@@ -61,18 +62,8 @@ def _actor(args: argparse.Namespace) -> str:
 
 
 def plan_text(plan: MergePlan) -> str:
-    lines = [plan.summary()]
-    for m in plan.plans:
-        if m.local_slug is None:
-            lines.append(f"  plan {m.package_slug} ({m.title}) is not in this library: its "
-                         "records are kept as pending")
-        elif not m.same_version:
-            lines.append(f"  plan {m.package_slug} → {m.local_slug}: another document version, "
-                         "re-anchored")
-    for c in plan.conflicts:
-        lines.append("conflict: " + c.describe())
-    for uuid, title in plan.orphans:
-        lines.append(f"orphaned: {title} [{uuid}]")
+    lines = [plan.summary(), *(f"  {line}" for line in plan_details(plan))]
+    lines += ["conflict: " + c.describe() for c in plan.conflicts]
     return "\n".join(lines)
 
 

@@ -55,7 +55,7 @@ from ui.ops import search as search_ops
 from workbench.errors import Cancelled, WorkbenchError
 from workbench.library import LibraryPaths
 from workbench.model import is_partial_iso_date
-from workbench.pack import PackSelection, manifest_path_for
+from workbench.pack import PackSelection
 
 PREVIEW_DELAY_MS = 300
 _ANY = ""
@@ -322,10 +322,12 @@ class ExportDialog(QDialog):
     # -- export ------------------------------------------------------------------------------
 
     def _previous_pack(self, out: Path, selection: PackSelection) -> Path | None:
-        if manifest_path_for(out).is_file():
+        """The earlier export to compare with (its regeneration data is read from the library
+        or from inside the file by ``export.read_manifest``)."""
+        if out.is_file():
             return out
         remembered = self._settings.value(f"export/last/{selection.key()}", "")
-        if remembered and manifest_path_for(Path(str(remembered))).is_file():
+        if remembered and Path(str(remembered)).is_file():
             return Path(str(remembered))
         return None
 

@@ -43,7 +43,7 @@ from PySide6.QtWidgets import (
 )
 
 from ui.widgets.plain import plain_label
-from workbench.merge import Conflict, MergePlan, MergeReport
+from workbench.merge import Conflict, MergePlan, MergeReport, counts_text, plan_details
 
 CHOICES = ("local", "incoming", "both")
 CHOICE_LABELS = {"local": "Keep mine", "incoming": "Keep theirs", "both": "Keep both"}
@@ -59,32 +59,9 @@ def _when(stamp: str) -> str:
     return stamp.replace("T", " ")[:16] if stamp else "undated"
 
 
-def counts_text(plan: MergePlan) -> str:
-    c = plan.counts
-    parts = [f"{c['add']} new", f"{c['fast_forward']} updated", f"{c['skip']} unchanged",
-             f"{c['conflict']} conflict" + ("" if c["conflict"] == 1 else "s"),
-             f"{c['pending']} for plans not in this library",
-             f"{len(plan.orphans)} could not be re-anchored"]
-    return ", ".join(parts) + "."
-
-
 def report_text(report: MergeReport) -> str:
-    """"Backed up, merged: …" (or why nothing was written)."""
-    c = report.counts
-    if report.change is None and not report.pending_file:
-        return "Nothing to merge: this library already has everything in the package."
-    merged = (f"{c.get('add', 0)} added, {c.get('fast_forward', 0)} updated, "
-              f"{c.get('kept_local', 0)} kept mine, {c.get('took_incoming', 0)} took theirs, "
-              f"{c.get('kept_both', 0)} kept both, {c.get('pending', 0)} pending, "
-              f"{len(report.orphans)} orphaned.")
-    text = f"Backed up, merged: {merged}" if report.backup else f"Merged: {merged}"
-    if report.backup:
-        text += f"\nBackup: {report.backup}"
-    if report.pending_file:
-        text += f"\nRecords for plans not in this library were kept in {report.pending_file}"
-    if report.flagged:
-        text += f"\n{len(report.flagged)} record(s) are flagged “Merge conflict” for review."
-    return text
+    """"Backed up, merged: …" (or why nothing was written): ``MergeReport.summary``."""
+    return report.summary()
 
 
 class ConflictWidget(QFrame):
@@ -267,19 +244,7 @@ class MergeReviewDialog(QDialog):
         self._update_buttons()
 
     def _details(self) -> list[str]:
-        lines = []
-        for m in self.plan.plans:
-            if m.local_slug is None:
-                lines.append(f"Plan “{m.title}” ({m.package_slug}) is not in this library: its "
-                             "records are kept aside as pending.")
-            elif not m.same_version:
-                lines.append(f"Plan {m.package_slug} → {m.local_slug}: another version of the "
-                             "document; records are re-anchored.")
-        for item in self.plan.pending:
-            lines.append(f"Pending: {item.title} ({item.reason})")
-        for _uuid, title in self.plan.orphans:
-            lines.append(f"Could not be re-anchored (kept as orphan): {title}")
-        return lines
+        return plan_details(self.plan)
 
     # -- choices ---------------------------------------------------------------------------
 

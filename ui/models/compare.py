@@ -54,13 +54,17 @@ class ComparePairModel(QAbstractTableModel):
             if column == 1:
                 return f"{_kind_mark(pair.right)}{pair.right.title}  (p. {pair.right.page_label})"
             if column == 2:
-                return f"{pair.score:.0f}%"
+                return f"{pair.score:.0f}%" + (" ✓" if pair.confirmed else "")
             if pair.inserted == pair.deleted == 0:
                 return "unchanged"
             return f"+{pair.inserted} / −{pair.deleted} words"
         if role == Qt.ItemDataRole.ToolTipRole and column in (0, 1):
             item = pair.left if column == 0 else pair.right
             return richtext.tooltip(item.text[:600])
+        if role == Qt.ItemDataRole.ToolTipRole and column == 2 and pair.relation:
+            # the engine's proposal and its reasons in words (a confirmed link says so)
+            head = "Confirmed link" if pair.confirmed else f"Proposed: {pair.relation}"
+            return richtext.tooltip("; ".join((head, *pair.reasons)))
         if role == Qt.ItemDataRole.TextAlignmentRole and column in (2, 3):
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         if role == PairRole:

@@ -47,6 +47,9 @@ def distinct_labels(texts: list[str], keep: int = 1) -> list[str]:
         out.append(_preview(text))
     return out
 
+# How the outline marks the kinds that are not the council's own promise (issue 12).
+KIND_TAGS = {"ask": "[Ask] ", "target": "[Target] ", "measure": "[Measure] "}
+
 
 class OutlineModel(QStandardItemModel):
     """Sections by level, commitments as leaves under their section."""
@@ -80,9 +83,10 @@ class OutlineModel(QStandardItemModel):
                 stack.append((s.level, item))
                 mine = by_section.get(int(s.id), [])
                 for c, label in zip(mine, distinct_labels([c.text for c in mine]), strict=True):
-                    leaf = self._make("• " + label, "commitment", int(c.id), c.page_index,
+                    tag = KIND_TAGS.get(c.kind, "")  # asks, targets and measures say so
+                    leaf = self._make(f"• {tag}{label}", "commitment", int(c.id), c.page_index,
                                       c.page_label)
-                    leaf.setToolTip(richtext.tooltip(c.text))
+                    leaf.setToolTip(richtext.tooltip(f"{tag}{c.text}"))
                     item.appendRow([leaf, self._page_item(c.page_label)])
         finally:
             self.blockSignals(False)

@@ -24,6 +24,8 @@ def hit_header(hit: SearchHit) -> str:
     where = hit.citation or (" › ".join(hit.path[-2:]) if hit.path else "")  # unambiguous
     kind = "Commitment" if hit.kind == "commitment" else "Section"
     parts = [hit.plan_title, f"p. {hit.page_label}", kind]
+    if hit.ocr_confidence is not None:  # issue 15: OCR text is marked as such
+        parts.append(f"OCR text ({hit.ocr_confidence:.0f}/100)")
     if where:
         parts.append(where)
     return " · ".join(parts)

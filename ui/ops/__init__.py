@@ -12,7 +12,6 @@ Signals (``OpContext``):
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from pathlib import Path
 
 from PySide6.QtCore import QObject, Signal
@@ -20,15 +19,9 @@ from PySide6.QtWidgets import QWidget
 
 from ui.executor import DbExecutor
 from ui.tasks import TaskRunner
+from workbench.records import Changes
 
-
-@dataclass(frozen=True, slots=True)
-class Changes:
-    """What a write changed, so views refresh only what they show."""
-
-    plans: tuple[str, ...] = ()  # slugs whose metadata, content or trash state changed
-    plan_list: bool = False  # plans were added, removed or restored
-    index: bool = False  # the search index was rebuilt
+__all__ = ["Changes", "OpContext"]
 
 
 class OpContext(QObject):

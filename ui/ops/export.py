@@ -9,22 +9,23 @@ cancellable ``TaskRunner`` job whose ``TaskState`` the pack writers honour). The
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
-from export import ExportResult, read_manifest, write_pack
+import export
 from ui.basket import Basket, basket_label
-from ui.cli.export import collect_pack, page_images, search_fn
+from ui.compose import page_renderer
 from ui.executor import Job
 from ui.ops import OpContext
 from ui.ops import records as records_ops
+from workbench import pack_export
 from workbench.errors import InvalidInput
 from workbench.lineage import RELATIONS, STATUSES
-from workbench.pack import PackSelection, diff_packs
-from workbench.pack_builder import resolve_item_key, select_items
+from workbench.pack import PackSelection
+from workbench.pack_export import ExportRequest, ExportResult, search_fn
+from workbench.pack_select import resolve_item_key, select_items
 from workbench.services import Workbench
-from workbench.tasks import SubState, TaskState
+from workbench.tasks import TaskState
 
 ErrorCb = Callable[[BaseException], None] | None
 
@@ -45,19 +46,6 @@ class PreviewRow:
     key: str
     heading: str
     citation: str
-
-
-@dataclass(frozen=True, slots=True)
-class ExportRequest:
-    selection: PackSelection
-    out: Path
-    fmt: str
-    title: str = ""
-    committee: str = ""
-    author: str = ""
-    as_at: str = ""
-    changes_since: Path | None = None  # a previous export (or its manifest)
-    page_images: bool = False
 
 
 def pack_choices(wb: Workbench) -> PackChoices:
@@ -87,19 +75,9 @@ def preview(wb: Workbench, selection: PackSelection, state: TaskState) -> list[P
 def export_pack(wb: Workbench, request: ExportRequest, actor: str,
                 state: TaskState) -> ExportResult:
     """Collect and write the pack (atomically: a cancel or failure leaves no new file)."""
-    recs = records_ops.records(wb, actor)
-    pack, chosen = collect_pack(wb, request.selection, title=request.title,
-                                committee=request.committee, author=request.author,
-                                as_at=request.as_at, records=recs,
-                                state=SubState(state, 0.0, 0.25))
-    changes = None
-    if request.changes_since is not None:
-        changes = diff_packs(read_manifest(request.changes_since), pack)
-    images: tuple[Any, ...] = ()
-    if request.page_images:
-        images = page_images(wb, pack, chosen, SubState(state, 0.25, 0.4))
-    pack = replace(pack, changes_since=changes, page_images=images)
-    return write_pack(pack, request.out, request.fmt, state=SubState(state, 0.4, 1.0))
+    result, _pack = pack_export.export_pack(wb, request, records_ops.records(wb, actor),
+                                            writer=export, renderer=page_renderer, state=state)
+    return result
 
 
 def add_to_basket(wb: Workbench, key: str) -> tuple[bool, str]:

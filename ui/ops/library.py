@@ -24,8 +24,8 @@ from PySide6.QtCore import QObject, Signal
 from ui.executor import DbExecutor, Job
 from ui.ops import Changes, OpContext
 from ui.tasks import TaskRunner
-from workbench.model import Plan
-from workbench.services import CheckReport, ImportReport, Workbench
+from workbench.model import OcrSettings, Plan
+from workbench.services import CheckReport, ImportOutcome, ImportReport, Workbench
 from workbench.tasks import TaskState
 
 ErrorCb = Callable[[BaseException], None] | None
@@ -134,6 +134,40 @@ def import_pdfs(
         on_done(report)
 
     return import_lane(ctx).runner.run(work, title="Importing PDFs", on_done=done,
+                                       on_error=on_error)
+
+
+def ocr_unavailable_reason(language: str = "eng") -> str:
+    """"" when OCR can run here; else one line saying why and what to install (no worker is
+    started: only the file system is looked at)."""
+    from indexing.ocr_data import ocr_unavailable_reason as reason
+
+    return reason(language)
+
+
+def ocr_plan(
+    ctx: OpContext,
+    slug: str,
+    *,
+    on_done: Callable[[ImportOutcome], None],
+    on_error: ErrorCb = None,
+    settings: OcrSettings | None = None,
+    initiator: object | None = None,
+) -> Job:
+    """"OCR the scanned pages" of a plan (issue 15): its file is read again in the import
+    worker with Tesseract (same limits), stored as a new version, and its notes and links
+    re-anchored; the outcome's notices carry the re-anchoring report. Runs in the import lane,
+    with progress and Cancel (cancelling leaves the plan as it was)."""
+
+    def work(wb: Workbench, state: TaskState) -> ImportOutcome:
+        return wb.ocr_plan(slug, settings or OcrSettings(), state=state)
+
+    def done(outcome: ImportOutcome) -> None:
+        if outcome.status == "imported":
+            ctx.emit_changes(Changes(plans=(slug,), plan_list=True), initiator)
+        on_done(outcome)
+
+    return import_lane(ctx).runner.run(work, title=f"OCR of {slug}", on_done=done,
                                        on_error=on_error)
 
 

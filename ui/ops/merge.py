@@ -3,7 +3,7 @@
 Every step runs on the DB thread. Reading and planning is a ``TaskRunner`` job (progress after
 ~600 ms, Cancel between reading and planning); applying is a plain executor job, because
 ``apply_merge`` is one transaction that cannot be interrupted (its window shows a busy bar
-instead). Success re-emits a ``RecordChanges`` so open views refresh what the merge wrote.
+instead). Success re-emits ``Changes.of_action`` so open views refresh what the merge wrote.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 
 from ui.executor import Job
-from ui.ops import OpContext
+from ui.ops import Changes, OpContext
 from ui.ops import records as records_ops
 from workbench.merge import (
     MergePlan,
@@ -69,9 +69,7 @@ def apply(ctx: OpContext, actor: str, plan: MergePlan, resolutions: Mapping[str,
         report, structural = result
         change = report.change
         if change is not None:
-            ctx.emit_changes(records_ops.RecordChanges(
-                plans=change.plans if structural else (), change=change, records=change.uuids,
-                record_plans=change.plans), initiator)
+            ctx.emit_changes(Changes.of_action(change, structural=structural), initiator)
         on_done(report)
 
     return ctx.executor.submit(work, on_done=done, on_error=on_error)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from ui.executor import Job
@@ -23,6 +23,14 @@ class ReaderDocument:
     sections: tuple[Section, ...]
     commitments: tuple[Commitment, ...]
     page_sizes: tuple[tuple[float, float], ...] = ()
+    ocr: dict[int, float] = field(default_factory=dict)  # page index -> OCR confidence
+
+    def ocr_note(self, page_index: int) -> str:
+        """"" for a text-layer page; else what the reader says about the page's OCR text."""
+        conf = self.ocr.get(page_index)
+        if conf is None:
+            return ""
+        return f"OCR text: this page was read by Tesseract (confidence {conf:.0f}/100)"
 
 
 def _load(wb: Workbench, slug: str) -> ReaderDocument:
@@ -37,6 +45,7 @@ def _load(wb: Workbench, slug: str) -> ReaderDocument:
         pages=tuple(wb.store.page_texts(plan.document_id)),
         sections=tuple(wb.store.sections(slug)),
         commitments=tuple(wb.store.commitments(slug)),
+        ocr=wb.store.ocr_confidences(plan.document_id),
     )
 
 

@@ -5,7 +5,7 @@ audit row and persisted undo entry (RELIABILITY rule 4). The op returns only aft
 (and a search-index sync, so notes are searchable at once); callers show "Saved" in
 ``on_done``; a non-empty ``Change.warning`` means the action *was* saved but its sidecar (the
 backup copy) could not be written: show it as a note, never as "Not saved" (a retry would
-duplicate the record). Success re-emits a ``RecordChanges`` on ``OpContext.changes_applied``;
+duplicate the record). Success re-emits ``Changes.of_action`` on ``OpContext.changes_applied``;
 it carries ``plans`` only when the plan's outline changed (corrections), so the reader reloads
 then and only then.
 
@@ -20,7 +20,7 @@ import logging
 import threading
 import weakref
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from ui.compose import records_for
@@ -28,18 +28,17 @@ from ui.executor import Job
 from ui.ops import Changes, OpContext
 from workbench.anchoring import make_anchor
 from workbench.errors import InvalidInput
-from workbench.lineage import Suggester, Suggestion
 from workbench.model import Commitment, CommitmentId, DocumentId, Section, SectionId
 from workbench.records import (
     Annotation,
     AuditEntry,
     Change,
-    EffectiveCommitment,
-    Link,
+    NoteTarget,
     Ref,
     Tag,
 )
-from workbench.review import Coverage, Records, Thread
+from workbench.review import Records, Thread
+from workbench.review_queue import LinkChoices, PlanChoice, ReviewState
 from workbench.services import Workbench
 
 log = logging.getLogger(__name__)
@@ -48,22 +47,10 @@ ErrorCb = Callable[[BaseException], None] | None
 STRUCTURAL = frozenset({"correction"})  # record kinds that change a plan's outline
 
 
-@dataclass(frozen=True, slots=True)
-class RecordChanges(Changes):
-    """``Changes`` of a user-record action: what it was, which records and plans it touched."""
-
-    change: Change | None = None
-    records: tuple[str, ...] = ()  # uuids written
-    record_plans: tuple[str, ...] = ()  # plans whose annotations/links/statuses changed
-
-
 # -- the per-library Records service (DB thread only) -----------------------------------------
 
 _LOCK = threading.Lock()
 _RECORDS: weakref.WeakKeyDictionary[Workbench, Records] = weakref.WeakKeyDictionary()
-_SUGGESTERS: weakref.WeakKeyDictionary[Records, dict[tuple[str, int], Suggester]] = (
-    weakref.WeakKeyDictionary()
-)
 
 
 def records(wb: Workbench, actor: str = "") -> Records:
@@ -75,16 +62,6 @@ def records(wb: Workbench, actor: str = "") -> Records:
     if actor:
         recs.actor = actor
     return recs
-
-
-def suggester(recs: Records, to_plan: str) -> Suggester:
-    """The later plan's suggester, rebuilt only when the library's revision changes."""
-    key = (to_plan, recs.store.revision())
-    cache = _SUGGESTERS.setdefault(recs, {})
-    if key not in cache:
-        cache.clear()
-        cache[key] = recs.suggester(to_plan)
-    return cache[key]
 
 
 def _kinds_of_undo(recs: Records, redo: bool) -> set[str]:
@@ -123,9 +100,7 @@ def write(
 
     def done(result: tuple[Change, bool]) -> None:
         change, structural = result
-        ctx.emit_changes(RecordChanges(plans=change.plans if structural else (), change=change,
-                                       records=change.uuids, record_plans=change.plans),
-                         initiator)
+        ctx.emit_changes(Changes.of_action(change, structural=structural), initiator)
         if on_done is not None:
             on_done(change)
 
@@ -194,96 +169,18 @@ def load_undo_labels(ctx: OpContext, *,
     return read(ctx, lambda r: (r.undo_label(), r.redo_label()), on_done=on_done)
 
 
-@dataclass(frozen=True, slots=True)
-class PlanChoice:
-    slug: str
-    title: str
-    published: str
-    not_adopted: bool
-
-    @property
-    def label(self) -> str:
-        year = self.published[:4]
-        text = f"{self.title} ({year})" if year else self.title
-        return text + (" — draft, never adopted" if self.not_adopted else "")
-
-
 def plan_choices(recs: Records) -> list[PlanChoice]:
-    """Plans not in the trash, oldest first (the order lineage runs in)."""
-    plans = recs.store.plans()
-    order = sorted(plans, key=lambda p: -len(recs.later_plans(p.slug)))
-    return [PlanChoice(p.slug, p.meta.title, p.meta.published, Records.not_adopted(p))
-            for p in order]
+    return recs.queue.plan_choices()
 
 
 def load_plan_choices(ctx: OpContext, *, on_done: Callable[[list[PlanChoice]], None]) -> Job:
     return read(ctx, plan_choices, on_done=on_done)
 
 
-def verdict(recs: Records, from_plan: str, to_plan: str, key: str) -> Link | None:
-    """The commitment's one verdict (link) about ``to_plan``, rejected ones included."""
-    for link in recs.links(from_plan, include_rejected=True):
-        if link.source.plan == from_plan and link.to_plan == to_plan \
-                and recs.key_of(link.source) == key:
-            return link
-    return None
-
-
-def suggestion_for(recs: Records, source: EffectiveCommitment, to_plan: str,
-                   limit: int = 9) -> Suggestion:
-    """Ranked candidates, without the one already rejected for this commitment."""
-    found = suggester(recs, to_plan).suggest(source, limit + 1)
-    link = verdict(recs, source.plan, to_plan, source.key)
-    if link is not None and link.state == "rejected":
-        refused = {recs.key_of(t) for t in link.targets}
-        kept = tuple(c for c in found.candidates if c.commitment.key not in refused)
-        found = replace(found, candidates=kept)
-    return replace(found, candidates=found.candidates[:limit])
-
-
-@dataclass(frozen=True, slots=True)
-class ReviewState:
-    from_plan: str
-    to_plan: str
-    coverage: Coverage
-    current: EffectiveCommitment | None
-    suggestion: Suggestion | None
-    verdict: Link | None
-    position: int  # 0-based, in reading order
-    total: int
-    no_successor: tuple[EffectiveCommitment, ...]  # confirmed verdicts with no successor
-
-
 def review_state(wb: Workbench, from_plan: str, to_plan: str, key: str | None = None,
                  move: str = "here") -> ReviewState:
-    """The review of ``from_plan`` against ``to_plan`` at ``key`` (``move``: here/next/prev)."""
-    recs = records(wb)
-    commitments = recs.effective_commitments(from_plan)
-    keys = [c.key for c in commitments]
-    cov = recs.coverage(from_plan, to_plan)
-    current: EffectiveCommitment | None = None
-    if move == "prev" and cov.unreviewed:
-        todo = set(cov.unreviewed)
-        at = keys.index(key) if key in keys else 0
-        order = commitments[:at][::-1] + commitments[at + 1 :][::-1]
-        current = next((c for c in order if c.key in todo), None)
-    elif move == "next" or (move == "here" and key not in keys):
-        current = recs.next_unreviewed(from_plan, after=key if move == "next" else None,
-                                       to_plan=to_plan)
-        if current is None and move == "next" and key in keys:
-            current = commitments[keys.index(key)]
-    else:
-        current = commitments[keys.index(key)] if key in keys else None
-    if current is None and commitments and move == "here":
-        current = commitments[0]
-    sugg = suggestion_for(recs, current, to_plan) if current is not None else None
-    verdict_link = verdict(recs, from_plan, to_plan, current.key) if current else None
-    unreviewed = set(cov.unreviewed)
-    done_without = [c for c in commitments
-                    if c.key in set(cov.no_successor) and c.key not in unreviewed]
-    return ReviewState(from_plan, to_plan, cov, current, sugg, verdict_link,
-                       keys.index(current.key) if current else -1, len(commitments),
-                       tuple(done_without))
+    """``ReviewQueue.review_state`` of the library's ``Records``."""
+    return records(wb).queue.review_state(from_plan, to_plan, key, move)
 
 
 def load_review(ctx: OpContext, from_plan: str, to_plan: str, key: str | None = None,
@@ -293,33 +190,8 @@ def load_review(ctx: OpContext, from_plan: str, to_plan: str, key: str | None = 
                                on_done=on_done, on_error=on_error)
 
 
-@dataclass(frozen=True, slots=True)
-class LinkChoices:
-    source: EffectiveCommitment
-    later: tuple[PlanChoice, ...]
-    to_plan: str
-    commitments: tuple[EffectiveCommitment, ...]  # of to_plan, suggested ones first
-    scores: dict[str, tuple[float, str, tuple[str, ...]]]  # key -> (score, relation, reasons)
-    existing: Link | None
-    existing_targets: tuple[str, ...] = ()  # keys of the existing verdict's successors
-
-
 def link_choices(wb: Workbench, source_key: str, to_plan: str | None) -> LinkChoices:
-    recs = records(wb)
-    source = recs.commitment(source_key)
-    later_slugs = recs.later_plans(source.plan)
-    later = tuple(p for p in plan_choices(recs) if p.slug in later_slugs)
-    if not later:
-        raise InvalidInput(f"No plan comes after {recs.store.plan(source.plan).meta.title}.")
-    to_plan = to_plan if to_plan in later_slugs else later[0].slug
-    sugg = suggestion_for(recs, source, to_plan, limit=9)
-    scores = {c.commitment.key: (c.score, c.relation, c.reasons) for c in sugg.candidates}
-    rest = [c for c in recs.effective_commitments(to_plan) if c.key not in scores]
-    ranked = [c.commitment for c in sugg.candidates] + rest
-    existing = verdict(recs, source.plan, to_plan, source.key)
-    targets = tuple(k for k in (recs.key_of(t) for t in existing.targets) if k) \
-        if existing is not None else ()
-    return LinkChoices(source, later, to_plan, tuple(ranked), scores, existing, targets)
+    return records(wb).queue.link_choices(source_key, to_plan)
 
 
 def load_link_choices(ctx: OpContext, source_key: str, to_plan: str | None = None, *,
@@ -342,44 +214,10 @@ def load_status_history(ctx: OpContext, key: str, *, on_done: Callable[[list[Any
     return read(ctx, lambda r: r.status_history(key), on_done=on_done, on_error=on_error)
 
 
-@dataclass(frozen=True, slots=True)
-class NoteTarget:
-    plan: str
-    page_index: int
-    start: int
-    end: int
-    uuid: str
-    kind: str  # "annotation" | "link" | "status"
-
-
-def note_target(wb: Workbench, plan: str, item_id: int, page_index: int,
-                text: str) -> NoteTarget | None:
-    """The record behind a search hit of kind "note" (``SqliteStore.note_target`` decodes it)."""
-    decode = getattr(wb.store, "note_target", None)
-    table = decode(item_id)[0] if decode else "annotations"
-    recs = records(wb)
-    body = " ".join(text.split())
-    found: list[Any] = []
-    if table == "annotations":
-        found = [a for a in recs.annotations(plan) if a.anchor.page_index == page_index]
-        match = [a for a in found if a.note and body.startswith(" ".join(a.note.split()))]
-        found = match or found
-        return next((NoteTarget(plan, a.anchor.page_index, a.anchor.start, a.anchor.end,
-                                a.uuid, "annotation") for a in found), None)
-    kind = "link" if table == "links" else "status"
-    candidates = [r for r in recs.rs.records(kind, plan=plan)
-                  if getattr(r, "rationale", "") and body.startswith(" ".join(r.rationale.split()))]
-    for r in candidates:
-        ref = r.source if kind == "link" else r.subject
-        if ref.plan == plan and ref.anchor.page_index == page_index:
-            return NoteTarget(plan, page_index, ref.anchor.start, ref.anchor.end, r.uuid, kind)
-    return None
-
-
-def load_note_target(ctx: OpContext, plan: str, item_id: int, page_index: int, text: str, *,
+def load_note_target(ctx: OpContext, item_id: int, *,
                      on_done: Callable[[NoteTarget | None], None]) -> Job:
-    return ctx.executor.submit(lambda wb: note_target(wb, plan, item_id, page_index, text),
-                               on_done=on_done)
+    """The record behind a search hit of kind "note" (``Records.note_target``)."""
+    return read(ctx, lambda r: r.note_target(item_id), on_done=on_done)
 
 
 def key_at(recs: Records, plan: str, page_index: int, start: int, end: int) -> str | None:
@@ -406,7 +244,8 @@ def corrected_outline(wb: Workbench, slug: str) -> tuple[list[Section], list[Com
     for i, e in enumerate(recs.effective_commitments(slug)):
         cid = e.commitment_id if e.commitment_id is not None else -(i + 1)
         out.append(Commitment(CommitmentId(cid), doc, SectionId(e.section_id or first), i,
-                              e.text, e.page_index, e.page_label, e.start, e.end, e.lead_in))
+                              e.text, e.page_index, e.page_label, e.start, e.end, e.lead_in,
+                              kind=e.kind))
     return sections, out
 
 
@@ -455,7 +294,7 @@ def accept(ctx: OpContext, actor: str, from_plan: str, to_plan: str, key: str,
     ``candidate`` with that candidate's relation."""
 
     def fn(recs: Records) -> Change:
-        sugg = suggestion_for(recs, recs.commitment(key), to_plan)
+        sugg = recs.queue.suggestion_for(recs.commitment(key), to_plan)
         if candidate is None:
             return recs.accept(sugg)
         if not 0 <= candidate < len(sugg.candidates):
@@ -469,7 +308,7 @@ def accept(ctx: OpContext, actor: str, from_plan: str, to_plan: str, key: str,
 def reject(ctx: OpContext, actor: str, to_plan: str, key: str, candidate: int = 0, *,
            on_done: Callable[[Change], None] | None = None, on_error: ErrorCb = None) -> Job:
     def fn(recs: Records) -> Change:
-        sugg = suggestion_for(recs, recs.commitment(key), to_plan)
+        sugg = recs.queue.suggestion_for(recs.commitment(key), to_plan)
         return recs.reject(sugg, candidate=candidate)
 
     return write(ctx, actor, fn, on_done=on_done, on_error=on_error)

@@ -120,5 +120,5 @@ class LineagePanel(LazyPanel):
             self.show_requested.emit(node.plan, node.key, -1)
 
     def _on_ctx_changes_applied(self, changes: Changes, initiator: object) -> None:
-        if self.key and isinstance(changes, records_ops.RecordChanges) and self.isVisible():
+        if self.key and changes.touches_records and self.isVisible():
             self.show_thread(self.key)

@@ -197,6 +197,9 @@ class ReaderPanel(LazyPanel):
         _idx, label, text = self.doc.pages[page_index]
         self.page_edit.setText(label)
         self.text_view.setPlainText(text)
+        if note := self.doc.ocr_note(page_index):  # issue 15: OCR text is marked as such
+            self.status_message.emit(note)
+        self.text_view.setToolTip(note)
         self._highlight_text()
         self._update_page_highlights()
         self.overlay.page_shown(self.doc.pdf_path, page_index, text, self.terms)

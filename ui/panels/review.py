@@ -444,7 +444,7 @@ class ReviewPanel(LazyPanel):
             return
         if changes.plan_list:
             self._reload_plans()
-        elif isinstance(changes, records_ops.RecordChanges) and not self._writing \
+        elif changes.touches_records and not self._writing \
                 and self.state is not None:
             self.load(self._key())  # an undo, a link from the dialog, a correction…
 

@@ -1,0 +1,276 @@
+"""Measure the matching engine on the labelled links, tuned on one half and reported on the other.
+
+    python bench/eval_matching.py LIBRARY [--split held-out|tune|all] [--tune] [--embeddings]
+                                          [--links FILE ...]
+
+The links (``../shared/eval/dev_links.jsonl`` plus ``tests/data/links_extra.jsonl``) are split by
+a hash of their id: even → tuning half, odd → held-out half. Quotes are matched with the same
+tolerant functions as ``../shared/eval/score.py`` (imported from there, not copied).
+
+For each link with a successor: the source is the commitment of the earlier plan that holds the
+quote (or, when the segmenter did not mark it, the quote itself as a selected passage, which the
+engine accepts too); the rank of the first candidate holding the later quote gives top-1/top-3.
+Relation figures are taken on the pair the engine proposes when the right candidate is in the top
+three. ``--tune`` fits the fusion weights and the no-successor threshold on the tuning half only
+(coordinate ascent over the logged signals) and prints them.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import importlib.util
+import json
+import os
+import sys
+from collections import defaultdict
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO))
+EVAL = (REPO / ".." / "shared" / "eval").resolve()
+
+
+def _score_module():
+    spec = importlib.util.spec_from_file_location("shared_score", EVAL / "score.py")
+    assert spec and spec.loader
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+SCORE = _score_module()
+from workbench.matching.engine import closeness  # noqa: E402
+
+REVERSAL = {"reversed", "withdrawn"}
+KEPT = {"continued", "modified"}
+
+
+def half(link_id: str) -> str:
+    return "tune" if int(hashlib.md5(link_id.encode()).hexdigest(), 16) % 2 == 0 else "held-out"
+
+
+def load_links(extra: list[Path]) -> list[dict]:
+    links = [json.loads(x) for x in (EVAL / "dev_links.jsonl").read_text("utf-8").splitlines()
+             if x.strip()]
+    for path in extra:
+        if path.exists():
+            links += [json.loads(x) for x in path.read_text("utf-8").splitlines() if x.strip()]
+    return links
+
+
+def collect(recs, links: list[dict], depth: int = 60) -> list[dict]:
+    """For each link: the logged candidate signals (for tuning) and the engine's ranking."""
+    from workbench.lineage import Suggester
+    from workbench.matching.service import passages_of
+
+    suggesters: dict[str, Suggester] = {}
+    sources: dict[str, list] = {}
+    rows = []
+    for link in links:
+        a, b = link["from_plan"], link["to_plan"]
+        if b not in suggesters:
+            suggesters[b] = recs.suggester(b)
+        if a not in sources:
+            # commitments first, then every sentence: the sources `suggest --passages` offers,
+            # each with its heading and section (a quote the segmenter did not mark still
+            # has a place in the plan)
+            sources[a] = [p.as_commitment() for p in passages_of(recs, a)]
+        src = next((c for c in sources[a] if SCORE.contains(c.text, link["from_quote"])), None)
+        text = src.text if src else link["from_quote"]
+        heading = (" ".join(src.path) or src.heading) if src else ""
+        ranking = suggesters[b].index.rank(
+            text, heading, limit=depth,
+            sections=suggesters[b].affinity(a, src.section_id) if src else None)
+        cands = [{"text": m.passage.text, "signals": m.signals, "relation": m.relation,
+                  "kind": m.passage.kind,
+                  "hit": bool(link["to_quote"]) and SCORE.contains(m.passage.text,
+                                                                   link["to_quote"])}
+                 for m in ranking.matches]
+        rows.append({"link": link, "source_found": src is not None, "cands": cands,
+                     "no_successor": ranking.no_successor})
+    return rows
+
+
+def compare_hits(recs, links: list[dict]) -> tuple[int, int]:
+    """Links (with a successor) that a compare pair holds, as ``score.py compare`` counts them:
+    a section pair or a passage pair inside it whose left holds the earlier quote and whose right
+    holds the later one (units of at most 300 words)."""
+    from workbench.matching.service import compare
+
+    cache: dict[tuple[str, str], list[tuple[str, str]]] = {}
+    hit = n = 0
+    for link in links:
+        if not link["to_quote"]:
+            continue
+        a, b = link["from_plan"], link["to_plan"]
+        if (a, b) not in cache:
+            result = compare(recs, a, b)
+            units = []
+            for sp in result.sections:
+                if sp.left and sp.right:
+                    units.append((" ".join(f"{s.heading} {s.text}" for s in sp.left),
+                                  " ".join(f"{s.heading} {s.text}" for s in sp.right)))
+                units += [(f"{p.left.heading} {p.left.text}", f"{p.right.heading} {p.right.text}")
+                          for p in sp.passages]
+            cache[(a, b)] = [(x, y) for x, y in units if len(SCORE.norm(x).split()) <= 300
+                             and len(SCORE.norm(y).split()) <= 300]
+        n += 1
+        hit += any(SCORE.contains(x, link["from_quote"]) and SCORE.contains(y, link["to_quote"])
+                   for x, y in cache[(a, b)])
+    return hit, n
+
+
+def rescore(row: dict, weights: dict[str, float]) -> list[dict]:
+    def score(c: dict) -> float:
+        return sum(weights.get(k, 0.0) * v for k, v in c["signals"].items()
+                   if k != "aligned_section")
+    return sorted(row["cands"], key=lambda c: -score(c))
+
+
+def metrics(rows: list[dict], weights: dict[str, float] | None = None,
+            threshold: float | None = None) -> dict:
+    n = top1 = top3 = rel_n = rel_ok = rev_n = rev_ok = kept_n = kept_false = 0
+    ns_n = ns_ok = dropped_n = dropped_found = 0
+    for row in rows:
+        link = row["link"]
+        cands = rescore(row, weights) if weights else row["cands"]
+        best = cands[0] if cands else None
+        if weights and threshold is not None and best is not None:
+            no_succ = max(closeness(c["signals"], weights) for c in cands[:5]) <= threshold
+        else:
+            no_succ = row["no_successor"]
+        if no_succ:
+            ns_n += 1
+            ns_ok += link["relation"] == "dropped"
+        if link["relation"] == "dropped":
+            dropped_n += 1
+            dropped_found += no_succ
+            continue
+        n += 1
+        rank = next((i for i, c in enumerate(cands[:3]) if c["hit"]), None)
+        top1 += rank == 0
+        top3 += rank is not None
+        rel = cands[rank]["relation"] if rank is not None else ""
+        if rank is not None:
+            rel_n += 1
+            rel_ok += rel == link["relation"]
+        if link["relation"] in REVERSAL:
+            rev_n += 1
+            rev_ok += rel in REVERSAL
+        if link["relation"] in KEPT and rank is not None:
+            kept_n += 1
+            kept_false += rel in REVERSAL
+    return {"links": n, "top1": top1 / max(n, 1), "top3": top3 / max(n, 1),
+            "relation_acc": rel_ok / max(rel_n, 1), "relation_n": rel_n,
+            "reversal_recall": f"{rev_ok}/{rev_n}",
+            "false_reversal": f"{kept_false}/{kept_n}",
+            "no_successor_precision": f"{ns_ok}/{ns_n}",
+            "no_successor_recall": f"{dropped_found}/{dropped_n}"}
+
+
+def tune(rows: list[dict], start: dict[str, float]) -> tuple[dict[str, float], float]:
+    """Coordinate ascent on top-1 + top-3 over the tuning rows; then the threshold that best
+    separates "dropped" links (F1) at the tuned weights."""
+    w = dict(start)
+
+    def objective(weights: dict[str, float]) -> float:
+        m = metrics(rows, weights)
+        return m["top1"] + m["top3"]
+
+    best = objective(w)
+    for _ in range(3):
+        for k in list(w):
+            for step in (-0.1, -0.05, 0.05, 0.1, 0.2):
+                trial = dict(w)
+                trial[k] = max(0.0, round(w[k] + step, 3))
+                value = objective(trial)
+                if value > best + 1e-9:
+                    best, w = value, trial
+    # the no-successor bar: the highest recall of "dropped" links at a precision of at least
+    # 0.6 (a machine "dropped" is only a proposal, but a noisy one wastes officers' time); when
+    # no bar reaches that precision, 0: "no successor" only when nothing at all is shared
+    best_t, best_key = 0.0, (0.0, 0.0)
+    for t in [x / 200 for x in range(1, 120)]:
+        tp = fp = fn = 0
+        for row in rows:
+            cands = rescore(row, w)
+            s = max((closeness(c["signals"], w) for c in cands[:5]), default=0.0)
+            flagged, gold = s <= t, row["link"]["relation"] == "dropped"
+            tp += flagged and gold
+            fp += flagged and not gold
+            fn += gold and not flagged
+        precision, recall = tp / max(1, tp + fp), tp / max(1, tp + fn)
+        if precision >= 0.6 and (recall, precision) > best_key:
+            best_t, best_key = t, (recall, precision)
+    return w, best_t
+
+
+def print_misses(rows: list[dict]) -> None:
+    """For each tuning-half link whose successor is not first: the source, the expected later
+    passage (and where it ranked), and the candidates ranked above it, with their signals."""
+    for row in rows:
+        link = row["link"]
+        if link["relation"] == "dropped":
+            continue
+        rank = next((i for i, c in enumerate(row["cands"]) if c["hit"]), None)
+        if rank == 0:
+            continue
+        print(f"=== {link['id']} {link['from_plan']} -> {link['to_plan']} "
+              f"[{link['relation']}] rank={rank} src_found={row['source_found']}")
+        print(f"  FROM: {link['from_quote'][:200]}")
+        print(f"  TO:   {link['to_quote'][:200]}")
+        if rank is not None:
+            c = row["cands"][rank]
+            print(f"  EXPECTED#{rank} {c['kind']}: {c['text'][:160]} {c['signals']}")
+        for i, c in enumerate(row["cands"][:min(3, rank if rank is not None else 3)]):
+            print(f"  #{i} {c['kind']}: {c['text'][:160]} {c['signals']}")
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("library", type=Path)
+    ap.add_argument("--split", default="held-out", choices=["held-out", "tune", "all"])
+    ap.add_argument("--tune", action="store_true")
+    ap.add_argument("--no-embeddings", action="store_true")
+    ap.add_argument("--embeddings", action="store_true", help="use the optional model")
+    ap.add_argument("--misses", action="store_true",
+                    help="print the tuning half's misses (source, expected, what ranked above)")
+    ap.add_argument("--links", type=Path, nargs="*",
+                    default=[REPO / "tests" / "data" / "links_extra.jsonl"])
+    args = ap.parse_args()
+    os.environ["WORKBENCH_EMBEDDINGS"] = "on" if args.embeddings else "off"
+    from ui.compose import open_workbench, records_for
+
+    wb = open_workbench(args.library)
+    recs = records_for(wb, "eval")
+    links = load_links(args.links)
+    if args.tune:
+        from workbench.matching import engine
+
+        rows = collect(recs, [x for x in links if half(x["id"]) == "tune"])
+        start = engine.WEIGHTS if args.embeddings else engine.WEIGHTS_WITHOUT_MODEL
+        w, t = tune(rows, start)
+        print(json.dumps({"weights": w, "no_successor_below": t,
+                          "tune": metrics(rows, w, t)}))
+        return
+    if args.misses:  # error analysis: the tuning half only, never the held-out links
+        print_misses(collect(recs, [x for x in links if half(x["id"]) == "tune"]))
+        return
+    chosen = [x for x in links if args.split == "all" or half(x["id"]) == args.split]
+    rows = collect(recs, chosen)
+    hit, n = compare_hits(recs, chosen)
+    print(json.dumps({"split": args.split, "overall": metrics(rows),
+                      "compare_holds": f"{hit}/{n} = {hit / max(n, 1):.2f}"}))
+    by_pair: dict[tuple[str, str], list[dict]] = defaultdict(list)
+    for row in rows:
+        by_pair[(row["link"]["from_plan"], row["link"]["to_plan"])].append(row)
+    for (a, b), group in sorted(by_pair.items()):
+        m = metrics(group)
+        print(f"  {a:34} → {b:34} n={m['links']:3} top1 {m['top1']:.2f} top3 {m['top3']:.2f} "
+              f"rel {m['relation_acc']:.2f} rev {m['reversal_recall']} "
+              f"false-rev {m['false_reversal']} no-succ {m['no_successor_precision']}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,394 @@
+"""General features of a candidate commitment unit, and the linear model that scores them.
+
+A candidate is a sentence of a narrative paragraph, a list item, a numbered item, a table cell
+or a heading. Its features describe what any council plan does when it promises something,
+never the wording or layout of one plan:
+
+* shape: list item, numbered item, table cell, sentence (first / only), heading, call-out box;
+* the word that opens it: a base-form English verb (imperative, from a general lexicon of
+  common verbs), a gerund, "to" + verb, a measure noun phrase ("number of", "percentage of");
+* modal and future cues (will, 'll, shall, aim to, committed to, our ambition ...), a first
+  person or organisation subject before the modal, past-tense and reported-speech cues;
+* dates ("by 2030"), numbers, percentages and amounts;
+* context: the lead-in the item hangs from (does it promise?), the heading above it and the
+  header cell of its table column, read through small general lexicons (actions / measures /
+  context / asks of others).
+
+``Model`` is a multinomial logistic regression over the kinds ``none``, ``commitment``,
+``ask``, ``target`` and ``measure``. Its weights are data (``commitment_model.json``),
+written by ``bench/train_commitments.py`` from the labelled units in ``tests/data/labels``;
+scoring is a handful of dictionary look-ups per candidate (no numerical library at run time).
+
+Emits nothing; pure.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+
+__all__ = ["KINDS", "VERBS", "Context", "Model", "features", "load_model"]
+
+KINDS = ("none", "commitment", "ask", "target", "measure")
+
+# Common English verbs in their base form (imperative openers of action items). A general
+# lexicon: none of these words is taken from a particular plan.
+_VERBS = frozenset("""
+accelerate accept achieve act adapt add address adopt advance advocate agree align allocate
+allow apply appoint argue arrange ask assess assist attract back balance become begin bid
+boost bring broaden build buy campaign capture care carry catch celebrate challenge champion
+change channel check clarify clean close co-ordinate collaborate collect combine commission
+commit communicate compete complete conduct connect conserve consider consolidate consult
+continue contribute control convene coordinate create cut decarbonise decide define deliver
+demonstrate deploy design develop devise direct discuss drive educate eliminate embed embrace
+empower enable encourage end enforce engage enhance ensure enter equip establish evaluate
+examine expand expect explore extend facilitate finalise find fix focus follow form foster
+fund further gain generate get give grow guarantee halve harness have help hold identify
+implement improve include increase influence inform innovate install integrate introduce
+invest involve join keep launch lead learn lessen lever leverage lift limit link listen lobby
+look lower maintain make manage map market maximise measure meet minimise mitigate mobilise
+modernise monitor move negotiate nurture offer open operate optimise organise oversee partner
+pilot place plan plant play press prevent prioritise proceed procure produce progress promote
+protect provide publish pursue push raise reach realise rebuild recognise recommission recover
+recruit redesign reduce reform refresh regenerate reinforce relaunch remain remove renew
+reopen replace report represent reshape resist resolve respond restore restructure retain
+retrofit review revitalise reward roll run safeguard save scale secure seek select set shape
+share shift showcase simplify speak sponsor stand start step stimulate stop streamline
+strengthen stress submit supply support sustain tackle take target teach test tighten
+trade train transform treat trial turn undertake unlock update upgrade urge use value widen
+win work
+abolish acquire amend announce approve assure attend audit avoid award bolster brand broker
+bridge campaign cap cease certify co-produce codesign commence compile complement consult
+convert cooperate cost counter cover crack cultivate curb cycle deal decrease dedicate
+defend deepen demolish deter digitise diversify double drive ease elevate enrol erect
+escalate exploit export extend fight fill finish forge formulate free freeze gather grant
+grit harmonise heal hire host house incentivise inspect inspire instil intervene invite
+issue keep lay lend lessen let license light lobby match mend merge mentor modify motivate
+nominate notify obtain oppose outline overhaul own pay pave phase pledge police pool power
+prepare preserve price print process prosecute prove purchase put rationalise re-establish
+rebrand receive reconfigure recycle redevelop redirect reduce refurbish register rehome
+reinstate reinvest reintroduce release relocate repair repurpose require research reset
+resource resurface retender rethink return revise revisit reward rollout safeguard scrutinise
+seize send serve settle sign solve source spend stabilise steer stem streamline subsidise
+succeed survey tender tidy track transfer transition translate travel trim underpin
+understand unite upskill utilise vary verify visit volunteer welcome widen withdraw write
+""".split())
+VERBS = _VERBS
+_ASK_VERBS = frozenset("ask lobby urge press petition call campaign challenge seek".split())
+_GOVERNMENT = re.compile(
+    r"\b(?:government|ministers?|whitehall|parliament|secretary of state|department for"
+    r"|home office|treasury|national (?:funding|policy|agencies))\b", re.IGNORECASE)
+_SUBJECT_MODAL = re.compile(
+    r"^(?:[\w'’,-]+\s+){0,6}?(?:we|we'll|we’ll|i|council|authority|partners|partnership"
+    r"|together|[A-Z]{2,6}s?)\s+(?:will|shall|are going to|commit|pledge|promise|aim|intend"
+    r"|plan|want|propose|must|have committed|are committed|is committed|continue)",
+    re.IGNORECASE)
+_WILL = re.compile(r"\b(?:will|shall)\b", re.IGNORECASE)
+_COMMIT = re.compile(r"\b(?:commit(?:ted|ment|ments|s)?|pledges?|promises?|guarantee)\b",
+                     re.IGNORECASE)
+_AIM = re.compile(
+    r"\b(?:aims?|ambitions?|goals?|intend|intention|plan to|seek to|want to|going to"
+    r"|continue to|determined to|strive|endeavour)\b", re.IGNORECASE)
+_FIRST_PERSON = re.compile(r"\b(?:we|our|us|we're|we’re)\b", re.IGNORECASE)
+_DATE = re.compile(
+    r"\b(?:by|before|until|from|in|within)\s+(?:the\s+end\s+of\s+)?(?:(?:january|february"
+    r"|march|april|may|june|july|august|september|october|november|december|spring|summer"
+    r"|autumn|winter)\s+)?20\d\d\b|\bby 20\d\d\b|\b20\d\d\s*/\s*\d\d\b", re.IGNORECASE)
+_NUMBER = re.compile(r"\d")
+_PERCENT = re.compile(r"%|\bper\s?cent\b", re.IGNORECASE)
+_MONEY = re.compile(r"[£$€]\s?\d|\b\d+(?:\.\d+)?\s?(?:m|bn|million|billion)\b", re.IGNORECASE)
+_TARGET_WORD = re.compile(r"\b(?:targets?|halve|double|at least|net zero|zero|achieve)\b")
+_MEASURE_OPEN = re.compile(
+    r"^(?:the\s+)?(?:number|numbers|percentage|proportion|rate|level|levels|share|amount"
+    r"|%|reduction|increase|improvement|satisfaction|uptake|take-up)\b(?:\s+(?:of|in)\b)?",
+    re.IGNORECASE)
+_HEAD_ACTION = re.compile(
+    r"\b(?:actions?|commit\w*|pledges?|objectives?|priorit\w*|deliver\w*|will|plans?"
+    r"|approach|ambitions?|aims?|goals?|outcomes?|what we|how we|strateg\w*|promises?"
+    r"|programme|activit\w*|milestones?|tasks?|steps)\b", re.IGNORECASE)
+_HEAD_MEASURE = re.compile(
+    r"\b(?:measur\w*|indicators?|kpis?|metrics?|success|monitor\w*|performance|targets?"
+    r"|track\w*|progress|evidence|know we|data)\b", re.IGNORECASE)
+_HEAD_CONTEXT = re.compile(
+    r"\b(?:context|background|introduction|foreword|about|overview|facts?|statistics?"
+    r"|profile|challenges?|summary|glossary|contents|appendix|case stud\w*|why|story"
+    r"|where we are|our county|the county|achievements?|so far|headlines?|key figures)\b",
+    re.IGNORECASE)
+_HEAD_ASK = re.compile(r"\b(?:asks?|government|lobby\w*|call on|calls|we need from|others)\b",
+                       re.IGNORECASE)
+_WORD = re.compile(r"[A-Za-z][A-Za-z'’-]*")
+
+
+@dataclass(frozen=True, slots=True)
+class Context:
+    """Where a candidate stands."""
+
+    shape: str  # "bullet" | "numbered" | "cell" | "sentence" | "heading"
+    lead_in: str = ""  # the lead-in of a list item, or the header cell of a table column
+    heading: str = ""  # the heading above (and its parents, joined)
+    first: bool = False  # first sentence of its paragraph
+    only: bool = False  # the whole paragraph is this sentence
+    sidebar: bool = False
+    first_column: bool = False  # a table cell in the first column
+    item_head: bool = False  # the title clause of a long list item
+
+
+def _opening(text: str) -> list[str]:
+    words = _WORD.findall(text[:120])
+    return [w.casefold().replace("’", "'") for w in words[:4]]
+
+
+# Cues looked up in the candidate's words and word pairs (one tokenisation per candidate, no
+# regex per cue: this runs for every sentence of every imported page).
+_ITEM_NUMBER = re.compile(r"^\s*(?:\d{1,2}(?:\.\d{1,2})*[.)]|\(?[a-h][.)]|\([ivx]{1,4}\))\s+")
+_TOKEN = re.compile(r"[a-z0-9][a-z0-9'’-]*")
+_WORD_CUES: dict[str, frozenset[str]] = {
+    "will": frozenset({"will", "shall"}),
+    "we_ll": frozenset({"we'll", "we’ll"}),
+    "commit_word": frozenset({"commit", "commits", "committed", "commitment", "commitments",
+                              "pledge", "pledges", "promise", "promises", "guarantee"}),
+    "aim_word": frozenset({"aim", "aims", "ambition", "ambitions", "goal", "goals", "intend",
+                           "intention", "strive", "endeavour"}),
+    "need_word": frozenset({"must", "should"}),
+    "past": frozenset({"had", "was", "were", "did", "previously", "achieved", "delivered",
+                       "completed"}),
+    "reported": frozenset({"said", "says", "survey", "respondents", "consultation"}),
+    "first_person": frozenset({"we", "our", "us", "we're", "we’re", "we'll", "we’ll"}),
+    "government": frozenset({"government", "ministers", "minister", "whitehall", "parliament",
+                             "treasury"}),
+}
+_PAIR_CUES: dict[str, frozenset[tuple[str, str]]] = {
+    "aim_word": frozenset({("plan", "to"), ("seek", "to"), ("want", "to"), ("going", "to"),
+                           ("continue", "to"), ("determined", "to")}),
+    "need_word": frozenset({("need", "to"), ("needs", "to"), ("have", "to"), ("has", "to")}),
+    "past": frozenset({("we", "have"), ("has", "been"), ("have", "been"), ("last", "year")}),
+    "reported": frozenset({("told", "us"), ("according", "to")}),
+    "government": frozenset({("secretary", "of"), ("department", "for"), ("home", "office")}),
+    "will_be": frozenset({("will", "be"), ("shall", "be")}),
+    "this_document": frozenset({("this", "plan"), ("this", "strategy"), ("this", "document"),
+                                ("this", "section"), ("the", "plan"), ("this", "chapter")}),
+    "vision_word": frozenset({("our", "vision"), ("our", "mission"), ("our", "ambition"),
+                              ("our", "aim"), ("our", "priority"), ("our", "priorities"),
+                              ("our", "purpose"), ("our", "focus"), ("vision", "is"),
+                              ("vision", "for"), ("focus", "on"), ("focused", "on")}),
+}
+_SUBJECTS = frozenset({"we", "we'll", "we’ll", "council", "authority", "partners", "partnership"})
+_MODALS = frozenset({"will", "shall", "commit", "pledge", "promise", "aim", "intend", "plan",
+                     "want", "continue", "propose"})
+_BE_MODAL = frozenset({"committed", "determined", "confident", "going"})
+
+
+def _cues(text: str, low: str, f: dict[str, float]) -> None:
+    words = _TOKEN.findall(low)
+    present = set(words)
+    pairs = set(zip(words, words[1:], strict=False))
+    for name, vocab in _WORD_CUES.items():
+        if not present.isdisjoint(vocab):
+            f[name] = 1.0
+    for name, vocab in _PAIR_CUES.items():
+        if name not in f and not pairs.isdisjoint(vocab):
+            f[name] = 1.0
+    acronyms = {w.casefold() for w in text.split() if 2 <= len(w) <= 6 and w.isupper()}
+    for i in range(len(words) - 1):
+        a, b = words[i], words[i + 1]
+        if (a in _SUBJECTS or a in acronyms) and (b in _MODALS or (
+                b in ("are", "is", "have") and i + 2 < len(words) and words[i + 2] in _BE_MODAL)):
+            f["subject_modal_any"] = 1.0
+            break
+    doing = ("we", "are") in pairs or "we're" in present or "we’re" in present
+    for i in range(len(words) - 1 if doing else 0):  # "we are driving", "we're investing"
+        a, b = words[i], words[i + 1]
+        if ((a in ("we're", "we’re") and b.endswith("ing")) or (
+                a == "we" and b == "are" and i + 2 < len(words) and words[i + 2].endswith("ing"))):
+            f["we_are_doing"] = 1.0
+            break
+    alpha = 0
+    for w in words:
+        if w[0].isalpha():
+            alpha += 1
+            if alpha == 3:
+                break
+    else:
+        f["few_words"] = 1.0
+    if words and words[0][0].isdigit():
+        f["opens_number"] = 1.0  # "60% are aged over 10", "1 in 4 ...": a statistic
+    if words and words[0] in ("how", "what", "why", "where", "when", "who", "which"):
+        f["opens_wh"] = 1.0
+    if "20" in low and _DATE.search(low):
+        f["date"] = 1.0
+    if "%" in low or "per" in low:
+        if _PERCENT.search(low):
+            f["percent"] = 1.0
+    if "number" in f and _MONEY.search(low):
+        f["money"] = 1.0
+    if "since 20" in low or " in 201" in low or " in 200" in low:
+        f["past"] = 1.0
+
+
+@lru_cache(maxsize=8192)
+def _context_features(shape: str, lead: str, heading: str) -> tuple[tuple[str, float], ...]:
+    """The features of a candidate's lead-in and heading (shared by many candidates)."""
+    f: dict[str, float] = {}
+    if lead:
+        f["has_lead"] = 1.0
+        if _WILL.search(lead) or _COMMIT.search(lead) or _AIM.search(lead):
+            f["lead_promise"] = 1.0
+        if _HEAD_ACTION.search(lead):
+            f["lead_action"] = 1.0
+        if _HEAD_MEASURE.search(lead):
+            f["lead_measure"] = 1.0
+        if _HEAD_ASK.search(lead) or _GOVERNMENT.search(lead):
+            f["lead_ask"] = 1.0
+        if _FIRST_PERSON.search(lead):
+            f["lead_we"] = 1.0
+        if lead.rstrip().endswith(":"):
+            f["lead_colon"] = 1.0
+    if heading:
+        if _HEAD_ACTION.search(heading):
+            f["head_action"] = 1.0
+        if _HEAD_MEASURE.search(heading):
+            f["head_measure"] = 1.0
+        if _HEAD_CONTEXT.search(heading):
+            f["head_context"] = 1.0
+        if _HEAD_ASK.search(heading):
+            f["head_ask"] = 1.0
+    if shape in ("bullet", "numbered", "cell") and "lead_promise" in f:
+        f["item_under_promise"] = 1.0
+    return tuple(f.items())
+
+
+def features(text: str, ctx: Context) -> dict[str, float]:
+    """The features of one candidate (sparse: only those that fire, with their values)."""
+    f: dict[str, float] = {"bias": 1.0, f"shape_{ctx.shape}": 1.0}
+    numbered = _ITEM_NUMBER.match(text)
+    if numbered:  # "6. Scrap ...", "(b) Work with ...": read past the printed number
+        text = text[numbered.end():]
+    n = text.count(" ") + 1
+    f["len_short" if n < 5 else "len_mid" if n <= 45 else "len_long"] = 1.0
+    if n > 80:
+        f["len_vlong"] = 1.0
+    if ctx.first:
+        f["first_sentence"] = 1.0
+    if ctx.only:
+        f["only_sentence"] = 1.0
+    if ctx.sidebar:
+        f["sidebar"] = 1.0
+    if ctx.item_head:
+        f["item_head"] = 1.0
+    opening = _opening(text)
+    first = opening[0] if opening else ""
+    if text[:1].islower():
+        f["opens_lower"] = 1.0
+    if first in _VERBS and text[:1].isupper():
+        f["opens_verb"] = 1.0
+        f[f"opens_verb_{ctx.shape}"] = 1.0
+        if first in _ASK_VERBS:
+            f["opens_ask_verb"] = 1.0
+    elif first.endswith("ing") and (first[:-3] in _VERBS or first[:-3] + "e" in _VERBS):
+        f["opens_gerund"] = 1.0
+    if first == "to" and len(opening) > 1 and opening[1] in _VERBS:
+        f["opens_to_verb"] = 1.0
+    if first in ("we", "we'll", "our", "us"):
+        f["opens_we"] = 1.0
+    if _MEASURE_OPEN.match(text):
+        f["opens_measure"] = 1.0
+    if _SUBJECT_MODAL.match(text):
+        f["subject_modal"] = 1.0
+    low = text.casefold()
+    if "?" in text:
+        f["question"] = 1.0
+    if _NUMBER.search(text):
+        f["number"] = 1.0
+    _cues(text, low, f)
+    if _TARGET_WORD.search(low) or (("reduc" in low or "increas" in low)
+                                    and (" by " in low or " to " in low)):
+        f["target_word"] = 1.0
+    f.update(_context_features(ctx.shape, ctx.lead_in, ctx.heading))
+    if ctx.shape == "cell" and ctx.first_column:
+        f["first_column"] = 1.0
+    # interactions the linear model cannot form itself
+    listy = ctx.shape in ("bullet", "numbered", "cell")
+    if listy and "opens_verb" in f and (ctx.lead_in or ctx.heading):
+        f["verb_item_in_context"] = 1.0
+    if ctx.shape == "sentence" and "subject_modal" in f:
+        f["sentence_we_will"] = 1.0
+    if "subject_modal" in f and "past" not in f and "reported" not in f:
+        f["clean_promise"] = 1.0
+    if "date" in f and ("number" in f or "percent" in f or "money" in f):
+        f["dated_amount"] = 1.0
+    return f
+
+
+@dataclass(frozen=True, slots=True)
+class Model:
+    """Multinomial logistic regression: ``weights[kind][feature]``; ``threshold`` is the
+    largest probability of ``none`` at which a candidate is still kept as a unit."""
+
+    weights: Mapping[str, Mapping[str, float]]
+    threshold: float = 0.5
+
+    def probabilities(self, feats: Mapping[str, float]) -> dict[str, float]:
+        vectors = self._vectors()
+        scores = [0.0] * len(KINDS)
+        for name, value in feats.items():
+            vec = vectors.get(name)
+            if vec is not None:
+                for k in range(len(KINDS)):
+                    scores[k] += vec[k] * value
+        top = max(scores)
+        exp = [math.exp(x - top) for x in scores]
+        total = sum(exp)
+        return {kind: e / total for kind, e in zip(KINDS, exp, strict=True)}
+
+    def _vectors(self) -> dict[str, tuple[float, ...]]:
+        """``{feature: (weight for each kind)}``, built once per model."""
+        cached = _VECTORS.get(id(self))
+        if cached is None or cached[0] is not self:
+            names = {n for w in self.weights.values() for n in w}
+            vectors = {n: tuple(self.weights.get(k, {}).get(n, 0.0) for k in KINDS)
+                       for n in names}
+            cached = _VECTORS[id(self)] = (self, vectors)
+        return cached[1]
+
+    def classify(self, feats: Mapping[str, float]) -> str:
+        """``none`` or the kind of unit (commitment, ask, target, measure)."""
+        return self.score(feats)[0]
+
+    def score(self, feats: Mapping[str, float]) -> tuple[str, float]:
+        """``(kind or "none", probability of none)``. A kind other than ``commitment`` needs
+        its own evidence (``_EVIDENCE``): an ask names whom it asks, a target has a number, a
+        date or a target word, a measure reads as an indicator."""
+        p = self.probabilities(feats)
+        if p["none"] > self.threshold:
+            return "none", p["none"]
+        kinds = [k for k in KINDS[1:] if k == "commitment" or not _EVIDENCE[k].isdisjoint(feats)]
+        return max(kinds, key=p.__getitem__), p["none"]
+
+    def to_json(self) -> str:
+        return json.dumps({"threshold": self.threshold, "weights": {
+            k: {f: round(v, 4) for f, v in sorted(w.items()) if abs(v) >= 1e-4}
+            for k, w in self.weights.items()}}, indent=1, sort_keys=True)
+
+
+_EVIDENCE = {
+    "ask": frozenset({"government", "opens_ask_verb", "lead_ask", "head_ask"}),
+    "target": frozenset({"number", "date", "percent", "money", "target_word"}),
+    "measure": frozenset({"opens_measure", "head_measure", "lead_measure", "number", "percent"}),
+}
+_MODEL: Model | None = None
+_VECTORS: dict[int, tuple[Model, dict[str, tuple[float, ...]]]] = {}
+
+
+def load_model() -> Model:
+    """The shipped model (``indexing/commitment_model.json``), loaded once."""
+    global _MODEL
+    if _MODEL is None:
+        data = json.loads(resources.files("indexing").joinpath("commitment_model.json")
+                          .read_text(encoding="utf-8"))
+        _MODEL = Model(data["weights"], float(data.get("threshold", 0.5)))
+    return _MODEL

@@ -1,0 +1,56 @@
+"""The PDF worker's memory watchdog, portable to Windows (issue 15).
+
+``RLIMIT_AS`` caps the child's address space on Linux, but Windows has no such limit, so a
+decompression bomb there was stopped only by the clock. ``MemoryWatchdog`` runs in the parent:
+each poll of the request loop it reads the child's resident memory (psutil, at most every
+``interval`` seconds) and says when it is over the limit; the caller then ends the child and
+refuses the file with the same one-line message as an ``RLIMIT_AS`` failure. psutil is used
+rather than hand-written ``/proc`` and ``GetProcessMemoryInfo`` code: one maintained call,
+the same on every platform.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+
+import psutil
+
+__all__ = ["MemoryWatchdog", "rlimit_enabled"]
+
+
+def rlimit_enabled() -> bool:
+    """False when ``WORKBENCH_NO_RLIMIT=1``: the child runs uncapped and only the watchdog
+    holds the limit (how Windows behaves; used to test the watchdog on Linux)."""
+    return os.environ.get("WORKBENCH_NO_RLIMIT", "") not in ("1", "true", "yes")
+
+
+class MemoryWatchdog:
+    """Polls one process's resident memory against ``limit`` bytes (0 = no limit)."""
+
+    def __init__(self, pid: int | None, limit: int, *, interval: float = 0.1) -> None:
+        self.limit = limit
+        self.interval = interval
+        self.peak = 0
+        self._next = 0.0
+        self._process: psutil.Process | None = None
+        if pid is not None and limit > 0:
+            try:
+                self._process = psutil.Process(pid)
+            except (psutil.Error, OSError):
+                self._process = None
+
+    def over_limit(self) -> bool:
+        """True once the process's resident memory exceeds the limit."""
+        if self._process is None:
+            return False
+        now = time.monotonic()
+        if now < self._next:
+            return False
+        self._next = now + self.interval
+        try:
+            rss = self._process.memory_info().rss
+        except (psutil.Error, OSError):  # it ended: the request loop notices that itself
+            return False
+        self.peak = max(self.peak, rss)
+        return rss > self.limit

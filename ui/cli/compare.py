@@ -1,0 +1,86 @@
+"""``workbench compare EARLIER LATER``: the compare view, headless (issue 13).
+
+Listed in ``ui.cli.main.MODULES``. Qt-free. Sections aligned in order, each section pair
+with the passage pairs the matching engine finds inside it (confirmed links first), then what is
+only in either plan. ``--json`` gives ``{"earlier", "later", "pairs": [{"left", "right", "score",
+"relation", "reasons", "pairs": [...]}]}`` where ``left``/``right`` are
+``{"kind", "id", "heading", "text", "page_label"}`` or null.
+"""
+
+from __future__ import annotations
+
+import argparse
+from typing import Any
+
+from ui.cli.lineage import _recs, cid
+from ui.cli.output import emit
+from workbench.matching.align import Comparison, PassagePair, SectionPair
+from workbench.matching.passages import Passage
+from workbench.matching.service import compare
+from workbench.model import Section
+from workbench.services import Workbench
+
+
+def add_commands(sub: Any, common: argparse.ArgumentParser) -> None:
+    p = sub.add_parser("compare", parents=[common],
+                       help="align two plans' sections and pair their commitments")
+    p.add_argument("earlier", metavar="EARLIER_PLAN")
+    p.add_argument("later", metavar="LATER_PLAN")
+
+
+def _sections_json(sections: tuple[Section, ...]) -> dict[str, Any] | None:
+    if not sections:
+        return None
+    return {"kind": "section", "id": int(sections[0].id),
+            "heading": " + ".join(s.heading for s in sections),
+            "text": "\n\n".join(s.text for s in sections),
+            "page_label": sections[0].label_start}
+
+
+def passage_json(p: Passage) -> dict[str, Any]:
+    return {"kind": p.kind, "id": cid(p.key) if p.kind == "commitment" else p.key,
+            "heading": p.heading, "text": p.text, "page_label": p.page_label}
+
+
+def _pair_json(p: PassagePair) -> dict[str, Any]:
+    return {"left": passage_json(p.left), "right": passage_json(p.right),
+            "score": round(p.score, 3), "relation": p.relation, "reasons": list(p.reasons),
+            "confirmed": p.confirmed}
+
+
+def _section_pair_json(sp: SectionPair) -> dict[str, Any]:
+    reasons = ["moved: aligned out of order"] if sp.moved else []
+    if sp.left and sp.right:
+        reasons.append(f"section similarity {sp.score:.2f}")
+    return {"left": _sections_json(sp.left), "right": _sections_json(sp.right),
+            "score": sp.score, "relation": "aligned" if sp.left and sp.right else
+            ("only_earlier" if sp.left else "only_later"),
+            "reasons": reasons, "pairs": [_pair_json(p) for p in sp.passages]}
+
+
+def comparison_json(earlier: str, later: str, c: Comparison) -> dict[str, Any]:
+    return {"earlier": earlier, "later": later,
+            "pairs": [_section_pair_json(sp) for sp in c.sections],
+            "only_earlier": [passage_json(p) for p in c.only_left],
+            "only_later": [passage_json(p) for p in c.only_right]}
+
+
+def cmd_compare(wb: Workbench, args: argparse.Namespace) -> int:
+    recs = _recs(wb, args)
+    result = compare(recs, args.earlier, args.later)
+    data = comparison_json(args.earlier, args.later, result)
+    lines = []
+    for sp in result.sections:
+        left = " + ".join(s.heading for s in sp.left) or "—"
+        right = " + ".join(s.heading for s in sp.right) or "—"
+        lines.append(f"§ {left[:50]:50} ↔ {right[:50]:50} {sp.score:.2f}"
+                     f"{' (moved)' if sp.moved else ''}")
+        for p in sp.passages:
+            lines.append(f"    • {p.left.text[:60]:60} → {p.relation:12} {p.right.text[:60]}")
+    lines.append(f"Only in {args.earlier}: {len(result.only_left)} commitments; "
+                 f"only in {args.later}: {len(result.only_right)}.")
+    emit(args, data, "\n".join(lines))
+    return 0
+
+
+COMMANDS = {"compare": cmd_compare}

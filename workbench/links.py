@@ -1,0 +1,205 @@
+"""Lineage links and delivery statuses: the verdicts a person records about a commitment.
+
+A link goes from a commitment of an earlier plan to 0..n passages of one later plan, with a
+relation (``workbench.lineage.RELATIONS``), a state (proposed, confirmed, rejected) and, for
+some relations, a rationale. Each commitment has one live verdict per later plan: linking again
+edits it, and the old values go to the link's history. Status assessments append (dated
+"as at"); the newest wins. Qt-free; writes go through ``workbench.actions.Actions``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import replace
+from typing import Any
+
+from workbench.actions import RecordService
+from workbench.errors import InvalidInput
+from workbench.files import utc_now
+from workbench.lineage import NO_TARGET_RELATIONS, RATIONALE_REQUIRED, RELATIONS, STATUSES
+from workbench.model import is_partial_iso_date
+from workbench.records import Change, Link, Ref, StatusAssessment, new_uuid
+
+__all__ = ["Links", "check_relation"]
+
+
+def check_relation(relation: str, targets: Sequence[Ref], rationale: str,
+                   confirmed: bool) -> None:
+    """Refuse a verdict that does not make sense (unknown relation, missing rationale, …).
+
+    Raises:
+        InvalidInput: with a sentence saying what to give instead.
+    """
+    if relation not in RELATIONS:
+        raise InvalidInput(f"Unknown relation {relation!r}; use one of: "
+                           f"{', '.join(RELATIONS)}.")
+    if confirmed and relation in RATIONALE_REQUIRED and not rationale.strip():
+        raise InvalidInput(f"A {relation} verdict needs a rationale (--rationale).")
+    if relation == "dropped" and targets:
+        raise InvalidInput("A dropped commitment has no successor; give no targets.")
+    if relation == "new" and targets:
+        raise InvalidInput("'new' marks a commitment of the later plan on its own; "
+                           "give no targets.")
+    if not targets and relation not in NO_TARGET_RELATIONS | {"new"}:
+        raise InvalidInput(f"A {relation} link needs at least one successor.")
+
+
+class Links(RecordService):
+    """Lineage links and status assessments of one library."""
+
+    # -- links -------------------------------------------------------------------------------
+
+    def links(self, plan: str | None = None, *, include_rejected: bool = False,
+              include_deleted: bool = False) -> list[Link]:
+        """Links from or to ``plan`` (all links if None)."""
+        out = [r for r in self.actions.anchoring.records("link", plan=plan,
+                                                         include_deleted=include_deleted)
+               if isinstance(r, Link)]
+        return [r for r in out if include_rejected or r.state != "rejected"]
+
+    def links_from(self, key: str | int, to_plan: str | None = None) -> list[Link]:
+        ref = self.effective.ref_for(key)
+        key_of = self.effective.key_of
+        wanted = key_of(ref)
+        return [link for link in self.links(ref.plan)
+                if link.source.plan == ref.plan and key_of(link.source) == wanted
+                and (to_plan is None or link.to_plan == to_plan)]
+
+    def link(
+        self,
+        source: str | int,
+        targets: Sequence[str | int] = (),
+        *,
+        relation: str = "unreviewed",
+        to_plan: str | None = None,
+        rationale: str = "",
+        evidence: Sequence[Ref] = (),
+        confirm: bool = False,
+        confidence: float | None = None,
+        reasons: Sequence[str] = (),
+        state: str | None = None,
+    ) -> Change:
+        """Record a lineage verdict: ``source`` (earlier) → ``targets`` (one later plan).
+
+        If the source already has a live link to that plan, it is edited instead (its old
+        values go to the link's history), so each commitment has one verdict per later plan.
+        """
+        key_of = self.effective.key_of
+        src = self.effective.ref_for(source)
+        tgt = tuple(self.effective.ref_for(t) for t in targets)
+        if relation == "new":
+            to_plan = src.plan
+        to_plan = to_plan or (tgt[0].plan if tgt else None)
+        if to_plan is None:
+            raise InvalidInput("Say which later plan this verdict is about (--to PLAN).")
+        self.plans.plan(to_plan)
+        if any(t.plan != to_plan for t in tgt):
+            raise InvalidInput("All successors of one link must be in the same plan.")
+        if relation != "new":
+            if to_plan == src.plan:
+                raise InvalidInput("A link goes from an earlier plan to a later one.")
+            if to_plan not in self.plans.later_plans(src.plan):
+                raise InvalidInput(f"{to_plan} is not later than {src.plan}.")
+        state = state or ("confirmed" if confirm else "proposed")
+        check_relation(relation, tgt, rationale, state == "confirmed")
+        existing = [link for link in self.links(src.plan, include_rejected=True)
+                    if link.source.plan == src.plan and link.to_plan == to_plan
+                    and key_of(link.source) == key_of(src) and key_of(src) is not None]
+        if existing:
+            return self._edit(existing[0], relation=relation, targets=tgt,
+                              rationale=rationale, evidence=tuple(evidence), state=state,
+                              confidence=confidence, reasons=tuple(reasons))
+        stamp = utc_now()
+        actor = self.session.actor
+        link = Link(
+            uuid=new_uuid(), source=src, to_plan=to_plan, relation=relation, targets=tgt,
+            state=state, confidence=confidence, rationale=rationale.strip(),
+            evidence=tuple(evidence), reasons=tuple(reasons),
+            confirmed_by=actor if state == "confirmed" else "",
+            confirmed_at=stamp if state == "confirmed" else "",
+            created_at=stamp, created_by=actor, updated_at=stamp,
+        )
+        return self.actions.commit("create_link", "Add link", [(None, link)],
+                                   {"relation": relation, "to_plan": to_plan, "state": state})
+
+    def _edit(self, link: Link, **changes: Any) -> Change:
+        stamp = utc_now()
+        history_item = {
+            "at": link.updated_at or link.created_at, "by": link.confirmed_by or link.created_by,
+            "relation": link.relation, "state": link.state, "rationale": link.rationale,
+            "targets": [t.anchor.exact for t in link.targets],
+            "confidence": link.confidence,
+        }
+        new = link
+        for field_name, value in changes.items():
+            if value is not None:
+                new = replace(new, **{field_name: value})
+        if new.relation != "new":
+            check_relation(new.relation, new.targets, new.rationale, new.state == "confirmed")
+        if new.state == "confirmed" and (link.state != "confirmed" or new != link):
+            new = replace(new, confirmed_by=self.session.actor, confirmed_at=stamp)
+        if new == link:
+            raise InvalidInput("Nothing to change.")
+        new = replace(new, history=(*link.history, history_item), updated_at=stamp)
+        action = "relation_change" if new.relation != link.relation else "edit_link"
+        if new.state != link.state:
+            action = {"confirmed": "confirm_link", "rejected": "reject_link"}.get(new.state,
+                                                                                  action)
+        return self.actions.commit(action, "Edit link", [(link, new)],
+                                   {"relation": [link.relation, new.relation],
+                                    "state": [link.state, new.state]})
+
+    def _live_link(self, uuid: str) -> Link:
+        link = self.actions.live(uuid)
+        if not isinstance(link, Link):
+            raise InvalidInput(f"{uuid} is not a link.")
+        return link
+
+    def edit_link(self, uuid: str, *, relation: str | None = None,
+                  targets: Sequence[str | int] | None = None, rationale: str | None = None,
+                  evidence: Sequence[Ref] | None = None) -> Change:
+        link = self._live_link(uuid)
+        tgt = tuple(self.effective.ref_for(t) for t in targets) if targets is not None else None
+        if tgt and any(t.plan != link.to_plan for t in tgt):
+            raise InvalidInput("All successors of one link must be in the same plan.")
+        return self._edit(link, relation=relation, targets=tgt, rationale=rationale,
+                          evidence=tuple(evidence) if evidence is not None else None)
+
+    def confirm_link(self, uuid: str, *, relation: str | None = None,
+                     rationale: str | None = None) -> Change:
+        return self._edit(self._live_link(uuid), state="confirmed", relation=relation,
+                          rationale=rationale)
+
+    def reject_link(self, uuid: str) -> Change:
+        """Reject a machine proposal (kept, so it is not proposed again)."""
+        return self._edit(self._live_link(uuid), state="rejected")
+
+    # -- statuses ----------------------------------------------------------------------------
+
+    def assess(self, key: str | int, status: str, as_at: str, *, rationale: str = "",
+               evidence: Sequence[Ref] = ()) -> Change:
+        """Append a dated delivery status (never overwrites an earlier assessment)."""
+        if status not in STATUSES:
+            raise InvalidInput(f"Unknown status {status!r}; use one of: {', '.join(STATUSES)}.")
+        if not is_partial_iso_date(as_at):
+            raise InvalidInput("--as-at must be a date like 2025, 2025-03 or 2025-03-31.")
+        subject = self.effective.ref_for(key)
+        stamp = utc_now()
+        record = StatusAssessment(uuid=new_uuid(), subject=subject, status=status, as_at=as_at,
+                                  rationale=rationale.strip(), evidence=tuple(evidence),
+                                  created_at=stamp, created_by=self.session.actor,
+                                  updated_at=stamp)
+        return self.actions.commit("status_change", "Set delivery status", [(None, record)],
+                                   {"status": status, "as_at": as_at})
+
+    def status_history(self, key: str | int) -> list[StatusAssessment]:
+        """Every assessment of a commitment, oldest as-at first."""
+        ref = self.effective.ref_for(key)
+        wanted = self.effective.key_of(ref)
+        out = [s for s in self.actions.anchoring.records("status", plan=ref.plan)
+               if isinstance(s, StatusAssessment) and self.effective.key_of(s.subject) == wanted]
+        return sorted(out, key=lambda s: (s.as_at, s.created_at))
+
+    def current_status(self, key: str | int) -> StatusAssessment | None:
+        history = self.status_history(key)
+        return history[-1] if history else None

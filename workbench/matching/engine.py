@@ -1,0 +1,388 @@
+"""The matching engine: rank a later plan's passages as counterparts of a source passage.
+
+One ``PlanIndex`` per plan version holds what every query against that plan reuses: the passages
+(commitments, then sentences; see ``passages``), a BM25 index over their stemmed words
+(``bm25s``: a maintained sparse-matrix BM25; the hand-written one it replaces had no tests of its
+own), the IDF of named things, and (when the optional model is installed) one embedding per
+passage. ``index_for`` caches it by the passages' fingerprint, so a plan is re-indexed only when
+its text or the user's corrections change.
+
+``PlanIndex.rank`` fuses, for each candidate, explainable signals into one score:
+
+* ``lexical``: BM25 of the source's words in the candidate, relative to the best candidate and
+  to the source's own weight (both kept: one ranks, the other says how close in absolute terms);
+* ``meaning``: cosine of the two embeddings (optional model);
+* ``wording``: rapidfuzz token-set / token-sort similarity;
+* ``names``: shared names, programmes, years, numbers and amounts, weighted by their rarity in
+  the later plan;
+* ``heading``: similarity of the section headings;
+* ``kind``: a commitment is preferred to a narrative sentence.
+
+The weights are a linear combination learned on the tuning half of the labelled links
+(``bench/eval_matching.py``); the relation is proposed by ``relation.propose`` from cues on the
+pair, never from the score.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import math
+import threading
+from collections import Counter, OrderedDict
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import bm25s  # why: maintained BM25 over sparse matrices, numpy only
+import numpy as np
+from rapidfuzz import fuzz
+
+from workbench.matching.embedding import Embedder, load_embedder
+from workbench.matching.passages import Passage
+from workbench.matching.relation import propose
+from workbench.text import entities, fold, tokens
+
+WEIGHTS: dict[str, float] = {
+    "lexical": 0.15, "lexical_abs": 0.15, "meaning": 0.30, "wording": 0.15, "names": 0.15,
+    "heading": 0.30, "kind": 0.10, "section": 0.20,
+}
+"""Learned on the tuning half of the links (see bench/eval_matching.py and docs/bench)."""
+WEIGHTS_WITHOUT_MODEL: dict[str, float] = {
+    "lexical": 0.45, "lexical_abs": 0.15, "meaning": 0.0, "wording": 0.0, "names": 0.20,
+    "heading": 0.25, "kind": 0.10, "section": 0.20,
+}
+"""The same, learned without the optional embedding model."""
+NO_SUCCESSOR_BELOW = 0.0
+"""Closeness (see ``ABSOLUTE``) at or under which "no successor" is proposed. Calibrated on the
+tuning half as the bar with the best recall of "dropped" links at a precision of at least 0.6;
+no bar reached that precision (a dropped pledge's topic usually lives on in the later plan), so
+the bar is 0: "no successor" only when no passage shares a word, a name or (with the model) any
+meaning with the source. Any verdict of "dropped" stays a proposal an officer confirms."""
+NO_SUCCESSOR_BELOW_WITHOUT_MODEL = 0.0
+CLOSE = 0.195
+"""Closeness of a pair that is plainly related (tuned on the tuning half): cessation cues count
+from half of it, "continued" (rather than "modified") from 0.55 of twice it."""
+CLOSE_WITHOUT_MODEL = 0.015
+ABSOLUTE = ("lexical_abs", "meaning", "wording", "names")
+"""Signals that say how close a pair is in absolute terms (the others rank: relative BM25,
+heading, section, kind). "No successor" and the gate on cessation cues use only these, so a
+plan with one passage does not make that passage "close" by being the best there is."""
+SHORTLIST = 60
+DENSE_LIMIT = 8_000_000
+"""Up to this many (token, passage) cells, BM25 is kept as a dense array (fast batches)."""
+logging.getLogger("bm25s").setLevel(logging.WARNING)  # it logs every index build at DEBUG
+
+
+@dataclass(frozen=True, slots=True)
+class Match:
+    """One candidate counterpart, with its fused score, signals and proposed relation."""
+
+    passage: Passage
+    score: float
+    relation: str
+    reasons: tuple[str, ...]
+    signals: dict[str, float] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class Ranking:
+    """The candidates for one source, best first, and the verdict on the best."""
+
+    matches: tuple[Match, ...]
+    relation: str  # of the best match, or "dropped" when nothing is close
+    reasons: tuple[str, ...]
+    no_successor: bool
+
+
+@dataclass(frozen=True, slots=True)
+class Query:
+    """One source to rank: its text, heading, section affinities and keys to leave out."""
+
+    text: str
+    heading: str = ""
+    sections: dict[int, float] | None = None
+    exclude: frozenset[str] = frozenset()
+
+
+def _dense_scores(scores: dict[str, Any], vocab: int, docs: int) -> Any:
+    """bm25s's per-token document scores (CSC arrays) as a dense (tokens × docs) array."""
+    dense = np.zeros((vocab, docs), dtype=np.float32)
+    data, indices, indptr = scores["data"], scores["indices"], scores["indptr"]
+    for t in range(min(vocab, len(indptr) - 1)):
+        a, b = indptr[t], indptr[t + 1]
+        dense[t, indices[a:b]] = data[a:b]
+    return dense
+
+
+def closeness(signals: dict[str, float], weights: dict[str, float]) -> float:
+    """The absolute part of a pair's score (see ``ABSOLUTE``)."""
+    return sum(weights.get(k, 0.0) * signals.get(k, 0.0) for k in ABSOLUTE)
+
+
+def fingerprint(passages: Sequence[Passage]) -> str:
+    joined = "\x1e".join(f"{p.key}\x1f{p.text}\x1f{p.heading}" for p in passages)
+    return hashlib.blake2b(joined.encode("utf-8", "replace"), digest_size=16).hexdigest()
+
+
+def _display(item: str, text: str) -> str:
+    """The original casing of a casefolded named thing, for reasons shown to people."""
+    at = fold(text).find(item)
+    return text[at: at + len(item)] if at >= 0 and len(fold(text)) == len(text) else item
+
+
+class PlanIndex:
+    """What queries against one plan version reuse. Build once; read from many threads."""
+
+    def __init__(self, passages: Sequence[Passage], embedder: Embedder | None = None) -> None:
+        self.passages = list(passages)
+        self.embedder = embedder
+        self._tokens = [tokens(p.text) or ["\x00"] for p in self.passages]
+        self._bm25 = bm25s.BM25(k1=1.2, b=0.75)
+        if self.passages:
+            self._bm25.index(self._tokens, show_progress=False)
+        self._dense: Any = None
+        if self.passages and len(self._bm25.vocab_dict) * len(self.passages) <= DENSE_LIMIT:
+            self._dense = _dense_scores(self._bm25.scores, len(self._bm25.vocab_dict),
+                                        len(self.passages))
+        n = max(1, len(self.passages))
+        df = Counter(t for toks in self._tokens for t in set(toks))
+        self._idf = {t: math.log(1 + (n - c + 0.5) / (c + 0.5)) for t, c in df.items()}
+        self._max_idf = math.log(1 + (n + 0.5) / 0.5)
+        self._pos = {p.key: i for i, p in enumerate(self.passages)}
+        self._entities = [entities(p.text) for p in self.passages]
+        edf = Counter(x for e in self._entities for x in e.all)
+        self._entity_idf = {x: math.log(1 + n / c) / math.log(1 + n) for x, c in edf.items()}
+        self._by_entity: dict[str, list[int]] = {}
+        for i, e in enumerate(self._entities):
+            for x in e.all:
+                self._by_entity.setdefault(x, []).append(i)
+        self._folded = [fold(p.text) for p in self.passages]
+        headings = [fold(" ".join(p.path) or p.heading) for p in self.passages]
+        self._heading_list = list(dict.fromkeys(headings))
+        where = {h: k for k, h in enumerate(self._heading_list)}
+        self._heading_of = np.array([where[h] for h in headings], dtype=int)
+        self._section_ids = {sid: k for k, sid in enumerate(
+            dict.fromkeys(p.section_id for p in self.passages if p.section_id is not None))}
+        self._section_col = np.array(
+            [self._section_ids.get(p.section_id, len(self._section_ids)) if p.section_id
+             is not None else len(self._section_ids) for p in self.passages], dtype=int)
+        self._kind = np.array([1.0 if p.kind == "commitment" else 0.0 for p in self.passages])
+        self._vectors: Any = None
+        if embedder is not None and self.passages:
+            self._vectors = embedder.embed([p.text for p in self.passages])
+
+    def __len__(self) -> int:
+        return len(self.passages)
+
+    # -- signals over every passage (vectorised) -------------------------------------------
+
+    def _names(self, items: frozenset[str]) -> Any:
+        out = np.zeros(len(self.passages))
+        for x in items:
+            for i in self._by_entity.get(x, ()):
+                out[i] += self._entity_idf.get(x, 1.0)
+        return np.minimum(1.0, out / 2.0)
+
+    def _heading(self, heading: str) -> Any:
+        if not heading:
+            return np.zeros(len(self.passages))
+        sims = np.array([fuzz.token_set_ratio(heading, h) / 100.0 if h else 0.0
+                         for h in self._heading_list])
+        return sims[self._heading_of]
+
+    def _section(self, sections: dict[int, float] | None) -> Any:
+        if not sections:
+            return np.zeros(len(self.passages))
+        values = np.zeros(len(self._section_ids) + 1)  # the last cell: passages without one
+        for sid, v in sections.items():
+            at = self._section_ids.get(sid)
+            if at is not None:
+                values[at] = v
+        return values[self._section_col]
+
+    def embed_sources(self, texts: Sequence[str]) -> Any:
+        """Vectors for many sources at once (one model call), for ``rank(vector=...)``."""
+        if self.embedder is None or self._vectors is None or not texts:
+            return None
+        return self.embedder.embed(list(texts))
+
+    # -- ranking ---------------------------------------------------------------------------
+
+    def close(self) -> float:
+        return CLOSE_WITHOUT_MODEL if self._vectors is None else CLOSE
+
+    def defaults(self) -> tuple[dict[str, float], float]:
+        """The learned weights and no-successor bar for this index (with or without model)."""
+        if self._vectors is None:
+            return WEIGHTS_WITHOUT_MODEL, NO_SUCCESSOR_BELOW_WITHOUT_MODEL
+        return WEIGHTS, NO_SUCCESSOR_BELOW
+
+    def rank(
+        self,
+        text: str,
+        heading: str = "",
+        *,
+        limit: int = 5,
+        exclude: frozenset[str] = frozenset(),
+        sections: dict[int, float] | None = None,
+        weights: dict[str, float] | None = None,
+        no_successor_below: float | None = None,
+    ) -> Ranking:
+        """The passages most likely to be ``text``'s counterpart, best first.
+
+        Args:
+            text: the source passage (a commitment, or any passage a person selected).
+            heading: the source's section heading (or path), a weak signal.
+            limit: how many candidates to return.
+            exclude: keys never to return (e.g. the source itself).
+            sections: ``{section id: 0–1}``: how well each section of this plan corresponds to
+                the source's own section (from the section alignment); the ``section`` signal.
+            weights, no_successor_below: overrides for tuning.
+        """
+        return self.rank_many([Query(text, heading, sections, exclude)], limit=limit,
+                              weights=weights, no_successor_below=no_successor_below)[0]
+
+    def rank_many(
+        self,
+        queries: Sequence[Query],
+        *,
+        limit: int = 5,
+        shortlist: int = SHORTLIST,
+        weights: dict[str, float] | None = None,
+        no_successor_below: float | None = None,
+    ) -> list[Ranking]:
+        """``rank`` for many sources at once: BM25 and meaning as two matrix products, so a
+        whole plan is ranked in one pass (compare and ``suggest_all`` use it)."""
+        w, cut = self.defaults()
+        w = weights or w
+        cut = cut if no_successor_below is None else no_successor_below
+        if not self.passages:
+            return [Ranking((), "dropped", ("nothing to compare",), True) for _ in queries]
+        query_tokens = [tokens(q.text) for q in queries]
+        lexical = self._lexical_many(query_tokens)
+        vectors = self.embed_sources([q.text for q in queries])
+        heading_cache: dict[str, Any] = {}
+        out = []
+        for n, q in enumerate(queries):
+            if not q.text.strip():
+                out.append(Ranking((), "dropped", ("nothing to compare",), True))
+                continue
+            bm = lexical[n]
+            self_weight = sum(self._idf.get(t, self._max_idf) for t in set(query_tokens[n])) * 1.1
+            top_bm = float(bm.max())
+            head = fold(q.heading)
+            if head not in heading_cache:
+                heading_cache[head] = self._heading(head)
+            columns = {
+                "lexical": bm / top_bm if top_bm > 0 else bm,
+                "lexical_abs": np.minimum(1.0, bm / self_weight) if self_weight > 0 else bm,
+                "names": self._names(entities(q.text).all),
+                "heading": heading_cache[head],
+                "kind": self._kind,
+                "section": self._section(q.sections),
+            }
+            if vectors is not None:
+                columns["meaning"] = np.clip(self._vectors @ vectors[n], 0.0, 1.0)
+            out.append(self._finish(q, columns, w, cut, limit, shortlist))
+        return out
+
+    def _lexical_many(self, queries: Sequence[list[str]]) -> Any:
+        """BM25 of every query in every passage: a (queries × passages) array. The per-token
+        scores are bm25s's own (``BM25.scores``), summed for each query's tokens."""
+        ids = self._bm25.vocab_dict
+        out = np.zeros((len(queries), len(self.passages)))
+        if self._dense is not None:
+            for n, q in enumerate(queries):
+                rows = [ids[t] for t in q if t in ids]
+                if rows:
+                    out[n] = self._dense[rows].sum(axis=0)
+            return out
+        for n, q in enumerate(queries):
+            known = [t for t in q if t in ids]
+            if known:
+                out[n] = np.asarray(self._bm25.get_scores(known), dtype=float)
+        return out
+
+    def _finish(self, q: Query, columns: dict[str, Any], w: dict[str, float], cut: float,
+                limit: int, shortlist: int) -> Ranking:
+        pre = sum(w.get(k, 0.0) * v for k, v in columns.items())
+        k = min(len(pre), shortlist + len(q.exclude))
+        order = np.argpartition(-pre, k - 1)[:k] if k < len(pre) else np.arange(len(pre))
+        folded_src = fold(q.text)
+        w_wording = w.get("wording", 0.0)
+
+        def wording_of(i: int) -> float:
+            return max(fuzz.token_sort_ratio(folded_src, self._folded[i]),
+                       0.9 * fuzz.token_set_ratio(folded_src, self._folded[i])) / 100.0
+
+        scored: list[tuple[float, int, int, float | None]] = []
+        for i in (int(x) for x in order):
+            p = self.passages[i]
+            if p.key in q.exclude:
+                continue
+            # the wording signal is costly: computed for the whole shortlist only when it
+            # weighs in the ranking, else only for the candidates returned (their reasons)
+            wording = wording_of(i) if w_wording else None
+            scored.append((-(float(pre[i]) + w_wording * (wording or 0.0)), p.page_index, i,
+                           wording))
+        scored.sort(key=lambda x: (x[0], x[1], self.passages[x[2]].start))
+        matches: list[Match] = []
+        for neg, _, i, wording in scored[:limit]:
+            signals = {k: round(float(v[i]), 3) for k, v in columns.items()}
+            signals.setdefault("meaning", 0.0)
+            signals["wording"] = round(wording if wording is not None else wording_of(i), 3)
+            matches.append(Match(self.passages[i], round(-neg, 4), "", (), signals))
+        top = [self._label(q.text, m, w) for m in matches]
+        best = max((closeness(m.signals, w) for m in top[:5]), default=0.0)
+        if best <= cut:  # nothing is close: no candidates to wade through, only the verdict
+            return Ranking((), "dropped",
+                           ("no passage of the later plan is close (closest "
+                            f"{best:.2f}, bar {cut:.2f})" if top else "no candidate",),
+                           True)
+        return Ranking(tuple(top), top[0].relation, top[0].reasons, False)
+
+    def _label(self, text: str, m: Match, w: dict[str, float]) -> Match:
+        p = m.passage
+        shared = sorted(entities(text).all & self._entities[self._pos[p.key]].all) \
+            if m.signals.get("names") else []
+        # 0.5 = just close enough to be a successor; cessation cues count from there on
+        close = self.close()
+        ratio = min(1.0, closeness(m.signals, w) / (2 * close)) if close > 0 else 1.0
+        proposal = propose(text, p.text, similarity=ratio, wording=m.signals["wording"],
+                           shared=[_display(s, text) for s in shared], reversal_min=0.5)
+        reasons = list(proposal.reasons)
+        s = m.signals
+        if s.get("lexical_abs", 0) >= 0.3:
+            reasons.append(f"shares rare words (BM25 {s['lexical_abs']:.2f})")
+        if s.get("meaning", 0) >= 0.5:
+            reasons.append(f"similar meaning ({s['meaning']:.2f})")
+        if s.get("heading", 0) >= 0.8:
+            reasons.append("similar section heading")
+        if p.kind == "sentence":
+            reasons.append("a sentence of the later plan not marked as a commitment")
+        return Match(p, m.score, proposal.relation, tuple(reasons), s)
+
+
+# -- the per-process cache -----------------------------------------------------------------
+
+_CACHE: OrderedDict[tuple[str, str, bool], PlanIndex] = OrderedDict()
+_CACHE_LOCK = threading.Lock()
+_CACHE_SIZE = 8
+
+
+def index_for(passages: Sequence[Passage], *, plan: str = "") -> PlanIndex:
+    """The (cached) index of one plan's passages; rebuilt only when they change."""
+    embedder = load_embedder()
+    key = (plan, fingerprint(passages), embedder is not None)
+    with _CACHE_LOCK:
+        found = _CACHE.get(key)
+        if found is not None:
+            _CACHE.move_to_end(key)
+            return found
+    built = PlanIndex(passages, embedder)
+    with _CACHE_LOCK:
+        _CACHE[key] = built
+        while len(_CACHE) > _CACHE_SIZE:
+            _CACHE.popitem(last=False)
+    return built
