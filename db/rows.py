@@ -172,8 +172,8 @@ def _insert_many(db: Database, table: str, columns: tuple[str, ...], rows) -> No
     """One prepared INSERT run over every row (``executemany``): an import writes hundreds of
     rows a document, and sqlite-utils' per-row ``insert`` (a savepoint and a column check
     each) was most of the parent's time (issue 12, Speed). Plain inserts only: never replace."""
-    sql = (f"INSERT INTO [{table}] ({', '.join(f'[{c}]' for c in columns)}) "
-           f"VALUES ({', '.join('?' * len(columns))})")
+    names, marks = ", ".join(f"[{c}]" for c in columns), ", ".join("?" * len(columns))
+    sql = f"INSERT INTO [{table}] ({names}) VALUES ({marks})"  # noqa: S608 (constant names)
     db.conn.executemany(sql, rows)
 
 
