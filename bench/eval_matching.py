@@ -62,6 +62,7 @@ def load_links(extra: list[Path]) -> list[dict]:
 def collect(recs, links: list[dict], depth: int = 60) -> list[dict]:
     """For each link: the logged candidate signals (for tuning) and the engine's ranking."""
     from workbench.lineage import Suggester
+    from workbench.matching.service import passages_of
 
     suggesters: dict[str, Suggester] = {}
     sources: dict[str, list] = {}
@@ -71,7 +72,10 @@ def collect(recs, links: list[dict], depth: int = 60) -> list[dict]:
         if b not in suggesters:
             suggesters[b] = recs.suggester(b)
         if a not in sources:
-            sources[a] = recs.effective_commitments(a)
+            # commitments first, then every sentence: the sources `suggest --passages` offers,
+            # each with its heading and section (a quote the segmenter did not mark still
+            # has a place in the plan)
+            sources[a] = [p.as_commitment() for p in passages_of(recs, a)]
         src = next((c for c in sources[a] if SCORE.contains(c.text, link["from_quote"])), None)
         text = src.text if src else link["from_quote"]
         heading = (" ".join(src.path) or src.heading) if src else ""
@@ -202,6 +206,27 @@ def tune(rows: list[dict], start: dict[str, float]) -> tuple[dict[str, float], f
     return w, best_t
 
 
+def print_misses(rows: list[dict]) -> None:
+    """For each tuning-half link whose successor is not first: the source, the expected later
+    passage (and where it ranked), and the candidates ranked above it, with their signals."""
+    for row in rows:
+        link = row["link"]
+        if link["relation"] == "dropped":
+            continue
+        rank = next((i for i, c in enumerate(row["cands"]) if c["hit"]), None)
+        if rank == 0:
+            continue
+        print(f"=== {link['id']} {link['from_plan']} -> {link['to_plan']} "
+              f"[{link['relation']}] rank={rank} src_found={row['source_found']}")
+        print(f"  FROM: {link['from_quote'][:200]}")
+        print(f"  TO:   {link['to_quote'][:200]}")
+        if rank is not None:
+            c = row["cands"][rank]
+            print(f"  EXPECTED#{rank} {c['kind']}: {c['text'][:160]} {c['signals']}")
+        for i, c in enumerate(row["cands"][:min(3, rank if rank is not None else 3)]):
+            print(f"  #{i} {c['kind']}: {c['text'][:160]} {c['signals']}")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("library", type=Path)
@@ -209,6 +234,8 @@ def main() -> None:
     ap.add_argument("--tune", action="store_true")
     ap.add_argument("--no-embeddings", action="store_true")
     ap.add_argument("--embeddings", action="store_true", help="use the optional model")
+    ap.add_argument("--misses", action="store_true",
+                    help="print the tuning half's misses (source, expected, what ranked above)")
     ap.add_argument("--links", type=Path, nargs="*",
                     default=[REPO / "tests" / "data" / "links_extra.jsonl"])
     args = ap.parse_args()
@@ -226,6 +253,9 @@ def main() -> None:
         w, t = tune(rows, start)
         print(json.dumps({"weights": w, "no_successor_below": t,
                           "tune": metrics(rows, w, t)}))
+        return
+    if args.misses:  # error analysis: the tuning half only, never the held-out links
+        print_misses(collect(recs, [x for x in links if half(x["id"]) == "tune"]))
         return
     chosen = [x for x in links if args.split == "all" or half(x["id"]) == args.split]
     rows = collect(recs, chosen)

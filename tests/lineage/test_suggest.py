@@ -48,6 +48,16 @@ def test_cues_are_explained():
                             wording=0.2, reversal_min=0.3).relation != "reversed"
     assert reversal_cues("We will end the scheme") == ["end"]
     assert reversal_cues("by the end of 2025") == []
+    # stopping harm to people is prevention, not cessation; stopping a thing still is
+    assert reversal_cues("support families to stop them falling into crisis") == []
+    assert reversal_cues("We will stop funding the scheme") == ["stop"]
+    # a cue counts only in a clause about the source's topic, not in a neighbouring item
+    listing = ("Tackle inequality in our coastal towns\n"
+               "Stand firm against large housing developments")
+    assert propose_relation("Regenerate deprived coastal towns.", listing, similarity=0.8,
+                            wording=0.4).relation not in {"reversed", "withdrawn"}
+    assert propose_relation("Deliver new housing developments.", listing, similarity=0.8,
+                            wording=0.4).relation == "reversed"
     e = entities("Support BDUK on the £200 million Project Gigabit by 2025 for 5,000 homes")
     assert "2025" in e.years and "5000" in e.numbers and "bduk" in e.names
     assert "project gigabit" in e.names and "£200m" in e.money

@@ -4,7 +4,7 @@ Similarity finds the successor; this module says what happened to the commitment
 often *more* similar in wording than a faithful paraphrase ("We will reach net zero by 2030" →
 "We will scrap the net zero target"), so the label never comes from the similarity score alone:
 
-* cessation and negation new in the later text ("rescind", "scrap", "no longer", "withdraw",
+* cessation and negation new in the later text, in a clause about the source's topic ("rescind", "scrap", "no longer", "withdraw",
   "stop", "end", "resist", "abolish", "reverse", a shift of focus away) → ``reversed``
   (``withdrawn`` when the later text only turns away without naming a replacement);
 * firm wording turned tentative ("will deliver" → "will explore", "aim to", "consider") →
@@ -25,7 +25,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
-from workbench.text import Entities, entities, number_value
+from workbench.text import Entities, entities, number_value, tokens
 
 CESSATION: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
     (label, re.compile(rx, re.IGNORECASE)) for label, rx in (
@@ -33,7 +33,9 @@ CESSATION: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
         ("scrap", r"\bscrap(?:s|ped|ping)?\b"),
         ("no longer", r"\bno longer\b"),
         ("withdraw", r"\bwithdr[ae]w\w*"),
-        ("stop", r"\bstop(?:s|ped|ping)?\b"),
+        # not "stop them falling into …": stopping something happening to people is prevention
+        ("stop", r"\bstop(?:s|ped|ping)?\b(?!\s+(?:them|us|him|her|people|residents|children|"
+                 r"families|anyone|those|it)\s+(?:from\s+)?\w+ing\b)"),
         ("end", r"\b(?:end|ends|ending|ended)\s+(?:the|our|its|this|all|any)\b"),
         ("cease", r"\bceas(?:e|es|ed|ing)\b"),
         ("abolish", r"\babolish\w*"),
@@ -108,6 +110,44 @@ def cessation_cues(text: str) -> list[str]:
     return list(_cues(text))
 
 
+_CLAUSE = re.compile(r"\n|(?<=[.;!?])\s+")
+
+
+def topical_cues(source: str, target: str) -> list[str]:
+    """Cessation cues of ``target`` that sit in a clause (a line, or a sentence) sharing a
+    content word with ``source``: a passage that lists several items ("… coastal communities /
+    … stand firm against large developments") reverses only the item about the source's topic,
+    not every commitment it happens to sit next to."""
+    clauses = _cue_clauses(target)
+    if not clauses:
+        return []
+    topic = _topic(source)
+    found: list[str] = []
+    for words_, cues in clauses:
+        if topic & words_:
+            found += [c for c in cues if c not in found]
+    return found
+
+
+@lru_cache(maxsize=8192)
+def _topic(text: str) -> frozenset[str]:
+    return frozenset(tokens(text))
+
+
+@lru_cache(maxsize=8192)
+def _cue_clauses(text: str) -> tuple[tuple[frozenset[str], tuple[str, ...]], ...]:
+    """The clauses of ``text`` holding a cue: (their words, their cues). Cached: compare
+    labels the same later passage against many sources."""
+    if not _ALL_CUES.search(text):
+        return ()
+    out = []
+    for clause in _CLAUSE.split(text):
+        cues = _cues(clause) if clause.strip() else ()
+        if cues:
+            out.append((frozenset(tokens(clause)), cues))
+    return tuple(out)
+
+
 def _years(e: Entities) -> list[int]:
     return sorted(int(y) for y in e.years)
 
@@ -159,7 +199,7 @@ def propose(
     if shared:
         reasons.append("both mention " + ", ".join(f"'{s}'" for s in list(shared)[:4]))
     before = set(cessation_cues(source))
-    new_cues = [c for c in cessation_cues(target) if c not in before]
+    new_cues = [c for c in topical_cues(source, target) if c not in before]
     if new_cues and similarity >= reversal_min:
         reasons += [f"reversal cue in the later text: '{c}'" for c in new_cues]
         if set(new_cues) <= REPLACE_ONLY:
