@@ -6,8 +6,9 @@ the frozen dataclasses of ``indexing.worker_protocol``, sent over a ``multiproce
 a child started with the ``spawn`` context.
 
 * ``PdfWorkerExtractor`` implements ``workbench.ports.Extractor``: one long-lived child for
-  several documents (restarted after ``recycle_after`` documents or after a failure that may have
-  left it unhealthy), a wall-clock timeout, a "no page progress" stall limit, a memory cap
+  many documents (replaced after ``recycle_after`` pages served, once its resident memory
+  passes ``recycle_rss``, or after a failure that may have left it unhealthy; a recycled child's
+  successor is started at once, so the next document does not wait for a spawn), a wall-clock timeout, a "no page progress" stall limit, a memory cap
   (``RLIMIT_AS`` in the child on POSIX, and everywhere a watchdog here polling the child's
   resident memory: ``indexing.worker_limits``), cancellation through
   ``TaskState.cancel_requested`` (the child is killed at once), and crash detection (the child
@@ -33,7 +34,7 @@ from pathlib import Path
 from typing import Any
 
 from indexing.worker_child import child_main
-from indexing.worker_limits import MemoryWatchdog, rlimit_enabled
+from indexing.worker_limits import MemoryWatchdog, resident_memory, rlimit_enabled
 from indexing.worker_protocol import (
     ExtractReply,
     ExtractRequest,
@@ -73,7 +74,11 @@ DEFAULT_STALL = 20.0
 DEFAULT_OCR_TIMEOUT = 3600.0
 DEFAULT_OCR_STALL = 180.0
 DEFAULT_MEMORY_LIMIT = 1536 * 1024 * 1024  # 1.5 GiB of address space
-DEFAULT_RECYCLE_AFTER = 20
+# Recycling bounds the child's growth (MuPDF's allocator, caches) by the work it did and the
+# memory it holds, not by a count of documents: a library of many small PDFs respawned the
+# child every 20 files (~1 s each, the parent waiting; issue 12, Speed).
+DEFAULT_RECYCLE_PAGES = 2000
+DEFAULT_RECYCLE_RSS = 512 * 1024 * 1024  # resident memory after a document
 
 # Refusals decided before MuPDF parsed anything leave the child healthy; any other failure
 # restarts it (a damaged file may have left MuPDF's allocator fragmented or worse).
@@ -122,10 +127,13 @@ class _Child:
 
 
 class _WorkerBase:
-    def __init__(self, *, memory_limit: int, recycle_after: int,
+    def __init__(self, *, memory_limit: int, recycle_after: int, recycle_rss: int = 0,
                  use_rlimit: bool | None = None) -> None:
         self.memory_limit = memory_limit
+        #: units served (pages extracted, images rendered) before the child is replaced
         self.recycle_after = recycle_after
+        #: resident memory (bytes) after a call above which the child is replaced (0 = never)
+        self.recycle_rss = recycle_rss
         #: cap the child's address space where the OS can (POSIX); the RSS watchdog always runs
         self.use_rlimit = rlimit_enabled() if use_rlimit is None else use_rlimit
         #: the child's peak resident memory seen by the watchdog during the last call (bytes)
@@ -174,6 +182,18 @@ class _WorkerBase:
             child = self._child = _Child(self.memory_limit, self.use_rlimit)
         return child
 
+    def _served(self, child: _Child, units: int) -> None:
+        """Count a call's work; past a recycling bound, replace the child now (the successor
+        starts importing PyMuPDF while the parent stores this reply, not when the next
+        document is waiting for it)."""
+        child.served += max(1, units)
+        if self._child is not child:  # already discarded after a failure
+            return
+        if child.served >= self.recycle_after or (
+                self.recycle_rss > 0 and resident_memory(child.process.pid) > self.recycle_rss):
+            self._discard()
+            self._child = _Child(self.memory_limit, self.use_rlimit)
+
     def _discard(self) -> None:
         child, self._child = self._child, None
         if child is not None:
@@ -217,7 +237,6 @@ class _WorkerBase:
                     state.report(progress=message.done / message.total)
                 continue
             if message is not None:
-                child.served += 1
                 return message
             if not child.process.is_alive():
                 # the reply may still be in the pipe
@@ -261,7 +280,10 @@ class PdfWorkerExtractor(_WorkerBase):
         timeout: wall-clock seconds allowed per document.
         stall: seconds allowed without a page-progress message.
         memory_limit: address-space cap of the child in bytes (POSIX only; 0 = none).
-        recycle_after: documents served before the child is replaced.
+        recycle_after: pages extracted before the child is replaced (a refused document
+            counts one).
+        recycle_rss: the child's resident memory after a document, in bytes, above which it
+            is replaced (0 = no such bound).
         test_hook: tests only; see ``ExtractRequest.test_hook``.
         use_rlimit: cap the child's address space too (default: unless
             ``WORKBENCH_NO_RLIMIT=1``); the resident-memory watchdog runs either way.
@@ -274,14 +296,15 @@ class PdfWorkerExtractor(_WorkerBase):
         timeout: float = DEFAULT_TIMEOUT,
         stall: float = DEFAULT_STALL,
         memory_limit: int = DEFAULT_MEMORY_LIMIT,
-        recycle_after: int = DEFAULT_RECYCLE_AFTER,
+        recycle_after: int = DEFAULT_RECYCLE_PAGES,
+        recycle_rss: int = DEFAULT_RECYCLE_RSS,
         test_hook: str = "",
         use_rlimit: bool | None = None,
         ocr_timeout: float = DEFAULT_OCR_TIMEOUT,
         ocr_stall: float = DEFAULT_OCR_STALL,
     ) -> None:
         super().__init__(memory_limit=memory_limit, recycle_after=recycle_after,
-                         use_rlimit=use_rlimit)
+                         recycle_rss=recycle_rss, use_rlimit=use_rlimit)
         self.timeout = timeout
         self.stall = stall
         self.test_hook = test_hook
@@ -308,6 +331,7 @@ class PdfWorkerExtractor(_WorkerBase):
         timeout = self.timeout if ocr is None else max(self.timeout, self.ocr_timeout)
         stall = self.stall if ocr is None else max(self.stall, self.ocr_stall)
         with self._lock:
+            child = self._ensure_child()
             reply = self._call(request, name, timeout=timeout, stall=stall, state=state)
             del request
             if not isinstance(reply, ExtractReply):
@@ -318,7 +342,9 @@ class PdfWorkerExtractor(_WorkerBase):
                 reason = ExtractFailure(reply.reason)
                 if reason not in _HEALTHY_REFUSALS:
                     self._discard()
+                self._served(child, 1)
                 raise ExtractError(reason, reply.message)
+            self._served(child, reply.extraction.page_count)
             if state is not None:
                 state.report(progress=1.0)
             return reply.extraction
@@ -410,8 +436,10 @@ class PdfRenderWorker(_WorkerBase):
         """Send a page request; raise for a failure reply (IndexError for a bad page)."""
         name = path.name or str(path)
         with self._lock:
+            child = self._ensure_child()
             reply = self._call(request, name, timeout=self.timeout, stall=self.timeout,
                                state=None)
+            self._served(child, 1)
         reason = getattr(reply, "reason", "")
         if reason == "bad_page":
             raise IndexError(reply.message)

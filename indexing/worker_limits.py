@@ -16,13 +16,23 @@ import time
 
 import psutil
 
-__all__ = ["MemoryWatchdog", "rlimit_enabled"]
+__all__ = ["MemoryWatchdog", "resident_memory", "rlimit_enabled"]
 
 
 def rlimit_enabled() -> bool:
     """False when ``WORKBENCH_NO_RLIMIT=1``: the child runs uncapped and only the watchdog
     holds the limit (how Windows behaves; used to test the watchdog on Linux)."""
     return os.environ.get("WORKBENCH_NO_RLIMIT", "") not in ("1", "true", "yes")
+
+
+def resident_memory(pid: int | None) -> int:
+    """The resident memory of process ``pid`` in bytes (0 if it cannot be read)."""
+    if pid is None:
+        return 0
+    try:
+        return int(psutil.Process(pid).memory_info().rss)
+    except (psutil.Error, OSError):
+        return 0
 
 
 class MemoryWatchdog:

@@ -115,6 +115,8 @@ def safe_mapping(mapping: Mapping[Any, Any] | None) -> dict[str, str]:
 
 
 T = TypeVar("T")
+_PLAIN = frozenset({int, float, bool, type(None), bytes})
+_FIELD_NAMES: dict[type, tuple[str, ...]] = {}
 
 
 def same_length_deep(value: T) -> T:
@@ -122,21 +124,30 @@ def same_length_deep(value: T) -> T:
     lists and dicts, recursively); other values are returned as they are. The last line of
     defence before an extraction is stored: a string the worker missed can never reach SQLite
     invalid, and no offset moves."""
+    kind = type(value)
+    if kind in _PLAIN:  # most leaves (boxes, offsets): no introspection (issue 12, Speed)
+        return value
     if isinstance(value, str):
         return same_length(value)  # type: ignore[return-value]
     if isinstance(value, tuple):
-        return tuple(same_length_deep(v) for v in value)  # type: ignore[return-value]
+        items = [same_length_deep(v) for v in value]
+        if all(a is b for a, b in zip(items, value, strict=True)):
+            return value  # nothing changed: no copy, and no deep compare by the caller
+        return tuple(items)  # type: ignore[return-value]
     if isinstance(value, list):
         return [same_length_deep(v) for v in value]  # type: ignore[return-value]
     if isinstance(value, dict):
         return {same_length_deep(k): same_length_deep(v)  # type: ignore[return-value]
                 for k, v in value.items()}
     if is_dataclass(value) and not isinstance(value, type):
+        names = _FIELD_NAMES.get(kind)
+        if names is None:
+            names = _FIELD_NAMES[kind] = tuple(f.name for f in fields(value))
         changes = {}
-        for f in fields(value):
-            old = getattr(value, f.name)
+        for name in names:
+            old = getattr(value, name)
             new = same_length_deep(old)
             if new is not old and new != old:
-                changes[f.name] = new
+                changes[name] = new
         return replace(value, **changes) if changes else value  # type: ignore[type-var]
     return value

@@ -166,16 +166,26 @@ class Workbench:
         for extractor in extractors:
             free.put(extractor)
 
-        def extract(job: _Job, sub: TaskState) -> Extraction:
+        def extract(job: _Job, sub: TaskState) -> tuple[Extraction, str | None]:
             extractor = free.get()
             try:
                 if ocr is not None:
-                    return extractor.extract(job.path, password=password, state=sub, ocr=ocr)
-                return extractor.extract(job.path, password=password, state=sub)
+                    extraction = extractor.extract(job.path, password=password, state=sub,
+                                                   ocr=ocr)
+                else:
+                    extraction = extractor.extract(job.path, password=password, state=sub)
             finally:
                 free.put(extractor)
+            # per-file work that needs no database runs here, beside the other workers, not
+            # on the thread that writes (issue 12, Speed): the last line of defence (the
+            # worker sanitised every string it read, but one it missed must never reach
+            # SQLite invalid; offsets stay: same_length) and the durable copy of the file
+            extraction = same_length_deep(extraction)
+            if extraction.sha256 != job.sha:
+                return extraction, None  # refused by _finish
+            return extraction, store_copy(self.paths, job.path, job.sha)
 
-        futures: list[Future[Extraction] | None] = []
+        futures: list[Future[tuple[Extraction, str | None]] | None] = []
         for n, job in enumerate(jobs):
             sub = SubState(state, n / total, (n + 1) / total)
             futures.append(pool.submit(extract, job, sub) if job.outcome is None else None)
@@ -225,20 +235,18 @@ class Workbench:
         return _Job(path, entry, sha, None)
 
     def _finish(
-        self, job: _Job, future: Future[Extraction] | None, replaces: str | None
+        self, job: _Job, future: Future[tuple[Extraction, str | None]] | None,
+        replaces: str | None,
     ) -> ImportOutcome:
         """Wait for the extraction, then store it in one transaction."""
         path, sha = job.path, job.sha
         assert future is not None
         try:
             try:
-                extraction = future.result()
+                extraction, stored = future.result()  # sanitised and copied by extract()
             except CancelledError:
                 return ImportOutcome(path, "cancelled", "Import cancelled.")
-            # the last line of defence: the worker sanitised every string it read, but a string
-            # it missed must never reach SQLite invalid (offsets stay: same_length)
-            extraction = same_length_deep(extraction)
-            if extraction.sha256 != sha:
+            if extraction.sha256 != sha or stored is None:
                 raise ExtractError(
                     ExtractFailure.UNREADABLE, f"{path.name} changed while it was being imported"
                 )
@@ -246,7 +254,6 @@ class Workbench:
                 # the same file twice in one batch
                 message = f"{path.name} is already in the library."
                 return ImportOutcome(path, "duplicate", message)
-            stored = store_copy(self.paths, path, sha)
             if replaces:
                 meta = self.store.plan(replaces).meta
                 slug = replaces

@@ -150,14 +150,45 @@ def test_blank_pages_and_awkward_names(worker, tmp_path):
     assert worker.extract(named).page_count == 17
 
 
-def test_recycling_replaces_the_child(tmp_path):
+def test_recycling_by_pages_served_replaces_the_child_ahead_of_need(tmp_path):
+    path = small_pdf(tmp_path / "a.pdf")  # 3 pages
+    with PdfWorkerExtractor(recycle_after=6, recycle_rss=0) as w:
+        w.extract(path)
+        first = w.pid
+        w.extract(path)  # 6 pages served: worn out
+        second = w.pid
+        assert second != first
+        # the successor was started with the reply, before any document asked for it
+        assert w._child is not None and w._child.process.is_alive()
+        assert w.extract(path).page_count == 3
+        assert w.pid == second
+    with PdfWorkerExtractor(recycle_after=7, recycle_rss=0) as w:
+        w.extract(path)
+        first = w.pid
+        w.extract(path)  # 6 of 7 pages: the same child serves on
+        assert w.pid == first
+
+
+def test_recycling_by_resident_memory(tmp_path):
     path = small_pdf(tmp_path / "a.pdf")
-    with PdfWorkerExtractor(recycle_after=2) as w:
+    with PdfWorkerExtractor(recycle_rss=10**12) as w:  # far above any real child
         w.extract(path)
         first = w.pid
         w.extract(path)
         assert w.pid == first
+    with PdfWorkerExtractor(recycle_rss=1) as w:  # every child is over one byte
         w.extract(path)
+        first = w.pid
+        w.extract(path)
+        assert w.pid != first
+
+
+def test_a_refusal_counts_towards_recycling(tmp_path):
+    missing = tmp_path / "missing.pdf"
+    with PdfWorkerExtractor(recycle_after=2, recycle_rss=0) as w:
+        refused(w, missing)
+        first = w.pid
+        refused(w, missing)
         assert w.pid != first
 
 
