@@ -31,7 +31,8 @@ from workbench.annotations import Annotations
 from workbench.corrections import Corrections
 from workbench.effective import EffectiveCommitments
 from workbench.lineage import RELATIONS, STATUSES, Suggester, Suggestion
-from workbench.links import Links
+from workbench.links import Links, check_relation
+from workbench.matching.passages import parse_passage_key
 from workbench.model import Plan, Section
 from workbench.plan_index import PlanIndex, Session
 from workbench.ports import RecordStore, Store
@@ -309,7 +310,15 @@ class Records:
              evidence: Sequence[Ref] = (), confirm: bool = False,
              confidence: float | None = None, reasons: Sequence[str] = (),
              state: str | None = None) -> Change:
-        """Record a lineage verdict (``Links.link``)."""
+        """Record a lineage verdict (``Links.link``). A target that is a passage the engine
+        proposed (``p:`` key, a sentence the segmenter did not mark) is first marked as a
+        commitment, so the verdict binds to it and the lineage thread follows it; a rejected
+        proposal stays anchored to the bare passage."""
+        if state != "rejected" and any(parse_passage_key(str(t)) for t in targets):
+            confirmed = confirm or state == "confirmed"
+            check_relation(relation, [self.ref_for(t) for t in targets], rationale, confirmed)
+            targets = [self.correcting.mark(*span).value.key
+                       if (span := parse_passage_key(str(t))) else t for t in targets]
         return self.linking.link(source, targets, relation=relation, to_plan=to_plan,
                                  rationale=rationale, evidence=evidence, confirm=confirm,
                                  confidence=confidence, reasons=reasons, state=state)

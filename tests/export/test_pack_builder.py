@@ -24,6 +24,7 @@ FYP, F, R = "kent-five-year-plan-2020-draft", "framing-kents-future-2022", "refo
 PATHWAYS = "1. Set detailed emission reduction pathways to Net Zero by 2050"
 NET_ZERO_2050 = "Our commitment is to work towards Kent being Net Zero by 2050"
 SCRAP = "6. Scrap unattainable Net Zero 2030"
+LOOSE = "57 out of 81 seats"  # from the foreword: context, not a commitment
 RESCIND = "We will rescind the County Councils Climate Emergency"
 
 
@@ -57,8 +58,9 @@ def lineage(sample_library_master, tmp_path):
     climate = recs.tag_named("Climate")
     note = recs.annotate_commitment(keys["pathways"], note="Ask which baseline now applies.",
                                     tags=[tag.uuid]).value
-    loose = recs.annotate_quote(R, "climate emergency", note="The 2019 declaration.",
-                                tags=[climate.uuid]).value
+    page, start = _outside_commitments(recs, R, LOOSE)  # a highlight outside every commitment
+    loose = recs.annotate(R, page, start, start + len(LOOSE),
+                          note="The 2019 declaration.", tags=[climate.uuid]).value
     yield wb, recs, keys, note, loose
     close_workbench(wb)
 
@@ -106,6 +108,20 @@ def test_plan_pair_fills_every_field(lineage):
     assert pack.app_version == "test" and pack.as_at == pack.date == "2025-09-30"
 
 
+def _outside_commitments(recs, plan: str, phrase: str) -> tuple[int, int]:
+    """The first place ``phrase`` stands in ``plan`` outside every commitment unit."""
+    units = recs.effective_commitments(plan)
+    for index, page_text in enumerate(recs.pages(plan).texts):
+        text = page_text.casefold()
+        at = text.find(phrase)
+        while at >= 0:
+            end = at + len(phrase)
+            if not any(c.page_index == index and c.start < end and at < c.end for c in units):
+                return index, at
+            at = text.find(phrase, at + 1)
+    raise AssertionError(f"{phrase!r} stands only inside commitments of {plan}")
+
+
 def test_relation_into_a_plan_selects_exactly_the_reversals(lineage):
     wb, recs, _keys, _note, _loose = lineage
     pack = build(wb, recs, relation="reversed", to_plan=R)
@@ -127,7 +143,7 @@ def test_status_tag_search_and_their_combination(lineage):
     assert [i.key for i in climate.items] == [
         item_for(climate, PATHWAYS).key, f"annotation:{loose.uuid}"]
     loose_item = climate.items[1]
-    assert loose_item.quote.casefold() == "climate emergency"
+    assert loose_item.quote.casefold() == LOOSE
     assert loose_item.citation.plan_title == "Reforming Kent 2025-2028"
     assert loose_item.citation.page_label and loose_item.notes == "The 2019 declaration."
     assert [i.key for i in build(wb, recs, tag="climate / net zero").items] == [

@@ -205,7 +205,14 @@ def test_review_a_plan_pair_from_the_keyboard(qtbot, lineage_window, sample_libr
          link.rationale, link.confirmed_by) for link in r.links(FRAMING)
         if link.state == "confirmed"])
     rationale = "Officer's reason for this verdict." if asked else ""
-    assert links == [(first, [chosen.commitment.key], chosen.relation, rationale, "Tester")]
+    want = chosen.commitment.key
+    if want.startswith("p:"):  # a sentence the segmenter did not mark: it is marked, then linked
+        (target,) = links[0][1]
+        assert target.startswith("m:")
+        assert stored(sample_library, lambda r: r.commitment(target).text) == \
+            chosen.commitment.text
+        want = target
+    assert links == [(first, [want], chosen.relation, rationale, "Tester")]
     assert "Saved" in window.statusBar().currentMessage()
     second = panel.state.current.key
     assert second != first  # moved on to the next unreviewed commitment
