@@ -122,13 +122,13 @@ class _GuardedCursor:
     def __getattr__(self, name: str):
         return getattr(self._cursor, name)
 
-    def _translated(self, exc: sqlite3.DatabaseError) -> BaseException:
-        return translate_error(exc, self._backups_dir) or exc
+    def _translated(self, exc: sqlite3.DatabaseError | UnicodeDecodeError) -> BaseException:
+        return translate_error(_as_db_error(exc), self._backups_dir) or exc
 
     def __iter__(self):
         try:
             yield from self._cursor
-        except sqlite3.DatabaseError as exc:
+        except (sqlite3.DatabaseError, UnicodeDecodeError) as exc:
             mapped = self._translated(exc)
             if mapped is exc:
                 raise
@@ -137,7 +137,7 @@ class _GuardedCursor:
     def fetchone(self):
         try:
             return self._cursor.fetchone()
-        except sqlite3.DatabaseError as exc:
+        except (sqlite3.DatabaseError, UnicodeDecodeError) as exc:
             mapped = self._translated(exc)
             if mapped is exc:
                 raise
@@ -146,7 +146,7 @@ class _GuardedCursor:
     def fetchall(self):
         try:
             return self._cursor.fetchall()
-        except sqlite3.DatabaseError as exc:
+        except (sqlite3.DatabaseError, UnicodeDecodeError) as exc:
             mapped = self._translated(exc)
             if mapped is exc:
                 raise
@@ -155,11 +155,19 @@ class _GuardedCursor:
     def fetchmany(self, size: int = 1):
         try:
             return self._cursor.fetchmany(size)
-        except sqlite3.DatabaseError as exc:
+        except (sqlite3.DatabaseError, UnicodeDecodeError) as exc:
             mapped = self._translated(exc)
             if mapped is exc:
                 raise
             raise mapped from exc
+
+
+def _as_db_error(exc: sqlite3.DatabaseError | UnicodeDecodeError) -> sqlite3.DatabaseError:
+    """Damaged bytes inside a stored string surface as a UnicodeDecodeError when sqlite3
+    decodes the row (or the schema): that is a malformed database, not a bug."""
+    if isinstance(exc, UnicodeDecodeError):
+        return sqlite3.DatabaseError("database disk image is malformed (text that is not UTF-8)")
+    return exc
 
 
 class GuardedDatabase(Database):
@@ -170,8 +178,8 @@ class GuardedDatabase(Database):
     def execute(self, sql, parameters=None):  # type: ignore[override]
         try:
             cursor = super().execute(sql, parameters)
-        except sqlite3.DatabaseError as exc:
-            mapped = translate_error(exc, self.backups_dir)
+        except (sqlite3.DatabaseError, UnicodeDecodeError) as exc:
+            mapped = translate_error(_as_db_error(exc), self.backups_dir)
             if mapped is None:
                 raise
             raise mapped from exc
