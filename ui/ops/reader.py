@@ -25,6 +25,20 @@ class ReaderDocument:
     page_sizes: tuple[tuple[float, float], ...] = ()
     ocr: dict[int, float] = field(default_factory=dict)  # page index -> OCR confidence
 
+    def commitment(self, item_id: int) -> Commitment | None:
+        return next((c for c in self.commitments if int(c.id) == item_id), None)
+
+    def section(self, item_id: int) -> Section | None:
+        return next((s for s in self.sections if int(s.id) == item_id), None)
+
+    def section_for_page(self, page_index: int) -> Section | None:
+        """The last section starting on or before ``page_index``."""
+        found = None
+        for s in self.sections:
+            if s.page_start <= page_index:
+                found = s
+        return found
+
     def ocr_note(self, page_index: int) -> str:
         """"" for a text-layer page; else what the reader says about the page's OCR text."""
         conf = self.ocr.get(page_index)

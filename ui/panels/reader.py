@@ -357,23 +357,10 @@ class ReaderPanel(LazyPanel):
     # -- lookups -------------------------------------------------------------------------------
 
     def _commitment(self, item_id: int) -> Commitment | None:
-        if self.doc is None:
-            return None
-        return next((c for c in self.doc.commitments if int(c.id) == item_id), None)
+        return self.doc.commitment(item_id) if self.doc is not None else None
 
     def _section(self, item_id: int) -> Section | None:
-        if self.doc is None:
-            return None
-        return next((s for s in self.doc.sections if int(s.id) == item_id), None)
-
-    def _section_for_page(self, page_index: int) -> Section | None:
-        if self.doc is None:
-            return None
-        found = None
-        for s in self.doc.sections:
-            if s.page_start <= page_index:
-                found = s
-        return found
+        return self.doc.section(item_id) if self.doc is not None else None
 
     # -- citation ------------------------------------------------------------------------------
 
@@ -386,7 +373,7 @@ class ReaderPanel(LazyPanel):
         c = self._commitment(item_id) if kind == "commitment" else None
         section = self._section(int(c.section_id)) if c is not None else \
             self._section(item_id) if kind == "section" else None
-        section = section or self._section_for_page(self.page_index)
+        section = section or (self.doc.section_for_page(self.page_index) if self.doc else None)
         sections = self.doc.sections  # headings repeat: name this section unambiguously
         label = section_label([s.path for s in sections], sections.index(section)) \
             if section in sections else ""
