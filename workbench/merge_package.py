@@ -179,7 +179,7 @@ def write_package(records: Records, out_path: Path, plans: Sequence[str] | None 
             database), or an unknown plan.
     """
     store = records.store
-    database = getattr(store, "path", None)  # the library folder is the database's folder
+    database = store.path  # the library folder is the database's folder
     library_root = Path(database).parent if database else (
         records.sidecar_dir.parent if records.sidecar_dir else None)
     if library_root is not None:

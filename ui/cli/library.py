@@ -203,7 +203,7 @@ def _section_json(s: Any) -> dict[str, Any]:
 def _commitment_json(c: Any) -> dict[str, Any]:
     return {
         "id": c.id,
-        "kind": getattr(c, "kind", "commitment"),  # commitment | ask | target | measure
+        "kind": c.kind,  # commitment | ask | target | measure
         "text": c.text,
         "section_id": c.section_id,
         "page_label": c.page_label,

@@ -13,6 +13,7 @@ Signals (``OpContext``):
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import QWidget
@@ -35,6 +36,7 @@ class OpContext(QObject):
         self.executor = executor
         self.window = window
         self.runner = TaskRunner(executor, window)
+        self.import_lane: Any = None  # ui.ops.library.ImportLane, created on first use
 
     @property
     def root(self) -> Path:

@@ -98,18 +98,15 @@ class ImportLane(QObject):
 
 def import_lane(ctx: OpContext) -> ImportLane:
     """The window's import lane (created on first use)."""
-    lane = getattr(ctx, "import_lane", None)
-    if lane is None:
-        lane = ImportLane(ctx)
-        ctx.import_lane = lane  # type: ignore[attr-defined]
-    return lane
+    if ctx.import_lane is None:
+        ctx.import_lane = ImportLane(ctx)
+    return ctx.import_lane
 
 
 def shutdown_imports(ctx: OpContext) -> None:
     """On closing the window: cancel and wait for a running import (before ``ctx.shutdown``)."""
-    lane = getattr(ctx, "import_lane", None)
-    if lane is not None:
-        lane.shutdown()
+    if ctx.import_lane is not None:
+        ctx.import_lane.shutdown()
 
 
 def import_pdfs(
