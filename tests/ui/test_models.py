@@ -99,6 +99,23 @@ def test_outline_model(qtmodeltester):
     qtmodeltester.check(model)
 
 
+def test_outline_says_which_units_are_not_the_councils_own_promise():
+    """Asks of others, targets and measures get their own bullet and name their kind."""
+    model = OutlineModel()
+    section = Section(SectionId(1), DocumentId(1), 0, "Priorities", 1, ("Priorities",), 0, 0,
+                      "1", "1", "text")
+    texts = {"commitment": "We will open a library.", "ask": "We call on government to pay.",
+             "target": "Cut waste by 5% by 2030.", "measure": "Number of library visits."}
+    model.set_outline([section], [
+        Commitment(CommitmentId(20 + i), DocumentId(1), SectionId(1), i, text, 0, "1", 0, 5,
+                   kind=kind) for i, (kind, text) in enumerate(texts.items())])
+    shown = {kind: model.item_for("commitment", 20 + i) for i, kind in enumerate(texts)}
+    assert shown["commitment"].text().startswith("• ")
+    assert len({item.text()[0] for item in shown.values()}) == 4  # four different bullets
+    assert "Ask of others" in shown["ask"].toolTip()
+    assert "Measure of success" in shown["measure"].toolTip()
+
+
 def test_search_model(qtmodeltester):
     model = SearchResultModel()
     qtmodeltester.check(model)

@@ -47,8 +47,10 @@ def distinct_labels(texts: list[str], keep: int = 1) -> list[str]:
         out.append(_preview(text))
     return out
 
-# How the outline marks the kinds that are not the council's own promise (issue 12).
-KIND_TAGS = {"ask": "[Ask] ", "target": "[Target] ", "measure": "[Measure] "}
+# The outline's bullet and name for each kind of commitment unit (issue 12): asks of others and
+# measures of success are not the council's own promise, targets carry a date or figure.
+KIND_BULLETS = {"commitment": ("•", "Commitment"), "target": ("◆", "Target"),
+                "ask": ("↗", "Ask of others"), "measure": ("▹", "Measure of success")}
 
 
 class OutlineModel(QStandardItemModel):
@@ -83,10 +85,12 @@ class OutlineModel(QStandardItemModel):
                 stack.append((s.level, item))
                 mine = by_section.get(int(s.id), [])
                 for c, label in zip(mine, distinct_labels([c.text for c in mine]), strict=True):
-                    tag = KIND_TAGS.get(c.kind, "")  # asks, targets and measures say so
-                    leaf = self._make(f"• {tag}{label}", "commitment", int(c.id), c.page_index,
-                                      c.page_label)
-                    leaf.setToolTip(richtext.tooltip(f"{tag}{c.text}"))
+                    # asks, targets and measures get their own bullet (narrow panes cut the
+                    # label's end) and say their kind in the tool tip
+                    bullet, kind_name = KIND_BULLETS.get(c.kind, KIND_BULLETS["commitment"])
+                    leaf = self._make(f"{bullet} {label}", "commitment", int(c.id),
+                                      c.page_index, c.page_label)
+                    leaf.setToolTip(richtext.tooltip(f"{kind_name}: {c.text}"))
                     item.appendRow([leaf, self._page_item(c.page_label)])
         finally:
             self.blockSignals(False)
