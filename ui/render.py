@@ -25,9 +25,13 @@ import threading
 from collections import OrderedDict
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, Signal, Slot
 from PySide6.QtGui import QImage
+
+if TYPE_CHECKING:  # the worker lives in indexing and starts lazily (a process)
+    from indexing.worker import PdfRenderWorker
 
 log = logging.getLogger(__name__)
 
@@ -49,7 +53,8 @@ class PageRenderer(QObject):
     _finished = Signal(object, object, float, str)  # key, QImage | None, scale, error
     _words_finished = Signal(object, object)  # words key, list of words
 
-    def __init__(self, parent: QObject | None = None, worker: object | None = None) -> None:
+    def __init__(self, parent: QObject | None = None,
+                 worker: PdfRenderWorker | None = None) -> None:
         super().__init__(parent)
         self._worker = worker
         self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="render")
@@ -101,14 +106,8 @@ class PageRenderer(QObject):
         path, page_index, zoom, dpr = key
         try:
             worker = self._ensure_worker()
-            render_page = getattr(worker, "render_page", None)
-            page_width = 0.0
-            if render_page is not None:
-                reply = render_page(Path(path), page_index, zoom * dpr, max_pixels=MAX_PIXELS)
-                png, page_width = reply.png, reply.page_width
-            else:  # a simpler worker (tests): only the image
-                png, _w, _h = worker.render(Path(path), page_index, zoom * dpr,
-                                            max_pixels=MAX_PIXELS)
+            reply = worker.render_page(Path(path), page_index, zoom * dpr, max_pixels=MAX_PIXELS)
+            png, page_width = reply.png, reply.page_width
             image = QImage.fromData(png, "PNG")
             if image.isNull():
                 raise ValueError("the page image could not be decoded")
@@ -123,13 +122,13 @@ class PageRenderer(QObject):
     def _read_words(self, key: WordsKey) -> None:
         try:
             worker = self._ensure_worker()
-            words = list(worker.words(Path(key[0]), key[1])) if hasattr(worker, "words") else []
+            words = list(worker.words(Path(key[0]), key[1]))
         except Exception as exc:  # no highlights on the image, never a crash
             log.warning("page words failed: %s", exc)
             words = None  # not cached: the next request tries again
         self._words_finished.emit(key, words)
 
-    def _ensure_worker(self):  # the worker type lives in indexing
+    def _ensure_worker(self) -> PdfRenderWorker:  # started on first use
         with self._lock:
             if self._worker is None:
                 from indexing.worker import PdfRenderWorker  # lazy start
@@ -175,8 +174,6 @@ class PageRenderer(QObject):
             if pending is not None:
                 pending.cancel()
         self._pool.shutdown(wait=True, cancel_futures=True)
-        worker = self._worker
-        self._worker = None
-        close = getattr(worker, "close", None)
-        if close is not None:
-            close()
+        worker, self._worker = self._worker, None
+        if worker is not None:
+            worker.close()
