@@ -3,7 +3,7 @@
 One tokenizer for both sides, so a query word splits exactly as indexed text does:
 
 * a token is a run of word characters, dots and commas inside it (``1.4``, ``2,900``,
-  ``www.kent.gov.uk``), hyphenated runs kept together (``re-offending``, ``2025-2028``) and an
+  ``www.example.gov.uk``), hyphenated runs kept together (``re-offending``, ``2025-2028``) and an
   optional leading currency sign (``£1.47bn``);
 * ``TokenFormsFilter`` then splits a hyphenated run into its parts (``re``, ``offending``) and,
   at index time, adds the joined word (``reoffending``) at the last part's position, so
@@ -344,7 +344,7 @@ class SynonymTable:
 
     def tags(self, text: str) -> list[str]:
         """The acronyms whose expansion (of two or more words) ``text`` holds, once per
-        occurrence: indexed in the ``acronyms`` field, so ``KCC`` finds "Kent County Council"
+        occurrence: indexed in the ``acronyms`` field, so ``SEN`` finds "special educational needs"
         with one term lookup instead of a phrase query over three common words (measured:
         about 100 ms a search at the 20x tier)."""
         if not self._tagged or not text:

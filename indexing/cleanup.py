@@ -324,7 +324,7 @@ def assemble_pages(pages: Sequence[RawPage]) -> list[PageLayout]:
                     printed = printed or number
                     continue
                 if is_running(line, page, running):
-                    # "Framing Kent's Future 2022-2026   Page 3", "7 | Kent County Council"
+                    # "Our County Plan 2022-2026   Page 3", "7 | Anyshire County Council"
                     if printed is None:
                         printed = printed_number(line.text)
                     continue

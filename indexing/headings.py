@@ -256,7 +256,7 @@ def _body_heading_shape(text: str) -> bool:
         return False
     if text.endswith(".") and len(words) > 4:
         return False
-    # "Paul Carter, Leader, Kent County Council": a signature or a list, not a heading
+    # "A. Name, Leader, Anyshire County Council": a signature or a list, not a heading
     return text[:1] not in "•✓–-" and "," not in text
 
 

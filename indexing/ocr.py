@@ -75,7 +75,7 @@ def steady_sizes(raw: RawPage, tolerance: float = 0.3) -> RawPage:
       ``tolerance`` of the page's median become the median (clearly larger ones, headings,
       keep theirs).
     * Bold: OCR loses it, and headings at the body size are told by it. A block of one short
-      line that does not end like a sentence ("Our objectives", "AIM 2: REFORMING KENT") is
+      line that does not end like a sentence ("Our objectives", "AIM 2: A STRONGER COUNTY") is
       taken as bold.
     * Bullets read as "+", "e", "«"... at the start of a line become "•".
     """

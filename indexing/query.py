@@ -24,7 +24,7 @@ Query syntax (for the README)
 * Operators are only ``AND``/``OR``/``NOT`` in capitals; lower-case and/or/not are words.
 * Acronyms are case-sensitive on the acronym side: ``SEND`` finds the acronym SEND and "special
   educational needs and disabilities"; ``send`` finds the verb only. Typing an expansion
-  unquoted (``kent county council``) also finds its acronym (KCC). Other acronyms are
+  unquoted (``special educational needs``) also finds its acronym (SEN). Other acronyms are
   found from lower case too (``covid`` finds COVID) unless the table marks them ``case``.
   The table is ``resources/synonyms.tsv`` (``ACRONYM<TAB>expansion[<TAB>case]``, or a
   ``phrase<TAB>phrase`` pair such as ``net zero<TAB>carbon neutral``, which work both ways).

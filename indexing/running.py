@@ -61,7 +61,7 @@ def _in_band(line: Line, height: float) -> bool:
     return line.y1 <= height * BAND + 1 or line.y0 >= height * (1 - BAND) - 1
 
 
-# the page number at either end of a running line: "7 | Kent County Council", "Plan · Page 7"
+# the page number at either end of a running line: "7 | Anyshire County Council", "Plan · Page 7"
 _EDGE_NUMBER = re.compile(r"^(?:page\s*)?#\s*[|·•:–—-]*\s*|\s*[|·•:–—-]*\s*(?:page\s*)?#$")
 _LEAD_NUMBER = re.compile(r"^\s*(\d{1,4})\s*[|·•:–—-]")
 _TAIL_NUMBER = re.compile(r"(?:[|·•:–—-]|\bpage)\s*(\d{1,4}|[ivxlcdm]{1,7})\s*$", re.IGNORECASE)
@@ -140,7 +140,7 @@ def _is_running(line: Line, page: RawPage, running: set[str]) -> bool:
 
 
 def _printed_number(text: str) -> str | None:
-    """The page number inside a running line: "Plan 2024   Page 3", "7 | Kent County Council"."""
+    """The page number inside a running line: "Plan 2024   Page 3", "7 | Anyshire County Council"."""
     m = _LEAD_NUMBER.match(text)
     if m:
         return page_number_in(m.group(1))

@@ -274,7 +274,7 @@ def _cut(para: str, cut: list[str]) -> str:
 
 def _paragraphs(text: str) -> list[str]:
     """The paragraphs of a stored text: its lines, with a line that starts in lower case joined
-    to the one before (a sentence wrapped by the PDF's layout: "…children in Kent are" /
+    to the one before (a sentence wrapped by the PDF's layout: "…children in the county are" /
     "obese or overweight, …" is one sentence, and showing only its second line loses it)."""
     out: list[str] = []
     for line in text.split("\n"):

@@ -167,7 +167,7 @@ class Actions:
         return entry.label if entry else None
 
     def undo_description(self) -> str | None:
-        """Exactly what ``undo`` would undo: "Add annotation on p. 6 of kent-vision-2011"."""
+        """Exactly what ``undo`` would undo: "Add annotation on p. 6 of city-plan-2019"."""
         entry = self.session.rs.undo_candidate()
         return self.describe_entry(entry) if entry else None
 
@@ -299,7 +299,7 @@ class Actions:
 
 
 def where_is(record: Record) -> str:
-    """Where a record is, for messages: "on p. 6 of kent-vision-2011"."""
+    """Where a record is, for messages: "on p. 6 of city-plan-2019"."""
     if isinstance(record, Annotation | Correction):
         return f"on p. {record.anchor.page_label} of {record.plan}"
     if isinstance(record, Link):

@@ -178,7 +178,7 @@ _SLUG_STRIP = re.compile(r"[^a-z0-9]+")
 
 
 def slugify(text: str, *, fallback: str = "plan") -> str:
-    """"Reforming Kent 2025–2028.pdf" → "reforming-kent-2025-2028"."""
+    """"Council Plan 2025–2028.pdf" → "council-plan-2025-2028"."""
     text = unicodedata.normalize("NFKD", text)
     text = text.encode("ascii", "ignore").decode("ascii").casefold()
     if text.endswith(".pdf"):

@@ -179,7 +179,7 @@ class Citation:
     page_label: str = ""
 
     def text(self) -> str:
-        """``Reforming Kent 2025-2028 · AIM 1: PUTTING KENT RESIDENTS FIRST · p. 6``."""
+        """``Council Plan 2025-2028 · AIM 1: PUTTING RESIDENTS FIRST · p. 6``."""
         parts = [self.plan_title]
         if self.section:
             parts.append(self.section)

@@ -258,7 +258,7 @@ def build_pack(
 
 def describe_selection(selection: PackSelection, titles: dict[str, str]) -> str:
     """The selection in words a clerk can read and repeat, with plan titles and labels:
-    "Commitments of Framing Kent's Future whose link into Reforming Kent 2025-2028 is
+    "Commitments of Our County Plan whose link into The Council Plan 2025-2028 is
     “Reversed”". Unknown codes are shown as given."""
     def title(slug: str) -> str:
         return titles.get(slug, slug)

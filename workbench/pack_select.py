@@ -10,7 +10,7 @@ Selection semantics (every criterion given must hold: they combine with AND):
 * ``to_plan``: the links considered are those *into* that plan. Without ``from_plan`` the items
   are the commitments that have a (non-rejected) link into it, from any earlier plan.
 * ``relation``: items with a non-rejected link of that relation (into ``to_plan`` if given),
-  e.g. ``relation=reversed, to_plan=reforming-kent-2025`` = "all reversals in Reforming Kent".
+  e.g. ``relation=reversed, to_plan=council-plan-2025`` = "all reversals in the 2025 plan".
 * ``status``: items whose current (newest as-at) delivery status is that status.
 * ``tag``: commitments carrying an annotation tagged with the tag or one of its descendants,
   and tagged annotations that do not sit on a commitment (these become annotation items).

@@ -285,7 +285,7 @@ class Change:
     as undo and redo). ``value`` is the main record after the action. ``warning`` is set when
     the action *was saved* but something after the commit failed (the sidecar backup copy could
     not be written): show it as a note, never as "not saved". ``description`` says in words
-    what the action did ("Add annotation on p. 6 of kent-vision-2011"); undo and redo fill it
+    what the action did ("Add annotation on p. 6 of city-plan-2019"); undo and redo fill it
     with the action they undid or redid.
     """
 

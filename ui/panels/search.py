@@ -2,7 +2,7 @@
 
 A 250 ms debounce starts a search on the DB executor; a newer search discards the pending one
 (latest wins). Up/Down in the query box move through the results, Enter opens the current hit.
-The results line names the filters in force ("12 results in Framing Kent's Future · commitments
+The results line names the filters in force ("12 results in Our County Plan · commitments
 · published 2020–2024"); with no results it says why: nothing matches the words at all, or the
 filters (or a date range that ends before it starts) exclude what does match — found with a
 second, unfiltered count.

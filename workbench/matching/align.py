@@ -46,7 +46,7 @@ no-successor bar (1.0, the same bar as a commitment, held more links on the tuni
 COMPARE_BAR = 0.5
 """A pair is shown in compare when its closeness reaches this share of a plainly related pair's
 (``engine.CLOSE``). Tuned on the tuning half for links held (0.44 against 0.42 at 1.0); the
-price is more weak pairs (about 500 against 320 for interim-2020 → framing-2022) and short "only
+price is more weak pairs (about 500 against 320 for one sample plan pair) and short "only
 in" lists, so every pair carries its score and reasons and weak ones read as "modified"."""
 SENTENCE_MIN_WORDS = 8
 """Shorter sentences of the earlier plan ("That plan was never adopted.") are context, not
