@@ -38,6 +38,7 @@ import bm25s  # why: maintained BM25 over sparse matrices, numpy only
 import numpy as np
 from rapidfuzz import fuzz
 
+from workbench.matching.contrast import promote
 from workbench.matching.embedding import Embedder, load_embedder
 from workbench.matching.passages import Passage
 from workbench.matching.relation import propose
@@ -334,6 +335,15 @@ class PlanIndex:
             signals["wording"] = round(wording if wording is not None else wording_of(i), 3)
             matches.append(Match(self.passages[i], round(-neg, 4), "", (), signals))
         top = [self._label(q.text, m, w) for m in matches]
+
+        def make(i: int) -> Match:  # contrast retrieval: a reversal far down the ranking
+            signals = {k: round(float(v[i]), 3) for k, v in columns.items()}
+            signals.setdefault("meaning", 0.0)
+            signals["wording"] = round(wording_of(i), 3)
+            return self._label(q.text, Match(self.passages[i], round(float(pre[i]), 4), "", (),
+                                             signals), w)
+
+        top = promote(self, q.text, top, pre, make, exclude=q.exclude)
         best = max((closeness(m.signals, w) for m in top[:5]), default=0.0)
         if best <= cut:  # nothing is close: no candidates to wade through, only the verdict
             return Ranking((), "dropped",

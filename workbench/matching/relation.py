@@ -29,17 +29,21 @@ from workbench.text import Entities, entities, number_value, tokens
 
 CESSATION: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
     (label, re.compile(rx, re.IGNORECASE)) for label, rx in (
-        ("rescind", r"\brescind\w*"),
-        ("scrap", r"\bscrap(?:s|ped|ping)?\b"),
-        ("no longer", r"\bno longer\b"),
+        ("rescind", r"\brescind\w*|\brevok(?:e|es|ed|ing)\b|\brepeal\w*"),
+        ("scrap", r"\bscrap(?:s|ped|ping)?\b|\bdo(?:ing)? away with\b"),
+        ("no longer", r"\bno longer\b|\bnot (?:be )?(?:continu|renew|extend)\w*"),
         ("withdraw", r"\bwithdr[ae]w\w*"),
+        ("abandon", r"\babandon\w*|\bdiscontinu\w*|\bphas(?:e|es|ed|ing) out\b|"
+                    r"\bwind(?:s|ing)? (?:down|up)\b|\bhalt(?:s|ed|ing)?\b|\bterminat\w*"),
         # not "stop them falling into …": stopping something happening to people is prevention
         ("stop", r"\bstop(?:s|ped|ping)?\b(?!\s+(?:them|us|him|her|people|residents|children|"
                  r"families|anyone|those|it)\s+(?:from\s+)?\w+ing\b)"),
         ("end", r"\b(?:end|ends|ending|ended)\s+(?:the|our|its|this|all|any)\b"),
         ("cease", r"\bceas(?:e|es|ed|ing)\b"),
         ("abolish", r"\babolish\w*"),
-        ("reverse", r"\brevers(?:e|es|ed|ing|al)\b"),
+        # not "reverse the decline": turning round a bad trend is no change of policy
+        ("reverse", r"\brevers(?:e|es|ed|ing|al)\b(?!(?:\s+(?:of\s+)?\S+){0,4}?\s+(?:declin\w*|"
+                    r"trends?|loss\w*|damage|effects?|fall|deteriorat\w*|drift))"),
         ("scale back", r"\bscal(?:e|ed|ing) back\b"),
         ("resist", r"\bresist\w*"),
         ("oppose", r"\boppos(?:e|es|ed|ing)\b"),
@@ -49,11 +53,20 @@ CESSATION: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
         ("instead", r"\binstead of\b|\brather than\b"),
         ("not right", r"\bcannot be right\b|\bnot (?:be )?(?:right|appropriate|sustainable)\b"),
         ("at the expense", r"\bat the expense of\b"),
-        ("will not", r"\b(?:will not|won't|shall not|do not intend to|not pursue)\b"),
+        # a refusal ("will not fund"), not a statement ("will not be suitable for everyone")
+        ("will not", r"\b(?:will not|won't|shall not|do not intend to|not pursue)\b"
+                     r"(?!\s+(?:be|been|have|always|only|necessarily|just|simply|need)\b)"),
         ("exit", r"\b(?:exit|leave|leaving) the\b"),
         ("replace", r"\breplac(?:e|es|ed|ing)\b"),
     )
 )
+OPPOSE = frozenset({"resist", "oppose", "stand against", "stop"})
+"""Cues of opposition: new only when the source was not already against something."""
+AGAINST = re.compile(
+    r"\b(?:challeng\w*|tackl\w*|prevent\w*|combat\w*|fight\w*|resist\w*|oppos\w*|"
+    r"stop\w*|reduc\w*|against|crack(?:ing)? down)\b", re.IGNORECASE)
+SCOPE_WORDS = 6
+"""How many content words after a cue are its scope: what is rescinded, resisted, refocused."""
 
 FIRM = re.compile(
     r"\b(?:will (?:deliver|ensure|provide|build|introduce|create|guarantee|achieve|complete|"
@@ -118,15 +131,41 @@ def topical_cues(source: str, target: str) -> list[str]:
     content word with ``source``: a passage that lists several items ("… coastal communities /
     … stand firm against large developments") reverses only the item about the source's topic,
     not every commitment it happens to sit next to."""
-    clauses = _cue_clauses(target)
-    if not clauses:
-        return []
     topic = _topic(source)
     found: list[str] = []
-    for words_, cues in clauses:
-        if topic & words_:
-            found += [c for c in cues if c not in found]
+    for cue, clause, _ in _cue_hits(target):
+        if topic & clause and cue not in found:
+            found.append(cue)
     return found
+
+
+def scoped_cues(source: str, target: str) -> list[str]:
+    """Cessation cues of ``target`` whose scope (the words right after the cue in its clause:
+    what is scrapped, resisted, moved away from) shares a content word with ``source``.
+
+    Stricter than ``topical_cues``: "stop waste discharge" in a passage about coastlines does
+    not reverse a pledge to protect the coast, "stopping smoking" does not reverse a health
+    pledge; "scrap the net zero target" does reverse a net zero pledge."""
+    topic = _topic(source)
+    found: list[str] = []
+    for cue, _, scope in _cue_hits(target):
+        if topic & scope and cue not in found:
+            found.append(cue)
+    return found
+
+
+def new_cues(source: str, cues: Sequence[str]) -> list[str]:
+    """The cues a later text adds: not already in ``source``, and (for opposition: resist,
+    oppose, stop) only when the source was not already against something ("challenge
+    inappropriate development" → "resist inappropriate development" continues it)."""
+    before = set(cessation_cues(source))
+    against = bool(AGAINST.search(source))
+    return [c for c in cues if c not in before and not (against and c in OPPOSE)]
+
+
+def cue_scopes(text: str) -> tuple[tuple[str, frozenset[str], frozenset[str]], ...]:
+    """(cue, the words of its clause, the words of its scope) for every cue of ``text``."""
+    return _cue_hits(text)
 
 
 @lru_cache(maxsize=8192)
@@ -135,16 +174,22 @@ def _topic(text: str) -> frozenset[str]:
 
 
 @lru_cache(maxsize=8192)
-def _cue_clauses(text: str) -> tuple[tuple[frozenset[str], tuple[str, ...]], ...]:
-    """The clauses of ``text`` holding a cue: (their words, their cues). Cached: compare
+def _cue_hits(text: str) -> tuple[tuple[str, frozenset[str], frozenset[str]], ...]:
+    """Each cue of ``text`` with its clause's words and its scope's words. Cached: compare
     labels the same later passage against many sources."""
     if not _ALL_CUES.search(text):
         return ()
     out = []
     for clause in _CLAUSE.split(text):
-        cues = _cues(clause) if clause.strip() else ()
-        if cues:
-            out.append((frozenset(tokens(clause)), cues))
+        if not clause.strip():
+            continue
+        words_ = None
+        for m in _ALL_CUES.finditer(clause):
+            if not m.lastgroup:
+                continue
+            words_ = words_ if words_ is not None else frozenset(tokens(clause))
+            scope = frozenset(tokens(clause[m.end():])[:SCOPE_WORDS])
+            out.append((CESSATION[int(m.lastgroup[1:])][0], words_, scope))
     return tuple(out)
 
 
@@ -198,13 +243,16 @@ def propose(
     reasons: list[str] = []
     if shared:
         reasons.append("both mention " + ", ".join(f"'{s}'" for s in list(shared)[:4]))
-    before = set(cessation_cues(source))
-    new_cues = [c for c in topical_cues(source, target) if c not in before]
-    if new_cues and similarity >= reversal_min:
-        reasons += [f"reversal cue in the later text: '{c}'" for c in new_cues]
-        if set(new_cues) <= REPLACE_ONLY:
+    # a cue about what the source pledged (in its scope) counts however the rest of the
+    # wording differs; a cue elsewhere in a clause on the topic only when the pair is close
+    cues = new_cues(source, scoped_cues(source, target))
+    if not cues and similarity >= reversal_min:
+        cues = new_cues(source, topical_cues(source, target))
+    if cues:
+        reasons += [f"reversal cue in the later text: '{c}'" for c in cues]
+        if set(cues) <= REPLACE_ONLY:
             return Proposal("replaced", tuple(reasons))
-        if set(new_cues) <= TURN_AWAY | REPLACE_ONLY:
+        if set(cues) <= TURN_AWAY | REPLACE_ONLY:
             return Proposal("withdrawn", tuple(reasons))
         return Proposal("reversed", tuple(reasons))
     se, te = entities(source), entities(target)
