@@ -20,6 +20,7 @@ successors already in the first three is pushed out. Nothing here names a plan o
 from __future__ import annotations
 
 import math
+import re
 import weakref
 from collections import Counter
 from collections.abc import Callable, Sequence
@@ -31,7 +32,7 @@ from rapidfuzz import fuzz
 from workbench.matching.relation import cue_scopes, new_cues
 from workbench.text import fold, tokens
 
-CUE_SLOTS = 2
+CUE_SLOTS = 3
 """How many distinct reversal candidates the first three should hold (when there are any)."""
 SCOPE_BAR = 0.05
 """Share of the source's IDF weight that a cue's scope must hold (tuned: 0.05)."""
@@ -74,10 +75,28 @@ def _pool(index: _Index) -> _Pool:
     return found
 
 
+_LEAD = re.compile(r"^\W*(?:\(?[0-9]{1,2}[.)]|\(?[a-z][.)])?\W*")
+TOPIC_IDF = 0.4
+"""A word is part of a topic only when it is rarer than this share of the rarest word's IDF in
+the later plan: "services", "county", "people" appear everywhere and say nothing of a topic."""
+
+
+def topic_words(source: str, idf: dict[str, float], default: float) -> frozenset[str]:
+    """The words that say what ``source`` is about: its content words, without the verb that
+    opens a list item or an imperative ("Develop …", "Promote …": the action, not the topic)
+    and without the later plan's commonest words."""
+    body = _LEAD.sub("", source)
+    words, first = tokens(body), body.split()[:1]
+    if words and first and tokens(first[0]) == words[:1]:
+        words = words[1:]
+    floor = TOPIC_IDF * default
+    return frozenset(t for t in words if idf.get(t, default) >= floor)
+
+
 def scope_score(source: str, target: str, idf: dict[str, float], default: float) -> float:
-    """The share of ``source``'s word weight (IDF) held by the scope of the best cue of
-    ``target`` that is new to the source; 0 when ``target`` adds no cue."""
-    words = set(tokens(source))
+    """The share of ``source``'s topic weight (IDF) held by the scope of the best cue of
+    ``target`` that is new to the source; 0 when ``target`` adds no cue on that topic."""
+    words = topic_words(source, idf, default)
     total = sum(idf.get(t, default) for t in words)
     if not total:
         return 0.0

@@ -246,8 +246,8 @@ def propose(
     # a cue about what the source pledged (in its scope) counts however the rest of the
     # wording differs; a cue elsewhere in a clause on the topic only when the pair is close
     cues = new_cues(source, scoped_cues(source, target))
-    if not cues and similarity >= reversal_min:
-        cues = new_cues(source, topical_cues(source, target))
+    if similarity >= reversal_min:
+        cues += [c for c in new_cues(source, topical_cues(source, target)) if c not in cues]
     if cues:
         reasons += [f"reversal cue in the later text: '{c}'" for c in cues]
         if set(cues) <= REPLACE_ONLY:
