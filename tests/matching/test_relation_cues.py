@@ -4,8 +4,7 @@ the first three without displacing the first candidate."""
 
 from __future__ import annotations
 
-from workbench.matching import PlanIndex, plan_passages
-from workbench.matching import contrast
+from workbench.matching import PlanIndex, contrast, plan_passages
 from workbench.matching.contrast import promote, scope_score, topic_words
 from workbench.matching.relation import cessation_cues, propose, scoped_cues
 from workbench.records import EffectiveCommitment

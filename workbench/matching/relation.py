@@ -90,6 +90,9 @@ NARROW = re.compile(
 WIDE = re.compile(r"\b(?:all|every|across the|whole|county-?wide|nationwide|region-?wide)\b",
                   re.IGNORECASE)
 
+CONTINUED_FROM = 0.4
+"""Closeness (0.5: just close enough to be a successor) from which a pair without cues is
+"continued" rather than "modified"."""
 CUE_REVERSAL = frozenset({"reversed", "withdrawn"})
 REPLACE_ONLY = frozenset({"replace", "instead"})
 TURN_AWAY = frozenset({"refocus", "move away", "at the expense", "not right"})
@@ -221,6 +224,52 @@ def _moved(source: Entities, target: Entities, reasons: list[str]) -> str:
     return verdict
 
 
+STRONGER = re.compile(
+    r"\b(?:expand\w*|accelerat\w*|scal(?:e|ing) up|step(?:ping)? up|intensif\w*|"
+    r"re-?invigorat\w*|unrelenting|rigorous\w*|large-scale|go(?:ing)? further|double|"
+    r"statutory dut\w*|every opportunit\w*|all opportunit\w*)\b", re.IGNORECASE)
+"""Wording that escalates a pledge: new in the later text → ``strengthened``."""
+_LEAD = re.compile(r"^\W*(?:\(?[0-9]{1,2}[.)]|\(?[a-z][.)])?\W*(?:we will |we shall |kcc will |"
+                   r"the council will |to )?(\w+)", re.IGNORECASE)
+LADDER: tuple[tuple[int, re.Pattern[str]], ...] = (
+    (1, re.compile(r"(?:explor|consider|monitor|examin|investigat|look|seek|lobby|aim|hope|"
+                   r"encourag|review|assess)\w*", re.IGNORECASE)),
+    (3, re.compile(r"(?:deliver|establish|implement|introduc|build|creat|invest|provid|ensur|"
+                   r"guarante|incentivis|prioritis|meet|complet|open|launch|fund)\w*",
+                   re.IGNORECASE)),
+)
+"""How firmly an item opens: 1 tentative ("Explore …"), 3 firm ("Deliver …"), else 2."""
+
+
+def _lead_level(text: str) -> tuple[int, str]:
+    m = _LEAD.match(text)
+    if not m:
+        return 2, ""
+    verb = m.group(1)
+    for level, rx in LADDER:
+        if rx.fullmatch(verb):
+            return level, verb
+    return 2, verb
+
+
+def _step(source: str, target: str, reasons: list[str]) -> str:
+    """``strengthened``/``scaled_back`` from the opening verb's firmness moving two steps
+    ("Consider …" → "Establish …") or from escalating wording new in the later text; "" if
+    neither."""
+    (ls, vs), (lt, vt) = _lead_level(source), _lead_level(target)
+    if lt - ls >= 2:
+        reasons.append(f"opens more firmly: '{vs}' → '{vt}'")
+        return "strengthened"
+    if ls - lt >= 2:
+        reasons.append(f"opens more tentatively: '{vs}' → '{vt}'")
+        return "scaled_back"
+    m = STRONGER.search(target)
+    if m and not STRONGER.search(source):
+        reasons.append(f"escalating wording in the later text: '{m.group(0)}'")
+        return "strengthened"
+    return ""
+
+
 def propose(
     source: str,
     target: str,
@@ -277,11 +326,13 @@ def propose(
         reasons.append(f"scope narrowed: '{wide_s}' → '{narrow}'")
         relation = "scaled_back"
     if not relation:
+        relation = _step(source, target, reasons)
+    if not relation:
         if wording >= 0.85:
             relation = "continued"
             reasons.append(f"near-identical wording ({wording:.0%})")
         else:
-            relation = "continued" if similarity >= 0.55 else "modified"
+            relation = "continued" if similarity >= CONTINUED_FROM else "modified"
             reasons.append(f"{'close' if relation == 'continued' else 'related'} wording "
                            f"({wording:.0%} alike)")
     return Proposal(relation, tuple(reasons))
