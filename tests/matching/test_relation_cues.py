@@ -123,3 +123,25 @@ def test_promote_places_the_reversal_at_rank_two_or_three_only():
     low = promote(index, SOURCE, ranked, [1.0, 0.9, 0.8, 0.7, 0.2, 0.1, 0.1],
                   lambda i: M(index.passages[i].key, index.passages[i].text))
     assert "c:4" not in [m.passage.key for m in low]
+
+
+# -- firmness ----------------------------------------------------------------------------------
+
+def test_the_opening_verb_and_escalating_wording_label_strength():
+    p = propose("Consider the appropriate use of walking and cycling schemes.",
+                "3. Establish a network of safe walking and cycling routes.",
+                similarity=0.6, wording=0.5)
+    assert p.relation == "strengthened"
+    assert "opens more firmly: 'Consider' → 'Establish'" in p.reasons
+    p = propose("Progress the broadband programme with providers.",
+                "Accelerate the broadband programme with providers.", similarity=0.7, wording=0.8)
+    assert p.relation == "strengthened"
+    assert any("escalating wording" in r for r in p.reasons)
+    p = propose("Invest in the safety of the highway network.",
+                "Review the safety of the highway network with partners.",
+                similarity=0.7, wording=0.7)
+    assert p.relation == "scaled_back"
+    # the same firmness on both sides is no change of strength
+    p = propose("Work with partners to improve bus services.",
+                "Work with operators to improve rural bus services.", similarity=0.7, wording=0.7)
+    assert p.relation == "continued"

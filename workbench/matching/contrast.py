@@ -133,7 +133,7 @@ def promote(
         make: builds the labelled candidate for passage row ``i`` (the engine's own Match).
         exclude: passage keys never to return (the source itself).
     """
-    if len(ranked) < 2 or not source.strip():
+    if len(ranked) < FIRST or not source.strip():  # compare asks for two: left alone
         return list(ranked)
     pool = _pool(index)
     if not pool.cue_rows:
