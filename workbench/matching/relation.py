@@ -4,15 +4,24 @@ Similarity finds the successor; this module says what happened to the commitment
 often *more* similar in wording than a faithful paraphrase ("We will reach net zero by 2030" →
 "We will scrap the net zero target"), so the label never comes from the similarity score alone:
 
-* cessation and negation new in the later text, in a clause about the source's topic ("rescind", "scrap", "no longer", "withdraw",
-  "stop", "end", "resist", "abolish", "reverse", a shift of focus away) → ``reversed``
-  (``withdrawn`` when the later text only turns away without naming a replacement);
+* cessation and negation new in the later text ("rescind", "scrap", "no longer", "withdraw",
+  "abandon", "stop", "end", "resist", "abolish", "reverse", "instead of", "rather than",
+  "replace", a shift of focus away) → ``reversed`` (``withdrawn`` when the later text only
+  turns away; ``replaced`` when it only names something in its place). A cue counts when its
+  *scope* (the words right after it in its clause: what is scrapped or moved away from) names
+  the source's topic, however far the rest of the wording; a cue elsewhere in a clause on the
+  topic counts only when the pair is close. Statements are not refusals ("will not be suitable"),
+  turning round a bad trend is not a reversal ("reverse the decline"), and opposing what the
+  source already opposed continues it ("challenge inappropriate development" → "resist …");
 * firm wording turned tentative ("will deliver" → "will explore", "aim to", "consider") →
   ``scaled_back``; the opposite → ``strengthened``;
 * a target date pushed back or a number cut ("2030 → 2050", "500 → 350") → ``scaled_back``;
   brought forward or raised → ``strengthened``;
 * a testable pledge (a number or a date) turned into one without → ``scaled_back``;
 * scope narrowed (the whole area → "our own estate/operations") → ``scaled_back``;
+* the opening verb two steps firmer or weaker ("Consider …" → "Establish …", "Invest …" →
+  "Review …"), or escalating wording new in the later text ("expand", "accelerate") →
+  ``strengthened`` / ``scaled_back``;
 * otherwise ``continued`` (close wording) or ``modified``.
 
 The lexicons are general English; nothing names a place, a council or a plan.
