@@ -20,7 +20,6 @@ successors already in the first three is pushed out. Nothing here names a plan o
 from __future__ import annotations
 
 import math
-import re
 import weakref
 from collections import Counter
 from collections.abc import Callable, Sequence
@@ -29,7 +28,7 @@ from typing import Any, Protocol
 
 from rapidfuzz import fuzz
 
-from workbench.matching.relation import cue_scopes, new_cues
+from workbench.matching.relation import cue_scopes, new_cues, subject_words
 from workbench.text import fold, tokens
 
 CUE_SLOTS = 3
@@ -75,7 +74,6 @@ def _pool(index: _Index) -> _Pool:
     return found
 
 
-_LEAD = re.compile(r"^\W*(?:\(?[0-9]{1,2}[.)]|\(?[a-z][.)])?\W*")
 TOPIC_IDF = 0.4
 """A word is part of a topic only when it is rarer than this share of the rarest word's IDF in
 the later plan: "services", "county", "people" appear everywhere and say nothing of a topic."""
@@ -85,18 +83,17 @@ def topic_words(source: str, idf: dict[str, float], default: float) -> frozenset
     """The words that say what ``source`` is about: its content words, without the verb that
     opens a list item or an imperative ("Develop …", "Promote …": the action, not the topic)
     and without the later plan's commonest words."""
-    body = _LEAD.sub("", source)
-    words, first = tokens(body), body.split()[:1]
-    if words and first and tokens(first[0]) == words[:1]:
-        words = words[1:]
+    words = subject_words(source)
     floor = TOPIC_IDF * default
     return frozenset(t for t in words if idf.get(t, default) >= floor)
 
 
-def scope_score(source: str, target: str, idf: dict[str, float], default: float) -> float:
+def scope_score(source: str, target: str, idf: dict[str, float], default: float,
+                words: frozenset[str] | None = None) -> float:
     """The share of ``source``'s topic weight (IDF) held by the scope of the best cue of
-    ``target`` that is new to the source; 0 when ``target`` adds no cue on that topic."""
-    words = topic_words(source, idf, default)
+    ``target`` that is new to the source; 0 when ``target`` adds no cue on that topic.
+    ``words``: the source's ``topic_words``, when the caller already has them."""
+    words = topic_words(source, idf, default) if words is None else words
     total = sum(idf.get(t, default) for t in words)
     if not total:
         return 0.0
@@ -138,10 +135,14 @@ def promote(
     pool = _pool(index)
     if not pool.cue_rows:
         return list(ranked)
-    best_score = float(max(scores[i] for i in range(len(scores)))) if len(scores) else 0.0
+    topic = topic_words(source, pool.idf, pool.default_idf)
+    if not topic:
+        return list(ranked)
+    best_score = (float(scores.max()) if hasattr(scores, "max")
+                  else float(max(scores, default=0.0)))
     scored: list[tuple[float, int]] = []
     for i in pool.cue_rows:
-        s = scope_score(source, index.passages[i].text, pool.idf, pool.default_idf)
+        s = scope_score(source, index.passages[i].text, pool.idf, pool.default_idf, topic)
         if s >= SCOPE_BAR and float(scores[i]) >= SCORE_RATIO * best_score:
             scored.append((s + float(scores[i]) / best_score if best_score > 0 else s, i))
     if not scored:
@@ -150,7 +151,7 @@ def promote(
     out = list(ranked)
     head = min(FIRST, len(out))
     keys = {m.passage.key for m in out[:head]}
-    is_cue = [scope_score(source, m.passage.text, pool.idf, pool.default_idf) > 0
+    is_cue = [scope_score(source, m.passage.text, pool.idf, pool.default_idf, topic) > 0
               for m in out[:head]]
     for _, i in scored:
         if sum(is_cue) >= CUE_SLOTS:

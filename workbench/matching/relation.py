@@ -158,7 +158,7 @@ def scoped_cues(source: str, target: str) -> list[str]:
     Stricter than ``topical_cues``: "stop waste discharge" in a passage about coastlines does
     not reverse a pledge to protect the coast, "stopping smoking" does not reverse a health
     pledge; "scrap the net zero target" does reverse a net zero pledge."""
-    topic = _topic(source)
+    topic = subject_words(source)
     found: list[str] = []
     for cue, _, scope in _cue_hits(target):
         if topic & scope and cue not in found:
@@ -183,6 +183,20 @@ def cue_scopes(text: str) -> tuple[tuple[str, frozenset[str], frozenset[str]], .
 @lru_cache(maxsize=8192)
 def _topic(text: str) -> frozenset[str]:
     return frozenset(tokens(text))
+
+
+_LEAD_MARK = re.compile(r"^\W*(?:\(?[0-9]{1,2}[.)]|\(?[a-z][.)])?\W*")
+
+
+@lru_cache(maxsize=8192)
+def subject_words(text: str) -> frozenset[str]:
+    """What ``text`` is about: its content words without the verb opening a list item or an
+    imperative ("Develop …", "Support …": the action, not the topic)."""
+    body = _LEAD_MARK.sub("", text)
+    words, first = tokens(body), body.split()[:1]
+    if words and first and tokens(first[0]) == words[:1]:
+        words = words[1:]
+    return frozenset(words)
 
 
 @lru_cache(maxsize=8192)
