@@ -170,9 +170,15 @@ def new_cues(source: str, cues: Sequence[str]) -> list[str]:
     """The cues a later text adds: not already in ``source``, and (for opposition: resist,
     oppose, stop) only when the source was not already against something ("challenge
     inappropriate development" → "resist inappropriate development" continues it)."""
-    before = set(cessation_cues(source))
-    against = bool(AGAINST.search(source))
+    before, against = _stance(source)
     return [c for c in cues if c not in before and not (against and c in OPPOSE)]
+
+
+@lru_cache(maxsize=8192)
+def _stance(source: str) -> tuple[frozenset[str], bool]:
+    """The source's own cues, and whether it is already against something (cached: contrast
+    retrieval asks this for every cue passage of the later plan)."""
+    return frozenset(cessation_cues(source)), bool(AGAINST.search(source))
 
 
 def cue_scopes(text: str) -> tuple[tuple[str, frozenset[str], frozenset[str]], ...]:
