@@ -145,3 +145,15 @@ def test_the_opening_verb_and_escalating_wording_label_strength():
     p = propose("Work with partners to improve bus services.",
                 "Work with operators to improve rural bus services.", similarity=0.7, wording=0.7)
     assert p.relation == "continued"
+
+
+def test_turning_away_from_the_source_is_withdrawn_and_a_named_successor_replaced():
+    p = propose("Help residents cut their carbon emissions at home.",
+                "Instead of cutting carbon emissions, help residents with energy bills.",
+                similarity=0.2, wording=0.4, reversal_min=0.5)
+    assert p.relation == "withdrawn"
+    p = propose("Run the county youth offer from our own centres.",
+                "Young people will be offered online activities instead of the old clubs.",
+                similarity=0.8, wording=0.5, reversal_min=0.5)
+    assert p.relation == "replaced"
+    assert "push back" in cessation_cues("Push back on excessive new housing targets.")

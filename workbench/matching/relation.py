@@ -57,6 +57,7 @@ CESSATION: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
         ("resist", r"\bresist\w*"),
         ("oppose", r"\boppos(?:e|es|ed|ing)\b"),
         ("stand against", r"\bstand(?:ing)? (?:firm )?against\b"),
+        ("push back", r"\bpush(?:es|ing)? back (?:on|against)\b"),
         ("refocus", r"\bre-?focus\w*|\b(?:move|shift)\w* (?:our |the |its )?focus\b"),
         ("move away", r"\b(?:move|moving|step|stepping|turn|turning) away from\b"),
         ("instead", r"\binstead of\b|\brather than\b"),
@@ -69,7 +70,7 @@ CESSATION: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
         ("replace", r"\breplac(?:e|es|ed|ing)\b"),
     )
 )
-OPPOSE = frozenset({"resist", "oppose", "stand against", "stop"})
+OPPOSE = frozenset({"resist", "oppose", "stand against", "push back", "stop"})
 """Cues of opposition: new only when the source was not already against something."""
 AGAINST = re.compile(
     r"\b(?:challeng\w*|tackl\w*|prevent\w*|combat\w*|fight\w*|resist\w*|oppos\w*|"
@@ -323,12 +324,15 @@ def propose(
         reasons.append("both mention " + ", ".join(f"'{s}'" for s in list(shared)[:4]))
     # a cue about what the source pledged (in its scope) counts however the rest of the
     # wording differs; a cue elsewhere in a clause on the topic only when the pair is close
-    cues = new_cues(source, scoped_cues(source, target))
+    scoped = new_cues(source, scoped_cues(source, target))
+    cues = list(scoped)
     if similarity >= reversal_min:
         cues += [c for c in new_cues(source, topical_cues(source, target)) if c not in cues]
     if cues:
         reasons += [f"reversal cue in the later text: '{c}'" for c in cues]
-        if set(cues) <= REPLACE_ONLY:
+        # "instead of / rather than / replace <the source's topic>" turns away from it;
+        # the same words about something else name what takes the source's place
+        if set(cues) <= REPLACE_ONLY and not scoped:
             return Proposal("replaced", tuple(reasons))
         if set(cues) <= TURN_AWAY | REPLACE_ONLY:
             return Proposal("withdrawn", tuple(reasons))
