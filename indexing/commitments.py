@@ -38,7 +38,7 @@ from workbench.model import ExtractedCommitment, ExtractedSection, Rect
 __all__ = ["Candidate", "candidates", "find_commitments", "lead_in_of", "select", "sentences"]
 
 LONG_ITEM = 80  # words: a longer list item is cut into its title clause and sentences
-COVER_BUDGET = 0.78  # units may hold at most this share of a document's words ...
+COVER_BUDGET = 0.77  # units may hold at most this share of a document's words ...
 SURE = 0.10  # ... but a unit at most this likely to be "none" is never dropped for it: a
 # one-page list of priorities is all promises, and a plan is never all promises
 _SENTENCE_END = re.compile(r"[.!?][\"”’')\]]*\s+(?=[A-Z0-9\"“‘'(£•])")
