@@ -161,7 +161,9 @@ class Workbench:
         extractors = [self.extractor]
         if workers > 1 and self.make_extractor is not None:
             extractors += [self.make_extractor() for _ in range(min(workers, total) - 1)]
-        pool = ThreadPoolExecutor(max_workers=len(extractors), thread_name_prefix="extract")
+        # two threads an extractor: while one thread sanitises and copies (fsync) a file, the
+        # other already waits on the worker for the next one (issue 12, Speed)
+        pool = ThreadPoolExecutor(max_workers=2 * len(extractors), thread_name_prefix="extract")
         free: queue.SimpleQueue[Extractor] = queue.SimpleQueue()
         for extractor in extractors:
             free.put(extractor)
@@ -262,13 +264,19 @@ class Workbench:
                 meta = entry.meta if entry else self._meta_from_extraction(path, extraction.title)
                 base = entry.slug if entry else slugify(path.name)
                 slug = unique_slug(base, exists=self.store.slug_exists)
-            plan = self.store.add_document(
+            verb = "as a new version of" if replaces else "as"
+            message = (  # the counts are the plan's once stored: its pages, sections, units
+                f"Imported {path.name} {verb} {slug}: {extraction.page_count} pages, "
+                f"{len(extraction.sections)} sections, {len(extraction.commitments)} commitments."
+            )
+            plan = self.store.add_document(  # the import log's row in the same transaction
                 slug=slug,
                 meta=meta,
                 extraction=extraction,
                 file_name=safe_line(path.name),
                 stored_path=stored,
                 replaces=replaces,
+                log=(safe_line(str(path)), safe_text(message)),
             )
         except Cancelled:
             return ImportOutcome(path, "cancelled", "Import cancelled.")
@@ -291,12 +299,6 @@ class Workbench:
                 log.exception("re-anchoring %s after a new version failed", plan.slug)
                 notices.append(f"The new version was imported, but its notes and links could "
                                f"not be re-anchored ({type(exc).__name__}: {exc}).")
-        verb = "as a new version of" if replaces else "as"
-        message = (
-            f"Imported {path.name} {verb} {plan.slug}: {plan.pages} pages, "
-            f"{plan.sections} sections, {plan.commitments} commitments."
-        )
-        self._log(path, sha, "imported", message)
         return ImportOutcome(path, "imported", message, plan.slug, notices=tuple(notices))
 
     def resegment(self, slug: str, state: TaskState | None = None) -> str:
