@@ -167,6 +167,13 @@ class _WorkerBase:
         if child is not None and child.process.is_alive():
             child.process.kill()
 
+    def warm_up(self) -> None:
+        """Start the child now, without waiting for it: it imports PyMuPDF and the analysis
+        while the caller does other work (an import hashes its files first), so the first
+        request does not wait for a spawn (issue 12, Speed). Does nothing if one is running."""
+        with self._lock:
+            self._ensure_child()
+
     @property
     def pid(self) -> int | None:
         child = self._child

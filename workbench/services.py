@@ -150,17 +150,26 @@ class Workbench:
             raise InvalidInput("--replaces takes exactly one PDF.")
         manifests: dict[Path, dict[str, ManifestEntry]] = {}
         report = ImportReport()
-        jobs: list[_Job] = []
-        for path in files:
-            folder = path.parent
-            if folder not in manifests:
-                manifests[folder] = read_manifest(folder)
-            jobs.append(self._prepare(path, manifests[folder].get(path.name),
-                                      replaces if ocr is not None else None))
-        total = max(1, len(jobs))
         extractors = [self.extractor]
         if workers > 1 and self.make_extractor is not None:
-            extractors += [self.make_extractor() for _ in range(min(workers, total) - 1)]
+            extractors += [self.make_extractor() for _ in range(min(workers, len(files)) - 1)]
+        for extractor in extractors:  # worker processes start while the files are hashed
+            warm_up = getattr(extractor, "warm_up", None)
+            if warm_up is not None and files:
+                warm_up()
+        jobs: list[_Job] = []
+        try:
+            for path in files:
+                folder = path.parent
+                if folder not in manifests:
+                    manifests[folder] = read_manifest(folder)
+                jobs.append(self._prepare(path, manifests[folder].get(path.name),
+                                          replaces if ocr is not None else None))
+        except BaseException:
+            for extractor in extractors[1:]:  # the extra workers end with this call
+                extractor.close()
+            raise
+        total = max(1, len(jobs))
         # two threads an extractor: while one thread sanitises and copies (fsync) a file, the
         # other already waits on the worker for the next one (issue 12, Speed)
         pool = ThreadPoolExecutor(max_workers=2 * len(extractors), thread_name_prefix="extract")

@@ -169,6 +169,19 @@ def test_recycling_by_pages_served_replaces_the_child_ahead_of_need(tmp_path):
         assert w.pid == first
 
 
+def test_warm_up_starts_the_child_that_serves_the_first_request(tmp_path):
+    path = small_pdf(tmp_path / "a.pdf")
+    with PdfWorkerExtractor() as w:
+        assert w.pid is None  # nothing runs until asked
+        w.warm_up()
+        started = w.pid
+        assert started is not None and w._child is not None and w._child.process.is_alive()
+        w.warm_up()  # a running child is kept
+        assert w.pid == started
+        assert w.extract(path).page_count == 3
+        assert w.pid == started  # the first document did not wait for another spawn
+
+
 def test_recycling_by_resident_memory(tmp_path):
     path = small_pdf(tmp_path / "a.pdf")
     with PdfWorkerExtractor(recycle_rss=10**12) as w:  # far above any real child
