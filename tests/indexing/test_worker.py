@@ -62,6 +62,30 @@ def test_parent_never_loads_pymupdf():
     assert out.stdout.split() == ["17", "False", "False"]
 
 
+def test_worker_child_does_not_import_the_main_script(tmp_path):
+    """spawn re-imports the parent's main script in a child unless told not to; the worker
+    must not pay for the application's imports (issue 12, Speed)."""
+    import subprocess
+
+    marker = tmp_path / "imported-as-mp-main"
+    script = tmp_path / "main_script.py"
+    script.write_text(
+        "import sys\n"
+        "from pathlib import Path\n"
+        f"if __name__ != '__main__': Path({str(marker)!r}).write_text(__name__)\n"
+        "from indexing.worker import PdfWorkerExtractor\n"
+        "if __name__ == '__main__':\n"
+        "    w = PdfWorkerExtractor()\n"
+        f"    print(w.extract(Path({str(small_pdf(tmp_path / 'a.pdf'))!r})).page_count)\n"
+        "    w.close()\n", encoding="utf-8")
+    root = Path(__file__).resolve().parents[2]
+    out = subprocess.run([sys.executable, str(script)], capture_output=True, text=True,
+                         timeout=120, cwd=root, env={**os.environ, "PYTHONPATH": str(root)})
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.split() == ["3"]
+    assert not marker.exists()  # the child never ran the main script
+
+
 def test_sample_through_worker_with_progress(worker):
     state = TaskState()
     e = worker.extract(SAMPLES / "framing-kents-future-2022.pdf", state=state)
