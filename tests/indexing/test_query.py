@@ -149,7 +149,7 @@ def test_allowed_filters():
     assert (PLAN, "kent-vision-2011") in t and (KIND, "commitment") in t
     assert (STAGE, "adopted") in t
     assert fields_of(parse_query("kind:bogus").query) == {BODY, HEADING, ACRONYMS, PAIRS}
-    assert fields_of(parse_query("date:soon").query) == {BODY, HEADING, ACRONYMS}
+    assert fields_of(parse_query("date:soon").query) == {BODY, HEADING, ACRONYMS, PAIRS}
 
 
 def test_date_filters():
