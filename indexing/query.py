@@ -18,8 +18,14 @@ Query syntax (for the README)
 * ``(roads OR rail) bus``  grouping with parentheses (unbalanced ones are tolerated).
 * ``educat*``              prefix search; at least two characters before the ``*``. A ``*`` or
   ``?`` anywhere else is ignored (no leading wildcards).
-* Words are stemmed: ``potholes`` finds "pothole", ``educating`` finds "education". Plain words
-  standing close together rank first (``ParsedQuery.near``; see ``indexing.search_hits``).
+* Words are stemmed: ``potholes`` finds "pothole", ``educating`` finds "education"; a derived
+  noun also finds its base, ranked lower (``academisation`` finds "academies"); two words
+  typed apart also find them written together (``medium sized`` finds "mediumsized"). Plain
+  words standing side by side rank first (the ``pairs`` field), then words close together
+  (``ParsedQuery.near``; see ``indexing.search_hits``).
+* Acronyms the library's own text defines ("Low Carbon Across the Northern Region (LoCANR)")
+  work both ways, like the table's: ``LoCANR`` finds the long form written out elsewhere, and
+  the long form typed finds the acronym (``indexing.search_terms``).
 * Numbers, money and hyphenated words: see ``indexing.analysis``.
 * Operators are only ``AND``/``OR``/``NOT`` in capitals; lower-case and/or/not are words.
 * Acronyms are case-sensitive on the acronym side: ``SEND`` finds the acronym SEND and "special
@@ -210,7 +216,7 @@ def _expansion_clauses(
             clauses.append(wq.Term(ACRONYMS, a))
             if hl:
                 ctx.terms.add(a)
-        else:  # a mixed-case short form the text defines ("LoCASE") is indexed as a word
+        else:  # a mixed-case short form the text defines ("LoCANR") is indexed as a word
             st = stems(a)
             if not st:
                 continue
@@ -291,7 +297,7 @@ def _compile_word(
         if hl:
             ctx.terms.add(js)
     if not w.raw.islower() and not w.raw.istitle():
-        learned = table.expansions(w.raw)  # a mixed-case short form ("LoCASE")
+        learned = table.expansions(w.raw)  # a mixed-case short form ("LoCANR")
         if learned:
             more, _ = _expansion_clauses(ctx, (), learned, hl, tagged=True)
             clauses += more

@@ -560,7 +560,7 @@ class WhooshSearchIndex:
                 text = term.decode("utf-8") if isinstance(term, bytes) else term
                 pair = parse_definition(text)
                 # searched as a phrase: only when one of its words is rare enough for that to
-                # be cheap ("Kent County Council" is all common words: its acronym finds it)
+                # be cheap ("City Council Office" is all common words: its acronym finds it)
                 if pair is not None and min(
                     (searcher.doc_frequency(BODY, st) for st in stems(pair[1])), default=cap + 1
                 ) <= cap:

@@ -1,15 +1,16 @@
 """Vocabulary the library teaches the search: acronyms its own text defines, derived word forms.
 
 * **Acronyms defined in the text.** Plans spell a name out once and abbreviate it after:
-  "Low Carbon Across the South East (LoCASE)", "the UK's only High-Speed rail line (HS1)".
+  "Low Carbon Across the Northern Region (LoCANR)", "the only Fast-Track tram line (FT2)".
   ``acronym_definitions`` finds such pairs much as Schwartz & Hearst (2003) do: the short
   form in brackets, the long form the shortest run of words just before it that spells it,
-  here by word initials (each capital of the short form starts a word, in order). The index keeps every
-  pair it finds (``DEFINED`` field, ``indexing.search_index``); a search for either form finds
-  the other (``indexing.query``), so a passage that only says "Low Carbon Across the South East"
-  is found by ``LoCASE``. The PyPI package ``abbreviations`` implements the same rule but is
-  unmaintained since 2019, matches letters anywhere in a word (it took "later
-incorporating East Sussex" for LEP here) and has no notion of a digit in a short form (HS1), so this is ours.
+  here by word initials (each capital of the short form starts a word, in order). The index
+  keeps every pair it finds (``DEFINED`` field, ``indexing.search_index``); a search for
+  either form finds the other (``indexing.query``), so a passage that only says "Low Carbon
+  Across the Northern Region" is found by ``LoCANR``. The PyPI package ``abbreviations``
+  implements Schwartz & Hearst but is unmaintained since 2019, matches letters anywhere in a
+  word (it took "later incorporating North Downs" for LNP, say) and has no notion
+  of a digit in a short form (FT2), so this is ours.
 * **Derived forms.** Porter stems inflections, not derivations: "academisation" and
   "academies" share no stem. ``derived_stems`` gives the stems of a derived noun's base
   ("-isation" -> "-y"), searched with a lower weight.
@@ -37,7 +38,7 @@ _MAX_LONG_WORDS = 10
 
 
 def _short_form_ok(short: str) -> bool:
-    """At least two capitals, mostly capitals: "LoCASE", "HS1", "SMEs" (not "Kent", "eg")."""
+    """At least two capitals, mostly capitals: "LoCANR", "FT2", "SMEs" (not "Leeds", "eg")."""
     caps = sum(ch.isupper() for ch in short)
     return caps >= 2 and caps * 2 >= sum(ch.isalpha() for ch in short)
 
@@ -66,8 +67,8 @@ def _singular(short: str) -> str:
 def _initials_ok(long: list[str], short: str) -> bool:
     """Each capital of the short form starts a word of the long form (or is a capital inside
     one: "UK"), in order; at most one other word besides stop words is skipped, and the long
-    form ends on a matched word unless a digit of the short form stands for its tail ("HS1",
-    "High Speed rail line")."""
+    form ends on a matched word unless a digit of the short form stands for its tail ("FT2",
+    "Fast Track tram line")."""
     caps = [c.lower() for c in short if c.isupper()]
     wi, ci, skipped, last = 0, 0, 0, -1
     while ci < len(caps) and wi < len(long):
