@@ -167,3 +167,40 @@ def test_a_query_that_is_one_table_phrase_is_ranked_by_nearness_too():
     q = str(parse_query("working from home", table).query)
     assert f"{PAIRS}:work_home" in q
     assert parse_query("working from home", table).near == ("work", "home")
+
+
+# --- OCR marks without a query per search -----------------------------------------------------
+
+
+class _Store:
+    def __init__(self) -> None:
+        self.rev, self.pages, self.calls = 1, {("plan-a", 2): 71.0}, 0
+
+    def revision(self) -> int:
+        return self.rev
+
+    def ocr_pages_of_plans(self, slugs):
+        self.calls += 1
+        return {k: v for k, v in self.pages.items() if k[0] in slugs}
+
+
+def test_ocr_marks_are_read_once_per_library_revision():
+    from workbench.model import SearchHit, SearchResult
+    from workbench.services import Workbench
+
+    def hit(plan: str, page: int) -> SearchHit:
+        return SearchHit(key=f"section:{page}", kind="section", item_id=page, plan=plan,
+                         plan_title="", plan_date="", path=(), page_label=str(page),
+                         page_index=page, score=1.0, snippet="", text="")
+
+    store = _Store()
+    wb = Workbench.__new__(Workbench)
+    wb.store, wb._ocr_pages = store, (-1, {})
+    result = SearchResult((hit("plan-a", 2), hit("plan-a", 3), hit("plan-b", 2)), 3, "q")
+    marked = [h.ocr_confidence for h in wb._mark_ocr_hits(result).hits]
+    assert marked == [71.0, None, None]
+    wb._mark_ocr_hits(result)
+    assert store.calls == 1  # the same revision: no second query
+    store.rev, store.pages = 2, {("plan-b", 2): 55.0}  # a plan re-read by OCR
+    marked = [h.ocr_confidence for h in wb._mark_ocr_hits(result).hits]
+    assert marked == [None, None, 55.0] and store.calls == 2
