@@ -244,7 +244,7 @@ def _expansion_clauses(
 
 
 def _compile_word(
-    w: _Word, ctx: _Ctx, hl: bool, joined: Iterable[str] = ()
+    w: _Word, ctx: _Ctx, hl: bool, joined: tuple[str, ...] = ()
 ) -> tuple[wq.Query, str] | None:
     """One plain word. ``joined``: stems of this word written together with a neighbour
     ("medium sized" -> "mediumsized"), also matched."""
@@ -292,7 +292,7 @@ def _compile_word(
         ctx.terms.update(st)
     extra_stems = [*joined, *(derived_stems(w.raw) if len(st) == 1 else ())]
     for n, js in enumerate(extra_stems):
-        boost = 1.0 if n < len(tuple(joined)) else DERIVED_BOOST
+        boost = 1.0 if n < len(joined) else DERIVED_BOOST
         clauses += [wq.Term(BODY, js, boost=boost), wq.Term(HEADING, js, boost=boost)]
         if hl:
             ctx.terms.add(js)
