@@ -162,6 +162,27 @@ def test_backup_is_verified_and_rotated(store, tmp_path):
     conn.close()
 
 
+def test_backup_killed_before_the_rename_never_keeps_too_many(store, tmp_path, monkeypatch):
+    """A kill between placing the new backup and rotating used to leave eight backups, and
+    nothing rotated again until the next one; making room first keeps the count at seven."""
+    add(store, "a")
+    for i in range(connection.BACKUPS_KEPT):
+        connection.backup(store.db, tmp_path / "bk", reason=f"t{i}")
+    oldest = connection.list_backups(tmp_path / "bk")[-1]
+
+    def killed(src, dst):
+        raise KeyboardInterrupt  # stands in for SIGKILL at the rename
+
+    monkeypatch.setattr(connection.os, "replace", killed)
+    with pytest.raises(KeyboardInterrupt):
+        connection.backup(store.db, tmp_path / "bk", reason="killed")
+    kept = connection.list_backups(tmp_path / "bk")
+    assert len(kept) == connection.BACKUPS_KEPT - 1 and oldest not in kept
+    monkeypatch.undo()
+    connection.backup(store.db, tmp_path / "bk", reason="next")
+    assert len(connection.list_backups(tmp_path / "bk")) == connection.BACKUPS_KEPT
+
+
 def test_network_folder_falls_back_to_rollback_journal(tmp_path):
     db = connection.connect(tmp_path / "n.db", network=True)
     assert db.execute("PRAGMA journal_mode").fetchone()[0] == "delete"
