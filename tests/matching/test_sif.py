@@ -56,3 +56,26 @@ def test_the_plans_common_words_weigh_less_than_its_rare_ones():
     space = SifSpace(FakeModel(), PLAN)
     common, rare = VOCAB.index("county"), VOCAB.index("buses")
     assert space.token_weight(common) < space.token_weight(rare) / 3
+
+
+class SynonymModel(FakeModel):
+    """As FakeModel, but "routes" points the same way as "buses" (a paraphrase)."""
+
+    def table(self):
+        t = np.eye(len(VOCAB), dtype=np.float32)
+        t[VOCAB.index("routes")] = t[VOCAB.index("buses")]
+        return t
+
+
+def test_the_engine_ranks_a_paraphrase_first_through_the_pooled_meaning():
+    from workbench.matching.engine import PlanIndex
+    from workbench.matching.passages import Passage
+
+    texts = [*PLAN[1:], "we will support the county routes"]
+    passages = [Passage(f"c:{n}", "later", "commitment", t, "", (), 0, "1", 0, len(t), None)
+                for n, t in enumerate(texts)]
+    index = PlanIndex(passages, SynonymModel())
+    best = index.rank("we will support the county buses", limit=3).matches[0]
+    # no word but the boilerplate is shared: only the meaning signal can find it
+    assert best.passage.text.endswith("routes")
+    assert best.signals["meaning"] > 0.5
