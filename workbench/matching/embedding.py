@@ -7,9 +7,10 @@ token embeddings and it states no licence for them (README, "Optional: meaning s
 
 It is loaded once per process from the package's own folder with downloads disabled, so nothing
 is fetched at run time. It is used only when installed **and** switched on
-(``WORKBENCH_EMBEDDINGS=on``): measured on the held-out links it did not improve top-1/top-3
-(docs/bench/engine.md), so by default the engine runs on its lexical, fuzzy, named-thing and
-structural signals alone.
+(``WORKBENCH_EMBEDDINGS=on``); by default the engine runs on its lexical, fuzzy, named-thing and
+structural signals alone. The engine pools its token vectors with ``SifSpace``: with plain mean
+pooling (round 2) it did not improve the held-out figures (docs/bench/engine.md); pooled so, it
+does, a little (docs/bench/engine-r3.md).
 """
 
 from __future__ import annotations
@@ -126,8 +127,8 @@ _LOADED: dict[str, Embedder | None] = {}
 
 
 def enabled() -> bool:
-    """Off unless ``WORKBENCH_EMBEDDINGS=on``: on the held-out links the model did not improve
-    the engine's figures (docs/bench/engine.md), so it is kept as an opt-in to re-measure."""
+    """Off unless ``WORKBENCH_EMBEDDINGS=on``: the model's weights have no stated licence
+    (README), so using it is the user's explicit choice."""
     return os.environ.get(ENV_SWITCH, "off").strip().casefold() in ("1", "on", "yes", "true")
 
 

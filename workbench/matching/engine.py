@@ -36,7 +36,7 @@ from typing import Any
 
 import bm25s  # why: maintained BM25 over sparse matrices, numpy only
 import numpy as np
-from rapidfuzz import fuzz
+from rapidfuzz import fuzz, process
 
 from workbench.matching.embedding import Embedder, SifSpace, load_embedder
 from workbench.matching.passages import Passage
@@ -326,14 +326,21 @@ class PlanIndex:
             return max(fuzz.token_sort_ratio(folded_src, self._folded[i]),
                        0.9 * fuzz.token_set_ratio(folded_src, self._folded[i])) / 100.0
 
+        # the wording signal is costly: computed for the whole shortlist only when it weighs in
+        # the ranking (in one batch: rapidfuzz's cdist), else only for the candidates returned
+        batch: dict[int, float] = {}
+        if w_wording and len(order):
+            hay = [self._folded[int(i)] for i in order]
+            sort = process.cdist([folded_src], hay, scorer=fuzz.token_sort_ratio)[0]
+            tset = process.cdist([folded_src], hay, scorer=fuzz.token_set_ratio)[0]
+            batch = {int(i): max(float(a), 0.9 * float(b)) / 100.0
+                     for i, a, b in zip(order, sort, tset, strict=True)}
         scored: list[tuple[float, int, int, float | None]] = []
         for i in (int(x) for x in order):
             p = self.passages[i]
             if p.key in q.exclude:
                 continue
-            # the wording signal is costly: computed for the whole shortlist only when it
-            # weighs in the ranking, else only for the candidates returned (their reasons)
-            wording = wording_of(i) if w_wording else None
+            wording = batch.get(i) if w_wording else None
             scored.append((-(float(pre[i]) + w_wording * (wording or 0.0)), p.page_index, i,
                            wording))
         scored.sort(key=lambda x: (x[0], x[1], self.passages[x[2]].start))
