@@ -369,8 +369,10 @@ def backup(db: Database, backups_dir: Path, *, reason: str = "daily") -> Path:
     if not ok:
         remove_backup_temp(tmp)
         raise LibraryError("The backup did not verify; the previous backups were kept.")
+    # Make room first: a kill between the rename and a later rotation would leave one backup
+    # too many, and nothing rotates again until the next backup.
+    _rotate(backups_dir, keep=BACKUPS_KEPT - 1)
     os.replace(tmp, final)
-    _rotate(backups_dir)
     return final
 
 
@@ -380,9 +382,9 @@ def remove_backup_temp(tmp: Path) -> None:
         path.unlink(missing_ok=True)
 
 
-def _rotate(backups_dir: Path) -> None:
+def _rotate(backups_dir: Path, *, keep: int = BACKUPS_KEPT) -> None:
     backups = sorted(backups_dir.glob("workbench-*.db"))
-    for old in backups[:-BACKUPS_KEPT]:
+    for old in backups[:max(0, len(backups) - keep)]:
         old.unlink(missing_ok=True)
 
 

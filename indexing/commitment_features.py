@@ -181,6 +181,7 @@ _SUBJECTS = frozenset({"we", "we'll", "we’ll", "council", "authority", "partne
 _MODALS = frozenset({"will", "shall", "commit", "pledge", "promise", "aim", "intend", "plan",
                      "want", "continue", "propose"})
 _BE_MODAL = frozenset({"committed", "determined", "confident", "going"})
+_BE_VERBS = frozenset({"are", "is", "have"})
 
 
 def _cues(text: str, low: str, f: dict[str, float]) -> None:
@@ -193,13 +194,16 @@ def _cues(text: str, low: str, f: dict[str, float]) -> None:
     for name, vocab in _PAIR_CUES.items():
         if name not in f and not pairs.isdisjoint(vocab):
             f[name] = 1.0
-    acronyms = {w.casefold() for w in text.split() if 2 <= len(w) <= 6 and w.isupper()}
-    for i in range(len(words) - 1):
-        a, b = words[i], words[i + 1]
-        if (a in _SUBJECTS or a in acronyms) and (b in _MODALS or (
-                b in ("are", "is", "have") and i + 2 < len(words) and words[i + 2] in _BE_MODAL)):
-            f["subject_modal_any"] = 1.0
-            break
+    # only a sentence holding a modal or "are/is/have" can fire: skip the walk (and the
+    # acronyms) otherwise (issue 12, Speed; same features)
+    if not (present.isdisjoint(_MODALS) and present.isdisjoint(_BE_VERBS)):
+        acronyms = {w.casefold() for w in text.split() if w.isupper() and 2 <= len(w) <= 6}
+        for i in range(len(words) - 1):
+            a, b = words[i], words[i + 1]
+            if (a in _SUBJECTS or a in acronyms) and (b in _MODALS or (
+                    b in _BE_VERBS and i + 2 < len(words) and words[i + 2] in _BE_MODAL)):
+                f["subject_modal_any"] = 1.0
+                break
     doing = ("we", "are") in pairs or "we're" in present or "we’re" in present
     for i in range(len(words) - 1 if doing else 0):  # "we are driving", "we're investing"
         a, b = words[i], words[i + 1]
@@ -334,12 +338,16 @@ class Model:
 
     def probabilities(self, feats: Mapping[str, float]) -> dict[str, float]:
         vectors = self._vectors()
-        scores = [0.0] * len(KINDS)
+        s0 = s1 = s2 = s3 = s4 = 0.0  # one per kind (KINDS has five): no inner loop
         for name, value in feats.items():
             vec = vectors.get(name)
             if vec is not None:
-                for k in range(len(KINDS)):
-                    scores[k] += vec[k] * value
+                s0 += vec[0] * value
+                s1 += vec[1] * value
+                s2 += vec[2] * value
+                s3 += vec[3] * value
+                s4 += vec[4] * value
+        scores = [s0, s1, s2, s3, s4]
         top = max(scores)
         exp = [math.exp(x - top) for x in scores]
         total = sum(exp)
