@@ -8,7 +8,9 @@ streamed row by row, three columns landscape, numbered headings, action tables).
 
 For each corpus tier (1×, 20×, 200× the sample plans, see bench/corpus.py) it measures:
 
-* raw PyMuPDF ``page.get_text("dict")`` over every page, single process (pages/s);
+* raw PyMuPDF ``page.get_text("dict")`` over every page, single process (pages/s), and its
+  CPU seconds beside the CPU seconds of our two-worker run (parent and workers), which the load
+  of a shared machine moves much less than wall time;
 * our pipeline without the search index (worker-process extraction, clean-up, segmentation,
   SQLite storage) with one and with two worker processes (pages/s, and % of raw);
 * the full import including the Whoosh index, against raw ``dict`` time + a raw single-writer
@@ -97,11 +99,25 @@ def raw_dict(files: list[Path]) -> tuple[float, int]:
         "    for p in d:\n"
         "        p.get_text('dict'); n += 1\n"
         "    d.close()\n"
-        "print(time.perf_counter() - t, n)\n"
+        "import resource; u = resource.getrusage(resource.RUSAGE_SELF)\n"
+        "print(time.perf_counter() - t, n, u.ru_utime + u.ru_stime)\n"
     )
     out = subprocess.run([sys.executable, "-c", code, *map(str, files)], check=True,
                          capture_output=True, text=True).stdout.split()
+    RAW_CPU[0] = float(out[2])  # the child's whole CPU time (its start-up included)
     return float(out[0]), int(out[1])
+
+
+RAW_CPU = [0.0]
+
+
+def cpu_seconds() -> float:
+    """CPU time of this process and of its reaped children (the worker processes): a
+    measure of work that the load of a shared machine moves much less than wall time."""
+    import resource
+
+    me, kids = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return me.ru_utime + me.ru_stime + kids.ru_utime + kids.ru_stime
 
 
 def import_run(files: list[Path], root: Path, *, workers: int, with_index: bool) -> float:
@@ -203,8 +219,11 @@ def main() -> None:
             print(rows[-1], flush=True)
             continue
         raw_t, pages = raw_dict(files)
+        raw_cpu = RAW_CPU[0]
         p1 = import_run(files, work / f"lib-{tier}-w1", workers=1, with_index=False)
+        c0 = cpu_seconds()
         p2 = import_run(files, work / f"lib-{tier}-w2", workers=2, with_index=False)
+        cpu2 = cpu_seconds() - c0
         full_lib = work / f"lib-{tier}-full"
         full = import_run(files, full_lib, workers=2, with_index=True)  # as the CLI runs it
         (work / f"raw-{tier}").mkdir(parents=True, exist_ok=True)
@@ -220,6 +239,8 @@ def main() -> None:
                 "1w % of raw": 100 * raw_t / p1,
                 "pipeline 2w p/s": pages / p2,
                 "2w % of raw": 100 * raw_t / p2,
+                "raw dict CPU s": raw_cpu,
+                "2w CPU s (all processes)": cpu2,
                 "full import s": full,
                 "raw dict+whoosh s": raw_t + wt,
                 "full / raw": full / (raw_t + wt),

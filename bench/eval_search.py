@@ -1,6 +1,6 @@
 """Search quality on the development queries, split into a tuning half and a held-out half.
 
-    .venv/bin/python bench/eval_search.py --library LIB [--show-misses]
+    .venv/bin/python bench/eval_search.py --library LIB [--show-misses] [--queries HELDOUT]
 
 Runs every query of ``../shared/eval/dev_queries.jsonl`` through ``Workbench.search`` in this
 process (the same code path as ``workbench search --json``, without a process per query) and
@@ -9,10 +9,11 @@ recall@10, quoted-phrase precision, hits repeated inside another hit. Phrase pre
 given with quote marks and a possessive 's folded away: ``score.norm`` keeps apostrophes, so a
 passage that writes the phrase in single quotes (‘Brand Kent’) or as a possessive ("Kent
 Nature Partnership's") never counts as holding it. Each half's plain multi-word queries are
-also run again in quotes, for phrase precision on more than the set's few quoted queries. Queries with an odd
-number (DQ01, DQ03, ...) are the tuning half; even numbers are held out. ``--show-misses``
-lists what the tuning half misses; the held-out half is only ever counted, never listed, so
-it cannot leak into the rules. Not a test: nothing here asserts a figure.
+also run again in quotes, for phrase precision on more than the set's few quoted queries. Round 3 tunes on all
+the dev queries (odd and even ids are still shown apart, for comparison with earlier rounds);
+``--show-misses`` lists what they miss. ``--queries tests/data/eval_extra/queries.jsonl``
+scores the held-out set instead: figures only, its misses are never listed, so they cannot
+leak into the rules. Not a test: nothing here asserts a figure.
 """
 
 from __future__ import annotations
@@ -93,24 +94,31 @@ def quoted_variants(queries: list[dict]) -> list[dict]:
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--library", type=Path, required=True)
-    ap.add_argument("--show-misses", action="store_true", help="list the tuning half's misses")
+    ap.add_argument("--show-misses", action="store_true", help="list the tuning set's misses")
+    ap.add_argument("--queries", type=Path, default=None,
+                    help="score this held-out file instead (figures only, never its misses)")
     args = ap.parse_args()
     score = _score_module()
-    queries = score.load("dev_queries.jsonl")
-    halves = {
-        "tuning (odd ids)": [q for q in queries if int(q["id"][2:]) % 2 == 1],
-        "held-out (even ids)": [q for q in queries if int(q["id"][2:]) % 2 == 0],
-        "all": queries,
-    }
+    if args.queries is not None:
+        queries = [json.loads(line) for line in args.queries.read_text("utf-8").splitlines()
+                   if line.strip()]
+        sets = {f"held out ({args.queries.name})": queries}
+    else:
+        queries = score.load("dev_queries.jsonl")
+        sets = {
+            "tuning (odd ids)": [q for q in queries if int(q["id"][2:]) % 2 == 1],
+            "tuning (even ids)": [q for q in queries if int(q["id"][2:]) % 2 == 0],
+            "all dev (all tuned on this round)": queries,
+        }
     wb = open_workbench(args.library)
-    for name, qs in halves.items():
+    for name, qs in sets.items():
         figures, missed = evaluate(wb, qs, score)
         print(name, json.dumps({k: round(v, 3) for k, v in figures.items()}))
         variants = quoted_variants(qs)
         quoted, _ = evaluate(wb, variants, score)
         print(f"  the {len(variants)} plain multi-word queries quoted:", json.dumps(
             {k: round(v, 3) for k, v in quoted.items() if "phrase" in k}))
-        if args.show_misses and name.startswith("tuning"):
+        if args.show_misses and name.startswith("all dev"):
             for m in missed:
                 print("  missed", m)
     wb.index.close()

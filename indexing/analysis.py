@@ -24,10 +24,18 @@ import hashlib
 import re
 import unicodedata
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
+from itertools import chain
 
-from whoosh.analysis import Filter, LowercaseFilter, RegexTokenizer, StemFilter, StopFilter
+from whoosh.analysis import (
+    BiWordFilter,
+    Filter,
+    LowercaseFilter,
+    RegexTokenizer,
+    StemFilter,
+    StopFilter,
+)
 from whoosh.lang.porter import stem as _uncached_stem
 
 __all__ = [
@@ -39,6 +47,7 @@ __all__ = [
     "acronym_form",
     "acronym_tokens",
     "body_analyzer",
+    "pairs_analyzer",
     "exact_analyzer",
     "exact_words",
     "highlight_analyzer",
@@ -211,6 +220,24 @@ def body_analyzer():
     )
 
 
+class _PairsFilter(BiWordFilter):
+    """Whoosh's ``BiWordFilter``, which fails on a text with no words (UnboundLocalError in
+    whoosh-reloaded 2.7.5): such a text has no pairs."""
+
+    def __call__(self, tokens):
+        it = iter(tokens)
+        first = next(it, None)
+        if first is not None:
+            yield from super().__call__(chain([first], it))
+
+
+def pairs_analyzer(sep: str = "_"):
+    """The ``pairs`` field: each two neighbouring stems of the body as one term ("social_care",
+    stop words left out first), so "the words side by side" is one term lookup. Whoosh's
+    ``BiWordFilter`` is made for this ("pseudo-phrase searching")."""
+    return body_analyzer() | _PairsFilter(sep=sep)
+
+
 def exact_analyzer():
     """The analyzer of the ``exact`` field (quoted phrases): every word, lower case, unstemmed."""
     return _tokenizer() | TokenFormsFilter() | LowercaseFilter()
@@ -329,6 +356,22 @@ class SynonymTable:
     @classmethod
     def empty(cls) -> SynonymTable:
         return cls()
+
+    def with_definitions(self, pairs: Iterable[tuple[str, str]]) -> SynonymTable:
+        """This table plus (short form, long form) pairs the library's own text defines
+        (``indexing.search_terms``). Only this table's expansions are tagged in the index, so
+        the learned ones are searched as phrases and the fingerprint does not change."""
+        acr = {a: list(v) for a, v in self.acronyms.items()}
+        added = False
+        for short, long in pairs:
+            have = acr.setdefault(short, [])
+            if phrase_key(long) not in {phrase_key(x) for x in have}:
+                have.append(long)
+                added = True
+        if not added:
+            return self
+        table = SynonymTable.build(acr, self.exact, self.phrases)
+        return replace(table, _tagged=self._tagged)
 
     def expansions(self, acronym: str) -> tuple[str, ...]:
         return self.acronyms.get(acronym, ())

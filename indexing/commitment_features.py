@@ -175,12 +175,17 @@ _PAIR_CUES: dict[str, frozenset[tuple[str, str]]] = {
     "vision_word": frozenset({("our", "vision"), ("our", "mission"), ("our", "ambition"),
                               ("our", "aim"), ("our", "priority"), ("our", "priorities"),
                               ("our", "purpose"), ("our", "focus"), ("vision", "is"),
-                              ("vision", "for"), ("focus", "on"), ("focused", "on")}),
+                              ("vision", "for"), ("focus", "on"), ("focused", "on"),
+                              ("a", "vision"), ("a", "focus"), ("exists", "to")}),
 }
-_SUBJECTS = frozenset({"we", "we'll", "we’ll", "council", "authority", "partners", "partnership"})
+_SUBJECTS = frozenset({"we", "we'll", "we’ll", "i", "council", "authority", "partners",
+                       "partnership"})
 _MODALS = frozenset({"will", "shall", "commit", "pledge", "promise", "aim", "intend", "plan",
                      "want", "continue", "propose"})
+_PRE_VERB = frozenset({"always", "also", "further", "then", "not", "continually", "jointly",
+                       "actively", "directly"})
 _BE_MODAL = frozenset({"committed", "determined", "confident", "going"})
+_BE_VERBS = frozenset({"are", "is", "have", "am"})
 
 
 def _cues(text: str, low: str, f: dict[str, float]) -> None:
@@ -193,13 +198,16 @@ def _cues(text: str, low: str, f: dict[str, float]) -> None:
     for name, vocab in _PAIR_CUES.items():
         if name not in f and not pairs.isdisjoint(vocab):
             f[name] = 1.0
-    acronyms = {w.casefold() for w in text.split() if 2 <= len(w) <= 6 and w.isupper()}
-    for i in range(len(words) - 1):
-        a, b = words[i], words[i + 1]
-        if (a in _SUBJECTS or a in acronyms) and (b in _MODALS or (
-                b in ("are", "is", "have") and i + 2 < len(words) and words[i + 2] in _BE_MODAL)):
-            f["subject_modal_any"] = 1.0
-            break
+    # only a sentence holding a modal or "are/is/have" can fire: skip the walk (and the
+    # acronyms) otherwise (issue 12, Speed; same features)
+    if not (present.isdisjoint(_MODALS) and present.isdisjoint(_BE_VERBS)):
+        acronyms = {w.casefold() for w in text.split() if w.isupper() and 2 <= len(w) <= 6}
+        for i in range(len(words) - 1):
+            a, b = words[i], words[i + 1]
+            if (a in _SUBJECTS or a in acronyms) and (b in _MODALS or (
+                    b in _BE_VERBS and i + 2 < len(words) and words[i + 2] in _BE_MODAL)):
+                f["subject_modal_any"] = 1.0
+                break
     doing = ("we", "are") in pairs or "we're" in present or "we’re" in present
     for i in range(len(words) - 1 if doing else 0):  # "we are driving", "we're investing"
         a, b = words[i], words[i + 1]
@@ -281,6 +289,11 @@ def features(text: str, ctx: Context) -> dict[str, float]:
     if ctx.item_head:
         f["item_head"] = 1.0
     opening = _opening(text)
+    if len(opening) > 1 and (opening[0] in _PRE_VERB or (
+            opening[0].endswith("ly") and opening[1] in _VERBS)):
+        opening = opening[1:]  # "Always consider ...", "Proactively engage ...", "Not shy ..."
+        text = text.split(None, 1)[1] if " " in text.strip() else text
+        text = text[:1].upper() + text[1:]
     first = opening[0] if opening else ""
     if text[:1].islower():
         f["opens_lower"] = 1.0
@@ -313,6 +326,9 @@ def features(text: str, ctx: Context) -> dict[str, float]:
         f["first_column"] = 1.0
     # interactions the linear model cannot form itself
     listy = ctx.shape in ("bullet", "numbered", "cell")
+    if listy and ("few_words" in f or "len_short" in f) and (
+            "lead_action" in f or "lead_promise" in f or "head_action" in f):
+        f["title_item_in_context"] = 1.0  # a theme title listed as a priority
     if listy and "opens_verb" in f and (ctx.lead_in or ctx.heading):
         f["verb_item_in_context"] = 1.0
     if ctx.shape == "sentence" and "subject_modal" in f:
@@ -321,7 +337,19 @@ def features(text: str, ctx: Context) -> dict[str, float]:
         f["clean_promise"] = 1.0
     if "date" in f and ("number" in f or "percent" in f or "money" in f):
         f["dated_amount"] = 1.0
+    # every cue again per shape (the model's interactions): "will" in a sentence is not
+    # "will" in a table cell, a short item under an action heading is not a short heading
+    group = _SHAPE_GROUP.get(ctx.shape, ctx.shape)
+    for name in [n for n in f if n not in _NO_CROSS]:
+        f[f"{group}*{name}"] = 1.0
     return f
+
+
+_SHAPE_GROUP = {"bullet": "item", "numbered": "item", "cell": "cell", "sentence": "sentence",
+                "heading": "heading"}
+_NO_CROSS = frozenset({"bias", "shape_bullet", "shape_numbered", "shape_cell", "shape_sentence",
+                       "shape_heading", "opens_verb_bullet", "opens_verb_numbered",
+                       "opens_verb_cell", "opens_verb_sentence", "opens_verb_heading"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -334,12 +362,16 @@ class Model:
 
     def probabilities(self, feats: Mapping[str, float]) -> dict[str, float]:
         vectors = self._vectors()
-        scores = [0.0] * len(KINDS)
+        s0 = s1 = s2 = s3 = s4 = 0.0  # one per kind (KINDS has five): no inner loop
         for name, value in feats.items():
             vec = vectors.get(name)
             if vec is not None:
-                for k in range(len(KINDS)):
-                    scores[k] += vec[k] * value
+                s0 += vec[0] * value
+                s1 += vec[1] * value
+                s2 += vec[2] * value
+                s3 += vec[3] * value
+                s4 += vec[4] * value
+        scores = [s0, s1, s2, s3, s4]
         top = max(scores)
         exp = [math.exp(x - top) for x in scores]
         total = sum(exp)

@@ -18,8 +18,14 @@ Query syntax (for the README)
 * ``(roads OR rail) bus``  grouping with parentheses (unbalanced ones are tolerated).
 * ``educat*``              prefix search; at least two characters before the ``*``. A ``*`` or
   ``?`` anywhere else is ignored (no leading wildcards).
-* Words are stemmed: ``potholes`` finds "pothole", ``educating`` finds "education". Plain words
-  standing close together rank first (``ParsedQuery.near``; see ``indexing.search_hits``).
+* Words are stemmed: ``potholes`` finds "pothole", ``educating`` finds "education"; a derived
+  noun also finds its base, ranked lower (``academisation`` finds "academies"); two words
+  typed apart also find them written together (``medium sized`` finds "mediumsized"). Plain
+  words standing side by side rank first (the ``pairs`` field), then words close together
+  (``ParsedQuery.near``; see ``indexing.search_hits``).
+* Acronyms the library's own text defines ("Low Carbon Across the Northern Region (LoCANR)")
+  work both ways, like the table's: ``LoCANR`` finds the long form written out elsewhere, and
+  the long form typed finds the acronym (``indexing.search_terms``).
 * Numbers, money and hyphenated words: see ``indexing.analysis``.
 * Operators are only ``AND``/``OR``/``NOT`` in capitals; lower-case and/or/not are words.
 * Acronyms are case-sensitive on the acronym side: ``SEND`` finds the acronym SEND and "special
@@ -61,6 +67,7 @@ from indexing.analysis import (
     highlight_analyzer,
     load_default_synonyms,
     load_synonyms,
+    pairs_analyzer,
     phrase_key,
     porter_stem,
     stems,
@@ -85,6 +92,7 @@ from indexing.query_parser import Not as _Not
 from indexing.query_parser import Or as _Or
 from indexing.query_parser import Phrase as _Phrase
 from indexing.query_parser import Word as _Word
+from indexing.search_terms import derived_stems
 from workbench.model import Kind
 
 __all__ = [
@@ -103,6 +111,10 @@ __all__ = [
     "RELATION",
     "STATUS",
     "EXACT",
+    "DEFINED",
+    "PAIRS",
+    "PAIR_SEP",
+    "pairs_analyzer",
     "DropAcronymsFilter",
     "HighlightFormFilter",
     "ParsedQuery",
@@ -125,6 +137,9 @@ BODY = "body"
 HEADING = "heading"
 ACRONYMS = "acronyms"
 EXACT = "exact"  # every word, unstemmed, with positions: quoted phrases
+PAIRS = "pairs"  # each two neighbouring body stems as one term ("social_care"): nearness
+PAIR_SEP = "_"
+DEFINED = "defined"  # acronyms the passage defines, "SF=long form" (indexing.search_terms)
 PLAN = "plan"
 KIND = "kind"
 STAGE = "stage"
@@ -136,8 +151,10 @@ PROXIMITY_SPAN = False  # see _proximity_clause
 PROXIMITY_SLOP = 3  # words allowed between query words for the proximity bonus
 PROXIMITY_BOOST = 2.0
 PROXIMITY_MAX_WORDS = 6
+ADJACENT_BOOST = 2.0  # weight of the optional "words side by side" clause (``pairs``; 0: off)
 RELAX_MAX_WORDS = 6  # the soft AND (``_relaxed``) is built for at most this many plain words
 RELAX_MISSING = 2  # how many of them a passage of the soft AND may miss
+DERIVED_BOOST = 0.5  # a derived word's base ("academisation" -> academy) ranks below the word
 
 NOTICE_TOO_MANY_TERMS = f"Only the first {MAX_TERMS} terms were used"
 NOTICE_EMPTY = "Type a word or phrase to search for"
@@ -195,10 +212,18 @@ def _expansion_clauses(
     clauses: list[wq.Query] = []
     shown: list[str] = []
     for a in acronyms:
-        clauses.append(wq.Term(ACRONYMS, a))
+        if acronym_form(a) == a:
+            clauses.append(wq.Term(ACRONYMS, a))
+            if hl:
+                ctx.terms.add(a)
+        else:  # a mixed-case short form the text defines ("LoCANR") is indexed as a word
+            st = stems(a)
+            if not st:
+                continue
+            clauses.append(_text_clause(st))
+            if hl:
+                ctx.terms.update(st)
         shown.append(a)
-        if hl:
-            ctx.terms.add(a)
     for p in phrases:
         st = stems(p)
         acr = acronym_tokens(p)
@@ -218,7 +243,11 @@ def _expansion_clauses(
     return clauses, shown
 
 
-def _compile_word(w: _Word, ctx: _Ctx, hl: bool) -> tuple[wq.Query, str] | None:
+def _compile_word(
+    w: _Word, ctx: _Ctx, hl: bool, joined: tuple[str, ...] = ()
+) -> tuple[wq.Query, str] | None:
+    """One plain word. ``joined``: stems of this word written together with a neighbour
+    ("medium sized" -> "mediumsized"), also matched."""
     table = ctx.table
     if w.prefix:
         lower = w.raw.lower()
@@ -261,6 +290,17 @@ def _compile_word(w: _Word, ctx: _Ctx, hl: bool) -> tuple[wq.Query, str] | None:
     clauses = [_text_clause(st)]
     if hl:
         ctx.terms.update(st)
+    extra_stems = [*joined, *(derived_stems(w.raw) if len(st) == 1 else ())]
+    for n, js in enumerate(extra_stems):
+        boost = 1.0 if n < len(joined) else DERIVED_BOOST
+        clauses += [wq.Term(BODY, js, boost=boost), wq.Term(HEADING, js, boost=boost)]
+        if hl:
+            ctx.terms.add(js)
+    if not w.raw.islower() and not w.raw.istitle():
+        learned = table.expansions(w.raw)  # a mixed-case short form ("LoCANR")
+        if learned:
+            more, _ = _expansion_clauses(ctx, (), learned, hl, tagged=True)
+            clauses += more
     upper = acronym_form(w.raw.upper())
     shown = [w.raw]
     if upper is not None and upper not in table.exact:
@@ -362,30 +402,64 @@ def _synonym_groups(children: tuple, ctx: _Ctx) -> list:
 
 def _compile_and(children: tuple, ctx: _Ctx, hl: bool) -> tuple[wq.Query, str] | None:
     parts: list[tuple[wq.Query, str]] = []
-    for item in _synonym_groups(children, ctx):
+    items = _synonym_groups(children, ctx)
+    joins = _joins(items)
+    for n, item in enumerate(items):
         if isinstance(item, tuple) and item[0] == "syn":
             words = item[1]
-            inner = [c for c in (_compile_word(w, ctx, hl) for w in words) if c]
+            wj = _joins(list(words))
+            inner = [c for c in (_compile_word(w, ctx, hl, wj[i]) for i, w in enumerate(words))
+                     if c]
             text = " ".join(w.raw for w in words)
             base = inner[0][0] if len(inner) == 1 else wq.And([q for q, _ in inner])
             alt_acr, alt_phr = ctx.table.alternatives(phrase_key(text))
             more, extra = _expansion_clauses(ctx, alt_acr, alt_phr, hl)
             parts.append((wq.Or([base, *more]), "(" + " OR ".join([text, *extra]) + ")"))
             continue
-        c = _compile_word(item, ctx, hl) if isinstance(item, _Word) else _compile(item, ctx, hl)
+        c = (_compile_word(item, ctx, hl, joins[n]) if isinstance(item, _Word)
+             else _compile(item, ctx, hl))
         if c is not None:
             parts.append(c)
     if not parts:
         return None
-    if len(parts) == 1:
-        return parts[0]
-    q: wq.Query = wq.And([q for q, _ in parts])
+    # a query that is one table phrase ("working from home") is ranked by nearness too
+    q: wq.Query = parts[0][0] if len(parts) == 1 else wq.And([q for q, _ in parts])
+    shown = parts[0][1] if len(parts) == 1 else " AND ".join(t for _, t in parts)
     words = _near_words(children)
     if hl and words and not ctx.near:
         ctx.near = words
     if words and PROXIMITY_SPAN:
         q = wq.AndMaybe(q, _proximity_clause(words))
-    return q, " AND ".join(t for _, t in parts)
+    elif ADJACENT_BOOST and len(plain := [w for w in words if acronym_form(w) is None]) >= 2:
+        # two of the words side by side, in the order typed (stop words between them do not
+        # count): such a passage ranks above one that scatters them through a long section.
+        # One term of the ``pairs`` field per pair: a phrase query cost four times the search
+        pairs = [wq.Term(PAIRS, f"{a}{PAIR_SEP}{b}", boost=ADJACENT_BOOST)
+                 for a, b in zip(plain, plain[1:], strict=False)]
+        q = wq.AndMaybe(q, pairs[0] if len(pairs) == 1 else wq.Or(pairs))
+    return q, shown
+
+
+def _joinable(node) -> str:
+    if not isinstance(node, _Word) or node.prefix or acronym_form(node.raw) is not None:
+        return ""
+    raw = node.raw.lower()
+    return raw if raw.isalpha() and stems(raw) else ""
+
+
+def _joins(items: list) -> list[tuple[str, ...]]:
+    """For each item, the stems of it written together with the plain word before or after it
+    ("medium sized" also finds "mediumsized"; the index joins "medium-sized" the same way)."""
+    words = [_joinable(x) for x in items]
+    out: list[tuple[str, ...]] = []
+    for i, w in enumerate(words):
+        forms = []
+        if w and i and words[i - 1]:
+            forms.append(words[i - 1] + w)
+        if w and i + 1 < len(words) and words[i + 1]:
+            forms.append(w + words[i + 1])
+        out.append(tuple(s for f in forms for s in stems(f)[:1]))
+    return out
 
 
 def _near_words(children: tuple) -> list[str]:
@@ -397,8 +471,9 @@ def _near_words(children: tuple) -> list[str]:
     """
     words: list[str] = []
     for node in children:
-        if isinstance(node, _Word) and not node.prefix and acronym_form(node.raw) is None:
-            words += stems(node.raw)
+        if isinstance(node, _Word) and not node.prefix:
+            acr = acronym_form(node.raw)
+            words += [acr] if acr else stems(node.raw)
     words = list(dict.fromkeys(words))
     return words if 2 <= len(words) <= PROXIMITY_MAX_WORDS else []
 
@@ -444,13 +519,15 @@ def _relaxed(children: tuple, table: SynonymTable) -> tuple[wq.Query, ...]:
     ctx = _Ctx(table)
     optional: list[wq.Query] = []
     required: list[wq.Query] = []
-    for item in _synonym_groups(children, ctx):
+    items = _synonym_groups(children, ctx)
+    joins = _joins(items)
+    for n, item in enumerate(items):
         if isinstance(item, tuple) and item[0] == "syn":
             c = _compile_and(item[1], ctx, False)
             if c is not None:
                 optional.append(c[0])
             continue
-        c = _compile_word(item, ctx, False) if isinstance(item, _Word) else _compile(
+        c = _compile_word(item, ctx, False, joins[n]) if isinstance(item, _Word) else _compile(
             item, ctx, False)
         if c is not None:
             (optional if isinstance(item, _Word) else required).append(c[0])

@@ -385,7 +385,7 @@ def _span(text: str, words: Sequence[str]) -> int:
         if token is None:
             continue
         for form, _, _, _ in word_parts(token.group(0)):
-            st = porter_stem(form.lower())
+            st = acronym_form(form) or porter_stem(form.lower())
             if st in want:
                 hits.append((token.start(), token.end(), st))
     last: dict[str, tuple[int, int]] = {}

@@ -39,9 +39,12 @@ from indexing.query import (
     BODY,
     DATE_END,
     DATE_START,
+    DEFINED,
     EXACT,
     HEADING,
     KIND,
+    PAIR_SEP,
+    PAIRS,
     PLAN,
     RELATION,
     STAGE,
@@ -53,7 +56,9 @@ from indexing.query import (
     date_bounds,
     date_range_query,
     load_default_synonyms,
+    pairs_analyzer,
     parse_query,
+    stems,
 )
 from indexing.search_fetch import FILL_MAX_LIMIT, MAX_LIMIT, NOTICE_SOME_WORDS, collect
 from indexing.search_hits import (
@@ -63,6 +68,7 @@ from indexing.search_hits import (
     tail_terms,
     to_hit,
 )
+from indexing.search_terms import definition_terms, parse_definition
 from workbench.errors import Cancelled, LibraryLocked
 from workbench.model import IndexDoc, SearchFilters, SearchResult, is_partial_iso_date
 from workbench.ports import IndexCheck, LoadDocs
@@ -88,8 +94,9 @@ log = logging.getLogger(__name__)
 
 #: Bump whenever SCHEMA or the analyzers change: a stored index with another version is rebuilt.
 # 2: relation and status fields; 3: exact, tails, new tokenizer; 4: acronyms tagged from their
-# expansions (the version file also holds the synonym table's fingerprint)
-SCHEMA_VERSION = 4
+# expansions (the version file also holds the synonym table's fingerprint); 5: the acronyms
+# each passage defines, the pairs field
+SCHEMA_VERSION = 5
 VERSION_FILE = "workbench-index-version.json"
 STATE_FILE = "workbench-index-state.json"  # the library revision the index reflects
 INDEX_NAME = "MAIN"
@@ -97,6 +104,10 @@ LOCK_WAIT_S = 3.0
 LIMIT_MB = 128
 LOAD_BATCH = 200
 MAX_PREFIX_HIGHLIGHT = 50
+# a long form the library defines is searched only if a word of it is in at most this share of
+# the passages (or this many): a phrase of common words costs ~200 ms at the 20x tier
+LEARNED_MAX_SHARE = 0.02
+LEARNED_MIN_DF = 20
 REBUILDING_NOTICE = "Rebuilding the search index…"
 
 SCHEMA = Schema(
@@ -120,7 +131,11 @@ SCHEMA = Schema(
         BODY: TEXT(analyzer=body_analyzer(), stored=True),  # stored for snippets
         ACRONYMS: KEYWORD(lowercase=False, scorable=True),  # ALL-CAPS tokens, verbatim
         EXACT: TEXT(analyzer=exact_analyzer()),  # the body's words unstemmed: quoted phrases
+        PAIRS: TEXT(analyzer=pairs_analyzer(PAIR_SEP), phrase=False),  # nearness, one term
         TAILS: KEYWORD(),  # sections only: hashed (plan, path tail) terms, for citations
+        # "SF=long form" per acronym the passage defines; the field's lexicon is the library's
+        # own acronym table (``WhooshSearchIndex._table``)
+        DEFINED: KEYWORD(commas=True, lowercase=False),
         "fingerprint": ID(stored=True, sortable=True),
     }
 )
@@ -153,6 +168,8 @@ def doc_fields(doc: IndexDoc, synonyms: SynonymTable | None = None) -> dict[str,
             + (synonyms.tags(heading) + synonyms.tags(body) if synonyms is not None else [])
         ),
         "exact": body,
+        "pairs": body,
+        "defined": ",".join(x for x in (definition_terms(heading), definition_terms(body)) if x),
         "tails": tail_terms(doc.kind, doc.plan, doc.path),
         "fingerprint": doc.fingerprint,
     }
@@ -207,6 +224,7 @@ class WhooshSearchIndex:
         self._ix: windex.Index | None = None
         self._searcher = None
         self._citations: Citations | None = None  # cached against the current searcher
+        self._learned: tuple[object, SynonymTable] | None = None  # (searcher, table)
         self.needs_rebuild = False
         self.last_error = ""
         with self._write_lock:
@@ -506,15 +524,15 @@ class WhooshSearchIndex:
             otherwise Whoosh's estimate), the interpreted query and any
             notices joined by "; ".
         """
-        parsed = parse_query(query, self.synonyms)
         fq, notices = filter_query(filters)
-        notices = list(parsed.notices) + notices
-        if parsed.query is None:
-            return SearchResult((), 0, parsed.interpreted, "; ".join(notices))
         limit = max(1, min(int(limit), MAX_LIMIT))
         try:
             with self._read_lock:
                 s = self._current_searcher()
+                parsed = parse_query(query, self._table(s))
+                notices = list(parsed.notices) + notices
+                if parsed.query is None:
+                    return SearchResult((), 0, parsed.interpreted, "; ".join(notices))
                 terms = self._highlight_terms(s, parsed)
                 shown, total = collect(s, parsed, fq, terms, limit, sort)
                 if self._citations is None or self._citations.searcher is not s:
@@ -525,10 +543,30 @@ class WhooshSearchIndex:
                     notices.append(NOTICE_SOME_WORDS.format(full))
         except Exception as exc:
             self._recover_after_read_error(exc)
+            parsed = parse_query(query, self.synonyms)
+            notices = list(parsed.notices) + notices
             return SearchResult((), 0, parsed.interpreted, "; ".join([REBUILDING_NOTICE, *notices]))
         if self.needs_rebuild:
             notices.insert(0, REBUILDING_NOTICE)
         return SearchResult(hits, total, parsed.interpreted, "; ".join(notices))
+
+    def _table(self, searcher) -> SynonymTable:
+        """The synonym table plus the acronyms the library's own text defines (the ``DEFINED``
+        field's lexicon: one entry per distinct definition), read once per searcher."""
+        if self._learned is None or self._learned[0] is not searcher:
+            pairs = []
+            cap = max(LEARNED_MIN_DF, LEARNED_MAX_SHARE * searcher.doc_count())
+            for term in searcher.reader().lexicon(DEFINED):
+                text = term.decode("utf-8") if isinstance(term, bytes) else term
+                pair = parse_definition(text)
+                # searched as a phrase: only when one of its words is rare enough for that to
+                # be cheap ("City Council Office" is all common words: its acronym finds it)
+                if pair is not None and min(
+                    (searcher.doc_frequency(BODY, st) for st in stems(pair[1])), default=cap + 1
+                ) <= cap:
+                    pairs.append(pair)
+            self._learned = (searcher, self.synonyms.with_definitions(pairs))
+        return self._learned[1]
 
     @staticmethod
     def _highlight_terms(searcher, parsed: ParsedQuery) -> frozenset[str]:

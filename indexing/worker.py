@@ -95,6 +95,39 @@ _HEALTHY_REFUSALS = {
 
 # --- parent side ----------------------------------------------------------------------------
 
+_CHILD_NAME = "pdf-worker"
+
+
+def _skip_main_in_workers() -> None:
+    """Spawned workers do not import the parent's ``__main__`` module.
+
+    ``spawn`` re-imports the parent's main script in every child (as ``__mp_main__``), so a
+    worker started by the CLI or the window first imported the whole application (``ui.cli``:
+    ~600 modules, ~0.5 s of CPU) before reading a page, at every start and every recycle
+    (issue 12, Speed). Our child's entry point lives in ``indexing.worker_child``, not in
+    ``__main__``, so it needs none of that. The standard library offers no switch: this wraps
+    ``multiprocessing.spawn.get_preparation_data`` (which the POSIX and Windows spawn launchers
+    call with the process name) to drop the main-module entries for processes named
+    ``_CHILD_NAME`` only; every other process is prepared as before."""
+    from multiprocessing import spawn
+
+    original = spawn.get_preparation_data
+    if getattr(original, "_workbench_skips_main", False):
+        return
+
+    def get_preparation_data(name: str) -> dict[str, Any]:
+        data = original(name)
+        if name == _CHILD_NAME:
+            data.pop("init_main_from_path", None)
+            data.pop("init_main_from_name", None)
+        return data
+
+    get_preparation_data._workbench_skips_main = True  # type: ignore[attr-defined]
+    spawn.get_preparation_data = get_preparation_data
+
+
+_skip_main_in_workers()
+
 
 class _Child:
     """One spawned worker process and the parent end of its pipe."""
@@ -104,7 +137,7 @@ class _Child:
         self.conn, child_conn = ctx.Pipe(duplex=True)
         self.process = ctx.Process(target=child_main,
                                    args=(child_conn, memory_limit, use_rlimit),
-                                   name="pdf-worker", daemon=True)
+                                   name=_CHILD_NAME, daemon=True)
         self.process.start()
         child_conn.close()
         self.served = 0
@@ -166,6 +199,13 @@ class _WorkerBase:
         child = self._child
         if child is not None and child.process.is_alive():
             child.process.kill()
+
+    def warm_up(self) -> None:
+        """Start the child now, without waiting for it: it imports PyMuPDF and the analysis
+        while the caller does other work (an import hashes its files first), so the first
+        request does not wait for a spawn (issue 12, Speed). Does nothing if one is running."""
+        with self._lock:
+            self._ensure_child()
 
     @property
     def pid(self) -> int | None:

@@ -68,6 +68,25 @@ def test_failed_import_leaves_nothing(store):
     assert store.revision() == 0
 
 
+def test_import_log_row_shares_the_document_transaction(store):
+    """Issue 12, Speed: one commit a document; the log row stands or falls with it."""
+    ex = make_extraction("ok")
+    store.add_document(slug="ok", meta=make_meta(), extraction=ex, file_name="ok.pdf",
+                       stored_path="files/ok.pdf", log=("/in/ok.pdf", "Imported ok.pdf"))
+    rows = store.import_log()
+    assert [(r["path"], r["sha256"], r["outcome"], r["message"]) for r in rows] == [
+        ("/in/ok.pdf", ex.sha256, "imported", "Imported ok.pdf")]
+    bad = make_extraction("bad")
+    broken = replace(bad, commitments=(replace(bad.commitments[0], section_ordinal=99),))
+    with pytest.raises(KeyError):
+        store.add_document(slug="bad", meta=make_meta(), extraction=broken, file_name="b.pdf",
+                           stored_path="files/b.pdf", log=("/in/b.pdf", "Imported b.pdf"))
+    assert len(store.import_log()) == 1  # rolled back with the document
+    assert store.plan("ok").slug == "ok"
+    with pytest.raises(NotFound):
+        store.plan("bad")
+
+
 def test_new_version_keeps_the_old_one(store):
     add(store, "a")
     plan = store.add_document(

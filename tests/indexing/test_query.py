@@ -22,6 +22,7 @@ from indexing.query import (
     NOTICE_ONLY_NOT,
     NOTICE_SHORTENED,
     NOTICE_TOO_MANY_TERMS,
+    PAIRS,
     PLAN,
     STAGE,
     SynonymTable,
@@ -36,7 +37,7 @@ from indexing.query import (
 )
 from tests.indexing.hostile import HOSTILE
 
-ALLOWED = {BODY, HEADING, ACRONYMS, EXACT, PLAN, KIND, STAGE, DATE_START, DATE_END}
+ALLOWED = {BODY, HEADING, ACRONYMS, PAIRS, EXACT, PLAN, KIND, STAGE, DATE_START, DATE_END}
 TABLE = load_default_synonyms()
 
 
@@ -137,7 +138,7 @@ def test_restricted_fields_become_words():
     ):
         p = parse_query(q)
         assert p.query is not None, q
-        assert fields_of(p.query) <= {BODY, HEADING, ACRONYMS}, q
+        assert fields_of(p.query) <= {BODY, HEADING, ACRONYMS, PAIRS}, q
     p = parse_query("owner:alice")
     assert (BODY, "owner") in terms_of(p.query) and (BODY, "alic") in terms_of(p.query)
 
@@ -147,8 +148,8 @@ def test_allowed_filters():
     t = terms_of(p.query)
     assert (PLAN, "kent-vision-2011") in t and (KIND, "commitment") in t
     assert (STAGE, "adopted") in t
-    assert fields_of(parse_query("kind:bogus").query) == {BODY, HEADING, ACRONYMS}
-    assert fields_of(parse_query("date:soon").query) == {BODY, HEADING, ACRONYMS}
+    assert fields_of(parse_query("kind:bogus").query) == {BODY, HEADING, ACRONYMS, PAIRS}
+    assert fields_of(parse_query("date:soon").query) == {BODY, HEADING, ACRONYMS, PAIRS}
 
 
 def test_date_filters():
@@ -168,7 +169,7 @@ def test_date_filters():
         p = parse_query(q)
         assert p.query is not None and fields_of(p.query) <= {DATE_START, DATE_END}, q
     for q in ("date:..", "date:2020-13", "date:20", "date:2020...2021"):
-        assert fields_of(parse_query(q).query) <= {BODY, HEADING, ACRONYMS}, q
+        assert fields_of(parse_query(q).query) <= {BODY, HEADING, ACRONYMS, PAIRS}, q
 
 
 # --- hygiene and caps (T-SRCH-01) -------------------------------------------------------------

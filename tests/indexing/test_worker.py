@@ -62,6 +62,30 @@ def test_parent_never_loads_pymupdf():
     assert out.stdout.split() == ["17", "False", "False"]
 
 
+def test_worker_child_does_not_import_the_main_script(tmp_path):
+    """spawn re-imports the parent's main script in a child unless told not to; the worker
+    must not pay for the application's imports (issue 12, Speed)."""
+    import subprocess
+
+    marker = tmp_path / "imported-as-mp-main"
+    script = tmp_path / "main_script.py"
+    script.write_text(
+        "import sys\n"
+        "from pathlib import Path\n"
+        f"if __name__ != '__main__': Path({str(marker)!r}).write_text(__name__)\n"
+        "from indexing.worker import PdfWorkerExtractor\n"
+        "if __name__ == '__main__':\n"
+        "    w = PdfWorkerExtractor()\n"
+        f"    print(w.extract(Path({str(small_pdf(tmp_path / 'a.pdf'))!r})).page_count)\n"
+        "    w.close()\n", encoding="utf-8")
+    root = Path(__file__).resolve().parents[2]
+    out = subprocess.run([sys.executable, str(script)], capture_output=True, text=True,
+                         timeout=120, cwd=root, env={**os.environ, "PYTHONPATH": str(root)})
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.split() == ["3"]
+    assert not marker.exists()  # the child never ran the main script
+
+
 def test_sample_through_worker_with_progress(worker):
     state = TaskState()
     e = worker.extract(SAMPLES / "framing-kents-future-2022.pdf", state=state)
@@ -167,6 +191,19 @@ def test_recycling_by_pages_served_replaces_the_child_ahead_of_need(tmp_path):
         first = w.pid
         w.extract(path)  # 6 of 7 pages: the same child serves on
         assert w.pid == first
+
+
+def test_warm_up_starts_the_child_that_serves_the_first_request(tmp_path):
+    path = small_pdf(tmp_path / "a.pdf")
+    with PdfWorkerExtractor() as w:
+        assert w.pid is None  # nothing runs until asked
+        w.warm_up()
+        started = w.pid
+        assert started is not None and w._child is not None and w._child.process.is_alive()
+        w.warm_up()  # a running child is kept
+        assert w.pid == started
+        assert w.extract(path).page_count == 3
+        assert w.pid == started  # the first document did not wait for another spawn
 
 
 def test_recycling_by_resident_memory(tmp_path):

@@ -1,0 +1,146 @@
+"""Vocabulary the library teaches the search: acronyms its own text defines, derived word forms.
+
+* **Acronyms defined in the text.** Plans spell a name out once and abbreviate it after:
+  "Low Carbon Across the Northern Region (LoCANR)", "the only Fast-Track tram line (FT2)".
+  ``acronym_definitions`` finds such pairs much as Schwartz & Hearst (2003) do: the short
+  form in brackets, the long form the shortest run of words just before it that spells it,
+  here by word initials (each capital of the short form starts a word, in order). The index
+  keeps every pair it finds (``DEFINED`` field, ``indexing.search_index``); a search for
+  either form finds the other (``indexing.query``), so a passage that only says "Low Carbon
+  Across the Northern Region" is found by ``LoCANR``. The PyPI package ``abbreviations``
+  implements Schwartz & Hearst but is unmaintained since 2019, matches letters anywhere in a
+  word (it took "later incorporating North Downs" for LNP, say) and has no notion
+  of a digit in a short form (FT2), so this is ours.
+* **Derived forms.** Porter stems inflections, not derivations: "academisation" and
+  "academies" share no stem. ``derived_stems`` gives the stems of a derived noun's base
+  ("-isation" -> "-y"), searched with a lower weight.
+
+Imports nothing of ours but ``indexing.analysis``; emits no events.
+"""
+
+from __future__ import annotations
+
+import re
+
+from whoosh.analysis import STOP_WORDS
+
+from indexing.analysis import porter_stem
+
+__all__ = ["DEFINITION_SEP", "acronym_definitions", "definition_terms", "derived_stems",
+           "parse_definition"]
+
+DEFINITION_SEP = "="
+_SHORT = re.compile(r"\(\s*([A-Za-z][A-Za-z0-9&]{1,9})s?\s*\)")
+# "SF (Long Form)": the other way round
+_SHORT_FIRST = re.compile(r"\b([A-Za-z][A-Za-z0-9&]{1,9})\s*\(([^()]{3,120})\)")
+_WORD = re.compile(r"[A-Za-z0-9]+(?:['\u2019][a-z]+)?")
+_MAX_LONG_WORDS = 10
+
+
+def _short_form_ok(short: str) -> bool:
+    """At least two capitals, mostly capitals: "LoCANR", "FT2", "SMEs" (not "Leeds", "eg")."""
+    caps = sum(ch.isupper() for ch in short)
+    return caps >= 2 and caps * 2 >= sum(ch.isalpha() for ch in short)
+
+
+def _long_form(words: list[str], short: str) -> list[str] | None:
+    """The fewest trailing ``words`` that spell ``short`` by their initials (``_initials_ok``),
+    the first word starting with its first letter; None if no run of at most
+    min(n + 5, 2n) words does (n: the short form's letters and digits, Schwartz & Hearst's
+    bound)."""
+    n = sum(ch.isalnum() for ch in short)
+    first = short[0].lower()
+    for k in range(1, min(len(words), n + 5, 2 * n) + 1):
+        long = words[-k:]
+        if long[0][0].lower() == first and long[0].lower() not in STOP_WORDS and _initials_ok(
+            long, short
+        ):
+            return long
+    return None
+
+
+def _singular(short: str) -> str:
+    """"SMEs" -> "SME": a plural s after capitals is not part of the short form."""
+    return short[:-1] if short.endswith("s") and short[:-1].upper() == short[:-1] else short
+
+
+def _initials_ok(long: list[str], short: str) -> bool:
+    """Each capital of the short form starts a word of the long form (or is a capital inside
+    one: "UK"), in order; at most one other word besides stop words is skipped, and the long
+    form ends on a matched word unless a digit of the short form stands for its tail ("FT2",
+    "Fast Track tram line")."""
+    caps = [c.lower() for c in short if c.isupper()]
+    wi, ci, skipped, last = 0, 0, 0, -1
+    while ci < len(caps) and wi < len(long):
+        word = long[wi]
+        if word[0].lower() == caps[ci]:
+            ci += 1
+            last = wi
+            # capitals inside the same word ("UK") match the next letters of the short form
+            for ch in word[1:]:
+                if ci < len(caps) and ch.isupper() and ch.lower() == caps[ci]:
+                    ci += 1
+        elif word.lower() not in STOP_WORDS:
+            skipped += 1
+        wi += 1
+    if ci < len(caps) or skipped > 1:
+        return False
+    tail = [w for w in long[last + 1 :] if w.lower() not in STOP_WORDS]
+    return not tail or short[-1].isdigit()
+
+
+def acronym_definitions(text: str) -> list[tuple[str, str]]:
+    """(short form, long form) pairs the text defines as "Long Form (SF)" or "SF (Long Form)"."""
+    out: list[tuple[str, str]] = []
+    if "(" not in text:
+        return out
+    for m in _SHORT.finditer(text):
+        short = _singular(m.group(1))
+        if not _short_form_ok(short):
+            continue
+        before = text[max(0, m.start() - 200) : m.start()]
+        before = re.split(r"[.;:()\n\u2022]", before)[-1]
+        words = _WORD.findall(before.replace("-", " "))[-_MAX_LONG_WORDS:]
+        long = _long_form(words, short)
+        if long:
+            out.append((short, " ".join(long)))
+    for m in _SHORT_FIRST.finditer(text):
+        short = _singular(m.group(1))
+        if not _short_form_ok(short):
+            continue
+        words = _WORD.findall(m.group(2).replace("-", " "))
+        long = _long_form(words, short) if len(words) <= _MAX_LONG_WORDS else None
+        if long and len(long) == len(words):  # the brackets hold the long form and no more
+            out.append((short, " ".join(long)))
+    return out
+
+
+def definition_terms(text: str) -> str:
+    """The ``DEFINED`` field of a passage: "SF=long form" per definition, comma-separated."""
+    return ",".join(dict.fromkeys(f"{s}{DEFINITION_SEP}{lf}" for s, lf in acronym_definitions(text)))
+
+
+def parse_definition(term: str) -> tuple[str, str] | None:
+    short, sep, long = term.partition(DEFINITION_SEP)
+    return (short, long) if sep and short and long else None
+
+
+# --- derived forms ----------------------------------------------------------------------------
+
+# a derived noun's suffix -> endings of its base that Porter stems differently from it
+_DERIVED = (("isations", ("y", "ies")), ("izations", ("y", "ies")),
+            ("isation", ("y", "ies")), ("ization", ("y", "ies")))
+
+
+def derived_stems(word: str) -> list[str]:
+    """Stems of the base a derived word comes from, other than its own ("academisation" ->
+    "academi", the stem of "academy" and "academies"). Empty for most words."""
+    lower = word.lower()
+    own = porter_stem(lower)
+    out: list[str] = []
+    for suffix, endings in _DERIVED:
+        if lower.endswith(suffix) and len(lower) - len(suffix) >= 4:
+            base = lower[: -len(suffix)]
+            out += [porter_stem(base + e) for e in endings]
+            break
+    return [s for s in dict.fromkeys(out) if s != own]
