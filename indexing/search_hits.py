@@ -54,6 +54,9 @@ __all__ = [
 TAILS = "tails"
 SNIPPET_CHARS = 200
 PROXIMITY_WEIGHT = 0.5  # the bonus when the words stand side by side, vs 1.0 for the best BM25
+# the bonus when the passage's heading holds every query word (part of them: that share); the
+# heading is not searched (issue 13: "headings give context and ranking, not matches")
+HEADING_WEIGHT = 0.25
 _HL_ANALYZER = highlight_analyzer()
 # str.translate with a dict is a per-character Python lookup (a third of a millisecond on a
 # long section); a few str.replace calls on the characters present do the same fold in C
@@ -406,14 +409,26 @@ def rerank(cands: list[Candidate], near: Sequence[str]) -> list[Candidate]:
     whose own passage says "social value" outranks one that scatters the two words.
     """
     top: dict[int, float] = {}
+    want = frozenset(near)
     for c in cands:
         top[c.tier] = max(top.get(c.tier, 0.0), c.score)
     keyed = []
     for n, c in enumerate(cands):
         span = _span(c.text, near)
         bonus = PROXIMITY_WEIGHT * len(near) / span if span else 0.0
+        if HEADING_WEIGHT:
+            bonus += HEADING_WEIGHT * _heading_share(c.fields.get("heading") or "", want)
         keyed.append((c.tier, -(c.score / (top[c.tier] or 1.0) + bonus), n, c))
     return [c for _, _, _, c in sorted(keyed)]
+
+
+def _heading_share(heading: str, want: frozenset[str]) -> float:
+    """The share of the query's words (stems, acronyms) that ``heading`` holds."""
+    if not heading:
+        return 0.0
+    have = {acronym_form(f) or porter_stem(f.lower())
+            for m in TOKEN.finditer(heading) for f, _, _, _ in word_parts(m.group(0))}
+    return len(want & have) / len(want)
 
 
 def _same_place(a: Candidate, b: Candidate) -> bool:

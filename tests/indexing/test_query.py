@@ -138,7 +138,7 @@ def test_restricted_fields_become_words():
     ):
         p = parse_query(q)
         assert p.query is not None, q
-        assert fields_of(p.query) <= {BODY, HEADING, ACRONYMS, PAIRS}, q
+        assert fields_of(p.query) <= {BODY, ACRONYMS, PAIRS}, q
     p = parse_query("owner:alice")
     assert (BODY, "owner") in terms_of(p.query) and (BODY, "alic") in terms_of(p.query)
 
@@ -148,8 +148,8 @@ def test_allowed_filters():
     t = terms_of(p.query)
     assert (PLAN, "kent-vision-2011") in t and (KIND, "commitment") in t
     assert (STAGE, "adopted") in t
-    assert fields_of(parse_query("kind:bogus").query) == {BODY, HEADING, ACRONYMS, PAIRS}
-    assert fields_of(parse_query("date:soon").query) == {BODY, HEADING, ACRONYMS, PAIRS}
+    assert fields_of(parse_query("kind:bogus").query) == {BODY, ACRONYMS, PAIRS}
+    assert fields_of(parse_query("date:soon").query) == {BODY, ACRONYMS, PAIRS}
 
 
 def test_date_filters():
@@ -169,7 +169,7 @@ def test_date_filters():
         p = parse_query(q)
         assert p.query is not None and fields_of(p.query) <= {DATE_START, DATE_END}, q
     for q in ("date:..", "date:2020-13", "date:20", "date:2020...2021"):
-        assert fields_of(parse_query(q).query) <= {BODY, HEADING, ACRONYMS, PAIRS}, q
+        assert fields_of(parse_query(q).query) <= {BODY, ACRONYMS, PAIRS}, q
 
 
 # --- hygiene and caps (T-SRCH-01) -------------------------------------------------------------
@@ -314,7 +314,7 @@ def test_capital_acronym_expands_lowercase_word_does_not():
     assert {"special", "educ", "need", "disabl"} <= up.highlight_terms
     assert "special educational needs and disabilities" in up.interpreted
     low = parse_query("send", TABLE)
-    assert terms_of(low.query) == {(BODY, "send"), (HEADING, "send")}
+    assert terms_of(low.query) == {(BODY, "send")}
 
 
 def test_index_tags_a_passage_with_the_acronym_of_the_expansion_it_holds():
@@ -365,7 +365,7 @@ def test_plain_words_are_kept_for_proximity_ranking():
 
 def test_no_expansion_without_table():
     p = parse_query("KCC", SynonymTable.empty())
-    assert terms_of(p.query) == {(ACRONYMS, "KCC"), (BODY, "kcc"), (HEADING, "kcc")}
+    assert terms_of(p.query) == {(ACRONYMS, "KCC"), (BODY, "kcc")}
 
 
 def test_highlight_terms_exclude_negated_words():
