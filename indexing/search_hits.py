@@ -57,6 +57,7 @@ PROXIMITY_WEIGHT = 0.5  # the bonus when the words stand side by side, vs 1.0 fo
 # the bonus when the passage's heading holds every query word (part of them: that share); the
 # heading is not searched (issue 13: "headings give context and ranking, not matches")
 HEADING_WEIGHT = 0.25
+PHRASE_REACH = 200  # characters either side of a phrase word tokenised to check the phrase
 _HL_ANALYZER = highlight_analyzer()
 # str.translate with a dict is a per-character Python lookup (a third of a millisecond on a
 # long section); a few str.replace calls on the characters present do the same fold in C
@@ -210,7 +211,7 @@ class _Matcher:
         # written 2,900, nor the scale words of "£1.47bn"), for a cheap substring pre-check
         self.phrase_words = [
             [w for w in p if w.isalpha() and w not in ("billion", "million", "thousand")]
-            for p in phrases if p
+            for p in phrases
         ]
         self.quick = _quick_regex(terms | {p[0] for p in phrases if p})
         self._known: dict[str, bool] = {}
@@ -232,10 +233,31 @@ class _Matcher:
                 return True
         if self.phrases:
             lower = text.lower()
-            if not any(all(w in lower for w in p) for p in self.phrase_words):
-                return False  # a word of each phrase is missing: no need to tokenise
-            words = f" {' '.join(exact_words(text))} "
-            return any(p in words for p in self.phrases)
+            return any(self._holds_phrase(text, lower, p, words)
+                       for p, words in zip(self.phrases, self.phrase_words, strict=True))
+        return False
+
+    @staticmethod
+    def _holds_phrase(text: str, lower: str, phrase: str, words: list[str]) -> bool:
+        """Does ``text`` hold ``phrase`` (its ``exact_words``, space-padded)? A long section
+        is tokenised only in windows around its rarest word of the phrase: tokens never span
+        whitespace, so a window cut at whitespace tokenises as the whole text does there."""
+        if not all(w in lower for w in words):
+            return False  # a word of the phrase is missing: no need to tokenise
+        if not words or len(lower) != len(text) or len(text) < 4 * PHRASE_REACH:
+            return phrase in f" {' '.join(exact_words(text))} "
+        anchor = min(words, key=lower.count)
+        reach = PHRASE_REACH + 2 * len(phrase)
+        i = lower.find(anchor)
+        while i >= 0:
+            lo, hi = max(0, i - reach), min(len(text), i + len(anchor) + reach)
+            while lo > 0 and not text[lo - 1].isspace():
+                lo -= 1
+            while hi < len(text) and not text[hi].isspace():
+                hi += 1
+            if phrase in f" {' '.join(exact_words(text[lo:hi]))} ":
+                return True
+            i = lower.find(anchor, i + 1)
         return False
 
 
