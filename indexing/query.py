@@ -148,9 +148,6 @@ RELATION = "relation"
 STATUS = "status"
 
 _KINDS = frozenset(k.value for k in Kind)
-PROXIMITY_SPAN = False  # see _proximity_clause
-PROXIMITY_SLOP = 3  # words allowed between query words for the proximity bonus
-PROXIMITY_BOOST = 2.0
 PROXIMITY_MAX_WORDS = 6
 ADJACENT_BOOST = 2.0  # weight of the optional "words side by side" clause (``pairs``; 0: off)
 RELAX_MAX_WORDS = 6  # the soft AND (``_relaxed``) is built for at most this many plain words
@@ -430,16 +427,26 @@ def _compile_and(children: tuple, ctx: _Ctx, hl: bool) -> tuple[wq.Query, str] |
     words = _near_words(children)
     if hl and words and not ctx.near:
         ctx.near = words
-    if words and PROXIMITY_SPAN:
-        q = wq.AndMaybe(q, _proximity_clause(words))
-    elif ADJACENT_BOOST and len(plain := [w for w in words if acronym_form(w) is None]) >= 2:
+    if ADJACENT_BOOST and len(plain := [w for w in words if acronym_form(w) is None]) >= 2:
         # two of the words side by side, in the order typed (stop words between them do not
         # count): such a passage ranks above one that scatters them through a long section.
         # One term of the ``pairs`` field per pair: a phrase query cost four times the search
         pairs = [wq.Term(PAIRS, f"{a}{PAIR_SEP}{b}", boost=ADJACENT_BOOST)
                  for a, b in zip(plain, plain[1:], strict=False)]
-        q = wq.AndMaybe(q, pairs[0] if len(pairs) == 1 else wq.Or(pairs))
+        if _pair_implies(items, plain):  # same hits and scores, and Whoosh's Or is cheaper
+            q = wq.Or([q, pairs[0]])
+        else:
+            q = wq.AndMaybe(q, pairs[0] if len(pairs) == 1 else wq.Or(pairs))
     return q, shown
+
+
+def _pair_implies(items: list, plain: list[str]) -> bool:
+    """True when the query is just two plain words, each one stem: a passage holding the two
+    side by side (one ``pairs`` term) matches the query anyway, so ``Or(query, pair)`` finds
+    the same passages as ``AndMaybe(query, pair)`` with the same scores."""
+    return (len(items) == 2 == len(plain)
+            and all(isinstance(w, _Word) and not w.prefix and len(stems(w.raw)) == 1
+                    for w in items))
 
 
 def _joinable(node) -> str:
@@ -478,15 +485,6 @@ def _near_words(children: tuple) -> list[str]:
             words += [acr] if acr else stems(node.raw)
     words = list(dict.fromkeys(words))
     return words if 2 <= len(words) <= PROXIMITY_MAX_WORDS else []
-
-
-def _proximity_clause(words: list[str]) -> wq.Query:
-    """An optional sloppy span (any order, ``PROXIMITY_SLOP`` apart) that adds score where the
-    words stand close. Off by default (``PROXIMITY_SPAN``): measured on the tuning queries it
-    changed nothing beyond the re-rank, and Whoosh's span matching doubled p95 at the 20× tier.
-    """
-    terms = [wq.Term(BODY, w, boost=PROXIMITY_BOOST) for w in words]
-    return wq.SpanNear2(terms, slop=PROXIMITY_SLOP, ordered=False)
 
 
 def _compile(node, ctx: _Ctx, hl: bool) -> tuple[wq.Query, str] | None:

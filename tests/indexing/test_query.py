@@ -50,8 +50,14 @@ def fields_of(q: wq.Query) -> set[str]:
 
 
 def required(q: wq.Query) -> wq.Query:
-    """The query without its optional ranking clause (proximity, a heading that holds a phrase)."""
-    return q.a if isinstance(q, wq.AndMaybe) else q
+    """The query without its optional ranking clause (proximity, a heading that holds a phrase;
+    for two plain words ``Or(query, pair)``, which matches the same passages)."""
+    if isinstance(q, wq.AndMaybe):
+        return q.a
+    if (isinstance(q, wq.Or) and len(q.subqueries) == 2
+            and getattr(q.subqueries[1], "fieldname", "") == PAIRS):
+        return q.subqueries[0]
+    return q
 
 
 def terms_of(q: wq.Query) -> set[tuple[str, str]]:
