@@ -185,6 +185,7 @@ class Candidate:
     cut: list[str] = field(default_factory=list)  # finer hits cut out of a section
     tier: int = 0  # 0: holds every word; 1: most of them (the soft AND), ranked after all of 0
     docnum: int = -1  # Whoosh's document number, while the searcher lasts
+    trimmed: tuple[list[str], str, str] | None = None  # (cut, text, norm) of the last cut
 
     @property
     def kind(self) -> str:
@@ -357,8 +358,12 @@ def collapse(
     def trim(c: Candidate, extra: list[str]) -> None:
         # a soft-AND commitment is never cut out of a passage that holds every word
         c.cut = [*(n for t, n in commitments.get(c.plan, []) if t <= c.tier), *extra]
+        if c.trimmed is not None and c.trimmed[0] == c.cut:  # the soft AND collapses again
+            c.text, c.norm = c.trimmed[1], c.trimmed[2]
+            return
         c.text = _own_passages(c.source, c.cut, matches)
         c.norm = norm_text(c.text)
+        c.trimmed = (c.cut, c.text, c.norm)
 
     if near:
         for c in cands:
