@@ -231,3 +231,19 @@ def test_two_words_or_their_pair_finds_what_andmaybe_finds(index):
     three = parse_query("extra care homes").query
     assert isinstance(three, wq.AndMaybe)
     assert len(found(three)) == 1  # section:4 only (the page is then filled by the soft AND)
+
+
+def test_a_synonym_is_found_side_by_side_not_scattered(tmp_path):
+    """A synonym's words are searched as the index's pair terms: they must stand together
+    (stop words aside), as a phrase required; the same words scattered are no match."""
+    table = SynonymTable.build({}, (), [("net zero", "carbon neutral")])
+    ix = WhooshSearchIndex(tmp_path / "index", table)
+    try:
+        ix.rebuild([
+            passage("section:1", "Schemes that are carbon neutral get grants."),
+            passage("section:2", "Carbon is measured; a neutral body checks it.", plan="plan-b"),
+            passage("section:3", "We will reach net zero by 2030.", plan="plan-c"),
+        ])
+        assert set(keys(ix.search("net zero"))) == {"section:1", "section:3"}
+    finally:
+        ix.close()
