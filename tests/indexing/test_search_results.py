@@ -88,6 +88,16 @@ def test_quoted_phrase_matches_only_a_passage_that_holds_it(index):
     assert unquoted[0] == "section:2"  # the words side by side rank first
 
 
+def test_a_heading_that_holds_the_quoted_phrase_ranks_its_passage_first(index):
+    index.rebuild([
+        # the same length and wording around the phrase: only the heading tells them apart
+        passage("section:1", "In 2019 we declared a climate emergency.", path=("Background",)),
+        passage("section:2", "In 2020 we declared a climate emergency.",
+                path=("Climate emergency",)),
+    ])
+    assert keys(index.search('"climate emergency"')) == ["section:2", "section:1"]
+
+
 def test_quoted_phrase_keeps_stop_words_and_word_forms(index):
     index.rebuild([
         passage("section:1", "Support the Release the Pressure campaign."),
