@@ -57,7 +57,7 @@ PROXIMITY_WEIGHT = 0.5  # the bonus when the words stand side by side, vs 1.0 fo
 # the bonus when the passage's heading holds every query word (part of them: that share); the
 # heading is not searched (issue 13: "headings give context and ranking, not matches")
 HEADING_WEIGHT = 0.25
-PHRASE_REACH = 200  # characters either side of a phrase word tokenised to check the phrase
+PHRASE_REACH = 100  # characters either side of a phrase word tokenised to check the phrase
 _HL_ANALYZER = highlight_analyzer()
 # str.translate with a dict is a per-character Python lookup (a third of a millisecond on a
 # long section); a few str.replace calls on the characters present do the same fold in C
@@ -245,10 +245,10 @@ class _Matcher:
         whitespace, so a window cut at whitespace tokenises as the whole text does there."""
         if not all(w in lower for w in words):
             return False  # a word of the phrase is missing: no need to tokenise
-        if not words or len(lower) != len(text) or len(text) < 4 * PHRASE_REACH:
+        reach = PHRASE_REACH + 2 * len(phrase)
+        if not words or len(lower) != len(text) or len(text) < 3 * reach:
             return phrase in f" {' '.join(exact_words(text))} "
         anchor = min(words, key=lower.count)
-        reach = PHRASE_REACH + 2 * len(phrase)
         i = lower.find(anchor)
         while i >= 0:
             lo, hi = max(0, i - reach), min(len(text), i + len(anchor) + reach)
