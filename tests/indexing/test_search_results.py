@@ -245,3 +245,18 @@ def test_a_line_wrapped_sentence_is_shown_whole(index):
     (hit,) = index.search("obese").hits
     assert "One in five children in the county are\nobese or overweight" in hit.text
     assert "parks" not in hit.text
+
+
+def test_a_phrase_in_a_long_paragraph_is_found_in_a_window_around_its_rarest_word():
+    from indexing.search_hits import _Matcher
+
+    filler = "Other matters of the county are covered in the later chapters of this plan. " * 20
+    phrases = [("adult", "social", "care")]
+    matches = _Matcher(frozenset(), phrases)
+    assert len(filler) > 1000
+    assert matches(f"{filler} We fund adult   social\tcare services. {filler}")
+    assert matches(f"{filler} Adult social care.")  # at the very end, capitals
+    assert matches(f"Adult, social care: {filler}")  # at the very start, punctuation
+    # every word is there, never side by side: no match
+    assert not matches(f"{filler} adult learning. {filler} social value and care homes.")
+    assert not matches(f"{filler} nonadult social care")  # inside another word
