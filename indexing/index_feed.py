@@ -83,7 +83,7 @@ class IndexFeed:
                     # update, not add: a key may be in the index from an earlier state
                     self._writer.update_document(**self._fields(doc))
                     self.written += 1
-            except BaseException as exc:  # noqa: BLE001 - reported at finish(); the sync repairs
+            except BaseException as exc:  # reported at finish(); the sync repairs
                 self._error = exc
 
     def finish(self) -> bool:
@@ -119,7 +119,7 @@ class IndexFeed:
                 self._error = exc
                 try:
                     self._writer.cancel()
-                except Exception:  # noqa: BLE001 - already failing; the sync repairs
+                except Exception:  # already failing; the sync repairs
                     log.debug("cancelling the index feed failed", exc_info=True)
                 return False
             finally:
