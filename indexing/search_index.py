@@ -102,7 +102,7 @@ VERSION_FILE = "workbench-index-version.json"
 STATE_FILE = "workbench-index-state.json"  # the library revision the index reflects
 INDEX_NAME = "MAIN"
 LOCK_WAIT_S = 3.0
-LIMIT_MB = 128
+LIMIT_MB = 512  # 128 spilled sorted runs to disk on a 700-page import: -20 % CPU, +100 MB
 LOAD_BATCH = 200
 MAX_PREFIX_HIGHLIGHT = 50
 # a long form the library defines is searched only if a word of it is in at most this share of
