@@ -285,7 +285,9 @@ def run_commitments(out: Path | None) -> int:
                         rec.add(hit)
                         councils.add(hit)
                 cover = cd.coverage([t for t, _k in u], words)
-                council_rows.append(f"| {k} | {cid} | {d.layout} | {rec} | {cover:.2f} |")
+                precision = cd.council_precision(u, labels)
+                council_rows.append(
+                    f"| {k} | {cid} | {d.layout} | {rec} | {precision} | {cover:.2f} |")
     lines = [
         "# Commitment units on held-out plans and councils (issue 12)",
         "",
@@ -304,8 +306,9 @@ def run_commitments(out: Path | None) -> int:
         "|---|---|---|---|---|---|---|---|",
         *plan_rows,
         "",
-        "| fold | council excerpt | layout | labelled commitments found | cover |",
-        "|---|---|---|---|---|",
+        "| fold | council excerpt | layout | labelled commitments found (span R) | span P | "
+        "cover |",
+        "|---|---|---|---|---|---|",
         *council_rows,
         "",
     ]
@@ -317,13 +320,49 @@ def run_commitments(out: Path | None) -> int:
     return 0
 
 
+def run_fresh(ids: list[str]) -> int:
+    """Score the council excerpts ``ids`` (added after the model and its settings were tuned)
+    with one model trained on every other source: a figure on never-seen documents."""
+    import commitment_data as cd
+
+    with tempfile.TemporaryDirectory() as tmp:
+        docs = cd.build_docs(Path(tmp))
+    fresh = set(ids)
+    model = cd.fit(docs, {d.source for d in docs} - fresh)
+    total, any_kind = cd.Tally(), cd.Tally()
+    print("| council excerpt | layout | labelled commitments found | span P | cover |")
+    print("|---|---|---|---|---|")
+    for cid in ids:
+        labels, words = cd.council_labels(cid), cd.council_words(cid)
+        for d in (d for d in docs if d.source == cid):
+            u = cd.units(d, model)
+            texts = cd._prefilter([t for t, _k in u])
+            rec = cd.Tally()
+            for q, lab in labels:
+                if lab != "none":
+                    hit = cd.quote_found(q, texts)
+                    any_kind.add(hit)
+                    if lab != "measure":
+                        rec.add(hit)
+                        total.add(hit)
+            precision = cd.council_precision(u, labels)
+            cover = cd.coverage([t for t, _k in u], words)
+            print(f"| {cid} | {d.layout} | {rec} | {precision} | {cover:.2f} |")
+    print(f"\n**fresh excerpts, labelled commitments found: {total}**; with measures {any_kind}")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--details", action="store_true", help="list every miss and false hit")
     ap.add_argument("--commitments-only", action="store_true",
                     help="only the held-out commitment figures (issue 12)")
     ap.add_argument("--out", type=Path, help="also write the commitment figures here")
+    ap.add_argument("--fresh", type=Path, help="a file of council ids (one a line) to score "
+                    "with a model trained on everything else, instead of the rotation")
     args = ap.parse_args(argv)
+    if args.fresh:
+        return run_fresh(args.fresh.read_text(encoding="utf-8").split())
     if not args.commitments_only:
         run(args.details)
     return run_commitments(args.out)

@@ -6,8 +6,9 @@ Renders the layout zoo (the five sample plan texts and the other councils' excer
 style of ``tests/data/layouts/zoo.py``) plus the bundled sample PDFs into a temporary folder,
 reads their candidate units as the import pipeline does, labels them from
 ``tests/data/labels`` (and the development links' quotes), fits the multinomial logistic
-regression (``commitment_data.fit``: class-weighted, L2, the threshold chosen on the training
-data so that units cover at most 0.70 of a plan's words) and writes the weights as JSON.
+regression (``commitment_data.fit``: class-weighted, L2, cues crossed with the unit's shape;
+a council excerpt's unlabelled units are "none"; threshold 0.5, the cover budget in
+``indexing/commitments.py`` bounding what a plan keeps) and writes the weights as JSON.
 
 The shipped model is trained on everything; figures on data it was not trained on come from
 ``bench/eval_segmentation.py``, which trains one model per fold and scores the held-out part.

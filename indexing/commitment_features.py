@@ -175,13 +175,17 @@ _PAIR_CUES: dict[str, frozenset[tuple[str, str]]] = {
     "vision_word": frozenset({("our", "vision"), ("our", "mission"), ("our", "ambition"),
                               ("our", "aim"), ("our", "priority"), ("our", "priorities"),
                               ("our", "purpose"), ("our", "focus"), ("vision", "is"),
-                              ("vision", "for"), ("focus", "on"), ("focused", "on")}),
+                              ("vision", "for"), ("focus", "on"), ("focused", "on"),
+                              ("a", "vision"), ("a", "focus"), ("exists", "to")}),
 }
-_SUBJECTS = frozenset({"we", "we'll", "we’ll", "council", "authority", "partners", "partnership"})
+_SUBJECTS = frozenset({"we", "we'll", "we’ll", "i", "council", "authority", "partners",
+                       "partnership"})
 _MODALS = frozenset({"will", "shall", "commit", "pledge", "promise", "aim", "intend", "plan",
                      "want", "continue", "propose"})
+_PRE_VERB = frozenset({"always", "also", "further", "then", "not", "continually", "jointly",
+                       "actively", "directly"})
 _BE_MODAL = frozenset({"committed", "determined", "confident", "going"})
-_BE_VERBS = frozenset({"are", "is", "have"})
+_BE_VERBS = frozenset({"are", "is", "have", "am"})
 
 
 def _cues(text: str, low: str, f: dict[str, float]) -> None:
@@ -285,6 +289,11 @@ def features(text: str, ctx: Context) -> dict[str, float]:
     if ctx.item_head:
         f["item_head"] = 1.0
     opening = _opening(text)
+    if len(opening) > 1 and (opening[0] in _PRE_VERB or (
+            opening[0].endswith("ly") and opening[1] in _VERBS)):
+        opening = opening[1:]  # "Always consider ...", "Proactively engage ...", "Not shy ..."
+        text = text.split(None, 1)[1] if " " in text.strip() else text
+        text = text[:1].upper() + text[1:]
     first = opening[0] if opening else ""
     if text[:1].islower():
         f["opens_lower"] = 1.0
@@ -317,6 +326,9 @@ def features(text: str, ctx: Context) -> dict[str, float]:
         f["first_column"] = 1.0
     # interactions the linear model cannot form itself
     listy = ctx.shape in ("bullet", "numbered", "cell")
+    if listy and ("few_words" in f or "len_short" in f) and (
+            "lead_action" in f or "lead_promise" in f or "head_action" in f):
+        f["title_item_in_context"] = 1.0  # a theme title listed as a priority
     if listy and "opens_verb" in f and (ctx.lead_in or ctx.heading):
         f["verb_item_in_context"] = 1.0
     if ctx.shape == "sentence" and "subject_modal" in f:
@@ -325,7 +337,19 @@ def features(text: str, ctx: Context) -> dict[str, float]:
         f["clean_promise"] = 1.0
     if "date" in f and ("number" in f or "percent" in f or "money" in f):
         f["dated_amount"] = 1.0
+    # every cue again per shape (the model's interactions): "will" in a sentence is not
+    # "will" in a table cell, a short item under an action heading is not a short heading
+    group = _SHAPE_GROUP.get(ctx.shape, ctx.shape)
+    for name in [n for n in f if n not in _NO_CROSS]:
+        f[f"{group}*{name}"] = 1.0
     return f
+
+
+_SHAPE_GROUP = {"bullet": "item", "numbered": "item", "cell": "cell", "sentence": "sentence",
+                "heading": "heading"}
+_NO_CROSS = frozenset({"bias", "shape_bullet", "shape_numbered", "shape_cell", "shape_sentence",
+                       "shape_heading", "opens_verb_bullet", "opens_verb_numbered",
+                       "opens_verb_cell", "opens_verb_sentence", "opens_verb_heading"})
 
 
 @dataclass(frozen=True, slots=True)

@@ -38,7 +38,9 @@ from workbench.model import ExtractedCommitment, ExtractedSection, Rect
 __all__ = ["Candidate", "candidates", "find_commitments", "lead_in_of", "select", "sentences"]
 
 LONG_ITEM = 80  # words: a longer list item is cut into its title clause and sentences
-COVER_BUDGET = 0.70  # units may hold at most this share of a document's words
+COVER_BUDGET = 0.77  # units may hold at most this share of a document's words ...
+SURE = 0.10  # ... but a unit at most this likely to be "none" is never dropped for it: a
+# one-page list of priorities is all promises, and a plan is never all promises
 _SENTENCE_END = re.compile(r"[.!?][\"”’')\]]*\s+(?=[A-Z0-9\"“‘'(£•])")
 _ABBREVIATIONS = frozenset("e.g i.e mr mrs ms dr st no nos vs approx cllr etc fig".split())
 _NUMBER_PREFIX = re.compile(r"^\s*(?:\d{1,2}(?:\.\d{1,2})*[.)]|\(?[a-h][.)]|\([ivx]{1,4}\))\s+")
@@ -289,7 +291,8 @@ def select(cands: Sequence[Candidate], model: Model, total_words: int,
            ) -> list[tuple[Candidate, str]]:
     """The candidates the model keeps, with their kinds. A unit list must not swallow the
     plan: if the kept units hold more than ``COVER_BUDGET`` of the document's words, the least
-    certain ones (highest probability of "none") are dropped until they fit."""
+    certain ones (highest probability of "none") are dropped until they fit, though never one
+    the model is sure of (probability of "none" at most ``SURE``)."""
     kept = []
     for cand in cands:
         kind, p_none = model.score(cand.feats)
@@ -300,7 +303,7 @@ def select(cands: Sequence[Candidate], model: Model, total_words: int,
     drop: set[int] = set()
     if words > budget:
         for i in sorted(range(len(kept)), key=lambda i: -kept[i][2]):
-            if words <= budget:
+            if words <= budget or kept[i][2] <= SURE:
                 break
             drop.add(i)
             words -= len(kept[i][0].text.split())

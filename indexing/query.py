@@ -6,9 +6,9 @@ no events.
 
 Query syntax (for the README)
 -----------------------------
-* ``pothole repairs``      both words (AND is the default). A short page is filled, after every
-  full match, with passages missing one or two of the plain words (``ParsedQuery.relaxed``,
-  the "soft AND"; never a quoted phrase, filter or exclusion).
+* ``pothole repairs``      both words (AND is the default) in the passage's own text (a heading
+  only ranks). A short page is filled, after every full match, with passages missing one or
+  two of the plain words (``ParsedQuery.relaxed``; never a phrase, filter or exclusion).
 * ``"net zero carbon"``    an exact phrase: these words, in this order, in the passage's own text
   (not its heading, which only ranks), unstemmed and never expanded by the synonym table; an
   unclosed quote runs to the end of the query.
@@ -106,14 +106,7 @@ __all__ = [
     "MAX_QUERY_CHARS",
     "MAX_TERMS",
     "NOTICE_SHORTENED",
-    "PLAN",
-    "STAGE",
-    "RELATION",
-    "STATUS",
-    "EXACT",
-    "DEFINED",
-    "PAIRS",
-    "PAIR_SEP",
+    "PLAN", "STAGE", "RELATION", "STATUS", "EXACT", "DEFINED", "PAIRS", "PAIR_SEP",
     "pairs_analyzer",
     "DropAcronymsFilter",
     "HighlightFormFilter",
@@ -147,9 +140,7 @@ RELATION = "relation"
 STATUS = "status"
 
 _KINDS = frozenset(k.value for k in Kind)
-PROXIMITY_SPAN = False  # see _proximity_clause
-PROXIMITY_SLOP = 3  # words allowed between query words for the proximity bonus
-PROXIMITY_BOOST = 2.0
+_PAIR_TERMS = pairs_analyzer(PAIR_SEP)
 PROXIMITY_MAX_WORDS = 6
 ADJACENT_BOOST = 2.0  # weight of the optional "words side by side" clause (``pairs``; 0: off)
 RELAX_MAX_WORDS = 6  # the soft AND (``_relaxed``) is built for at most this many plain words
@@ -194,9 +185,19 @@ class _Ctx:
 
 
 def _text_clause(st: list[str]) -> wq.Query:
-    if len(st) == 1:
-        return wq.Or([wq.Term(BODY, st[0]), wq.Term(HEADING, st[0])])
-    return wq.Or([wq.Phrase(BODY, st), wq.Phrase(HEADING, st)])
+    """Words match the passage's own text only: its heading ranks (``search_hits.rerank``),
+    never matches (issue 13). Searching ``body OR heading`` for every word also made Whoosh's
+    part of a search about 1.5x raw Whoosh's."""
+    return wq.Term(BODY, st[0]) if len(st) == 1 else wq.Phrase(BODY, st)
+
+
+def _expansion_text(text: str, st: list[str]) -> wq.Query:
+    """A synonym's words as the ``pairs`` terms the index holds for them, all required: a
+    phrase over common words walked long posting lists (~12 ms each at 20x); pairs are rare."""
+    pairs = [wq.Term(PAIRS, t) for t in dict.fromkeys(t.text for t in _PAIR_TERMS(text))]
+    if len(st) < 2 or not pairs:
+        return _text_clause(st)
+    return pairs[0] if len(pairs) == 1 else wq.And(pairs)
 
 
 def _quote(text: str) -> str:
@@ -232,7 +233,7 @@ def _expansion_clauses(
             if hl:
                 ctx.terms.update(st)
             continue
-        parts = ([_text_clause(st)] if st else []) + [wq.Term(ACRONYMS, a) for a in acr]
+        parts = ([_expansion_text(p, st)] if st else []) + [wq.Term(ACRONYMS, a) for a in acr]
         if not parts:
             continue
         clauses.append(parts[0] if len(parts) == 1 else wq.And(parts))
@@ -253,14 +254,14 @@ def _compile_word(
         lower = w.raw.lower()
         clauses: list[wq.Query] = []
         for p in dict.fromkeys((lower, porter_stem(lower))):
-            clauses += [wq.Prefix(BODY, p), wq.Prefix(HEADING, p)]
+            clauses.append(wq.Prefix(BODY, p))
             if hl:
-                ctx.prefixes += [(BODY, p), (HEADING, p)]
+                ctx.prefixes.append((BODY, p))
         # The index holds stems, and a stem can be shorter than the typed prefix ("educat*":
         # education -> "educ"), so also try the prefix cut by one or two letters, as exact terms.
         if len(lower) >= 5:
             for k in range(max(4, len(lower) - 2), len(lower)):
-                clauses += [wq.Term(BODY, lower[:k]), wq.Term(HEADING, lower[:k])]
+                clauses.append(wq.Term(BODY, lower[:k]))
                 if hl:
                     ctx.terms.add(lower[:k])
         if w.raw.isupper():
@@ -293,7 +294,7 @@ def _compile_word(
     extra_stems = [*joined, *(derived_stems(w.raw) if len(st) == 1 else ())]
     for n, js in enumerate(extra_stems):
         boost = 1.0 if n < len(joined) else DERIVED_BOOST
-        clauses += [wq.Term(BODY, js, boost=boost), wq.Term(HEADING, js, boost=boost)]
+        clauses.append(wq.Term(BODY, js, boost=boost))
         if hl:
             ctx.terms.add(js)
     if not w.raw.islower() and not w.raw.istitle():
@@ -339,9 +340,8 @@ def _compile_phrase(p: _Phrase, ctx: _Ctx, hl: bool) -> tuple[wq.Query, str] | N
         ctx.terms.update(st)
         ctx.terms.update(acr)
         ctx.phrases.append(tuple(words))
-    if st:
-        in_heading = wq.Term(HEADING, st[0]) if len(st) == 1 else wq.Phrase(HEADING, st)
-        own = wq.AndMaybe(own, in_heading)
+    # a heading that holds the phrase ranks its passages first: in the re-rank (search_fetch),
+    # since an AndMaybe(heading) clause kept Whoosh from skipping blocks (~15 ms at 20x)
     return own, _quote(p.text)
 
 
@@ -428,16 +428,25 @@ def _compile_and(children: tuple, ctx: _Ctx, hl: bool) -> tuple[wq.Query, str] |
     words = _near_words(children)
     if hl and words and not ctx.near:
         ctx.near = words
-    if words and PROXIMITY_SPAN:
-        q = wq.AndMaybe(q, _proximity_clause(words))
-    elif ADJACENT_BOOST and len(plain := [w for w in words if acronym_form(w) is None]) >= 2:
+    if ADJACENT_BOOST and len(plain := [w for w in words if acronym_form(w) is None]) >= 2:
         # two of the words side by side, in the order typed (stop words between them do not
         # count): such a passage ranks above one that scatters them through a long section.
         # One term of the ``pairs`` field per pair: a phrase query cost four times the search
         pairs = [wq.Term(PAIRS, f"{a}{PAIR_SEP}{b}", boost=ADJACENT_BOOST)
                  for a, b in zip(plain, plain[1:], strict=False)]
-        q = wq.AndMaybe(q, pairs[0] if len(pairs) == 1 else wq.Or(pairs))
+        if _pair_implies(items, plain):  # same hits and scores, and Whoosh's Or is cheaper
+            q = wq.Or([q, pairs[0]])
+        else:
+            q = wq.AndMaybe(q, pairs[0] if len(pairs) == 1 else wq.Or(pairs))
     return q, shown
+
+
+def _pair_implies(items: list, plain: list[str]) -> bool:
+    """Just two plain words of one stem each: a passage holding their pair matches anyway, so
+    ``Or(query, pair)`` finds what ``AndMaybe(query, pair)`` finds, with the same scores."""
+    return (len(items) == 2 == len(plain)
+            and all(isinstance(w, _Word) and not w.prefix and len(stems(w.raw)) == 1
+                    for w in items))
 
 
 def _joinable(node) -> str:
@@ -476,15 +485,6 @@ def _near_words(children: tuple) -> list[str]:
             words += [acr] if acr else stems(node.raw)
     words = list(dict.fromkeys(words))
     return words if 2 <= len(words) <= PROXIMITY_MAX_WORDS else []
-
-
-def _proximity_clause(words: list[str]) -> wq.Query:
-    """An optional sloppy span (any order, ``PROXIMITY_SLOP`` apart) that adds score where the
-    words stand close. Off by default (``PROXIMITY_SPAN``): measured on the tuning queries it
-    changed nothing beyond the re-rank, and Whoosh's span matching doubled p95 at the 20× tier.
-    """
-    terms = [wq.Term(BODY, w, boost=PROXIMITY_BOOST) for w in words]
-    return wq.SpanNear2(terms, slop=PROXIMITY_SLOP, ordered=False)
 
 
 def _compile(node, ctx: _Ctx, hl: bool) -> tuple[wq.Query, str] | None:

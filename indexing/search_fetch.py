@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from whoosh.sorting import FieldFacet, ScoreFacet
 
+from indexing.analysis import stems
 from indexing.query import DATE_START, ParsedQuery
 from indexing.search_hits import Candidate, collapse
 
@@ -36,6 +37,9 @@ def collect(searcher, parsed: ParsedQuery, fq, terms: frozenset[str], limit: int
     near = parsed.near if sort == "relevance" else ()
     # the proximity re-rank needs a pool to choose from; collapsing only a margin
     fetch = min(MAX_LIMIT, (int(limit * POOL) if near else limit) + FETCH_EXTRA)
+    if not near and parsed.phrases and sort == "relevance":
+        # a quoted phrase's hits are re-ranked too: a heading that holds it ranks them first
+        near = tuple(dict.fromkeys(st for p in parsed.phrases for st in stems(" ".join(p))))
     while True:
         results = searcher.search(parsed.query, filter=fq, limit=fetch, **kwargs)
         # An exact count walks every match again (a third of a common query's time);

@@ -54,6 +54,10 @@ __all__ = [
 TAILS = "tails"
 SNIPPET_CHARS = 200
 PROXIMITY_WEIGHT = 0.5  # the bonus when the words stand side by side, vs 1.0 for the best BM25
+# the bonus when the passage's heading holds every query word (part of them: that share); the
+# heading is not searched (issue 13: "headings give context and ranking, not matches")
+HEADING_WEIGHT = 0.25
+PHRASE_REACH = 100  # characters either side of a phrase word tokenised to check the phrase
 _HL_ANALYZER = highlight_analyzer()
 # str.translate with a dict is a per-character Python lookup (a third of a millisecond on a
 # long section); a few str.replace calls on the characters present do the same fold in C
@@ -181,6 +185,7 @@ class Candidate:
     cut: list[str] = field(default_factory=list)  # finer hits cut out of a section
     tier: int = 0  # 0: holds every word; 1: most of them (the soft AND), ranked after all of 0
     docnum: int = -1  # Whoosh's document number, while the searcher lasts
+    trimmed: tuple[list[str], str, str] | None = None  # (cut, text, norm) of the last cut
 
     @property
     def kind(self) -> str:
@@ -207,7 +212,7 @@ class _Matcher:
         # written 2,900, nor the scale words of "£1.47bn"), for a cheap substring pre-check
         self.phrase_words = [
             [w for w in p if w.isalpha() and w not in ("billion", "million", "thousand")]
-            for p in phrases if p
+            for p in phrases
         ]
         self.quick = _quick_regex(terms | {p[0] for p in phrases if p})
         self._known: dict[str, bool] = {}
@@ -229,10 +234,31 @@ class _Matcher:
                 return True
         if self.phrases:
             lower = text.lower()
-            if not any(all(w in lower for w in p) for p in self.phrase_words):
-                return False  # a word of each phrase is missing: no need to tokenise
-            words = f" {' '.join(exact_words(text))} "
-            return any(p in words for p in self.phrases)
+            return any(self._holds_phrase(text, lower, p, words)
+                       for p, words in zip(self.phrases, self.phrase_words, strict=True))
+        return False
+
+    @staticmethod
+    def _holds_phrase(text: str, lower: str, phrase: str, words: list[str]) -> bool:
+        """Does ``text`` hold ``phrase`` (its ``exact_words``, space-padded)? A long section
+        is tokenised only in windows around its rarest word of the phrase: tokens never span
+        whitespace, so a window cut at whitespace tokenises as the whole text does there."""
+        if not all(w in lower for w in words):
+            return False  # a word of the phrase is missing: no need to tokenise
+        reach = PHRASE_REACH + 2 * len(phrase)
+        if not words or len(lower) != len(text) or len(text) < 3 * reach:
+            return phrase in f" {' '.join(exact_words(text))} "
+        anchor = min(words, key=lower.count)
+        i = lower.find(anchor)
+        while i >= 0:
+            lo, hi = max(0, i - reach), min(len(text), i + len(anchor) + reach)
+            while lo > 0 and not text[lo - 1].isspace():
+                lo -= 1
+            while hi < len(text) and not text[hi].isspace():
+                hi += 1
+            if phrase in f" {' '.join(exact_words(text[lo:hi]))} ":
+                return True
+            i = lower.find(anchor, i + 1)
         return False
 
 
@@ -332,8 +358,12 @@ def collapse(
     def trim(c: Candidate, extra: list[str]) -> None:
         # a soft-AND commitment is never cut out of a passage that holds every word
         c.cut = [*(n for t, n in commitments.get(c.plan, []) if t <= c.tier), *extra]
+        if c.trimmed is not None and c.trimmed[0] == c.cut:  # the soft AND collapses again
+            c.text, c.norm = c.trimmed[1], c.trimmed[2]
+            return
         c.text = _own_passages(c.source, c.cut, matches)
         c.norm = norm_text(c.text)
+        c.trimmed = (c.cut, c.text, c.norm)
 
     if near:
         for c in cands:
@@ -406,14 +436,26 @@ def rerank(cands: list[Candidate], near: Sequence[str]) -> list[Candidate]:
     whose own passage says "social value" outranks one that scatters the two words.
     """
     top: dict[int, float] = {}
+    want = frozenset(near)
     for c in cands:
         top[c.tier] = max(top.get(c.tier, 0.0), c.score)
     keyed = []
     for n, c in enumerate(cands):
         span = _span(c.text, near)
         bonus = PROXIMITY_WEIGHT * len(near) / span if span else 0.0
+        if HEADING_WEIGHT:
+            bonus += HEADING_WEIGHT * _heading_share(c.fields.get("heading") or "", want)
         keyed.append((c.tier, -(c.score / (top[c.tier] or 1.0) + bonus), n, c))
     return [c for _, _, _, c in sorted(keyed)]
+
+
+def _heading_share(heading: str, want: frozenset[str]) -> float:
+    """The share of the query's words (stems, acronyms) that ``heading`` holds."""
+    if not heading:
+        return 0.0
+    have = {acronym_form(f) or porter_stem(f.lower())
+            for m in TOKEN.finditer(heading) for f, _, _, _ in word_parts(m.group(0))}
+    return len(want & have) / len(want)
 
 
 def _same_place(a: Candidate, b: Candidate) -> bool:

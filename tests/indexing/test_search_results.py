@@ -84,8 +84,18 @@ def test_quoted_phrase_matches_only_a_passage_that_holds_it(index):
     ])
     assert keys(index.search('"climate emergency"')) == ["section:2"]
     unquoted = keys(index.search("climate emergency"))
-    assert set(unquoted) == {"section:1", "section:2", "section:3"}
+    assert set(unquoted) == {"section:2", "section:3"}  # a heading ranks, never matches
     assert unquoted[0] == "section:2"  # the words side by side rank first
+
+
+def test_a_heading_that_holds_the_quoted_phrase_ranks_its_passage_first(index):
+    index.rebuild([
+        # the same length and wording around the phrase: only the heading tells them apart
+        passage("section:1", "In 2019 we declared a climate emergency.", path=("Background",)),
+        passage("section:2", "In 2020 we declared a climate emergency.",
+                path=("Climate emergency",)),
+    ])
+    assert keys(index.search('"climate emergency"')) == ["section:2", "section:1"]
 
 
 def test_quoted_phrase_keeps_stop_words_and_word_forms(index):
@@ -235,3 +245,18 @@ def test_a_line_wrapped_sentence_is_shown_whole(index):
     (hit,) = index.search("obese").hits
     assert "One in five children in the county are\nobese or overweight" in hit.text
     assert "parks" not in hit.text
+
+
+def test_a_phrase_in_a_long_paragraph_is_found_in_a_window_around_its_rarest_word():
+    from indexing.search_hits import _Matcher
+
+    filler = "Other matters of the county are covered in the later chapters of this plan. " * 20
+    phrases = [("adult", "social", "care")]
+    matches = _Matcher(frozenset(), phrases)
+    assert len(filler) > 1000
+    assert matches(f"{filler} We fund adult   social\tcare services. {filler}")
+    assert matches(f"{filler} Adult social care.")  # at the very end, capitals
+    assert matches(f"Adult, social care: {filler}")  # at the very start, punctuation
+    # every word is there, never side by side: no match
+    assert not matches(f"{filler} adult learning. {filler} social value and care homes.")
+    assert not matches(f"{filler} nonadult social care")  # inside another word

@@ -204,3 +204,46 @@ def test_ocr_marks_are_read_once_per_library_revision():
     store.rev, store.pages = 2, {("plan-b", 2): 55.0}  # a plan re-read by OCR
     marked = [h.ocr_confidence for h in wb._mark_ocr_hits(result).hits]
     assert marked == [None, None, 55.0] and store.calls == 2
+
+
+def test_two_words_or_their_pair_finds_what_andmaybe_finds(index):
+    """Two plain words are compiled as ``Or(words, pair)`` (cheaper in Whoosh than
+    ``AndMaybe``): a passage holding the pair holds both words, so the hits and their scores
+    are the same. Three words keep ``AndMaybe``: a pair of two of them is no full match."""
+    from whoosh import query as wq
+
+    index.rebuild([
+        passage("section:1", "We pay care homes to cope.", plan="plan-a"),
+        passage("section:2", "Care for residents. New homes are built.", plan="plan-b"),
+        passage("section:3", "Homes for older people.", plan="plan-c"),
+        passage("section:4", "Care homes and extra care.", plan="plan-d"),
+    ])
+    q = parse_query("care homes").query
+    assert isinstance(q, wq.Or)
+    words, pair = q.subqueries
+    s = index._current_searcher()
+
+    def found(query):
+        return [(h.docnum, round(h.score, 6)) for h in s.search(query, limit=None)]
+
+    assert found(q) == found(wq.AndMaybe(words, pair))
+    assert len(found(q)) == 3
+    three = parse_query("extra care homes").query
+    assert isinstance(three, wq.AndMaybe)
+    assert len(found(three)) == 1  # section:4 only (the page is then filled by the soft AND)
+
+
+def test_a_synonym_is_found_side_by_side_not_scattered(tmp_path):
+    """A synonym's words are searched as the index's pair terms: they must stand together
+    (stop words aside), as a phrase required; the same words scattered are no match."""
+    table = SynonymTable.build({}, (), [("net zero", "carbon neutral")])
+    ix = WhooshSearchIndex(tmp_path / "index", table)
+    try:
+        ix.rebuild([
+            passage("section:1", "Schemes that are carbon neutral get grants."),
+            passage("section:2", "Carbon is measured; a neutral body checks it.", plan="plan-b"),
+            passage("section:3", "We will reach net zero by 2030.", plan="plan-c"),
+        ])
+        assert set(keys(ix.search("net zero"))) == {"section:1", "section:3"}
+    finally:
+        ix.close()

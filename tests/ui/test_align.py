@@ -10,7 +10,12 @@ from PySide6.QtCore import Qt
 from ui.models.compare import ComparePairModel
 from ui.ops.compare import alignment_from, default_pair
 from workbench.matching import PlanIndex, plan_passages
-from workbench.matching.align import align_sections, compare_plans, section_similarity
+from workbench.matching.align import (
+    align_sections,
+    compare_plans,
+    is_contents_line,
+    section_similarity,
+)
 from workbench.model import DocumentId, Plan, PlanId, PlanMeta, Section, SectionId
 from workbench.records import EffectiveCommitment
 
@@ -138,3 +143,56 @@ def test_compare_rows_mark_confirmed_links_and_give_the_reasons(qapp):
     proposed = model.index(rows["c:1"], 2)
     tip = model.data(proposed, Qt.ItemDataRole.ToolTipRole)
     assert "Proposed: reversed" in tip and "reversal cue" in tip
+
+
+def _long(topic: str, n: int) -> str:
+    return " ".join(f"Sentence {k} says the council will act on {topic} {k}." for k in range(n))
+
+
+def test_long_sections_are_cut_into_parts_and_paired_part_with_part():
+    """A 480-word section faces its counterpart part by part (cut between sentences): each
+    side of every pair stays under 300 words, and the part about roads faces the part about
+    roads although the later plan put it second."""
+    left = [section(1, "Title", "Shire Plan 2020"),
+            section(2, "Our services",
+                    _long("potholes roads", 22) + "\n" + _long("libraries books", 22))]
+    right = [section(11, "Title", "Shire Plan 2025"),
+             section(12, "Services",
+                     _long("libraries books", 22) + "\n" + _long("potholes roads", 22))]
+    result = compare_plans(left, right, [], PlanIndex([]))
+    sides = [(sp.left[0], sp.right[0]) for sp in result.sections if sp.left and sp.right]
+    assert all(len(f"{u.heading} {u.text}".split()) <= 300 for pair in sides for u in pair)
+    assert {u.parts for pair in sides for u in pair if u.id not in (1, 11)} == {2}
+    roads = [(a, b) for a, b in sides if a.id == 2 and "potholes" in a.text]
+    assert roads and all("potholes" in b.text and "libraries" not in b.text for _, b in roads)
+    assert (left[0].id, right[0].id) in {(a.id, b.id) for a, b in sides}  # title with title
+
+
+def test_a_reordered_plan_pairs_every_part_with_its_counterpart():
+    result = compare_plans(EARLIER, LATER, [], PlanIndex([]))
+    pairs = {(sp.left[0].id, sp.right[0].id) for sp in result.sections if sp.left and sp.right}
+    assert {(1, 11), (2, 12), (3, 14), (4, 15), (5, 13)} <= pairs
+
+
+def test_contents_page_entries_are_not_statements():
+    assert is_contents_line("Priority 2: Homes for families\t20\nPriority 3: Roads 24")
+    assert is_contents_line("Foreword 3 Introduction 5 Our priorities 7")
+    assert not is_contents_line("We will build 20 new schools by 2025.")
+    assert not is_contents_line("Increase recycling rates to 50")
+    assert not is_contents_line("Deliver the 5 Year Plan for the county")
+
+
+def test_a_contents_entry_is_never_paired():
+    toc = section(6, "Contents", "Foreword 2\nClimate 5")
+    left = plan_passages("a", [
+        _commitment("c:1", "a", "Foreword 2 Climate and carbon emissions 5", toc),
+        _commitment("c:2", "a", "We will reach net zero carbon emissions by 2030.", EARLIER[4]),
+    ])
+    right = PlanIndex(plan_passages("b", [
+        _commitment("c:11", "b", "We will scrap the net zero carbon emissions target of 2030.",
+                    LATER[2]),
+    ]))
+    result = compare_plans([*EARLIER, toc], LATER, left, right)
+    paired = {p.left.key for sp in result.sections for p in sp.passages}
+    assert paired == {"c:2"}
+    assert "c:1" not in {p.key for p in result.only_left}

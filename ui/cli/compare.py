@@ -4,7 +4,8 @@ Listed in ``ui.cli.main.MODULES``. Qt-free. Sections aligned in order, each sect
 with the passage pairs the matching engine finds inside it (confirmed links first), then what is
 only in either plan. ``--json`` gives ``{"earlier", "later", "pairs": [{"left", "right", "score",
 "relation", "reasons", "pairs": [...]}]}`` where ``left``/``right`` are
-``{"kind", "id", "heading", "text", "page_label"}`` or null.
+``{"kind", "id", "heading", "text", "page_label"}`` or null; a section side is a compare unit (a
+section, or one part of a long one, of at most about 250 words) and also says ``part``: [n, of].
 """
 
 from __future__ import annotations
@@ -15,9 +16,9 @@ from typing import Any
 from ui.cli.lineage import _recs, cid
 from ui.cli.output import emit
 from workbench.matching.align import Comparison, PassagePair, SectionPair
+from workbench.matching.chunks import Unit
 from workbench.matching.passages import Passage
 from workbench.matching.service import compare
-from workbench.model import Section
 from workbench.services import Workbench
 
 
@@ -28,13 +29,15 @@ def add_commands(sub: Any, common: argparse.ArgumentParser) -> None:
     p.add_argument("later", metavar="LATER_PLAN")
 
 
-def _sections_json(sections: tuple[Section, ...]) -> dict[str, Any] | None:
-    if not sections:
+def _sections_json(units: tuple[Unit, ...]) -> dict[str, Any] | None:
+    """A compare unit: a section, or part of a long one (``part``: [n, of])."""
+    if not units:
         return None
-    return {"kind": "section", "id": int(sections[0].id),
-            "heading": " + ".join(s.heading for s in sections),
-            "text": "\n\n".join(s.text for s in sections),
-            "page_label": sections[0].label_start}
+    return {"kind": "section", "id": int(units[0].id),
+            "heading": " + ".join(u.heading for u in units),
+            "text": "\n\n".join(u.text for u in units),
+            "page_label": units[0].label_start,
+            "part": [units[0].part, units[0].parts]}
 
 
 def passage_json(p: Passage) -> dict[str, Any]:
@@ -51,7 +54,9 @@ def _pair_json(p: PassagePair) -> dict[str, Any]:
 def _section_pair_json(sp: SectionPair) -> dict[str, Any]:
     reasons = ["moved: aligned out of order"] if sp.moved else []
     if sp.left and sp.right:
-        reasons.append(f"section similarity {sp.score:.2f}")
+        reasons.append(f"similarity {sp.score:.2f}")
+        reasons.append("each is the other's closest part" if sp.mutual else
+                       "the closest part for one side only")
     return {"left": _sections_json(sp.left), "right": _sections_json(sp.right),
             "score": sp.score, "relation": "aligned" if sp.left and sp.right else
             ("only_earlier" if sp.left else "only_later"),
@@ -71,8 +76,8 @@ def cmd_compare(wb: Workbench, args: argparse.Namespace) -> int:
     data = comparison_json(args.earlier, args.later, result)
     lines = []
     for sp in result.sections:
-        left = " + ".join(s.heading for s in sp.left) or "—"
-        right = " + ".join(s.heading for s in sp.right) or "—"
+        left = " + ".join(u.label for u in sp.left) or "—"
+        right = " + ".join(u.label for u in sp.right) or "—"
         lines.append(f"§ {left[:50]:50} ↔ {right[:50]:50} {sp.score:.2f}"
                      f"{' (moved)' if sp.moved else ''}")
         for p in sp.passages:

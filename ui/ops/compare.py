@@ -18,9 +18,10 @@ from ui.compose import records_for
 from ui.executor import Job
 from ui.ops import OpContext
 from workbench.matching.align import Comparison
+from workbench.matching.chunks import Unit
 from workbench.matching.passages import Passage
 from workbench.matching.service import compare
-from workbench.model import Plan, Section
+from workbench.model import Plan
 from workbench.services import Workbench
 
 _MAX_CHARS = 2400  # long sections are diffed on their opening, which carries the topic
@@ -71,10 +72,11 @@ class Alignment:
         return tuple(p for p in self.pairs if p.confirmed)
 
 
-def _section_item(sections: tuple[Section, ...]) -> AlignItem:
-    first = sections[0]
-    return AlignItem("section", int(first.id), " + ".join(s.heading for s in sections),
-                     "\n\n".join(s.text for s in sections), first.page_start, first.label_start,
+def _section_item(units: tuple[Unit, ...]) -> AlignItem:
+    """A compare unit (a section, or "Heading (part 2 of 5)" of a long one) as a row side."""
+    first = units[0]
+    return AlignItem("section", int(first.id), " + ".join(u.label for u in units),
+                     "\n\n".join(u.text for u in units), first.page_start, first.label_start,
                      first.path)
 
 
@@ -100,12 +102,15 @@ def _pair(left: AlignItem, right: AlignItem, score: float, relation: str = "",
 
 def alignment_from(left_plan: Plan, right_plan: Plan, comparison: Comparison,
                    seconds: float = 0.0) -> Alignment:
-    """The view's rows: each aligned section pair followed by the passage pairs inside it."""
+    """The view's rows: each pair of compare units (sections, or parts of long ones) followed
+    by the passage pairs inside it."""
     pairs: list[AlignedPair] = []
     for sp in comparison.sections:
         if sp.left and sp.right:
             pairs.append(_pair(_section_item(sp.left), _section_item(sp.right), sp.score,
-                               "moved" if sp.moved else "aligned"))
+                               "moved" if sp.moved else "aligned" if sp.mutual else "closest",
+                               ("each is the other's closest part",) if sp.mutual else
+                               ("the closest part for one side only",)))
         for pp in sp.passages:
             pairs.append(_pair(_passage_item(pp.left), _passage_item(pp.right), pp.score,
                                pp.relation, pp.reasons, pp.confirmed))

@@ -2,18 +2,23 @@
 
 Strategy:
 
-1. **Section similarity**: TF-IDF cosine over the one tokenizer's stems (heading + text), blended
-   with the embedding cosine when the optional model is loaded and with heading similarity
-   (rapidfuzz); the two opening sections (title pages) get a small positional bonus.
-2. **Alignment in order** by dynamic programming (Needleman–Wunsch style): a step may pair one
-   section with one, one with two or two with one, or skip a section on either side; a pair
-   earns its similarity minus ``GAP``, so weak pairs are skipped rather than forced.
-3. **Fallback for reordered plans**: a section left unpaired whose best partner (anywhere) is
-   clearly similar (``MOVED``) is paired with it as a moved section.
-4. **Passage pairs**: every commitment (and every sentence) of the earlier plan is ranked by the
-   matching engine against the later plan, with a bonus for passages in the sections aligned
-   with its own; a pair is kept when the engine does not say "no successor" (for sentences, with
-   a stricter bar). Pairs are grouped under the section pair of their earlier passage.
+1. **Compare units**: a section as it is when short, else its consecutive parts of at most
+   ``chunks.UNIT_WORDS`` words (cut between sentences), so each side of a pair can be read
+   at a glance. Contents-page entries ("Priority 2: Homes 20") are never units or passages.
+2. **Unit pairs**: every unit of either plan beside its most similar unit of the other (TF-IDF
+   cosine of their words, a bonus for alike section headings and for the two opening units,
+   i.e. the title pages), when at least ``UNIT_FLOOR`` similar. "Best counterpart both ways"
+   pairs a plan that reorders its sections as well as one that keeps their order; a pair
+   where each side is the other's best is marked ``mutual``. (An in-order dynamic-programming
+   alignment of the units held far fewer of the tuning links: 27 of 189 against 94.)
+3. **Section alignment in order** by dynamic programming (``align_sections``: one section
+   with one, one with two or two with one, skips; a fallback for moved sections) still feeds
+   the engine's ``section`` signal and the lineage's section affinity.
+4. **Passage pairs**: every commitment of the earlier plan is ranked by the one matching
+   engine against every passage of the later plan (the same candidates as ``suggest``); the
+   best, and a second nearly as good, are kept when close enough (``COMPARE_BAR``). A pair is
+   grouped under the unit pair holding both its passages when there is one, else under its
+   earlier passage's unit (a counterpart across the aligned units).
 
 Emits nothing; pure. ``compare_plans`` is what ``workbench compare`` and the compare view show.
 """
@@ -22,6 +27,7 @@ from __future__ import annotations
 
 import hashlib
 import math
+import re
 import threading
 from collections import Counter, OrderedDict
 from collections.abc import Sequence
@@ -31,7 +37,8 @@ from typing import Any
 import numpy as np
 from rapidfuzz import fuzz
 
-from workbench.matching.engine import PlanIndex, Query, closeness
+from workbench.matching.chunks import Unit, tfidf_cosine, unit_of, units_of
+from workbench.matching.engine import PlanIndex, Query, Ranking, closeness, fingerprint
 from workbench.matching.passages import Passage
 from workbench.model import Section
 from workbench.text import fold, tokens
@@ -48,10 +55,17 @@ COMPARE_BAR = 0.5
 (``engine.CLOSE``). Tuned on the tuning half for links held (0.44 against 0.42 at 1.0); the
 price is more weak pairs (about 500 against 320 for one sample plan pair) and short "only
 in" lists, so every pair carries its score and reasons and weak ones read as "modified"."""
+PAIR_SENTENCES = False
+"""Whether the earlier plan's narrative sentences (not only its commitments) are paired too.
+Off: on the tuning links they added 3 of 189 links held, for about 1,400 more pairs per plan
+pair and twice the time; a sentence's counterpart is still in the aligned units beside it."""
 SENTENCE_MIN_WORDS = 8
 """Shorter sentences of the earlier plan ("That plan was never adopted.") are context, not
 statements worth pairing in compare."""
 COMPARE_SHORTLIST = 15
+UNIT_FLOOR = 0.12
+"""Two compare units are paired only when at least this similar (below it, the words they
+share are the plan's everyday vocabulary, not a topic)."""
 SECOND_LIMIT = 2
 """At most this many counterparts per passage in compare ..."""
 SECOND_WITHIN = 0.9
@@ -63,11 +77,15 @@ _EMBED_CHARS = 1500  # a section's topic is in its opening; the model averages t
 
 @dataclass(frozen=True, slots=True)
 class SectionPair:
-    left: tuple[Section, ...]  # () when only in the later plan
-    right: tuple[Section, ...]  # () when only in the earlier plan
+    """Two compare units (a section, or a part of a long one; see ``chunks.Unit``) side by
+    side, and the passage pairs whose earlier passage lies in the left one."""
+
+    left: tuple[Unit, ...]  # () when only in the later plan
+    right: tuple[Unit, ...]  # () when only in the earlier plan
     score: float
     moved: bool = False
     passages: list[PassagePair] = field(default_factory=list)
+    mutual: bool = True  # each unit is the other's closest (else the closest of one side)
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,6 +103,27 @@ class Comparison:
     sections: tuple[SectionPair, ...]
     only_left: tuple[Passage, ...]  # commitments of the earlier plan with no counterpart
     only_right: tuple[Passage, ...]  # commitments of the later plan no one points at
+
+
+_CONTENTS_ENTRY = re.compile(r"[A-Za-z:)]\s+\d{1,3}(?:\s+(?=[A-Z])|\s*$)")
+_ENDS_WITH_PAGE = re.compile(r"(\w+)\s+\d{1,3}$")
+_NOT_A_TITLE_END = frozenset("to by of at from than over under around about up and or the a "
+                             "an per in on for with".split())
+_CONTENTS_WORDS = 12
+
+
+def is_contents_line(text: str) -> bool:
+    """An entry or a run of a contents page ("Priority 2: Homes 20 Priority 3: Roads 24"):
+    short titles each ended by a bare page number, the last one ending the text. Not a
+    statement to pair or align. ("Raise the rate to 50" ends with a number, not a page.)"""
+    text = text.strip()
+    if not text[-1:].isdigit() or len(text) > 40 * _CONTENTS_WORDS:
+        return False
+    end = _ENDS_WITH_PAGE.search(text[-60:])
+    if end is None or end.group(1).casefold() in _NOT_A_TITLE_END:
+        return False
+    hits = len(_CONTENTS_ENTRY.findall(text))
+    return hits * _CONTENTS_WORDS >= len(text.split())
 
 
 def _body(s: Section) -> str:
@@ -215,6 +254,24 @@ def align_sections(sim: Any, gap: float = GAP, moved: float = MOVED
     return [p for p in out if p[0] or p[1][0] not in moved_r]
 
 
+_ALIGNED: OrderedDict[tuple[str, str], list] = OrderedDict()
+
+
+def _aligned_sections(left: Sequence[Section], right: Sequence[Section], sim: Any) -> list:
+    """``align_sections(sim)``, cached by the two plans' sections."""
+    key = (_sections_key(left), _sections_key(right))
+    with _SIM_LOCK:
+        if key in _ALIGNED:
+            _ALIGNED.move_to_end(key)
+            return _ALIGNED[key]
+    found = align_sections(sim)
+    with _SIM_LOCK:
+        _ALIGNED[key] = found
+        while len(_ALIGNED) > 16:
+            _ALIGNED.popitem(last=False)
+    return found
+
+
 def section_affinity(left: Sequence[Section], right: Sequence[Section], embedder: Any = None
                      ) -> dict[int, dict[int, float]]:
     """{left section id: {right section id: 0–1}}: half for being aligned with it, half for
@@ -231,6 +288,96 @@ def section_affinity(left: Sequence[Section], right: Sequence[Section], embedder
         out[int(s.id)] = {int(r.id): round(0.5 * ((i, j) in aligned) + 0.5 * float(sim[i, j]) / top,
                                            3)
                           for j, r in enumerate(right_s)}
+    return out
+
+
+def _unit_body(u: Unit) -> str:
+    return f"{' '.join(u.path) or u.heading} {u.text[:_MAX_CHARS]}"
+
+
+_UNIT_CACHE: OrderedDict[tuple[str, str], Any] = OrderedDict()
+
+
+def unit_similarity(left_u: Sequence[Unit], right_u: Sequence[Unit]) -> Any:
+    """len(left) × len(right) similarity of compare units in 0–1: TF-IDF cosine of their
+    words, plus a bonus when their sections' headings are alike and for the two opening
+    units (title pages face each other). Cached by content."""
+    key = (_units_key(left_u), _units_key(right_u))
+    with _SIM_LOCK:
+        if key in _UNIT_CACHE:
+            _UNIT_CACHE.move_to_end(key)
+            return _UNIT_CACHE[key]
+    sim = tfidf_cosine([_unit_body(u) for u in left_u], [_unit_body(u) for u in right_u])
+    heading_sim = _heading_bonus(list({u.id: u.section for u in left_u}.values()),
+                                 list({u.id: u.section for u in right_u}.values()))
+    if sim.size:
+        for i, u in enumerate(left_u):
+            for j, v in enumerate(right_u):
+                sim[i, j] += heading_sim.get((u.id, v.id), 0.0)
+        sim[0, 0] += 0.15
+    sim = np.clip(sim, 0.0, 1.0)
+    with _SIM_LOCK:
+        _UNIT_CACHE[key] = sim
+        while len(_UNIT_CACHE) > 16:
+            _UNIT_CACHE.popitem(last=False)
+    return sim
+
+
+def _units_key(units: Sequence[Unit]) -> str:
+    h = hashlib.blake2b(digest_size=16)
+    for u in units:
+        h.update(f"{u.id}\x1f{u.start}\x1f{u.end}\x1f{u.heading}\x1f{u.text}\x1e".encode(
+            "utf-8", "replace"))
+    return h.hexdigest()
+
+
+def pair_units(sim: Any, floor: float | None = None) -> list[tuple[int, int, float, bool]]:
+    """(left unit, right unit, similarity, mutual) in reading order of the left plan: every
+    unit of either plan beside its most similar unit of the other (at least ``floor``), so
+    a reordered plan pairs as well as one that kept its order; ``mutual`` when each is the
+    other's best."""
+    n, m = sim.shape
+    if not n or not m:
+        return []
+    floor = UNIT_FLOOR if floor is None else floor
+    row = sim.argmax(axis=1)
+    col = sim.argmax(axis=0)
+    cells = {(i, int(row[i])) for i in range(n)} | {(int(col[j]), j) for j in range(m)}
+    return sorted(((i, j, float(sim[i, j]), int(row[i]) == j and int(col[j]) == i)
+                   for i, j in cells if sim[i, j] >= floor), key=lambda c: (c[0], c[1]))
+
+
+_UNITS: OrderedDict[tuple[str, str], tuple[list[Unit], dict[str, int]]] = OrderedDict()
+
+
+def _units(sections: Sequence[Section], passages: Sequence[Passage]
+           ) -> tuple[list[Unit], dict[str, int]]:
+    """A plan's compare units and {passage key: unit index}, cached by content."""
+    key = (_sections_key(sections), fingerprint(passages))
+    with _SIM_LOCK:
+        if key in _UNITS:
+            _UNITS.move_to_end(key)
+            return _UNITS[key]
+    units = units_of(sections, passages)
+    found = (units, unit_of(units, passages))
+    with _SIM_LOCK:
+        _UNITS[key] = found
+        while len(_UNITS) > 16:
+            _UNITS.popitem(last=False)
+    return found
+
+
+def _heading_bonus(left: Sequence[Section], right: Sequence[Section]) -> dict[tuple[int, int],
+                                                                             float]:
+    out = {}
+    for a in left:
+        fa = fold(a.heading)
+        for b in right:
+            fb = fold(b.heading)
+            if fa and fb:
+                h = fuzz.token_set_ratio(fa, fb) / 100.0
+                if h >= 0.8:
+                    out[(int(a.id), int(b.id))] = 0.15 * h
     return out
 
 
@@ -254,23 +401,19 @@ def compare_plans(
     left_s = sorted(left_sections, key=lambda s: s.ordinal)
     right_s = sorted(right_sections, key=lambda s: s.ordinal)
     sim = section_similarity(left_s, right_s, right_index.embedder)
-    raw = align_sections(sim)
-    pairs = [SectionPair(tuple(left_s[i] for i in ls), tuple(right_s[j] for j in rs), round(sc, 3),
-                         mv) for ls, rs, sc, mv in raw]
     aligned: dict[int, dict[int, float]] = {}
-    home: dict[int, SectionPair] = {}
-    for p in pairs:
-        for s in p.left:
-            home[int(s.id)] = p
-            aligned[int(s.id)] = {int(r.id): 1.0 for r in p.right}
+    section_pairs: set[tuple[int, int]] = set()
+    for ls, rs, _, _ in _aligned_sections(left_s, right_s, sim):
+        for i in ls:
+            aligned[int(left_s[i].id)] = {int(right_s[j].id): 1.0 for j in rs}
+            section_pairs.update((int(left_s[i].id), int(right_s[j].id)) for j in rs)
     by_key = {p.key: p for p in right_index.passages}
-    sure = {a: (b, rel) for a, b, rel in confirmed}
-    used_right: set[str] = set()
-    only_left: list[Passage] = []
-    left_passages = [p for p in left_passages
-                     if p.kind != "sentence" or len(p.text.split()) >= SENTENCE_MIN_WORDS]
-    to_rank = [p for p in left_passages if not (p.key in sure and sure[p.key][0] in by_key)]
-    rankings = dict(zip(
+    sure = {a: (b, rel) for a, b, rel in confirmed if b in by_key}
+    left_passages = [p for p in left_passages if not is_contents_line(p.text)]
+    to_pair = [p for p in left_passages if p.kind == "commitment" or (
+        PAIR_SENTENCES and len(p.text.split()) >= SENTENCE_MIN_WORDS)]
+    to_rank = [p for p in to_pair if p.key not in sure]
+    rankings: dict[str, Ranking] = dict(zip(
         (p.key for p in to_rank),
         right_index.rank_many(
             [Query(p.text, " ".join(p.path) or p.heading,
@@ -278,36 +421,67 @@ def compare_plans(
              for p in to_rank], limit=SECOND_LIMIT, shortlist=COMPARE_SHORTLIST),
         strict=True))
     weights, _ = right_index.defaults()
+    right_passages = [p for p in right_index.passages if not is_contents_line(p.text)]
+    left_u, l_of = _units(left_s, left_passages)
+    right_u, r_of = _units(right_s, right_passages)
+    usim = unit_similarity(left_u, right_u)
+    cells = pair_units(usim)
+    pairs: list[SectionPair] = []
+    cell: dict[tuple[int, int], SectionPair] = {}
+    first: dict[int, SectionPair] = {}
+    for i, j, sc, mutual in cells:
+        sp = SectionPair((left_u[i],), (right_u[j],), round(sc, 3), mutual=mutual)
+        pairs.append(sp)
+        cell[(i, j)] = sp
+        first.setdefault(i, sp)
+    seen_l = {i for i, _, _, _ in cells}
+    seen_r = {j for _, j, _, _ in cells}
+    for i, u in enumerate(left_u):
+        if i not in seen_l:
+            first[i] = SectionPair((u,), (), 0.0)
+            pairs.append(first[i])
+    pairs.extend(SectionPair((), (u,), 0.0) for j, u in enumerate(right_u) if j not in seen_r)
     cut = COMPARE_BAR * right_index.close()
-    for src in left_passages:
-        found: list[PassagePair] = []
-        if src.key not in rankings:
+    used_right: set[str] = set()
+    only_left: list[Passage] = []
+    for src in to_pair:
+        if src.key in sure:
             target_key, rel = sure[src.key]
-            found.append(PassagePair(src, by_key[target_key], 1.0, rel, ("confirmed link",),
-                                     True))
+            found = [PassagePair(src, by_key[target_key], 1.0, rel, ("confirmed link",), True)]
         else:
-            ranking = rankings[src.key]
-            bar = (SENTENCE_BAR if src.kind == "sentence" else 1.0) * cut
-            if not ranking.no_successor:
-                top = ranking.matches[0].score
-                # the best counterpart, and a second one nearly as good (a pledge split in two)
-                found = [PassagePair(src, m.passage, m.score, m.relation, m.reasons)
-                         for k, m in enumerate(ranking.matches[:SECOND_LIMIT])
-                         if closeness(m.signals, weights) >= bar
-                         and (k == 0 or m.score >= SECOND_WITHIN * top)]
+            found = _proposals(src, rankings[src.key], weights, cut)
             if not found:
                 if src.kind == "commitment":
                     only_left.append(src)
                 continue
-        pair = home.get(int(src.section_id)) if src.section_id is not None else None
-        if pair is None:
-            pair = SectionPair((), (), 0.0)
-            pairs.append(pair)
-            if src.section_id is not None:
-                home[int(src.section_id)] = pair
         for f in found:
             used_right.add(f.right.key)
-            pair.passages.append(f)
-    only_right = [p for p in right_index.passages
+            i, j = l_of.get(src.key), r_of.get(f.right.key)
+            home = cell.get((i, j)) if i is not None and j is not None else None
+            if home is None:
+                home = first.get(i) if i is not None else None
+            if home is None:
+                home = SectionPair((), (), 0.0)
+                pairs.append(home)
+                if i is not None:
+                    first[i] = home
+            home.passages.append(f)
+    only_right = [p for p in right_passages
                   if p.kind == "commitment" and p.key not in used_right]
     return Comparison(tuple(pairs), tuple(only_left), tuple(only_right))
+
+
+def _proposals(src: Passage, ranking: Ranking, weights: dict[str, float], cut: float
+               ) -> list[PassagePair]:
+    """The engine's best candidate for ``src``, and a second nearly as good (a pledge split
+    in two), each only when close enough to show."""
+    if ranking.no_successor:
+        return []
+    bar = (SENTENCE_BAR if src.kind == "sentence" else 1.0) * cut
+    shown = [m for m in ranking.matches
+             if closeness(m.signals, weights) >= bar and not is_contents_line(m.passage.text)]
+    if not shown:
+        return []
+    top = shown[0].score
+    return [PassagePair(src, m.passage, m.score, m.relation, m.reasons)
+            for n, m in enumerate(shown[:SECOND_LIMIT]) if n == 0 or m.score >= SECOND_WITHIN * top]

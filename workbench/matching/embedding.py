@@ -7,9 +7,10 @@ token embeddings and it states no licence for them (README, "Optional: meaning s
 
 It is loaded once per process from the package's own folder with downloads disabled, so nothing
 is fetched at run time. It is used only when installed **and** switched on
-(``WORKBENCH_EMBEDDINGS=on``): measured on the held-out links it did not improve top-1/top-3
-(docs/bench/engine.md), so by default the engine runs on its lexical, fuzzy, named-thing and
-structural signals alone.
+(``WORKBENCH_EMBEDDINGS=on``); by default the engine runs on its lexical, fuzzy, named-thing and
+structural signals alone. The engine pools its token vectors with ``SifSpace``: with plain mean
+pooling (round 2) it did not improve the held-out figures (docs/bench/engine.md); pooled so, it
+does, a little (docs/bench/engine-r3.md).
 """
 
 from __future__ import annotations
@@ -21,6 +22,8 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, Protocol
 
+import numpy as np
+
 ENV_SWITCH = "WORKBENCH_EMBEDDINGS"
 
 
@@ -29,16 +32,94 @@ class Embedder(Protocol):
         """Unit-length vectors, one row per text (a numpy array)."""
 
 
+class TokenEmbedder(Embedder, Protocol):
+    """An embedder that also exposes its token ids and table, for ``SifSpace``."""
+
+    def token_ids(self, texts: Sequence[str]) -> list[Any]:
+        """The model's token ids of each text (numpy int arrays, no padding)."""
+
+    def table(self) -> Any:
+        """The (vocabulary × dimensions) token embedding table."""
+
+
+SIF_A = 1e-3
+"""Smooth inverse frequency: a token of relative frequency p weighs a / (a + p) (Arora et al.
+2017, "A simple but tough-to-beat baseline for sentence embeddings"; 1e-3 is their default)."""
+
+
+class SifSpace:
+    """Passage vectors of one plan as smooth-inverse-frequency weighted means of the model's
+    token vectors, with the plan's common direction removed.
+
+    Plain mean pooling lets the words every passage of a plan shares ("we will", "support",
+    the council's name) dominate each vector; weighting a token by a / (a + its frequency in the
+    plan) and removing the first principal direction leaves what the passage is *about*.
+    Measured on the tuning links (5-fold cross-validation, docs/bench/engine-r3.md), this is the
+    only form of the meaning signal that improved top-3.
+    """
+
+    def __init__(self, model: TokenEmbedder, texts: Sequence[str]) -> None:
+        self._model = model
+        table = model.table()
+        ids = model.token_ids(texts)
+        flat = np.concatenate([x for x in ids if len(x)]) if any(len(x) for x in ids) else \
+            np.zeros(0, dtype=np.int64)
+        counts = np.bincount(flat, minlength=table.shape[0]).astype(np.float64)
+        p = counts / max(1.0, counts.sum())
+        self._weight = (SIF_A / (SIF_A + p)).astype(np.float32)
+        raw = self._pool(ids)
+        self._u = np.zeros(table.shape[1], dtype=np.float32)
+        if len(raw) >= 2:
+            self._u = np.linalg.svd(raw, full_matrices=False)[2][0].astype(np.float32)
+        self.vectors = self._unit(raw - np.outer(raw @ self._u, self._u))
+
+    def token_weight(self, token_id: int) -> float:
+        """How much one token counts in a pooled vector (a / (a + its frequency))."""
+        return float(self._weight[token_id])
+
+    @staticmethod
+    def _unit(x: Any) -> Any:
+        return x / (np.linalg.norm(x, axis=1, keepdims=True) + 1e-9)
+
+    def _pool(self, ids: list[Any]) -> Any:
+        table = self._model.table()
+        out = np.zeros((len(ids), table.shape[1]), dtype=np.float32)
+        for n, row in enumerate(ids):
+            if len(row):
+                w = self._weight[row]
+                out[n] = (table[row] * w[:, None]).sum(axis=0) / max(float(w.sum()), 1e-6)
+        return self._unit(out)
+
+    def encode(self, texts: Sequence[str]) -> Any:
+        """Vectors of other texts (sources) in this plan's space."""
+        raw = self._pool(self._model.token_ids(texts))
+        return self._unit(raw - np.outer(raw @ self._u, self._u))
+
+
 class WordLlamaEmbedder:
     """WordLlama loaded from the weights inside its wheel; never downloads."""
 
     def __init__(self) -> None:
         wordllama = importlib.import_module("wordllama")
+        from tokenizers import Tokenizer  # why: WordLlama's own tokenizer library
+
         folder = Path(wordllama.__file__).resolve().parent
         self._model = wordllama.WordLlama.load(cache_dir=folder, disable_download=True)
+        # a copy of its tokenizer without padding (the model's own pads every batch)
+        self._tokenizer = Tokenizer.from_str(self._model.tokenizer.to_str())
+        self._tokenizer.no_padding()
+        self._tokenizer.no_truncation()
 
     def embed(self, texts: Sequence[str]) -> Any:
         return self._model.embed(list(texts), norm=True)
+
+    def token_ids(self, texts: Sequence[str]) -> list[Any]:
+        limit = self._model.embedding.shape[0] - 1
+        return [np.minimum(np.asarray(e.ids, dtype=np.int64), limit) for e in
+                self._tokenizer.encode_batch(list(texts), add_special_tokens=False)]
+
+    def table(self) -> Any:
+        return self._model.embedding
 
 
 _LOCK = threading.Lock()
@@ -46,8 +127,8 @@ _LOADED: dict[str, Embedder | None] = {}
 
 
 def enabled() -> bool:
-    """Off unless ``WORKBENCH_EMBEDDINGS=on``: on the held-out links the model did not improve
-    the engine's figures (docs/bench/engine.md), so it is kept as an opt-in to re-measure."""
+    """Off unless ``WORKBENCH_EMBEDDINGS=on``: the model's weights have no stated licence
+    (README), so using it is the user's explicit choice."""
     return os.environ.get(ENV_SWITCH, "off").strip().casefold() in ("1", "on", "yes", "true")
 
 
