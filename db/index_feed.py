@@ -175,6 +175,15 @@ class IndexFeed:
             docs.extend(self._note_docs(set(notes)))
         return docs
 
+    def document_docs(self, document_id: int) -> list[IndexDoc]:
+        """The passages of one stored document, as ``docs`` builds them: what an import feeds
+        the index right after the document's commit (issue 12, Speed)."""
+        keys = [f"section:{r[0]}" for r in self.db.execute(
+            "SELECT id FROM sections WHERE document_id = ? ORDER BY id", [document_id])]
+        keys += [f"commitment:{r[0]}" for r in self.db.execute(
+            "SELECT id FROM commitments WHERE document_id = ? ORDER BY id", [document_id])]
+        return self.docs(keys)
+
     def _index_docs_chunk(self, kind: str, ids: list[int], verdicts: Verdicts) -> list[IndexDoc]:
         if not ids:
             return []

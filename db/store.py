@@ -353,6 +353,10 @@ class SqliteStore(ContentReads):
         """Build the index's view of the passages named by ``keys``."""
         return self._feed.docs(keys)
 
+    def index_docs_of_document(self, document_id: int) -> list[IndexDoc]:
+        """The passages of one document (an import feeds them to the index as it commits)."""
+        return self._feed.document_docs(document_id)
+
     @staticmethod
     def note_target(item_id: int) -> tuple[str, int]:
         """("annotations" | "links" | "statuses", row id) of a "note:<item_id>" search hit."""

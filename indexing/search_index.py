@@ -34,6 +34,7 @@ from whoosh.fields import ID, KEYWORD, STORED, TEXT, Schema
 from whoosh.writing import CLEAR
 
 from indexing.analysis import exact_analyzer
+from indexing.index_feed import IndexFeed
 from indexing.query import (
     ACRONYMS,
     BODY,
@@ -101,7 +102,7 @@ VERSION_FILE = "workbench-index-version.json"
 STATE_FILE = "workbench-index-state.json"  # the library revision the index reflects
 INDEX_NAME = "MAIN"
 LOCK_WAIT_S = 3.0
-LIMIT_MB = 128
+LIMIT_MB = 512  # 128 spilled sorted runs to disk on a 700-page import: -20 % CPU, +100 MB
 LOAD_BATCH = 200
 MAX_PREFIX_HIGHLIGHT = 50
 # a long form the library defines is searched only if a word of it is in at most this share of
@@ -226,6 +227,7 @@ class WhooshSearchIndex:
         self._searcher = None
         self._citations: Citations | None = None  # cached against the current searcher
         self._learned: tuple[object, SynonymTable] | None = None  # (searcher, table)
+        self._feed: IndexFeed | None = None  # a writer fed during an import (begin_feed)
         self.needs_rebuild = False
         self.last_error = ""
         with self._write_lock:
@@ -364,6 +366,17 @@ class WhooshSearchIndex:
                 "The search index is being updated by another Plan Workbench; try again shortly."
             ) from exc
 
+    def begin_feed(self) -> IndexFeed | None:
+        """An ``index_feed.IndexFeed`` for an import, or None; sync/rebuild finish it first."""
+        self._feed = IndexFeed.open(self._write_lock, self._writer,
+                                    lambda doc: doc_fields(doc, self.synonyms),
+                                    lambda: setattr(self, "_feed", None))
+        return self._feed
+
+    def _settle_feed(self) -> None:
+        if (feed := self._feed) is not None:
+            feed.finish()
+
     def _stored_fingerprints(self) -> dict[str, str]:
         assert self._ix is not None
         with self._ix.reader() as r:
@@ -387,6 +400,7 @@ class WhooshSearchIndex:
             LibraryLocked: another process held the index lock for ``LOCK_WAIT_S``.
         """
         state = state or TaskState()
+        self._settle_feed()
         with self._write_lock:
             try:
                 have = self._stored_fingerprints()
@@ -396,6 +410,9 @@ class WhooshSearchIndex:
                 have = {}
             extra = [k for k in have if k not in wanted]
             todo = [k for k, fp in wanted.items() if have.get(k) != fp]
+            if not extra and not todo:  # e.g. after an import's feed: no empty commit
+                self.needs_rebuild = False
+                return 0
             writer = self._writer()
             written = 0
             try:
@@ -435,6 +452,7 @@ class WhooshSearchIndex:
         """
         state = state or TaskState()
         total = len(docs) if isinstance(docs, Sequence) else None
+        self._settle_feed()
         with self._write_lock:
             try:
                 writer = self._writer()

@@ -37,7 +37,7 @@ from workbench.model import (
     SearchFilters,
     SearchResult,
 )
-from workbench.ports import Extractor, SearchIndex, Store
+from workbench.ports import Extractor, IndexFeed, SearchIndex, Store
 from workbench.safe_text import safe_line, safe_text, same_length_deep
 from workbench.tasks import SubState, TaskState
 
@@ -121,6 +121,8 @@ class Workbench:
         # (library revision, {plan: {page index: OCR confidence}}): search marks its hits from
         # this instead of a query per search (~2 ms at the 20x tier)
         self._ocr_pages: tuple[int, dict[str, dict[int, float]]] = (-1, {})
+        #: during an import: the index writer fed each document as it commits (issue 12)
+        self._index_feed: IndexFeed | None = None
 
     # -- import ----------------------------------------------------------------------------
 
@@ -203,6 +205,11 @@ class Workbench:
         for n, job in enumerate(jobs):
             sub = SubState(state, n / total, (n + 1) / total)
             futures.append(pool.submit(extract, job, sub) if job.outcome is None else None)
+        # the index is written on its own thread as documents commit, while the workers
+        # extract the next files (issue 12, Speed); not for a new version (re-anchoring)
+        begin_feed = getattr(self.index, "begin_feed", None)  # optional in an index
+        feed = self._index_feed = (begin_feed() if begin_feed is not None and replaces is None
+                                   and any(f is not None for f in futures) else None)
         imported_any = False
         try:
             for n, (job, future) in enumerate(zip(jobs, futures, strict=True)):
@@ -215,16 +222,24 @@ class Workbench:
                 if outcome.status == "cancelled" or state.cancel_requested:
                     state.request_cancel()
                     break
+        except BaseException:
+            if feed is not None:
+                feed.cancel()  # the index keeps its last commit; the next open syncs it
+            raise
         finally:
+            self._index_feed = None
             for future in futures:
                 if future is not None:
                     future.cancel()
             pool.shutdown(wait=True)
             for extractor in extractors[1:]:
                 extractor.close()
-        if imported_any:
+        if imported_any or feed is not None:
             state.report(status="Updating the search index")
-            self.sync_index(state=None)
+            if feed is not None:
+                feed.finish()  # then the sync finds the fed passages current
+            if imported_any:
+                self.sync_index(state=None)
         state.report(1.0, "Import finished")
         return report
 
@@ -290,6 +305,7 @@ class Workbench:
                 replaces=replaces,
                 log=(safe_line(str(path)), safe_text(message)),
             )
+            self._feed_index(plan)
         except Cancelled:
             return ImportOutcome(path, "cancelled", "Import cancelled.")
         except ExtractError as exc:
@@ -312,6 +328,15 @@ class Workbench:
                 notices.append(f"The new version was imported, but its notes and links could "
                                f"not be re-anchored ({type(exc).__name__}: {exc}).")
         return ImportOutcome(path, "imported", message, plan.slug, notices=tuple(notices))
+
+    def _feed_index(self, plan: Plan) -> None:
+        """Hand a just-committed document's passages to the import's index feed."""
+        if self._index_feed is None or plan.document_id is None:
+            return
+        try:
+            self._index_feed.put(self.store.index_docs_of_document(plan.document_id))
+        except Exception:  # the index is a cache: the sync after the import writes them
+            log.exception("could not feed %s to the search index", plan.slug)
 
     def resegment(self, slug: str, state: TaskState | None = None) -> str:
         """Read a plan's current PDF again with this version's analysis (after an upgrade of
