@@ -105,9 +105,8 @@ LOCK_WAIT_S = 3.0
 LIMIT_MB = 512  # 128 spilled sorted runs to disk on a 700-page import: -20 % CPU, +100 MB
 LOAD_BATCH = 200
 MAX_PREFIX_HIGHLIGHT = 50
-# a long form the library defines is searched only if a word of it is in at most this share of
-# the passages (or this many). 1.0: every one, since expansions are searched as word pairs (a
-# phrase of common words cost ~200 ms at the 20x tier; pairs cost nothing measurable)
+# a learned long form is searched if a word of it is in at most this share of the passages (or
+# this many); 1.0: always, since expansions are word pairs (cheap even for common words)
 LEARNED_MAX_SHARE = 1.0
 LEARNED_MIN_DF = 20
 REBUILDING_NOTICE = "Rebuilding the search index…"

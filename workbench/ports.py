@@ -90,6 +90,11 @@ class SearchIndex(Protocol):
 
     def mark_synced(self, revision: int) -> None: ...
 
+    def begin_feed(self) -> IndexFeed | None:
+        """A writer an import feeds each committed document to, or None (written by the sync
+        after the import instead)."""
+        ...
+
     def close(self) -> None: ...
 
 

@@ -207,8 +207,7 @@ class Workbench:
             futures.append(pool.submit(extract, job, sub) if job.outcome is None else None)
         # the index is written on its own thread as documents commit, while the workers
         # extract the next files (issue 12, Speed); not for a new version (re-anchoring)
-        begin_feed = getattr(self.index, "begin_feed", None)  # optional in an index
-        feed = self._index_feed = (begin_feed() if begin_feed is not None and replaces is None
+        feed = self._index_feed = (self.index.begin_feed() if replaces is None
                                    and any(f is not None for f in futures) else None)
         imported_any = False
         try:
