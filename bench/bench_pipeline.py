@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import argparse
 import random
+import shutil
 import statistics
 import subprocess
 import sys
@@ -65,6 +66,9 @@ class NullIndex:
 
     def mark_synced(self, revision: int) -> None:
         pass
+
+    def begin_feed(self) -> None:
+        return None
 
     def close(self) -> None:
         pass
@@ -121,6 +125,7 @@ def cpu_seconds() -> float:
 
 
 def import_run(files: list[Path], root: Path, *, workers: int, with_index: bool) -> float:
+    shutil.rmtree(root, ignore_errors=True)  # a re-run with --work reuses the corpus only
     paths = LibraryPaths(root)
     paths.ensure()
     store = SqliteStore(paths.database, backups_dir=paths.backups)
@@ -146,6 +151,7 @@ def raw_whoosh(root: Path, lib: Path) -> tuple[float, object]:
     docs = store.index_docs(sorted(store.index_fingerprints()))
     store.close()
     target = root / "raw-whoosh"
+    shutil.rmtree(target, ignore_errors=True)
     target.mkdir()
     t = time.perf_counter()
     ix = windex.create_in(str(target), SCHEMA)
