@@ -259,8 +259,9 @@ STRONGER = re.compile(
     r"re-?invigorat\w*|unrelenting|rigorous\w*|large-scale|go(?:ing)? further|double|"
     r"statutory dut\w*|every opportunit\w*|all opportunit\w*)\b", re.IGNORECASE)
 """Wording that escalates a pledge: new in the later text → ``strengthened``."""
-_LEAD = re.compile(r"^\W*(?:\(?[0-9]{1,2}[.)]|\(?[a-z][.)])?\W*(?:we will |we shall |kcc will |"
-                   r"the council will |to )?(\w+)", re.IGNORECASE)
+# the subject a promise opens with: "we", the council or authority, or the body's own acronym
+_LEAD = re.compile(_LEAD_MARK.pattern + r"(?:we will |we shall |(?-i:[A-Z]{2,6}) will |"
+                   r"the (?:council|authority) will |to )?(\w+)", re.IGNORECASE)
 LADDER: tuple[tuple[int, re.Pattern[str]], ...] = (
     (1, re.compile(r"(?:explor|consider|monitor|examin|investigat|look|seek|lobby|aim|hope|"
                    r"encourag|review|assess)\w*", re.IGNORECASE)),
