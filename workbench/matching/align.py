@@ -26,10 +26,9 @@ Emits nothing; pure. ``compare_plans`` is what ``workbench compare`` and the com
 from __future__ import annotations
 
 import hashlib
-import math
 import re
 import threading
-from collections import Counter, OrderedDict
+from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -41,7 +40,7 @@ from workbench.matching.chunks import Unit, tfidf_cosine, unit_of, units_of
 from workbench.matching.engine import PlanIndex, Query, Ranking, closeness, fingerprint
 from workbench.matching.passages import Passage
 from workbench.model import Section
-from workbench.text import fold, tokens
+from workbench.text import fold
 
 GAP = 0.12
 """A section pair must be at least this similar to be aligned (below it, both are skipped)."""
@@ -162,17 +161,7 @@ def _section_similarity(left: Sequence[Section], right: Sequence[Section],
                         embedder: Any = None) -> Any:
     if not left or not right:
         return np.zeros((len(left), len(right)))
-    docs = [tokens(_body(s)) for s in (*left, *right)]
-    df = Counter(t for d in docs for t in set(d))
-    vocab = {t: i for i, t in enumerate(df)}
-    n = len(docs)
-    mat = np.zeros((n, len(vocab)))
-    for r, d in enumerate(docs):
-        for t, c in Counter(d).items():
-            mat[r, vocab[t]] = (1 + math.log(c)) * math.log(1 + n / df[t])
-    norms = np.linalg.norm(mat, axis=1, keepdims=True)
-    mat = mat / np.where(norms == 0, 1, norms)
-    sim = mat[: len(left)] @ mat[len(left):].T
+    sim = tfidf_cosine([_body(s) for s in left], [_body(s) for s in right])
     if embedder is not None:
         vecs = embedder.embed([_body(s)[:_EMBED_CHARS] for s in (*left, *right)])
         sim = 0.6 * sim + 0.4 * np.clip(vecs[: len(left)] @ vecs[len(left):].T, 0, 1)
