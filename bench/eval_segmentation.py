@@ -274,16 +274,7 @@ def run_commitments(out: Path | None) -> int:
         for cid in sorted(held - set(cd.SLUGS)):
             labels, words = cd.council_labels(cid), cd.council_words(cid)
             for d in (d for d in docs if d.source == cid):
-                u = cd.units(d, model)
-                texts = cd._prefilter([t for t, _k in u])
-                rec = cd.Tally()
-                for q, lab in labels:
-                    if lab != "none":
-                        hit = cd.quote_found(q, texts)
-                        any_kind.add(hit)
-                    if lab in ("commitment", "ask", "target"):
-                        rec.add(hit)
-                        councils.add(hit)
+                u, rec = _score_excerpt(d, model, labels, any_kind, councils)
                 cover = cd.coverage([t for t, _k in u], words)
                 precision = cd.council_precision(u, labels)
                 council_rows.append(
@@ -335,21 +326,32 @@ def run_fresh(ids: list[str]) -> int:
     for cid in ids:
         labels, words = cd.council_labels(cid), cd.council_words(cid)
         for d in (d for d in docs if d.source == cid):
-            u = cd.units(d, model)
-            texts = cd._prefilter([t for t, _k in u])
-            rec = cd.Tally()
-            for q, lab in labels:
-                if lab != "none":
-                    hit = cd.quote_found(q, texts)
-                    any_kind.add(hit)
-                    if lab != "measure":
-                        rec.add(hit)
-                        total.add(hit)
+            u, rec = _score_excerpt(d, model, labels, any_kind, total)
             precision = cd.council_precision(u, labels)
             cover = cd.coverage([t for t, _k in u], words)
             print(f"| {cid} | {d.layout} | {rec} | {precision} | {cover:.2f} |")
     print(f"\n**fresh excerpts, labelled commitments found: {total}**; with measures {any_kind}")
     return 0
+
+
+def _score_excerpt(d, model, labels, any_kind, overall):
+    """One rendered council excerpt: its units and the tally of its labelled commitments
+    (commitment/ask/target) found; every labelled unit also counts in ``any_kind``, the
+    commitments in ``overall``."""
+    import commitment_data as cd
+
+    u = cd.units(d, model)
+    texts = cd._prefilter([t for t, _k in u])
+    rec = cd.Tally()
+    for q, lab in labels:
+        if lab == "none":
+            continue
+        hit = cd.quote_found(q, texts)
+        any_kind.add(hit)
+        if lab != "measure":
+            rec.add(hit)
+            overall.add(hit)
+    return u, rec
 
 
 def main(argv: list[str] | None = None) -> int:
