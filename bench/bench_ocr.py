@@ -30,6 +30,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from qt_probe import lateness_probe  # bench/ is on sys.path when run as a script
+
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
@@ -107,17 +109,7 @@ def window_lateness(library: Path, slug: str, tmp: Path) -> tuple[float, list[fl
     panel.select_slug(slug)
     ocr = window.ocr
     ocr.show_messages = False
-    lateness: list[float] = []
-    last = [time.perf_counter()]
-    probe = QTimer()
-    probe.setInterval(10)
-
-    def tick() -> None:
-        now = time.perf_counter()
-        lateness.append(max(0.0, (now - last[0]) * 1000 - 10))
-        last[0] = now
-
-    probe.timeout.connect(tick)
+    probe, lateness = lateness_probe(10)
     t0 = time.perf_counter()
     probe.start()
     ocr.action.trigger()

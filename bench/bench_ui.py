@@ -21,6 +21,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from qt_probe import lateness_probe  # bench/ is on sys.path when run as a script
+
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
@@ -112,7 +114,7 @@ def main() -> int:
                  f"median {statistics.median(starts):.2f} s, max {max(starts):.2f} s",
                  "≤ 2 s"))
 
-    from PySide6.QtCore import QSettings, QTimer
+    from PySide6.QtCore import QSettings
     from PySide6.QtWidgets import QApplication
 
     app = QApplication(sys.argv)
@@ -129,17 +131,7 @@ def main() -> int:
     wait_until(lambda: window.library_panel.model.rowCount() == 5)
 
     # Event-loop lateness while importing the generated pages.
-    lateness: list[float] = []
-    last = [time.perf_counter()]
-    probe = QTimer()
-    probe.setInterval(10)
-
-    def tick() -> None:
-        now = time.perf_counter()
-        lateness.append(max(0.0, (now - last[0]) * 1000 - 10))
-        last[0] = now
-
-    probe.timeout.connect(tick)
+    probe, lateness = lateness_probe(10)
     panel = window.library_panel
     panel.show_reports = False
     done: list[object] = []
