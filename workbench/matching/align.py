@@ -31,10 +31,11 @@ import threading
 from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 import numpy as np
-from rapidfuzz import fuzz
+from rapidfuzz import fuzz, process
 
 from workbench.matching.chunks import Unit, tfidf_cosine, unit_of, units_of
 from workbench.matching.engine import PlanIndex, Query, Ranking, closeness, fingerprint
@@ -111,6 +112,7 @@ _NOT_A_TITLE_END = frozenset("to by of at from than over under around about up a
 _CONTENTS_WORDS = 12
 
 
+@lru_cache(maxsize=65536)  # asked of every passage of both plans at every compare
 def is_contents_line(text: str) -> bool:
     """An entry or a run of a contents page ("Priority 2: Homes 20 Priority 3: Roads 24"):
     short titles each ended by a bare page number, the last one ending the text. Not a
@@ -165,16 +167,41 @@ def _section_similarity(left: Sequence[Section], right: Sequence[Section],
     if embedder is not None:
         vecs = embedder.embed([_body(s)[:_EMBED_CHARS] for s in (*left, *right)])
         sim = 0.6 * sim + 0.4 * np.clip(vecs[: len(left)] @ vecs[len(left):].T, 0, 1)
-    heads_l = [fold(s.heading) for s in left]
-    heads_r = [fold(s.heading) for s in right]
-    for i, a in enumerate(heads_l):
-        for j, b in enumerate(heads_r):
-            if a and b:
-                h = fuzz.token_set_ratio(a, b) / 100.0
-                if h >= 0.8:
-                    sim[i, j] += 0.15 * h
+    sim = sim + _heading_bonus(left, right)
     sim[0, 0] += 0.15  # the opening sections (title pages) face each other
     return np.clip(sim, 0.0, 1.0)
+
+
+_STEPS = ((1, 0, "skip_l"), (0, 1, "skip_r"), (1, 1, "1:1"), (1, 2, "1:2"), (2, 1, "2:1"))
+"""The alignment's moves, by code: (left sections taken, right sections taken, name)."""
+
+
+def _dp_back(sim: Any, gap: float) -> Any:
+    """The in-order alignment's back-pointers (codes into ``_STEPS``), one row of the dynamic
+    programme at a time in numpy: a cell is the best of skipping the left section, skipping
+    the right one (a running maximum along the row), 1:1, 1:2 or 2:1, ties going to the
+    earlier move in ``_STEPS``."""
+    n, m = sim.shape
+    dp = np.zeros((n + 1, m + 1))
+    back = np.zeros((n + 1, m + 1), dtype=np.int8)
+    back[0, 1:] = 1
+    none = np.full(m, -np.inf)
+    for i in range(1, n + 1):
+        here = sim[i - 1]
+        skip_l = dp[i - 1, 1:]
+        one = dp[i - 1, :-1] + here - gap
+        one_two = none.copy()
+        one_two[1:] = dp[i - 1, :-2] + here[:-1] + here[1:] - 2 * gap
+        two_one = dp[i - 2, :-1] + sim[i - 2] + here - 2 * gap if i >= 2 else none
+        best = np.maximum(np.maximum(skip_l, one), np.maximum(one_two, two_one))
+        row = np.maximum.accumulate(np.concatenate(([0.0], best)))
+        dp[i, 1:] = row[1:]
+        value, before = row[1:], row[:-1]
+        code = np.where(two_one == value, 4, 0)
+        for k, option in ((3, one_two), (2, one), (1, before), (0, skip_l)):
+            code = np.where(option == value, k, code)
+        back[i, 1:] = code
+    return back
 
 
 def align_sections(sim: Any, gap: float = GAP, moved: float = MOVED
@@ -182,39 +209,13 @@ def align_sections(sim: Any, gap: float = GAP, moved: float = MOVED
     """Pairs ((left indices), (right indices), score, moved) in reading order of the left plan;
     unpaired sections come as ((i,), (), 0) or ((), (j,), 0)."""
     n, m = sim.shape
-    neg = -1e9
-    dp = np.full((n + 1, m + 1), neg)
-    back: dict[tuple[int, int], tuple[int, int, str]] = {}
-    dp[0, :] = 0.0
-    dp[:, 0] = 0.0
-    for i in range(n + 1):
-        for j in range(m + 1):
-            if i == 0 or j == 0:
-                if i > 0:
-                    back[(i, j)] = (i - 1, j, "skip_l")
-                elif j > 0:
-                    back[(i, j)] = (i, j - 1, "skip_r")
-                continue
-            options = [
-                (dp[i - 1, j], (i - 1, j, "skip_l")),
-                (dp[i, j - 1], (i, j - 1, "skip_r")),
-                (dp[i - 1, j - 1] + sim[i - 1, j - 1] - gap, (i - 1, j - 1, "1:1")),
-            ]
-            if j >= 2:
-                options.append((dp[i - 1, j - 2] + sim[i - 1, j - 2] + sim[i - 1, j - 1]
-                                - 2 * gap, (i - 1, j - 2, "1:2")))
-            if i >= 2:
-                options.append((dp[i - 2, j - 1] + sim[i - 2, j - 1] + sim[i - 1, j - 1]
-                                - 2 * gap, (i - 2, j - 1, "2:1")))
-            best = max(options, key=lambda o: o[0])
-            dp[i, j] = best[0]
-            back[(i, j)] = best[1]
+    back = _dp_back(np.asarray(sim, dtype=float), gap)
     steps = []
     i, j = n, m
     while i > 0 or j > 0:
-        pi, pj, how = back[(i, j)]
-        steps.append((pi, pj, i, j, how))
-        i, j = pi, pj
+        di, dj, how = _STEPS[int(back[i, j])]
+        steps.append((i - di, j - dj, i, j, how))
+        i, j = i - di, j - dj
     steps.reverse()
     pairs: list[tuple[tuple[int, ...], tuple[int, ...], float, bool]] = []
     for pi, pj, i, j, how in steps:
@@ -297,12 +298,13 @@ def unit_similarity(left_u: Sequence[Unit], right_u: Sequence[Unit]) -> Any:
             _UNIT_CACHE.move_to_end(key)
             return _UNIT_CACHE[key]
     sim = tfidf_cosine([_unit_body(u) for u in left_u], [_unit_body(u) for u in right_u])
-    heading_sim = _heading_bonus(list({u.id: u.section for u in left_u}.values()),
-                                 list({u.id: u.section for u in right_u}.values()))
     if sim.size:
-        for i, u in enumerate(left_u):
-            for j, v in enumerate(right_u):
-                sim[i, j] += heading_sim.get((u.id, v.id), 0.0)
+        sec_l = {u.id: u.section for u in left_u}
+        sec_r = {u.id: u.section for u in right_u}
+        row_of = {sid: k for k, sid in enumerate(sec_l)}
+        col_of = {sid: k for k, sid in enumerate(sec_r)}
+        bonus = _heading_bonus(list(sec_l.values()), list(sec_r.values()))
+        sim = sim + bonus[np.ix_([row_of[u.id] for u in left_u], [col_of[u.id] for u in right_u])]
         sim[0, 0] += 0.15
     sim = np.clip(sim, 0.0, 1.0)
     with _SIM_LOCK:
@@ -356,18 +358,17 @@ def _units(sections: Sequence[Section], passages: Sequence[Passage]
     return found
 
 
-def _heading_bonus(left: Sequence[Section], right: Sequence[Section]) -> dict[tuple[int, int],
-                                                                             float]:
-    out = {}
-    for a in left:
-        fa = fold(a.heading)
-        for b in right:
-            fb = fold(b.heading)
-            if fa and fb:
-                h = fuzz.token_set_ratio(fa, fb) / 100.0
-                if h >= 0.8:
-                    out[(int(a.id), int(b.id))] = 0.15 * h
-    return out
+def _heading_bonus(left: Sequence[Section], right: Sequence[Section]) -> Any:
+    """len(left) × len(right): 0.15 × the headings' token-set similarity where it is at least
+    0.8 (both headings non-empty), else 0. One rapidfuzz ``cdist`` call, not a Python loop."""
+    heads_l = [fold(s.heading) for s in left]
+    heads_r = [fold(s.heading) for s in right]
+    if not heads_l or not heads_r:
+        return np.zeros((len(heads_l), len(heads_r)))
+    h = process.cdist(heads_l, heads_r, scorer=fuzz.token_set_ratio, dtype=np.float64) / 100.0
+    h[[not a for a in heads_l], :] = 0.0
+    h[:, [not b for b in heads_r]] = 0.0
+    return np.where(h >= 0.8, 0.15 * h, 0.0)
 
 
 def compare_plans(
