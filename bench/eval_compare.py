@@ -11,6 +11,16 @@ section pair / a passage pair held, and the precision of passage pairs against t
 of the passage pairs whose left holds a link's from-quote, the share whose right holds that
 link's to-quote (only measurable where a link starts). Default links: the development set.
 ``--misses`` lists the links not held (use it only on links you tune on).
+
+``--time N`` times, instead, the compare of every plan pair of the links (the engine call,
+``service.compare``, in-process, ``time.perf_counter`` wall clock and ``time.process_time``
+CPU), the median of N runs in three states:
+
+* **cold**: nothing cached (the later plan's engine index, both plans' passages, units and
+  stems rebuilt from SQLite), as after a plan changed;
+* **first**: the per-plan state warm (indexes, passages, units, stems), nothing of the pair:
+  the window opening a pair for the first time in a session;
+* **again**: the same pair opened again (per-pair similarity, alignment and rankings cached).
 """
 
 from __future__ import annotations
@@ -18,6 +28,7 @@ from __future__ import annotations
 import argparse
 import importlib.util
 import json
+import statistics
 import sys
 import time
 from collections import defaultdict
@@ -29,6 +40,7 @@ sys.path.insert(0, str(REPO))
 from db.records import SqliteRecords  # noqa: E402
 from db.store import SqliteStore  # noqa: E402
 from ui.cli.compare import comparison_json  # noqa: E402
+from workbench.matching import align, engine, service  # noqa: E402
 from workbench.matching.service import compare  # noqa: E402
 from workbench.review import Records  # noqa: E402
 
@@ -48,6 +60,8 @@ def main() -> None:
     ap.add_argument("library")
     ap.add_argument("--links", nargs="*", default=[str(EVAL / "dev_links.jsonl")])
     ap.add_argument("--misses", action="store_true")
+    ap.add_argument("--time", type=int, default=0, metavar="N",
+                    help="time each plan pair's compare (median of N runs) instead of scoring")
     args = ap.parse_args()
     sc = _score_module()
     links = [json.loads(line) for f in args.links
@@ -65,6 +79,9 @@ def main() -> None:
     def small(u: dict) -> bool:
         return len(sc.norm(text(u)).split()) <= 300
 
+    if args.time:
+        time_pairs(recs, sorted(by_pair), args.time)
+        return
     tot = defaultdict(float)
     for (a, b), group in sorted(by_pair.items()):
         compare(recs, a, b)  # warm the per-plan indexes, as the window does
@@ -108,6 +125,42 @@ def main() -> None:
           f"{int(tot['pp'])}; precision {int(tot['pok'])}/{int(tot['pn'])} = "
           f"{tot['pok'] / max(1, tot['pn']):.2f}; compare time {tot['ms']:.0f} ms over "
           f"{len(by_pair)} plan pairs")
+
+
+def _forget(per_plan: bool) -> None:
+    align.reset_caches(per_plan=per_plan)
+    if per_plan:
+        with engine._CACHE_LOCK:
+            engine._CACHE.clear()
+        with service._LOCK:
+            service._PASSAGES.clear()
+
+
+def time_pairs(recs: Records, pairs: list[tuple[str, str]], runs: int) -> None:
+    """Per plan pair: the median wall and CPU milliseconds of a compare, cold, first, again."""
+    def one(a: str, b: str, forget: int) -> tuple[float, float]:
+        if forget:
+            _forget(per_plan=forget == 2)
+        w, c = time.perf_counter(), time.process_time()
+        compare(recs, a, b)
+        return 1000 * (time.perf_counter() - w), 1000 * (time.process_time() - c)
+
+    print("| earlier -> later | commitments | cold ms (cpu) | first ms (cpu) | again ms (cpu) |")
+    print("|---|---|---|---|---|")
+    worst = 0.0
+    for a, b in pairs:
+        compare(recs, a, b)
+        cells = []
+        for forget in (2, 1, 0):
+            got = [one(a, b, forget) for _ in range(runs)]
+            wall = statistics.median(w for w, _ in got)
+            cpu = statistics.median(c for _, c in got)
+            cells.append(f"{wall:.0f} ({cpu:.0f})")
+            if forget == 1:
+                worst = max(worst, wall)
+        n = len(recs.effective_commitments(a))
+        print(f"| {a} -> {b} | {n} | " + " | ".join(cells) + " |")
+    print(f"worst first-open pair: {worst:.0f} ms (budget 300 ms)")
 
 
 if __name__ == "__main__":

@@ -37,7 +37,7 @@ from typing import Any
 import numpy as np
 from rapidfuzz import fuzz, process
 
-from workbench.matching.chunks import Unit, tfidf_cosine, unit_of, units_of
+from workbench.matching.chunks import Unit, bag_cache_clear, tfidf_cosine, unit_of, units_of
 from workbench.matching.engine import PlanIndex, Query, Ranking, closeness, fingerprint
 from workbench.matching.passages import Passage
 from workbench.model import Section
@@ -131,8 +131,40 @@ def _body(s: Section) -> str:
     return f"{' '.join(s.path) or s.heading} {s.text[:_MAX_CHARS]}"
 
 
-_SIM_CACHE: OrderedDict[tuple[str, str, bool], Any] = OrderedDict()
 _SIM_LOCK = threading.Lock()
+_PAIR_CACHES: tuple[OrderedDict, ...] = (OrderedDict(), OrderedDict(), OrderedDict(),
+                                         OrderedDict())
+_SIM_CACHE, _ALIGNED, _UNIT_CACHE, _RANKINGS = _PAIR_CACHES
+"""Per plan pair (section and unit similarity, the in-order alignment, the engine's
+rankings); each keyed by the content it was computed from, so an edited plan is recomputed."""
+_UNITS: OrderedDict = OrderedDict()
+"""Per plan: its compare units."""
+
+
+def _cached(cache: OrderedDict, key: Any, build: Any, size: int = 16) -> Any:
+    """``cache[key]``, built by ``build()`` when absent (least recently used dropped)."""
+    with _SIM_LOCK:
+        if key in cache:
+            cache.move_to_end(key)
+            return cache[key]
+    found = build()
+    with _SIM_LOCK:
+        cache[key] = found
+        while len(cache) > size:
+            cache.popitem(last=False)
+    return found
+
+
+def reset_caches(*, per_plan: bool = False) -> None:
+    """Forget what was computed for plan pairs (and, with ``per_plan``, for single plans: their
+    units and the stems of their texts), e.g. to time a compare as if opened first."""
+    with _SIM_LOCK:
+        for cache in _PAIR_CACHES:
+            cache.clear()
+        if per_plan:
+            _UNITS.clear()
+            bag_cache_clear()
+            is_contents_line.cache_clear()
 
 
 def _sections_key(sections: Sequence[Section]) -> str:
@@ -147,16 +179,7 @@ def section_similarity(left: Sequence[Section], right: Sequence[Section],
                        embedder: Any = None) -> Any:
     """A len(left) × len(right) matrix of similarities in 0–1 (cached by content)."""
     key = (_sections_key(left), _sections_key(right), embedder is not None)
-    with _SIM_LOCK:
-        if key in _SIM_CACHE:
-            _SIM_CACHE.move_to_end(key)
-            return _SIM_CACHE[key]
-    sim = _section_similarity(left, right, embedder)
-    with _SIM_LOCK:
-        _SIM_CACHE[key] = sim
-        while len(_SIM_CACHE) > 16:
-            _SIM_CACHE.popitem(last=False)
-    return sim
+    return _cached(_SIM_CACHE, key, lambda: _section_similarity(left, right, embedder))
 
 
 def _section_similarity(left: Sequence[Section], right: Sequence[Section],
@@ -244,22 +267,10 @@ def align_sections(sim: Any, gap: float = GAP, moved: float = MOVED
     return [p for p in out if p[0] or p[1][0] not in moved_r]
 
 
-_ALIGNED: OrderedDict[tuple[str, str], list] = OrderedDict()
-
-
 def _aligned_sections(left: Sequence[Section], right: Sequence[Section], sim: Any) -> list:
     """``align_sections(sim)``, cached by the two plans' sections."""
-    key = (_sections_key(left), _sections_key(right))
-    with _SIM_LOCK:
-        if key in _ALIGNED:
-            _ALIGNED.move_to_end(key)
-            return _ALIGNED[key]
-    found = align_sections(sim)
-    with _SIM_LOCK:
-        _ALIGNED[key] = found
-        while len(_ALIGNED) > 16:
-            _ALIGNED.popitem(last=False)
-    return found
+    return _cached(_ALIGNED, (_sections_key(left), _sections_key(right)),
+                   lambda: align_sections(sim))
 
 
 def section_affinity(left: Sequence[Section], right: Sequence[Section], embedder: Any = None
@@ -285,18 +296,15 @@ def _unit_body(u: Unit) -> str:
     return f"{' '.join(u.path) or u.heading} {u.text[:_MAX_CHARS]}"
 
 
-_UNIT_CACHE: OrderedDict[tuple[str, str], Any] = OrderedDict()
-
-
 def unit_similarity(left_u: Sequence[Unit], right_u: Sequence[Unit]) -> Any:
     """len(left) × len(right) similarity of compare units in 0–1: TF-IDF cosine of their
     words, plus a bonus when their sections' headings are alike and for the two opening
     units (title pages face each other). Cached by content."""
-    key = (_units_key(left_u), _units_key(right_u))
-    with _SIM_LOCK:
-        if key in _UNIT_CACHE:
-            _UNIT_CACHE.move_to_end(key)
-            return _UNIT_CACHE[key]
+    return _cached(_UNIT_CACHE, (_units_key(left_u), _units_key(right_u)),
+                   lambda: _unit_similarity(left_u, right_u))
+
+
+def _unit_similarity(left_u: Sequence[Unit], right_u: Sequence[Unit]) -> Any:
     sim = tfidf_cosine([_unit_body(u) for u in left_u], [_unit_body(u) for u in right_u])
     if sim.size:
         sec_l = {u.id: u.section for u in left_u}
@@ -306,12 +314,7 @@ def unit_similarity(left_u: Sequence[Unit], right_u: Sequence[Unit]) -> Any:
         bonus = _heading_bonus(list(sec_l.values()), list(sec_r.values()))
         sim = sim + bonus[np.ix_([row_of[u.id] for u in left_u], [col_of[u.id] for u in right_u])]
         sim[0, 0] += 0.15
-    sim = np.clip(sim, 0.0, 1.0)
-    with _SIM_LOCK:
-        _UNIT_CACHE[key] = sim
-        while len(_UNIT_CACHE) > 16:
-            _UNIT_CACHE.popitem(last=False)
-    return sim
+    return np.clip(sim, 0.0, 1.0)
 
 
 def _units_key(units: Sequence[Unit]) -> str:
@@ -338,24 +341,14 @@ def pair_units(sim: Any, floor: float | None = None) -> list[tuple[int, int, flo
                    for i, j in cells if sim[i, j] >= floor), key=lambda c: (c[0], c[1]))
 
 
-_UNITS: OrderedDict[tuple[str, str], tuple[list[Unit], dict[str, int]]] = OrderedDict()
-
-
 def _units(sections: Sequence[Section], passages: Sequence[Passage]
            ) -> tuple[list[Unit], dict[str, int]]:
     """A plan's compare units and {passage key: unit index}, cached by content."""
-    key = (_sections_key(sections), fingerprint(passages))
-    with _SIM_LOCK:
-        if key in _UNITS:
-            _UNITS.move_to_end(key)
-            return _UNITS[key]
-    units = units_of(sections, passages)
-    found = (units, unit_of(units, passages))
-    with _SIM_LOCK:
-        _UNITS[key] = found
-        while len(_UNITS) > 16:
-            _UNITS.popitem(last=False)
-    return found
+    def build() -> tuple[list[Unit], dict[str, int]]:
+        units = units_of(sections, passages)
+        return units, unit_of(units, passages)
+
+    return _cached(_UNITS, (_sections_key(sections), fingerprint(passages)), build)
 
 
 def _heading_bonus(left: Sequence[Section], right: Sequence[Section]) -> Any:
@@ -403,13 +396,7 @@ def compare_plans(
     to_pair = [p for p in left_passages if p.kind == "commitment" or (
         PAIR_SENTENCES and len(p.text.split()) >= SENTENCE_MIN_WORDS)]
     to_rank = [p for p in to_pair if p.key not in sure]
-    rankings: dict[str, Ranking] = dict(zip(
-        (p.key for p in to_rank),
-        right_index.rank_many(
-            [Query(p.text, " ".join(p.path) or p.heading,
-                   aligned.get(int(p.section_id)) if p.section_id is not None else None)
-             for p in to_rank], limit=SECOND_LIMIT, shortlist=COMPARE_SHORTLIST),
-        strict=True))
+    rankings = _rankings(right_index, to_rank, aligned)
     weights, _ = right_index.defaults()
     right_passages = [p for p in right_index.passages if not is_contents_line(p.text)]
     left_u, l_of = _units(left_s, left_passages)
@@ -459,6 +446,27 @@ def compare_plans(
     only_right = [p for p in right_passages
                   if p.kind == "commitment" and p.key not in used_right]
     return Comparison(tuple(pairs), tuple(only_left), tuple(only_right))
+
+
+def _rankings(right_index: PlanIndex, to_rank: Sequence[Passage],
+              aligned: dict[int, dict[int, float]]) -> dict[str, Ranking]:
+    """The engine's ranking of each passage to pair, by key: one ``rank_many`` per plan pair,
+    remembered for this index of the later plan and these exact queries (opening the same
+    pair again does not rank again; an edit to either plan changes the key)."""
+    queries = [Query(p.text, " ".join(p.path) or p.heading,
+                     aligned.get(int(p.section_id)) if p.section_id is not None else None)
+               for p in to_rank]
+    digest = hashlib.blake2b(digest_size=16)
+    for p, q in zip(to_rank, queries, strict=True):
+        digest.update(repr((p.key, q.text, q.heading, sorted((q.sections or {}).items())))
+                      .encode("utf-8", "replace"))
+
+    def build() -> tuple[PlanIndex, dict[str, Ranking]]:
+        ranked = right_index.rank_many(queries, limit=SECOND_LIMIT, shortlist=COMPARE_SHORTLIST)
+        return right_index, dict(zip((p.key for p in to_rank), ranked, strict=True))
+
+    # the entry holds the index itself, so its id() cannot be reused while the entry lives
+    return _cached(_RANKINGS, (id(right_index), digest.hexdigest()), build)[1]
 
 
 def _proposals(src: Passage, ranking: Ranking, weights: dict[str, float], cut: float

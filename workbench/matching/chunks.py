@@ -150,6 +150,11 @@ def _bag(text: str) -> tuple[np.ndarray, np.ndarray]:
     return np.array(ids, dtype=np.int64), np.array(list(counts.values()), dtype=np.float64)
 
 
+def bag_cache_clear() -> None:
+    """Forget the stems counted so far (to time a compare from cold)."""
+    _bag.cache_clear()
+
+
 def tfidf_cosine(left: Sequence[str], right: Sequence[str]) -> np.ndarray:
     """len(left) × len(right) cosine of TF-IDF vectors over the one tokenizer's stems
     (weight (1 + log tf) · log(1 + N / df) over the two lists' N texts)."""
