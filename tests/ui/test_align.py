@@ -14,6 +14,7 @@ from workbench.matching.align import (
     align_sections,
     compare_plans,
     is_contents_line,
+    pair_units,
     section_similarity,
 )
 from workbench.model import DocumentId, Plan, PlanId, PlanMeta, Section, SectionId
@@ -196,3 +197,17 @@ def test_a_contents_entry_is_never_paired():
     paired = {p.left.key for sp in result.sections for p in sp.passages}
     assert paired == {"c:2"}
     assert "c:1" not in {p.key for p in result.only_left}
+
+
+def test_units_among_each_others_closest_are_paired_too_when_nearly_as_close():
+    """A section the later plan split in two: besides each unit's closest counterpart, a pair
+    where each is among the other's closest and nearly as similar is shown ("near"); a pair
+    far weaker than either side's best is not."""
+    sim = np.array([[0.90, 0.80, 0.00],
+                    [0.85, 0.95, 0.00],
+                    [0.00, 0.30, 0.50]])
+    cells = {(i, j): how for i, j, _, how in pair_units(sim)}
+    assert cells[(0, 0)] == cells[(1, 1)] == cells[(2, 2)] == "mutual"
+    assert cells[(0, 1)] == cells[(1, 0)] == "near"
+    assert (2, 1) not in cells  # 0.30 is far below the best of either side
+    assert not [c for c in pair_units(sim, near=1) if c[3] == "near"]

@@ -15,7 +15,7 @@ from typing import Any
 
 from ui.cli.lineage import _recs, cid
 from ui.cli.output import emit
-from workbench.matching.align import Comparison, PassagePair, SectionPair
+from workbench.matching.align import Comparison, PassagePair, SectionPair, unit_pair_reason
 from workbench.matching.chunks import Unit
 from workbench.matching.passages import Passage
 from workbench.matching.service import compare
@@ -55,8 +55,7 @@ def _section_pair_json(sp: SectionPair) -> dict[str, Any]:
     reasons = ["moved: aligned out of order"] if sp.moved else []
     if sp.left and sp.right:
         reasons.append(f"similarity {sp.score:.2f}")
-        reasons.append("each is the other's closest part" if sp.mutual else
-                       "the closest part for one side only")
+        reasons.append(unit_pair_reason(sp))
     return {"left": _sections_json(sp.left), "right": _sections_json(sp.right),
             "score": sp.score, "relation": "aligned" if sp.left and sp.right else
             ("only_earlier" if sp.left else "only_later"),

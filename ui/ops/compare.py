@@ -17,7 +17,7 @@ from ui import richtext
 from ui.compose import records_for
 from ui.executor import Job
 from ui.ops import OpContext
-from workbench.matching.align import Comparison
+from workbench.matching.align import Comparison, unit_pair_reason
 from workbench.matching.chunks import Unit
 from workbench.matching.passages import Passage
 from workbench.matching.service import compare
@@ -108,9 +108,8 @@ def alignment_from(left_plan: Plan, right_plan: Plan, comparison: Comparison,
     for sp in comparison.sections:
         if sp.left and sp.right:
             pairs.append(_pair(_section_item(sp.left), _section_item(sp.right), sp.score,
-                               "moved" if sp.moved else "aligned" if sp.mutual else "closest",
-                               ("each is the other's closest part",) if sp.mutual else
-                               ("the closest part for one side only",)))
+                               "moved" if sp.moved else "aligned" if sp.mutual else
+                               "also close" if sp.near else "closest", (unit_pair_reason(sp),)))
         for pp in sp.passages:
             pairs.append(_pair(_passage_item(pp.left), _passage_item(pp.right), pp.score,
                                pp.relation, pp.reasons, pp.confirmed))
