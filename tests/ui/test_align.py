@@ -211,3 +211,29 @@ def test_units_among_each_others_closest_are_paired_too_when_nearly_as_close():
     assert cells[(0, 1)] == cells[(1, 0)] == "near"
     assert (2, 1) not in cells  # 0.30 is far below the best of either side
     assert not [c for c in pair_units(sim, near=1) if c[3] == "near"]
+
+
+def test_a_pair_opened_again_is_not_ranked_again_but_an_edited_plan_is(monkeypatch):
+    """The engine ranks a plan pair once; opening it again reuses the rankings (same result),
+    and a changed commitment of the earlier plan is ranked afresh."""
+    calls = []
+    original = PlanIndex.rank_many
+
+    def counting(self, queries, **kw):
+        calls.append(len(queries))
+        return original(self, queries, **kw)
+
+    monkeypatch.setattr(PlanIndex, "rank_many", counting)
+    right = PlanIndex(plan_passages("b", [
+        _commitment("c:11", "b", "Every library stays open with longer hours.", LATER[4])]))
+
+    def left(text: str) -> list:
+        return plan_passages("a", [_commitment("c:1", "a", text, EARLIER[3])])
+
+    first = compare_plans(EARLIER, LATER, left("We will keep every library open."), right)
+    again = compare_plans(EARLIER, LATER, left("We will keep every library open."), right)
+    assert calls == [1]
+    assert [(p.left.key, p.right.key) for sp in again.sections for p in sp.passages] == \
+        [(p.left.key, p.right.key) for sp in first.sections for p in sp.passages]
+    compare_plans(EARLIER, LATER, left("We will close every library by 2027."), right)
+    assert calls == [1, 1]
