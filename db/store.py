@@ -221,7 +221,7 @@ class SqliteStore(ContentReads):
             else:
                 row = {f: getattr(meta, f) for f in _META_FIELDS}
                 row.update(slug=slug, created_at=utc_now(), meta_rev=1)
-                plan_id = self.db["plans"].insert(row).last_pk
+                plan_id = convert.insert_row(self.db, "plans", row)
                 version = 1
             doc_id = convert.insert_extraction(
                 self.db, plan_id, version, extraction, file_name, stored_path)
