@@ -76,9 +76,10 @@ __all__ = [
 # --- paragraphs -----------------------------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True, unsafe_hash=True)  # not frozen, for speed: see lines.Line
 class Paragraph:
-    """A paragraph, a list item or a heading: what one ``\\n``-separated line of page text holds."""
+    """A paragraph, a list item or a heading: what one ``\\n``-separated line of page text holds.
+    Treat as immutable."""
 
     text: str  # clean text, bullet marker normalised ("• ", "✓ ")
     lines: tuple[Line, ...]
