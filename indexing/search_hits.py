@@ -21,21 +21,20 @@ import re
 import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from functools import lru_cache
 
 from whoosh import query as wq
 from whoosh.analysis import STOP_WORDS
-from whoosh.highlight import ContextFragmenter, Formatter, get_text, highlight
 
 from indexing.analysis import (
     TOKEN,
     acronym_form,
     exact_words,
-    highlight_analyzer,
     porter_stem,
     stems,
     word_parts,
 )
+from indexing.search_snippet import SNIPPET_CHARS, snippet
+from indexing.search_snippet import quick_regex as _quick_regex
 from workbench.model import SearchHit
 
 __all__ = [
@@ -52,13 +51,11 @@ __all__ = [
 ]
 
 TAILS = "tails"
-SNIPPET_CHARS = 200
 PROXIMITY_WEIGHT = 0.5  # the bonus when the words stand side by side, vs 1.0 for the best BM25
 # the bonus when the passage's heading holds every query word (part of them: that share); the
 # heading is not searched (issue 13: "headings give context and ranking, not matches")
 HEADING_WEIGHT = 0.25
 PHRASE_REACH = 100  # characters either side of a phrase word tokenised to check the phrase
-_HL_ANALYZER = highlight_analyzer()
 # str.translate with a dict is a per-character Python lookup (a third of a millisecond on a
 # long section); a few str.replace calls on the characters present do the same fold in C
 _FOLD = (("\u2018", "'"), ("\u2019", "'"), ("\u201c", '"'), ("\u201d", '"'),
@@ -81,93 +78,6 @@ def norm_text(text: str) -> str:
 
 def _inside(small: str, big: str) -> bool:
     return bool(small) and f" {small} " in f" {big} "
-
-
-class _BracketFormatter(Formatter):
-    """Wraps matched terms in ``[[`` and ``]]``; fragments are joined by an ellipsis."""
-
-    between = " … "
-
-    def format_token(self, text, token, replace=False):
-        return f"[[{get_text(text, token, replace)}]]"
-
-
-def snippet(text: str, terms: frozenset[str]) -> str:
-    """The best fragment of ``text`` with matched terms in ``[[ ]]``, else its start.
-
-    A long text with several paragraphs is first narrowed to the paragraph where most of the
-    terms can occur (a regex count, see ``_Matcher``), so highlighting does not tokenise a
-    whole section.
-    """
-    out = ""
-    if terms and text:
-        if len(text) > 4 * SNIPPET_CHARS and "\n" in text:
-            quick = _quick_regex(terms)
-            if quick is not None:
-                text = max(
-                    text.split("\n"),
-                    key=lambda p: len({m.group(0).lower() for m in quick.finditer(p)}),
-                )
-        text = _window(text, terms)
-        out = highlight(
-            text,
-            terms,
-            _HL_ANALYZER,
-            ContextFragmenter(maxchars=SNIPPET_CHARS, surround=SNIPPET_CHARS // 3),
-            _BracketFormatter(),
-            top=1,
-        )
-    if not out:
-        out = text[:SNIPPET_CHARS].rstrip() + ("…" if len(text) > SNIPPET_CHARS else "")
-    return out
-
-
-def _window(text: str, terms: frozenset[str]) -> str:
-    """The stretch of a long ``text`` around its densest matches, for ``highlight`` to tokenise
-    (it tokenises everything it is given: ~1 ms a long paragraph, 20 times a page).
-
-    Matches are found as ``_Matcher`` finds them; the window holds the ``SNIPPET_CHARS`` run
-    with the most distinct matched words plus a fragment's width on each side, so the fragment
-    ``highlight`` picks is the one it would pick in the whole text.
-    """
-    if len(text) <= 3 * SNIPPET_CHARS:
-        return text
-    quick = _quick_regex(terms)
-    if quick is None:
-        return text
-    hits: list[tuple[int, str]] = []
-    for q in quick.finditer(text):
-        token = TOKEN.match(text, q.start())
-        if token is None:
-            continue
-        for form, _, _, _ in word_parts(token.group(0), merge=True):
-            lower = form.lower()
-            if lower not in STOP_WORDS and (acronym_form(form) or porter_stem(lower)) in terms:
-                hits.append((token.start(), lower))
-                break
-    if not hits:
-        return text
-    best, best_n = hits[0][0], 0
-    for i, (start, _) in enumerate(hits):
-        n = len({w for s, w in hits[i:] if s - start < SNIPPET_CHARS})
-        if n > best_n:
-            best, best_n = start, n
-    a = max(0, best - SNIPPET_CHARS)
-    b = min(len(text), best + 2 * SNIPPET_CHARS)
-    if a:
-        a = text.find(" ", a) + 1 or a  # start and end on a word boundary
-    if b < len(text):
-        b = text.rfind(" ", a, b) if text.rfind(" ", a, b) > best else b
-    return text[a:b]
-
-
-@lru_cache(maxsize=256)
-def _quick_regex(starts: frozenset[str]) -> re.Pattern | None:
-    """A case-blind regex for word starts that a Porter stem (or its word) begins with."""
-    cut = {t[:-1] if len(t) > 3 else t for t in starts}
-    if not cut:
-        return None
-    return re.compile("(?<!\\w)(?:" + "|".join(map(re.escape, sorted(cut))) + ")", re.I)
 
 
 # --- finer units ------------------------------------------------------------------------------
