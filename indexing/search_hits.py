@@ -21,6 +21,7 @@ import re
 import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from whoosh import query as wq
 from whoosh.analysis import STOP_WORDS
@@ -61,6 +62,8 @@ PHRASE_REACH = 100  # characters either side of a phrase word tokenised to check
 _FOLD = (("\u2018", "'"), ("\u2019", "'"), ("\u201c", '"'), ("\u201d", '"'),
          ("\u2013", "-"), ("\u2014", "-"), ("\u00a0", " "))
 _SENTENCE = re.compile(r"(?<=[.!?;])\s+")
+_LINE_HYPHEN = re.compile(r"-\s+")
+_NORM_WORD = re.compile(r"[\w']+")
 
 
 def norm_text(text: str) -> str:
@@ -72,8 +75,9 @@ def norm_text(text: str) -> str:
             if a in s:
                 s = s.replace(a, b)
     s = s.lower()
-    s = re.sub(r"-\s+", "", s)
-    return " ".join(re.sub(r"[^\w']+", " ", s).split())
+    if "-" in s:
+        s = _LINE_HYPHEN.sub("", s)
+    return " ".join(_NORM_WORD.findall(s))  # the runs of word characters and apostrophes
 
 
 def _inside(small: str, big: str) -> bool:
@@ -182,13 +186,22 @@ class _Matcher:
 
 def holds_term(token: str, terms: frozenset[str]) -> bool:
     """Does one ``TOKEN`` match hold a query term, as ``HighlightFormFilter`` forms it?"""
-    for form, _, _, _ in word_parts(token, merge=True):
-        lower = form.lower()
-        if lower in STOP_WORDS:
-            continue  # "on" is not a match for "one" (stemmed "on")
-        if (acronym_form(form) or porter_stem(lower)) in terms:
-            return True
-    return False
+    return any(t in terms for t in token_terms(token))
+
+
+@lru_cache(maxsize=50_000)
+def token_terms(token: str) -> tuple[str, ...]:
+    """The query-term forms one ``TOKEN`` match holds, as ``HighlightFormFilter`` forms its
+    parts (hyphenated words also joined), stop words left out ("on" is not a match for "one",
+    stemmed "on"). Decided once per word: the same words recur in every candidate."""
+    return tuple(acronym_form(f) or porter_stem(f.lower())
+                 for f, _, _, _ in word_parts(token, merge=True) if f.lower() not in STOP_WORDS)
+
+
+@lru_cache(maxsize=50_000)
+def token_stems(token: str) -> tuple[str, ...]:
+    """The acronym or stem of each part of one ``TOKEN`` match (not joined, stop words kept)."""
+    return tuple(acronym_form(f) or porter_stem(f.lower()) for f, _, _, _ in word_parts(token))
 
 
 def _cut(para: str, cut: list[str]) -> str:
@@ -324,8 +337,7 @@ def _span(text: str, words: Sequence[str]) -> int:
         token = TOKEN.match(text, q.start())
         if token is None:
             continue
-        for form, _, _, _ in word_parts(token.group(0)):
-            st = acronym_form(form) or porter_stem(form.lower())
+        for st in token_stems(token.group(0)):
             if st in want:
                 hits.append((token.start(), token.end(), st))
     last: dict[str, tuple[int, int]] = {}
@@ -363,8 +375,7 @@ def _heading_share(heading: str, want: frozenset[str]) -> float:
     """The share of the query's words (stems, acronyms) that ``heading`` holds."""
     if not heading:
         return 0.0
-    have = {acronym_form(f) or porter_stem(f.lower())
-            for m in TOKEN.finditer(heading) for f, _, _, _ in word_parts(m.group(0))}
+    have = {st for m in TOKEN.finditer(heading) for st in token_stems(m.group(0))}
     return len(want & have) / len(want)
 
 

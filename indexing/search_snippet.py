@@ -76,6 +76,14 @@ def _parts(token: str) -> tuple[tuple[str, int, int], ...]:
     return tuple((_form(f), s, e) for f, _, s, e in word_parts(token, merge=True))
 
 
+@lru_cache(maxsize=50_000)
+def _word_terms(token: str) -> tuple[tuple[str, str], ...]:
+    """(lower-case form, term form) of each part of one ``TOKEN`` match that is no stop word
+    (hyphenated words also joined), as ``search_hits.holds_term`` decides a match."""
+    return tuple((f.lower(), acronym_form(f) or porter_stem(f.lower()))
+                 for f, _, _, _ in word_parts(token, merge=True) if f.lower() not in STOP_WORDS)
+
+
 def _tokens(text: str, terms: frozenset[str]):
     """``highlight_analyzer()(text, chars=True)`` marked by ``set_matched_filter``, cheaply."""
     for m in TOKEN.finditer(text):
@@ -132,9 +140,8 @@ def _window(text: str, terms: frozenset[str]) -> str:
         token = TOKEN.match(text, q.start())
         if token is None:
             continue
-        for form, _, _, _ in word_parts(token.group(0), merge=True):
-            lower = form.lower()
-            if lower not in STOP_WORDS and (acronym_form(form) or porter_stem(lower)) in terms:
+        for lower, term in _word_terms(token.group(0)):
+            if term in terms:
                 hits.append((token.start(), lower))
                 break
     if not hits:
