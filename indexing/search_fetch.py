@@ -100,10 +100,16 @@ def _fill(searcher, parsed: ParsedQuery, fq, terms: frozenset[str], limit: int, 
     for tier, relaxed in enumerate(parsed.relaxed, 1):
         fetch = min(MAX_LIMIT, missing * 2 + FETCH_EXTRA)
         have = {c.docnum for c in cands}
+        if tier == 1 and parsed.relaxed_parts:  # disjoint here: see ``relaxed_parts``
+            found = sorted((hit for part in parsed.relaxed_parts
+                            for hit in searcher.search(part, filter=fq, mask=have, limit=fetch)),
+                           key=lambda hit: (-hit.score, hit.docnum))[:fetch]
+        else:
+            found = list(searcher.search(relaxed, filter=fq, mask=have, limit=fetch))
         cands += [
             Candidate(r.fields(), _score(r), r.fields().get("body", "") or "", tier=tier,
                       docnum=r.docnum)
-            for r in searcher.search(relaxed, filter=fq, mask=have, limit=fetch)
+            for r in found
         ]
         for c in cands:  # collapse() cuts sections afresh from their stored text
             c.text = c.source or c.text
