@@ -94,7 +94,7 @@ from indexing.query_parser import Phrase as _Phrase
 from indexing.query_parser import Word as _Word
 from indexing.query_parser import joins as _joins
 from indexing.query_parser import near_words as _near_words
-from indexing.search_terms import derived_stems
+from indexing.search_terms import derived_stems, spelling_stems
 from workbench.model import Kind
 
 __all__ = [
@@ -296,9 +296,11 @@ def _compile_word(
     clauses = [_text_clause(st)]
     if hl:
         ctx.terms.update(st)
-    extra_stems = [*joined, *(derived_stems(w.raw) if len(st) == 1 else ())]
+    # joined forms and the other spelling count as the word itself; a derived base ranks lower
+    same = [*joined, *(spelling_stems(w.raw) if len(st) == 1 else ())]
+    extra_stems = [*same, *(derived_stems(w.raw) if len(st) == 1 else ())]
     for n, js in enumerate(extra_stems):
-        boost = 1.0 if n < len(joined) else DERIVED_BOOST
+        boost = 1.0 if n < len(same) else DERIVED_BOOST
         clauses.append(wq.Term(BODY, js, boost=boost))
         if hl:
             ctx.terms.add(js)

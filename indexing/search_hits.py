@@ -346,7 +346,9 @@ def _span(text: str, words: Sequence[str]) -> int:
         last[st] = (start, end)
         if len(last) == len(want):
             first = min(s for s, _ in last.values())
-            span = text.count(" ", first, end) + 1
+            # at least one word per stem: words joined without spaces (a web address,
+            # "education-and-skills") are not closer than words side by side
+            span = max(text.count(" ", first, end) + 1, len(want))
             best = span if not best else min(best, span)
     return best
 
