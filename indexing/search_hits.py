@@ -141,8 +141,10 @@ class _Matcher:
             if token and self._holds(token.group(0)):
                 return True
         if not found:
+            if "-" not in text and "," not in text:
+                return False  # nothing to join: no term can be there
             joined = text.replace("-", "").replace(",", "")
-            if joined == text or not self.quick.search(joined):
+            if not self.quick.search(joined):
                 return False
             if any(self._holds(m.group(0)) for m in TOKEN.finditer(text)):
                 return True
@@ -247,7 +249,8 @@ def _own_passages(text: str, cut: list[str], matches: _Matcher) -> str:
     paras = _paragraphs(text)
     matching = [p for p in paras if matches(p)]
     if matching:
-        kept = [x for x in (_cut(p, cut) for p in matching) if x and matches(x)]
+        # a paragraph nothing was cut from is known to match
+        kept = [x for p in matching if (x := _cut(p, cut)) and (x is p or matches(x))]
         return "\n".join(kept)
     return "\n".join(x for x in (_cut(p, cut) for p in paras) if x)
 
