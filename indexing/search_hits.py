@@ -94,24 +94,25 @@ class Candidate:
     fields: dict
     score: float
     text: str
-    _norm: str | None = field(default=None, repr=False)  # ``norm``, once asked for
+    _norm: str | None = field(default=None, repr=False)  # ``norm``, once asked for,
+    _normed: str | None = field(default=None, repr=False)  # of this text
     source: str = ""  # the stored text, before a section is cut to its own passages
     cut: list[str] = field(default_factory=list)  # finer hits cut out of a section
     tier: int = 0  # 0: holds every word; 1: most of them (the soft AND), ranked after all of 0
     docnum: int = -1  # Whoosh's document number, while the searcher lasts
-    trimmed: tuple[list[str], str, str | None] | None = None  # (cut, text, norm) of the last cut
+    trimmed: tuple[list[str], str] | None = None  # (cut, text) of the last cut
 
     @property
     def norm(self) -> str:
         """``norm_text`` of the shown text, folded when first asked for: collapsing stops at
         the page's last hit, so the pool's tail is never folded."""
-        if self._norm is None:
-            self._norm = norm_text(self.text)
+        if self._norm is None or self._normed is not self.text:
+            self._norm, self._normed = norm_text(self.text), self.text
         return self._norm
 
     @norm.setter
     def norm(self, value: str | None) -> None:
-        self._norm = value
+        self._norm, self._normed = value, self.text
 
     @property
     def kind(self) -> str:
@@ -284,8 +285,7 @@ def collapse(
     """
     commitments: dict[str, list[Candidate]] = {}
     for c in cands:
-        c.source = c.text
-        c.norm = None  # folded when needed (a section's text is cut first)
+        c.source = c.text  # folded when needed (``norm``; a section's text is cut first)
         if c.kind == "commitment":
             commitments.setdefault(c.plan, []).append(c)
     if phrases:  # a word of a quoted phrase is no match on its own, only the whole phrase
@@ -296,11 +296,10 @@ def collapse(
         # a soft-AND commitment is never cut out of a passage that holds every word
         c.cut = [*(k.norm for k in commitments.get(c.plan, []) if k.tier <= c.tier), *extra]
         if c.trimmed is not None and c.trimmed[0] == c.cut:  # the soft AND collapses again
-            c.text, c.norm = c.trimmed[1], c.trimmed[2]
+            c.text = c.trimmed[1]
             return
         c.text = _own_passages(c.source, c.cut, matches)
-        c.norm = None
-        c.trimmed = (c.cut, c.text, None)
+        c.trimmed = (c.cut, c.text)
 
     if near:
         for c in cands:
