@@ -146,6 +146,9 @@ _PAIR_TERMS = pairs_analyzer(PAIR_SEP)
 ADJACENT_BOOST = 2.0  # weight of the optional "words side by side" clause (``pairs``; 0: off)
 RELAX_MAX_WORDS = 6  # the soft AND (``_relaxed``) is built for at most this many plain words
 RELAX_MISSING = 2  # how many of them a passage of the soft AND may miss
+# a synonym's pair terms: scored as one or two rare terms, a passage holding only the synonym
+# ranked far below passages holding the typed words (tuning queries; 3.0 gave the same)
+EXPANSION_BOOST = 2.0
 DERIVED_BOOST = 0.5  # a derived word's base ("academisation" -> academy) ranks below the word
 
 NOTICE_TOO_MANY_TERMS = f"Only the first {MAX_TERMS} terms were used"
@@ -199,7 +202,8 @@ def _text_clause(st: list[str]) -> wq.Query:
 def _expansion_text(text: str, st: list[str]) -> wq.Query:
     """A synonym's words as the ``pairs`` terms the index holds for them, all required: a
     phrase over common words walked long posting lists (~12 ms each at 20x); pairs are rare."""
-    pairs = [wq.Term(PAIRS, t) for t in dict.fromkeys(t.text for t in _PAIR_TERMS(text))]
+    pairs = [wq.Term(PAIRS, t, boost=EXPANSION_BOOST)
+             for t in dict.fromkeys(t.text for t in _PAIR_TERMS(text))]
     if len(st) < 2 or not pairs:
         return _text_clause(st)
     return pairs[0] if len(pairs) == 1 else wq.And(pairs)
