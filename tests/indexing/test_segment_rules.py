@@ -178,9 +178,13 @@ def test_adverb_before_an_opening_verb_and_shape_interactions():
     assert "sentence*will" in sentence and "item*will" not in sentence
 
 
-def test_cover_budget_never_drops_a_unit_the_model_is_sure_of():
+def test_cover_budget_never_drops_a_unit_the_model_is_sure_of(monkeypatch):
     from indexing import commitments
     from indexing.commitment_features import Model
+
+    # the soft budget alone (the hard cap, which does drop sure units, is in
+    # test_commitments_cover.py)
+    monkeypatch.setattr(commitments, "COVER_CAP", float("inf"))
 
     model = Model({"none": {"bias": 0.0, "sure": -10.0}, "commitment": {"bias": 1.0}})
 
