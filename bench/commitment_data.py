@@ -115,7 +115,7 @@ class Doc:
     source: str  # plan slug or council id
     layout: str
     cands: list[Candidate]
-    words: int  # words of the document's page text (the cover budget's base, ``count_words``)
+    words: int  # words of the document's page text (the cover cap's base, ``count_words``)
 
 
 def read_candidates(path: Path) -> tuple[list[Candidate], int]:
@@ -210,7 +210,7 @@ def _overlap(a: str, b: str, n: int = 20) -> bool:
 
 COUNCIL_WEIGHT = 3.0  # the councils are the varied, unseen-like data: they count more
 THRESHOLD = 0.5  # keep a candidate the model finds more likely a unit than not; the cover
-# budget (``commitments.COVER_BUDGET``) bounds what a plan keeps. (Choosing the threshold on
+# cap (``commitments.COVER_CAP``) bounds what a plan keeps. (Choosing the threshold on
 # the training plans' cover, as in round 2, kept 0.30-0.40: too strict on unseen plans.)
 COUNCIL_NONE_WEIGHT = 0.3  # their unlabelled units: "none", but a label may be missing
 

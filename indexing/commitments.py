@@ -40,13 +40,11 @@ __all__ = ["Candidate", "candidates", "count_words", "find_commitments", "lead_i
            "sentences"]
 
 LONG_ITEM = 80  # words: a longer list item is cut into its title clause and sentences
-COVER_BUDGET = 0.77  # units may hold at most this share of a document's words ...
-SURE = 0.10  # ... but a unit at most this likely to be "none" is never dropped for it: a
-# one-page list of priorities is all promises, and a plan is never all promises ...
-COVER_CAP = 0.78  # ... except past this share, where even sure units go (least likely first):
-# a unit list covering more than 0.80 of a plan is useless (issue 12). The 0.02 margin is for
-# what the document holds beyond the plan's own text (page labels, running lines, a table's
-# owner or date column), which the share is taken of here but not in the measure.
+COVER_CAP = 0.76  # units hold at most this share of a document's words, whatever the model
+# is sure of (issue 12: a unit list covering more than 0.80 of a plan is useless). The margin
+# below 0.80 is for what a document holds beyond the plan's own text, which the share is taken
+# of here but not in the measure (section numbers, page labels, a table's owner or date
+# column): up to 1.04x the plan's words in the layout zoo, so 0.76 x 1.04 = 0.79.
 _FOLD = str.maketrans({"\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '"',
                        "\u2013": "-", "\u2014": "-", "\u00a0": " "})
 _HYPHEN_BREAK = re.compile(r"-\s+")
@@ -309,28 +307,23 @@ def candidates(layouts: Sequence[PageLayout], sections: Sequence[ExtractedSectio
 def select(cands: Sequence[Candidate], model: Model, total_words: int,
            ) -> list[tuple[Candidate, str]]:
     """The candidates the model keeps, with their kinds. A unit list must not swallow the
-    plan (words counted by ``count_words``; ``total_words`` is the document's):
-
-    * budget: if the kept units hold more than ``COVER_BUDGET`` of the words, the least
-      certain ones (highest probability of "none") are dropped until they fit, though never
-      one the model is sure of (probability of "none" at most ``SURE``);
-    * cap: if they still hold more than ``COVER_CAP``, sure units go too, least likely
-      first, until they fit. This bound always holds."""
+    plan: while the kept units hold more than ``COVER_CAP`` of the document's
+    ``total_words`` (both counted by ``count_words``), the least likely unit (highest
+    probability of "none") is dropped, however sure the model is of it. A one-page list of
+    priorities may be all promises; a plan is not, and the bound always holds."""
     kept = []
     for cand in cands:
         kind, p_none = model.score(cand.feats)
         if kind != "none":
             kept.append((cand, kind, p_none, count_words(cand.text)))
     words = sum(n for _c, _k, _p, n in kept)
+    cap = COVER_CAP * total_words
     drop: set[int] = set()
-    for share, floor in ((COVER_BUDGET, SURE), (COVER_CAP, -1.0)):
-        budget = share * total_words
-        for i in sorted(range(len(kept)), key=lambda i: -kept[i][2]):
-            if words <= budget or kept[i][2] <= floor:
-                break
-            if i not in drop:
-                drop.add(i)
-                words -= kept[i][3]
+    for i in sorted(range(len(kept)), key=lambda i: -kept[i][2]):
+        if words <= cap:
+            break
+        drop.add(i)
+        words -= kept[i][3]
     return [(c, k) for i, (c, k, _p, _n) in enumerate(kept) if i not in drop]
 
 
