@@ -109,6 +109,10 @@ leave-one-plan-pair-out CV on the tuning links (docs/bench/relations-r4.md): wor
 does not tell "modified" from "continued" (the 10 pairs the old bar of 0.4 called "modified" in
 the first three were all labelled otherwise, 8 of them "continued"); "modified" still comes
 from the officer; the cues above say how a pledge moved."""
+FIGURES_SET_RELATION = False
+"""Whether a date or figure gained (``strengthened``) or lost (``scaled_back``) sets the relation
+or is only a reason. Off: chosen by leave-one-plan-pair-out CV (``bench/eval_relations.py
+--cv``); on the tuning links those labels were right 2 times in 19."""
 CUE_REVERSAL = frozenset({"reversed", "withdrawn"})
 REPLACE_ONLY = frozenset({"replace", "instead"})
 TURN_AWAY = frozenset({"refocus", "move away", "at the expense", "not right"})
@@ -360,14 +364,16 @@ def propose(
     elif tent_s and firm_t and not firm_s and not tent_t:
         reasons.append(f"tentative wording made firm: '{tent_s}' → '{firm_t}'")
         relation = relation or "strengthened"
-    # a date or figure dropped or added is shown, but does not set the relation: on the tuning
-    # links it was right 2 times in 19 (mostly "continued"; docs/bench/relations-r4.md)
+    # a date or figure dropped or added is shown; it sets the relation only when
+    # FIGURES_SET_RELATION (off: mostly "continued" on the tuning links)
     testable_s = bool(se.years or se.numbers or se.money)
     testable_t = bool(te.years or te.numbers or te.money)
     if not relation and testable_s and not testable_t and wording < 0.85:
         reasons.append("a measurable pledge (a date or figure) became one without")
+        relation = "scaled_back" if FIGURES_SET_RELATION else ""
     elif not relation and testable_t and not testable_s and wording < 0.85:
         reasons.append("a date or figure was added")
+        relation = "strengthened" if FIGURES_SET_RELATION else ""
     if not relation and narrow and not narrow_s and wide_s:
         reasons.append(f"scope narrowed: '{wide_s}' → '{narrow}'")
         relation = "scaled_back"
