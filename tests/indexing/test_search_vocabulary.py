@@ -299,3 +299,24 @@ def test_words_joined_in_a_web_address_are_not_closer_than_words_side_by_side(in
     # the address holds the three words with no space between them: counted as three words,
     # the same as the passage that says them; the better BM25 (shorter passage) ranks first
     assert keys(index.search("looked after children"))[0] == "commitment:2"
+
+
+def test_a_passage_holding_only_the_synonym_enters_the_pool_among_the_typed_words(tmp_path):
+    """A synonym matches as one or two rare pair terms; counted double, a passage that says
+    "children in care" scores among those that say "looked after children" (Whoosh's ranking
+    decides which passages reach the re-rank pool), not below all of them."""
+    table = SynonymTable.build({}, (), [("looked after children", "children in care")])
+    ix = WhooshSearchIndex(tmp_path / "index", table)
+    try:
+        ix.rebuild([
+            passage("commitment:1", "Promote corporate parenting for children in care."),
+            *(passage(f"commitment:{n}", f"Looked after children and their families, part {n}, "
+                      f"get support with housing, schooling and health in area {n}.")
+              for n in range(2, 40)),
+        ])
+        s = ix._current_searcher()
+        parsed = parse_query("looked after children", ix._table(s))
+        top = [s.stored_fields(h.docnum)["key"] for h in s.search(parsed.query, limit=5)]
+        assert "commitment:1" in top
+    finally:
+        ix.close()
