@@ -1,6 +1,6 @@
 """Import and search benchmark (issue 3), as ratios against the raw libraries, in one run.
 
-    .venv/bin/python bench/bench_pipeline.py [--tiers zoo,1,20,200] [--out docs/bench-pipeline.md]
+    .venv/bin/python bench/bench_pipeline.py [--tiers zoo,1,20,200] [--zoo DIR] [--work DIR]
 
 The ``zoo`` tier is the unseen-layout corpus of issue 12: the five sample plan texts and the
 other councils' excerpts rendered in every style of ``tests/data/layouts/zoo.py`` (two columns
@@ -74,7 +74,12 @@ class NullIndex:
         pass
 
 
+ZOO: list[Path | None] = [None]  # --zoo: a folder of the zoo already rendered
+
+
 def corpus(tier: int | str, root: Path) -> list[Path]:
+    if tier == "zoo" and ZOO[0] is not None:
+        return sorted(ZOO[0].glob("*.pdf"))
     if tier == "zoo":
         out = root / "corpus-zoo"
         out.mkdir(parents=True, exist_ok=True)
@@ -202,7 +207,10 @@ def main() -> None:
     ap.add_argument("--work", type=Path, default=None)
     ap.add_argument("--search-only", action="store_true",
                     help="large tiers: only the full import (2 workers) and search latency")
+    ap.add_argument("--zoo", type=Path, default=None,
+                    help="zoo tier: use this folder of the zoo already rendered (zoo_units.py)")
     args = ap.parse_args()
+    ZOO[0] = args.zoo
     work = args.work or Path(tempfile.mkdtemp(prefix="wb-bench-"))
     rows = []
     for tier in [t if t == "zoo" else int(t) for t in args.tiers.split(",")]:

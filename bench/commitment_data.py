@@ -31,7 +31,7 @@ import pymupdf  # noqa: E402
 
 from indexing import pdf_extract  # noqa: E402
 from indexing.commitment_features import KINDS, Model  # noqa: E402
-from indexing.commitments import Candidate, candidates, select  # noqa: E402
+from indexing.commitments import Candidate, candidates, count_words, select  # noqa: E402
 from tests.data.layouts.zoo import FILLER, STYLES, council_blocks, plan_blocks, render  # noqa: E402
 
 EVAL = REPO.parent / "shared" / "eval"
@@ -61,7 +61,7 @@ def plan_text(slug: str) -> Path:
 
 
 def plan_words(slug: str) -> int:
-    return len(norm(plan_text(slug).read_text(encoding="utf-8")).split())
+    return count_words(plan_text(slug).read_text(encoding="utf-8"))
 
 
 def kent_labels(slug: str) -> list[tuple[str, str]]:
@@ -102,7 +102,7 @@ def council_words(cid: str) -> int:
         text.append(b.get("text", ""))
         text += list(b.get("header", ()))
         text += [c for row in b.get("rows", ()) for c in row]
-    return max(1, len(norm(" ".join(text)).split()))
+    return max(1, count_words(" ".join(text)))
 
 
 # --- documents ----------------------------------------------------------------------------------
@@ -115,7 +115,7 @@ class Doc:
     source: str  # plan slug or council id
     layout: str
     cands: list[Candidate]
-    words: int  # words of the document's page text (the coverage budget's base)
+    words: int  # words of the document's page text (the cover cap's base, ``count_words``)
 
 
 def read_candidates(path: Path) -> tuple[list[Candidate], int]:
@@ -128,7 +128,7 @@ def read_candidates(path: Path) -> tuple[list[Candidate], int]:
     finally:
         doc.close()
     layouts, sections, roles = pdf_extract.analyse(raw, toc, path.stem)
-    return candidates(layouts, sections, roles), sum(len(p.text.split()) for p in layouts)
+    return candidates(layouts, sections, roles), sum(count_words(p.text) for p in layouts)
 
 
 def build_docs(folder: Path, styles: Sequence[str] = tuple(STYLES), *,
@@ -210,7 +210,7 @@ def _overlap(a: str, b: str, n: int = 20) -> bool:
 
 COUNCIL_WEIGHT = 3.0  # the councils are the varied, unseen-like data: they count more
 THRESHOLD = 0.5  # keep a candidate the model finds more likely a unit than not; the cover
-# budget (``commitments.COVER_BUDGET``) bounds what a plan keeps. (Choosing the threshold on
+# cap (``commitments.COVER_CAP``) bounds what a plan keeps. (Choosing the threshold on
 # the training plans' cover, as in round 2, kept 0.30-0.40: too strict on unseen plans.)
 COUNCIL_NONE_WEIGHT = 0.3  # their unlabelled units: "none", but a label may be missing
 
@@ -303,8 +303,9 @@ def quote_found(quote: str, unit_texts: Sequence[tuple[str, set[str]]]) -> bool:
 
 
 def coverage(unit_texts: Sequence[str], words: int) -> float:
-    # the same measure as score.py: distinct unit texts' words over the plan's words
-    return sum(len(norm(t).split()) for t in dict.fromkeys(unit_texts)) / max(words, 1)
+    # the measure of score.py (distinct unit texts' words over the plan's words), counted by the
+    # product's own count_words, which the cap uses (tests check it equals score.py's count)
+    return sum(count_words(t) for t in dict.fromkeys(unit_texts)) / max(words, 1)
 
 
 def span_pr(found: Sequence[tuple[str, str]], labels: Sequence[tuple[str, str]],

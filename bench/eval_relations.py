@@ -2,6 +2,7 @@
 relation accuracy (overall, on clear cases, per relation) and "no successor".
 
     python bench/eval_relations.py LIBRARY [--links FILE ...] [--heldout] [--mode engine|e2e]
+                                   [--by-pair] [--cv]
 
 Links: by default the tuning data (``../shared/eval/dev_links.jsonl``,
 ``tests/data/links_extra.jsonl`` and ``tests/data/links_train.jsonl`` when present);
@@ -27,6 +28,11 @@ Figures (a link "found" = its right successor is in the first three):
   (continued ≈ modified, reversed ≈ withdrawn; the data's README calls those pairs judgement
   calls), and per relation;
 * "no successor": precision and recall of the engine's "dropped" verdict on dropped links.
+
+``--by-pair`` adds the figures per plan pair. ``--cv`` (tuning links only, engine mode) chooses
+the label settings of ``relation`` (``CONTINUED_FROM``, ``FIGURES_SET_RELATION``) and a "no
+successor" bar on the best candidate's closeness by leave-one-plan-pair-out cross-validation:
+for each plan pair, the setting best on the other pairs is scored on it; figures are pooled.
 """
 
 from __future__ import annotations
@@ -134,6 +140,91 @@ def figures(rows: list[dict]) -> dict:
     }
 
 
+SETTINGS = [(cf, figs) for cf in (0.0, 0.3, 0.4, 0.5) for figs in (False, True)]
+"""(CONTINUED_FROM, FIGURES_SET_RELATION) tried by ``--cv``; round 3 shipped (0.4, True)."""
+
+
+def _pair(link: dict) -> tuple[str, str]:
+    return link["from_plan"], link["to_plan"]
+
+
+def cross_validate(recs, links: list[dict]) -> dict:
+    """Leave-one-plan-pair-out CV of the label settings and of a "no successor" bar."""
+    from workbench.matching import engine, relation
+    from workbench.matching.service import passages_of
+
+    rows = eval_matching.collect(recs, links, depth=3)
+    sources: dict[str, list] = {}
+    w = engine.WEIGHTS_WITHOUT_MODEL
+    shipped = relation.CONTINUED_FROM, relation.FIGURES_SET_RELATION
+    labels: dict[tuple[float, bool], list[bool | None]] = {s: [] for s in SETTINGS}
+    best_close: list[float] = []
+    for row in rows:
+        link = row["link"]
+        a = link["from_plan"]
+        if a not in sources:
+            sources[a] = [p.text for p in passages_of(recs, a)]
+        src = next((t for t in sources[a] if SCORE.contains(t, link["from_quote"])),
+                   link["from_quote"])
+        best_close.append(max((engine.closeness(c["signals"], w) for c in row["cands"]),
+                              default=0.0))
+        hit = next((c for c in row["cands"][:3] if c["hit"]), None)
+        for cf, figs in SETTINGS:
+            if hit is None or link["relation"] == "dropped":
+                labels[(cf, figs)].append(None)
+                continue
+            relation.CONTINUED_FROM, relation.FIGURES_SET_RELATION = cf, figs
+            ratio = min(1.0, engine.closeness(hit["signals"], w) / (2 * engine.CLOSE_WITHOUT_MODEL))
+            got = relation.propose(src, hit["text"], similarity=ratio,
+                                   wording=hit["signals"]["wording"], reversal_min=0.5).relation
+            labels[(cf, figs)].append(got == link["relation"])
+    relation.CONTINUED_FROM, relation.FIGURES_SET_RELATION = shipped
+    pairs = sorted({_pair(r["link"]) for r in rows})
+    out: dict = {"pairs": {}}
+    total = {"right": 0, "found": 0, "shipped_r3": 0, "ns_tp": 0, "ns_fp": 0, "dropped": 0}
+    for pair in pairs:
+        test = [i for i, r in enumerate(rows) if _pair(r["link"]) == pair]
+        train = [i for i, r in enumerate(rows) if _pair(r["link"]) != pair]
+        chosen = max(SETTINGS, key=lambda s: (sum(bool(labels[s][i]) for i in train),
+                                              s == (0.4, True)))
+        found = [i for i in test if labels[chosen][i] is not None]
+        right = sum(bool(labels[chosen][i]) for i in found)
+        old = sum(bool(labels[(0.4, True)][i]) for i in found)
+        bar = _no_successor_bar([best_close[i] for i in train],
+                                [rows[i]["link"]["relation"] == "dropped" for i in train])
+        flagged = [i for i in test if best_close[i] <= bar]
+        tp = sum(rows[i]["link"]["relation"] == "dropped" for i in flagged)
+        dropped = sum(rows[i]["link"]["relation"] == "dropped" for i in test)
+        out["pairs"][" -> ".join(pair)] = {
+            "setting": chosen, "relation_acc": f"{right}/{len(found)}",
+            "relation_acc_r3_settings": f"{old}/{len(found)}", "no_successor_bar": bar,
+            "no_successor": f"{tp} right of {len(flagged)} proposed ({dropped} dropped)"}
+        for k, v in (("right", right), ("found", len(found)), ("shipped_r3", old),
+                     ("ns_tp", tp), ("ns_fp", len(flagged) - tp), ("dropped", dropped)):
+            total[k] += v
+    out["pooled"] = {
+        "relation_acc_cv": f"{total['right']}/{total['found']} = "
+                           f"{total['right'] / max(1, total['found']):.2f}",
+        "relation_acc_r3_settings": f"{total['shipped_r3']}/{total['found']} = "
+                                    f"{total['shipped_r3'] / max(1, total['found']):.2f}",
+        "no_successor_cv": f"precision {total['ns_tp']}/{total['ns_tp'] + total['ns_fp']}, "
+                           f"recall {total['ns_tp']}/{total['dropped']}"}
+    return out
+
+
+def _no_successor_bar(close: list[float], dropped: list[bool]) -> float:
+    """The closeness bar with the best recall of dropped links at a precision of at least 0.5
+    (at least two found), else 0 (no proposals)."""
+    best, key = 0.0, (0, 0.0)
+    for t in sorted(set(close)):
+        flagged = [d for c, d in zip(close, dropped, strict=True) if c <= t]
+        tp = sum(flagged)
+        precision = tp / max(1, len(flagged))
+        if precision >= 0.5 and tp >= 2 and (tp, precision) > key:
+            best, key = t, (tp, precision)
+    return best
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("library", type=Path)
@@ -141,6 +232,9 @@ def main() -> None:
     ap.add_argument("--heldout", action="store_true",
                     help="report on tests/data/eval_extra/links.jsonl (figures only)")
     ap.add_argument("--mode", choices=["e2e", "engine"], default="e2e")
+    ap.add_argument("--by-pair", action="store_true", help="figures per plan pair too")
+    ap.add_argument("--cv", action="store_true",
+                    help="leave-one-plan-pair-out CV of the label settings (tuning links)")
     ap.add_argument("--misses", action="store_true",
                     help="print reversal misses and false reversals (tuning links only)")
     args = ap.parse_args()
@@ -155,9 +249,18 @@ def main() -> None:
                                REPO / "tests" / "data" / "links_train.jsonl"]
     links = load(paths)
     recs = records_for(open_workbench(args.library), "eval")
+    if args.cv:
+        if args.heldout:
+            raise SystemExit("--cv tunes: tuning links only")
+        print(json.dumps(cross_validate(recs, links), indent=1))
+        return
     rows = (collect_e2e(recs, links) if args.mode == "e2e"
             else eval_matching.collect(recs, links, depth=3))
     out = {"mode": args.mode, "links_from": [p.name for p in paths], "overall": figures(rows)}
+    if args.by_pair:
+        out["by_pair"] = {" -> ".join(p): {k: v for k, v in figures(
+            [r for r in rows if _pair(r["link"]) == p]).items() if not k.startswith("_")}
+            for p in sorted({_pair(r["link"]) for r in rows})}
     print(json.dumps(out, indent=1))
     if args.misses and not args.heldout:
         for row in rows:

@@ -97,6 +97,9 @@ def main() -> None:
     ap.add_argument("--show-misses", action="store_true", help="list the tuning set's misses")
     ap.add_argument("--queries", type=Path, default=None,
                     help="score this held-out file instead (figures only, never its misses)")
+    ap.add_argument("--tuning", type=Path, action="append", default=[],
+                    help="also score this tuning file (e.g. tests/data/queries_train.jsonl); "
+                         "--show-misses lists its misses too")
     args = ap.parse_args()
     score = _score_module()
     if args.queries is not None:
@@ -110,6 +113,9 @@ def main() -> None:
             "tuning (even ids)": [q for q in queries if int(q["id"][2:]) % 2 == 0],
             "all dev (all tuned on this round)": queries,
         }
+        for path in args.tuning:
+            sets[f"tuning ({path.name})"] = [json.loads(line) for line in
+                                            path.read_text("utf-8").splitlines() if line.strip()]
     wb = open_workbench(args.library)
     for name, qs in sets.items():
         figures, missed = evaluate(wb, qs, score)
@@ -118,7 +124,8 @@ def main() -> None:
         quoted, _ = evaluate(wb, variants, score)
         print(f"  the {len(variants)} plain multi-word queries quoted:", json.dumps(
             {k: round(v, 3) for k, v in quoted.items() if "phrase" in k}))
-        if args.show_misses and name.startswith("all dev"):
+        if args.show_misses and (name.startswith("all dev") or name.startswith("tuning (")
+                                 and name.endswith(".jsonl)")):
             for m in missed:
                 print("  missed", m)
     wb.index.close()

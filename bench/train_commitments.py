@@ -7,7 +7,7 @@ style of ``tests/data/layouts/zoo.py``) plus the bundled sample PDFs into a temp
 reads their candidate units as the import pipeline does, labels them from
 ``tests/data/labels`` (and the development links' quotes), fits the multinomial logistic
 regression (``commitment_data.fit``: class-weighted, L2, cues crossed with the unit's shape;
-a council excerpt's unlabelled units are "none"; threshold 0.5, the cover budget in
+a council excerpt's unlabelled units are "none"; threshold 0.5, the cover cap in
 ``indexing/commitments.py`` bounding what a plan keeps) and writes the weights as JSON.
 
 The shipped model is trained on everything; figures on data it was not trained on come from

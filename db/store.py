@@ -175,8 +175,14 @@ class SqliteStore(ContentReads):
         return self.db.execute("SELECT 1 FROM plans WHERE slug = ?", [slug]).fetchone() is not None
 
     def document_by_sha(self, sha256: str) -> Document | None:
-        rows = list(self.db["documents"].rows_where("sha256 = ?", [sha256]))
-        return convert.document_from_row(rows[0]) if rows else None
+        # one plain query (asked twice for every imported file): sqlite-utils' rows_where
+        # looked the table up first each time (issue 12, Speed)
+        cursor = self.db.execute("SELECT * FROM documents WHERE sha256 = ?", [sha256])
+        rows = cursor.fetchall()
+        if not rows:
+            return None
+        return convert.document_from_row(dict(zip([d[0] for d in cursor.description], rows[0],
+                                                  strict=True)))
 
     def document(self, document_id: int) -> Document:
         rows = list(self.db["documents"].rows_where("id = ?", [document_id]))
@@ -221,7 +227,7 @@ class SqliteStore(ContentReads):
             else:
                 row = {f: getattr(meta, f) for f in _META_FIELDS}
                 row.update(slug=slug, created_at=utc_now(), meta_rev=1)
-                plan_id = self.db["plans"].insert(row).last_pk
+                plan_id = convert.insert_row(self.db, "plans", row)
                 version = 1
             doc_id = convert.insert_extraction(
                 self.db, plan_id, version, extraction, file_name, stored_path)

@@ -76,9 +76,10 @@ __all__ = [
 # --- paragraphs -----------------------------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True, unsafe_hash=True)  # not frozen, for speed: see lines.Line
 class Paragraph:
-    """A paragraph, a list item or a heading: what one ``\\n``-separated line of page text holds."""
+    """A paragraph, a list item or a heading: what one ``\\n``-separated line of page text holds.
+    Treat as immutable."""
 
     text: str  # clean text, bullet marker normalised ("• ", "✓ ")
     lines: tuple[Line, ...]
@@ -265,7 +266,6 @@ class PageLayout:
     warnings: list[str] = field(default_factory=list)
 
 
-_SPACE = re.compile(r"\s")
 _JUNK = re.compile("[\ufffd\ue000-\uf8ff\U000f0000-\U0010ffff\x00-\x08\x0e-\x1f\x7f-\x9f]")
 _BEYOND_LATIN = re.compile("[^\x00-\u02ff]")
 
@@ -273,12 +273,18 @@ _BEYOND_LATIN = re.compile("[^\x00-\u02ff]")
 def _implausible(text: str) -> bool:
     """Text drawn from glyph names or without a ToUnicode map: mostly junk code points
     (replacement characters, private use, controls, unassigned)."""
-    n = len(text) - len(_SPACE.findall(text))
+    if text.isascii() and (text.replace("\n", "").isprintable() or _JUNK.search(text) is None):
+        return False  # nothing junk, and nothing beyond Latin (most pages; issue 12, Speed)
+    n = len("".join(text.split()))  # the characters that are not \s (str.isspace)
     if n < 20:
         return False
     bad = len(_JUNK.findall(text))
-    # unassigned code points can only be outside Latin: look them up only there (fast path)
-    bad += sum(1 for c in _BEYOND_LATIN.findall(text) if unicodedata.category(c) == "Cn")
+    # unassigned code points can only be outside Latin: look them up only there (fast path),
+    # and only if they could tip the share (bullets, dashes and quotes are beyond Latin)
+    beyond = _BEYOND_LATIN.findall(text)
+    if (bad + len(beyond)) / n <= 0.3:
+        return False
+    bad += sum(1 for c in beyond if unicodedata.category(c) == "Cn")
     return bad / n > 0.3
 
 

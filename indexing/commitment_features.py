@@ -102,6 +102,10 @@ _DATE = re.compile(
 _NUMBER = re.compile(r"\d")
 _PERCENT = re.compile(r"%|\bper\s?cent\b", re.IGNORECASE)
 _MONEY = re.compile(r"[£$€]\s?\d|\b\d+(?:\.\d+)?\s?(?:m|bn|million|billion)\b", re.IGNORECASE)
+# what _MONEY needs besides a currency sign: a digit, perhaps a space, then "m" or "b" (a cheap
+# test first: the boundary that opens _MONEY's second branch makes re try it at every
+# position; issue 12, Speed). Only run on casefolded text, which has no capital M or B.
+_DIGIT_UNIT = re.compile(r"\d\s?[mb]")
 _TARGET_WORD = re.compile(r"\b(?:targets?|halve|double|at least|net zero|zero|achieve)\b")
 _MEASURE_OPEN = re.compile(
     r"^(?:the\s+)?(?:number|numbers|percentage|proportion|rate|level|levels|share|amount"
@@ -138,9 +142,18 @@ class Context:
     item_head: bool = False  # the title clause of a long list item
 
 
+# the first four words of ``_WORD.findall``, in one match (the rest of the sentence is not
+# tokenised; issue 12, Speed): a word is what _WORD matches, and a run of anything else skipped
+_W = r"([A-Za-z][A-Za-z'’-]*)"
+_FIRST_WORDS = re.compile(rf"[^A-Za-z]*{_W}(?:[^A-Za-z]*{_W}(?:[^A-Za-z]*{_W}"
+                          rf"(?:[^A-Za-z]*{_W})?)?)?")
+
+
 def _opening(text: str) -> list[str]:
-    words = _WORD.findall(text[:120])
-    return [w.casefold().replace("’", "'") for w in words[:4]]
+    m = _FIRST_WORDS.match(text[:120])
+    if m is None:
+        return []
+    return [w.casefold().replace("’", "'") for w in m.groups() if w is not None]
 
 
 # Cues looked up in the candidate's words and word pairs (one tokenisation per candidate, no
@@ -188,15 +201,57 @@ _BE_MODAL = frozenset({"committed", "determined", "confident", "going"})
 _BE_VERBS = frozenset({"are", "is", "have", "am"})
 
 
+# The same look-ups, indexed (issue 12, Speed): which cue words a sentence holds is one set
+# intersection, and word pairs are only formed from a word that can start a cue pair. The
+# cues fire in the order of the tables above (word cues, then pair cues), as before.
+_CUE_WORDS: dict[str, tuple[str, ...]] = {}
+for _name, _vocab in _WORD_CUES.items():
+    for _w in _vocab:
+        _CUE_WORDS[_w] = (*_CUE_WORDS.get(_w, ()), _name)
+_CUE_WORD_SET = frozenset(_CUE_WORDS)
+_WORD_ORDER = {name: i for i, name in enumerate(_WORD_CUES)}
+_PAIR_ORDER = {name: i for i, name in enumerate(_PAIR_CUES)}
+_CUE_PAIRS: dict[str, dict[str, tuple[str, ...]]] = {}
+for _name, _vocab in _PAIR_CUES.items():
+    for _a, _b in _vocab:
+        _seconds = _CUE_PAIRS.setdefault(_a, {})
+        _seconds[_b] = (*_seconds.get(_b, ()), _name)
+_PAIR_FIRSTS = frozenset({*_CUE_PAIRS, "we"})  # "we are" is looked for too (we_are_doing)
+_FIRED: dict[tuple[frozenset[str], frozenset[str]], tuple[str, ...]] = {}
+
+
+def _fired(words: frozenset[str], pairs: frozenset[str]) -> tuple[str, ...]:
+    """The cue names fired by word cues ``words`` and pair cues ``pairs``, in the order the
+    tables give them (memoised: few combinations occur)."""
+    key = (words, pairs)
+    names = _FIRED.get(key)
+    if names is None:
+        names = tuple(dict.fromkeys([*sorted(words, key=_WORD_ORDER.__getitem__),
+                                     *sorted(pairs, key=_PAIR_ORDER.__getitem__)]))
+        if len(_FIRED) < 4096:
+            _FIRED[key] = names
+    return names
+
+
 def _cues(text: str, low: str, f: dict[str, float]) -> None:
     words = _TOKEN.findall(low)
     present = set(words)
-    pairs = set(zip(words, words[1:], strict=False))
-    for name, vocab in _WORD_CUES.items():
-        if not present.isdisjoint(vocab):
-            f[name] = 1.0
-    for name, vocab in _PAIR_CUES.items():
-        if name not in f and not pairs.isdisjoint(vocab):
+    word_hits = present.intersection(_CUE_WORD_SET)
+    fired_words = frozenset(n for w in word_hits for n in _CUE_WORDS[w]) if word_hits else (
+        frozenset())
+    fired_pairs: set[str] = set()
+    we_are = False
+    if not present.isdisjoint(_PAIR_FIRSTS):
+        for i in range(len(words) - 1):
+            seconds = _CUE_PAIRS.get(words[i])
+            if seconds is not None:
+                names = seconds.get(words[i + 1])
+                if names is not None:
+                    fired_pairs.update(names)
+            if words[i] == "we" and words[i + 1] == "are":
+                we_are = True
+    if fired_words or fired_pairs:
+        for name in _fired(fired_words, frozenset(fired_pairs)):
             f[name] = 1.0
     # only a sentence holding a modal or "are/is/have" can fire: skip the walk (and the
     # acronyms) otherwise (issue 12, Speed; same features)
@@ -208,7 +263,7 @@ def _cues(text: str, low: str, f: dict[str, float]) -> None:
                     b in _BE_VERBS and i + 2 < len(words) and words[i + 2] in _BE_MODAL)):
                 f["subject_modal_any"] = 1.0
                 break
-    doing = ("we", "are") in pairs or "we're" in present or "we’re" in present
+    doing = we_are or "we're" in present or "we’re" in present
     for i in range(len(words) - 1 if doing else 0):  # "we are driving", "we're investing"
         a, b = words[i], words[i + 1]
         if ((a in ("we're", "we’re") and b.endswith("ing")) or (
@@ -232,7 +287,8 @@ def _cues(text: str, low: str, f: dict[str, float]) -> None:
     if "%" in low or "per" in low:
         if _PERCENT.search(low):
             f["percent"] = 1.0
-    if "number" in f and _MONEY.search(low):
+    if "number" in f and ("£" in low or "$" in low or "€" in low or _DIGIT_UNIT.search(low)) \
+            and _MONEY.search(low):
         f["money"] = 1.0
     if "since 20" in low or " in 201" in low or " in 200" in low:
         f["past"] = 1.0
@@ -318,7 +374,9 @@ def features(text: str, ctx: Context) -> dict[str, float]:
     if _NUMBER.search(text):
         f["number"] = 1.0
     _cues(text, low, f)
-    if _TARGET_WORD.search(low) or (("reduc" in low or "increas" in low)
+    if (("target" in low or "zero" in low or "achieve" in low or "halve" in low  # needed by
+         or "double" in low or "at least" in low) and _TARGET_WORD.search(low)) or (  # the re
+            ("reduc" in low or "increas" in low)
                                     and (" by " in low or " to " in low)):
         f["target_word"] = 1.0
     f.update(_context_features(ctx.shape, ctx.lead_in, ctx.heading))
@@ -339,14 +397,22 @@ def features(text: str, ctx: Context) -> dict[str, float]:
         f["dated_amount"] = 1.0
     # every cue again per shape (the model's interactions): "will" in a sentence is not
     # "will" in a table cell, a short item under an action heading is not a short heading
-    group = _SHAPE_GROUP.get(ctx.shape, ctx.shape)
-    for name in [n for n in f if n not in _NO_CROSS]:
-        f[f"{group}*{name}"] = 1.0
+    crossed = _CROSSED.get(ctx.shape)
+    if crossed is None:
+        crossed = _CROSSED[ctx.shape] = {}
+    for name in list(f):
+        cross = crossed.get(name)
+        if cross is None:  # the name once built (and its hash kept; issue 12, Speed)
+            group = _SHAPE_GROUP.get(ctx.shape, ctx.shape)
+            cross = crossed[name] = "" if name in _NO_CROSS else f"{group}*{name}"
+        if cross:
+            f[cross] = 1.0
     return f
 
 
 _SHAPE_GROUP = {"bullet": "item", "numbered": "item", "cell": "cell", "sentence": "sentence",
                 "heading": "heading"}
+_CROSSED: dict[str, dict[str, str]] = {}  # shape -> feature -> its crossed name ("" for none)
 _NO_CROSS = frozenset({"bias", "shape_bullet", "shape_numbered", "shape_cell", "shape_sentence",
                        "shape_heading", "opens_verb_bullet", "opens_verb_numbered",
                        "opens_verb_cell", "opens_verb_sentence", "opens_verb_heading"})

@@ -10,9 +10,13 @@ from workbench.model import Span
 
 __all__ = ["Block", "Line", "RawPage", "line_from_spans"]
 
-@dataclass(frozen=True, slots=True)
+# Not frozen, though nothing changes a Line once made (the code makes new ones with
+# ``dataclasses.replace``): a frozen dataclass sets each of its fields through
+# ``object.__setattr__``, which made building the ~50 lines of every page five times slower
+# (issue 12, Speed). ``unsafe_hash`` gives the hash (and equality) the frozen class had.
+@dataclass(slots=True, unsafe_hash=True)
 class Line:
-    """One text line of a page, spans already cleaned and concatenated."""
+    """One text line of a page, spans already cleaned and concatenated. Treat as immutable."""
 
     text: str
     size: float

@@ -92,7 +92,9 @@ from indexing.query_parser import Not as _Not
 from indexing.query_parser import Or as _Or
 from indexing.query_parser import Phrase as _Phrase
 from indexing.query_parser import Word as _Word
-from indexing.search_terms import derived_stems
+from indexing.query_parser import joins as _joins
+from indexing.query_parser import near_words as _near_words
+from indexing.search_terms import derived_stems, spelling_stems
 from workbench.model import Kind
 
 __all__ = [
@@ -141,10 +143,12 @@ STATUS = "status"
 
 _KINDS = frozenset(k.value for k in Kind)
 _PAIR_TERMS = pairs_analyzer(PAIR_SEP)
-PROXIMITY_MAX_WORDS = 6
 ADJACENT_BOOST = 2.0  # weight of the optional "words side by side" clause (``pairs``; 0: off)
 RELAX_MAX_WORDS = 6  # the soft AND (``_relaxed``) is built for at most this many plain words
 RELAX_MISSING = 2  # how many of them a passage of the soft AND may miss
+# a synonym's pair terms: scored as one or two rare terms, a passage holding only the synonym
+# ranked far below passages holding the typed words (tuning queries; 3.0 gave the same)
+EXPANSION_BOOST = 2.0
 DERIVED_BOOST = 0.5  # a derived word's base ("academisation" -> academy) ranks below the word
 
 NOTICE_TOO_MANY_TERMS = f"Only the first {MAX_TERMS} terms were used"
@@ -169,6 +173,10 @@ class ParsedQuery:
     # passages holding most, not all, of the plain words: shown after every full match when
     # the full matches do not fill the page (see ``_relaxed``); None when nothing can relax
     relaxed: tuple[wq.Query, ...] = ()  # [i]: all but i + 1 of the plain words
+    # relaxed[0]'s ANDs one by one: with every full match masked, a passage matches at most one
+    # (holding two, it holds every word), so the tier's best hits are theirs merged, and one
+    # search each is cheaper than Whoosh's union over all of them (``search_fetch._fill``)
+    relaxed_parts: tuple[wq.Query, ...] = ()
 
     @property
     def notice(self) -> str:
@@ -194,7 +202,8 @@ def _text_clause(st: list[str]) -> wq.Query:
 def _expansion_text(text: str, st: list[str]) -> wq.Query:
     """A synonym's words as the ``pairs`` terms the index holds for them, all required: a
     phrase over common words walked long posting lists (~12 ms each at 20x); pairs are rare."""
-    pairs = [wq.Term(PAIRS, t) for t in dict.fromkeys(t.text for t in _PAIR_TERMS(text))]
+    pairs = [wq.Term(PAIRS, t, boost=EXPANSION_BOOST)
+             for t in dict.fromkeys(t.text for t in _PAIR_TERMS(text))]
     if len(st) < 2 or not pairs:
         return _text_clause(st)
     return pairs[0] if len(pairs) == 1 else wq.And(pairs)
@@ -291,9 +300,11 @@ def _compile_word(
     clauses = [_text_clause(st)]
     if hl:
         ctx.terms.update(st)
-    extra_stems = [*joined, *(derived_stems(w.raw) if len(st) == 1 else ())]
+    # joined forms and the other spelling count as the word itself; a derived base ranks lower
+    same = [*joined, *(spelling_stems(w.raw) if len(st) == 1 else ())]
+    extra_stems = [*same, *(derived_stems(w.raw) if len(st) == 1 else ())]
     for n, js in enumerate(extra_stems):
-        boost = 1.0 if n < len(joined) else DERIVED_BOOST
+        boost = 1.0 if n < len(same) else DERIVED_BOOST
         clauses.append(wq.Term(BODY, js, boost=boost))
         if hl:
             ctx.terms.add(js)
@@ -449,44 +460,6 @@ def _pair_implies(items: list, plain: list[str]) -> bool:
                     for w in items))
 
 
-def _joinable(node) -> str:
-    if not isinstance(node, _Word) or node.prefix or acronym_form(node.raw) is not None:
-        return ""
-    raw = node.raw.lower()
-    return raw if raw.isalpha() and stems(raw) else ""
-
-
-def _joins(items: list) -> list[tuple[str, ...]]:
-    """For each item, the stems of it written together with the plain word before or after it
-    ("medium sized" also finds "mediumsized"; the index joins "medium-sized" the same way)."""
-    words = [_joinable(x) for x in items]
-    out: list[tuple[str, ...]] = []
-    for i, w in enumerate(words):
-        forms = []
-        if w and i and words[i - 1]:
-            forms.append(words[i - 1] + w)
-        if w and i + 1 < len(words) and words[i + 1]:
-            forms.append(w + words[i + 1])
-        out.append(tuple(s for f in forms for s in stems(f)[:1]))
-    return out
-
-
-def _near_words(children: tuple) -> list[str]:
-    """Stems of the plain words of an AND, for ranking the passages where they stand close.
-
-    Whoosh has no proximity scorer for plain words; the index re-ranks the candidates it shows
-    by the shortest window of the shown passage that holds all of these
-    (``indexing.search_hits.rerank``).
-    """
-    words: list[str] = []
-    for node in children:
-        if isinstance(node, _Word) and not node.prefix:
-            acr = acronym_form(node.raw)
-            words += [acr] if acr else stems(node.raw)
-    words = list(dict.fromkeys(words))
-    return words if 2 <= len(words) <= PROXIMITY_MAX_WORDS else []
-
-
 def _compile(node, ctx: _Ctx, hl: bool) -> tuple[wq.Query, str] | None:
     if isinstance(node, _Word):
         return _compile_and((node,), ctx, hl)  # a lone word may be a table synonym too
@@ -509,12 +482,15 @@ def _compile(node, ctx: _Ctx, hl: bool) -> tuple[wq.Query, str] | None:
     return None
 
 
-def _relaxed(children: tuple, table: SynonymTable) -> tuple[wq.Query, ...]:
+def _relaxed(
+    children: tuple, table: SynonymTable
+) -> tuple[tuple[wq.Query, ...], tuple[wq.Query, ...]]:
     """The "soft AND" of a top-level AND, one query per number of plain words (or table
     phrases) missing, 1 to ``RELAX_MISSING``, at least one word kept; phrases, filters,
     exclusions and groups stay required, so a quoted phrase is never relaxed. Whoosh's
     ``Or(minmatch=)`` is not implemented, so "all but one of n" is the Or of the n ANDs that
-    each leave one word out (n is at most ``RELAX_MAX_WORDS``).
+    each leave one word out (n is at most ``RELAX_MAX_WORDS``). Returns (the tiers, the first
+    tier's ANDs one by one: ``ParsedQuery.relaxed_parts``).
     """
     ctx = _Ctx(table)
     optional: list[wq.Query] = []
@@ -533,15 +509,18 @@ def _relaxed(children: tuple, table: SynonymTable) -> tuple[wq.Query, ...]:
             (optional if isinstance(item, _Word) else required).append(c[0])
     n = len(optional)
     if not 2 <= n <= RELAX_MAX_WORDS:
-        return ()
+        return (), ()
     out: list[wq.Query] = []
+    parts: list[wq.Query] = []
     for need in range(n - 1, max(0, n - RELAX_MISSING - 1), -1):
-        soft: wq.Query = wq.Or([wq.And(list(combo)) if len(combo) > 1 else combo[0]
-                                for combo in combinations(optional, need)])
-        q = wq.And([*required, soft]) if required else soft
+        combos = [wq.And(list(combo)) if len(combo) > 1 else combo[0]
+                  for combo in combinations(optional, need)]
+        q = wq.And([*required, wq.Or(combos)]) if required else wq.Or(combos)
         if _is_positive(q):
+            if need == n - 1:
+                parts = [(wq.And([*required, c]) if required else c).normalize() for c in combos]
             out.append(q.normalize())
-    return tuple(out)
+    return tuple(out), tuple(parts)
 
 
 def _is_positive(q: wq.Query) -> bool:
@@ -581,7 +560,7 @@ def parse_query(text: str, synonyms: SynonymTable | None = None) -> ParsedQuery:
     q, shown = compiled
     if not _is_positive(q):
         return ParsedQuery(None, shown, (*notices, NOTICE_ONLY_NOT))
-    relaxed = _relaxed(tree.children, table) if isinstance(tree, _And) else ()
+    relaxed, parts = _relaxed(tree.children, table) if isinstance(tree, _And) else ((), ())
     return ParsedQuery(
         q.normalize(),
         shown,
@@ -591,4 +570,5 @@ def parse_query(text: str, synonyms: SynonymTable | None = None) -> ParsedQuery:
         tuple(dict.fromkeys(ctx.phrases)),
         tuple(ctx.near),
         relaxed,
+        parts,
     )

@@ -11,12 +11,13 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from indexing.analysis import TOKEN
+from indexing.analysis import TOKEN, acronym_form, stems
 
 __all__ = [
     "MAX_DEPTH",
     "MAX_TERMS",
     "MIN_PREFIX",
+    "PROXIMITY_MAX_WORDS",
     "And",
     "Field",
     "Not",
@@ -25,12 +26,15 @@ __all__ = [
     "QueryParser",
     "Word",
     "join_and",
+    "joins",
+    "near_words",
     "tokens",
 ]
 
 MAX_TERMS = 64
 MAX_DEPTH = 8
 MIN_PREFIX = 2
+PROXIMITY_MAX_WORDS = 6  # more plain words than this: no nearness re-rank (``near_words``)
 
 _LEX = re.compile(r'"[^"]*"?|[()]|[^\s()"]+')
 _FIELD = re.compile(r"^([A-Za-z_]+):(.*)$", re.S)
@@ -200,3 +204,41 @@ def join_and(items: list):
 def tokens(text: str) -> Iterator[str]:
     for m in _LEX.finditer(text):
         yield m.group(0)
+
+
+def _joinable(node) -> str:
+    if not isinstance(node, Word) or node.prefix or acronym_form(node.raw) is not None:
+        return ""
+    raw = node.raw.lower()
+    return raw if raw.isalpha() and stems(raw) else ""
+
+
+def joins(items: list) -> list[tuple[str, ...]]:
+    """For each item, the stems of it written together with the plain word before or after it
+    ("medium sized" also finds "mediumsized"; the index joins "medium-sized" the same way)."""
+    words = [_joinable(x) for x in items]
+    out: list[tuple[str, ...]] = []
+    for i, w in enumerate(words):
+        forms = []
+        if w and i and words[i - 1]:
+            forms.append(words[i - 1] + w)
+        if w and i + 1 < len(words) and words[i + 1]:
+            forms.append(w + words[i + 1])
+        out.append(tuple(s for f in forms for s in stems(f)[:1]))
+    return out
+
+
+def near_words(children: tuple) -> list[str]:
+    """Stems of the plain words of an AND, for ranking the passages where they stand close.
+
+    Whoosh has no proximity scorer for plain words; the index re-ranks the candidates it shows
+    by the shortest window of the shown passage that holds all of these
+    (``indexing.search_hits.rerank``).
+    """
+    words: list[str] = []
+    for node in children:
+        if isinstance(node, Word) and not node.prefix:
+            acr = acronym_form(node.raw)
+            words += [acr] if acr else stems(node.raw)
+    words = list(dict.fromkeys(words))
+    return words if 2 <= len(words) <= PROXIMITY_MAX_WORDS else []

@@ -40,16 +40,28 @@ def collect(searcher, parsed: ParsedQuery, fq, terms: frozenset[str], limit: int
     if not near and parsed.phrases and sort == "relevance":
         # a quoted phrase's hits are re-ranked too: a heading that holds it ranks them first
         near = tuple(dict.fromkeys(st for p in parsed.phrases for st in stems(" ".join(p))))
+    # Whoosh ranks every match whatever the limit (a deeper limit costs ~2 % more), so one
+    # search fetches twice the pool and collapsing reads further into it when the pool left the
+    # page short (repeated passages), instead of searching again; its order is a prefix of any
+    # deeper search's, so the hits are those of searching ``fetch`` deep each time.
+    deep = read = 0
+    pool: list[Candidate] = []
     while True:
-        results = searcher.search(parsed.query, filter=fq, limit=fetch, **kwargs)
+        if fetch > deep:
+            deep = min(MAX_LIMIT, 2 * fetch)
+            results = searcher.search(parsed.query, filter=fq, limit=deep, **kwargs)
+            pool, read = [], 0
         # An exact count walks every match again (a third of a common query's time);
         # past one page of hits Whoosh's estimate is what a person needs.
-        scored = results.scored_length()
-        cands = [
-            Candidate(f, _score(r), f.get("body", "") or "", docnum=r.docnum)
-            for r in results
-            if (f := r.fields()) is not None
-        ]
+        scored = min(results.scored_length(), fetch)
+        for c in pool:  # collapse() cuts sections afresh from their stored text
+            c.text = c.source or c.text
+        for i in range(read, scored):
+            hit = results[i]
+            if (f := hit.fields()) is not None:
+                pool.append(Candidate(f, _score(hit), f.get("body", "") or "", docnum=hit.docnum))
+        read = scored
+        cands = list(pool)
         if scored < fetch:  # every match is here: count the collapsed list exactly
             shown = collapse(cands, terms, parsed.phrases, MAX_LIMIT, near)
             if len(shown) < limit and _fills(parsed, limit, sort):
@@ -88,10 +100,16 @@ def _fill(searcher, parsed: ParsedQuery, fq, terms: frozenset[str], limit: int, 
     for tier, relaxed in enumerate(parsed.relaxed, 1):
         fetch = min(MAX_LIMIT, missing * 2 + FETCH_EXTRA)
         have = {c.docnum for c in cands}
+        if tier == 1 and parsed.relaxed_parts:  # disjoint here: see ``relaxed_parts``
+            found = sorted((hit for part in parsed.relaxed_parts
+                            for hit in searcher.search(part, filter=fq, mask=have, limit=fetch)),
+                           key=lambda hit: (-hit.score, hit.docnum))[:fetch]
+        else:
+            found = list(searcher.search(relaxed, filter=fq, mask=have, limit=fetch))
         cands += [
             Candidate(r.fields(), _score(r), r.fields().get("body", "") or "", tier=tier,
                       docnum=r.docnum)
-            for r in searcher.search(relaxed, filter=fq, mask=have, limit=fetch)
+            for r in found
         ]
         for c in cands:  # collapse() cuts sections afresh from their stored text
             c.text = c.source or c.text

@@ -25,17 +25,17 @@ from functools import lru_cache
 
 from whoosh import query as wq
 from whoosh.analysis import STOP_WORDS
-from whoosh.highlight import ContextFragmenter, Formatter, get_text, highlight
 
 from indexing.analysis import (
     TOKEN,
     acronym_form,
     exact_words,
-    highlight_analyzer,
     porter_stem,
     stems,
     word_parts,
 )
+from indexing.search_snippet import SNIPPET_CHARS, snippet
+from indexing.search_snippet import quick_regex as _quick_regex
 from workbench.model import SearchHit
 
 __all__ = [
@@ -52,18 +52,18 @@ __all__ = [
 ]
 
 TAILS = "tails"
-SNIPPET_CHARS = 200
 PROXIMITY_WEIGHT = 0.5  # the bonus when the words stand side by side, vs 1.0 for the best BM25
 # the bonus when the passage's heading holds every query word (part of them: that share); the
 # heading is not searched (issue 13: "headings give context and ranking, not matches")
 HEADING_WEIGHT = 0.25
 PHRASE_REACH = 100  # characters either side of a phrase word tokenised to check the phrase
-_HL_ANALYZER = highlight_analyzer()
 # str.translate with a dict is a per-character Python lookup (a third of a millisecond on a
 # long section); a few str.replace calls on the characters present do the same fold in C
 _FOLD = (("\u2018", "'"), ("\u2019", "'"), ("\u201c", '"'), ("\u201d", '"'),
          ("\u2013", "-"), ("\u2014", "-"), ("\u00a0", " "))
 _SENTENCE = re.compile(r"(?<=[.!?;])\s+")
+_LINE_HYPHEN = re.compile(r"-\s+")
+_NORM_WORD = re.compile(r"[\w']+")
 
 
 def norm_text(text: str) -> str:
@@ -75,99 +75,13 @@ def norm_text(text: str) -> str:
             if a in s:
                 s = s.replace(a, b)
     s = s.lower()
-    s = re.sub(r"-\s+", "", s)
-    return " ".join(re.sub(r"[^\w']+", " ", s).split())
+    if "-" in s:
+        s = _LINE_HYPHEN.sub("", s)
+    return " ".join(_NORM_WORD.findall(s))  # the runs of word characters and apostrophes
 
 
 def _inside(small: str, big: str) -> bool:
     return bool(small) and f" {small} " in f" {big} "
-
-
-class _BracketFormatter(Formatter):
-    """Wraps matched terms in ``[[`` and ``]]``; fragments are joined by an ellipsis."""
-
-    between = " … "
-
-    def format_token(self, text, token, replace=False):
-        return f"[[{get_text(text, token, replace)}]]"
-
-
-def snippet(text: str, terms: frozenset[str]) -> str:
-    """The best fragment of ``text`` with matched terms in ``[[ ]]``, else its start.
-
-    A long text with several paragraphs is first narrowed to the paragraph where most of the
-    terms can occur (a regex count, see ``_Matcher``), so highlighting does not tokenise a
-    whole section.
-    """
-    out = ""
-    if terms and text:
-        if len(text) > 4 * SNIPPET_CHARS and "\n" in text:
-            quick = _quick_regex(terms)
-            if quick is not None:
-                text = max(
-                    text.split("\n"),
-                    key=lambda p: len({m.group(0).lower() for m in quick.finditer(p)}),
-                )
-        text = _window(text, terms)
-        out = highlight(
-            text,
-            terms,
-            _HL_ANALYZER,
-            ContextFragmenter(maxchars=SNIPPET_CHARS, surround=SNIPPET_CHARS // 3),
-            _BracketFormatter(),
-            top=1,
-        )
-    if not out:
-        out = text[:SNIPPET_CHARS].rstrip() + ("…" if len(text) > SNIPPET_CHARS else "")
-    return out
-
-
-def _window(text: str, terms: frozenset[str]) -> str:
-    """The stretch of a long ``text`` around its densest matches, for ``highlight`` to tokenise
-    (it tokenises everything it is given: ~1 ms a long paragraph, 20 times a page).
-
-    Matches are found as ``_Matcher`` finds them; the window holds the ``SNIPPET_CHARS`` run
-    with the most distinct matched words plus a fragment's width on each side, so the fragment
-    ``highlight`` picks is the one it would pick in the whole text.
-    """
-    if len(text) <= 3 * SNIPPET_CHARS:
-        return text
-    quick = _quick_regex(terms)
-    if quick is None:
-        return text
-    hits: list[tuple[int, str]] = []
-    for q in quick.finditer(text):
-        token = TOKEN.match(text, q.start())
-        if token is None:
-            continue
-        for form, _, _, _ in word_parts(token.group(0), merge=True):
-            lower = form.lower()
-            if lower not in STOP_WORDS and (acronym_form(form) or porter_stem(lower)) in terms:
-                hits.append((token.start(), lower))
-                break
-    if not hits:
-        return text
-    best, best_n = hits[0][0], 0
-    for i, (start, _) in enumerate(hits):
-        n = len({w for s, w in hits[i:] if s - start < SNIPPET_CHARS})
-        if n > best_n:
-            best, best_n = start, n
-    a = max(0, best - SNIPPET_CHARS)
-    b = min(len(text), best + 2 * SNIPPET_CHARS)
-    if a:
-        a = text.find(" ", a) + 1 or a  # start and end on a word boundary
-    if b < len(text):
-        b = text.rfind(" ", a, b) if text.rfind(" ", a, b) > best else b
-    return text[a:b]
-
-
-@lru_cache(maxsize=256)
-def _quick_regex(starts: frozenset[str]) -> re.Pattern | None:
-    """A case-blind regex for word starts that a Porter stem (or its word) begins with."""
-    cut = {t[:-1] if len(t) > 3 else t for t in starts}
-    if not cut:
-        return None
-    return re.compile("(?<!\\w)(?:" + "|".join(map(re.escape, sorted(cut))) + ")", re.I)
 
 
 # --- finer units ------------------------------------------------------------------------------
@@ -180,12 +94,25 @@ class Candidate:
     fields: dict
     score: float
     text: str
-    norm: str = ""
+    _norm: str | None = field(default=None, repr=False)  # ``norm``, once asked for,
+    _normed: str | None = field(default=None, repr=False)  # of this text
     source: str = ""  # the stored text, before a section is cut to its own passages
     cut: list[str] = field(default_factory=list)  # finer hits cut out of a section
     tier: int = 0  # 0: holds every word; 1: most of them (the soft AND), ranked after all of 0
     docnum: int = -1  # Whoosh's document number, while the searcher lasts
-    trimmed: tuple[list[str], str, str] | None = None  # (cut, text, norm) of the last cut
+    trimmed: tuple[list[str], str] | None = None  # (cut, text) of the last cut
+
+    @property
+    def norm(self) -> str:
+        """``norm_text`` of the shown text, folded when first asked for: collapsing stops at
+        the page's last hit, so the pool's tail is never folded."""
+        if self._norm is None or self._normed is not self.text:
+            self._norm, self._normed = norm_text(self.text), self.text
+        return self._norm
+
+    @norm.setter
+    def norm(self, value: str | None) -> None:
+        self._norm, self._normed = value, self.text
 
     @property
     def kind(self) -> str:
@@ -227,8 +154,10 @@ class _Matcher:
             if token and self._holds(token.group(0)):
                 return True
         if not found:
+            if "-" not in text and "," not in text:
+                return False  # nothing to join: no term can be there
             joined = text.replace("-", "").replace(",", "")
-            if joined == text or not self.quick.search(joined):
+            if not self.quick.search(joined):
                 return False
             if any(self._holds(m.group(0)) for m in TOKEN.finditer(text)):
                 return True
@@ -272,13 +201,22 @@ class _Matcher:
 
 def holds_term(token: str, terms: frozenset[str]) -> bool:
     """Does one ``TOKEN`` match hold a query term, as ``HighlightFormFilter`` forms it?"""
-    for form, _, _, _ in word_parts(token, merge=True):
-        lower = form.lower()
-        if lower in STOP_WORDS:
-            continue  # "on" is not a match for "one" (stemmed "on")
-        if (acronym_form(form) or porter_stem(lower)) in terms:
-            return True
-    return False
+    return any(t in terms for t in token_terms(token))
+
+
+@lru_cache(maxsize=50_000)
+def token_terms(token: str) -> tuple[str, ...]:
+    """The query-term forms one ``TOKEN`` match holds, as ``HighlightFormFilter`` forms its
+    parts (hyphenated words also joined), stop words left out ("on" is not a match for "one",
+    stemmed "on"). Decided once per word: the same words recur in every candidate."""
+    return tuple(acronym_form(f) or porter_stem(f.lower())
+                 for f, _, _, _ in word_parts(token, merge=True) if f.lower() not in STOP_WORDS)
+
+
+@lru_cache(maxsize=50_000)
+def token_stems(token: str) -> tuple[str, ...]:
+    """The acronym or stem of each part of one ``TOKEN`` match (not joined, stop words kept)."""
+    return tuple(acronym_form(f) or porter_stem(f.lower()) for f, _, _, _ in word_parts(token))
 
 
 def _cut(para: str, cut: list[str]) -> str:
@@ -324,7 +262,8 @@ def _own_passages(text: str, cut: list[str], matches: _Matcher) -> str:
     paras = _paragraphs(text)
     matching = [p for p in paras if matches(p)]
     if matching:
-        kept = [x for x in (_cut(p, cut) for p in matching) if x and matches(x)]
+        # a paragraph nothing was cut from is known to match
+        kept = [x for p in matching if (x := _cut(p, cut)) and (x is p or matches(x))]
         return "\n".join(kept)
     return "\n".join(x for x in (_cut(p, cut) for p in paras) if x)
 
@@ -344,26 +283,23 @@ def collapse(
     not shown again. Stops once ``limit`` hits are kept: a finer unit further down would not
     be shown anyway.
     """
-    commitments: dict[str, list[tuple[int, str]]] = {}
+    commitments: dict[str, list[Candidate]] = {}
     for c in cands:
-        c.source = c.text
-        if c.kind != "section":  # a section's text is cut first, then folded
-            c.norm = norm_text(c.text)
+        c.source = c.text  # folded when needed (``norm``; a section's text is cut first)
         if c.kind == "commitment":
-            commitments.setdefault(c.plan, []).append((c.tier, c.norm))
+            commitments.setdefault(c.plan, []).append(c)
     if phrases:  # a word of a quoted phrase is no match on its own, only the whole phrase
         terms = terms - {st for p in phrases for st in stems(" ".join(p))}
     matches = _Matcher(terms, phrases)
 
     def trim(c: Candidate, extra: list[str]) -> None:
         # a soft-AND commitment is never cut out of a passage that holds every word
-        c.cut = [*(n for t, n in commitments.get(c.plan, []) if t <= c.tier), *extra]
+        c.cut = [*(k.norm for k in commitments.get(c.plan, []) if k.tier <= c.tier), *extra]
         if c.trimmed is not None and c.trimmed[0] == c.cut:  # the soft AND collapses again
-            c.text, c.norm = c.trimmed[1], c.trimmed[2]
+            c.text = c.trimmed[1]
             return
         c.text = _own_passages(c.source, c.cut, matches)
-        c.norm = norm_text(c.text)
-        c.trimmed = (c.cut, c.text, c.norm)
+        c.trimmed = (c.cut, c.text)
 
     if near:
         for c in cands:
@@ -414,8 +350,7 @@ def _span(text: str, words: Sequence[str]) -> int:
         token = TOKEN.match(text, q.start())
         if token is None:
             continue
-        for form, _, _, _ in word_parts(token.group(0)):
-            st = acronym_form(form) or porter_stem(form.lower())
+        for st in token_stems(token.group(0)):
             if st in want:
                 hits.append((token.start(), token.end(), st))
     last: dict[str, tuple[int, int]] = {}
@@ -424,7 +359,9 @@ def _span(text: str, words: Sequence[str]) -> int:
         last[st] = (start, end)
         if len(last) == len(want):
             first = min(s for s, _ in last.values())
-            span = text.count(" ", first, end) + 1
+            # at least one word per stem: words joined without spaces (a web address,
+            # "education-and-skills") are not closer than words side by side
+            span = max(text.count(" ", first, end) + 1, len(want))
             best = span if not best else min(best, span)
     return best
 
@@ -453,8 +390,7 @@ def _heading_share(heading: str, want: frozenset[str]) -> float:
     """The share of the query's words (stems, acronyms) that ``heading`` holds."""
     if not heading:
         return 0.0
-    have = {acronym_form(f) or porter_stem(f.lower())
-            for m in TOKEN.finditer(heading) for f, _, _, _ in word_parts(m.group(0))}
+    have = {st for m in TOKEN.finditer(heading) for st in token_stems(m.group(0))}
     return len(want & have) / len(want)
 
 

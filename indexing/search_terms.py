@@ -12,8 +12,13 @@
   word (it took "later incorporating North Downs" for LNP, say) and has no notion
   of a digit in a short form (FT2), so this is ours.
 * **Derived forms.** Porter stems inflections, not derivations: "academisation" and
-  "academies" share no stem. ``derived_stems`` gives the stems of a derived noun's base
-  ("-isation" -> "-y"), searched with a lower weight.
+  "academies" share no stem, nor do "exclusion" and "excluded". ``derived_stems`` gives the
+  stems of a derived noun's base ("-isation" -> "-y", "-usion" -> "-ude"), searched with a
+  lower weight.
+* **British and American spellings.** "organization", "fiber", "program" and "behavior" find
+  "organisation", "fibre", "programme" and "behaviour", and the other way round
+  (``spelling_stems``). The table is the ``breame`` package's (about 1,700 words, Apache-2.0):
+  rules such as "-or" for "-our" would also turn "four" into "for".
 
 Imports nothing of ours but ``indexing.analysis``; emits no events.
 """
@@ -22,12 +27,13 @@ from __future__ import annotations
 
 import re
 
+from breame.data.spelling_constants import AMERICAN_ENGLISH_SPELLINGS, BRITISH_ENGLISH_SPELLINGS
 from whoosh.analysis import STOP_WORDS
 
 from indexing.analysis import porter_stem
 
 __all__ = ["DEFINITION_SEP", "acronym_definitions", "definition_terms", "derived_stems",
-           "parse_definition"]
+           "parse_definition", "spelling_stems"]
 
 DEFINITION_SEP = "="
 _SHORT = re.compile(r"\(\s*([A-Za-z][A-Za-z0-9&]{1,9})s?\s*\)")
@@ -129,7 +135,11 @@ def parse_definition(term: str) -> tuple[str, str] | None:
 
 # a derived noun's suffix -> endings of its base that Porter stems differently from it
 _DERIVED = (("isations", ("y", "ies")), ("izations", ("y", "ies")),
-            ("isation", ("y", "ies")), ("ization", ("y", "ies")))
+            ("isation", ("y", "ies")), ("ization", ("y", "ies")),
+            # exclusion -> exclude, decision -> decide, extension -> extend, expansion -> expand
+            ("usions", ("ude",)), ("usion", ("ude",)), ("isions", ("ide",)), ("ision", ("ide",)),
+            ("ensions", ("end",)), ("ension", ("end",)), ("ansions", ("and",)),
+            ("ansion", ("and",)))
 
 
 def derived_stems(word: str) -> list[str]:
@@ -139,8 +149,20 @@ def derived_stems(word: str) -> list[str]:
     own = porter_stem(lower)
     out: list[str] = []
     for suffix, endings in _DERIVED:
-        if lower.endswith(suffix) and len(lower) - len(suffix) >= 4:
+        if lower.endswith(suffix) and len(lower) - len(suffix) >= (4 if "at" in suffix else 3):
             base = lower[: -len(suffix)]
             out += [porter_stem(base + e) for e in endings]
             break
     return [s for s in dict.fromkeys(out) if s != own]
+
+
+def spelling_stems(word: str) -> list[str]:
+    """Stems of the word's other spelling, British or American, other than its own
+    ("organizations" -> "organis", the stem of "organisations"). Empty for most words."""
+    lower = word.lower()
+    other = AMERICAN_ENGLISH_SPELLINGS.get(lower) or BRITISH_ENGLISH_SPELLINGS.get(lower)
+    if not other or " " in other:
+        return []
+    own = porter_stem(lower)
+    alt = porter_stem(other)
+    return [alt] if alt != own and alt.isalpha() else []

@@ -96,6 +96,8 @@ _TICK_START = re.compile(rf"^\s*([{_TICKS}])\s*(?=\S)")
 _DASH_START = re.compile(rf"^\s*([{_DASHES}])\s+(?=\S)")
 # A lone "l" before a capital is a Wingdings bullet that lost its font (no English word is "l").
 _LONE_L = re.compile(r"^\s*l\s+(?=[A-Z])")
+# the first characters with which one of the patterns above can match (\s aside)
+_MARKER_STARTS = frozenset(_TICKS + _BULLET_GLYPHS + _DASHES + "l")
 
 
 def split_bullet(text: str, *, dash_allowed: bool) -> tuple[str, str]:
@@ -105,6 +107,9 @@ def split_bullet(text: str, *, dash_allowed: bool) -> tuple[str, str]:
     markers only where a new item may start (``dash_allowed``), so a wrapped line that begins
     with an en dash is not turned into a bullet.
     """
+    first = text[:1]
+    if first not in _MARKER_STARTS and not first.isspace():
+        return "", text  # no marker can start here (most lines; issue 12, Speed)
     m = _TICK_START.match(text)
     if m:
         return "✓", text[m.end():]

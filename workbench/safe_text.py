@@ -130,7 +130,7 @@ def same_length_deep(value: T) -> T:
     if isinstance(value, str):
         return same_length(value)  # type: ignore[return-value]
     if isinstance(value, tuple):
-        items = [same_length_deep(v) for v in value]
+        items = [v if type(v) in _PLAIN else same_length_deep(v) for v in value]
         if all(a is b for a, b in zip(items, value, strict=True)):
             return value  # nothing changed: no copy, and no deep compare by the caller
         return tuple(items)  # type: ignore[return-value]
@@ -146,6 +146,8 @@ def same_length_deep(value: T) -> T:
         changes = {}
         for name in names:
             old = getattr(value, name)
+            if type(old) in _PLAIN:  # a box's numbers: no call (issue 12, Speed)
+                continue
             new = same_length_deep(old)
             if new is not old and new != old:
                 changes[name] = new

@@ -10,7 +10,12 @@ import pytest
 from indexing.analysis import SynonymTable, pairs_analyzer
 from indexing.query import PAIRS, parse_query
 from indexing.search_index import WhooshSearchIndex
-from indexing.search_terms import acronym_definitions, definition_terms, derived_stems
+from indexing.search_terms import (
+    acronym_definitions,
+    definition_terms,
+    derived_stems,
+    spelling_stems,
+)
 from workbench.model import IndexDoc
 
 FILLER = " ".join(f"Other topic number {n} is covered elsewhere in this plan." for n in range(40))
@@ -248,5 +253,70 @@ def test_a_synonym_is_found_side_by_side_not_scattered(tmp_path):
             passage("section:3", "We will reach net zero by 2030.", plan="plan-c"),
         ])
         assert set(keys(ix.search("net zero"))) == {"section:1", "section:3"}
+    finally:
+        ix.close()
+
+
+# --- round 4: spellings, more derived nouns, nearness inside joined words --------------------
+
+
+def test_british_and_american_spellings_find_each_other(index):
+    index.rebuild([
+        passage("commitment:1", "Support voluntary organisations across the county."),
+        passage("commitment:2", "Roll out full fibre broadband to rural homes."),
+        passage("commitment:3", "Deliver the new broadband programme."),
+        passage("commitment:4", "Tackle anti-social behavior in town centers."),
+        passage("commitment:5", "Four new schools open for pupils."),
+    ])
+    assert keys(index.search("voluntary organizations")) == ["commitment:1"]
+    assert keys(index.search("fiber")) == ["commitment:2"]
+    assert keys(index.search("broadband program"))[0] == "commitment:3"
+    assert keys(index.search("behaviour")) == ["commitment:4"]
+    assert keys(index.search("town centres")) == ["commitment:4"]
+    assert "[[organisations]]" in index.search("organizations").hits[0].snippet
+    # a table, not rules: "four" has no other spelling ("-our" -> "-or" would make it "for")
+    assert spelling_stems("four") == [] and spelling_stems("colour") == ["color"]
+
+
+def test_a_noun_in_sion_finds_its_verb_ranked_below_itself(index):
+    index.rebuild([
+        passage("commitment:1", "Make sure no resident is digitally excluded from services."),
+        passage("commitment:2", "Reduce digital exclusion among older residents."),
+        passage("commitment:3", "Expand the school estate and extend the bus network."),
+    ])
+    assert keys(index.search("digital exclusion")) == ["commitment:2", "commitment:1"]
+    assert derived_stems("decision") == ["decid"] and derived_stems("expansion") == ["expand"]
+    assert derived_stems("pension") == [] and derived_stems("vision") == []
+    assert keys(index.search("expansion")) == ["commitment:3"]
+
+
+def test_words_joined_in_a_web_address_are_not_closer_than_words_side_by_side(index):
+    index.rebuild([
+        passage("commitment:1", "See www.example.gov.uk/looked-after-children-strategy for more "
+                                "about services, services and services for looked after children."),
+        passage("commitment:2", "Corporate parenting for looked after children."),
+    ])
+    # the address holds the three words with no space between them: counted as three words,
+    # the same as the passage that says them; the better BM25 (shorter passage) ranks first
+    assert keys(index.search("looked after children"))[0] == "commitment:2"
+
+
+def test_a_passage_holding_only_the_synonym_enters_the_pool_among_the_typed_words(tmp_path):
+    """A synonym matches as one or two rare pair terms; counted double, a passage that says
+    "children in care" scores among those that say "looked after children" (Whoosh's ranking
+    decides which passages reach the re-rank pool), not below all of them."""
+    table = SynonymTable.build({}, (), [("looked after children", "children in care")])
+    ix = WhooshSearchIndex(tmp_path / "index", table)
+    try:
+        ix.rebuild([
+            passage("commitment:1", "Promote corporate parenting for children in care."),
+            *(passage(f"commitment:{n}", f"Looked after children and their families, part {n}, "
+                      f"get support with housing, schooling and health in area {n}.")
+              for n in range(2, 40)),
+        ])
+        s = ix._current_searcher()
+        parsed = parse_query("looked after children", ix._table(s))
+        top = [s.stored_fields(h.docnum)["key"] for h in s.search(parsed.query, limit=5)]
+        assert "commitment:1" in top
     finally:
         ix.close()

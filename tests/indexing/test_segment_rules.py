@@ -178,24 +178,6 @@ def test_adverb_before_an_opening_verb_and_shape_interactions():
     assert "sentence*will" in sentence and "item*will" not in sentence
 
 
-def test_cover_budget_never_drops_a_unit_the_model_is_sure_of():
-    from indexing import commitments
-    from indexing.commitment_features import Model
-
-    model = Model({"none": {"bias": 0.0, "sure": -10.0}, "commitment": {"bias": 1.0}})
-
-    def cand(text, sure):
-        c = commitments.Candidate(0, 0, len(text), text, 0, "", Context("bullet"), [], (0, 0))
-        c.feats = {"bias": 1.0, **({"sure": 1.0} if sure else {})}
-        return c
-
-    cands = [cand("Build homes for local people now", True),
-             cand("Mend the roads and pavements soon", True),
-             cand("Support local shops with grants", False)]
-    kept = [c.text for c, _k in commitments.select(cands, model, total_words=8)]
-    assert kept == ["Build homes for local people now", "Mend the roads and pavements soon"]
-
-
 def _doc(pages_lines):
     layouts = assemble_pages([_page(i, lines) for i, lines in enumerate(pages_lines)])
     spans = [p.as_span() for page in layouts for p in page.paragraphs]

@@ -86,6 +86,39 @@ def test_worker_child_does_not_import_the_main_script(tmp_path):
     assert not marker.exists()  # the child never ran the main script
 
 
+def test_a_stopped_child_skips_interpreter_teardown(tmp_path):
+    """Told to stop, the child ends at once (``_leave``: streams flushed, no teardown of the
+    interpreter and MuPDF, which cost ~0.1 s at the end of every import; issue 12, Speed)."""
+    import subprocess
+
+    root = Path(__file__).resolve().parents[2]
+    script = tmp_path / "stop.py"
+    script.write_text(
+        "import atexit, sys\n"
+        "from indexing import worker_child\n"
+        "atexit.register(lambda: print('teardown', file=sys.stderr))\n"
+        "class Conn:\n"
+        "    def recv(self): return None\n"
+        "left = worker_child._leave\n"
+        "def leave():\n"
+        "    print('leaving', file=sys.stderr)\n"
+        "    left()\n"
+        "worker_child._leave = leave\n"
+        "worker_child.child_main(Conn(), 0, use_rlimit=False)\n"
+        "print('returned', file=sys.stderr)\n", encoding="utf-8")
+    out = subprocess.run([sys.executable, str(script)], capture_output=True, text=True,
+                         timeout=60, cwd=root, env={**os.environ, "PYTHONPATH": str(root)})
+    assert out.returncode == 0, out.stderr
+    assert "leaving" in out.stderr
+    assert "teardown" not in out.stderr and "returned" not in out.stderr
+    with PdfWorkerExtractor() as w:  # and a real child, stopped by close(), exits cleanly
+        assert w.extract(small_pdf(tmp_path / "a.pdf")).page_count == 3
+        child = w._child
+        assert child is not None
+        w.close()
+        assert child.process.exitcode == 0
+
+
 def test_sample_through_worker_with_progress(worker):
     state = TaskState()
     e = worker.extract(SAMPLES / "framing-kents-future-2022.pdf", state=state)

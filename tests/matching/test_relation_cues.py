@@ -157,3 +157,26 @@ def test_turning_away_from_the_source_is_withdrawn_and_a_named_successor_replace
                 similarity=0.8, wording=0.5, reversal_min=0.5)
     assert p.relation == "replaced"
     assert "push back" in cessation_cues("Push back on excessive new housing targets.")
+
+
+# -- labels that follow the tuning links (docs/bench/relations-r4.md) ---------------------------
+
+def test_a_date_or_figure_added_or_dropped_is_a_reason_not_a_relation():
+    """On the tuning links a figure gained or lost was mostly a continued pledge (2 of 19 right
+    as strengthened / scaled back): it is shown to the officer but does not set the label."""
+    p = propose("Improve the reliability of rural bus services.",
+                "Improve the reliability of 40 rural bus routes.", similarity=0.6, wording=0.7)
+    assert p.relation == "continued"
+    assert "a date or figure was added" in p.reasons
+    p = propose("Plant 2,000 trees along the river banks.",
+                "Plant trees along the river banks with volunteers.", similarity=0.6, wording=0.7)
+    assert p.relation == "continued"
+    assert "a measurable pledge (a date or figure) became one without" in p.reasons
+
+
+def test_a_pair_without_cues_is_continued_however_loose_its_wording():
+    """Wording closeness did not tell "modified" from "continued" on the tuning links."""
+    p = propose("Work with schools to improve attendance.",
+                "Support families whose children miss school.", similarity=0.1, wording=0.3)
+    assert p.relation == "continued"
+    assert any("wording" in r for r in p.reasons)
