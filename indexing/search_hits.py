@@ -81,7 +81,16 @@ def norm_text(text: str) -> str:
 
 
 def _inside(small: str, big: str) -> bool:
-    return bool(small) and f" {small} " in f" {big} "
+    """``f" {small} " in f" {big} "`` (whole words), without copying ``big`` for each test:
+    collapsing asks it hundreds of times a search of sections several thousand letters long."""
+    if not small:
+        return False
+    i, n, end = big.find(small), len(small), len(big) - len(small)
+    while i >= 0:
+        if (i == 0 or big[i - 1] == " ") and (i == end or big[i + n] == " "):
+            return True
+        i = big.find(small, i + 1)
+    return False
 
 
 # --- finer units ------------------------------------------------------------------------------
@@ -307,6 +316,7 @@ def collapse(
                 trim(c, [])
         cands = rerank(cands, near)
     kept: list[Candidate] = []
+    replaced = False
     for c in cands:
         if c.kind == "section":
             if not near:
@@ -316,18 +326,24 @@ def collapse(
                      and _inside(k.norm, c.norm)]
             if extra:
                 trim(c, extra)
-        if c.norm and _keep(kept, c) and len(kept) >= limit:
-            break
-    return _dedupe_after_replace(kept)
+        if c.norm:
+            added = _keep(kept, c)
+            replaced = replaced or added is None
+            if added and len(kept) >= limit:
+                break
+    # without a replacement no kept hit holds another (``_keep`` appends only then)
+    return _dedupe_after_replace(kept) if replaced else kept
 
 
-def _keep(kept: list[Candidate], c: Candidate) -> bool:
-    """Add ``c`` to ``kept`` unless its words are shown already; True when it was appended."""
+def _keep(kept: list[Candidate], c: Candidate) -> bool | None:
+    """Add ``c`` to ``kept`` unless its words are shown already; True when it was appended,
+    None when it replaced a hit it lies inside."""
     outer = next((i for i, k in enumerate(kept) if _inside(c.norm, k.norm)), None)
     if outer is not None:
         if (_same_place(c, kept[outer]) and kept[outer].norm != c.norm
                 and c.tier <= kept[outer].tier):
             kept[outer] = c  # a commitment inside another: the finer one, better rank
+            return None
         # otherwise the same words stand elsewhere in a hit already shown (a glossary line
         # inside a paragraph, a pledge repeated): they are shown once, there
         return False
@@ -345,24 +361,23 @@ def _span(text: str, words: Sequence[str]) -> int:
     quick = _quick_regex(frozenset(want))
     if quick is None:
         return 0
-    hits: list[tuple[int, int, str]] = []
+    last: dict[str, int] = {}  # each stem's latest start, in one pass over the text
+    n = len(want)
+    best = 0
     for q in quick.finditer(text):
         token = TOKEN.match(text, q.start())
         if token is None:
             continue
         for st in token_stems(token.group(0)):
             if st in want:
-                hits.append((token.start(), token.end(), st))
-    last: dict[str, tuple[int, int]] = {}
-    best = 0
-    for start, end, st in hits:
-        last[st] = (start, end)
-        if len(last) == len(want):
-            first = min(s for s, _ in last.values())
-            # at least one word per stem: words joined without spaces (a web address,
-            # "education-and-skills") are not closer than words side by side
-            span = max(text.count(" ", first, end) + 1, len(want))
-            best = span if not best else min(best, span)
+                last[st] = token.start()
+                if len(last) == n:
+                    # at least one word per stem: words joined without spaces (a web address,
+                    # "education-and-skills") are not closer than words side by side
+                    span = max(text.count(" ", min(last.values()), token.end()) + 1, n)
+                    best = span if not best else min(best, span)
+                    if best == n:
+                        return best  # no stretch is shorter
     return best
 
 

@@ -69,6 +69,7 @@ from indexing.search_hits import (
     tail_terms,
     to_hit,
 )
+from indexing.search_scoring import FastBM25F
 from indexing.search_terms import definition_terms, parse_definition
 from workbench.errors import Cancelled, LibraryLocked
 from workbench.model import IndexDoc, SearchFilters, SearchResult, is_partial_iso_date
@@ -510,15 +511,14 @@ class WhooshSearchIndex:
         """The shared searcher, refreshed if a commit happened. Caller holds the read lock."""
         if self._ix is None:
             raise RuntimeError("search index is not open")
-        if self._searcher is None:
-            self._searcher = self._ix.searcher()
-        elif not self._searcher.up_to_date():
+        if self._searcher is not None and not self._searcher.up_to_date():
             # Not Searcher.refresh(): its reader reuse kept the segments that a
             # commit(mergetype=CLEAR) had dropped (seen with whoosh-reloaded 2.7.5), and it fails
             # on a never-committed index. A fresh searcher per commit is cheap enough.
             old, self._searcher = self._searcher, None
             old.close()
-            self._searcher = self._ix.searcher()
+        if self._searcher is None:  # Whoosh's BM25F, lengths read once a segment: same scores
+            self._searcher = self._ix.searcher(weighting=FastBM25F())
         return self._searcher
 
     def search(
