@@ -27,7 +27,6 @@ Emits nothing; pure.
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 
@@ -35,6 +34,7 @@ from indexing.cleanup import PageLayout, Paragraph, is_numbered
 from indexing.commitment_features import VERBS, Context, Model, features, load_model
 from indexing.segment import ParaRole
 from workbench.model import ExtractedCommitment, ExtractedSection, Rect
+from workbench.text import fold
 
 __all__ = ["Candidate", "candidates", "count_words", "find_commitments", "lead_in_of", "select",
            "sentences"]
@@ -45,8 +45,6 @@ COVER_CAP = 0.76  # units hold at most this share of a document's words, whateve
 # below 0.80 is for what a document holds beyond the plan's own text, which the share is taken
 # of here but not in the measure (section numbers, page labels, a table's owner or date
 # column): up to 1.04x the plan's words in the layout zoo, so 0.76 x 1.04 = 0.79.
-_FOLD = str.maketrans({"\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '"',
-                       "\u2013": "-", "\u2014": "-", "\u00a0": " "})
 _HYPHEN_BREAK = re.compile(r"-\s+")
 _NOT_WORD = re.compile(r"[^a-z0-9']+")
 _SENTENCE_END = re.compile(r"[.!?][\"”’')\]]*\s+(?=[A-Z0-9\"“‘'(£•])")
@@ -74,11 +72,10 @@ def sentences(text: str) -> Iterator[tuple[int, int]]:
 
 def count_words(text: str) -> int:
     """Words of ``text`` as the cover of a unit list is measured (``../shared/eval/score.py``
-    ``norm``): NFKC, quotes and dashes unified, lower case, a hyphen at a line break joins,
-    then runs of ``a-z0-9'``. Both the budget and the cap, and the benchmarks, count with this
-    one function, so the cap bounds the measured cover, not a look-alike."""
-    s = unicodedata.normalize("NFKC", text).translate(_FOLD).lower()
-    return len(_NOT_WORD.sub(" ", _HYPHEN_BREAK.sub("", s)).split())
+    ``norm``): the product's one ``fold`` (NFKC, quotes and dashes unified, case folded), a
+    hyphen at a line break joins, then runs of ``a-z0-9'``. The cap and the benchmarks count
+    with this one function, so the cap bounds the measured cover, not a look-alike."""
+    return len(_NOT_WORD.sub(" ", _HYPHEN_BREAK.sub("", fold(text))).split())
 
 
 def lead_in_of(text: str) -> str | None:
