@@ -15,6 +15,7 @@ from whoosh.sorting import FieldFacet, ScoreFacet
 from indexing.analysis import stems
 from indexing.query import DATE_START, ParsedQuery
 from indexing.search_hits import Candidate, collapse
+from indexing.search_scoring import top_docs
 
 __all__ = ["FETCH_EXTRA", "FILL_MAX_LIMIT", "MAX_LIMIT", "NOTICE_SOME_WORDS", "collect"]
 
@@ -49,7 +50,7 @@ def collect(searcher, parsed: ParsedQuery, fq, terms: frozenset[str], limit: int
     while True:
         if fetch > deep:
             deep = min(MAX_LIMIT, 2 * fetch)
-            results = searcher.search(parsed.query, filter=fq, limit=deep, **kwargs)
+            results = top_docs(searcher, parsed.query, deep, filter=fq, **kwargs)
             pool, read = [], 0
         # An exact count walks every match again (a third of a common query's time);
         # past one page of hits Whoosh's estimate is what a person needs.
@@ -102,10 +103,10 @@ def _fill(searcher, parsed: ParsedQuery, fq, terms: frozenset[str], limit: int, 
         have = {c.docnum for c in cands}
         if tier == 1 and parsed.relaxed_parts:  # disjoint here: see ``relaxed_parts``
             found = sorted((hit for part in parsed.relaxed_parts
-                            for hit in searcher.search(part, filter=fq, mask=have, limit=fetch)),
+                            for hit in top_docs(searcher, part, fetch, filter=fq, mask=have)),
                            key=lambda hit: (-hit.score, hit.docnum))[:fetch]
         else:
-            found = list(searcher.search(relaxed, filter=fq, mask=have, limit=fetch))
+            found = list(top_docs(searcher, relaxed, fetch, filter=fq, mask=have))
         cands += [
             Candidate(r.fields(), _score(r), r.fields().get("body", "") or "", tier=tier,
                       docnum=r.docnum)

@@ -13,11 +13,25 @@ from __future__ import annotations
 
 import weakref
 
-from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3PerDocReader, _lenfield
-from whoosh.scoring import BM25F, BM25FScorer
+import numpy as np
+from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3LeafMatcher, W3PerDocReader, _lenfield
+from whoosh.collectors import TopCollector
+from whoosh.matching import (
+    AndMaybeMatcher,
+    AndNotMatcher,
+    FilterMatcher,
+    IntersectionMatcher,
+    InverseMatcher,
+    ListMatcher,
+    NullMatcherClass,
+    UnionMatcher,
+    WrappingMatcher,
+)
+from whoosh.scoring import BM25F, BM25FScorer, WeightScorer
+from whoosh.searching import Results
 from whoosh.util.numeric import byte_to_length
 
-__all__ = ["FastBM25F"]
+__all__ = ["FastBM25F", "top_docs"]
 
 # Whoosh's doc_field_length: byte_to_length(b) when b, else None (its ``if lbyte`` falls through)
 _LENGTH = tuple(byte_to_length(b) if b else None for b in range(256))
@@ -64,3 +78,187 @@ def _read_lengths(reader, fieldname: str) -> tuple | None:
     default = _LENGTH[column._defaultbytes[0]]
     # the column stops at its last non-default entry; passages after it read the default
     return tuple(_LENGTH[b] for b in raw) + (default,) * (perdoc._doccount + 1 - count)
+
+
+# -- the top hits of a query over whole posting lists ------------------------------------------
+#
+# Whoosh walks a query's matcher tree one passage at a time in Python (``is_active``, ``id``,
+# ``skip_to``, ``score`` per node per posting), and its top-N collector's block-quality
+# skipping almost never skips on this corpus (common words' blocks all hold a high-scoring
+# passage). At the 200x tier that walk is most of a search. ``top_docs`` builds Whoosh's own
+# matcher tree (``TopCollector.set_subsearcher``: same query, same per-segment matchers, same
+# scorers), reads each term's postings block by block and combines the nodes with numpy:
+# same documents, same scores (each node's arithmetic in Whoosh's order: a float64 sum of the
+# same two float64 terms, BM25 with the same operands in the same order), and the same top N
+# (score descending, then document number ascending: what Whoosh's heap keeps). A node it does
+# not know (a phrase, a prefix expansion over many terms, ...) is walked through Whoosh's own
+# matcher API, so its documents and scores are Whoosh's by construction.
+
+_LEAF_TYPES = (W3LeafMatcher,)
+
+
+def top_docs(searcher, q, limit: int, *, filter=None, mask=None, sortedby=None):
+    """``searcher.search(q, limit=limit, filter=filter, mask=mask, sortedby=sortedby)``, with
+    the matching done over whole posting lists. A filter, a sort, a limit as large as the index
+    (Whoosh then counts every match) or another weighting use Whoosh's search itself."""
+    if (filter is not None or sortedby is not None or not limit
+            or limit >= searcher.doc_count() or searcher.weighting.use_final):
+        return searcher.search(q, limit=limit, filter=filter, mask=mask, sortedby=sortedby)
+    collector = TopCollector(limit)
+    collector.prepare(searcher, q, searcher.context())
+    all_ids, all_scores = [], []
+    for subsearcher, offset in searcher.leaf_searchers():
+        collector.set_subsearcher(subsearcher, offset)
+        ids, scores = _evaluate(collector.matcher)
+        if len(ids):
+            all_ids.append(ids + offset)
+            all_scores.append(scores)
+    ids = np.concatenate(all_ids) if all_ids else np.zeros(0, np.int64)
+    scores = np.concatenate(all_scores) if all_scores else np.zeros(0)
+    if mask is not None and len(ids):
+        restrict = searcher._filter_to_comb(mask)  # Whoosh's own conversion to docnums
+        if restrict:
+            keep = ~np.isin(ids, np.fromiter(restrict, np.int64, len(restrict)))
+            ids, scores = ids[keep], scores[keep]
+    collector.total = len(ids)  # the exact count, when Whoosh's collector would have one
+    n = len(ids)
+    if n > limit:
+        kth = np.partition(scores, n - limit)[n - limit]  # the limit-th highest score
+        near = scores >= kth
+        ids, scores = ids[near], scores[near]
+    order = np.lexsort((ids, -scores))[:limit]
+    items = [(float(s), int(d)) for s, d in zip(scores[order], ids[order], strict=True)]
+    results = Results(searcher, q, items)
+    results.collector = collector  # exact length, or Whoosh's estimate: as its own search
+    return results
+
+
+def _evaluate(m, scored: bool = True) -> tuple[np.ndarray, np.ndarray]:
+    """(document numbers ascending, scores) of every match of the fresh matcher ``m``; with
+    ``scored`` false (a boolean context: AndNot's excluded side) the scores are not computed."""
+    kind = type(m)
+    if kind is UnionMatcher:
+        (ia, sa), (ib, sb) = _evaluate(m.a, scored), _evaluate(m.b, scored)
+        ids = np.union1d(ia, ib)
+        scores = np.zeros(len(ids))
+        scores[np.searchsorted(ids, ia)] = sa
+        scores[np.searchsorted(ids, ib)] += sb  # 0.0 + b is b; a + b where both match
+        return ids, scores
+    if kind is IntersectionMatcher:
+        (ia, sa), (ib, sb) = _evaluate(m.a, scored), _evaluate(m.b, scored)
+        ids, pa, pb = np.intersect1d(ia, ib, assume_unique=True, return_indices=True)
+        return ids, sa[pa] + sb[pb]
+    if kind is AndMaybeMatcher:
+        (ia, sa), (ib, sb) = _evaluate(m.a, scored), _evaluate(m.b, scored)
+        scores = sa.copy()
+        if len(ib) and len(ia):
+            pos = np.minimum(np.searchsorted(ib, ia), len(ib) - 1)
+            both = ib[pos] == ia
+            scores[both] += sb[pos[both]]
+        return ia, scores
+    if kind is AndNotMatcher:
+        ia, sa = _evaluate(m.a, scored)
+        ib, _ = _evaluate(m.b, scored=False)
+        keep = ~np.isin(ia, ib, assume_unique=True)
+        return ia[keep], sa[keep]
+    if kind is WrappingMatcher:
+        ids, scores = _evaluate(m.child, scored)
+        return ids, scores * m.boost
+    if kind is FilterMatcher:
+        ids, scores = _evaluate(m.child, scored)
+        listed = np.isin(ids, np.fromiter(m._ids, np.int64, len(m._ids)))
+        keep = ~listed if m._exclude else listed
+        return ids[keep], scores[keep] * m.boost
+    if kind is InverseMatcher and (found := _inverse(m)) is not None:
+        return found
+    if isinstance(m, NullMatcherClass):
+        return np.zeros(0, np.int64), np.zeros(0)
+    if kind in _LEAF_TYPES or kind is ListMatcher:
+        found = _leaf(m, scored)
+        if found is not None:
+            return found
+    return _walk(m, scored)
+
+
+def _inverse(m) -> tuple[np.ndarray, np.ndarray] | None:
+    """A ``Not``: every document below the matcher's limit that its child does not match
+    and that is not deleted, each scored the matcher's weight; None to walk it when the
+    deleted documents are not known (a ``missing`` that is not a reader's ``is_deleted``)."""
+    reader = getattr(m.missing, "__self__", None)
+    if getattr(m.missing, "__name__", "") != "is_deleted" or reader is None:
+        return None
+    deleted = reader.deleted_docs_set if reader.has_deletions() else ()
+    child, _ = _evaluate(m.child, scored=False)
+    absent = np.ones(m.limit, bool)
+    absent[child[child < m.limit]] = False
+    if deleted:
+        gone = np.fromiter(deleted, np.int64, len(deleted))
+        absent[gone[gone < m.limit]] = False
+    ids = np.flatnonzero(absent).astype(np.int64)
+    return ids, np.full(len(ids), float(m._weight))
+
+
+def _walk(m, scored: bool) -> tuple[np.ndarray, np.ndarray]:
+    """Every (document, score) of ``m`` through Whoosh's matcher API: its own answer."""
+    ids, scores = [], []
+    while m.is_active():
+        ids.append(m.id())
+        if scored:
+            scores.append(m.score())
+        m.next()
+    ids_array = np.asarray(ids, np.int64)
+    return ids_array, (np.asarray(scores, np.float64) if scored else np.zeros(len(ids_array)))
+
+
+def _leaf(m, scored: bool) -> tuple[np.ndarray, np.ndarray] | None:
+    """A term's postings scored with numpy, or None to walk it (an unknown scorer)."""
+    if type(m) is ListMatcher:
+        scorer = m._scorer
+        ids = np.asarray(m._ids, np.int64)
+        if m._all_weights:
+            weights = np.full(len(ids), float(m._all_weights))
+        elif m._weights:
+            weights = np.asarray(m._weights, np.float64)
+        else:
+            weights = np.ones(len(ids))
+    else:
+        scorer = m.scorer
+        id_parts, weight_parts = [], []
+        while m.is_active():  # a block at a time, as Whoosh reads them
+            m._read_ids()
+            m._read_weights()
+            id_parts.append(np.asarray(m._ids, np.int64))
+            weight_parts.append(np.asarray(m._weights, np.float64))
+            m._next_block()
+        if not id_parts:
+            return np.zeros(0, np.int64), np.zeros(0)
+        ids, weights = np.concatenate(id_parts), np.concatenate(weight_parts)
+    if type(scorer) is WeightScorer or not scored:
+        return ids, (weights if scored else np.zeros(len(ids)))
+    if type(scorer) is not BM25FScorer:
+        return None
+    table = getattr(scorer.dfl, "__self__", None)
+    if type(table) is tuple:
+        fl = _array_of(table)[ids]
+        if np.isnan(fl).any():  # a length Whoosh reads as None: let Whoosh fail as it does
+            return None
+    else:
+        fl = np.asarray([scorer.dfl(int(i)) for i in ids], np.float64)
+    idf, avgfl, b, k1 = scorer.idf, scorer.avgfl, scorer.B, scorer.K1
+    # whoosh.scoring.bm25, operation for operation
+    return ids, idf * ((weights * (k1 + 1)) / (weights + k1 * ((1 - b) + b * fl / avgfl)))
+
+
+_ARRAY_OF: dict[int, tuple[tuple, np.ndarray]] = {}
+
+
+def _array_of(table: tuple) -> np.ndarray:
+    """The float64 array of a lengths table (None as NaN), made once per table."""
+    key = id(table)
+    held = _ARRAY_OF.get(key)
+    if held is None or held[0] is not table:
+        if len(_ARRAY_OF) > 64:
+            _ARRAY_OF.clear()
+        held = (table, np.array([np.nan if v is None else v for v in table], np.float64))
+        _ARRAY_OF[key] = held
+    return held[1]

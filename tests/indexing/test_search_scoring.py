@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import random
 
+import pytest
 from whoosh import index as windex
 from whoosh import query as wq
 from whoosh.fields import ID, TEXT, Schema
 from whoosh.scoring import BM25F
 
-from indexing.search_scoring import FastBM25F
+from indexing import search_scoring
+from indexing.search_scoring import FastBM25F, top_docs
 
 WORDS = ["care", "social", "roads", "young", "people", "housing", "growth", "plan", "the"]
 
@@ -65,3 +67,59 @@ def test_lengths_come_from_the_table(tmp_path):
             reader = sub.reader()
             for docnum in range(reader.doc_count_all()):
                 assert scorer.dfl(docnum) == sub.doc_field_length(docnum, "body", 1)
+
+
+def _top(results):
+    return (results.top_n, results.scored_length(), results.estimated_length(),
+            results.has_exact_length())
+
+
+TOP_QUERIES = [
+    wq.Term("body", "care"),
+    wq.Term("body", "absent"),
+    wq.And([wq.Term("body", "social"), wq.Term("body", "care")]),
+    wq.Or([wq.Term("body", "young", boost=2.0), wq.Term("other", "plan")]),
+    wq.Or([wq.And([wq.Or([wq.Term("body", "social"), wq.Term("other", "care")]),
+                   wq.Or([wq.Term("body", "care"), wq.Term("other", "plan")])]),
+           wq.Term("body", "people", boost=2.0)]),
+    wq.AndMaybe(wq.Term("body", "housing"), wq.Term("body", "growth", boost=3.0)),
+    wq.And([wq.Term("body", "roads"), wq.Not(wq.Term("body", "plan"))]),
+    wq.AndNot(wq.Term("body", "young"), wq.Term("other", "care")),
+    wq.Or([wq.Term("body", w) for w in WORDS], boost=1.5),
+    wq.Phrase("body", ["young", "people"]),
+    wq.And([wq.Phrase("body", ["social", "care"]), wq.Term("other", "plan")]),
+    wq.Prefix("body", "pe"),
+]
+
+
+def test_top_docs_as_whoosh_search(tmp_path):
+    """The numpy top hits: the same documents, float scores, order (ties by document number),
+    counts and estimates as Whoosh's own search, with both scorers' length lookups, over
+    three segments and a deleted passage, with and without a mask."""
+    ix = _index(tmp_path)
+    for weighting in (FastBM25F(), BM25F()):
+        with ix.searcher(weighting=weighting) as s:
+            assert len(s.leaf_searchers()) > 1
+            for q in TOP_QUERIES:
+                for limit in (1, 5, 20, 100):
+                    assert _top(top_docs(s, q, limit)) == _top(s.search(q, limit=limit)), (q, limit)
+                mask = {d for d in range(0, s.doc_count_all(), 3)}
+                for limit in (5, 40):
+                    assert (top_docs(s, q, limit, mask=mask).top_n
+                            == s.search(q, limit=limit, mask=mask).top_n), (q, limit)
+
+
+def test_top_docs_reads_postings_with_numpy(tmp_path, monkeypatch):
+    """Terms, AND, OR, AND-maybe and NOT are combined from whole posting lists: Whoosh's
+    one-passage-at-a-time walk is left to nodes it does not know (a phrase)."""
+    ix = _index(tmp_path)
+
+    def no_walk(m, scored):
+        raise AssertionError(f"walked {type(m).__name__}")
+
+    monkeypatch.setattr(search_scoring, "_walk", no_walk)
+    with ix.searcher(weighting=FastBM25F()) as s:
+        for q in TOP_QUERIES[:8]:
+            top_docs(s, q, 10)
+        with pytest.raises(AssertionError, match="walked"):
+            top_docs(s, wq.Phrase("body", ["young", "people"]), 10)
