@@ -1,6 +1,7 @@
 """Search latency against raw Whoosh with highlights, in one run (issue 13 speed targets).
 
-    .venv/bin/python bench/bench_search.py [--tier 20] [--work DIR] [--rounds 4]
+    .venv/bin/python bench/bench_search.py [--tier 20] [--work DIR] [--rounds 4] [--cpu]
+        [--jobs 2] [--build-only] [--only "social care|young people"]
 
 Builds (or reuses, with ``--work``) the tier's corpus and library the way
 ``bench/bench_pipeline.py`` does (bench/corpus.py, a full import with two workers), builds a
@@ -11,6 +12,11 @@ raw single-writer Whoosh index of the same passages, then times the same query m
 * raw: ``QueryParser("body")`` + ``search(limit=20)`` + ``highlights("body")`` per hit.
 
 Not a test: nothing here asserts a time. Prints one Markdown table row per tier.
+
+The 200x tier takes long to build (1,000 PDFs typeset, imported and indexed twice): build it
+once with ``--work DIR --build-only`` (``--jobs 2`` typesets the PDFs in two processes: the same
+corpus as ``bench/corpus.py``, whose random stream is drawn in the same order first), then time
+against the same folder as often as needed, or only some queries with ``--only``.
 """
 
 from __future__ import annotations
@@ -69,6 +75,43 @@ def latency(lib: Path, raw_ix, queries: list[str], rounds: int,
     return ours, raw
 
 
+def _typeset(job: tuple[str, str, list[str]]) -> str:
+    import corpus as gen  # bench/corpus.py: PyMuPDF only in the pool's processes
+
+    path, title, paras = job
+    if not Path(path).exists():
+        gen._typeset(Path(path), title, paras)
+    return path
+
+
+def corpus_parallel(tier: int, work: Path, jobs: int) -> None:
+    """bench/corpus.py's corpus for ``tier`` (the same files: its random word swaps drawn in
+    the same order here), typeset in ``jobs`` processes; files already there are kept."""
+    from multiprocessing import Pool
+
+    import corpus as gen
+
+    out = work / f"corpus-{tier}x"
+    out.mkdir(parents=True, exist_ok=True)
+    rng = random.Random(7)  # make_corpus's seed
+    plans = gen._paragraphs()
+    vocab = sorted({w for paras in plans for p in paras for w in p.split() if w.isalpha()})
+    todo = []
+    for n in range(tier):
+        for i, paras in enumerate(plans):
+            varied = []
+            for para in paras:
+                words = para.split()
+                for j in range(len(words)):
+                    if rng.random() < 0.1:
+                        words[j] = rng.choice(vocab)
+                varied.append(" ".join(words).translate(gen._ASCII))
+            todo.append((str(out / f"plan-{i}-{n:03d}.pdf"), f"Variant plan {i}-{n}", varied))
+    with Pool(jobs) as pool:
+        for _ in pool.imap_unordered(_typeset, todo, chunksize=4):
+            pass
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--tier", type=int, default=20)
@@ -77,10 +120,16 @@ def main() -> None:
     ap.add_argument("--cpu", action="store_true",
                     help="time CPU (process_time), not wall clock: steadier on a loaded machine "
                          "(both sides are single-threaded, so they are comparable)")
+    ap.add_argument("--jobs", type=int, default=1,
+                    help="typeset the corpus in this many processes (tiers above 1)")
+    ap.add_argument("--build-only", action="store_true", help="build the tier's libraries, stop")
+    ap.add_argument("--only", default="", help="time only these queries, separated by |")
     args = ap.parse_args()
     work = args.work or Path(tempfile.mkdtemp(prefix="wb-search-bench-"))
     lib = work / f"lib-{args.tier}-full"
     if not (lib / "workbench.db").exists():
+        if args.jobs > 1 and args.tier > 1:
+            corpus_parallel(args.tier, work, args.jobs)
         files = corpus(args.tier, work)
         import_run(files, lib, workers=2, with_index=True)
     raw_dir = work / f"raw-{args.tier}"
@@ -91,8 +140,12 @@ def main() -> None:
     else:
         raw_dir.mkdir(parents=True)
         _, raw_ix = raw_whoosh(raw_dir, lib)
+    if args.build_only:
+        print(f"built: {lib}, {raw_dir}")
+        return
     clock = time.process_time if args.cpu else time.perf_counter
-    ours, raw = latency(lib, raw_ix, QUERIES + EXTRA, args.rounds, clock)
+    queries = [q for q in args.only.split("|") if q] or QUERIES + EXTRA
+    ours, raw = latency(lib, raw_ix, queries, args.rounds, clock)
     row = {
         "tier": f"{args.tier}×" + (" (CPU)" if args.cpu else ""),
         "queries": len(ours),
