@@ -11,7 +11,9 @@ Imports nothing of ours.
 
 from __future__ import annotations
 
+import threading
 import weakref
+from collections import OrderedDict
 
 import numpy as np
 from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3LeafMatcher, W3PerDocReader, _lenfield
@@ -107,9 +109,14 @@ def top_docs(searcher, q, limit: int, *, filter=None, mask=None, sortedby=None):
     collector = TopCollector(limit)
     collector.prepare(searcher, q, searcher.context())
     all_ids, all_scores = [], []
+    cache = _cache_of(searcher)
     for subsearcher, offset in searcher.leaf_searchers():
         collector.set_subsearcher(subsearcher, offset)
-        ids, scores = _evaluate(collector.matcher)
+        _state.cache, _state.offset = cache, offset
+        try:
+            ids, scores = _evaluate(collector.matcher)
+        finally:
+            _state.cache = None
         if len(ids):
             all_ids.append(ids + offset)
             all_scores.append(scores)
@@ -223,8 +230,57 @@ def _walk(m, scored: bool) -> tuple[np.ndarray, np.ndarray]:
     return ids_array, (np.asarray(scores, np.float64) if scored else np.zeros(len(ids_array)))
 
 
+# Scored postings kept per searcher (so per index version: a commit makes a new searcher), at
+# most this many postings in all, the least recently used dropped first; 0 keeps none.
+POSTINGS_CACHE = 0
+_state = threading.local()
+_CACHES: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+class _Cache:
+    def __init__(self) -> None:
+        self.items: OrderedDict = OrderedDict()
+        self.size = 0
+
+    def get(self, key):
+        found = self.items.get(key)
+        if found is not None:
+            self.items.move_to_end(key)
+        return found
+
+    def put(self, key, value) -> None:
+        self.items[key] = value
+        self.size += len(value[0])
+        while self.size > POSTINGS_CACHE and len(self.items) > 1:
+            self.size -= len(self.items.popitem(last=False)[1][0])
+
+
+def _cache_of(searcher) -> _Cache | None:
+    if POSTINGS_CACHE <= 0:
+        return None
+    try:
+        return _CACHES.setdefault(searcher, _Cache())
+    except TypeError:  # not weak-referenceable
+        return None
+
+
 def _leaf(m, scored: bool) -> tuple[np.ndarray, np.ndarray] | None:
-    """A term's postings scored with numpy, or None to walk it (an unknown scorer)."""
+    """A term's postings scored with numpy (kept per searcher with ``POSTINGS_CACHE``), or
+    None to walk it (an unknown scorer)."""
+    cache = getattr(_state, "cache", None)
+    term = getattr(m, "_term", None)
+    if cache is None or term is None:
+        return _score_leaf(m, scored)
+    key = (_state.offset, term, scored)
+    found = cache.get(key)
+    if found is None:
+        found = _score_leaf(m, scored)
+        if found is not None:
+            cache.put(key, found)
+    return found
+
+
+def _score_leaf(m, scored: bool) -> tuple[np.ndarray, np.ndarray] | None:
     if type(m) is ListMatcher:
         scorer = m._scorer
         ids = np.asarray(m._ids, np.int64)
@@ -237,6 +293,10 @@ def _leaf(m, scored: bool) -> tuple[np.ndarray, np.ndarray] | None:
     else:
         scorer = m.scorer
         id_parts, weight_parts = [], []
+        # the whole list: a matcher built inside an AND may have skipped ahead already (to
+        # passages its partner could match); the set operations above give the same answer
+        # either way, and a whole list can be kept for other queries
+        m.reset()
         while m.is_active():  # a block at a time, as Whoosh reads them
             m._read_ids()
             m._read_weights()

@@ -123,3 +123,22 @@ def test_top_docs_reads_postings_with_numpy(tmp_path, monkeypatch):
             top_docs(s, q, 10)
         with pytest.raises(AssertionError, match="walked"):
             top_docs(s, wq.Phrase("body", ["young", "people"]), 10)
+
+
+def test_cached_postings_are_whole_lists(tmp_path, monkeypatch):
+    """Kept postings (``POSTINGS_CACHE``) answer later queries exactly as Whoosh does, even a
+    term first read inside an AND whose partner starts late (its matcher skipped blocks)."""
+    ix = windex.create_in(str(tmp_path), Schema(key=ID(stored=True), body=TEXT))
+    w = ix.writer()
+    for i in range(1200):  # "care" in every passage (ten blocks), "late" in the last ones
+        w.add_document(key=str(i), body="care " * (1 + i % 4) + ("late" if i >= 1000 else "x"))
+    w.commit()
+    monkeypatch.setattr(search_scoring, "POSTINGS_CACHE", 100_000)
+    queries = [wq.And([wq.Term("body", "late"), wq.Term("body", "care")]),
+               wq.Term("body", "care"), wq.Or([wq.Term("body", "care"), wq.Term("body", "x")])]
+    with ix.searcher(weighting=FastBM25F()) as s:
+        for _ in range(2):  # read, then kept
+            for q in queries:
+                for limit in (10, 1100):
+                    assert _top(top_docs(s, q, limit)) == _top(s.search(q, limit=limit)), q
+        assert search_scoring._CACHES[s].items  # the second round came from the cache
