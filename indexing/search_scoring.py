@@ -37,6 +37,7 @@ __all__ = ["FastBM25F", "top_docs"]
 
 # Whoosh's doc_field_length: byte_to_length(b) when b, else None (its ``if lbyte`` falls through)
 _LENGTH = tuple(byte_to_length(b) if b else None for b in range(256))
+_LENGTH_F = np.array([np.nan if v is None else v for v in _LENGTH], np.float64)
 
 
 class FastBM25F(BM25F):
@@ -79,7 +80,13 @@ def _read_lengths(reader, fieldname: str) -> tuple | None:
     raw = column._dbfile.get(column._basepos, count) if count else b""
     default = _LENGTH[column._defaultbytes[0]]
     # the column stops at its last non-default entry; passages after it read the default
-    return tuple(_LENGTH[b] for b in raw) + (default,) * (perdoc._doccount + 1 - count)
+    extra = perdoc._doccount + 1 - count
+    table = tuple(map(_LENGTH.__getitem__, raw)) + (default,) * extra
+    # the same lengths as float64 for ``top_docs`` (None as NaN), from the same bytes
+    array = np.concatenate((_LENGTH_F[np.frombuffer(raw, np.uint8)],
+                            np.full(extra, np.nan if default is None else float(default))))
+    _remember_array(table, array)
+    return table
 
 
 # -- the top hits of a query over whole posting lists ------------------------------------------
@@ -327,11 +334,15 @@ _ARRAY_OF: dict[int, tuple[tuple, np.ndarray]] = {}
 
 def _array_of(table: tuple) -> np.ndarray:
     """The float64 array of a lengths table (None as NaN), made once per table."""
-    key = id(table)
-    held = _ARRAY_OF.get(key)
+    held = _ARRAY_OF.get(id(table))
     if held is None or held[0] is not table:
-        if len(_ARRAY_OF) > 64:
-            _ARRAY_OF.clear()
-        held = (table, np.array([np.nan if v is None else v for v in table], np.float64))
-        _ARRAY_OF[key] = held
+        return _remember_array(table, np.array([np.nan if v is None else v for v in table],
+                                               np.float64))
     return held[1]
+
+
+def _remember_array(table: tuple, array: np.ndarray) -> np.ndarray:
+    if len(_ARRAY_OF) > 64:
+        _ARRAY_OF.clear()
+    _ARRAY_OF[id(table)] = (table, array)
+    return array
