@@ -14,10 +14,12 @@ from __future__ import annotations
 import threading
 import weakref
 from collections import OrderedDict
+from itertools import accumulate
 
 import numpy as np
 from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3LeafMatcher, W3PerDocReader, _lenfield
 from whoosh.collectors import TopCollector
+from whoosh.compat import loads
 from whoosh.matching import (
     AndMaybeMatcher,
     AndNotMatcher,
@@ -29,8 +31,10 @@ from whoosh.matching import (
     UnionMatcher,
     WrappingMatcher,
 )
+from whoosh.query.spans import SpanNear2
 from whoosh.scoring import BM25F, BM25FScorer, WeightScorer
 from whoosh.searching import Results
+from whoosh.system import _INT_SIZE
 from whoosh.util.numeric import byte_to_length
 
 __all__ = ["FastBM25F", "top_docs"]
@@ -183,7 +187,11 @@ def _evaluate(m, scored: bool = True) -> tuple[np.ndarray, np.ndarray]:
         listed = np.isin(ids, np.fromiter(m._ids, np.int64, len(m._ids)))
         keep = ~listed if m._exclude else listed
         return ids[keep], scores[keep] * m.boost
+    if (pre := getattr(_state, "pre", None)) is not None and id(m) in pre:
+        return pre[id(m)]  # a phrase's word, read with its positions (``_phrase``)
     if kind is InverseMatcher and (found := _inverse(m)) is not None:
+        return found
+    if kind is SpanNear2.SpanNear2Matcher and (found := _phrase(m, scored)) is not None:
         return found
     if isinstance(m, NullMatcherClass):
         return np.zeros(0, np.int64), np.zeros(0)
@@ -299,20 +307,34 @@ def _score_leaf(m, scored: bool) -> tuple[np.ndarray, np.ndarray] | None:
             weights = np.ones(len(ids))
     else:
         scorer = m.scorer
-        id_parts, weight_parts = [], []
-        # the whole list: a matcher built inside an AND may have skipped ahead already (to
-        # passages its partner could match); the set operations above give the same answer
-        # either way, and a whole list can be kept for other queries
-        m.reset()
-        while m.is_active():  # a block at a time, as Whoosh reads them
-            m._read_ids()
-            m._read_weights()
-            id_parts.append(np.asarray(m._ids, np.int64))
-            weight_parts.append(np.asarray(m._weights, np.float64))
-            m._next_block()
-        if not id_parts:
-            return np.zeros(0, np.int64), np.zeros(0)
-        ids, weights = np.concatenate(id_parts), np.concatenate(weight_parts)
+        ids, weights, _ = _read_leaf(m, values=False)
+    return _scored(scorer, ids, weights, scored)
+
+
+def _read_leaf(m, *, values: bool) -> tuple[np.ndarray, np.ndarray, list]:
+    """A ``W3LeafMatcher``'s document numbers, weights and (with ``values``) raw values, every
+    block. The whole list: a matcher built inside an AND may have skipped ahead already (to
+    passages its partner could match); the set operations give the same answer either way,
+    and a whole list can be kept for other queries."""
+    id_parts, weight_parts, raw = [], [], []
+    m.reset()
+    while m.is_active():  # a block at a time, as Whoosh reads them
+        m._read_ids()
+        m._read_weights()
+        id_parts.append(np.asarray(m._ids, np.int64))
+        weight_parts.append(np.asarray(m._weights, np.float64))
+        if values:
+            m._read_values()
+            raw.extend(m._values)
+        m._next_block()
+    if not id_parts:
+        return np.zeros(0, np.int64), np.zeros(0), raw
+    return np.concatenate(id_parts), np.concatenate(weight_parts), raw
+
+
+def _scored(scorer, ids: np.ndarray, weights: np.ndarray,
+            scored: bool) -> tuple[np.ndarray, np.ndarray] | None:
+    """The scores of a term's postings (Whoosh's BM25F or weight scorer), None for another."""
     if type(scorer) is WeightScorer or not scored:
         return ids, (weights if scored else np.zeros(len(ids)))
     if type(scorer) is not BM25FScorer:
@@ -327,6 +349,54 @@ def _score_leaf(m, scored: bool) -> tuple[np.ndarray, np.ndarray] | None:
     idf, avgfl, b, k1 = scorer.idf, scorer.avgfl, scorer.B, scorer.K1
     # whoosh.scoring.bm25, operation for operation
     return ids, idf * ((weights * (k1 + 1)) / (weights + k1 * ((1 - b) + b * fl / avgfl)))
+
+
+def _phrase(m, scored: bool) -> tuple[np.ndarray, np.ndarray] | None:
+    """A quoted phrase (Whoosh's ``SpanNear2`` matcher, ordered, slop 1): its score is its
+    words' AND (``m.child``, summed in that tree's order) times its boost; it matches where
+    the words stand at consecutive positions, which is what the span matcher's chain of
+    adjacent spans finds. The words' postings are read once (positions kept raw) and only the
+    passages holding every word have their positions decoded. None to walk it otherwise."""
+    if (m.slop != 1 or not m.ordered or m.mindist != 1 or len(m.ms) < 2
+            or any(type(leaf) is not W3LeafMatcher
+                   or (leaf._fixedsize is not None and leaf._fixedsize >= 0)
+                   or not leaf.format.supports("positions") or leaf.format.supports("characters")
+                   for leaf in m.ms)):
+        return None
+    read = {}
+    for leaf in m.ms:
+        ids, weights, raw = _read_leaf(leaf, values=True)
+        found = _scored(leaf.scorer, ids, weights, scored)
+        if found is None:
+            return None
+        read[id(leaf)] = (found, raw)
+    outer = getattr(_state, "pre", None)
+    _state.pre = {key: found for key, (found, _) in read.items()}
+    try:
+        ids, scores = _evaluate(m.child, scored)
+    finally:
+        _state.pre = outer
+    columns = []
+    for leaf in m.ms:
+        (leaf_ids, _), raw = read[id(leaf)]
+        columns.append([raw[i] for i in np.searchsorted(leaf_ids, ids).tolist()])
+    keep = np.fromiter((_consecutive(values) for values in zip(*columns, strict=True)),
+                       bool, len(ids))
+    return ids[keep], scores[keep] * m.boost
+
+
+def _consecutive(values: tuple[bytes, ...]) -> bool:
+    """Whether some position p holds word 0, p + 1 word 1, and so on (``Positions``-encoded
+    values, decoded as ``Positions.decode_positions`` does)."""
+    starts = None
+    for offset, value in enumerate(values):
+        if not value.endswith(b"."):
+            value += b"."
+        here = {p - offset for p in accumulate(loads(value[_INT_SIZE:]))}
+        starts = here if starts is None else starts & here
+        if not starts:
+            return False
+    return True
 
 
 _ARRAY_OF: dict[int, tuple[tuple, np.ndarray]] = {}

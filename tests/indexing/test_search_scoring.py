@@ -111,7 +111,8 @@ def test_top_docs_as_whoosh_search(tmp_path):
 
 def test_top_docs_reads_postings_with_numpy(tmp_path, monkeypatch):
     """Terms, AND, OR, AND-maybe and NOT are combined from whole posting lists: Whoosh's
-    one-passage-at-a-time walk is left to nodes it does not know (a phrase)."""
+    one-passage-at-a-time walk is left to nodes it does not know (Whoosh's preloaded OR here;
+    phrases in a segment with deletions)."""
     ix = _index(tmp_path)
 
     def no_walk(m, scored):
@@ -122,7 +123,30 @@ def test_top_docs_reads_postings_with_numpy(tmp_path, monkeypatch):
         for q in TOP_QUERIES[:8]:
             top_docs(s, q, 10)
         with pytest.raises(AssertionError, match="walked"):
-            top_docs(s, wq.Phrase("body", ["young", "people"]), 10)
+            top_docs(s, TOP_QUERIES[8], 10)  # an OR of nine words: preloaded on a small index
+
+
+def test_phrases_as_whoosh(tmp_path, monkeypatch):
+    """Phrases over random text (words repeated, reversed, a word apart): the passages
+    where the words stand side by side in order, scored as Whoosh's span matcher scores,
+    found without walking the span matcher."""
+    ix = windex.create_in(str(tmp_path), Schema(key=ID(stored=True), body=TEXT))
+    rng = random.Random(11)
+    w = ix.writer()
+    for i in range(900):
+        w.add_document(key=str(i), body=" ".join(rng.choice(WORDS[:5])
+                                                 for _ in range(rng.choice([2, 3, 8, 40]))))
+    w.commit()
+    phrases = [["social", "care"], ["care", "social"], ["care", "care"], ["roads", "young", "people"],
+               ["young", "care", "young", "care"], ["social", "absent"]]
+    walked = []
+    monkeypatch.setattr(search_scoring, "_walk", lambda m, scored: walked.append(m))
+    with ix.searcher(weighting=FastBM25F()) as s:
+        for words in phrases:
+            q = wq.Phrase("body", words)
+            for limit in (5, 50, 800):
+                assert _top(top_docs(s, q, limit)) == _top(s.search(q, limit=limit)), words
+    assert not walked
 
 
 def test_cached_postings_are_whole_lists(tmp_path, monkeypatch):
