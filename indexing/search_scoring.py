@@ -151,23 +151,34 @@ def top_docs(searcher, q, limit: int, *, filter=None, mask=None, sortedby=None):
     return results
 
 
-def _evaluate(m, scored: bool = True) -> tuple[np.ndarray, np.ndarray]:
+def _evaluate(m, scored: bool = True, within: np.ndarray | None = None,
+              ) -> tuple[np.ndarray, np.ndarray]:
     """(document numbers ascending, scores) of every match of the fresh matcher ``m``; with
-    ``scored`` false (a boolean context: AndNot's excluded side) the scores are not computed."""
+    ``scored`` false (a boolean context: AndNot's excluded side) the scores are not computed.
+    ``within``: only these documents can matter to the caller (the other side of an AND):
+    a long posting list may then be read only where they are (the answer may hold other
+    documents too, each with its own score; the caller's set operation drops them)."""
     kind = type(m)
     if kind is UnionMatcher:
-        (ia, sa), (ib, sb) = _evaluate(m.a, scored), _evaluate(m.b, scored)
+        (ia, sa), (ib, sb) = _evaluate(m.a, scored, within), _evaluate(m.b, scored, within)
         ids = _union(ia, ib)
         scores = np.zeros(len(ids))
         scores[np.searchsorted(ids, ia)] = sa
         scores[np.searchsorted(ids, ib)] += sb  # 0.0 + b is b; a + b where both match
         return ids, scores
     if kind is IntersectionMatcher:
-        (ia, sa), (ib, sb) = _evaluate(m.a, scored), _evaluate(m.b, scored)
+        # the shorter side first; the other is then read where it can match only
+        if _size(m.b) < _size(m.a):
+            (ib, sb) = _evaluate(m.b, scored, within)
+            (ia, sa) = _evaluate(m.a, scored, ib)
+        else:
+            (ia, sa) = _evaluate(m.a, scored, within)
+            (ib, sb) = _evaluate(m.b, scored, ia)
         ids, pa, pb = np.intersect1d(ia, ib, assume_unique=True, return_indices=True)
         return ids, sa[pa] + sb[pb]
     if kind is AndMaybeMatcher:
-        (ia, sa), (ib, sb) = _evaluate(m.a, scored), _evaluate(m.b, scored)
+        ia, sa = _evaluate(m.a, scored, within)
+        ib, sb = _evaluate(m.b, scored, ia)
         scores = sa.copy()
         if len(ib) and len(ia):
             pos = np.minimum(np.searchsorted(ib, ia), len(ib) - 1)
@@ -175,15 +186,15 @@ def _evaluate(m, scored: bool = True) -> tuple[np.ndarray, np.ndarray]:
             scores[both] += sb[pos[both]]
         return ia, scores
     if kind is AndNotMatcher:
-        ia, sa = _evaluate(m.a, scored)
-        ib, _ = _evaluate(m.b, scored=False)
+        ia, sa = _evaluate(m.a, scored, within)
+        ib, _ = _evaluate(m.b, False, ia)
         keep = ~np.isin(ia, ib, assume_unique=True)
         return ia[keep], sa[keep]
     if kind is WrappingMatcher:
-        ids, scores = _evaluate(m.child, scored)
+        ids, scores = _evaluate(m.child, scored, within)
         return ids, scores * m.boost
     if kind is FilterMatcher:
-        ids, scores = _evaluate(m.child, scored)
+        ids, scores = _evaluate(m.child, scored, within)
         listed = np.isin(ids, np.fromiter(m._ids, np.int64, len(m._ids)))
         keep = ~listed if m._exclude else listed
         return ids[keep], scores[keep] * m.boost
@@ -191,15 +202,76 @@ def _evaluate(m, scored: bool = True) -> tuple[np.ndarray, np.ndarray]:
         return pre[id(m)]  # a phrase's word, read with its positions (``_phrase``)
     if kind is InverseMatcher and (found := _inverse(m)) is not None:
         return found
-    if kind is SpanNear2.SpanNear2Matcher and (found := _phrase(m, scored)) is not None:
+    if kind is SpanNear2.SpanNear2Matcher and (found := _phrase(m, scored, within)) is not None:
         return found
     if isinstance(m, NullMatcherClass):
         return np.zeros(0, np.int64), np.zeros(0)
+    return _term(m, scored, within)
+
+
+def _term(m, scored: bool, within: np.ndarray | None) -> tuple[np.ndarray, np.ndarray]:
+    """A term's postings (where ``within`` is only, when that is much cheaper), scored with
+    numpy; any other matcher walked."""
+    kind = type(m)
+    if kind is W3LeafMatcher and _sparse(m, within):
+        ids, weights, _ = _read_where(m, within, values=False)
+        found = _scored(m.scorer, ids, weights, scored)
+        if found is not None:
+            return found
     if kind in _LEAF_TYPES or kind is ListMatcher:
         found = _leaf(m, scored)
         if found is not None:
             return found
     return _walk(m, scored)
+
+
+_BLOCK_BYTES = 1000  # a posting block's size on disk, roughly (more with positions)
+
+
+def _size(m) -> float:
+    """A rough cost of reading ``m``'s postings (bytes on disk), to read the short side first."""
+    kind = type(m)
+    if kind is W3LeafMatcher:
+        length = m._length
+        return float(length[0] if isinstance(length, tuple) else length)
+    if kind is ListMatcher:
+        return 10.0 * len(m._ids)
+    if isinstance(m, NullMatcherClass):
+        return 0.0
+    if kind is UnionMatcher:
+        return _size(m.a) + _size(m.b)
+    if kind is IntersectionMatcher:
+        return min(_size(m.a), _size(m.b))
+    if kind in (AndMaybeMatcher, AndNotMatcher):
+        return _size(m.a)
+    if kind in (WrappingMatcher, FilterMatcher):
+        return _size(m.child)
+    if kind is SpanNear2.SpanNear2Matcher:
+        return min((_size(leaf) for leaf in m.ms), default=0.0)
+    return float("inf")
+
+
+def _sparse(m, within: np.ndarray | None) -> bool:
+    """Whether to read a leaf only where ``within`` says (fewer documents than its blocks: most
+    blocks are then never decompressed) rather than whole."""
+    return within is not None and len(within) * _BLOCK_BYTES < _size(m)
+
+
+def _read_where(m, targets: np.ndarray, *, values: bool) -> tuple[np.ndarray, np.ndarray, list]:
+    """A leaf's postings at ``targets`` only, through Whoosh's own ``skip_to`` (which skips
+    whole blocks by their headers): document numbers, weights and (with ``values``) values."""
+    ids, weights, raw = [], [], []
+    m.reset()
+    for target in targets.tolist():
+        if not m.is_active():
+            break
+        m.skip_to(target)
+        if m.is_active() and m.id() == target:
+            ids.append(target)
+            weights.append(m.weight())
+            if values:
+                raw.append(m.value())
+    return np.asarray(ids, np.int64), np.asarray(weights, np.float64), raw
 
 
 def _union(ia: np.ndarray, ib: np.ndarray) -> np.ndarray:
@@ -351,7 +423,7 @@ def _scored(scorer, ids: np.ndarray, weights: np.ndarray,
     return ids, idf * ((weights * (k1 + 1)) / (weights + k1 * ((1 - b) + b * fl / avgfl)))
 
 
-def _phrase(m, scored: bool) -> tuple[np.ndarray, np.ndarray] | None:
+def _phrase(m, scored: bool, within: np.ndarray | None) -> tuple[np.ndarray, np.ndarray] | None:
     """A quoted phrase (Whoosh's ``SpanNear2`` matcher, ordered, slop 1): its score is its
     words' AND (``m.child``, summed in that tree's order) times its boost; it matches where
     the words stand at consecutive positions, which is what the span matcher's chain of
@@ -364,12 +436,17 @@ def _phrase(m, scored: bool) -> tuple[np.ndarray, np.ndarray] | None:
                    for leaf in m.ms)):
         return None
     read = {}
-    for leaf in m.ms:
-        ids, weights, raw = _read_leaf(leaf, values=True)
+    common = within
+    for leaf in sorted(m.ms, key=_size):  # the rarest word first: the others read where it is
+        if _sparse(leaf, common):
+            ids, weights, raw = _read_where(leaf, common, values=True)
+        else:
+            ids, weights, raw = _read_leaf(leaf, values=True)
         found = _scored(leaf.scorer, ids, weights, scored)
         if found is None:
             return None
         read[id(leaf)] = (found, raw)
+        common = ids if common is None else np.intersect1d(common, ids, assume_unique=True)
     outer = getattr(_state, "pre", None)
     _state.pre = {key: found for key, (found, _) in read.items()}
     try:

@@ -166,3 +166,28 @@ def test_cached_postings_are_whole_lists(tmp_path, monkeypatch):
                 for limit in (10, 1100):
                     assert _top(top_docs(s, q, limit)) == _top(s.search(q, limit=limit)), q
         assert search_scoring._CACHES[s].items  # the second round came from the cache
+
+
+def test_long_lists_read_where_the_short_side_is(tmp_path, monkeypatch):
+    """An AND of a rare and a common word reads the common word's postings only where the
+    rare one is (Whoosh's own skipping), with the same answers as Whoosh's search."""
+    ix = windex.create_in(str(tmp_path), Schema(key=ID(stored=True), body=TEXT))
+    w = ix.writer()
+    for i in range(6000):
+        w.add_document(key=str(i), body=("common " * (1 + i % 3) + "other" if i % 997
+                                         else "rare common" if i % 2 else "rare alone"))
+    w.commit()
+    sparse = []
+    read_where = search_scoring._read_where
+    monkeypatch.setattr(search_scoring, "_read_where",
+                        lambda m, targets, values: sparse.append(m) or read_where(
+                            m, targets, values=values))
+    rare, common = wq.Term("body", "rare"), wq.Term("body", "common")
+    queries = [wq.And([common, rare]), wq.And([rare, common]), wq.AndMaybe(rare, common),
+               wq.AndNot(rare, common), wq.Phrase("body", ["rare", "common"]),
+               wq.Phrase("body", ["common", "rare"]), wq.Phrase("body", ["common", "common"])]
+    with ix.searcher(weighting=FastBM25F()) as s:
+        for q in queries:
+            for limit in (3, 50):
+                assert _top(top_docs(s, q, limit)) == _top(s.search(q, limit=limit)), q
+    assert sparse
