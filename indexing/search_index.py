@@ -97,8 +97,8 @@ log = logging.getLogger(__name__)
 #: Bump whenever SCHEMA or the analyzers change: a stored index with another version is rebuilt.
 # 2: relation and status fields; 3: exact, tails, new tokenizer; 4: acronyms tagged from their
 # expansions (the version file also holds the synonym table's fingerprint); 5: the acronyms
-# each passage defines, the pairs field
-SCHEMA_VERSION = 5
+# each passage defines, the pairs field; 6: Snowball's Porter stems (indexing.analysis)
+SCHEMA_VERSION = 6
 VERSION_FILE = "workbench-index-version.json"
 STATE_FILE = "workbench-index-state.json"  # the library revision the index reflects
 INDEX_NAME = "MAIN"
