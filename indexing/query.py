@@ -94,7 +94,7 @@ from indexing.query_parser import Phrase as _Phrase
 from indexing.query_parser import Word as _Word
 from indexing.query_parser import joins as _joins
 from indexing.query_parser import near_words as _near_words
-from indexing.search_terms import derived_stems, spelling_stems
+from indexing.search_terms import derived_stems, irregular_stems, spelling_stems
 from workbench.model import Kind
 
 __all__ = [
@@ -150,6 +150,13 @@ RELAX_MISSING = 2  # how many of them a passage of the soft AND may miss
 # ranked far below passages holding the typed words (tuning queries; 3.0 gave the same)
 EXPANSION_BOOST = 2.0
 DERIVED_BOOST = 0.5  # a derived word's base ("academisation" -> academy) ranks below the word
+# Words that frame a question rather than name its subject ("how will the council fix potholes?",
+# "what is done about litter"): left out of an unquoted query that has other words, as Whoosh's
+# stop list already leaves out "the", "will", "is". General English, not plan words.
+QUESTION_WORDS = frozenset(
+    "how what which who whom whose why where does do did doing done was were has had would "
+    "should could about any there their they them its our i me my".split()
+)
 
 NOTICE_TOO_MANY_TERMS = f"Only the first {MAX_TERMS} terms were used"
 NOTICE_EMPTY = "Type a word or phrase to search for"
@@ -301,7 +308,7 @@ def _compile_word(
     if hl:
         ctx.terms.update(st)
     # joined forms and the other spelling count as the word itself; a derived base ranks lower
-    same = [*joined, *(spelling_stems(w.raw) if len(st) == 1 else ())]
+    same = [*joined, *((*spelling_stems(w.raw), *irregular_stems(w.raw)) if len(st) == 1 else ())]
     extra_stems = [*same, *(derived_stems(w.raw) if len(st) == 1 else ())]
     for n, js in enumerate(extra_stems):
         boost = 1.0 if n < len(same) else DERIVED_BOOST
@@ -411,7 +418,17 @@ def _synonym_groups(children: tuple, ctx: _Ctx) -> list:
     return out
 
 
+def _without_question_words(children: tuple) -> tuple:
+    """``children`` less the plain words in ``QUESTION_WORDS``, unless nothing else is left."""
+    def framing(node) -> bool:
+        return isinstance(node, _Word) and not node.prefix and node.raw.lower() in QUESTION_WORDS
+
+    kept = tuple(c for c in children if not framing(c))
+    return kept if kept and any(isinstance(c, _Word) for c in kept) else children
+
+
 def _compile_and(children: tuple, ctx: _Ctx, hl: bool) -> tuple[wq.Query, str] | None:
+    children = _without_question_words(children)
     parts: list[tuple[wq.Query, str]] = []
     items = _synonym_groups(children, ctx)
     joins = _joins(items)
@@ -495,7 +512,7 @@ def _relaxed(
     ctx = _Ctx(table)
     optional: list[wq.Query] = []
     required: list[wq.Query] = []
-    items = _synonym_groups(children, ctx)
+    items = _synonym_groups(_without_question_words(children), ctx)
     joins = _joins(items)
     for n, item in enumerate(items):
         if isinstance(item, tuple) and item[0] == "syn":

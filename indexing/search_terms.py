@@ -33,7 +33,7 @@ from whoosh.analysis import STOP_WORDS
 from indexing.analysis import porter_stem
 
 __all__ = ["DEFINITION_SEP", "acronym_definitions", "definition_terms", "derived_stems",
-           "parse_definition", "spelling_stems"]
+           "irregular_stems", "parse_definition", "spelling_stems"]
 
 DEFINITION_SEP = "="
 _SHORT = re.compile(r"\(\s*([A-Za-z][A-Za-z0-9&]{1,9})s?\s*\)")
@@ -166,3 +166,28 @@ def spelling_stems(word: str) -> list[str]:
     own = porter_stem(lower)
     alt = porter_stem(other)
     return [alt] if alt != own and alt.isalpha() else []
+
+
+# Irregular English plurals (general English, not plan words): the Porter stem of one form is
+# not the other's ("women" -> women, "woman" -> woman), so each finds the other, at full weight.
+_IRREGULAR = dict(
+    pair
+    for a, b in (("man", "men"), ("woman", "women"), ("child", "children"), ("foot", "feet"),
+                 ("tooth", "teeth"), ("mouse", "mice"), ("goose", "geese"), ("life", "lives"),
+                 ("wife", "wives"), ("half", "halves"), ("leaf", "leaves"), ("knife", "knives"),
+                 ("shelf", "shelves"), ("thief", "thieves"), ("crisis", "crises"),
+                 ("analysis", "analyses"), ("criterion", "criteria"),
+                 ("phenomenon", "phenomena"))
+    for pair in ((a, b), (b, a))
+)
+
+
+def irregular_stems(word: str) -> list[str]:
+    """The stem of the word's irregular singular or plural ("women" -> "woman"), other than
+    its own. Empty for most words."""
+    lower = word.lower()
+    other = _IRREGULAR.get(lower)
+    if other is None:
+        return []
+    own, alt = porter_stem(lower), porter_stem(other)
+    return [alt] if alt != own else []
