@@ -57,3 +57,38 @@ def test_an_ing_form_finds_the_base_word_in_the_index(index):
     ])
     assert keys(index.search("retrofitting")) == ["commitment:1"]
     assert keys(index.search("scrapped")) == ["commitment:2"]
+
+
+# --- general English in the query ------------------------------------------------------------
+
+
+def test_question_words_are_left_out_of_a_query_with_other_words():
+    from indexing.query import parse_query
+
+    assert parse_query("how will the council fix potholes?").interpreted == (
+        "council AND fix AND potholes")
+    assert parse_query("what").query is not None  # nothing else typed: the word is kept
+    assert '"how' in parse_query('"how we work"').interpreted  # a quoted phrase is exact
+
+
+def test_an_irregular_plural_finds_its_singular(index):
+    index.rebuild([
+        passage("commitment:1", "Tackle violence against woman and girls."),
+        passage("commitment:2", "Support every child to read well.", plan="plan-b"),
+        passage("commitment:3", "Other business entirely.", plan="plan-c"),
+    ])
+    assert keys(index.search("violence against women")) == ["commitment:1"]
+    assert keys(index.search("children")) == ["commitment:2"]
+
+
+# --- a short line repeated inside a longer commitment elsewhere ------------------------------
+
+
+def test_a_commitment_that_extends_a_short_line_elsewhere_is_shown_instead(index):
+    index.rebuild([
+        passage("commitment:1", "Litter Enforcement Plan", heading="Strategies"),
+        passage("commitment:2", "Implement the Litter Enforcement Plan with district councils "
+                                "and the police.", heading="Our priorities"),
+    ])
+    hits = keys(index.search("litter enforcement"))
+    assert hits == ["commitment:2"]  # once, as the passage that says more
