@@ -92,3 +92,46 @@ def test_a_commitment_that_extends_a_short_line_elsewhere_is_shown_instead(index
     ])
     hits = keys(index.search("litter enforcement"))
     assert hits == ["commitment:2"]  # once, as the passage that says more
+
+
+# --- misspelt words ---------------------------------------------------------------------------
+
+
+def test_a_misspelt_word_is_searched_as_the_closest_library_word(index):
+    index.rebuild([
+        passage("commitment:1", "Provide safe accommodation for young people leaving care."),
+        passage("commitment:2", "Keep the government informed of accommodation needs.",
+                plan="plan-b"),
+        passage("commitment:3", "Support pollinators on roadside verges.", plan="plan-c"),
+    ])
+    result = index.search("accomodation")
+    assert set(keys(result)) == {"commitment:1", "commitment:2"}
+    assert 'Searched for "accommodation" (no passage has "accomodation")' in result.notice
+    # a transposition is one edit; the other words of the query are kept as typed
+    assert keys(index.search("goverment informed")) == ["commitment:2"]
+    assert keys(index.search("polinators")) == ["commitment:3"]
+
+
+def test_what_is_never_respelt(index):
+    index.rebuild([
+        passage("commitment:1", "Provide safe accommodation for young people leaving care."),
+        passage("commitment:2", "Operate the depots well.", plan="plan-b"),
+    ])
+    assert index.search('"accomodation"').hits == ()  # a quoted phrase is exact
+    assert index.search("seperate").hits == ()  # no word of the library starts so, one edit off
+    result = index.search("accommodation")  # a word the library has
+    assert keys(result) == ["commitment:1"] and "Searched for" not in result.notice
+
+
+def test_a_table_synonym_is_not_respelt(tmp_path):
+    from indexing.analysis import load_synonyms
+
+    table = load_synonyms("Brexit\tEU exit\n")
+    ix = WhooshSearchIndex(tmp_path / "index", table)
+    try:
+        ix.rebuild([passage("commitment:1", "Prepare the ports for the EU exit."),
+                    passage("commitment:2", "Repair the depot on Brexin Road.", plan="plan-b")])
+        result = ix.search("Brexit")
+        assert keys(result) == ["commitment:1"] and "Searched for" not in result.notice
+    finally:
+        ix.close()
