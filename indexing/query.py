@@ -94,6 +94,8 @@ from indexing.query_parser import Phrase as _Phrase
 from indexing.query_parser import Word as _Word
 from indexing.query_parser import joins as _joins
 from indexing.query_parser import near_words as _near_words
+from indexing.query_parser import split_weak as _split_weak
+from indexing.query_parser import without_question_words as _without_question_words
 from indexing.search_terms import derived_stems, irregular_stems, spelling_stems
 from workbench.model import Kind
 
@@ -150,13 +152,6 @@ RELAX_MISSING = 2  # how many of them a passage of the soft AND may miss
 # ranked far below passages holding the typed words (tuning queries; 3.0 gave the same)
 EXPANSION_BOOST = 2.0
 DERIVED_BOOST = 0.5  # a derived word's base ("academisation" -> academy) ranks below the word
-# Words that frame a question rather than name its subject ("how will the council fix potholes?",
-# "what is done about litter"): left out of an unquoted query that has other words, as Whoosh's
-# stop list already leaves out "the", "will", "is". General English, not plan words.
-QUESTION_WORDS = frozenset(
-    "how what which who whom whose why where does do did doing done was were has had would "
-    "should could about any there their they them its our i me my".split()
-)
 
 NOTICE_TOO_MANY_TERMS = f"Only the first {MAX_TERMS} terms were used"
 NOTICE_EMPTY = "Type a word or phrase to search for"
@@ -418,17 +413,9 @@ def _synonym_groups(children: tuple, ctx: _Ctx) -> list:
     return out
 
 
-def _without_question_words(children: tuple) -> tuple:
-    """``children`` less the plain words in ``QUESTION_WORDS``, unless nothing else is left."""
-    def framing(node) -> bool:
-        return isinstance(node, _Word) and not node.prefix and node.raw.lower() in QUESTION_WORDS
-
-    kept = tuple(c for c in children if not framing(c))
-    return kept if kept and any(isinstance(c, _Word) for c in kept) else children
-
-
 def _compile_and(children: tuple, ctx: _Ctx, hl: bool) -> tuple[wq.Query, str] | None:
-    children = _without_question_words(children)
+    typed = _without_question_words(children)
+    children, weak = _split_weak(typed)
     parts: list[tuple[wq.Query, str]] = []
     items = _synonym_groups(children, ctx)
     joins = _joins(items)
@@ -456,6 +443,8 @@ def _compile_and(children: tuple, ctx: _Ctx, hl: bool) -> tuple[wq.Query, str] |
     words = _near_words(children)
     if hl and words and not ctx.near:
         ctx.near = words
+    if weak:  # a weak word side by side with another ("older people") still ranks first
+        words = _near_words(typed)
     if ADJACENT_BOOST and len(plain := [w for w in words if acronym_form(w) is None]) >= 2:
         # two of the words side by side, in the order typed (stop words between them do not
         # count): such a passage ranks above one that scatters them through a long section.
@@ -466,6 +455,11 @@ def _compile_and(children: tuple, ctx: _Ctx, hl: bool) -> tuple[wq.Query, str] |
             q = wq.Or([q, pairs[0]])
         else:
             q = wq.AndMaybe(q, pairs[0] if len(pairs) == 1 else wq.Or(pairs))
+    if weak:  # generic words of a long query only rank (``query_parser.split_weak``)
+        opt = [c for c in (_compile_word(w, ctx, hl) for w in weak) if c]
+        if opt:
+            q = wq.AndMaybe(q, opt[0][0] if len(opt) == 1 else wq.Or([o for o, _ in opt]))
+            shown += " (ranked by: " + ", ".join(t for _, t in opt) + ")"
     return q, shown
 
 
@@ -512,7 +506,7 @@ def _relaxed(
     ctx = _Ctx(table)
     optional: list[wq.Query] = []
     required: list[wq.Query] = []
-    items = _synonym_groups(_without_question_words(children), ctx)
+    items = _synonym_groups(_split_weak(_without_question_words(children))[0], ctx)
     joins = _joins(items)
     for n, item in enumerate(items):
         if isinstance(item, tuple) and item[0] == "syn":

@@ -71,6 +71,22 @@ def test_question_words_are_left_out_of_a_query_with_other_words():
     assert '"how' in parse_query('"how we work"').interpreted  # a quoted phrase is exact
 
 
+def test_generic_words_of_a_long_query_rank_but_are_not_required(index):
+    index.rebuild([
+        passage("commitment:1", "Support independent living at home wherever possible."),
+        *(passage(f"commitment:{n}", f"Helping older people in district {n} to live well.",
+                  plan="plan-b") for n in range(2, 14)),
+    ])
+    hits = keys(index.search("helping older people live independently"))
+    assert "commitment:1" in hits
+    # two plain words: nothing is optional ("young people" needs both)
+    from indexing.query import parse_query
+
+    assert parse_query("young people").interpreted == "young AND people"
+    assert "ranked by: helping, people" in parse_query(
+        "helping older people live independently").interpreted
+
+
 def test_an_irregular_plural_finds_its_singular(index):
     index.rebuild([
         passage("commitment:1", "Tackle violence against woman and girls."),
