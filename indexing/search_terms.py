@@ -224,10 +224,11 @@ def _library_words(searcher, field: str) -> list[str]:
 
 def _known(word: str, searcher, body: str, exact: str, table: SynonymTable) -> bool:
     lower = word.lower()
-    if searcher.doc_frequency(exact, lower):
-        return True
+    # is the term in the lexicon (a key lookup; its postings' statistics are not decoded): the
+    # body terms first, which the search looks up anyway
+    reader = searcher.reader()
     forms = [*stems(lower), *spelling_stems(lower), *irregular_stems(lower), *derived_stems(lower)]
-    if any(searcher.doc_frequency(body, st) for st in forms):
+    if any((body, st) in reader for st in forms) or (exact, lower) in reader:
         return True
     # a synonym or acronym the table knows is searched through the table, not respelt
     return any(table.alternatives(phrase_key(lower))) or bool(table.expansions(word.upper()))
