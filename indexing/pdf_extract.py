@@ -100,8 +100,25 @@ def _utf8_path(path: Path) -> bool:
     return True
 
 
-def open_document(path: Path, password: str | None) -> tuple[pymupdf.Document, str]:
+# A file up to this size is read once, hashed and parsed from memory by ``extract_file``
+# (one pass over its bytes instead of two; issue 12, Speed); a larger one is parsed from disk.
+IN_MEMORY_BYTES = 64 * 1024 * 1024
+
+
+def _read_small(path: Path, size: int) -> bytes | None:
+    """The file's bytes if it is a PDF (header) of at most ``IN_MEMORY_BYTES``, else None."""
+    if size > IN_MEMORY_BYTES:
+        return None
+    data = path.read_bytes()
+    return data if b"%PDF" in data[:1024] else None
+
+
+def open_document(path: Path, password: str | None, *, in_memory: bool = False,
+                  ) -> tuple[pymupdf.Document, str]:
     """Open ``path`` as a PDF, applying the policy for non-PDFs, damage and passwords.
+
+    ``in_memory``: a small PDF is read into memory once, hashed and parsed from there (for a
+    document closed after one extraction; a cached one stays on disk).
 
     Returns:
         The open document and its sha256.
@@ -110,12 +127,18 @@ def open_document(path: Path, password: str | None) -> tuple[pymupdf.Document, s
         ExtractError: any refusal of the bad-file policy.
     """
     name = path.name
-    check_file(path)
-    sha256, head = _hash_and_header(path)
+    size = check_file(path)
+    data = _read_small(path, size) if in_memory else None
+    if data is not None:
+        sha256, head = hashlib.sha256(data).hexdigest(), data[:1024]
+    else:
+        sha256, head = _hash_and_header(path)
     has_header = b"%PDF" in head
     pymupdf.TOOLS.mupdf_warnings(reset=True)
     try:
-        if not _utf8_path(path):  # MuPDF takes UTF-8 file names: read such a file's bytes
+        if data is not None:
+            doc = pymupdf.open(stream=data, filetype="pdf")
+        elif not _utf8_path(path):  # MuPDF takes UTF-8 file names: read such a file's bytes
             doc = pymupdf.open(stream=path.read_bytes(), filetype="pdf" if has_header else None)
         else:
             doc = pymupdf.open(path) if has_header else pymupdf.open(path, filetype=None)
@@ -351,7 +374,7 @@ def extract_file(
     """
     path = Path(path)
     name = path.name
-    doc, sha256 = open_document(path, password)
+    doc, sha256 = open_document(path, password, in_memory=True)
     password = None
     try:
         try:
