@@ -16,6 +16,7 @@ folder argument only the 1024×700 set is written there (to check scaling, e.g. 
 
 from __future__ import annotations
 
+import os
 import sys
 import tempfile
 import time
@@ -192,7 +193,12 @@ def main() -> int:
         wait_until(lambda w=window: w.library_panel.model.rowCount() == 5)
         take_all(window, out, source)
         window.close()
-    return 0
+    sys.stdout.flush()
+    sys.stderr.flush()
+    # The pictures are written; skip interpreter teardown, where PySide6 can abort while
+    # garbage-collecting wrappers of already-destroyed Qt objects ("deallocating None").
+    # The app itself closes through its own shutdown path; this is only the tool script.
+    os._exit(0)
 
 
 if __name__ == "__main__":
