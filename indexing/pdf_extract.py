@@ -180,6 +180,7 @@ def _pdf_id(doc: pymupdf.Document) -> str:
 
 
 _BOLD_FLAG = pymupdf.TEXT_FONT_BOLD
+_VECTOR_BLOCK = 3  # a block of TEXT_COLLECT_VECTORS: one vector path's box
 _symbol_font_cache: dict[str, bool] = {}
 
 
@@ -281,15 +282,22 @@ def _read_page(doc: pymupdf.Document, index: int, gate: pdf_regions.DrawingsGate
         label = safe_line(page.get_label() or "", 100)
     except Exception:  # a broken /PageLabels tree only loses the label
         label = ""
+    drew: bool | None = None  # whether the page drew a vector path (None: not known)
     if textpage is not None:
         data = textpage.extractDICT()
-    else:
-        data = page.get_text("dict", flags=_TEXT_FLAGS)
+    else:  # the vector blocks tell whether get_cdrawings() can be skipped (issue 12, Speed)
+        data = page.get_text("dict", flags=_TEXT_FLAGS | pymupdf.TEXT_COLLECT_VECTORS)
+        drew = False
     lines: list[Line] = []
+    text_blocks = 0
     for block in data.get("blocks", ()):
         if block.get("type") != 0:
+            if drew is False and block.get("type") == _VECTOR_BLOCK:
+                drew = True
             continue
-        bno = int(block.get("number", 0))
+        # without the vector blocks, text blocks are numbered 0, 1, 2 ... in this order
+        bno = text_blocks if drew is not None else int(block.get("number", 0))
+        text_blocks += 1
         pieces_per_line = [_split_line(raw_line) for raw_line in block.get("lines", ())]
         split_lines = sum(1 for pieces in pieces_per_line if len(pieces) > 1)
         if split_lines >= 2:
@@ -309,7 +317,7 @@ def _read_page(doc: pymupdf.Document, index: int, gate: pdf_regions.DrawingsGate
                 line = _make_line(spans, index, bno * 16)
                 if line is not None:
                     lines.append(line)
-    grids, boxes = pdf_regions.regions(page, gate)
+    grids, boxes = pdf_regions.regions(page, gate, drew)
     if grids or boxes:
         lines = pdf_regions.mark_regions(lines, grids, boxes)
     cover = 0.0

@@ -121,18 +121,43 @@ class _DrawingsGate:
         self.skipped += 1
         return True
 
+    def drew_nothing(self, page: pymupdf.Page) -> bool:
+        """True when the text pass collected no vector path on ``page`` (the caller's word)
+        and get_cdrawings() would add nothing: the page has no annotations and no Type 3
+        font (their paths may reach get_cdrawings but not the text device) and MuPDF has not
+        complained about the document (skipping must not change its repair notes). One look
+        at the page's dictionary instead of ``skip``'s read of its content stream (issue 12,
+        Speed)."""
+        store = getattr(pymupdf, "JM_mupdf_warnings_store", None)
+        if not isinstance(store, list) or store:
+            return False
+        try:
+            if page.parent.xref_get_key(page.xref, "Annots")[0] != "null":
+                return False
+            type3 = _has_type3_font(page, self.fonts)
+        except Exception:  # cannot tell: assume it draws
+            return False
+        if store:
+            del store[:]
+            return False
+        return not type3
 
-def _regions(page: pymupdf.Page, gate: _DrawingsGate | None = None,
+
+def _regions(page: pymupdf.Page, gate: _DrawingsGate | None = None, drew: bool | None = None,
              ) -> tuple[list[_Grid], list[pymupdf.Rect]]:
     """Ruled tables and call-out boxes drawn on a page.
 
     A table is a connected set of horizontal and vertical rules with at least three distinct
     rows of rules and three of columns (two rows of two cells). A box is a filled or stroked
     rectangle narrower than 60 % of the page and at least 30 pt high that is not a table.
-    ``gate`` (one per document) skips the drawings of pages that have none.
+    ``gate`` (one per document) skips the drawings of pages that have none; ``drew`` is
+    whether the text pass (``TEXT_COLLECT_VECTORS``) saw a vector path (None: not known).
     """
-    if gate is not None and gate.skip(page):
-        return [], []
+    if gate is not None:
+        if drew is None and gate.skip(page):
+            return [], []
+        if drew is False and gate.drew_nothing(page):
+            return [], []
     try:
         # the C-level listing: plain tuples, about twice as fast as get_drawings()
         drawings = page.get_cdrawings()

@@ -364,3 +364,33 @@ def test_in_memory_read_gives_the_same_extraction_as_reading_from_disk(tmp_path,
         monkeypatch.undo()
         assert in_memory == from_disk
         assert in_memory.sha256 == hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+
+def test_drawings_are_listed_only_for_pages_whose_text_pass_saw_vector_paths(tmp_path,
+                                                                             monkeypatch):
+    # issue 12, Speed: the text pass collects vector paths (TEXT_COLLECT_VECTORS); a page
+    # without any skips get_cdrawings(), a page with a ruled table still gets its grid
+    import pymupdf
+
+    from indexing import pdf_extract
+    from tests.pdfgen import Table
+
+    rows = [["Action", "Owner", "Date"], ["Build homes", "Housing", "2026"],
+            ["Fix roads", "Highways", "2027"]]
+    pdf = make_pdf(tmp_path / "t.pdf", [Page([heading("Plan"), para(lorem(40))]),
+                                        Page([heading("Actions"), Table(rows)])])
+    listed: list[int] = []
+    real = pymupdf.Page.get_cdrawings
+    monkeypatch.setattr(pymupdf.Page, "get_cdrawings",
+                        lambda page, *a, **k: listed.append(page.number) or real(page, *a, **k))
+    pdf_extract.extract_file(pdf)
+    assert listed == [1]
+    doc, _sha = pdf_extract.open_document(pdf, None)
+    gate = pdf_extract.pdf_regions.DrawingsGate()
+    try:
+        pages = [pdf_extract._read_page(doc, i, gate) for i in range(2)]
+    finally:
+        doc.close()
+    assert not any(ln.kind for ln in pages[0].lines)
+    assert {ln.text for ln in pages[1].lines if ln.kind == "table"} >= {"Build homes", "2027"}
