@@ -22,12 +22,14 @@ from __future__ import annotations
 
 import hashlib
 import re
+import threading
 import unicodedata
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from itertools import chain
 
+import Stemmer  # PyStemmer (pinned already, workbench/text.py): Snowball's Porter stemmer in C
 from whoosh.analysis import (
     BiWordFilter,
     Filter,
@@ -36,7 +38,6 @@ from whoosh.analysis import (
     StemFilter,
     StopFilter,
 )
-from whoosh.lang.porter import stem as _uncached_stem
 
 __all__ = [
     "TOKEN",
@@ -64,6 +65,24 @@ __all__ = [
 
 MAX_QUERY_CHARS = 512
 NOTICE_SHORTENED = f"Query shortened to {MAX_QUERY_CHARS} characters"
+
+# Why not Whoosh's own ``whoosh.lang.porter``: its step-1b and step-4 rules test their
+# patterns with ``re.match`` (anchored at the word's start), so they almost never fire:
+# "planning" -> "plann" but "plan" -> "plan", "retrofitting" -> "retrofitt", "employment" is
+# left whole. Snowball's "porter" is the same algorithm implemented as published.
+_STEMMERS = threading.local()
+
+
+def _uncached_stem(word: str) -> str:
+    """The Porter stem of a lower-case word; words under three letters are kept as they are
+    (Whoosh did the same; Snowball would turn "us" into "u" and "s" into nothing)."""
+    if len(word) < 3:
+        return word
+    stemmer = getattr(_STEMMERS, "porter", None)
+    if stemmer is None:  # a PyStemmer object must not be shared between threads
+        stemmer = _STEMMERS.porter = Stemmer.Stemmer("porter")
+    return stemmer.stemWord(word)
+
 
 # Highlighting re-stems every word of each shown passage; StemFilter caches, so do we.
 porter_stem = lru_cache(maxsize=50_000)(_uncached_stem)
@@ -216,7 +235,7 @@ def body_analyzer():
         | DropAcronymsFilter()
         | LowercaseFilter()
         | StopFilter(minsize=1)
-        | StemFilter()
+        | StemFilter(stemfn=_uncached_stem)
     )
 
 

@@ -347,7 +347,15 @@ def _keep(kept: list[Candidate], c: Candidate) -> bool | None:
         # otherwise the same words stand elsewhere in a hit already shown (a glossary line
         # inside a paragraph, a pledge repeated): they are shown once, there
         return False
-    if any(_inside(k.norm, c.norm) for k in kept):
+    inner = next((i for i, k in enumerate(kept) if _inside(k.norm, c.norm)), None)
+    if inner is not None:
+        k = kept[inner]
+        if (c.kind == k.kind == "commitment" and not _same_place(c, k)
+                and c.tier <= k.tier):
+            # a short line elsewhere (a table row, a title) whose words this commitment repeats
+            # and extends: shown once, as the commitment that says more, in the better rank
+            kept[inner] = c
+            return None
         return False  # a finer hit is already shown
     kept.append(c)
     return True
