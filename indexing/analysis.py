@@ -50,6 +50,7 @@ __all__ = [
     "body_analyzer",
     "pairs_analyzer",
     "exact_analyzer",
+    "exact_text",
     "exact_words",
     "highlight_analyzer",
     "load_default_synonyms",
@@ -257,9 +258,33 @@ def pairs_analyzer(sep: str = "_"):
     return body_analyzer() | _PairsFilter(sep=sep)
 
 
+#: Where a sentence or clause ends: . ! ? ; or : (and any closing quote or bracket) after a word
+#: of two or more letters or a closing bracket or quote, before white space. Not "U.K. Government" or "e.g. the" (the letter
+#: before the stop follows another stop), not "1.5" or "£1.47bn" (no space after).
+_SENTENCE_STOP = (r"(?:(?<=\w\w)(?<![.,]\w\w)|(?<=\w[)\]\"'\u2019\u201d]))"
+                  r"[.!?;:][\"'\u2019\u201d)\]]*(?=\s)")
+_SENTENCE_STOP_CHARS = frozenset(".!?;:")
+
+
+class SentenceGapFilter(Filter):
+    """Drops the sentence stops ``exact_analyzer``'s tokenizer yields, leaving a gap in the
+    positions: a quoted phrase then never runs across the end of a sentence ("… in the county.
+    Together we …" does not hold "county together")."""
+
+    def __eq__(self, other: object) -> bool:
+        return type(other) is type(self)
+
+    def __call__(self, tokens):
+        for t in tokens:
+            if t.text[:1] not in _SENTENCE_STOP_CHARS:
+                yield t
+
+
 def exact_analyzer():
-    """The analyzer of the ``exact`` field (quoted phrases): every word, lower case, unstemmed."""
-    return _tokenizer() | TokenFormsFilter() | LowercaseFilter()
+    """The analyzer of the ``exact`` field (quoted phrases): every word, lower case, unstemmed,
+    with a gap in the positions where a sentence ends."""
+    tokenizer = RegexTokenizer(re.compile(f"{TOKEN.pattern}|{_SENTENCE_STOP}", re.UNICODE))
+    return tokenizer | SentenceGapFilter() | TokenFormsFilter() | LowercaseFilter()
 
 
 def highlight_analyzer():
@@ -279,6 +304,19 @@ def stems(text: str) -> list[str]:
 def exact_words(text: str) -> list[str]:
     """The ``exact`` field's terms of ``text``, as a quoted phrase is searched."""
     return [t.text for t in _EXACT(text)]
+
+
+def exact_text(text: str) -> str:
+    """``exact_words`` joined by spaces, with " | " where a sentence ends: a phrase (its words
+    joined by spaces) is in this string when the index would find it in ``text``."""
+    out: list[str] = []
+    last = None
+    for tok in _EXACT(text, positions=True):
+        if last is not None and tok.pos > last + 1:
+            out.append("|")
+        out.append(tok.text)
+        last = tok.pos
+    return " ".join(out)
 
 
 # --- input hygiene ----------------------------------------------------------------------------
