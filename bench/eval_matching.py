@@ -2,7 +2,7 @@
 tuning links, reported on the held-out links.
 
     python bench/eval_matching.py LIBRARY [--set tune|heldout] [--tune [--folds 5]] [--embeddings]
-                                          [--links FILE ...] [--misses]
+                                          [--links FILE ...] [--misses] [--losses]
 
 Tuning links (round 3): every link of ``../shared/eval/dev_links.jsonl`` plus
 ``tests/data/links_extra.jsonl`` and ``tests/data/links_train.jsonl`` (when present). Held-out
@@ -18,6 +18,12 @@ quote (or, when the segmenter did not mark it, the quote itself as a selected pa
 engine accepts too); the rank of the first candidate holding the later quote gives top-1/top-3.
 Relation figures are taken on the pair the engine proposes when the right candidate is in the top
 three. Coordinate ascent works over the logged signals of each link's candidates.
+
+``--losses`` (tuning links only) says where the successors that are not first are lost: (a) no
+passage of the later plan holds the quote (segmentation, candidate pool), (b) held but ranked
+4-20, (c) ranked below 20 in the full ranking (every passage, not only the shortlist); and
+whether the passage holding the quote is much larger than the quote (a sentence inside a bigger
+unit), per plan pair and for the reversed/withdrawn links.
 """
 
 from __future__ import annotations
@@ -259,6 +265,55 @@ def print_misses(rows: list[dict]) -> None:
             print(f"  #{i} {c['kind']}: {c['text'][:160]} {c['signals']}")
 
 
+LOSS_BUCKETS = ("first", "2-3", "b: 4-20", "c: below 20", "a: no passage holds it")
+
+
+def losses(recs, links: list[dict]) -> dict:
+    """Where each tuning link's successor ranks in the *full* ranking of the later plan (every
+    passage, no shortlist), bucketed (see ``LOSS_BUCKETS``), and how the unit holding the quote
+    compares with the quote in words (``score.py`` counts a candidate that holds the quote)."""
+    from workbench.matching.engine import Query
+    from workbench.matching.service import passages_of
+
+    out: dict = {"overall": defaultdict(int), "by_pair": defaultdict(lambda: defaultdict(int)),
+                 "reversal": defaultdict(int), "holder_kind": defaultdict(int),
+                 "holder_over_twice_the_quote": 0, "links": 0}
+    sources: dict[str, list] = {}
+    for link in links:
+        if not link["to_quote"]:
+            continue
+        a, b = link["from_plan"], link["to_plan"]
+        suggester = recs.suggester(b)
+        index = suggester.index
+        if a not in sources:
+            sources[a] = [p.as_commitment() for p in passages_of(recs, a)]
+        src = next((c for c in sources[a] if SCORE.contains(c.text, link["from_quote"])), None)
+        query = Query(src.text if src else link["from_quote"],
+                      (" ".join(src.path) or src.heading) if src else "",
+                      suggester.affinity(a, src.section_id) if src else None)
+        ranking = index.rank_many([query], limit=len(index), shortlist=len(index))[0]
+        holders = [p for p in index.passages if SCORE.contains(p.text, link["to_quote"])]
+        rank = next((i for i, m in enumerate(ranking.matches)
+                     if SCORE.contains(m.passage.text, link["to_quote"])), None)
+        if not holders:
+            bucket = LOSS_BUCKETS[4]
+        elif rank is None or rank >= 20:
+            bucket = LOSS_BUCKETS[3]
+        else:
+            bucket = LOSS_BUCKETS[0 if rank == 0 else 1 if rank < 3 else 2]
+        out["links"] += 1
+        out["overall"][bucket] += 1
+        out["by_pair"][f"{a} -> {b}"][bucket] += 1
+        if link["relation"] in REVERSAL:
+            out["reversal"][bucket] += 1
+        if holders:
+            words = min(len(SCORE.norm(p.text).split()) for p in holders)
+            out["holder_kind"][holders[0].kind] += 1
+            out["holder_over_twice_the_quote"] += words > 2 * len(
+                SCORE.norm(link["to_quote"]).split())
+    return out
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("library", type=Path)
@@ -271,6 +326,8 @@ def main() -> None:
     ap.add_argument("--embeddings", action="store_true", help="use the optional model")
     ap.add_argument("--misses", action="store_true",
                     help="print the tuning links' misses (source, expected, what ranked above)")
+    ap.add_argument("--losses", action="store_true",
+                    help="where the tuning links' successors rank in the full ranking (buckets)")
     ap.add_argument("--links", type=Path, nargs="*", default=list(TUNING_FILES),
                     help="tuning link files besides the dev links")
     args = ap.parse_args()
@@ -294,6 +351,9 @@ def main() -> None:
         w, t = tune(rows, start)
         print(json.dumps({"weights": w, "no_successor_below": t,
                           "fitted_on_all": metrics(rows, w, t)}))
+        return
+    if args.losses:  # error analysis: the tuning links only, never the held-out links
+        print(json.dumps(losses(recs, links), indent=1))
         return
     if args.misses:  # error analysis: the tuning links only, never the held-out links
         print_misses(collect(recs, links))

@@ -13,7 +13,10 @@ also run again in quotes, for phrase precision on more than the set's few quoted
 the dev queries (odd and even ids are still shown apart, for comparison with earlier rounds);
 ``--show-misses`` lists what they miss. ``--queries tests/data/eval_extra/queries.jsonl``
 scores the held-out set instead: figures only, its misses are never listed, so they cannot
-leak into the rules. Not a test: nothing here asserts a figure.
+leak into the rules. Round 5: ``--tuning tests/data/queries_train.jsonl --tuning
+tests/data/queries_train2.jsonl`` adds both training files (see docs/bench/recall-r5.md for
+which batches of the second were written after which change). Not a test: nothing here
+asserts a figure.
 """
 
 from __future__ import annotations

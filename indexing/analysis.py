@@ -22,12 +22,14 @@ from __future__ import annotations
 
 import hashlib
 import re
+import threading
 import unicodedata
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from itertools import chain
 
+import Stemmer  # PyStemmer (pinned already, workbench/text.py): Snowball's Porter stemmer in C
 from whoosh.analysis import (
     BiWordFilter,
     Filter,
@@ -36,7 +38,6 @@ from whoosh.analysis import (
     StemFilter,
     StopFilter,
 )
-from whoosh.lang.porter import stem as _uncached_stem
 
 __all__ = [
     "TOKEN",
@@ -49,6 +50,7 @@ __all__ = [
     "body_analyzer",
     "pairs_analyzer",
     "exact_analyzer",
+    "exact_text",
     "exact_words",
     "highlight_analyzer",
     "load_default_synonyms",
@@ -64,6 +66,24 @@ __all__ = [
 
 MAX_QUERY_CHARS = 512
 NOTICE_SHORTENED = f"Query shortened to {MAX_QUERY_CHARS} characters"
+
+# Why not Whoosh's own ``whoosh.lang.porter``: its step-1b and step-4 rules test their
+# patterns with ``re.match`` (anchored at the word's start), so they almost never fire:
+# "planning" -> "plann" but "plan" -> "plan", "retrofitting" -> "retrofitt", "employment" is
+# left whole. Snowball's "porter" is the same algorithm implemented as published.
+_STEMMERS = threading.local()
+
+
+def _uncached_stem(word: str) -> str:
+    """The Porter stem of a lower-case word; words under three letters are kept as they are
+    (Whoosh did the same; Snowball would turn "us" into "u" and "s" into nothing)."""
+    if len(word) < 3:
+        return word
+    stemmer = getattr(_STEMMERS, "porter", None)
+    if stemmer is None:  # a PyStemmer object must not be shared between threads
+        stemmer = _STEMMERS.porter = Stemmer.Stemmer("porter")
+    return stemmer.stemWord(word)
+
 
 # Highlighting re-stems every word of each shown passage; StemFilter caches, so do we.
 porter_stem = lru_cache(maxsize=50_000)(_uncached_stem)
@@ -216,7 +236,7 @@ def body_analyzer():
         | DropAcronymsFilter()
         | LowercaseFilter()
         | StopFilter(minsize=1)
-        | StemFilter()
+        | StemFilter(stemfn=_uncached_stem)
     )
 
 
@@ -238,9 +258,33 @@ def pairs_analyzer(sep: str = "_"):
     return body_analyzer() | _PairsFilter(sep=sep)
 
 
+#: Where a sentence or clause ends: . ! ? ; or : (and any closing quote or bracket) after a word
+#: of two or more letters or a closing bracket or quote, before white space. Not "U.K. Government" or "e.g. the" (the letter
+#: before the stop follows another stop), not "1.5" or "£1.47bn" (no space after).
+_SENTENCE_STOP = (r"(?:(?<=\w\w)(?<![.,]\w\w)|(?<=\w[)\]\"'\u2019\u201d]))"
+                  r"[.!?;:][\"'\u2019\u201d)\]]*(?=\s)")
+_SENTENCE_STOP_CHARS = frozenset(".!?;:")
+
+
+class SentenceGapFilter(Filter):
+    """Drops the sentence stops ``exact_analyzer``'s tokenizer yields, leaving a gap in the
+    positions: a quoted phrase then never runs across the end of a sentence ("… in the county.
+    Together we …" does not hold "county together")."""
+
+    def __eq__(self, other: object) -> bool:
+        return type(other) is type(self)
+
+    def __call__(self, tokens):
+        for t in tokens:
+            if t.text[:1] not in _SENTENCE_STOP_CHARS:
+                yield t
+
+
 def exact_analyzer():
-    """The analyzer of the ``exact`` field (quoted phrases): every word, lower case, unstemmed."""
-    return _tokenizer() | TokenFormsFilter() | LowercaseFilter()
+    """The analyzer of the ``exact`` field (quoted phrases): every word, lower case, unstemmed,
+    with a gap in the positions where a sentence ends."""
+    tokenizer = RegexTokenizer(re.compile(f"{TOKEN.pattern}|{_SENTENCE_STOP}", re.UNICODE))
+    return tokenizer | SentenceGapFilter() | TokenFormsFilter() | LowercaseFilter()
 
 
 def highlight_analyzer():
@@ -260,6 +304,19 @@ def stems(text: str) -> list[str]:
 def exact_words(text: str) -> list[str]:
     """The ``exact`` field's terms of ``text``, as a quoted phrase is searched."""
     return [t.text for t in _EXACT(text)]
+
+
+def exact_text(text: str) -> str:
+    """``exact_words`` joined by spaces, with " | " where a sentence ends: a phrase (its words
+    joined by spaces) is in this string when the index would find it in ``text``."""
+    out: list[str] = []
+    last = None
+    for tok in _EXACT(text, positions=True):
+        if last is not None and tok.pos > last + 1:
+            out.append("|")
+        out.append(tok.text)
+        last = tok.pos
+    return " ".join(out)
 
 
 # --- input hygiene ----------------------------------------------------------------------------

@@ -100,8 +100,25 @@ def _utf8_path(path: Path) -> bool:
     return True
 
 
-def open_document(path: Path, password: str | None) -> tuple[pymupdf.Document, str]:
+# A file up to this size is read once, hashed and parsed from memory by ``extract_file``
+# (one pass over its bytes instead of two; issue 12, Speed); a larger one is parsed from disk.
+IN_MEMORY_BYTES = 64 * 1024 * 1024
+
+
+def _read_small(path: Path, size: int) -> bytes | None:
+    """The file's bytes if it is a PDF (header) of at most ``IN_MEMORY_BYTES``, else None."""
+    if size > IN_MEMORY_BYTES:
+        return None
+    data = path.read_bytes()
+    return data if b"%PDF" in data[:1024] else None
+
+
+def open_document(path: Path, password: str | None, *, in_memory: bool = False,
+                  ) -> tuple[pymupdf.Document, str]:
     """Open ``path`` as a PDF, applying the policy for non-PDFs, damage and passwords.
+
+    ``in_memory``: a small PDF is read into memory once, hashed and parsed from there (for a
+    document closed after one extraction; a cached one stays on disk).
 
     Returns:
         The open document and its sha256.
@@ -110,12 +127,18 @@ def open_document(path: Path, password: str | None) -> tuple[pymupdf.Document, s
         ExtractError: any refusal of the bad-file policy.
     """
     name = path.name
-    check_file(path)
-    sha256, head = _hash_and_header(path)
+    size = check_file(path)
+    data = _read_small(path, size) if in_memory else None
+    if data is not None:
+        sha256, head = hashlib.sha256(data).hexdigest(), data[:1024]
+    else:
+        sha256, head = _hash_and_header(path)
     has_header = b"%PDF" in head
     pymupdf.TOOLS.mupdf_warnings(reset=True)
     try:
-        if not _utf8_path(path):  # MuPDF takes UTF-8 file names: read such a file's bytes
+        if data is not None:
+            doc = pymupdf.open(stream=data, filetype="pdf")
+        elif not _utf8_path(path):  # MuPDF takes UTF-8 file names: read such a file's bytes
             doc = pymupdf.open(stream=path.read_bytes(), filetype="pdf" if has_header else None)
         else:
             doc = pymupdf.open(path) if has_header else pymupdf.open(path, filetype=None)
@@ -157,6 +180,7 @@ def _pdf_id(doc: pymupdf.Document) -> str:
 
 
 _BOLD_FLAG = pymupdf.TEXT_FONT_BOLD
+_VECTOR_BLOCK = 3  # a block of TEXT_COLLECT_VECTORS: one vector path's box
 _symbol_font_cache: dict[str, bool] = {}
 
 
@@ -258,15 +282,22 @@ def _read_page(doc: pymupdf.Document, index: int, gate: pdf_regions.DrawingsGate
         label = safe_line(page.get_label() or "", 100)
     except Exception:  # a broken /PageLabels tree only loses the label
         label = ""
+    drew: bool | None = None  # whether the page drew a vector path (None: not known)
     if textpage is not None:
         data = textpage.extractDICT()
-    else:
-        data = page.get_text("dict", flags=_TEXT_FLAGS)
+    else:  # the vector blocks tell whether get_cdrawings() can be skipped (issue 12, Speed)
+        data = page.get_text("dict", flags=_TEXT_FLAGS | pymupdf.TEXT_COLLECT_VECTORS)
+        drew = False
     lines: list[Line] = []
+    text_blocks = 0
     for block in data.get("blocks", ()):
         if block.get("type") != 0:
+            if drew is False and block.get("type") == _VECTOR_BLOCK:
+                drew = True
             continue
-        bno = int(block.get("number", 0))
+        # without the vector blocks, text blocks are numbered 0, 1, 2 ... in this order
+        bno = text_blocks if drew is not None else int(block.get("number", 0))
+        text_blocks += 1
         pieces_per_line = [_split_line(raw_line) for raw_line in block.get("lines", ())]
         split_lines = sum(1 for pieces in pieces_per_line if len(pieces) > 1)
         if split_lines >= 2:
@@ -286,7 +317,7 @@ def _read_page(doc: pymupdf.Document, index: int, gate: pdf_regions.DrawingsGate
                 line = _make_line(spans, index, bno * 16)
                 if line is not None:
                     lines.append(line)
-    grids, boxes = pdf_regions.regions(page, gate)
+    grids, boxes = pdf_regions.regions(page, gate, drew)
     if grids or boxes:
         lines = pdf_regions.mark_regions(lines, grids, boxes)
     cover = 0.0
@@ -351,7 +382,7 @@ def extract_file(
     """
     path = Path(path)
     name = path.name
-    doc, sha256 = open_document(path, password)
+    doc, sha256 = open_document(path, password, in_memory=True)
     password = None
     try:
         try:

@@ -94,7 +94,9 @@ from indexing.query_parser import Phrase as _Phrase
 from indexing.query_parser import Word as _Word
 from indexing.query_parser import joins as _joins
 from indexing.query_parser import near_words as _near_words
-from indexing.search_terms import derived_stems, spelling_stems
+from indexing.query_parser import split_weak as _split_weak
+from indexing.query_parser import without_question_words as _without_question_words
+from indexing.search_terms import derived_stems, irregular_stems, spelling_stems
 from workbench.model import Kind
 
 __all__ = [
@@ -301,7 +303,7 @@ def _compile_word(
     if hl:
         ctx.terms.update(st)
     # joined forms and the other spelling count as the word itself; a derived base ranks lower
-    same = [*joined, *(spelling_stems(w.raw) if len(st) == 1 else ())]
+    same = [*joined, *((*spelling_stems(w.raw), *irregular_stems(w.raw)) if len(st) == 1 else ())]
     extra_stems = [*same, *(derived_stems(w.raw) if len(st) == 1 else ())]
     for n, js in enumerate(extra_stems):
         boost = 1.0 if n < len(same) else DERIVED_BOOST
@@ -412,6 +414,8 @@ def _synonym_groups(children: tuple, ctx: _Ctx) -> list:
 
 
 def _compile_and(children: tuple, ctx: _Ctx, hl: bool) -> tuple[wq.Query, str] | None:
+    typed = _without_question_words(children)
+    children, weak = _split_weak(typed)
     parts: list[tuple[wq.Query, str]] = []
     items = _synonym_groups(children, ctx)
     joins = _joins(items)
@@ -439,6 +443,8 @@ def _compile_and(children: tuple, ctx: _Ctx, hl: bool) -> tuple[wq.Query, str] |
     words = _near_words(children)
     if hl and words and not ctx.near:
         ctx.near = words
+    if weak:  # a weak word side by side with another ("older people") still ranks first
+        words = _near_words(typed)
     if ADJACENT_BOOST and len(plain := [w for w in words if acronym_form(w) is None]) >= 2:
         # two of the words side by side, in the order typed (stop words between them do not
         # count): such a passage ranks above one that scatters them through a long section.
@@ -449,6 +455,11 @@ def _compile_and(children: tuple, ctx: _Ctx, hl: bool) -> tuple[wq.Query, str] |
             q = wq.Or([q, pairs[0]])
         else:
             q = wq.AndMaybe(q, pairs[0] if len(pairs) == 1 else wq.Or(pairs))
+    if weak:  # generic words of a long query only rank (``query_parser.split_weak``)
+        opt = [c for c in (_compile_word(w, ctx, hl) for w in weak) if c]
+        if opt:
+            q = wq.AndMaybe(q, opt[0][0] if len(opt) == 1 else wq.Or([o for o, _ in opt]))
+            shown += " (ranked by: " + ", ".join(t for _, t in opt) + ")"
     return q, shown
 
 
@@ -495,7 +506,7 @@ def _relaxed(
     ctx = _Ctx(table)
     optional: list[wq.Query] = []
     required: list[wq.Query] = []
-    items = _synonym_groups(children, ctx)
+    items = _synonym_groups(_split_weak(_without_question_words(children))[0], ctx)
     joins = _joins(items)
     for n, item in enumerate(items):
         if isinstance(item, tuple) and item[0] == "syn":

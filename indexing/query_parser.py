@@ -242,3 +242,41 @@ def near_words(children: tuple) -> list[str]:
             words += [acr] if acr else stems(node.raw)
     words = list(dict.fromkeys(words))
     return words if 2 <= len(words) <= PROXIMITY_MAX_WORDS else []
+
+
+# Words that frame a question rather than name its subject ("how will the council fix potholes?",
+# "what is done about litter"): left out of an unquoted query that has other words, as Whoosh's
+# stop list already leaves out "the", "will", "is". General English, not plan words.
+QUESTION_WORDS = frozenset(
+    "how what which who whom whose why where does do did doing done was were has had would "
+    "should could about any there their they them its our i me my".split()
+)
+# Generic verbs and nouns of a request ("helping older people live independently"): in a query
+# of three or more plain words they rank passages but are not required (a passage saying
+# "support independent living" is what was asked for). General English, not plan words.
+WEAK_WORDS = frozenset(
+    "help helping helps helped support supporting supports provide providing make making "
+    "ensure ensuring improve improving deliver delivering get getting give giving keep keeping "
+    "use using people new more better good way ways things".split()
+)
+WEAK_MIN_WORDS = 3
+
+
+def _plain(node) -> bool:
+    return isinstance(node, Word) and not node.prefix
+
+
+def without_question_words(children: tuple) -> tuple:
+    """``children`` less the plain words in ``QUESTION_WORDS``, unless nothing else is left."""
+    kept = tuple(c for c in children if not (_plain(c) and c.raw.lower() in QUESTION_WORDS))
+    return kept if kept and any(isinstance(c, Word) for c in kept) else children
+
+
+def split_weak(children: tuple) -> tuple[tuple, tuple]:
+    """(the children to require, the ``WEAK_WORDS`` that only rank): split only when at least
+    ``WEAK_MIN_WORDS`` plain words were typed and two of them are not weak."""
+    plain = [c for c in children if _plain(c) and stems(c.raw)]
+    weak = tuple(c for c in plain if c.raw.lower() in WEAK_WORDS)
+    if not weak or len(plain) < WEAK_MIN_WORDS or len(plain) - len(weak) < 2:
+        return children, ()
+    return tuple(c for c in children if not any(c is w for w in weak)), weak

@@ -29,7 +29,7 @@ from whoosh.analysis import STOP_WORDS
 from indexing.analysis import (
     TOKEN,
     acronym_form,
-    exact_words,
+    exact_text,
     porter_stem,
     stems,
     word_parts,
@@ -178,14 +178,15 @@ class _Matcher:
 
     @staticmethod
     def _holds_phrase(text: str, lower: str, phrase: str, words: list[str]) -> bool:
-        """Does ``text`` hold ``phrase`` (its ``exact_words``, space-padded)? A long section
+        """Does ``text`` hold ``phrase`` (its ``exact_words``, space-padded), within one sentence
+        (``exact_text``)? A long section
         is tokenised only in windows around its rarest word of the phrase: tokens never span
         whitespace, so a window cut at whitespace tokenises as the whole text does there."""
         if not all(w in lower for w in words):
             return False  # a word of the phrase is missing: no need to tokenise
         reach = PHRASE_REACH + 2 * len(phrase)
         if not words or len(lower) != len(text) or len(text) < 3 * reach:
-            return phrase in f" {' '.join(exact_words(text))} "
+            return phrase in f" {exact_text(text)} "
         anchor = min(words, key=lower.count)
         i = lower.find(anchor)
         while i >= 0:
@@ -194,7 +195,7 @@ class _Matcher:
                 lo -= 1
             while hi < len(text) and not text[hi].isspace():
                 hi += 1
-            if phrase in f" {' '.join(exact_words(text[lo:hi]))} ":
+            if phrase in f" {exact_text(text[lo:hi])} ":
                 return True
             i = lower.find(anchor, i + 1)
         return False
@@ -347,7 +348,15 @@ def _keep(kept: list[Candidate], c: Candidate) -> bool | None:
         # otherwise the same words stand elsewhere in a hit already shown (a glossary line
         # inside a paragraph, a pledge repeated): they are shown once, there
         return False
-    if any(_inside(k.norm, c.norm) for k in kept):
+    inner = next((i for i, k in enumerate(kept) if _inside(k.norm, c.norm)), None)
+    if inner is not None:
+        k = kept[inner]
+        if (c.kind == k.kind == "commitment" and not _same_place(c, k)
+                and c.tier <= k.tier):
+            # a short line elsewhere (a table row, a title) whose words this commitment repeats
+            # and extends: shown once, as the commitment that says more, in the better rank
+            kept[inner] = c
+            return None
         return False  # a finer hit is already shown
     kept.append(c)
     return True

@@ -70,7 +70,7 @@ from indexing.search_hits import (
     to_hit,
 )
 from indexing.search_scoring import FastBM25F
-from indexing.search_terms import definition_terms, parse_definition
+from indexing.search_terms import definition_terms, parse_definition, respell
 from workbench.errors import Cancelled, LibraryLocked
 from workbench.model import IndexDoc, SearchFilters, SearchResult, is_partial_iso_date
 from workbench.ports import IndexCheck, LoadDocs
@@ -97,8 +97,8 @@ log = logging.getLogger(__name__)
 #: Bump whenever SCHEMA or the analyzers change: a stored index with another version is rebuilt.
 # 2: relation and status fields; 3: exact, tails, new tokenizer; 4: acronyms tagged from their
 # expansions (the version file also holds the synonym table's fingerprint); 5: the acronyms
-# each passage defines, the pairs field
-SCHEMA_VERSION = 5
+# each passage defines, the pairs field; 6: Snowball's Porter stems (indexing.analysis)
+SCHEMA_VERSION = 6
 VERSION_FILE = "workbench-index-version.json"
 STATE_FILE = "workbench-index-state.json"  # the library revision the index reflects
 INDEX_NAME = "MAIN"
@@ -548,6 +548,11 @@ class WhooshSearchIndex:
             with self._read_lock:
                 s = self._current_searcher()
                 parsed = parse_query(query, self._table(s))
+                # a misspelt word is searched as the closest word the library has (recall)
+                fixed = respell(query, s, self._table(s)) if parsed.query is not None else None
+                if fixed is not None:
+                    parsed = parse_query(fixed[0], self._table(s))
+                    notices.insert(0, fixed[1])
                 notices = list(parsed.notices) + notices
                 if parsed.query is None:
                     return SearchResult((), 0, parsed.interpreted, "; ".join(notices))

@@ -19,6 +19,11 @@
   "organisation", "fibre", "programme" and "behaviour", and the other way round
   (``spelling_stems``). The table is the ``breame`` package's (about 1,700 words, Apache-2.0):
   rules such as "-or" for "-our" would also turn "four" into "for".
+* **Misspelt words.** A plain word that no passage holds in any form ("accomodation",
+  "goverment") is searched as the library's closest word within one or two edits
+  (``respell``; rapidfuzz's optimal-string-alignment distance over the ``exact`` field's
+  words starting with the same letter, ties to the commoner word); the search says so in a
+  notice. Quoted phrases are never respelt.
 
 Imports nothing of ours but ``indexing.analysis``; emits no events.
 """
@@ -26,14 +31,17 @@ Imports nothing of ours but ``indexing.analysis``; emits no events.
 from __future__ import annotations
 
 import re
+import weakref
 
 from breame.data.spelling_constants import AMERICAN_ENGLISH_SPELLINGS, BRITISH_ENGLISH_SPELLINGS
+from rapidfuzz import process
+from rapidfuzz.distance import OSA
 from whoosh.analysis import STOP_WORDS
 
-from indexing.analysis import porter_stem
+from indexing.analysis import SynonymTable, phrase_key, porter_stem, stems
 
 __all__ = ["DEFINITION_SEP", "acronym_definitions", "definition_terms", "derived_stems",
-           "parse_definition", "spelling_stems"]
+           "irregular_stems", "respell", "parse_definition", "spelling_stems"]
 
 DEFINITION_SEP = "="
 _SHORT = re.compile(r"\(\s*([A-Za-z][A-Za-z0-9&]{1,9})s?\s*\)")
@@ -166,3 +174,98 @@ def spelling_stems(word: str) -> list[str]:
     own = porter_stem(lower)
     alt = porter_stem(other)
     return [alt] if alt != own and alt.isalpha() else []
+
+
+# Irregular English plurals (general English, not plan words): the Porter stem of one form is
+# not the other's ("women" -> women, "woman" -> woman), so each finds the other, at full weight.
+_IRREGULAR = dict(
+    pair
+    for a, b in (("man", "men"), ("woman", "women"), ("child", "children"), ("foot", "feet"),
+                 ("tooth", "teeth"), ("mouse", "mice"), ("goose", "geese"), ("life", "lives"),
+                 ("wife", "wives"), ("half", "halves"), ("leaf", "leaves"), ("knife", "knives"),
+                 ("shelf", "shelves"), ("thief", "thieves"), ("crisis", "crises"),
+                 ("analysis", "analyses"), ("criterion", "criteria"),
+                 ("phenomenon", "phenomena"))
+    for pair in ((a, b), (b, a))
+)
+
+
+def irregular_stems(word: str) -> list[str]:
+    """The stem of the word's irregular singular or plural ("women" -> "woman"), other than
+    its own. Empty for most words."""
+    lower = word.lower()
+    other = _IRREGULAR.get(lower)
+    if other is None:
+        return []
+    own, alt = porter_stem(lower), porter_stem(other)
+    return [alt] if alt != own else []
+
+
+# --- misspelt words ----------------------------------------------------------------------------
+
+RESPELL_MIN_LETTERS = 5  # shorter words are too often another real word one edit away
+_RESPELLABLE = re.compile(rf"(?<![\w:*\-])[A-Za-z]{{{RESPELL_MIN_LETTERS},}}(?![\w:*\-])")
+_OPERATORS = frozenset({"AND", "OR", "NOT"})
+_WORDS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # searcher -> its words
+
+
+def _library_words(searcher, field: str) -> list[str]:
+    """The alphabetic words of ``field`` (the unstemmed ``exact`` field), once per searcher."""
+    words = _WORDS.get(searcher)
+    if words is None:
+        words = []
+        for term in searcher.reader().lexicon(field):
+            w = term.decode("utf-8") if isinstance(term, bytes) else term
+            if w.isalpha() and len(w) >= RESPELL_MIN_LETTERS - 1:
+                words.append(w)
+        _WORDS[searcher] = words
+    return words
+
+
+def _known(word: str, searcher, body: str, exact: str, table: SynonymTable) -> bool:
+    lower = word.lower()
+    # is the term in the lexicon (a key lookup; its postings' statistics are not decoded): the
+    # body terms first, which the search looks up anyway
+    reader = searcher.reader()
+    forms = [*stems(lower), *spelling_stems(lower), *irregular_stems(lower), *derived_stems(lower)]
+    if any((body, st) in reader for st in forms) or (exact, lower) in reader:
+        return True
+    # a synonym or acronym the table knows is searched through the table, not respelt
+    return any(table.alternatives(phrase_key(lower))) or bool(table.expansions(word.upper()))
+
+
+def _closest(word: str, searcher, exact: str) -> str | None:
+    lower = word.lower()
+    most = 1 if len(lower) <= 7 else 2
+    found = [(w, d) for w, d, _ in process.extract(
+        lower, _library_words(searcher, exact), scorer=OSA.distance, score_cutoff=most,
+        limit=None) if w[0] == lower[0]]  # a typo rarely hits the first letter ("seperate")
+    if not found:
+        return None
+    best = min(d for _, d in found)
+    return max((w for w, d in found if d == best),
+               key=lambda w: (searcher.doc_frequency(exact, w), w))
+
+
+def respell(text: str, searcher, table: SynonymTable, *, body: str = "body",
+            exact: str = "exact") -> tuple[str, str] | None:
+    """``text`` with each plain word no passage holds in any form (outside quotes, not an
+    operator, acronym, prefix, field or exclusion) replaced by the library's closest word, and
+    a notice naming the changes; None when nothing was changed."""
+    changes: dict[str, str] = {}
+    parts = text.split('"')
+    for i in range(0, len(parts), 2):  # outside quotes (an unclosed quote runs to the end)
+        for m in _RESPELLABLE.finditer(parts[i]):
+            word = m.group(0)
+            if word in _OPERATORS or not (word.islower() or word.istitle()) or word in changes:
+                continue
+            if not _known(word, searcher, body, exact, table):
+                fix = _closest(word, searcher, exact)
+                if fix is not None:
+                    changes[word] = fix
+    if not changes:
+        return None
+    for i in range(0, len(parts), 2):
+        parts[i] = _RESPELLABLE.sub(lambda m: changes.get(m.group(0), m.group(0)), parts[i])
+    said = ", ".join(f'"{fix}" (no passage has "{word}")' for word, fix in changes.items())
+    return '"'.join(parts), f"Searched for {said}"

@@ -88,6 +88,18 @@ def test_count_words_counts_as_the_cover_measure():
     assert count_words("ﬁnancial  ﬂood") == 2  # ligatures unfolded by NFKC
 
 
+
+@given(st.text(alphabet="aZé1'.- \n\u00a0\u00ad\u2013\u2014\u2018\u2019\u201c\u201d\ufb01ßǅ",
+               max_size=40))
+def test_count_words_matches_the_plain_fold_pipeline(text):
+    # the fast fold (ASCII casefold, replace scans) counts exactly as fold() + sub + split
+    import re
+
+    from workbench.text import fold
+
+    plain = re.sub(r"[^a-z0-9']+", " ", re.sub(r"-\s+", "", fold(text))).split()
+    assert count_words(text) == len(plain)
+
 def _score_module():
     path = REPO.parent / "shared" / "eval" / "score.py"
     if not path.is_file():

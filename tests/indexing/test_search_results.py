@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from indexing.analysis import exact_words, stems
+from indexing.analysis import exact_text, exact_words, stems
 from indexing.search_hits import Candidate, collapse, norm_text, rerank, section_label
 from indexing.search_index import NOTICE_SOME_WORDS, WhooshSearchIndex
 from workbench.model import IndexDoc
@@ -86,6 +86,24 @@ def test_quoted_phrase_matches_only_a_passage_that_holds_it(index):
     unquoted = keys(index.search("climate emergency"))
     assert set(unquoted) == {"section:2", "section:3"}  # a heading ranks, never matches
     assert unquoted[0] == "section:2"  # the words side by side rank first
+
+
+def test_quoted_phrase_never_runs_across_the_end_of_a_sentence(index):
+    index.rebuild([
+        passage("commitment:1", "We will deliver services in the county. Together we will "
+                "build stronger towns."),
+        passage("commitment:2", "We launched County Together for residents in need."),
+        passage("section:3", "Our aims for the county: together with partners, more homes."),
+        passage("section:4", "The U.K. Government funds it (see annex 2). New homes follow."),
+    ])
+    assert keys(index.search('"county together"')) == ["commitment:2"]
+    # abbreviations and numbers are not sentence ends
+    assert keys(index.search('"U.K. Government funds"')) == ["section:4"]
+    assert exact_text("in the county. Together we") == "in the county | together we"
+    assert exact_text("the U.K. Government, e.g. the £1.47bn.") == (
+        "the u.k government e.g the 1.47 billion"
+    )
+    assert exact_text("annex 2). New") == "annex 2 | new"
 
 
 def test_a_heading_that_holds_the_quoted_phrase_ranks_its_passage_first(index):

@@ -6,6 +6,7 @@ their own, so the limits are exercised without slowing the rest.
 
 from __future__ import annotations
 
+import hashlib
 import os
 import shutil
 import sys
@@ -342,3 +343,54 @@ def test_render_worker_clamps_pixels(tmp_path):
         with pytest.raises(ExtractError) as info:
             r.render(tmp_path / "missing.pdf", 0, 1.0)
         assert info.value.reason == F.MISSING
+
+
+def test_in_memory_read_gives_the_same_extraction_as_reading_from_disk(tmp_path, monkeypatch):
+    # issue 12, Speed: a small PDF is read once, hashed and parsed from memory; the result
+    # (text, units, sha256, repair notes) is the one parsing the file from disk gives
+    from indexing import pdf_extract
+
+    sample = sorted(SAMPLES.glob("*.pdf"))[0]
+    broken = truncated_copy(sample, tmp_path / "broken.pdf", 0.6)
+    for path in (sample, broken):
+        read: list[Path] = []
+        real = pdf_extract._read_small
+        monkeypatch.setattr(pdf_extract, "_read_small",
+                            lambda p, n, real=real, read=read: read.append(p) or real(p, n))
+        in_memory = pdf_extract.extract_file(path)
+        assert read == [path]
+        monkeypatch.setattr(pdf_extract, "IN_MEMORY_BYTES", 0)
+        from_disk = pdf_extract.extract_file(path)
+        monkeypatch.undo()
+        assert in_memory == from_disk
+        assert in_memory.sha256 == hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+
+def test_drawings_are_listed_only_for_pages_whose_text_pass_saw_vector_paths(tmp_path,
+                                                                             monkeypatch):
+    # issue 12, Speed: the text pass collects vector paths (TEXT_COLLECT_VECTORS); a page
+    # without any skips get_cdrawings(), a page with a ruled table still gets its grid
+    import pymupdf
+
+    from indexing import pdf_extract
+    from tests.pdfgen import Table
+
+    rows = [["Action", "Owner", "Date"], ["Build homes", "Housing", "2026"],
+            ["Fix roads", "Highways", "2027"]]
+    pdf = make_pdf(tmp_path / "t.pdf", [Page([heading("Plan"), para(lorem(40))]),
+                                        Page([heading("Actions"), Table(rows)])])
+    listed: list[int] = []
+    real = pymupdf.Page.get_cdrawings
+    monkeypatch.setattr(pymupdf.Page, "get_cdrawings",
+                        lambda page, *a, **k: listed.append(page.number) or real(page, *a, **k))
+    pdf_extract.extract_file(pdf)
+    assert listed == [1]
+    doc, _sha = pdf_extract.open_document(pdf, None)
+    gate = pdf_extract.pdf_regions.DrawingsGate()
+    try:
+        pages = [pdf_extract._read_page(doc, i, gate) for i in range(2)]
+    finally:
+        doc.close()
+    assert not any(ln.kind for ln in pages[0].lines)
+    assert {ln.text for ln in pages[1].lines if ln.kind == "table"} >= {"Build homes", "2027"}

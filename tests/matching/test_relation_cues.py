@@ -159,6 +159,16 @@ def test_turning_away_from_the_source_is_withdrawn_and_a_named_successor_replace
     assert "push back" in cessation_cues("Push back on excessive new housing targets.")
 
 
+def test_less_of_a_focus_on_the_source_is_turning_away_from_it():
+    """'less of a focus on' (or emphasis, reliance) what the source pledged: withdrawn."""
+    assert "less focus" in cessation_cues("Put less emphasis on league tables.")
+    p = propose("Open public services to competitive tendering by private providers.",
+                "Build lasting partnerships with providers, with less of a focus on "
+                "competitive tendering for services.",
+                similarity=0.2, wording=0.4, reversal_min=0.5)
+    assert p.relation == "withdrawn"
+
+
 # -- labels that follow the tuning links (docs/bench/relations-r4.md) ---------------------------
 
 def test_a_date_or_figure_added_or_dropped_is_a_reason_not_a_relation():

@@ -28,6 +28,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import math
+import re
 import threading
 from collections import Counter, OrderedDict
 from collections.abc import Sequence
@@ -129,6 +130,16 @@ def fingerprint(passages: Sequence[Passage]) -> str:
     return hashlib.blake2b(joined.encode("utf-8", "replace"), digest_size=16).hexdigest()
 
 
+_NUMBERING = re.compile(r"^\s*(?:\(?\d{1,2}[.)]|\(?[a-z][.)]|[•●▪■◦\-–—*])\s+")
+
+
+def _said(folded: str) -> str:
+    """What a passage says, for spotting the same words twice in a plan (a pledge listed in a
+    summary and again as its section's lead): folded text without list numbering and
+    punctuation."""
+    return " ".join(re.sub(r"[^\w ]", " ", _NUMBERING.sub("", folded)).split())
+
+
 def _display(item: str, text: str) -> str:
     """The original casing of a casefolded named thing, for reasons shown to people."""
     at = fold(text).find(item)
@@ -162,6 +173,7 @@ class PlanIndex:
             for x in e.all:
                 self._by_entity.setdefault(x, []).append(i)
         self._folded = [fold(p.text) for p in self.passages]
+        self._said = [_said(f) for f in self._folded]
         headings = [fold(" ".join(p.path) or p.heading) for p in self.passages]
         self._heading_list = list(dict.fromkeys(headings))
         where = {h: k for k, h in enumerate(self._heading_list)}
@@ -346,7 +358,17 @@ class PlanIndex:
                            wording))
         scored.sort(key=lambda x: (x[0], x[1], self.passages[x[2]].start))
         matches: list[Match] = []
-        for neg, _, i, wording in scored[:limit]:
+        seen_text: set[str] = set()
+        unique = []
+        for row in scored:
+            said = self._said[row[2]]
+            if said in seen_text:
+                continue
+            seen_text.add(said)
+            unique.append(row)
+            if len(unique) >= limit:
+                break
+        for neg, _, i, wording in unique:
             signals = {k: round(float(v[i]), 3) for k, v in columns.items()}
             signals.setdefault("meaning", 0.0)
             signals["wording"] = round(wording if wording is not None else wording_of(i), 3)

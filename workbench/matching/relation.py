@@ -62,6 +62,7 @@ CESSATION: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
         ("push back", r"\bpush(?:es|ing)? back (?:on|against)\b"),
         ("refocus", r"\bre-?focus\w*|\b(?:move|shift)\w* (?:our |the |its )?focus\b"),
         ("move away", r"\b(?:move|moving|step|stepping|turn|turning) away from\b"),
+        ("less focus", r"\bless (?:of an? )?(?:focus|emphasis|reliance|dependence) on\b"),
         ("instead", r"\binstead of\b|\brather than\b"),
         ("not right", r"\bcannot be right\b|\bnot (?:be )?(?:right|appropriate|sustainable)\b"),
         ("at the expense", r"\bat the expense of\b"),
@@ -115,7 +116,7 @@ or is only a reason. Off: chosen by leave-one-plan-pair-out CV (``bench/eval_rel
 --cv``); on the tuning links those labels were right 2 times in 19."""
 CUE_REVERSAL = frozenset({"reversed", "withdrawn"})
 REPLACE_ONLY = frozenset({"replace", "instead"})
-TURN_AWAY = frozenset({"refocus", "move away", "at the expense", "not right"})
+TURN_AWAY = frozenset({"refocus", "move away", "less focus", "at the expense", "not right"})
 
 
 @dataclass(frozen=True, slots=True)
