@@ -62,13 +62,7 @@ from indexing.query import (
     stems,
 )
 from indexing.search_fetch import FILL_MAX_LIMIT, MAX_LIMIT, NOTICE_SOME_WORDS, collect
-from indexing.search_hits import (
-    SNIPPET_CHARS,
-    TAILS,
-    Citations,
-    tail_terms,
-    to_hit,
-)
+from indexing.search_hits import SNIPPET_CHARS, TAILS, Citations, tail_terms, to_hit
 from indexing.search_scoring import FastBM25F
 from indexing.search_terms import definition_terms, parse_definition, respell
 from workbench.errors import Cancelled, LibraryLocked
@@ -94,11 +88,9 @@ __all__ = [
 
 log = logging.getLogger(__name__)
 
-#: Bump whenever SCHEMA or the analyzers change: a stored index with another version is rebuilt.
-# 2: relation and status fields; 3: exact, tails, new tokenizer; 4: acronyms tagged from their
-# expansions (the version file also holds the synonym table's fingerprint); 5: the acronyms
-# each passage defines, the pairs field; 6: Snowball's Porter stems (indexing.analysis)
-SCHEMA_VERSION = 6
+#: Bump whenever SCHEMA or the analyzers change: a stored index with another version is rebuilt
+#: (what each version changed: docs/ARCHITECTURE.md, "Search index versions").
+SCHEMA_VERSION = 7
 VERSION_FILE = "workbench-index-version.json"
 STATE_FILE = "workbench-index-state.json"  # the library revision the index reflects
 INDEX_NAME = "MAIN"
@@ -538,9 +530,8 @@ class WhooshSearchIndex:
             sort: ``"relevance"`` (BM25F, default) or ``"date"`` (newest plan first).
 
         Returns:
-            Hits with ``[[``/``]]`` snippets, the total (exact when it fits in ``limit``,
-            otherwise Whoosh's estimate), the interpreted query and any
-            notices joined by "; ".
+            Hits with ``[[``/``]]`` snippets, the total (exact when it fits in ``limit``, else
+            Whoosh's estimate), the interpreted query and the notices joined by "; ".
         """
         fq, notices = filter_query(filters)
         limit = max(1, min(int(limit), MAX_LIMIT))
