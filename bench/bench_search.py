@@ -93,20 +93,7 @@ def corpus_parallel(tier: int, work: Path, jobs: int) -> None:
 
     out = work / f"corpus-{tier}x"
     out.mkdir(parents=True, exist_ok=True)
-    rng = random.Random(7)  # make_corpus's seed
-    plans = gen._paragraphs()
-    vocab = sorted({w for paras in plans for p in paras for w in p.split() if w.isalpha()})
-    todo = []
-    for n in range(tier):
-        for i, paras in enumerate(plans):
-            varied = []
-            for para in paras:
-                words = para.split()
-                for j in range(len(words)):
-                    if rng.random() < 0.1:
-                        words[j] = rng.choice(vocab)
-                varied.append(" ".join(words).translate(gen._ASCII))
-            todo.append((str(out / f"plan-{i}-{n:03d}.pdf"), f"Variant plan {i}-{n}", varied))
+    todo = [(str(path), title, varied) for path, title, varied in gen.variants(out, tier)]
     with Pool(jobs) as pool:
         for _ in pool.imap_unordered(_typeset, todo, chunksize=4):
             pass

@@ -14,6 +14,7 @@ import random
 import re
 import shutil
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
@@ -79,6 +80,14 @@ def make_corpus(out: Path, factor: int, seed: int = 7) -> list[Path]:
         for pdf in sorted(SAMPLE.glob("*.pdf")):
             shutil.copy(pdf, out / pdf.name)
         return sorted(out.glob("*.pdf"))
+    for path, title, varied in variants(out, factor, seed):
+        _typeset(path, title, varied)
+    return sorted(out.glob("*.pdf"))
+
+
+def variants(out: Path, factor: int, seed: int = 7) -> Iterator[tuple[Path, str, list[str]]]:
+    """(file, title, paragraphs) of every variant plan of the corpus for ``factor``, in the order
+    its random word swaps are drawn (``bench_search`` typesets the same files in processes)."""
     rng = random.Random(seed)
     plans = _paragraphs()
     vocab = sorted({w for paras in plans for p in paras for w in p.split() if w.isalpha()})
@@ -92,8 +101,7 @@ def make_corpus(out: Path, factor: int, seed: int = 7) -> list[Path]:
                         words[j] = rng.choice(vocab)
                 # Base-14 fonts lack curly quotes and dashes: keep the generated text encodable
                 varied.append(" ".join(words).translate(_ASCII))
-            _typeset(out / f"plan-{i}-{n:03d}.pdf", f"Variant plan {i}-{n}", varied)
-    return sorted(out.glob("*.pdf"))
+            yield out / f"plan-{i}-{n:03d}.pdf", f"Variant plan {i}-{n}", varied
 
 
 if __name__ == "__main__":

@@ -10,20 +10,7 @@ import pytest
 
 from indexing.analysis import SynonymTable, porter_stem, stems
 from indexing.search_index import WhooshSearchIndex
-from workbench.model import IndexDoc
-
-
-def passage(key: str, body: str, *, plan: str = "plan-a", heading: str = "Aims") -> IndexDoc:
-    kind, _, num = key.partition(":")
-    return IndexDoc(
-        key=key, kind=kind, item_id=int(num), plan=plan, plan_title=plan.title(),
-        plan_date="2022", stage="adopted", path=(heading,), heading=heading, page_label="1",
-        page_index=1, body=body, fingerprint=f"fp-{key}-{hash(body) & 0xFFFF}",
-    )
-
-
-def keys(result) -> list[str]:
-    return [h.key for h in result.hits]
+from tests.indexing.index_docs import keys, passage
 
 
 @pytest.fixture(autouse=True, scope="module")

@@ -16,22 +16,9 @@ from indexing.search_terms import (
     derived_stems,
     spelling_stems,
 )
-from workbench.model import IndexDoc
+from tests.indexing.index_docs import keys, passage
 
 FILLER = " ".join(f"Other topic number {n} is covered elsewhere in this plan." for n in range(40))
-
-
-def passage(key: str, body: str, *, plan: str = "plan-a", heading: str = "Aims") -> IndexDoc:
-    kind, _, num = key.partition(":")
-    return IndexDoc(
-        key=key, kind=kind, item_id=int(num), plan=plan, plan_title=plan.title(),
-        plan_date="2022", stage="adopted", path=(heading,), heading=heading, page_label="1",
-        page_index=1, body=body, fingerprint=f"fp-{key}-{hash(body) & 0xFFFF}",
-    )
-
-
-def keys(result) -> list[str]:
-    return [h.key for h in result.hits]
 
 
 @pytest.fixture
