@@ -171,6 +171,21 @@ def store_copy(paths: LibraryPaths, source: Path, sha256: str) -> str:
     return rel.as_posix()
 
 
+def stored_sizes(paths: LibraryPaths) -> set[int] | None:
+    """The byte sizes of the PDF copies in the file store, or None when it cannot be read. A
+    file of any other size is none of them, so it need not be hashed to know it is new."""
+    sizes: set[int] = set()
+    try:
+        if not paths.files.exists():
+            return sizes
+        for folder in paths.files.iterdir():
+            if folder.is_dir():
+                sizes.update(f.stat().st_size for f in folder.iterdir() if f.suffix == ".pdf")
+    except OSError:
+        return None
+    return sizes
+
+
 _NO_SPACE = {errno.ENOSPC, errno.EFBIG, getattr(errno, "EDQUOT", errno.ENOSPC)}
 
 

@@ -26,6 +26,7 @@ from workbench.library import (
     sha256_of,
     slugify,
     store_copy,
+    stored_sizes,
     unique_slug,
     validate_meta,
 )
@@ -163,13 +164,14 @@ class Workbench:
             if warm_up is not None and files:
                 warm_up()
         jobs: list[_Job] = []
+        sizes = stored_sizes(self.paths)
         try:
             for path in files:
                 folder = path.parent
                 if folder not in manifests:
                     manifests[folder] = read_manifest(folder)
                 jobs.append(self._prepare(path, manifests[folder].get(path.name),
-                                          replaces if ocr is not None else None))
+                                          replaces if ocr is not None else None, sizes))
         except BaseException:
             for extractor in extractors[1:]:  # the extra workers end with this call
                 extractor.close()
@@ -197,9 +199,10 @@ class Workbench:
             # worker sanitised every string it read, but one it missed must never reach
             # SQLite invalid; offsets stay: same_length) and the durable copy of the file
             extraction = same_length_deep(extraction)
-            if extraction.sha256 != job.sha:
+            sha = job.sha or extraction.sha256  # not hashed before: the worker's hash names it
+            if extraction.sha256 != sha:
                 return extraction, None  # refused by _finish
-            return extraction, store_copy(self.paths, job.path, job.sha)
+            return extraction, store_copy(self.paths, job.path, sha)
 
         futures: list[Future[tuple[Extraction, str | None]] | None] = []
         for n, job in enumerate(jobs):
@@ -243,9 +246,18 @@ class Workbench:
         return report
 
     def _prepare(self, path: Path, entry: ManifestEntry | None,
-                 ocr_replaces: str | None = None) -> _Job:
+                 ocr_replaces: str | None = None, sizes: set[int] | None = None) -> _Job:
         """Hash the file and look for it in the library (cheap; on the calling thread).
-        ``ocr_replaces``: an OCR run that may re-read a file of that plan."""
+        ``ocr_replaces``: an OCR run that may re-read a file of that plan. ``sizes``: the byte
+        sizes of the library's PDF copies (``stored_sizes``); a file of another size is new
+        and is not hashed here: the worker hashes the bytes it parses, and that hash names it
+        (one read and one hash of the file less; issue 12, Speed)."""
+        if sizes is not None and ocr_replaces is None:
+            try:
+                if path.stat().st_size not in sizes:
+                    return _Job(path, entry, "", None)
+            except OSError:
+                pass  # sha256_of says what is wrong with it
         try:
             sha = sha256_of(path)
         except ExtractError as exc:
@@ -274,6 +286,7 @@ class Workbench:
                 extraction, stored = future.result()  # sanitised and copied by extract()
             except CancelledError:
                 return ImportOutcome(path, "cancelled", "Import cancelled.")
+            sha = sha or extraction.sha256  # a new file's size: not hashed before extraction
             if extraction.sha256 != sha or stored is None:
                 raise ExtractError(
                     ExtractFailure.UNREADABLE, f"{path.name} changed while it was being imported"
