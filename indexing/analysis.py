@@ -259,8 +259,9 @@ def pairs_analyzer(sep: str = "_"):
 
 
 #: Where a sentence or clause ends: . ! ? ; or : (and any closing quote or bracket) after a word
-#: of two or more letters or a closing bracket or quote, before white space. Not "U.K. Government" or "e.g. the" (the letter
-#: before the stop follows another stop), not "1.5" or "£1.47bn" (no space after).
+#: of two or more letters or after a closing bracket or quote, before white space. Not "U.K.
+#: Government" or "e.g. the" (the letter before the stop follows another stop), not "1.5" or
+#: "£1.47bn" (no space after).
 _SENTENCE_STOP = (r"(?:(?<=\w\w)(?<![.,]\w\w)|(?<=\w[)\]\"'\u2019\u201d]))"
                   r"[.!?;:][\"'\u2019\u201d)\]]*(?=\s)")
 _SENTENCE_STOP_CHARS = frozenset(".!?;:")

@@ -27,7 +27,6 @@ Emits nothing; pure.
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 
@@ -35,7 +34,7 @@ from indexing.cleanup import PageLayout, Paragraph, is_numbered
 from indexing.commitment_features import VERBS, Context, Model, features, load_model
 from indexing.segment import ParaRole
 from workbench.model import ExtractedCommitment, ExtractedSection, Rect
-from workbench.text import _FOLD
+from workbench.text import fold
 
 __all__ = ["Candidate", "candidates", "count_words", "find_commitments", "lead_in_of", "select",
            "sentences"]
@@ -48,9 +47,6 @@ COVER_CAP = 0.76  # units hold at most this share of a document's words, whateve
 # column): up to 1.04x the plan's words in the layout zoo, so 0.76 x 1.04 = 0.79.
 _HYPHEN_BREAK = re.compile(r"-\s+")
 _WORD_RUN = re.compile(r"[a-z0-9']+")
-# fold()'s character table as (old, new) pairs: a few str.replace scans of a page text are
-# ~4x faster than str.translate's per-character look-ups (issue 12, Speed); same result
-_FOLD_PAIRS = tuple((chr(k), v if isinstance(v, str) else chr(v)) for k, v in _FOLD.items())
 _SENTENCE_END = re.compile(r"[.!?][\"”’')\]]*\s+(?=[A-Z0-9\"“‘'(£•])")
 _ABBREVIATIONS = frozenset("e.g i.e mr mrs ms dr st no nos vs approx cllr etc fig".split())
 _NUMBER_PREFIX = re.compile(r"^\s*(?:\d{1,2}(?:\.\d{1,2})*[.)]|\(?[a-h][.)]|\([ivx]{1,4}\))\s+")
@@ -79,19 +75,7 @@ def count_words(text: str) -> int:
     ``norm``): the product's one ``fold`` (NFKC, quotes and dashes unified, case folded), a
     hyphen at a line break joins, then runs of ``a-z0-9'``. The cap and the benchmarks count
     with this one function, so the cap bounds the measured cover, not a look-alike."""
-    return len(_WORD_RUN.findall(_HYPHEN_BREAK.sub("", _fast_fold(text))))
-
-
-def _fast_fold(text: str) -> str:
-    """``fold(text)``, faster: an ASCII text only needs ``casefold`` (NFKC and the table
-    leave it as it is), and the table's few characters are replaced where present."""
-    if text.isascii():
-        return text.casefold()
-    text = unicodedata.normalize("NFKC", text)
-    for old, new in _FOLD_PAIRS:
-        if old in text:
-            text = text.replace(old, new)
-    return text.casefold()
+    return len(_WORD_RUN.findall(_HYPHEN_BREAK.sub("", fold(text))))
 
 
 def lead_in_of(text: str) -> str | None:
