@@ -14,7 +14,9 @@ Selection semantics (every criterion given must hold: they combine with AND):
 * ``status``: items whose current (newest as-at) delivery status is that status.
 * ``tag``: commitments carrying an annotation tagged with the tag or one of its descendants,
   and tagged annotations that do not sit on a commitment (these become annotation items).
-* ``search``: commitments among the search hits; a section hit contributes its commitments.
+* ``search``: commitments among the search hits; a section hit contributes its commitments,
+  and for a query with quoted phrases only those of them whose own text holds every phrase
+  (the search itself matches a quoted phrase only in a passage's own text).
 * ``basket``: exactly these items (stable item keys, commitment keys or annotation uuids).
 
 Item keys are **stable across re-import**: ``commitment:<plan slug>:<digest of the normalised
@@ -42,6 +44,7 @@ from workbench.ports import Store
 from workbench.records import Annotation, EffectiveCommitment, Link, Ref, StatusAssessment
 from workbench.review import Records
 from workbench.tasks import TaskState
+from workbench.text import fold
 
 __all__ = ["PackLibrary", "SearchFn", "Selected", "code_of", "resolve_item_key", "select_in", "select_items",
            "stable_keys"]
@@ -411,10 +414,26 @@ def _searched(lib: PackLibrary, candidates: list[Selected], query: str,
             commitment_ids.add(int(hit.item_id))
         elif hit.kind == Kind.SECTION:
             section_ids.add(int(hit.item_id))
+    phrases = [_plain(p) for p in _PHRASE.findall(fold(query))]
+    phrases = [p for p in phrases if p]
+
+    def holds_phrases(c: EffectiveCommitment) -> bool:
+        return all(f" {p} " in f" {_plain(fold(c.text))} " for p in phrases)
+
     return [s for s in candidates
             if (s.commitment.commitment_id is not None
                 and s.commitment.commitment_id in commitment_ids)
-            or (s.commitment.section_id is not None and s.commitment.section_id in section_ids)]
+            or (s.commitment.section_id is not None and s.commitment.section_id in section_ids
+                and holds_phrases(s.commitment))]
+
+
+_PHRASE = re.compile(r'"([^"]+)"')  # after ``fold``: typographic double quotes are plain
+
+
+def _plain(text: str) -> str:
+    """Words only, one space apart, "2,900" as "2900" (as the search index reads numbers): how
+    a phrase and a passage are compared."""
+    return " ".join(re.findall(r"\w+", re.sub(r"(?<=\d),(?=\d{3})", "", text)))
 
 
 def _ordered(lib: PackLibrary, items: list[Selected]) -> list[Selected]:

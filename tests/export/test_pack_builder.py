@@ -198,3 +198,15 @@ def test_stable_keys_ignore_row_ids_and_number_repeats():
                               ec("c:93", "Other")])
     assert list(before.values()) == list(after.values())  # a re-import renumbers rows only
     assert list(before.values())[1].endswith("~2")
+
+
+def test_a_quoted_search_keeps_only_commitments_holding_the_phrase(lineage):
+    wb, recs, *_ = lineage
+    quoted = build(wb, recs, search='"climate emergency"')  # hits sections as well
+    loose = build(wb, recs, search="climate emergency")
+    assert quoted.items, "the sample plans hold the phrase"
+    assert all("climate emergency" in " ".join(i.quote.casefold().split())
+               for i in quoted.items)
+    # unquoted, a section hit still brings all its commitments, phrase or not
+    assert len(loose.items) > len(quoted.items)
+    assert {i.key for i in quoted.items} <= {i.key for i in loose.items}

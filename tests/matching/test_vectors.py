@@ -5,6 +5,7 @@ from __future__ import annotations
 import socket
 
 import numpy as np
+import pytest
 
 from workbench.matching import vectors
 from workbench.matching.embedding import sentence_model
@@ -30,6 +31,18 @@ class CountingModel:
         return np.array(out, dtype=np.float32)
 
 
+@pytest.fixture(autouse=True)
+def new_process(monkeypatch):
+    """Each test starts as a fresh process would: nothing remembered in memory."""
+    monkeypatch.setattr(vectors, "_MEMORY", {})
+    monkeypatch.setattr(vectors, "_CACHES", {})
+
+
+def forget():
+    """What a new process knows: only the folders."""
+    vectors._MEMORY.clear()
+
+
 def test_each_text_is_embedded_once_in_a_process():
     model = CountingModel()
     cache = VectorCache(model)
@@ -42,16 +55,29 @@ def test_each_text_is_embedded_once_in_a_process():
 
 def test_the_next_process_reads_the_vectors_back_from_the_folder(tmp_path):
     made = VectorCache(CountingModel(), tmp_path).vectors(["one", "two"])
+    forget()
     again_model = CountingModel()
     again = VectorCache(again_model, tmp_path).vectors(["two", "one"])
     assert again_model.seen == []  # nothing computed a second time
     assert np.allclose(again, made[::-1], atol=1e-3)  # stored as float16
 
 
+def test_a_second_library_reuses_the_process_vectors_and_stores_its_own(tmp_path):
+    model = CountingModel()
+    VectorCache(model, tmp_path / "a").vectors(["shared text"])
+    VectorCache(model, tmp_path / "b").vectors(["shared text"])
+    assert model.seen == ["shared text"]  # embedded once in this process
+    forget()
+    later = CountingModel()
+    VectorCache(later, tmp_path / "b").vectors(["shared text"])
+    assert later.seen == []  # library b's folder holds it too
+
+
 def test_a_damaged_shard_is_skipped_and_its_vectors_computed_again(tmp_path):
     VectorCache(CountingModel(), tmp_path).vectors(["kept"])
     (shard,) = (tmp_path / "counting-1").glob("*.npz")
     shard.write_bytes(b"not a zip file at all")
+    forget()
     model = CountingModel()
     got = VectorCache(model, tmp_path).vectors(["kept"])
     assert model.seen == ["kept"] and got.shape == (1, 8)
@@ -70,13 +96,16 @@ def test_an_unwritable_folder_leaves_the_vectors_in_memory(tmp_path):
 def test_many_shards_are_merged_into_one_without_losing_a_vector(tmp_path, monkeypatch):
     texts = [f"text {n}" for n in range(5)]
     for t in texts:  # one process per batch: five shards
+        forget()
         VectorCache(CountingModel(), tmp_path).vectors([t])
+    forget()
     assert len(list((tmp_path / "counting-1").glob("*.npz"))) == 5
     monkeypatch.setattr(vectors, "MERGE_AT", 3)
     reader = CountingModel()
     merged = VectorCache(reader, tmp_path)
     assert len(merged) == 5
     assert len(list((tmp_path / "counting-1").glob("*.npz"))) == 1
+    forget()
     fresh = CountingModel()
     VectorCache(fresh, tmp_path).vectors(texts)
     assert reader.seen == [] and fresh.seen == []

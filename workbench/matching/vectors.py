@@ -2,9 +2,9 @@
 
 A sentence encoder costs about a millisecond a sentence, so a plan of 3,000 passages would cost
 seconds every time a process first ranks or searches it. ``VectorCache`` keys each vector by a
-hash of its text and the model's id, keeps it for the process and (given a folder) writes every
-batch it computes as one small shard file, so the next process, or the next run of the CLI,
-reads it back instead. The vectors are derived data: the folder can be deleted at any time and
+hash of its text and the model's id, keeps it for the process (one store per model, whichever
+library asked first) and (given a folder) writes every batch that folder lacked as one small
+shard file, so the next process, or the next run of the CLI, reads it back instead. The vectors are derived data: the folder can be deleted at any time and
 is refilled from the texts in SQLite on the next use (the brief's first rule).
 
 Shards are written whole to a temporary name and renamed into place (``os.replace``, atomic on
@@ -39,68 +39,82 @@ def text_key(text: str) -> bytes:
     return hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=KEY_BYTES).digest()
 
 
+class _Memory:
+    """Every vector one model has made in this process, by text key (shared by all folders,
+    so a text is embedded once per process whichever library asks)."""
+
+    def __init__(self) -> None:
+        self.rows: dict[bytes, int] = {}
+        self.blocks: list[Any] = []  # float32 arrays; row r of the store is in one of them
+        self.matrix: Any = None  # the blocks stacked, rebuilt lazily
+        self.count = 0
+        self.dim = 0
+
+    def add(self, keys: list[bytes], vecs: Any) -> None:
+        fresh = [n for n, k in enumerate(keys) if k not in self.rows]
+        if not fresh:
+            return
+        if self.dim and vecs.shape[1] != self.dim:
+            raise ValueError(f"vectors of {vecs.shape[1]} dimensions in a cache of {self.dim}")
+        self.dim = int(vecs.shape[1])
+        for n, i in enumerate(fresh):
+            self.rows[keys[i]] = self.count + n
+        self.blocks.append(vecs[fresh].astype(np.float32))
+        self.count += len(fresh)
+
+    def take(self, keys: list[bytes]) -> Any:
+        if self.matrix is None or len(self.matrix) != self.count:
+            self.matrix = np.concatenate(self.blocks) if self.blocks else \
+                np.zeros((0, self.dim), dtype=np.float32)
+            self.blocks = [self.matrix]
+        return self.matrix[[self.rows[k] for k in keys]]
+
+
+_MEMORY: dict[str, _Memory] = {}
+_LOCK = threading.RLock()
+
+
 class VectorCache:
-    """Unit vectors of texts from one model, computed once and remembered."""
+    """Unit vectors of texts from one model, computed once and remembered: in the process
+    (shared by every folder) and in ``folder`` (None: the process only)."""
 
     def __init__(self, model: Embedder, folder: Path | None = None) -> None:
         self.model = model
         self.model_id = str(getattr(model, "model_id", type(model).__name__))
         self.folder = folder / self.model_id if folder is not None else None
-        self._rows: dict[bytes, int] = {}
-        self._blocks: list[Any] = []  # float32 arrays; row r of the cache is in one of them
-        self._matrix: Any = None  # the blocks stacked, rebuilt lazily
-        self._count = 0
-        self._dim = 0
+        with _LOCK:
+            self._memory = _MEMORY.setdefault(self.model_id, _Memory())
+        self._stored: set[bytes] = set()  # keys this folder holds
         self._read: set[Path] = set()
         self._loaded = False
-        self._lock = threading.RLock()
-
-    # -- reading ---------------------------------------------------------------------------
 
     def vectors(self, texts: Sequence[str]) -> Any:
         """A (len(texts) × dimensions) float32 array of unit vectors, in the order given."""
         keys = [text_key(t) for t in texts]
-        with self._lock:
+        with _LOCK:
             self._load()
             missing: dict[bytes, str] = {}
             for k, t in zip(keys, texts, strict=True):
-                if k not in self._rows and k not in missing:
+                if k not in self._memory.rows and k not in missing:
                     missing[k] = t
-        if missing:
+        if missing:  # the model runs outside the lock: other threads may read meanwhile
             new = np.asarray(self.model.embed(list(missing.values())), dtype=np.float32)
-            with self._lock:
-                self._add(list(missing), new)
-            self._write(list(missing), new)
-        with self._lock:
-            if not keys:
-                return np.zeros((0, self._dim), dtype=np.float32)
-            matrix = self._stacked()
-            return matrix[[self._rows[k] for k in keys]]
+            with _LOCK:
+                self._memory.add(list(missing), new)
+        with _LOCK:
+            unstored = list(dict.fromkeys(k for k in keys if k not in self._stored))
+            fresh = self._memory.take(unstored) if unstored and self.folder else None
+            out = self._memory.take(keys) if keys else \
+                np.zeros((0, self._memory.dim), dtype=np.float32)
+        if fresh is not None:
+            self._write(unstored, fresh)
+        return out
 
     def __len__(self) -> int:
-        with self._lock:
+        """How many vectors this folder holds (or, without a folder, the process)."""
+        with _LOCK:
             self._load()
-            return self._count
-
-    def _stacked(self) -> Any:
-        if self._matrix is None or len(self._matrix) != self._count:
-            self._matrix = np.concatenate(self._blocks) if self._blocks else \
-                np.zeros((0, self._dim), dtype=np.float32)
-            self._blocks = [self._matrix]
-        return self._matrix
-
-    def _add(self, keys: list[bytes], vecs: Any) -> None:
-        fresh = [n for n, k in enumerate(keys) if k not in self._rows]
-        if not fresh:
-            return
-        if self._dim and vecs.shape[1] != self._dim:
-            raise ValueError(f"vectors of {vecs.shape[1]} dimensions in a cache of {self._dim}")
-        self._dim = int(vecs.shape[1])
-        block = vecs[fresh].astype(np.float32)
-        for n, i in enumerate(fresh):
-            self._rows[keys[i]] = self._count + n
-        self._blocks.append(block)
-        self._count += len(fresh)
+            return len(self._stored) if self.folder is not None else self._memory.count
 
     # -- the folder ------------------------------------------------------------------------
 
@@ -116,10 +130,11 @@ class VectorCache:
                 continue
             keys, vecs = got
             try:
-                self._add(keys, vecs)
+                self._memory.add(keys, vecs)
             except ValueError:
                 log.warning("vector cache: %s is from another model; ignored", path.name)
                 continue
+            self._stored.update(keys)
             self._read.add(path)
         if len(self._read) >= MERGE_AT:
             self._merge()
@@ -130,18 +145,17 @@ class VectorCache:
         name = hashlib.blake2b(b"".join(keys), digest_size=12).hexdigest()
         path = _write_shard(self.folder, name, keys, vecs)
         if path is not None:
-            with self._lock:
+            with _LOCK:
+                self._stored.update(keys)
                 self._read.add(path)
 
     def _merge(self) -> None:
         """All shards read so far as one file; the merged ones removed after it is in place."""
         if self.folder is None:
             return
-        keys = [b""] * self._count
-        for k, r in self._rows.items():
-            keys[r] = k
-        merged = _write_shard(self.folder, f"all-{os.getpid()}-{self._count}", keys,
-                              self._stacked())
+        keys = sorted(self._stored)
+        merged = _write_shard(self.folder, f"all-{os.getpid()}-{len(keys)}", keys,
+                              self._memory.take(keys))
         if merged is None:
             return
         for path in self._read - {merged}:
@@ -188,13 +202,12 @@ def _write_shard(folder: Path, name: str, keys: list[bytes], vecs: Any) -> Path 
 
 
 _CACHES: dict[tuple[str, str], VectorCache] = {}
-_CACHES_LOCK = threading.Lock()
 
 
 def cache_for(model: Embedder, folder: Path | None) -> VectorCache:
     """The process's cache of ``model``'s vectors in ``folder`` (None: memory only)."""
     key = (str(getattr(model, "model_id", type(model).__name__)), str(folder))
-    with _CACHES_LOCK:
+    with _LOCK:
         found = _CACHES.get(key)
         if found is None or found.model is not model:
             found = _CACHES[key] = VectorCache(model, folder)
