@@ -65,6 +65,7 @@ def fresh_caches(monkeypatch):
     """A new process, as far as the engine's and the vectors' caches know."""
     monkeypatch.setattr(engine, "_CACHE", type(engine._CACHE)())
     monkeypatch.setattr(vectors, "_CACHES", {})
+    monkeypatch.setattr(vectors, "_MEMORY", {})
 
 
 def test_a_paraphrase_sharing_only_a_generic_word_is_first_with_the_model(no_network):
@@ -111,6 +112,7 @@ def test_a_plan_embedded_once_is_read_back_not_embedded_again(tmp_path, monkeypa
     # a new process: nothing in memory, the same folder
     monkeypatch.setattr(engine, "_CACHE", type(engine._CACHE)())
     monkeypatch.setattr(vectors, "_CACHES", {})
+    monkeypatch.setattr(vectors, "_MEMORY", {})
     second = Counting()
     monkeypatch.setattr(engine, "load_embedder", lambda: second)
     again = engine.index_for(_passages(), plan="later", folder=folder)
