@@ -1,7 +1,8 @@
 """Measure the matching engine on the labelled links: tuned with k-fold cross-validation on the
 tuning links, reported on the held-out links.
 
-    python bench/eval_matching.py LIBRARY [--set tune|heldout] [--tune [--folds 5]] [--embeddings]
+    python bench/eval_matching.py LIBRARY [--set tune|heldout] [--tune [--folds 5]]
+                                          [--model use|off|wordllama] [--no-centre]
                                           [--links FILE ...] [--misses] [--losses]
 
 Tuning links (round 3): every link of ``../shared/eval/dev_links.jsonl`` plus
@@ -9,8 +10,10 @@ Tuning links (round 3): every link of ``../shared/eval/dev_links.jsonl`` plus
 links: ``tests/data/eval_extra/links.jsonl`` (``--set heldout``; look at it rarely, never at its
 misses: ``--misses`` refuses it). ``--tune`` fits the weights by coordinate ascent on each
 k-1 folds (split by a hash of the link id) and scores the fold left out, so the printed
-``cv`` figures are on links the weights were not fitted on; then it fits on all tuning links
-and prints those weights. Quotes are matched with the same tolerant functions as
+``cv`` figures are on links the weights were not fitted on (``cv_by_pair``: leave one plan pair
+out instead); then it fits on all tuning links and prints those weights. The ascent depends on
+the order it visits the signals (CV moves by up to 0.02): compare variants over several orders
+(docs/bench/meaning-r6.md). Quotes are matched with the same tolerant functions as
 ``../shared/eval/score.py`` (imported from there, not copied).
 
 For each link with a successor: the source is the commitment of the earlier plan that holds the
