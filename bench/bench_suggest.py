@@ -1,11 +1,15 @@
 """Benchmark the matching engine (issue 13), in one run, as ratios to the issue's budgets.
 
-    python bench/bench_suggest.py [LIBRARY] [--scaled] [--embeddings]
+    python bench/bench_suggest.py [LIBRARY] [--scaled] [--model=use|off|wordllama]
 
 Default library: the sample plans imported into a temporary folder through the CLI. Measures:
 
-* loading the optional meaning model (once per process);
-* building each plan's index (passages, BM25, vectors) cold, and fetching it again (cached);
+* loading the meaning model (once per process; by default the shipped sentence encoder,
+  ``--model=off`` none, ``--model=wordllama`` the optional extra);
+* building each plan's index (passages, BM25, vectors) cold, and fetching it again (cached).
+  "Cold" embeds every passage the library's vector cache (``cache/vectors``) does not hold:
+  run it once on a library whose cache folder was removed for the first, uncached figures,
+  and again for a new process with the vectors on disk;
 * suggestions for a whole plan pair (every commitment of the earlier plan), budget 2 s;
 * a compare of a plan pair (sections aligned, every passage of the earlier plan ranked),
   budget 300 ms.
@@ -31,13 +35,20 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
-os.environ["WORKBENCH_EMBEDDINGS"] = "on" if "--embeddings" in sys.argv else "off"
+MODEL = next((a.split("=", 1)[1] for a in sys.argv if a.startswith("--model=")),
+             "wordllama" if "--embeddings" in sys.argv else "use")
+os.environ["WORKBENCH_EMBEDDINGS"] = MODEL
 
 from db.records import SqliteRecords  # noqa: E402
 from db.store import SqliteStore  # noqa: E402
 from workbench.matching import PlanIndex  # noqa: E402
-from workbench.matching.embedding import load_embedder  # noqa: E402
-from workbench.matching.service import compare, passages_of, plan_index  # noqa: E402
+from workbench.matching.engine import meaning_model  # noqa: E402
+from workbench.matching.service import (  # noqa: E402
+    compare,
+    passages_of,
+    plan_index,
+    vector_folder,
+)
 from workbench.review import Records  # noqa: E402
 
 PAIRS = [
@@ -81,7 +92,7 @@ def main() -> None:
     store = SqliteStore(root / "workbench.db")
     recs = Records(store, SqliteRecords(store), actor="bench")
     t0 = time.perf_counter()
-    model = load_embedder()
+    model = meaning_model(vector_folder(store))
     rows = [emit(bench="model_load", model=type(model).__name__ if model else None,
                  seconds=round(time.perf_counter() - t0, 3))]
     for slug in sorted({p for pair in PAIRS for p in pair}):

@@ -1,7 +1,8 @@
 """Measure the matching engine on the labelled links: tuned with k-fold cross-validation on the
 tuning links, reported on the held-out links.
 
-    python bench/eval_matching.py LIBRARY [--set tune|heldout] [--tune [--folds 5]] [--embeddings]
+    python bench/eval_matching.py LIBRARY [--set tune|heldout] [--tune [--folds 5]]
+                                          [--model use|off|wordllama] [--no-centre]
                                           [--links FILE ...] [--misses] [--losses]
 
 Tuning links (round 3): every link of ``../shared/eval/dev_links.jsonl`` plus
@@ -9,8 +10,10 @@ Tuning links (round 3): every link of ``../shared/eval/dev_links.jsonl`` plus
 links: ``tests/data/eval_extra/links.jsonl`` (``--set heldout``; look at it rarely, never at its
 misses: ``--misses`` refuses it). ``--tune`` fits the weights by coordinate ascent on each
 k-1 folds (split by a hash of the link id) and scores the fold left out, so the printed
-``cv`` figures are on links the weights were not fitted on; then it fits on all tuning links
-and prints those weights. Quotes are matched with the same tolerant functions as
+``cv`` figures are on links the weights were not fitted on (``cv_by_pair``: leave one plan pair
+out instead); then it fits on all tuning links and prints those weights. The ascent depends on
+the order it visits the signals (CV moves by up to 0.02): compare variants over several orders
+(docs/bench/meaning-r6.md). Quotes are matched with the same tolerant functions as
 ``../shared/eval/score.py`` (imported from there, not copied).
 
 For each link with a successor: the source is the commitment of the earlier plan that holds the
@@ -228,13 +231,23 @@ def tune(rows: list[dict], start: dict[str, float]) -> tuple[dict[str, float], f
     return w, best_t
 
 
-def cross_validate(rows: list[dict], start: dict[str, float], folds: int) -> dict:
-    """Coordinate ascent fitted on k-1 folds, scored on the fold left out, pooled over folds."""
+def pair_of(row: dict) -> str:
+    return f"{row['link']['from_plan']} -> {row['link']['to_plan']}"
+
+
+def cross_validate(rows: list[dict], start: dict[str, float], folds: int,
+                   by_pair: bool = False) -> dict:
+    """Coordinate ascent fitted on k-1 folds, scored on the fold left out, pooled over folds.
+    ``by_pair``: leave one plan pair out instead (each pair's links scored with weights fitted
+    on the other pairs')."""
     pooled: dict[str, float] = {"top1": 0.0, "top3": 0.0}
     n = 0
-    for f in range(folds):
-        train = [r for r in rows if fold_of(r["link"]["id"], folds) != f]
-        test = [r for r in rows if fold_of(r["link"]["id"], folds) == f]
+    groups = sorted({pair_of(r) for r in rows}) if by_pair else list(range(folds))
+    for f in groups:
+        def held(r: dict, f: object = f) -> bool:
+            return pair_of(r) == f if by_pair else fold_of(r["link"]["id"], folds) == f
+        train = [r for r in rows if not held(r)]
+        test = [r for r in rows if held(r)]
         w, _ = tune(train, start)
         m = metrics(test, w)
         pooled["top1"] += m["top1"] * m["links"]
@@ -322,8 +335,13 @@ def main() -> None:
     ap.add_argument("--tune", action="store_true",
                     help="cross-validated coordinate ascent over the tuning links")
     ap.add_argument("--folds", type=int, default=5)
-    ap.add_argument("--no-embeddings", action="store_true")
-    ap.add_argument("--embeddings", action="store_true", help="use the optional model")
+    ap.add_argument("--model", choices=["use", "off", "wordllama"], default="use",
+                    help="the meaning model (WORKBENCH_EMBEDDINGS): the shipped sentence "
+                         "encoder (default), none, or the optional WordLlama")
+    ap.add_argument("--no-embeddings", action="store_true", help="same as --model off")
+    ap.add_argument("--embeddings", action="store_true", help="same as --model wordllama")
+    ap.add_argument("--no-centre", action="store_true",
+                    help="sentence vectors not centred on the later plan's mean")
     ap.add_argument("--misses", action="store_true",
                     help="print the tuning links' misses (source, expected, what ranked above)")
     ap.add_argument("--losses", action="store_true",
@@ -331,7 +349,12 @@ def main() -> None:
     ap.add_argument("--links", type=Path, nargs="*", default=list(TUNING_FILES),
                     help="tuning link files besides the dev links")
     args = ap.parse_args()
-    os.environ["WORKBENCH_EMBEDDINGS"] = "on" if args.embeddings else "off"
+    model = "wordllama" if args.embeddings else "off" if args.no_embeddings else args.model
+    os.environ["WORKBENCH_EMBEDDINGS"] = model
+    if args.no_centre:
+        from workbench.matching import engine as _engine
+
+        _engine.CENTRE = False
     from ui.compose import open_workbench, records_for
 
     wb = open_workbench(args.library)
@@ -341,13 +364,14 @@ def main() -> None:
         from workbench.matching import engine
 
         rows = collect(recs, links)
-        current = engine.WEIGHTS if args.embeddings else engine.WEIGHTS_WITHOUT_MODEL
+        current = engine.WEIGHTS_WITHOUT_MODEL if model == "off" else engine.WEIGHTS
         # a neutral start (every signal used, equal weights), so no fold's test links shaped
         # the starting point (the shipped weights were fitted on links in every fold)
-        start = {k: (0.2 if args.embeddings or k != "meaning" else 0.0) for k in current}
+        start = {k: (0.2 if model != "off" or k != "meaning" else 0.0) for k in current}
         print(json.dumps({"current": {k: round(v, 3) for k, v in metrics(rows).items()
                                       if k in ("links", "top1", "top3")},
-                          "cv": cross_validate(rows, start, args.folds)}))
+                          "cv": cross_validate(rows, start, args.folds),
+                          "cv_by_pair": cross_validate(rows, start, 0, by_pair=True)}))
         w, t = tune(rows, start)
         print(json.dumps({"weights": w, "no_successor_below": t,
                           "fitted_on_all": metrics(rows, w, t)}))

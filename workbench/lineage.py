@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from workbench.matching import Passage, index_for, plan_passages
@@ -132,6 +133,7 @@ class Suggester:
         plan: str = "",
         sections_of: Callable[[str], Sequence[Section]] | None = None,
         passages: Sequence[Passage] | None = None,
+        vectors: Path | None = None,
     ) -> None:
         """``sections_of(plan)`` gives an earlier plan's sections, so that candidates in the
         sections aligned with the source's own section score higher (the ``section`` signal)."""
@@ -140,7 +142,7 @@ class Suggester:
         self.sections = list(sections)
         self.passages = (list(passages) if passages is not None
                          else plan_passages(self.plan, candidates, sections, pages))
-        self.index = index_for(self.passages, plan=self.plan)
+        self.index = index_for(self.passages, plan=self.plan, folder=vectors)
         self._sections_of = sections_of
         self._affinity: dict[str, dict[int, dict[int, float]]] = {}
 
@@ -156,11 +158,12 @@ class Suggester:
     @classmethod
     def for_plan(cls, recs: Records, plan: str) -> Suggester:
         """The suggester of one plan of a library (its passages cached per revision)."""
-        from workbench.matching.service import passages_of
+        from workbench.matching.service import passages_of, vector_folder
 
         found = cls([], recs.store.plan(plan).meta.title, plan=plan,
                     sections=recs.effective_sections(plan),
-                    sections_of=recs.effective_sections, passages=passages_of(recs, plan))
+                    sections_of=recs.effective_sections, passages=passages_of(recs, plan),
+                    vectors=vector_folder(recs.store))
         return found
 
     @property

@@ -26,7 +26,7 @@ def no_network(monkeypatch):
     monkeypatch.setattr(socket, "create_connection", refuse)
     monkeypatch.setattr(socket, "getaddrinfo", refuse)
     monkeypatch.setattr(embedding, "_LOADED", {})
-    monkeypatch.setenv(embedding.ENV_SWITCH, "on")
+    monkeypatch.setenv(embedding.ENV_SWITCH, "wordllama")
 
 
 def test_model_loads_and_embeds_with_the_network_cut_off(no_network):
@@ -53,4 +53,7 @@ def test_switched_off_by_the_environment(no_network, monkeypatch):
     monkeypatch.setenv(embedding.ENV_SWITCH, "off")
     assert embedding.load_embedder() is None
     monkeypatch.delenv(embedding.ENV_SWITCH)
-    assert embedding.load_embedder() is None  # off unless asked for
+    # unset (or "on"): the shipped sentence encoder, never the optional WordLlama
+    assert embedding.load_embedder() is embedding.sentence_model()
+    monkeypatch.setenv(embedding.ENV_SWITCH, "on")
+    assert embedding.load_embedder() is embedding.sentence_model()

@@ -15,12 +15,14 @@ embeddings inside the wheel, numpy only, thousands of sentences a second on a la
 an optional extra because the package says MIT but its weights are derived from Llama 2 / Phi-3
 token embeddings and it states no licence for them (README, "Optional: meaning signal").
 
-It is loaded once per process from the package's own folder with downloads disabled, so nothing
-is fetched at run time. It is used only when installed **and** switched on
-(``WORKBENCH_EMBEDDINGS=on``); by default the engine runs on its lexical, fuzzy, named-thing and
-structural signals alone. The engine pools its token vectors with ``SifSpace``: with plain mean
-pooling (round 2) it did not improve the held-out figures (docs/bench/engine.md); pooled so, it
-does, a little (docs/bench/engine-r3.md).
+Which one the engine uses is ``choice()``, from ``WORKBENCH_EMBEDDINGS``: by default (or ``on``)
+the shipped sentence encoder, whose vectors the engine remembers by text in the library's cache
+folder (``engine.meaning_model``, ``vectors.cache_for``); ``off`` none (the lexical, fuzzy,
+named-thing and structural signals alone); ``wordllama`` the optional extra, loaded once per
+process from its package's own folder with downloads disabled. The engine pools WordLlama's
+token vectors with ``SifSpace`` (plain mean pooling did not help, docs/bench/engine.md) and
+centres the sentence encoder's vectors on the later plan's mean; measured against each other
+and against no model in docs/bench/meaning-r6.md.
 """
 
 from __future__ import annotations
@@ -169,16 +171,33 @@ def sentence_model() -> UseEmbedder | None:
         return _LOADED["use"]  # type: ignore[return-value]
 
 
+def choice() -> str:
+    """Which meaning model the engine uses, from ``WORKBENCH_EMBEDDINGS``: ``"use"`` (the
+    default, and ``on``: the shipped sentence encoder), ``"off"`` (``off``, ``0``, ``no``,
+    ``false``, ``none``: lexical and structural signals only) or ``"wordllama"`` (the optional
+    extra, whose weights have no stated licence: the user's explicit choice, README)."""
+    value = os.environ.get(ENV_SWITCH, "").strip().casefold()
+    if value in ("off", "0", "no", "false", "none"):
+        return "off"
+    if value == "wordllama":
+        return "wordllama"
+    return "use"
+
+
 def enabled() -> bool:
-    """Off unless ``WORKBENCH_EMBEDDINGS=on``: the model's weights have no stated licence
-    (README), so using it is the user's explicit choice."""
-    return os.environ.get(ENV_SWITCH, "off").strip().casefold() in ("1", "on", "yes", "true")
+    """Whether the engine uses a meaning model at all (on unless switched ``off``)."""
+    return choice() != "off"
 
 
 def load_embedder() -> Embedder | None:
-    """The process's embedding model, loaded on first use; None when unavailable or off."""
-    if not enabled():
+    """The process's meaning model as chosen by ``choice()``, loaded on first use: the shipped
+    sentence encoder by default, WordLlama when asked for; None when switched off or when the
+    chosen package is missing (the engine then runs on its other signals)."""
+    chosen = choice()
+    if chosen == "off":
         return None
+    if chosen == "use":
+        return sentence_model()
     with _LOCK:
         if "model" not in _LOADED:
             try:

@@ -7,11 +7,17 @@ own), the IDF of named things, and (when the optional model is installed) one em
 passage. ``index_for`` caches it by the passages' fingerprint, so a plan is re-indexed only when
 its text or the user's corrections change.
 
+The meaning model is ``meaning_model()`` (``embedding.choice``): by default the shipped sentence
+encoder (Universal Sentence Encoder, Apache-2.0), its vectors looked up by text in the library's
+``cache/vectors`` folder (``vectors.cache_for``; the service layer passes the folder), so a plan
+is embedded once, not in every process; ``WORKBENCH_EMBEDDINGS=off`` runs without a model and
+``wordllama`` selects the optional extra. Each has its own learned weights.
+
 ``PlanIndex.rank`` fuses, for each candidate, explainable signals into one score:
 
 * ``lexical``: BM25 of the source's words in the candidate, relative to the best candidate and
   to the source's own weight (both kept: one ranks, the other says how close in absolute terms);
-* ``meaning``: cosine of the two embeddings (optional model);
+* ``meaning``: cosine of the two embeddings (sentence vectors centred on the plan's mean);
 * ``wording``: rapidfuzz token-set / token-sort similarity;
 * ``names``: shared names, programmes, years, numbers and amounts, weighted by their rarity in
   the later plan;
@@ -33,6 +39,7 @@ import threading
 from collections import Counter, OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import bm25s  # why: maintained BM25 over sparse matrices, numpy only
@@ -43,6 +50,7 @@ from workbench.matching.contrast import promote
 from workbench.matching.embedding import Embedder, SifSpace, load_embedder
 from workbench.matching.passages import Passage
 from workbench.matching.relation import propose
+from workbench.matching.vectors import cache_for
 from workbench.text import entities, fold, tokens
 
 WEIGHTS: dict[str, float] = {
@@ -69,6 +77,27 @@ CLOSE = 0.195
 """Closeness of a pair that is plainly related (tuned on the tuning half): cessation cues count
 from half of it, "continued" (rather than "modified") from 0.55 of twice it."""
 CLOSE_WITHOUT_MODEL = 0.015
+WEIGHTS_SENTENCE: dict[str, float] = {
+    "lexical": 0.25, "lexical_abs": 0.10, "meaning": 0.35, "wording": 0.20, "names": 0.20,
+    "heading": 0.25, "kind": 0.20, "section": 0.20,
+}
+"""With the shipped sentence encoder (``embedding.sentence_model``, vectors centred): learned by
+the same coordinate ascent from equal weights on the 342 tuning links with a successor; 5-fold
+cross-validated 0.307 / 0.488 top-1 / top-3 against 0.287 / 0.450 without a model (leave one
+plan pair out: 0.310 / 0.485 against 0.292 / 0.447; docs/bench/meaning-r6.md)."""
+NO_SUCCESSOR_BELOW_SENTENCE = 0.0
+"""As without the model: no bar reached a precision of 0.6 on the tuning links' dropped ones, so
+the verdict is taken on the closeness of the lexical and named signals alone (``_finish``)."""
+CLOSE_SENTENCE = 0.3
+"""``CLOSE`` with the sentence encoder, whose weights make every pair closer (wording and
+meaning are never 0): chosen on the tuning links so that compare still leaves passages unpaired
+(at 0.195 nearly every passage was paired: "only in" lists of 1-5) while holding as many links
+as without a model (0.678 against 0.675; 0.25: 0.687 with almost no unpaired passages; 0.35:
+0.675; 0.4: 0.664); relation figures barely move between 0.15 and 0.3 (docs/bench/meaning-r6.md)."""
+CENTRE = True
+"""Sentence vectors are centred on the later plan's mean before the cosine (the plan's common
+direction removed; ``SifSpace`` does the same for pooled token vectors). Cross-validated on the
+tuning links: 0.307 / 0.488 centred against 0.304 / 0.477 plain (docs/bench/meaning-r6.md)."""
 ABSOLUTE = ("lexical_abs", "meaning", "wording", "names")
 """Signals that say how close a pair is in absolute terms (the others rank: relative BM25,
 heading, section, kind). "No successor" and the gate on cessation cues use only these, so a
@@ -140,6 +169,10 @@ def _said(folded: str) -> str:
     return " ".join(re.sub(r"[^\w ]", " ", _NUMBERING.sub("", folded)).split())
 
 
+def _unit(x: Any) -> Any:
+    return x / (np.linalg.norm(x, axis=1, keepdims=True) + 1e-9)
+
+
 def _display(item: str, text: str) -> str:
     """The original casing of a casefolded named thing, for reasons shown to people."""
     at = fold(text).find(item)
@@ -149,7 +182,8 @@ def _display(item: str, text: str) -> str:
 class PlanIndex:
     """What queries against one plan version reuse. Build once; read from many threads."""
 
-    def __init__(self, passages: Sequence[Passage], embedder: Embedder | None = None) -> None:
+    def __init__(self, passages: Sequence[Passage], embedder: Embedder | None = None,
+                 *, centre: bool | None = None) -> None:
         self.passages = list(passages)
         self.embedder = embedder
         self._tokens = [tokens(p.text) or ["\x00"] for p in self.passages]
@@ -186,12 +220,19 @@ class PlanIndex:
         self._kind = np.array([1.0 if p.kind == "commitment" else 0.0 for p in self.passages])
         self._vectors: Any = None
         self._sif: SifSpace | None = None
+        self._mean: Any = None
+        self.kind = "off" if embedder is None else (
+            "sif" if hasattr(embedder, "token_ids") else "sentence")
         if embedder is not None and self.passages:
-            if hasattr(embedder, "token_ids"):  # smooth-inverse-frequency pooling (SifSpace)
+            if self.kind == "sif":  # smooth-inverse-frequency pooling (SifSpace)
                 self._sif = SifSpace(embedder, [p.text for p in self.passages])  # type: ignore[arg-type]
                 self._vectors = self._sif.vectors
             else:
-                self._vectors = embedder.embed([p.text for p in self.passages])
+                self._vectors = np.asarray(embedder.embed([p.text for p in self.passages]),
+                                           dtype=np.float32)
+                if CENTRE if centre is None else centre:
+                    self._mean = self._vectors.mean(axis=0)
+                    self._vectors = _unit(self._vectors - self._mean)
 
     def __len__(self) -> int:
         return len(self.passages)
@@ -228,17 +269,22 @@ class PlanIndex:
             return None
         if self._sif is not None:
             return self._sif.encode(list(texts))
-        return self.embedder.embed(list(texts))
+        vectors = np.asarray(self.embedder.embed(list(texts)), dtype=np.float32)
+        return vectors if self._mean is None else _unit(vectors - self._mean)
 
     # -- ranking ---------------------------------------------------------------------------
 
     def close(self) -> float:
-        return CLOSE_WITHOUT_MODEL if self._vectors is None else CLOSE
+        if self._vectors is None:
+            return CLOSE_WITHOUT_MODEL
+        return CLOSE_SENTENCE if self.kind == "sentence" else CLOSE
 
     def defaults(self) -> tuple[dict[str, float], float]:
-        """The learned weights and no-successor bar for this index (with or without model)."""
+        """The learned weights and no-successor bar for this index (by its meaning model)."""
         if self._vectors is None:
             return WEIGHTS_WITHOUT_MODEL, NO_SUCCESSOR_BELOW_WITHOUT_MODEL
+        if self.kind == "sentence":
+            return WEIGHTS_SENTENCE, NO_SUCCESSOR_BELOW_SENTENCE
         return WEIGHTS, NO_SUCCESSOR_BELOW
 
     def rank(
@@ -285,6 +331,9 @@ class PlanIndex:
         query_tokens = [tokens(q.text) for q in queries]
         lexical = self._lexical_many(query_tokens)
         vectors = self.embed_sources([q.text for q in queries])
+        # every source against every passage in one matrix product (a matrix-vector product per
+        # source is many times slower under BLAS threads on a busy machine)
+        cosines = vectors @ self._vectors.T if vectors is not None else None
         heading_cache: dict[str, Any] = {}
         out = []
         for n, q in enumerate(queries):
@@ -306,7 +355,7 @@ class PlanIndex:
                 "section": self._section(q.sections),
             }
             if vectors is not None:
-                columns["meaning"] = np.clip(self._vectors @ vectors[n], 0.0, 1.0)
+                columns["meaning"] = np.clip(cosines[n], 0.0, 1.0)
             out.append(self._finish(q, columns, w, cut, limit, shortlist))
         return out
 
@@ -383,7 +432,11 @@ class PlanIndex:
                                              signals), w)
 
         top = promote(self, q.text, top, pre, make, exclude=q.exclude)
-        best = max((closeness(m.signals, w) for m in top[:5]), default=0.0)
+        # with the sentence encoder every pair has some closeness (meaning, wording), and no bar
+        # on it reached a precision of 0.6 on the tuning links' dropped ones: "no successor"
+        # stays as without a model, only when no passage shares a word or a name
+        verdict = WEIGHTS_WITHOUT_MODEL if self.kind == "sentence" else w
+        best = max((closeness(m.signals, verdict) for m in top[:5]), default=0.0)
         if best <= cut:  # nothing is close: no candidates to wade through, only the verdict
             return Ranking((), "dropped",
                            ("no passage of the later plan is close (closest "
@@ -415,15 +468,49 @@ class PlanIndex:
 
 # -- the per-process cache -----------------------------------------------------------------
 
-_CACHE: OrderedDict[tuple[str, str, bool], PlanIndex] = OrderedDict()
+class Remembered:
+    """A sentence model whose vectors are looked up by text in a ``vectors.VectorCache`` (in
+    memory, and on disk when given the library's cache folder), so a plan is embedded once, not
+    in every process. Vectors are rounded to float16 as the cache stores them, so a ranking is
+    the same whether its vectors were just computed or read back from disk."""
+
+    def __init__(self, model: Embedder, folder: Path | None) -> None:
+        self.model = model
+        self.cache = cache_for(model, folder)
+        self.model_id = self.cache.model_id
+
+    def embed(self, texts: Sequence[str]) -> Any:
+        return self.cache.vectors(list(texts)).astype(np.float16).astype(np.float32)
+
+
+def meaning_model(folder: Path | None = None) -> Embedder | None:
+    """The engine's meaning model (``embedding.choice``): the shipped sentence encoder, its
+    vectors remembered in ``folder`` (a library's ``cache/vectors``; None: this process only);
+    WordLlama (token vectors pooled per plan by ``SifSpace``); or None."""
+    model = load_embedder()
+    if model is None or hasattr(model, "token_ids"):
+        return model
+    return Remembered(model, folder)
+
+
+_CACHE: OrderedDict[tuple[str, str, str], PlanIndex] = OrderedDict()
 _CACHE_LOCK = threading.Lock()
 _CACHE_SIZE = 8
 
 
-def index_for(passages: Sequence[Passage], *, plan: str = "") -> PlanIndex:
-    """The (cached) index of one plan's passages; rebuilt only when they change."""
-    embedder = load_embedder()
-    key = (plan, fingerprint(passages), embedder is not None)
+def index_for(passages: Sequence[Passage], *, plan: str = "",
+              folder: Path | None = None) -> PlanIndex:
+    """The (cached) index of one plan's passages; rebuilt only when they change.
+
+    Args:
+        passages: the plan's passages (``passages.plan_passages``).
+        plan: its slug (part of the cache key).
+        folder: where sentence vectors are remembered across processes (the library's
+            ``cache/vectors``, see ``service.vector_folder``); None keeps them in memory.
+    """
+    embedder = meaning_model(folder)
+    key = (plan, fingerprint(passages),
+           "" if embedder is None else str(getattr(embedder, "model_id", type(embedder))))
     with _CACHE_LOCK:
         found = _CACHE.get(key)
         if found is not None:

@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict
-from typing import TYPE_CHECKING
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
+from workbench.library import LibraryPaths
 from workbench.matching.align import Comparison, compare_plans
 from workbench.matching.engine import PlanIndex, index_for
 from workbench.matching.passages import Passage, plan_passages
@@ -45,8 +47,18 @@ def passages_of(recs: Records, slug: str) -> list[Passage]:
     return found
 
 
+def vector_folder(store: Any) -> Path | None:
+    """Where a library remembers its sentence vectors: ``cache/vectors`` beside its database
+    (``LibraryPaths``), so ``workbench suggest``/``compare``, the review tab and the lineage
+    thread embed a plan once, not in every process. None for a store with no file (memory)."""
+    path = getattr(store, "path", None)
+    if path is None or str(path) in ("", ":memory:"):
+        return None
+    return LibraryPaths(Path(path).parent).cache / "vectors"
+
+
 def plan_index(recs: Records, slug: str) -> PlanIndex:
-    return index_for(passages_of(recs, slug), plan=slug)
+    return index_for(passages_of(recs, slug), plan=slug, folder=vector_folder(recs.store))
 
 
 def compare(recs: Records, earlier: str, later: str) -> Comparison:
