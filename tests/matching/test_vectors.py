@@ -125,3 +125,15 @@ def test_the_shipped_model_runs_offline_and_knows_a_paraphrase(monkeypatch):
     assert v.shape == (3, 512)
     assert np.allclose(np.linalg.norm(v, axis=1), 1.0, atol=1e-4)
     assert v[0] @ v[1] > v[0] @ v[2] + 0.2
+
+
+def test_a_long_session_merges_its_own_small_shards(tmp_path, monkeypatch):
+    monkeypatch.setattr(vectors, "MERGE_AT", 4)
+    cache = VectorCache(CountingModel(), tmp_path)
+    for n in range(6):  # one source at a time, as the review tab asks
+        cache.vectors([f"source {n}"])
+    assert len(list((tmp_path / "counting-1").glob("*.npz"))) < 4
+    forget()
+    reader = CountingModel()
+    VectorCache(reader, tmp_path).vectors([f"source {n}" for n in range(6)])
+    assert reader.seen == []

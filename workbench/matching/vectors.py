@@ -148,6 +148,8 @@ class VectorCache:
             with _LOCK:
                 self._stored.update(keys)
                 self._read.add(path)
+                if len(self._read) >= MERGE_AT:  # a long session ranking one source at a time
+                    self._merge()
 
     def _merge(self) -> None:
         """All shards read so far as one file; the merged ones removed after it is in place."""
