@@ -190,3 +190,12 @@ def test_a_pair_without_cues_is_continued_however_loose_its_wording():
                 "Support families whose children miss school.", similarity=0.1, wording=0.3)
     assert p.relation == "continued"
     assert any("wording" in r for r in p.reasons)
+
+
+def test_a_pair_without_cues_is_not_said_to_have_close_wording():
+    p = propose("Environmental step change.",
+                "You will notice a change of messaging in our literature.",
+                similarity=0.2, wording=0.35)
+    assert p.relation == "continued"  # no cue of change: the default verdict, for an officer
+    assert p.reasons == ("no cue of change; wording 35% alike",)
+    assert not any("close" in r for r in p.reasons)

@@ -386,6 +386,7 @@ def propose(
             reasons.append(f"near-identical wording ({wording:.0%})")
         else:
             relation = "continued" if similarity >= CONTINUED_FROM else "modified"
-            reasons.append(f"{'close' if relation == 'continued' else 'related'} wording "
-                           f"({wording:.0%} alike)")
+            # says what was found (no cue of change) rather than calling the wording close:
+            # with CONTINUED_FROM at 0 every pair without a cue lands here, close or not
+            reasons.append(f"no cue of change; wording {wording:.0%} alike")
     return Proposal(relation, tuple(reasons))
