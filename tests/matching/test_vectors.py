@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 import socket
+import time
 
 import numpy as np
 import pytest
@@ -137,3 +139,16 @@ def test_a_long_session_merges_its_own_small_shards(tmp_path, monkeypatch):
     reader = CountingModel()
     VectorCache(reader, tmp_path).vectors([f"source {n}" for n in range(6)])
     assert reader.seen == []
+
+
+def test_temporary_files_left_by_a_killed_process_are_swept(tmp_path):
+    VectorCache(CountingModel(), tmp_path).vectors(["a"])
+    folder = tmp_path / "counting-1"
+    old = folder / ".deadbeef.123.456.tmp"
+    new = folder / ".cafe.789.1.tmp"  # another process may be writing this one right now
+    old.write_bytes(b"half a shard")
+    new.write_bytes(b"being written")
+    os.utime(old, (time.time() - 2 * vectors.STRAY_AFTER_S,) * 2)
+    forget()
+    assert len(VectorCache(CountingModel(), tmp_path)) == 1
+    assert not old.exists() and new.exists()

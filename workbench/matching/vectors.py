@@ -19,6 +19,7 @@ import hashlib
 import logging
 import os
 import threading
+import time
 import zipfile
 from collections.abc import Sequence
 from pathlib import Path
@@ -124,6 +125,7 @@ class VectorCache:
         self._loaded = True
         if self.folder is None or not self.folder.is_dir():
             return
+        _sweep(self.folder)
         for path in sorted(self.folder.glob("*.npz")):
             got = _read_shard(path)
             if got is None:
@@ -166,6 +168,21 @@ class VectorCache:
             except OSError:  # another process may hold it open (Windows): merged next time
                 continue
         self._read = {merged}
+
+
+STRAY_AFTER_S = 3600.0
+"""A temporary file this old was left by a killed process (a write takes milliseconds)."""
+
+
+def _sweep(folder: Path) -> None:
+    """Remove temporary files that killed processes left behind."""
+    now = time.time()
+    for tmp in folder.glob(".*.tmp"):
+        try:
+            if now - tmp.stat().st_mtime > STRAY_AFTER_S:
+                tmp.unlink()
+        except OSError:  # gone already, or held open by its writer
+            continue
 
 
 def _read_shard(path: Path) -> tuple[list[bytes], Any] | None:
