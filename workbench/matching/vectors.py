@@ -42,32 +42,37 @@ def text_key(text: str) -> bytes:
 
 class _Memory:
     """Every vector one model has made in this process, by text key (shared by all folders,
-    so a text is embedded once per process whichever library asks)."""
+    so a text is embedded once per process whichever library asks). Rows live in one array
+    that doubles when full, so adding one vector does not copy the others."""
 
     def __init__(self) -> None:
         self.rows: dict[bytes, int] = {}
-        self.blocks: list[Any] = []  # float32 arrays; row r of the store is in one of them
-        self.matrix: Any = None  # the blocks stacked, rebuilt lazily
+        self.matrix: Any = np.zeros((0, 0), dtype=np.float32)
         self.count = 0
         self.dim = 0
 
     def add(self, keys: list[bytes], vecs: Any) -> None:
+        """Remember new rows, rounded to float16 as a shard stores them, so a vector reads the
+        same whether it was just computed or read back from disk."""
         fresh = [n for n, k in enumerate(keys) if k not in self.rows]
         if not fresh:
             return
         if self.dim and vecs.shape[1] != self.dim:
             raise ValueError(f"vectors of {vecs.shape[1]} dimensions in a cache of {self.dim}")
-        self.dim = int(vecs.shape[1])
+        need = self.count + len(fresh)
+        if need > len(self.matrix) or not self.dim:
+            grown = np.zeros((max(need, 2 * len(self.matrix), 64), vecs.shape[1]),
+                             dtype=np.float32)
+            if self.count:
+                grown[:self.count] = self.matrix[:self.count]
+            self.matrix, self.dim = grown, int(vecs.shape[1])
+        block = np.asarray(vecs, dtype=np.float32)[fresh].astype(np.float16)
+        self.matrix[self.count:need] = block
         for n, i in enumerate(fresh):
             self.rows[keys[i]] = self.count + n
-        self.blocks.append(vecs[fresh].astype(np.float32))
-        self.count += len(fresh)
+        self.count = need
 
     def take(self, keys: list[bytes]) -> Any:
-        if self.matrix is None or len(self.matrix) != self.count:
-            self.matrix = np.concatenate(self.blocks) if self.blocks else \
-                np.zeros((0, self.dim), dtype=np.float32)
-            self.blocks = [self.matrix]
         return self.matrix[[self.rows[k] for k in keys]]
 
 
