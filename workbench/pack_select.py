@@ -44,7 +44,7 @@ from workbench.ports import Store
 from workbench.records import Annotation, EffectiveCommitment, Link, Ref, StatusAssessment
 from workbench.review import Records
 from workbench.tasks import TaskState
-from workbench.text import fold
+from workbench.text import fold, words
 
 __all__ = ["PackLibrary", "SearchFn", "Selected", "code_of", "resolve_item_key", "select_in", "select_items",
            "stable_keys"]
@@ -418,7 +418,7 @@ def _searched(lib: PackLibrary, candidates: list[Selected], query: str,
     phrases = [p for p in phrases if p]
 
     def holds_phrases(c: EffectiveCommitment) -> bool:
-        return all(f" {p} " in f" {_plain(fold(c.text))} " for p in phrases)
+        return all(f" {p} " in f" {_plain(c.text)} " for p in phrases)
 
     return [s for s in candidates
             if (s.commitment.commitment_id is not None
@@ -431,9 +431,9 @@ _PHRASE = re.compile(r'"([^"]+)"')  # after ``fold``: typographic double quotes 
 
 
 def _plain(text: str) -> str:
-    """Words only, one space apart, "2,900" as "2900" (as the search index reads numbers): how
-    a phrase and a passage are compared."""
-    return " ".join(re.findall(r"\w+", re.sub(r"(?<=\d),(?=\d{3})", "", text)))
+    """The project's words (``workbench.text.words``), one space apart, "2,900" as "2900" (as
+    the search index reads numbers): how a phrase and a passage are compared."""
+    return " ".join(w.replace(",", "") for w in words(text))
 
 
 def _ordered(lib: PackLibrary, items: list[Selected]) -> list[Selected]:
