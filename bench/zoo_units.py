@@ -32,6 +32,8 @@ def plain(value: object) -> object:
     """JSON-ready copy of an extraction (dataclasses, tuples, dicts, enums)."""
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
         return {f.name: plain(getattr(value, f.name)) for f in dataclasses.fields(value)}
+    if isinstance(value, tuple) and hasattr(value, "_fields"):  # a named tuple (model.Rect)
+        return {name: plain(v) for name, v in zip(value._fields, value, strict=True)}
     if isinstance(value, list | tuple):
         return [plain(v) for v in value]
     if isinstance(value, dict):

@@ -216,7 +216,7 @@ def insert_content(db: Database, doc_id: int, ex: Extraction) -> None:
     _insert_many(db, "commitments", _COMMITMENT_COLUMNS, [
         (doc_id, section_ids[c.section_ordinal], c.ordinal, c.text, c.page_index,
          labels.get(c.page_index, str(c.page_index + 1)), c.char_start, c.char_end, c.lead_in,
-         c.kind, json.dumps([[r.page_index, r.x0, r.y0, r.x1, r.y1] for r in c.rects]),
+         c.kind, json.dumps(c.rects),  # a Rect is a tuple: [[page_index, x0, y0, x1, y1], ...]
          fingerprint(c.text, c.page_index, c.section_ordinal, c.lead_in, c.kind))
         for c in ex.commitments
     ])

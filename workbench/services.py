@@ -39,7 +39,8 @@ from workbench.model import (
     SearchResult,
 )
 from workbench.ports import Extractor, IndexFeed, SearchIndex, Store
-from workbench.safe_text import safe_line, safe_text, same_length_deep
+from workbench.safe_extraction import sanitised
+from workbench.safe_text import safe_line, safe_text
 from workbench.tasks import SubState, TaskState
 
 log = logging.getLogger(__name__)
@@ -198,7 +199,7 @@ class Workbench:
             # on the thread that writes (issue 12, Speed): the last line of defence (the
             # worker sanitised every string it read, but one it missed must never reach
             # SQLite invalid; offsets stay: same_length) and the durable copy of the file
-            extraction = same_length_deep(extraction)
+            extraction = sanitised(extraction)  # same_length_deep, checked in one pass
             sha = job.sha or extraction.sha256  # not hashed before: the worker's hash names it
             if extraction.sha256 != sha:
                 return extraction, None  # refused by _finish
