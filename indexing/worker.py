@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import select
 import signal
 import threading
 import time
@@ -34,7 +35,12 @@ from pathlib import Path
 from typing import Any
 
 from indexing.worker_child import child_main
-from indexing.worker_limits import MemoryWatchdog, resident_memory, rlimit_enabled
+from indexing.worker_limits import (
+    MemoryWatchdog,
+    process_handle,
+    resident_memory,
+    rlimit_enabled,
+)
 from indexing.worker_protocol import (
     ExtractReply,
     ExtractRequest,
@@ -141,6 +147,26 @@ class _Child:
         self.process.start()
         child_conn.close()
         self.served = 0
+        self._handle: Any = None  # process_handle(), made on first use
+        # one poll object for the life of the pipe: Connection.poll builds and closes a
+        # selector at every call, ~70 us a time in a loop that waits on every document
+        # (issue 12, Speed); Windows has no select.poll and keeps Connection.poll
+        self._poller: Any = None
+        if hasattr(select, "poll"):
+            self._poller = select.poll()
+            self._poller.register(self.conn.fileno(), select.POLLIN)
+
+    def readable(self, timeout: float) -> bool:
+        """``conn.poll(timeout)``: a message (or the end of the pipe) is waiting."""
+        if self._poller is None:
+            return self.conn.poll(timeout)
+        return bool(self._poller.poll(timeout * 1000))
+
+    def handle(self) -> Any:
+        """The child's ``process_handle`` for the memory checks, made once."""
+        if self._handle is None:
+            self._handle = process_handle(self.process.pid)
+        return self._handle
 
     def kill(self) -> None:
         try:
@@ -230,7 +256,7 @@ class _WorkerBase:
         if self._child is not child:  # already discarded after a failure
             return
         if child.served >= self.recycle_after or (
-                self.recycle_rss > 0 and resident_memory(child.process.pid) > self.recycle_rss):
+                self.recycle_rss > 0 and resident_memory(child.handle()) > self.recycle_rss):
             self._discard()
             self._child = _Child(self.memory_limit, self.use_rlimit)
 
@@ -258,13 +284,13 @@ class _WorkerBase:
             raise ExtractError(ExtractFailure.CRASHED,
                                f"{name} could not be sent to the PDF reader") from exc
         start = last = time.monotonic()
-        watchdog = MemoryWatchdog(child.process.pid, self.memory_limit)
+        watchdog = MemoryWatchdog(child.handle(), self.memory_limit)
         while True:
             if self._abort.is_set() or (state is not None and state.cancel_requested):
                 self._discard()
                 raise ExtractError(ExtractFailure.CANCELLED, f"Import of {name} was cancelled")
             try:
-                ready = child.conn.poll(0.05)
+                ready = child.readable(0.05)
                 message = child.conn.recv() if ready else None
             except (EOFError, OSError):
                 message, ready = None, False

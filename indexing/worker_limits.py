@@ -16,7 +16,7 @@ import time
 
 import psutil
 
-__all__ = ["MemoryWatchdog", "resident_memory", "rlimit_enabled"]
+__all__ = ["MemoryWatchdog", "process_handle", "resident_memory", "rlimit_enabled"]
 
 
 def rlimit_enabled() -> bool:
@@ -25,30 +25,44 @@ def rlimit_enabled() -> bool:
     return os.environ.get("WORKBENCH_NO_RLIMIT", "") not in ("1", "true", "yes")
 
 
-def resident_memory(pid: int | None) -> int:
-    """The resident memory of process ``pid`` in bytes (0 if it cannot be read)."""
+def process_handle(pid: int | None) -> psutil.Process | None:
+    """A psutil handle on process ``pid`` (None if there is none), to keep with a worker child:
+    making one reads ``/proc`` each time, and an import asked twice a document (issue 12,
+    Speed). The child is reaped only when it is discarded, so its pid is not reused while the
+    handle is kept."""
+    if pid is None:
+        return None
+    try:
+        return psutil.Process(pid)
+    except (psutil.Error, OSError):
+        return None
+
+
+def resident_memory(pid: int | psutil.Process | None) -> int:
+    """The resident memory of process ``pid`` (or of a ``process_handle``) in bytes (0 if it
+    cannot be read)."""
     if pid is None:
         return 0
     try:
-        return int(psutil.Process(pid).memory_info().rss)
+        process = pid if isinstance(pid, psutil.Process) else psutil.Process(pid)
+        return int(process.memory_info().rss)
     except (psutil.Error, OSError):
         return 0
 
 
 class MemoryWatchdog:
-    """Polls one process's resident memory against ``limit`` bytes (0 = no limit)."""
+    """Polls one process's resident memory against ``limit`` bytes (0 = no limit); ``pid`` may
+    be a ``process_handle``."""
 
-    def __init__(self, pid: int | None, limit: int, *, interval: float = 0.1) -> None:
+    def __init__(self, pid: int | psutil.Process | None, limit: int, *,
+                 interval: float = 0.1) -> None:
         self.limit = limit
         self.interval = interval
         self.peak = 0
         self._next = 0.0
         self._process: psutil.Process | None = None
         if pid is not None and limit > 0:
-            try:
-                self._process = psutil.Process(pid)
-            except (psutil.Error, OSError):
-                self._process = None
+            self._process = pid if isinstance(pid, psutil.Process) else process_handle(pid)
 
     def over_limit(self) -> bool:
         """True once the process's resident memory exceeds the limit."""
