@@ -400,13 +400,15 @@ def features(text: str, ctx: Context) -> dict[str, float]:
     crossed = _CROSSED.get(ctx.shape)
     if crossed is None:
         crossed = _CROSSED[ctx.shape] = {}
-    for name in list(f):
-        cross = crossed.get(name)
-        if cross is None:  # the name once built (and its hash kept; issue 12, Speed)
-            group = _SHAPE_GROUP.get(ctx.shape, ctx.shape)
-            cross = crossed[name] = "" if name in _NO_CROSS else f"{group}*{name}"
-        if cross:
-            f[cross] = 1.0
+    crosses = list(map(crossed.get, f))  # each name once built (and its hash kept)
+    if None in crosses:
+        group = _SHAPE_GROUP.get(ctx.shape, ctx.shape)
+        for name in f:
+            if name not in crossed:
+                crossed[name] = "" if name in _NO_CROSS else f"{group}*{name}"
+        crosses = list(map(crossed.get, f))
+    # added in the order of ``f`` (the model sums in that order); "" is a name not crossed
+    f.update(dict.fromkeys(filter(None, crosses), 1.0))
     return f
 
 
