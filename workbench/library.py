@@ -162,13 +162,37 @@ def store_copy(paths: LibraryPaths, source: Path, sha256: str) -> str:
     try:
         with source.open("rb") as src:
             # the file store's temp names: db.recovery removes a killed copy's at open
-            atomic_write(target, lambda out: shutil.copyfileobj(src, out, 1 << 20),
+            atomic_write(target, lambda out: _copy_file(src, out),
                          prefix=".incoming-", suffix=".tmp")
     except OSError as exc:
         if exc.errno in _NO_SPACE:
             raise DiskFull() from exc
         raise
     return rel.as_posix()
+
+
+def _copy_file(src: Any, out: Any) -> None:
+    """Copy the open file ``src`` into the open, empty file ``out``: in the kernel where it
+    can (``os.sendfile``, as ``shutil.copyfile`` does on Linux: no pass of the bytes through
+    Python, ~20 % less CPU for the import's copies; issue 12, Speed), else by chunks."""
+    if hasattr(os, "sendfile") and os.name == "posix":
+        try:
+            size = os.fstat(src.fileno()).st_size
+            offset = 0
+            while offset < size:
+                sent = os.sendfile(out.fileno(), src.fileno(), offset, size - offset)
+                if sent == 0:
+                    break
+                offset += sent
+            if offset == size:
+                return
+        except OSError as exc:
+            if exc.errno in _NO_SPACE:
+                raise
+        out.seek(0)  # not possible here: copy it the plain way
+        out.truncate()
+        src.seek(0)
+    shutil.copyfileobj(src, out, 1 << 20)
 
 
 def stored_sizes(paths: LibraryPaths) -> set[int] | None:
