@@ -31,6 +31,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
+from itertools import pairwise
 
 __all__ = ["KINDS", "VERBS", "Context", "Model", "features", "load_model"]
 
@@ -216,7 +217,8 @@ for _name, _vocab in _PAIR_CUES.items():
     for _a, _b in _vocab:
         _seconds = _CUE_PAIRS.setdefault(_a, {})
         _seconds[_b] = (*_seconds.get(_b, ()), _name)
-_PAIR_FIRSTS = frozenset({*_CUE_PAIRS, "we"})  # "we are" is looked for too (we_are_doing)
+_CUE_PAIRS.setdefault("we", {})  # "we are" is looked for in the same walk (we_are_doing)
+_PAIR_FIRSTS = frozenset(_CUE_PAIRS)
 _FIRED: dict[tuple[frozenset[str], frozenset[str]], tuple[str, ...]] = {}
 
 
@@ -242,14 +244,15 @@ def _cues(text: str, low: str, f: dict[str, float]) -> None:
     fired_pairs: set[str] = set()
     we_are = False
     if not present.isdisjoint(_PAIR_FIRSTS):
-        for i in range(len(words) - 1):
-            seconds = _CUE_PAIRS.get(words[i])
-            if seconds is not None:
-                names = seconds.get(words[i + 1])
+        get = _CUE_PAIRS.get
+        for a, b in pairwise(words):
+            seconds = get(a)
+            if seconds is not None:  # ("we" is a first word of a cue pair too)
+                names = seconds.get(b)
                 if names is not None:
                     fired_pairs.update(names)
-            if words[i] == "we" and words[i + 1] == "are":
-                we_are = True
+                if b == "are" and a == "we":
+                    we_are = True
     if fired_words or fired_pairs:
         for name in _fired(fired_words, frozenset(fired_pairs)):
             f[name] = 1.0
@@ -400,15 +403,13 @@ def features(text: str, ctx: Context) -> dict[str, float]:
     crossed = _CROSSED.get(ctx.shape)
     if crossed is None:
         crossed = _CROSSED[ctx.shape] = {}
-    crosses = list(map(crossed.get, f))  # each name once built (and its hash kept)
-    if None in crosses:
-        group = _SHAPE_GROUP.get(ctx.shape, ctx.shape)
-        for name in f:
-            if name not in crossed:
-                crossed[name] = "" if name in _NO_CROSS else f"{group}*{name}"
-        crosses = list(map(crossed.get, f))
-    # added in the order of ``f`` (the model sums in that order); "" is a name not crossed
-    f.update(dict.fromkeys(filter(None, crosses), 1.0))
+    for name in list(f):
+        cross = crossed.get(name)
+        if cross is None:  # the name once built (and its hash kept; issue 12, Speed)
+            group = _SHAPE_GROUP.get(ctx.shape, ctx.shape)
+            cross = crossed[name] = "" if name in _NO_CROSS else f"{group}*{name}"
+        if cross:
+            f[cross] = 1.0
     return f
 
 
@@ -429,16 +430,24 @@ class Model:
     threshold: float = 0.5
 
     def probabilities(self, feats: Mapping[str, float]) -> dict[str, float]:
-        vectors = self._vectors()
+        get = self._vectors().get
         s0 = s1 = s2 = s3 = s4 = 0.0  # one per kind (KINDS has five): no inner loop
         for name, value in feats.items():
-            vec = vectors.get(name)
+            vec = get(name)
             if vec is not None:
-                s0 += vec[0] * value
-                s1 += vec[1] * value
-                s2 += vec[2] * value
-                s3 += vec[3] * value
-                s4 += vec[4] * value
+                w0, w1, w2, w3, w4 = vec
+                if value == 1.0:  # every feature's value: w * 1.0 is w, exactly
+                    s0 += w0
+                    s1 += w1
+                    s2 += w2
+                    s3 += w3
+                    s4 += w4
+                else:
+                    s0 += w0 * value
+                    s1 += w1 * value
+                    s2 += w2 * value
+                    s3 += w3 * value
+                    s4 += w4 * value
         scores = [s0, s1, s2, s3, s4]
         top = max(scores)
         exp = [math.exp(x - top) for x in scores]

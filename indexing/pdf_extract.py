@@ -207,12 +207,16 @@ def _split_line(raw_line: dict) -> list[list[tuple]]:
         stripped = text.strip()
         if len(stripped) == 1 and _is_symbol_font(s["font"]):
             text = cleanup.fix_symbol_glyph(text, s["font"])
-        text = normalise(safe_text(text))  # broken fonts: surrogates, controls (issue 15)
+            stripped = text.strip()
+        # printable ASCII (most spans) is what both calls return unchanged (issue 12, Speed)
+        if not (text.isascii() and text.isprintable()):
+            text = normalise(safe_text(text))  # broken fonts: surrogates, controls (issue 15)
+            stripped = text.strip()
+        n = len(stripped)
         if not text:
             continue
         size = float(s["size"])
         x0, y0, x1, y1 = s["bbox"]
-        n = len(text.strip())
         if last_x1 is not None and n and x0 - last_x1 > 2.5 * max(size, 1.0):
             piece = []
             pieces.append(piece)
