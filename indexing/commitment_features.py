@@ -31,7 +31,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
-from itertools import pairwise
+from itertools import compress
 
 __all__ = ["KINDS", "VERBS", "Context", "Model", "features", "load_model"]
 
@@ -245,16 +245,17 @@ def _cues(text: str, low: str, f: dict[str, float]) -> None:
         frozenset())
     fired_pairs: set[str] = set()
     we_are = False
+    last = len(words) - 1
     if not present.isdisjoint(_PAIR_FIRSTS):
-        get = _CUE_PAIRS.get
-        for a, b in pairwise(words):
-            seconds = get(a)
-            if seconds is not None:  # ("we" is a first word of a cue pair too)
-                names = seconds.get(b)
-                if names is not None:
-                    fired_pairs.update(names)
-                if b == "are" and a == "we":
-                    we_are = True
+        # only the positions of words that can start a pair are visited (found in C: most
+        # words start none; issue 12, Speed)
+        for i in compress(range(last), map(_PAIR_FIRSTS.__contains__, words)):
+            a, b = words[i], words[i + 1]
+            names = _CUE_PAIRS[a].get(b)  # ("we" starts a cue pair too)
+            if names is not None:
+                fired_pairs.update(names)
+            if b == "are" and a == "we":
+                we_are = True
     if fired_words or fired_pairs:
         for name in _fired(fired_words, frozenset(fired_pairs)):
             f[name] = 1.0
@@ -262,10 +263,11 @@ def _cues(text: str, low: str, f: dict[str, float]) -> None:
     # acronyms) otherwise (issue 12, Speed; same features)
     if not (present.isdisjoint(_MODALS) and present.isdisjoint(_BE_VERBS)):
         acronyms = {w.casefold() for w in text.split() if w.isupper() and 2 <= len(w) <= 6}
-        for i in range(len(words) - 1):
-            a, b = words[i], words[i + 1]
-            if (a in _SUBJECTS or a in acronyms) and (b in _MODALS or (
-                    b in _BE_VERBS and i + 2 < len(words) and words[i + 2] in _BE_MODAL)):
+        subjects = _SUBJECTS.union(acronyms) if acronyms else _SUBJECTS
+        for i in compress(range(last), map(subjects.__contains__, words)):  # (as above)
+            b = words[i + 1]
+            if b in _MODALS or (b in _BE_VERBS and i + 2 < len(words)
+                                and words[i + 2] in _BE_MODAL):
                 f["subject_modal_any"] = 1.0
                 break
     doing = we_are or "we're" in present or "we’re" in present
