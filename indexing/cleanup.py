@@ -275,6 +275,14 @@ def _implausible(text: str) -> bool:
     (replacement characters, private use, controls, unassigned)."""
     if text.isascii() and (text.replace("\n", "").isprintable() or _JUNK.search(text) is None):
         return False  # nothing junk, and nothing beyond Latin (most pages; issue 12, Speed)
+    one_line = text.replace("\n", "")
+    if one_line.isprintable():  # a bound instead of two scans (most other pages; same answer):
+        # no control, private-use, unassigned or surrogate code point and no space but " ",
+        # so the words hold every character but the spaces, and each junk (U+FFFD) or
+        # beyond-Latin character adds at least as many UTF-8 bytes beyond one as it counts
+        n = len(one_line) - one_line.count(" ")
+        if n < 20 or 4 * (len(one_line.encode("utf-8")) - len(one_line)) <= n:
+            return False  # (at most a quarter of the words' characters)
     n = len("".join(text.split()))  # the characters that are not \s (str.isspace)
     if n < 20:
         return False

@@ -94,7 +94,9 @@ def mark_contents(lines: Sequence[Line]) -> list[Line]:
                if ln.kind == "toc" or (ln.text.rstrip()[-1:].isdigit()  # cheap test first
                                        and _TOC_ENTRY.match(collapse(ln.text))
                                        and len(ln.text.split()) <= 16)]
-    texty = [ln for ln in lines if has_alpha(ln.text)]
+    if len(entries) < 2:  # none of the three tests below can pass (most pages: no more
+        return list(lines)  # walks over their lines; issue 12, Speed)
+    texty = [ln for ln in lines if has_alpha(ln.text)] if len(entries) >= 4 else []
     # (the title has no inner spaces to collapse, so it must be in the raw text)
     titled = any(_CONTENTS_TITLE.match(collapse(ln.text)) for ln in lines
                  if _CONTENTS_WORD.search(ln.text))
