@@ -37,8 +37,9 @@ import numpy as np
 
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
-os.environ["WORKBENCH_EMBEDDINGS_SEARCH"] = "off"  # the lexical search alone is the baseline
+os.environ["WORKBENCH_SEARCH_MEANING"] = "off"  # the lexical search alone is the baseline
 
+from indexing import search_hits  # noqa: E402
 from indexing.query import parse_query  # noqa: E402
 from indexing.search_fetch import collect  # noqa: E402
 from indexing.search_hits import _inside, _paragraphs, norm_text  # noqa: E402
@@ -81,6 +82,28 @@ def units_of(searcher) -> list[str]:
     return out
 
 
+_RERANK = search_hits.rerank
+
+
+def _keep_keys(cands, near):
+    """``search_hits.rerank``, remembering each candidate's lexical key (its BM25F score scaled
+    to the tier's best plus the nearness and heading bonuses) as ``c.lexkey``."""
+    shown = _RERANK(cands, near)
+    top: dict[int, float] = {}
+    for c in cands:
+        top[c.tier] = max(top.get(c.tier, 0.0), c.score)
+    for c in cands:
+        span = search_hits._span(c.text, near)
+        bonus = search_hits.PROXIMITY_WEIGHT * len(near) / span if span else 0.0
+        bonus += search_hits.HEADING_WEIGHT * search_hits._heading_share(
+            c.fields.get("heading") or "", frozenset(near))
+        c.lexkey = c.score / (top[c.tier] or 1.0) + bonus
+    return shown
+
+
+search_hits.rerank = _keep_keys
+
+
 def lexical(index, query: str, limit: int):
     """The candidates ``WhooshSearchIndex.search`` would show, before they become hits."""
     s = index._current_searcher()
@@ -116,6 +139,7 @@ def dump(lib: Path, model_name: str, sets: list[Path], out: Path) -> None:
             texts = [c.text for c in cands]
             row = {"id": q["id"], "query": q["query"], "page": len(page), "texts": texts,
                    "tiers": [c.tier for c in cands],
+                   "lexkey": [getattr(c, "lexkey", None) for c in cands],
                    "hold": [[score.contains(t, e["quote"]) for t in texts] for e in q["expect"]],
                    "cos": None, "dense": None, "dense_texts": None}
             if '"' not in q["query"] and texts:
