@@ -38,8 +38,10 @@ MAX_TOKENS = 128
 """Tokens a text is cut to (the model was trained on 128; its config allows 256). A plan
 passage is rarely longer, and attention cost grows with the square of the length."""
 DIMENSIONS = 384
-BATCH_TOKENS = 8192
-"""Tokens in one forward batch (texts are batched by length, so padding stays small)."""
+BATCH_TOKENS = 1024
+"""Tokens in one forward batch (texts are batched by length, so padding stays small). Small
+batches keep the attention scores in cache: 9 ms a passage at 1,024 against 16 ms at 8,192
+(one core, 480 passages of a plan)."""
 
 
 class MissingModel(RuntimeError):
