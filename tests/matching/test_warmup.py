@@ -4,6 +4,7 @@ what suggest and compare then read without running the model."""
 from __future__ import annotations
 
 import json
+import shutil
 
 import numpy as np
 import pytest
@@ -63,6 +64,7 @@ def test_prepare_from_the_command_line_then_suggest_reads_every_vector(sample_li
     """`workbench prepare PLAN` embeds its passages and sections; a later process's suggest
     and compare then find every one of its texts in the folder."""
     plan = "reforming-kent-2025"
+    shutil.rmtree(sample_library / "cache" / "vectors")  # the test fixture prepared them all
     done = run_cli("prepare", plan, "--json", library=sample_library, check=True)
     first = json.loads(done.stdout)
     assert first["embedded"] > 200 and first["plans"] == [plan]
