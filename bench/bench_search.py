@@ -2,7 +2,6 @@
 
     .venv/bin/python bench/bench_search.py [--tier 20] [--work DIR] [--rounds 4] [--cpu]
         [--jobs 2] [--build-only] [--only "social care|young people"]
-        [--meaning-limit N] [--warm]
 
 Builds (or reuses, with ``--work``) the tier's corpus and library the way
 ``bench/bench_pipeline.py`` does (bench/corpus.py, a full import with two workers), builds a
@@ -37,7 +36,6 @@ sys.path.insert(0, str(REPO / "bench"))
 from bench_pipeline import QUERIES, NullIndex, corpus, import_run, percentile, raw_whoosh  # noqa: E402
 
 from db.store import SqliteStore  # noqa: E402
-from indexing import search_dense  # noqa: E402
 from indexing.query import load_default_synonyms  # noqa: E402
 from indexing.search_index import WhooshSearchIndex  # noqa: E402
 from workbench.library import LibraryPaths  # noqa: E402
@@ -50,25 +48,18 @@ EXTRA = ['"release the pressure"', "social value", "2,900 residents", "£1.47bn"
 
 
 def latency(lib: Path, raw_ix, queries: list[str], rounds: int,
-            clock=time.perf_counter, warm: bool = False) -> tuple[list[float], list[float]]:
+            clock=time.perf_counter) -> tuple[list[float], list[float]]:
     from whoosh.qparser import QueryParser
 
     paths = LibraryPaths(lib)
     store = SqliteStore(paths.database)
-    # the meaning signal's vectors where ``ui.compose`` keeps them (indexing.search_dense)
-    index = WhooshSearchIndex(paths.index, load_default_synonyms(), vectors=paths.cache / "vectors")
+    index = WhooshSearchIndex(paths.index, load_default_synonyms())
     wb = Workbench(paths, store, index, NullIndex())  # type: ignore[arg-type]
-    print("meaning signal:", "active" if index.dense.applies("warm up", index.doc_count(), 20,
-                                                             "relevance") else "off",
-          f"({index.doc_count()} passages, limit {search_dense.DENSE_MAX_PASSAGES})")
     parser = QueryParser("body", raw_ix.schema)
     raw_searcher = raw_ix.searcher()
     mix = queries * rounds
     random.Random(3).shuffle(mix)
     wb.search("warm up")
-    if warm:  # every query once first: steady state, the vectors of their hits cached
-        for q in queries:
-            wb.search(q, limit=20)
     ours, raw = [], []
     for q in mix:
         t = clock()
@@ -120,12 +111,6 @@ def main() -> None:
                     help="typeset the corpus in this many processes (tiers above 1)")
     ap.add_argument("--build-only", action="store_true", help="build the tier's libraries, stop")
     ap.add_argument("--only", default="", help="time only these queries, separated by |")
-    ap.add_argument("--meaning-limit", type=int, default=None,
-                    help="use the meaning signal up to this many passages (default: the "
-                         "product's DENSE_MAX_PASSAGES); 0 switches it off")
-    ap.add_argument("--warm", action="store_true",
-                    help="run every query once before timing (the meaning signal's vectors "
-                         "of their hits cached: its steady state)")
     args = ap.parse_args()
     work = args.work or Path(tempfile.mkdtemp(prefix="wb-search-bench-"))
     lib = work / f"lib-{args.tier}-full"
@@ -147,9 +132,7 @@ def main() -> None:
         return
     clock = time.process_time if args.cpu else time.perf_counter
     queries = [q for q in args.only.split("|") if q] or QUERIES + EXTRA
-    if args.meaning_limit is not None:
-        search_dense.DENSE_MAX_PASSAGES = args.meaning_limit
-    ours, raw = latency(lib, raw_ix, queries, args.rounds, clock, args.warm)
+    ours, raw = latency(lib, raw_ix, queries, args.rounds, clock)
     row = {
         "tier": f"{args.tier}×" + (" (CPU)" if args.cpu else ""),
         "queries": len(ours),

@@ -61,7 +61,6 @@ from indexing.query import (
     parse_query,
     stems,
 )
-from indexing.search_dense import DENSE_POOL, DenseRanker
 from indexing.search_fetch import FILL_MAX_LIMIT, MAX_LIMIT, NOTICE_SOME_WORDS, collect
 from indexing.search_hits import SNIPPET_CHARS, TAILS, Citations, tail_terms, to_hit
 from indexing.search_scoring import FastBM25F
@@ -72,9 +71,19 @@ from workbench.ports import IndexCheck, LoadDocs
 from workbench.tasks import TaskState
 
 __all__ = [
-    "FILL_MAX_LIMIT", "INDEX_NAME", "LOCK_WAIT_S", "MAX_LIMIT", "NOTICE_SOME_WORDS",
-    "REBUILDING_NOTICE", "SCHEMA", "SCHEMA_VERSION", "SNIPPET_CHARS", "VERSION_FILE",
-    "WhooshSearchIndex", "doc_fields", "filter_query",
+    "FILL_MAX_LIMIT",
+    "INDEX_NAME",
+    "LOCK_WAIT_S",
+    "MAX_LIMIT",
+    "NOTICE_SOME_WORDS",
+    "REBUILDING_NOTICE",
+    "SCHEMA",
+    "SCHEMA_VERSION",
+    "SNIPPET_CHARS",
+    "VERSION_FILE",
+    "WhooshSearchIndex",
+    "doc_fields",
+    "filter_query",
 ]
 
 log = logging.getLogger(__name__)
@@ -199,14 +208,10 @@ class WhooshSearchIndex:
         directory: a folder owned by this index. Only Whoosh's ``MAIN_*`` files and the
             version file are ever deleted from it.
         synonyms: the acronym/phrase table; ``None`` loads ``resources/synonyms.tsv``.
-        vectors: the folder of the meaning signal's vector cache (``indexing.search_dense``);
-            None: lexical ranking only.
     """
 
-    def __init__(self, directory: Path, synonyms: SynonymTable | None = None,
-                 vectors: Path | None = None) -> None:
+    def __init__(self, directory: Path, synonyms: SynonymTable | None = None) -> None:
         self.directory = Path(directory)
-        self.dense = DenseRanker(vectors, model=None if vectors is not None else False)
         self.synonyms = synonyms if synonyms is not None else load_default_synonyms()
         self._write_lock = threading.Lock()
         self._read_lock = threading.RLock()
@@ -544,10 +549,6 @@ class WhooshSearchIndex:
                     return SearchResult((), 0, parsed.interpreted, "; ".join(notices))
                 terms = self._highlight_terms(s, parsed)
                 shown, total = collect(s, parsed, fq, terms, limit, sort)
-                if self.dense.applies(query, s.doc_count(), limit, sort):  # see search_dense
-                    more = collect(s, parsed, fq, terms, DENSE_POOL, sort)[0] \
-                        if len(shown) == limit < DENSE_POOL else []
-                    shown = self.dense.rerank(fixed[0] if fixed else query, shown, limit, more)
                 if self._citations is None or self._citations.searcher is not s:
                     self._citations = Citations(s)
                 hits = tuple(to_hit(c, terms, self._citations) for c in shown)

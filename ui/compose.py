@@ -80,8 +80,7 @@ def open_workbench(root: Path, *, actor: str = "") -> Workbench:
     paths = LibraryPaths(root)
     paths.ensure()
     store = SqliteStore(paths.database, backups_dir=paths.backups, actor=actor)
-    index = WhooshSearchIndex(paths.index, synonyms=load_synonyms(synonyms_text()),
-                              vectors=paths.cache / "vectors")
+    index = WhooshSearchIndex(paths.index, synonyms=load_synonyms(synonyms_text()))
     wb = Workbench(paths, store, index, PdfWorkerExtractor(), make_extractor=PdfWorkerExtractor)
     if not store.read_only:
         wb.ensure_index_current()
