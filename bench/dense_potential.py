@@ -15,9 +15,12 @@ recall@10 of fusions, with how many passages the lexical page held that the fusi
 
 * ``rrf``: reciprocal rank fusion of the lexical page+pool and the dense top ``D`` (a dense unit
   inside, or holding, a lexical hit adds to that hit; others are new hits);
-* ``cos``: the page, then the pool's hits not on it, the first ``N`` of them re-ordered by
-  ``1/(60 + lexical rank) + W × cosine`` (soft-AND tiers kept below full matches), as
-  ``indexing.search_dense`` does.
+* ``cos`` / ``chunk``: the page, then the pool's hits not on it, the first ``N`` of them re-ordered by
+  ``1/(60 + lexical rank) + W × cosine`` (soft-AND tiers kept below full matches), the cosine
+  of the hit's whole text (``cos``) or of its closest chunk (``chunk``: a paragraph, long ones cut
+  at sentence ends into pieces of at most ``CHUNK_WORDS`` words; the first 30 hits only), as
+  the re-rank of branch ``hybrid`` (USE) and of ``search7`` at f6d07c9 (MiniLM) did; neither
+  is in the product (docs/bench/hybrid-r6.md, search7-r7.md).
 
 The held-out file is refused. Results: docs/bench/hybrid-r6.md (USE), search7-r7.md (MiniLM).
 Not a test: nothing here asserts a figure.
@@ -28,8 +31,8 @@ from __future__ import annotations
 import argparse
 import importlib.util
 import json
-import os
 import pickle
+import re
 import sys
 from pathlib import Path
 
@@ -37,7 +40,6 @@ import numpy as np
 
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
-os.environ["WORKBENCH_SEARCH_MEANING"] = "off"  # the lexical search alone is the baseline
 
 from indexing import search_hits  # noqa: E402
 from indexing.query import parse_query  # noqa: E402
@@ -49,8 +51,10 @@ from workbench.matching.vectors import cache_for  # noqa: E402
 
 EVAL = REPO.parent / "shared" / "eval"
 DATA = REPO / "tests" / "data"
-SETS = [EVAL / "dev_queries.jsonl"] + [DATA / f"queries_train{n}.jsonl" for n in ("", 2, 3, 4)]
+SETS = [EVAL / "dev_queries.jsonl"] + [DATA / f"queries_train{n}.jsonl" for n in ("", 2, 3, 4, 5)]
 POOL = 100
+CHUNK_WORDS = 60
+_SENTENCE_END = re.compile(r"(?<=[.!?;:])\s+")
 
 
 def _score():
@@ -104,6 +108,27 @@ def _keep_keys(cands, near):
 search_hits.rerank = _keep_keys
 
 
+def chunks(text: str) -> list[str]:
+    """A hit's paragraphs, a paragraph of more than ``CHUNK_WORDS`` words cut at sentence ends
+    (the model reads only 128 tokens of a text); as the re-rank at f6d07c9 did."""
+    out: list[str] = []
+    for para in _paragraphs(text):
+        if len(para.split()) <= CHUNK_WORDS:
+            out.append(para)
+            continue
+        piece: list[str] = []
+        size = 0
+        for sentence in _SENTENCE_END.split(para):
+            if piece and size + len(sentence.split()) > CHUNK_WORDS:
+                out.append(" ".join(piece))
+                piece, size = [], 0
+            piece.append(sentence)
+            size += len(sentence.split())
+        if piece:
+            out.append(" ".join(piece))
+    return out or [text]
+
+
 def lexical(index, query: str, limit: int):
     """The candidates ``WhooshSearchIndex.search`` would show, before they become hits."""
     s = index._current_searcher()
@@ -145,6 +170,11 @@ def dump(lib: Path, model_name: str, sets: list[Path], out: Path) -> None:
             if '"' not in q["query"] and texts:
                 qv = np.asarray(model.embed([q["query"]]), dtype=np.float32)[0]
                 row["cos"] = cache.vectors(texts) @ qv
+                pieces = [chunks(t) for t in texts[:30]]
+                sims = cache.vectors([p for ps in pieces for p in ps]) @ qv
+                ends = np.cumsum([len(ps) for ps in pieces])
+                row["chunk"] = np.array([sims[e - len(ps):e].max() for e, ps in zip(ends, pieces, strict=True)]
+                                        + [0.0] * (len(texts) - len(pieces)))
                 order = np.argsort(-(vecs @ qv))[:200]
                 row["dense_texts"] = [units[i] for i in order]
                 row["dense_hold"] = [[score.contains(units[i], e["quote"]) for i in order]
@@ -156,10 +186,10 @@ def dump(lib: Path, model_name: str, sets: list[Path], out: Path) -> None:
     index.close()
 
 
-def _cos_order(row, n: int, w: float, k: float = 60.0) -> list[int]:
+def _cos_order(row, n: int, w: float, k: float = 60.0, key: str = "cos") -> list[int]:
     """Indices of the shown ten: the first ``n`` of page+pool re-ordered by RRF + w × cosine."""
     m = min(n, len(row["texts"]))
-    cos = row["cos"]
+    cos = row[key]
     key = sorted(range(m), key=lambda i: (row["tiers"][i], -(1 / (k + i + 1) + w * cos[i])))
     return key[:10]
 
@@ -201,8 +231,9 @@ def report(data: dict, sweeps: list[tuple]) -> None:
             for row in rows:
                 if row["cos"] is None:
                     shown_lex, shown_dense = set(range(min(10, row["page"]))), set()
-                elif sweep[0] == "cos":
-                    shown_lex, shown_dense = set(_cos_order(row, sweep[1], sweep[2])), set()
+                elif sweep[0] in ("cos", "chunk"):
+                    shown_lex = set(_cos_order(row, sweep[1], sweep[2], key=sweep[0]))
+                    shown_dense = set()
                 else:
                     top = _rrf_order(row, sweep[1], sweep[2])
                     shown_lex = {i for kind, i in top if kind == "lex"}
@@ -222,7 +253,7 @@ def main() -> None:
     ap.add_argument("--dump", type=Path, default=Path("/tmp/dense_potential.pkl"))
     ap.add_argument("--reuse", action="store_true", help="sweep the existing dump only")
     ap.add_argument("--sets", type=Path, nargs="*", default=SETS)
-    ap.add_argument("--sweep", default="", help="e.g. 'cos,30,0.02;rrf,20,0.3'")
+    ap.add_argument("--sweep", default="", help="e.g. 'cos,30,0.02;chunk,30,0.004;rrf,20,0.3'")
     args = ap.parse_args()
     if any(p.parent.name == "eval_extra" for p in args.sets):
         raise SystemExit("not on the held-out set")
@@ -231,7 +262,8 @@ def main() -> None:
     data = pickle.loads(args.dump.read_bytes())
     sweeps = [(a, int(b), float(c)) for a, b, c in
               (s.split(",") for s in args.sweep.split(";") if s)]
-    report(data, sweeps or [("cos", 30, 0.0), ("cos", 30, 0.02), ("cos", 50, 0.02),
+    report(data, sweeps or [("cos", 30, 0.0), ("cos", 30, 0.004), ("chunk", 30, 0.004),
+                            ("cos", 30, 0.02), ("cos", 50, 0.02),
                             ("cos", 100, 0.02), ("rrf", 20, 1.0), ("rrf", 10, 0.3)])
 
 
