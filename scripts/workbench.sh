@@ -76,11 +76,12 @@ make_venv() {
         "$py" -m venv .venv
     fi
     stamp=.venv/.installed
-    want="$(cat requirements/app.txt requirements/test.txt pyproject.toml | sha256sum | cut -c1-16)"
+    want="$(cat requirements/app.txt requirements/test.txt requirements/nodeps.txt pyproject.toml | sha256sum | cut -c1-16)"
     if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
         say "installing pinned Python packages (first run takes a few minutes)"
         .venv/bin/python -m pip install -q --disable-pip-version-check --upgrade pip
         .venv/bin/python -m pip install -q --disable-pip-version-check -r requirements/test.txt
+        .venv/bin/python -m pip install -q --disable-pip-version-check --no-deps -r requirements/nodeps.txt
         .venv/bin/python -m pip install -q --disable-pip-version-check --no-deps -e .
         echo "$want" > "$stamp"
     fi

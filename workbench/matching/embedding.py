@@ -169,16 +169,30 @@ def sentence_model() -> UseEmbedder | None:
         return _LOADED["use"]  # type: ignore[return-value]
 
 
+def paraphrase_model() -> Embedder | None:
+    """all-MiniLM-L6-v2 (``minilm``), loaded once per process; None when its wheel is missing."""
+    with _LOCK:
+        if "minilm" not in _LOADED:
+            from workbench.matching.minilm import MiniLmEmbedder, MissingModel
+
+            try:
+                _LOADED["minilm"] = MiniLmEmbedder()
+            except (ImportError, MissingModel, OSError, ValueError, KeyError):
+                _LOADED["minilm"] = None
+        return _LOADED["minilm"]
+
+
 def choice() -> str:
     """Which meaning model the engine uses, from ``WORKBENCH_EMBEDDINGS``: ``"use"`` (the
     default, and ``on``: the shipped sentence encoder), ``"off"`` (``off``, ``0``, ``no``,
-    ``false``, ``none``: lexical and structural signals only) or ``"wordllama"`` (the optional
-    extra, whose weights have no stated licence: the user's explicit choice, README)."""
+    ``false``, ``none``: lexical and structural signals only), ``"minilm"`` (all-MiniLM-L6-v2,
+    ``minilm.py``) or ``"wordllama"`` (the optional extra, whose weights have no stated licence:
+    the user's explicit choice, README)."""
     value = os.environ.get(ENV_SWITCH, "").strip().casefold()
     if value in ("off", "0", "no", "false", "none"):
         return "off"
-    if value == "wordllama":
-        return "wordllama"
+    if value in ("wordllama", "minilm"):
+        return value
     return "use"
 
 
@@ -196,6 +210,8 @@ def load_embedder() -> Embedder | None:
         return None
     if chosen == "use":
         return sentence_model()
+    if chosen == "minilm":
+        return paraphrase_model()
     with _LOCK:
         if "model" not in _LOADED:
             try:
