@@ -21,7 +21,7 @@ from workbench.model import (
     PageText,
     Rect,
 )
-from workbench.safe_extraction import sanitised
+from workbench.safe_extraction import FIELDS, sanitised
 from workbench.safe_text import same_length, same_length_deep
 
 BAD = "\ud800\x00\x07\x1b\x7f\x85\u202e\u2066\ufffe\uffff"
@@ -45,6 +45,14 @@ def _extraction(**bad: str) -> Extraction:
         metadata={s("meta_key", "author"): s("meta_value", "A Council")},
         ocr=s("ocr", ""),
     )
+
+
+@pytest.mark.parametrize("cls", [Extraction, PageText, ExtractedSection, ExtractedCommitment])
+def test_every_field_of_an_extraction_is_checked(cls):
+    """A field added to an extraction's parts must be listed in ``safe_extraction.FIELDS``
+    (as a string, a number or a container walked there), or its strings would go unchecked."""
+    strings, numbers, other = FIELDS[cls]
+    assert sorted((*strings, *numbers, *other)) == sorted(f.name for f in dataclasses.fields(cls))
 
 
 def test_a_clean_extraction_is_returned_as_it_is():

@@ -20,17 +20,33 @@ from operator import attrgetter
 from workbench.model import ExtractedCommitment, ExtractedSection, Extraction, PageText
 from workbench.safe_text import same_length, same_length_deep
 
-__all__ = ["sanitised"]
+__all__ = ["FIELDS", "sanitised"]
 
 _NUMBER_TYPES = frozenset({int, float, bool, type(None)})
-_PAGE_TEXT = attrgetter("label", "text")
-_PAGE_NUMBERS = attrgetter("index", "needs_ocr", "width", "height", "ocr_confidence")
-_SECTION_TEXT = attrgetter("heading", "text")
-_SECTION_NUMBERS = attrgetter("ordinal", "level", "page_start", "page_end", "char_start")
+#: every field of the extraction's parts, by what it holds: ``(strings, numbers, other)``.
+#: A new field must be listed here (a test compares these with the dataclasses' fields).
+FIELDS: dict[type, tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]] = {
+    Extraction: (("sha256", "pdf_id", "title", "ocr"), ("page_count", "repaired",
+                                                       "copy_restricted"),
+                 ("pages", "sections", "commitments", "warnings", "metadata")),
+    PageText: (("label", "text"), ("index", "needs_ocr", "width", "height", "ocr_confidence"),
+               ()),
+    ExtractedSection: (("heading", "text"), ("ordinal", "level", "page_start", "page_end",
+                                              "char_start"), ("path",)),
+    ExtractedCommitment: (("text", "lead_in", "kind"), ("ordinal", "section_ordinal",
+                                                        "page_index", "char_start", "char_end"),
+                          ("rects",)),
+}
+_PAGE_TEXT = attrgetter(*FIELDS[PageText][0])
+_PAGE_NUMBERS = attrgetter(*FIELDS[PageText][1])
+_SECTION_TEXT = attrgetter(*FIELDS[ExtractedSection][0])
+_SECTION_NUMBERS = attrgetter(*FIELDS[ExtractedSection][1])
 _SECTION_PATH = attrgetter("path")
-_UNIT_TEXT = attrgetter("text", "lead_in", "kind")
-_UNIT_NUMBERS = attrgetter("ordinal", "section_ordinal", "page_index", "char_start", "char_end")
+_UNIT_TEXT = attrgetter(*FIELDS[ExtractedCommitment][0])
+_UNIT_NUMBERS = attrgetter(*FIELDS[ExtractedCommitment][1])
 _UNIT_RECTS = attrgetter("rects")
+_DOC_TEXT = attrgetter(*FIELDS[Extraction][0])
+_DOC_NUMBERS = attrgetter(*FIELDS[Extraction][1])
 _flat = chain.from_iterable
 
 
@@ -45,7 +61,7 @@ def _clean(ex: Extraction) -> bool:
             and {type(u) for u in units} <= {ExtractedCommitment}):
         return False
     numbers = chain(
-        (ex.page_count, ex.repaired, ex.copy_restricted),
+        _DOC_NUMBERS(ex),
         _flat(map(_PAGE_NUMBERS, pages)),
         _flat(map(_SECTION_NUMBERS, sections)),
         _flat(map(_UNIT_NUMBERS, units)),
@@ -53,7 +69,7 @@ def _clean(ex: Extraction) -> bool:
     )
     if not set(map(type, numbers)) <= _NUMBER_TYPES:
         return False
-    strings = [ex.sha256, ex.pdf_id, ex.title, ex.ocr, *ex.warnings, *ex.metadata.keys(),
+    strings = [*_DOC_TEXT(ex), *ex.warnings, *ex.metadata.keys(),
                *ex.metadata.values(), *_flat(map(_PAGE_TEXT, pages)),
                *_flat(map(_SECTION_TEXT, sections)), *_flat(map(_SECTION_PATH, sections)),
                *_flat(map(_UNIT_TEXT, units))]
