@@ -2,7 +2,7 @@
 tuning links, reported on the held-out links.
 
     python bench/eval_matching.py LIBRARY [--set tune|heldout] [--tune [--folds 5]]
-                                          [--model use|off|wordllama] [--no-centre]
+                                          [--model use|minilm|off|wordllama] [--no-centre]
                                           [--links FILE ...] [--misses] [--losses]
 
 Tuning links (round 3): every link of ``../shared/eval/dev_links.jsonl`` plus
@@ -374,9 +374,10 @@ def main() -> None:
     ap.add_argument("--tune", action="store_true",
                     help="cross-validated coordinate ascent over the tuning links")
     ap.add_argument("--folds", type=int, default=5)
-    ap.add_argument("--model", choices=["use", "minilm", "off", "wordllama"], default="use",
+    ap.add_argument("--model", choices=["use", "minilm", "off", "wordllama"],
                     help="the meaning model (WORKBENCH_EMBEDDINGS): the Universal Sentence "
-                         "Encoder, all-MiniLM-L6-v2, none, or the optional WordLlama")
+                         "Encoder, all-MiniLM-L6-v2, none, or the optional WordLlama; by "
+                         "default the engine's (MiniLM when installed, else USE)")
     ap.add_argument("--orders", type=int, default=1,
                     help="--tune: coordinate ascent over this many signal orders (mean, spread)")
     ap.add_argument("--rows", type=Path,
@@ -394,6 +395,10 @@ def main() -> None:
                     help="tuning link files besides the dev links")
     args = ap.parse_args()
     model = "wordllama" if args.embeddings else "off" if args.no_embeddings else args.model
+    if model is None:
+        from workbench.matching.embedding import default_choice
+
+        model = default_choice()
     os.environ["WORKBENCH_EMBEDDINGS"] = model
     if args.no_centre:
         from workbench.matching import engine as _engine

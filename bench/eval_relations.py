@@ -238,10 +238,11 @@ def main() -> None:
     ap.add_argument("--misses", action="store_true",
                     help="print reversal misses and false reversals (tuning links only)")
     ap.add_argument("--model", choices=["use", "minilm", "off", "wordllama"],
-                    default=os.environ.get("WORKBENCH_EMBEDDINGS") or "use",
-                    help="the meaning model (WORKBENCH_EMBEDDINGS; default: the shipped one)")
+                    default=os.environ.get("WORKBENCH_EMBEDDINGS") or None,
+                    help="the meaning model (WORKBENCH_EMBEDDINGS; default: the engine's)")
     args = ap.parse_args()
-    os.environ["WORKBENCH_EMBEDDINGS"] = args.model
+    if args.model:
+        os.environ["WORKBENCH_EMBEDDINGS"] = args.model
     from ui.compose import open_workbench, records_for
 
     if args.heldout:
