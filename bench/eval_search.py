@@ -15,8 +15,10 @@ the dev queries (odd and even ids are still shown apart, for comparison with ear
 scores the held-out set instead: figures only, its misses are never listed, so they cannot
 leak into the rules. Round 5: ``--tuning tests/data/queries_train.jsonl --tuning
 tests/data/queries_train2.jsonl`` adds both training files (see docs/bench/recall-r5.md for
-which batches of the second were written after which change). Not a test: nothing here
-asserts a figure.
+which batches of the second were written after which change). Round 7 adds
+``tests/data/queries_train5.jsonl`` (broad topics written before their first run: the clean check
+of docs/bench/search7-r7.md, whose MiniLM re-rank, switched by ``WORKBENCH_SEARCH_MEANING``,
+is at commit f6d07c9 and not in the product). Not a test: nothing here asserts a figure.
 """
 
 from __future__ import annotations

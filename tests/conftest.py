@@ -79,9 +79,12 @@ def run_cli(*args: str, library: Path | None = None, check: bool = False, timeou
 
 @pytest.fixture(scope="session")
 def sample_library_master(tmp_path_factory) -> Path:
-    """A library with the five sample plans imported through the real pipeline, built once."""
+    """A library with the five sample plans imported through the real pipeline, built once,
+    its sentence vectors prepared (``workbench prepare``) so that every copy's suggest and
+    compare read them instead of running the model again in each test's process."""
     root = tmp_path_factory.mktemp("sample-master") / "library"
     run_cli("import", str(sample_plans_dir()), library=root, check=True)
+    run_cli("prepare", library=root, check=True)
     return root
 
 

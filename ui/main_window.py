@@ -60,6 +60,7 @@ from ui.panels.search import SearchPanel
 from ui.reader_bridge import ReaderBridge
 from ui.render import PageRenderer
 from ui.undo import UndoController
+from ui.warmup import VectorWarmup
 from ui.widgets.plain import make_plain, plain_message, tooltip
 from workbench.model import SearchHit, SearchResult
 from workbench.services import ImportReport
@@ -150,8 +151,11 @@ class MainWindow(QMainWindow):
         self.setWindowIcon(icon("app"))
         self.dialog: QDialog | None = None  # the help or name dialog opened last (tests)
         labels = [status_label(name) for name in ("Search index", "Background work",
+                                                  "Preparing suggestions",
                                                   "Plans in the library", "Library folder")]
-        self.index_label, self.busy_label, self.plan_count_label, self.library_label = labels
+        (self.index_label, self.busy_label, self.warmup_label, self.plan_count_label,
+         self.library_label) = labels
+        self.warmup = VectorWarmup(self.ctx, self.warmup_label)
         self.index_label.setObjectName("indexNotice")
         self.index_label.hide()
         self.library_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
@@ -317,6 +321,7 @@ class MainWindow(QMainWindow):
         self.search_panel.hit_activated.connect(self.open_hit)
         self.search_panel.search_finished.connect(self._on_search_finished)
         self.library_panel.plan_count_changed.connect(self._on_plan_count_changed)
+        self.library_panel.plan_count_changed.connect(lambda _count: self.warmup.schedule())
         self.compare_panel.open_requested.connect(self.open_item)
         self.ctx.runner.busy_changed.connect(self._on_runner_busy_changed)
         library_ops.import_lane(self.ctx).busy_changed.connect(self._on_runner_busy_changed)
@@ -473,6 +478,7 @@ class MainWindow(QMainWindow):
             self._closed = True
             self.save_settings()
             library_ops.shutdown_imports(self.ctx)  # cancels an import, waits for its thread
+            self.warmup.stop()  # cancels the vector warm-up between two chunks
             self.ctx.shutdown()  # cancels running jobs and waits for the DB thread
             self.renderer.close()
         super().closeEvent(event)

@@ -57,3 +57,18 @@ def test_a_missing_wheel_is_a_clear_error(monkeypatch: pytest.MonkeyPatch) -> No
     assert not minilm.available()
     with pytest.raises(minilm.MissingModel):
         minilm.MiniLmEmbedder()
+
+
+def test_weights_are_read_only_when_something_is_embedded() -> None:
+    model = minilm.MiniLmEmbedder()
+    assert model.embed([]).shape == (0, 384)
+    assert not model._loaded  # nothing to embed: the 90 MB were not read
+    model.embed(["now"])
+    assert model._loaded
+
+
+def test_a_damaged_model_file_is_a_clear_error(tmp_path) -> None:
+    bad = tmp_path / "model.zip"
+    bad.write_bytes(b"not a zip at all")
+    with pytest.raises(minilm.MissingModel, match="not a readable model archive"):
+        minilm.MiniLmEmbedder(bad)

@@ -48,6 +48,14 @@ def _inline_db_thread(request, monkeypatch):
 
 
 @pytest.fixture(autouse=True)
+def _no_background_warmup(monkeypatch):
+    """No sentence-vector warm-up per window (``ui.warmup.AUTOSTART``); its test turns it on."""
+    from ui import warmup
+
+    monkeypatch.setattr(warmup, "AUTOSTART", False)
+
+
+@pytest.fixture(autouse=True)
 def _no_dangling_work(qapp, qtbot):
     yield
     try:

@@ -17,7 +17,8 @@ from ui.cli.output import emit
 from ui.compose import records_for
 from workbench.errors import InvalidInput
 from workbench.lineage import RELATIONS, STATUSES, Suggestion
-from workbench.matching.service import passages_of, proposed_next, selected_passage
+from workbench.matching.service import passages_of, proposed_next, selected_passage, vector_folder
+from workbench.matching.warmup import plan_texts, warm
 from workbench.records import (
     Annotation,
     Change,
@@ -30,6 +31,7 @@ from workbench.records import (
 )
 from workbench.review import Coverage, Records, Thread
 from workbench.services import Workbench
+from workbench.tasks import TaskState
 
 ENV_USER = "WORKBENCH_USER"
 
@@ -88,6 +90,11 @@ def add_commands(sub: Any, common: argparse.ArgumentParser) -> None:
                    "as a commitment")
     p.add_argument("--text", metavar="PASSAGE",
                    help="suggest for this passage (any text you selected) instead")
+
+    p = sub.add_parser("prepare", parents=parents,
+                       help="embed the plans' passages now, so suggest, compare and the review "
+                       "start without computing them (the window does this by itself)")
+    p.add_argument("plan", nargs="*", metavar="PLAN", help="default: every plan")
 
     p = sub.add_parser("lineage", parents=parents, help="a commitment's chain across editions")
     p.add_argument("commitment", metavar="COMMITMENT_ID")
@@ -219,6 +226,19 @@ def cmd_status(wb: Workbench, args: argparse.Namespace) -> int:
     r = _recs(wb, args)
     change = r.assess(args.commitment, args.status, args.as_at, rationale=args.rationale)
     return _done(args, change, f"Status {args.status} as at {args.as_at} recorded.")
+
+
+def cmd_prepare(wb: Workbench, args: argparse.Namespace) -> int:
+    r = _recs(wb, args)
+    known = {p.slug for p in wb.plans()}
+    unknown = [slug for slug in args.plan if slug not in known]
+    if unknown:
+        raise InvalidInput(f"No such plan: {', '.join(unknown)}.")
+    texts = plan_texts(r, args.plan or None)
+    n = warm(texts, vector_folder(wb.store), TaskState())
+    emit(args, {"plans": sorted(texts), "embedded": n},
+         f"Prepared {len(texts)} plans: {n} passages embedded, the rest were ready.")
+    return 0
 
 
 def suggestion_json(s: Suggestion) -> dict[str, Any]:
@@ -444,6 +464,7 @@ COMMANDS = {
     "link": cmd_link,
     "status": cmd_status,
     "suggest": cmd_suggest,
+    "prepare": cmd_prepare,
     "lineage": cmd_lineage,
     "coverage": cmd_coverage,
     "unmark": cmd_unmark,

@@ -150,6 +150,11 @@ def _body(s: Section) -> str:
     return f"{' '.join(s.path) or s.heading} {s.text[:_MAX_CHARS]}"
 
 
+def section_text(s: Section) -> str:
+    """What the meaning model reads of a section (``warmup`` embeds the same ahead of use)."""
+    return _body(s)[:_EMBED_CHARS]
+
+
 _SIM_LOCK = threading.Lock()
 _PAIR_CACHES: tuple[OrderedDict, ...] = (OrderedDict(), OrderedDict(), OrderedDict(),
                                          OrderedDict())
@@ -207,7 +212,7 @@ def _section_similarity(left: Sequence[Section], right: Sequence[Section],
         return np.zeros((len(left), len(right)))
     sim = tfidf_cosine([_body(s) for s in left], [_body(s) for s in right])
     if embedder is not None:
-        vecs = embedder.embed([_body(s)[:_EMBED_CHARS] for s in (*left, *right)])
+        vecs = embedder.embed([section_text(s) for s in (*left, *right)])
         sim = 0.6 * sim + 0.4 * np.clip(vecs[: len(left)] @ vecs[len(left):].T, 0, 1)
     sim = sim + _heading_bonus(left, right)
     sim[0, 0] += 0.15  # the opening sections (title pages) face each other

@@ -116,6 +116,18 @@ class VectorCache:
             self._write(unstored, fresh)
         return out
 
+    def missing(self, texts: Sequence[str]) -> list[str]:
+        """The distinct texts among ``texts`` that have no vector yet (in the process or in the
+        folder), in first-seen order: what a warm-up still has to embed."""
+        with _LOCK:
+            self._load()
+            out: dict[bytes, str] = {}
+            for t in texts:
+                k = text_key(t)
+                if k not in self._memory.rows and k not in out:
+                    out[k] = t
+        return list(out.values())
+
     def __len__(self) -> int:
         """How many vectors this folder holds (or, without a folder, the process)."""
         with _LOCK:
