@@ -2,7 +2,7 @@
 tuning links, reported on the held-out links.
 
     python bench/eval_matching.py LIBRARY [--set tune|heldout] [--tune [--folds 5]]
-                                          [--model use|off|wordllama] [--no-centre]
+                                          [--model use|minilm|off|wordllama] [--no-centre]
                                           [--links FILE ...] [--misses] [--losses]
 
 Tuning links (round 3): every link of ``../shared/eval/dev_links.jsonl`` plus
@@ -36,9 +36,12 @@ import hashlib
 import importlib.util
 import json
 import os
+import random
 import sys
 from collections import defaultdict
 from pathlib import Path
+
+import numpy as np
 
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
@@ -147,9 +150,9 @@ def compare_hits(recs, links: list[dict]) -> tuple[int, int]:
 
 
 def rescore(row: dict, weights: dict[str, float]) -> list[dict]:
-    def score(c: dict) -> float:
-        return sum(weights.get(k, 0.0) * v for k, v in c["signals"].items()
-                   if k != "aligned_section")
+    def score(c: dict) -> float:  # rounded: equal sums are ties whatever the adding order
+        return round(sum(weights.get(k, 0.0) * v for k, v in c["signals"].items()
+                         if k != "aligned_section"), 9)
     return sorted(row["cands"], key=lambda c: -score(c))
 
 
@@ -194,18 +197,50 @@ def metrics(rows: list[dict], weights: dict[str, float] | None = None,
             "no_successor_recall": f"{dropped_found}/{dropped_n}"}
 
 
-def tune(rows: list[dict], start: dict[str, float]) -> tuple[dict[str, float], float]:
-    """Coordinate ascent on top-1 + top-3 over the tuning rows; then the threshold that best
-    separates "dropped" links (F1) at the tuned weights."""
+class Ranks:
+    """The tuning rows as one array, so coordinate ascent scores a weight vector in a few
+    numpy operations instead of re-sorting every link's candidates in Python (the same
+    ranks as ``rescore``: a stable sort, so ties keep the logged order)."""
+
+    def __init__(self, rows: list[dict], keys: list[str]) -> None:
+        kept = [r for r in rows if r["link"]["relation"] != "dropped"]
+        depth = max((len(r["cands"]) for r in kept), default=1) or 1
+        self.keys = list(keys)
+        self.n = len(kept)
+        self.signals = np.zeros((self.n, depth, len(keys)))
+        self.real = np.zeros((self.n, depth), dtype=bool)
+        self.hit = np.zeros((self.n, depth), dtype=bool)
+        for i, r in enumerate(kept):
+            for j, c in enumerate(r["cands"]):
+                self.real[i, j] = True
+                self.hit[i, j] = c["hit"]
+                self.signals[i, j] = [c["signals"].get(k, 0.0) for k in keys]
+        self._before = np.tril(np.ones((depth, depth), dtype=bool), -1).T  # [j, c]: j < c
+
+    def counts(self, weights: dict[str, float]) -> tuple[int, int]:
+        """(links first, links in the first three) under ``weights``."""
+        w = np.array([weights.get(k, 0.0) for k in self.keys])
+        s = np.where(self.real, np.round(self.signals @ w, 9), -np.inf)
+        a, b = s[:, :, None], s[:, None, :]  # [row, j, c]
+        pos = ((a > b) | ((a == b) & self._before[None])).sum(axis=1)
+        rank = np.where(self.hit, pos, 10**6).min(axis=1)
+        return int((rank == 0).sum()), int((rank < 3).sum())
+
+
+def tune(rows: list[dict], start: dict[str, float],
+         order: list[str] | None = None) -> tuple[dict[str, float], float]:
+    """Coordinate ascent on top-1 + top-3 over the tuning rows (visiting the signals in
+    ``order``, by default ``start``'s); then the threshold that best separates "dropped" links
+    (F1) at the tuned weights."""
     w = dict(start)
+    ranks = Ranks(rows, list(w))
 
     def objective(weights: dict[str, float]) -> float:
-        m = metrics(rows, weights)
-        return m["top1"] + m["top3"]
+        return sum(ranks.counts(weights)) / max(ranks.n, 1)
 
     best = objective(w)
     for _ in range(3):
-        for k in list(w):
+        for k in order or list(w):
             for step in (-0.1, -0.05, 0.05, 0.1, 0.2):
                 trial = dict(w)
                 trial[k] = max(0.0, round(w[k] + step, 3))
@@ -216,12 +251,12 @@ def tune(rows: list[dict], start: dict[str, float]) -> tuple[dict[str, float], f
     # 0.6 (a machine "dropped" is only a proposal, but a noisy one wastes officers' time); when
     # no bar reaches that precision, 0: "no successor" only when nothing at all is shared
     best_t, best_key = 0.0, (0.0, 0.0)
+    near = [(max((closeness(c["signals"], w) for c in rescore(row, w)[:5]), default=0.0),
+             row["link"]["relation"] == "dropped") for row in rows]
     for t in [x / 200 for x in range(1, 120)]:
         tp = fp = fn = 0
-        for row in rows:
-            cands = rescore(row, w)
-            s = max((closeness(c["signals"], w) for c in cands[:5]), default=0.0)
-            flagged, gold = s <= t, row["link"]["relation"] == "dropped"
+        for s, gold in near:
+            flagged = s <= t
             tp += flagged and gold
             fp += flagged and not gold
             fn += gold and not flagged
@@ -236,7 +271,7 @@ def pair_of(row: dict) -> str:
 
 
 def cross_validate(rows: list[dict], start: dict[str, float], folds: int,
-                   by_pair: bool = False) -> dict:
+                   by_pair: bool = False, order: list[str] | None = None) -> dict:
     """Coordinate ascent fitted on k-1 folds, scored on the fold left out, pooled over folds.
     ``by_pair``: leave one plan pair out instead (each pair's links scored with weights fitted
     on the other pairs')."""
@@ -248,13 +283,17 @@ def cross_validate(rows: list[dict], start: dict[str, float], folds: int,
             return pair_of(r) == f if by_pair else fold_of(r["link"]["id"], folds) == f
         train = [r for r in rows if not held(r)]
         test = [r for r in rows if held(r)]
-        w, _ = tune(train, start)
+        w, _ = tune(train, start, order)
         m = metrics(test, w)
         pooled["top1"] += m["top1"] * m["links"]
         pooled["top3"] += m["top3"] * m["links"]
         n += m["links"]
     return {"links": n, "top1": round(pooled["top1"] / max(n, 1), 3),
             "top3": round(pooled["top3"] / max(n, 1), 3)}
+
+
+def _read_rows(path: Path) -> list[dict]:
+    return json.loads(path.read_text("utf-8"))
 
 
 def print_misses(rows: list[dict]) -> None:
@@ -335,9 +374,15 @@ def main() -> None:
     ap.add_argument("--tune", action="store_true",
                     help="cross-validated coordinate ascent over the tuning links")
     ap.add_argument("--folds", type=int, default=5)
-    ap.add_argument("--model", choices=["use", "off", "wordllama"], default="use",
-                    help="the meaning model (WORKBENCH_EMBEDDINGS): the shipped sentence "
-                         "encoder (default), none, or the optional WordLlama")
+    ap.add_argument("--model", choices=["use", "minilm", "off", "wordllama"],
+                    help="the meaning model (WORKBENCH_EMBEDDINGS): the Universal Sentence "
+                         "Encoder, all-MiniLM-L6-v2, none, or the optional WordLlama; by "
+                         "default the engine's (MiniLM when installed, else USE)")
+    ap.add_argument("--orders", type=int, default=1,
+                    help="--tune: coordinate ascent over this many signal orders (mean, spread)")
+    ap.add_argument("--rows", type=Path,
+                    help="--tune: the collected candidate signals, read from this JSON file "
+                         "when it exists, else collected and written there")
     ap.add_argument("--no-embeddings", action="store_true", help="same as --model off")
     ap.add_argument("--embeddings", action="store_true", help="same as --model wordllama")
     ap.add_argument("--no-centre", action="store_true",
@@ -350,6 +395,10 @@ def main() -> None:
                     help="tuning link files besides the dev links")
     args = ap.parse_args()
     model = "wordllama" if args.embeddings else "off" if args.no_embeddings else args.model
+    if model is None:
+        from workbench.matching.embedding import default_choice
+
+        model = default_choice()
     os.environ["WORKBENCH_EMBEDDINGS"] = model
     if args.no_centre:
         from workbench.matching import engine as _engine
@@ -361,17 +410,33 @@ def main() -> None:
     recs = records_for(wb, "eval")
     links = load_links(args.links)
     if args.tune:
-        from workbench.matching import engine
-
-        rows = collect(recs, links)
-        current = engine.WEIGHTS_WITHOUT_MODEL if model == "off" else engine.WEIGHTS
+        rows = _read_rows(args.rows) if args.rows and args.rows.exists() else collect(recs, links)
+        if args.rows and not args.rows.exists():
+            args.rows.write_text(json.dumps(rows), "utf-8")
+        keys = sorted({k for r in rows for c in r["cands"] for k in c["signals"]}
+                      - {"aligned_section"})
         # a neutral start (every signal used, equal weights), so no fold's test links shaped
         # the starting point (the shipped weights were fitted on links in every fold)
-        start = {k: (0.2 if model != "off" or k != "meaning" else 0.0) for k in current}
+        start = {k: (0.2 if model != "off" or k != "meaning" else 0.0) for k in keys}
         print(json.dumps({"current": {k: round(v, 3) for k, v in metrics(rows).items()
-                                      if k in ("links", "top1", "top3")},
-                          "cv": cross_validate(rows, start, args.folds),
-                          "cv_by_pair": cross_validate(rows, start, 0, by_pair=True)}))
+                                      if k in ("links", "top1", "top3")}}))
+        runs = []
+        for n in range(args.orders):
+            # the ascent depends on the order it visits the signals: 0 is the natural order,
+            # the others are shuffles; variants are compared on the mean over orders
+            order = list(keys)
+            if n:
+                random.Random(n).shuffle(order)
+            runs.append({"order": n, "cv": cross_validate(rows, start, args.folds, order=order),
+                         "cv_by_pair": cross_validate(rows, start, 0, by_pair=True,
+                                                      order=order)})
+            print(json.dumps(runs[-1]))
+        print(json.dumps({"mean_over_orders": {
+            split: {m: round(sum(r[split][m] for r in runs) / len(runs), 3)
+                    for m in ("top1", "top3")} for split in ("cv", "cv_by_pair")},
+            "spread": {split: {m: round(max(r[split][m] for r in runs)
+                                        - min(r[split][m] for r in runs), 3)
+                               for m in ("top1", "top3")} for split in ("cv", "cv_by_pair")}}))
         w, t = tune(rows, start)
         print(json.dumps({"weights": w, "no_successor_below": t,
                           "fitted_on_all": metrics(rows, w, t)}))

@@ -2,7 +2,7 @@
 relation accuracy (overall, on clear cases, per relation) and "no successor".
 
     python bench/eval_relations.py LIBRARY [--links FILE ...] [--heldout] [--mode engine|e2e]
-                                   [--by-pair] [--cv] [--model use|off|wordllama]
+                                   [--by-pair] [--cv] [--model use|minilm|off|wordllama]
 
 Links: by default the tuning data (``../shared/eval/dev_links.jsonl``,
 ``tests/data/links_extra.jsonl`` and ``tests/data/links_train.jsonl`` when present);
@@ -237,11 +237,12 @@ def main() -> None:
                     help="leave-one-plan-pair-out CV of the label settings (tuning links)")
     ap.add_argument("--misses", action="store_true",
                     help="print reversal misses and false reversals (tuning links only)")
-    ap.add_argument("--model", choices=["use", "off", "wordllama"],
-                    default=os.environ.get("WORKBENCH_EMBEDDINGS") or "use",
-                    help="the meaning model (WORKBENCH_EMBEDDINGS; default: the shipped one)")
+    ap.add_argument("--model", choices=["use", "minilm", "off", "wordllama"],
+                    default=os.environ.get("WORKBENCH_EMBEDDINGS") or None,
+                    help="the meaning model (WORKBENCH_EMBEDDINGS; default: the engine's)")
     args = ap.parse_args()
-    os.environ["WORKBENCH_EMBEDDINGS"] = args.model
+    if args.model:
+        os.environ["WORKBENCH_EMBEDDINGS"] = args.model
     from ui.compose import open_workbench, records_for
 
     if args.heldout:

@@ -53,7 +53,10 @@ def test_switched_off_by_the_environment(no_network, monkeypatch):
     monkeypatch.setenv(embedding.ENV_SWITCH, "off")
     assert embedding.load_embedder() is None
     monkeypatch.delenv(embedding.ENV_SWITCH)
-    # unset (or "on"): the shipped sentence encoder, never the optional WordLlama
-    assert embedding.load_embedder() is embedding.sentence_model()
+    # unset (or "on"): a shipped sentence encoder (MiniLM, else USE), never the optional
+    # WordLlama
+    shipped = (embedding.paraphrase_model(), embedding.sentence_model())
+    assert embedding.load_embedder() in shipped
     monkeypatch.setenv(embedding.ENV_SWITCH, "on")
-    assert embedding.load_embedder() is embedding.sentence_model()
+    assert embedding.load_embedder() in shipped
+    assert embedding.load_embedder() is not None

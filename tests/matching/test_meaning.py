@@ -1,5 +1,6 @@
-"""The engine's meaning signal (issue 13): the shipped sentence encoder by default, its vectors
-remembered in the library's cache folder, switched off by ``WORKBENCH_EMBEDDINGS=off``."""
+"""The engine's meaning signal (issue 13): a sentence encoder, its vectors remembered in the
+library's cache folder, switched off by ``WORKBENCH_EMBEDDINGS=off`` (which model is the
+default: test_meaning_default.py)."""
 
 from __future__ import annotations
 
@@ -79,8 +80,8 @@ def test_a_paraphrase_sharing_only_a_generic_word_is_first_with_the_model(no_net
     assert any("similar meaning" in r for r in ranked.matches[0].reasons)
 
 
-def test_the_shipped_model_is_the_default_and_off_runs_without_it(monkeypatch, fresh_caches):
-    monkeypatch.delenv(ENV_SWITCH, raising=False)
+def test_the_sentence_encoder_is_remembered_and_off_runs_without_it(monkeypatch, fresh_caches):
+    monkeypatch.setenv(ENV_SWITCH, "use")  # the default (MiniLM): test_meaning_default.py
     index = engine.index_for(_passages(), plan="later")
     assert index.kind == "sentence"
     assert isinstance(index.embedder, engine.Remembered)
@@ -90,6 +91,7 @@ def test_the_shipped_model_is_the_default_and_off_runs_without_it(monkeypatch, f
         raise AssertionError("a model was loaded although the switch is off")
 
     monkeypatch.setattr(embedding, "sentence_model", never)
+    monkeypatch.setattr(embedding, "paraphrase_model", never)
     monkeypatch.setattr(embedding, "WordLlamaEmbedder", never)
     for value in ("off", "0", " OFF "):
         monkeypatch.setenv(ENV_SWITCH, value)

