@@ -161,3 +161,70 @@ def test_rows_survive_the_store_growing_one_vector_at_a_time():
     again = cache.vectors([f"t{n}" for n in range(150)])
     assert np.array_equal(again, np.array(firsts))
     assert np.allclose(again[0], model.embed(["t0"])[0], atol=1e-3)
+
+
+def test_two_threads_needing_the_same_texts_run_the_model_once():
+    """A warm-up and a review that start together: the second waits for the first's vectors."""
+    import threading
+
+    class Slow(CountingModel):
+        def embed(self, texts):
+            time.sleep(0.2)
+            return super().embed(texts)
+
+    model = Slow()
+    cache = VectorCache(model)
+    texts = [f"passage {n}" for n in range(20)]
+    results = []
+    threads = [threading.Thread(target=lambda: results.append(cache.vectors(texts)))
+               for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert sorted(model.seen) == sorted(texts)  # each text embedded once
+    assert np.array_equal(results[0], results[1])
+
+
+def test_a_thread_that_fails_leaves_its_texts_to_the_next_one():
+    import threading
+
+    class FailsOnce(CountingModel):
+        calls = 0
+
+        def embed(self, texts):
+            FailsOnce.calls += 1
+            if FailsOnce.calls == 1:
+                started.set()
+                time.sleep(0.2)
+                raise RuntimeError("model broke")
+            return super().embed(texts)
+
+    started = threading.Event()
+    cache = VectorCache(FailsOnce())
+    errors = []
+
+    def first():
+        try:
+            cache.vectors(["x", "y"])
+        except RuntimeError as exc:
+            errors.append(exc)
+
+    t = threading.Thread(target=first)
+    t.start()
+    started.wait(5)
+    got = cache.vectors(["x", "y"])  # waits for the failing call, then embeds them itself
+    t.join()
+    assert errors and got.shape == (2, 8)
+
+
+def test_a_second_library_is_missing_what_only_the_first_one_stored(tmp_path):
+    model = CountingModel()
+    first = VectorCache(model, tmp_path / "a")
+    first.vectors(["one", "two"])
+    second = VectorCache(model, tmp_path / "b")
+    assert second.missing(["one", "two"]) == ["one", "two"]  # not in its folder
+    second.vectors(["one", "two"])  # written from memory: the model does not run again
+    assert model.seen == ["one", "two"]
+    assert second.missing(["one", "two"]) == []
+    assert list((tmp_path / "b" / model.model_id).glob("*.npz"))

@@ -47,6 +47,9 @@ class _Memory:
 
     def __init__(self) -> None:
         self.rows: dict[bytes, int] = {}
+        # texts a thread is embedding right now: another thread that needs them waits for
+        # that one instead of running the model on them too (a warm-up and a review at once)
+        self.inflight: dict[bytes, threading.Event] = {}
         self.matrix: Any = np.zeros((0, 0), dtype=np.float32)
         self.count = 0
         self.dim = 0
@@ -97,16 +100,7 @@ class VectorCache:
     def vectors(self, texts: Sequence[str]) -> Any:
         """A (len(texts) × dimensions) float32 array of unit vectors, in the order given."""
         keys = [text_key(t) for t in texts]
-        with _LOCK:
-            self._load()
-            missing: dict[bytes, str] = {}
-            for k, t in zip(keys, texts, strict=True):
-                if k not in self._memory.rows and k not in missing:
-                    missing[k] = t
-        if missing:  # the model runs outside the lock: other threads may read meanwhile
-            new = np.asarray(self.model.embed(list(missing.values())), dtype=np.float32)
-            with _LOCK:
-                self._memory.add(list(missing), new)
+        self._compute(keys, texts)
         with _LOCK:
             unstored = list(dict.fromkeys(k for k in keys if k not in self._stored))
             fresh = self._memory.take(unstored) if unstored and self.folder else None
@@ -116,15 +110,53 @@ class VectorCache:
             self._write(unstored, fresh)
         return out
 
+    def _compute(self, keys: list[bytes], texts: Sequence[str]) -> None:
+        """Embed the texts with no vector yet. The model runs outside the lock, so other
+        threads read meanwhile; texts another thread is already embedding are waited for, and
+        taken over if that thread failed."""
+        while True:
+            claim: dict[bytes, str] = {}
+            waits: list[threading.Event] = []
+            with _LOCK:
+                self._load()
+                for k, t in zip(keys, texts, strict=True):
+                    if k in self._memory.rows or k in claim:
+                        continue
+                    busy = self._memory.inflight.get(k)
+                    if busy is not None:
+                        waits.append(busy)
+                    else:
+                        claim[k] = t
+                done = threading.Event()
+                for k in claim:
+                    self._memory.inflight[k] = done
+            if claim:
+                try:
+                    new = np.asarray(self.model.embed(list(claim.values())), dtype=np.float32)
+                    with _LOCK:
+                        self._memory.add(list(claim), new)
+                finally:
+                    with _LOCK:
+                        for k in claim:
+                            self._memory.inflight.pop(k, None)
+                    done.set()
+            if not waits:
+                return
+            for busy in dict.fromkeys(waits):
+                busy.wait()
+
     def missing(self, texts: Sequence[str]) -> list[str]:
-        """The distinct texts among ``texts`` that have no vector yet (in the process or in the
-        folder), in first-seen order: what a warm-up still has to embed."""
+        """The distinct texts among ``texts`` that this cache's folder does not hold yet (or,
+        without a folder, the process), in first-seen order: what a warm-up still has to do.
+        A text the process embedded for another library counts as missing here: ``vectors``
+        then writes it to this folder without running the model again."""
         with _LOCK:
             self._load()
+            have = self._stored if self.folder is not None else self._memory.rows
             out: dict[bytes, str] = {}
             for t in texts:
                 k = text_key(t)
-                if k not in self._memory.rows and k not in out:
+                if k not in have and k not in out:
                     out[k] = t
         return list(out.values())
 
