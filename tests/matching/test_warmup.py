@@ -6,7 +6,6 @@ from __future__ import annotations
 import json
 import shutil
 
-import numpy as np
 import pytest
 
 from tests.conftest import run_cli
@@ -60,31 +59,29 @@ def test_nothing_to_warm_when_the_meaning_signal_is_off(monkeypatch, tmp_path):
     assert warmup.warm({"a": ["one"]}, tmp_path) == 0
 
 
-def test_prepare_from_the_command_line_then_suggest_reads_every_vector(sample_library, monkeypatch):
-    """`workbench prepare PLAN` embeds its passages and sections; a later process's suggest
-    and compare then find every one of its texts in the folder."""
-    plan = "reforming-kent-2025"
+def test_prepare_from_the_command_line_then_suggest_and_compare_embed_nothing(sample_library):
+    """`workbench prepare` embeds exactly what suggest and compare read: after it, their runs
+    (new processes) add no shard to the cache, i.e. run the model on no text at all."""
+    plans = ["kent-interim-strategic-plan-2020", "reforming-kent-2025"]
     shutil.rmtree(sample_library / "cache" / "vectors")  # the test fixture prepared them all
-    done = run_cli("prepare", plan, "--json", library=sample_library, check=True)
-    first = json.loads(done.stdout)
-    assert first["embedded"] > 200 and first["plans"] == [plan]
-    again = json.loads(run_cli("prepare", plan, "--json", library=sample_library, check=True).stdout)
+    first = json.loads(run_cli("prepare", *plans, "--json", library=sample_library,
+                               check=True).stdout)
+    assert first["embedded"] > 200 and first["plans"] == plans
+    again = json.loads(run_cli("prepare", *plans, "--json", library=sample_library,
+                               check=True).stdout)
     assert again["embedded"] == 0
+    shards = sorted((sample_library / "cache" / "vectors").rglob("*.npz"))
+    assert shards
+    run_cli("suggest", "--from", plans[0], "--to", plans[1], "--passages", "--json",
+            library=sample_library, check=True)
+    run_cli("compare", *plans, "--json", library=sample_library, check=True)
+    assert sorted((sample_library / "cache" / "vectors").rglob("*.npz")) == shards
 
-    from ui.compose import open_workbench, records_for
-    from workbench.matching.service import vector_folder
 
-    wb = open_workbench(sample_library)
-    try:
-        recs = records_for(wb, "tester")
-        texts = warmup.plan_texts(recs, [plan])[plan]
-        model = engine.meaning_model(vector_folder(wb.store))
-        assert model is not None and not model.cache.missing(texts)
-        other = warmup.plan_texts(recs, ["kent-vision-2011"])["kent-vision-2011"]
-        assert model.cache.missing(other)  # a plan not prepared is not there
-        assert isinstance(model.embed(texts[:3]), np.ndarray)
-    finally:
-        wb.store.close()
+def test_prepare_says_when_there_is_nothing_to_prepare(sample_library, monkeypatch):
+    monkeypatch.setenv("WORKBENCH_EMBEDDINGS", "off")
+    done = run_cli("prepare", library=sample_library, check=True)
+    assert "Nothing to prepare" in done.stdout
 
 
 def test_prepare_names_an_unknown_plan(sample_library):

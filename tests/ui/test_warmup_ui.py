@@ -66,3 +66,24 @@ def test_no_warm_up_when_the_meaning_signal_is_off(open_window, sample_library, 
     window = open_window(sample_library)
     qtbot.wait(300)
     assert not window.warmup.running and counting.seen == []
+
+
+def test_one_warm_up_at_a_time_and_what_is_asked_meanwhile_runs_next(
+        open_window, sample_library, qtbot, counting, monkeypatch):
+    started = threading.Event()
+    slow_embed = counting.embed
+
+    def slow(texts):
+        started.set()
+        time.sleep(0.05)
+        return slow_embed(texts)
+
+    monkeypatch.setattr(counting, "embed", slow)
+    window = open_window(sample_library)
+    qtbot.waitUntil(started.is_set, timeout=10000)
+    window.warmup.schedule(["reforming-kent-2025"])  # an edit while it runs
+    window.warmup._start()  # even a direct start does not run a second one
+    alive = [t for t in threading.enumerate() if t.name == "vector-warmup"]
+    assert len(alive) == 1
+    qtbot.waitUntil(lambda: not window.warmup.busy and window.warmup.embedded == 0,
+                    timeout=60000)  # the second run found everything ready

@@ -18,7 +18,7 @@ from ui.compose import records_for
 from workbench.errors import InvalidInput
 from workbench.lineage import RELATIONS, STATUSES, Suggestion
 from workbench.matching.service import passages_of, proposed_next, selected_passage, vector_folder
-from workbench.matching.warmup import plan_texts, warm
+from workbench.matching.warmup import plan_texts, warm, warmable
 from workbench.records import (
     Annotation,
     Change,
@@ -234,6 +234,10 @@ def cmd_prepare(wb: Workbench, args: argparse.Namespace) -> int:
     unknown = [slug for slug in args.plan if slug not in known]
     if unknown:
         raise InvalidInput(f"No such plan: {', '.join(unknown)}.")
+    if not warmable():
+        emit(args, {"plans": [], "embedded": 0},
+             "Nothing to prepare: the meaning model is off, missing, or keeps no vectors.")
+        return 0
     texts = plan_texts(r, args.plan or None)
     n = warm(texts, vector_folder(wb.store), TaskState())
     emit(args, {"plans": sorted(texts), "embedded": n},

@@ -26,14 +26,22 @@ if TYPE_CHECKING:
     from workbench.review import Records
     from workbench.tasks import TaskState
 
-CHUNK = 128
-"""Texts embedded between two cancellation checks (about a second of work)."""
+CHUNK = 32
+"""Texts embedded between two cancellation checks (about a third of a second with MiniLM), so
+closing the window or switching libraries never waits long for a warm-up to stop."""
+
+
+def warmable() -> bool:
+    """Whether the engine's meaning model keeps per-text vectors that a warm-up can prepare
+    (not when it is switched off, missing, or pools token vectors per plan like WordLlama)."""
+    return getattr(meaning_model(None), "cache", None) is not None
 
 
 def plan_texts(recs: Records, slugs: Iterable[str] | None = None) -> dict[str, list[str]]:
     """What the meaning model reads of each plan, by plan slug: every passage (the engine's
     candidates and sources) and every section (the compare view's alignment)."""
-    chosen = list(slugs) if slugs is not None else [p.slug for p in recs.store.plans()]
+    known = [p.slug for p in recs.store.plans()]
+    chosen = known if slugs is None else [slug for slug in dict.fromkeys(slugs) if slug in known]
     return {slug: [p.text for p in passages_of(recs, slug)]
             + [section_text(s) for s in recs.effective_sections(slug)] for slug in chosen}
 
@@ -56,6 +64,7 @@ def warm(texts: Mapping[str, Sequence[str]], folder: Path | None,
             state.raise_if_cancelled()
             state.report(start / len(todo),
                          f"Preparing suggestions: {start} of {len(todo)} passages")
+        # texts the process already embedded for another library are written, not embedded
         cache.vectors(todo[start:start + CHUNK])
     if state is not None:
         state.report(1.0, "Suggestions ready")
