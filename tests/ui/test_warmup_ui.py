@@ -26,6 +26,20 @@ def counting(monkeypatch):
     return model
 
 
+def slowed(model: CountingModel, monkeypatch, seconds: float) -> threading.Event:
+    """Make each chunk of ``model`` take ``seconds``; the event is set when the first starts."""
+    started = threading.Event()
+    embed = model.embed
+
+    def slow(texts):
+        started.set()
+        time.sleep(seconds)
+        return embed(texts)
+
+    monkeypatch.setattr(model, "embed", slow)
+    return started
+
+
 def test_the_library_is_warmed_once_after_it_opens(open_window, sample_library, qtbot, counting):
     window = open_window(sample_library)
     qtbot.waitUntil(lambda: window.warmup.embedded > 1000, timeout=30000)
@@ -41,15 +55,7 @@ def test_the_library_is_warmed_once_after_it_opens(open_window, sample_library, 
 
 def test_closing_the_window_stops_a_running_warm_up(open_window, sample_library, qtbot, counting,
                                                     monkeypatch):
-    started = threading.Event()
-    slow_embed = counting.embed
-
-    def slow(texts):
-        started.set()
-        time.sleep(0.2)
-        return slow_embed(texts)
-
-    monkeypatch.setattr(counting, "embed", slow)
+    started = slowed(counting, monkeypatch, 0.2)
     window = open_window(sample_library)
     qtbot.waitUntil(started.is_set, timeout=10000)
     qtbot.waitUntil(lambda: window.warmup_label.text().startswith("Preparing suggestions"),
@@ -70,15 +76,7 @@ def test_no_warm_up_when_the_meaning_signal_is_off(open_window, sample_library, 
 
 def test_one_warm_up_at_a_time_and_what_is_asked_meanwhile_runs_next(
         open_window, sample_library, qtbot, counting, monkeypatch):
-    started = threading.Event()
-    slow_embed = counting.embed
-
-    def slow(texts):
-        started.set()
-        time.sleep(0.05)
-        return slow_embed(texts)
-
-    monkeypatch.setattr(counting, "embed", slow)
+    started = slowed(counting, monkeypatch, 0.05)
     window = open_window(sample_library)
     qtbot.waitUntil(started.is_set, timeout=10000)
     window.warmup.schedule(["reforming-kent-2025"])  # an edit while it runs
