@@ -68,8 +68,8 @@ def _model(name: str):
     if name == "use":
         from workbench.matching.embedding import sentence_model
         return sentence_model()
-    from workbench.matching.minilm import minilm_model
-    return minilm_model()
+    from workbench.matching.embedding import paraphrase_model
+    return paraphrase_model()
 
 
 def units_of(searcher) -> list[str]:

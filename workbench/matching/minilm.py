@@ -261,17 +261,3 @@ class MiniLmEmbedder:
         pooled = (x * mask[:, :, None]).sum(axis=1) / np.maximum(mask.sum(axis=1, keepdims=True), 1.0)
         norms = np.linalg.norm(pooled, axis=1, keepdims=True)
         return (pooled / np.maximum(norms, 1e-9)).astype(np.float32)
-
-
-_LOCK = threading.Lock()
-_MODEL: MiniLmEmbedder | None = None
-
-
-def minilm_model() -> MiniLmEmbedder:
-    """The process's one MiniLM encoder (its first ``embed`` reads ~90 MB of weights: under a
-    second)."""
-    global _MODEL
-    with _LOCK:
-        if _MODEL is None:
-            _MODEL = MiniLmEmbedder()
-        return _MODEL

@@ -58,13 +58,14 @@ def warm(texts: Mapping[str, Sequence[str]], folder: Path | None,
     cache = getattr(model, "cache", None)
     if cache is None:
         return 0
+    # missing from this library's folder: what the process embedded for another library is
+    # written to it by ``vectors`` without running the model again
     todo = cache.missing([t for plan in texts.values() for t in plan])
     for start in range(0, len(todo), CHUNK):
         if state is not None:
             state.raise_if_cancelled()
             state.report(start / len(todo),
                          f"Preparing suggestions: {start} of {len(todo)} passages")
-        # texts the process already embedded for another library are written, not embedded
         cache.vectors(todo[start:start + CHUNK])
     if state is not None:
         state.report(1.0, "Suggestions ready")
