@@ -5,7 +5,8 @@ relation accuracy (overall, on clear cases, per relation) and "no successor".
                                    [--by-pair] [--cv] [--model use|minilm|off|wordllama]
 
 Links: by default the tuning data (``../shared/eval/dev_links.jsonl``,
-``tests/data/links_extra.jsonl`` and ``tests/data/links_train.jsonl`` when present);
+``tests/data/links_extra.jsonl``, ``tests/data/links_train.jsonl`` and
+``tests/data/links_train_rev.jsonl``, 11 reversals written in round 8, when present);
 ``--heldout`` reads ``tests/data/eval_extra/links.jsonl`` instead and prints figures only, never
 the misses (look at it at most twice a round). Quotes are matched with ``score.py``'s own
 ``contains`` (imported from ``../shared/eval``, not copied).
@@ -250,7 +251,8 @@ def main() -> None:
     else:
         paths = args.links or [eval_matching.EVAL / "dev_links.jsonl",
                                REPO / "tests" / "data" / "links_extra.jsonl",
-                               REPO / "tests" / "data" / "links_train.jsonl"]
+                               REPO / "tests" / "data" / "links_train.jsonl",
+                               REPO / "tests" / "data" / "links_train_rev.jsonl"]
     links = load(paths)
     recs = records_for(open_workbench(args.library), "eval")
     if args.cv:

@@ -125,6 +125,27 @@ def test_promote_places_the_reversal_at_rank_two_or_three_only():
     assert "c:4" not in [m.passage.key for m in low]
 
 
+def test_a_promoted_reversal_does_not_push_one_already_in_the_first_three_out():
+    class M:
+        def __init__(self, key: str, text: str) -> None:
+            self.passage = type("P", (), {"key": key, "text": text})()
+
+    index = PlanIndex(plan_passages("later", [_c(f"c:{n}", text) for n, text in enumerate([
+        "Keep the school bus running for pupils and parents in every rural parish.",
+        "Fix potholes faster on all roads.",
+        "We will scrap the subsidised network timetable.",
+        "Open two new libraries in the north.",
+        "We will withdraw the subsidised network as grants end.",
+        "Plant trees along the river.", "Recruit more foster carers.",
+        "Publish the budget every spring.", "Extend broadband to villages.",
+    ])]))
+    ranked = [M(p.key, p.text) for p in index.passages[:4]]  # the reversal c:2 is third
+    out = promote(index, SOURCE, ranked, [1.0, 0.9, 0.8, 0.7, 0.6, 0, 0, 0, 0],
+                  lambda i: M(index.passages[i].key, index.passages[i].text))
+    # the second reversal (c:4) takes the place of the unrelated c:1; c:2 stays in the three
+    assert [m.passage.key for m in out] == ["c:0", "c:4", "c:2", "c:1"]
+
+
 # -- firmness ----------------------------------------------------------------------------------
 
 def test_the_opening_verb_and_escalating_wording_label_strength():

@@ -166,8 +166,11 @@ def promote(
         if at is None:
             break
         out = [m for m in out if m.passage.key != p.key]
+        # the candidate takes the place of the one giving way, which moves to just below the
+        # first three: a reversal candidate already below ``at`` keeps its place (inserting
+        # would have pushed it out of the three)
         out.insert(at, make(i))
-        is_cue.insert(at, True)
-        is_cue = is_cue[:head]
+        out.insert(head, out.pop(at + 1))
+        is_cue[at] = True
         keys = {m.passage.key for m in out[:head]}
     return out[:len(ranked)]
