@@ -29,7 +29,6 @@ from indexing.reading_order import column_order, order_blocks, place_tables, spl
 from indexing.rows import mark_contents, merge_rows
 from indexing.running import (
     BAND,
-    in_band,
     is_running,
     page_number_in,
     printed_number,
@@ -37,6 +36,7 @@ from indexing.running import (
 )
 from indexing.textchars import (
     _SYMBOL_FONT,
+    SOFT_HYPHEN,
     collapse,
     fix_symbol_glyph,
     has_alpha,
@@ -174,8 +174,12 @@ def _bold_prefix(lines: Block) -> str:
 def make_paragraph(lines: Block) -> Paragraph | None:
     first = lines[0]
     marker, rest = split_bullet(first.text, dash_allowed=True)
-    texts = [rest, *(ln.text for ln in lines[1:])]
-    body = join_lines(texts)
+    if len(lines) == 1:  # join_lines([rest]), without its loop (most paragraphs; issue 12,
+        body = collapse(rest)  # Speed)
+        if SOFT_HYPHEN in body:
+            body = collapse(body.replace(SOFT_HYPHEN, ""))
+    else:
+        body = join_lines([rest, *(ln.text for ln in lines[1:])])
     if not body and not marker:
         return None
     text = f"{marker} {body}" if marker else body
@@ -196,17 +200,9 @@ def make_paragraph(lines: Block) -> Paragraph | None:
                 bold += n
         size = max(sizes, key=sizes.__getitem__)
         is_bold = bold * 2 > total
-    return Paragraph(
-        text=text,
-        lines=tuple(lines),
-        page_index=first.page_index,
-        size=size,
-        bold=is_bold,
-        marker=marker,
-        bold_prefix=_bold_prefix(lines),
-        kind=first.kind,
-        cell=first.cell,
-    )
+    # (text, lines, page_index, size, bold, marker, bold_prefix, kind, cell)
+    return Paragraph(text, tuple(lines), first.page_index, size, is_bold, marker,
+                     _bold_prefix(lines), first.kind, first.cell)
 
 
 def mend_broken_paragraphs(paragraphs: Sequence[Paragraph]) -> list[Paragraph]:
@@ -331,8 +327,12 @@ def assemble_pages(pages: Sequence[RawPage]) -> list[PageLayout]:
         label = page.pdf_label
         kept: list[Line] = []
         printed: str | None = None
+        # running.in_band's test, its bounds computed once a page (issue 12, Speed)
+        height = page.height
+        top, bottom = height * BAND + 1, height * (1 - BAND) - 1
         for line in page.lines:
-            if in_band(line, page.height) and line.kind != "table":
+            if (height > 0 and (line.y1 <= top or line.y0 >= bottom)
+                    and line.kind != "table"):
                 number = page_number_in(line.text)
                 if number is not None:
                     printed = printed or number

@@ -31,7 +31,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
-from itertools import compress
+from itertools import chain, compress, islice
 
 __all__ = ["KINDS", "VERBS", "Context", "Model", "features", "load_model"]
 
@@ -202,6 +202,7 @@ _PRE_VERB = frozenset({"always", "also", "further", "then", "not", "continually"
                        "actively", "directly"})
 _BE_MODAL = frozenset({"committed", "determined", "confident", "going"})
 _BE_VERBS = frozenset({"are", "is", "have", "am"})
+_MODAL_OR_BE = _MODALS | _BE_VERBS
 
 
 # The same look-ups, indexed (issue 12, Speed): which cue words a sentence holds is one set
@@ -241,8 +242,7 @@ def _cues(text: str, low: str, f: dict[str, float]) -> None:
     words = _TOKEN.findall(low)
     present = set(words)
     word_hits = present.intersection(_CUE_WORD_SET)
-    fired_words = frozenset(n for w in word_hits for n in _CUE_WORDS[w]) if word_hits else (
-        frozenset())
+    fired_words = frozenset(chain.from_iterable(map(_CUE_WORDS.__getitem__, word_hits)))
     fired_pairs: set[str] = set()
     we_are = False
     last = len(words) - 1
@@ -262,14 +262,24 @@ def _cues(text: str, low: str, f: dict[str, float]) -> None:
     # only a sentence holding a modal or "are/is/have" can fire: skip the walk (and the
     # acronyms) otherwise (issue 12, Speed; same features)
     if not (present.isdisjoint(_MODALS) and present.isdisjoint(_BE_VERBS)):
-        acronyms = {w.casefold() for w in text.split() if w.isupper() and 2 <= len(w) <= 6}
-        subjects = _SUBJECTS.union(acronyms) if acronyms else _SUBJECTS
-        for i in compress(range(last), map(subjects.__contains__, words)):  # (as above)
+        # a subject (a pronoun, a council word or an acronym of the text) before a modal:
+        # the positions before a modal or "are/is/have" are visited (found in C), and the
+        # acronyms are listed only when such a position holds no plain subject (most
+        # sentences never need them; the answer is the same; issue 12, Speed)
+        acronyms: set[str] | None = None
+        for i in compress(range(last), map(_MODAL_OR_BE.__contains__, islice(words, 1, None))):
             b = words[i + 1]
-            if b in _MODALS or (b in _BE_VERBS and i + 2 < len(words)
-                                and words[i + 2] in _BE_MODAL):
-                f["subject_modal_any"] = 1.0
-                break
+            if b in _MODALS or (i + 2 < len(words) and words[i + 2] in _BE_MODAL):
+                a = words[i]
+                if a in _SUBJECTS:
+                    f["subject_modal_any"] = 1.0
+                    break
+                if acronyms is None:
+                    acronyms = {w.casefold() for w in text.split()
+                                if w.isupper() and 2 <= len(w) <= 6}
+                if a in acronyms:
+                    f["subject_modal_any"] = 1.0
+                    break
     doing = we_are or "we're" in present or "we’re" in present
     for i in range(len(words) - 1 if doing else 0):  # "we are driving", "we're investing"
         a, b = words[i], words[i + 1]
@@ -406,20 +416,29 @@ def features(text: str, ctx: Context) -> dict[str, float]:
     # "will" in a table cell, a short item under an action heading is not a short heading
     crossed = _CROSSED.get(ctx.shape)
     if crossed is None:
-        crossed = _CROSSED[ctx.shape] = {}
-    for name in list(f):
-        cross = crossed.get(name)
-        if cross is None:  # the name once built (and its hash kept; issue 12, Speed)
-            group = _SHAPE_GROUP.get(ctx.shape, ctx.shape)
-            cross = crossed[name] = "" if name in _NO_CROSS else f"{group}*{name}"
-        if cross:
-            f[cross] = 1.0
+        crossed = _CROSSED[ctx.shape] = _Crossed(_SHAPE_GROUP.get(ctx.shape, ctx.shape))
+    # each name once built (and its hash kept), looked up in C (issue 12, Speed)
+    for cross in filter(None, map(crossed.__getitem__, list(f))):
+        f[cross] = 1.0
     return f
+
+
+class _Crossed(dict[str, str]):
+    """feature -> its name crossed with a shape group ("" for a feature never crossed),
+    made on first use."""
+
+    def __init__(self, group: str) -> None:
+        super().__init__()
+        self.group = group
+
+    def __missing__(self, name: str) -> str:
+        cross = self[name] = "" if name in _NO_CROSS else f"{self.group}*{name}"
+        return cross
 
 
 _SHAPE_GROUP = {"bullet": "item", "numbered": "item", "cell": "cell", "sentence": "sentence",
                 "heading": "heading"}
-_CROSSED: dict[str, dict[str, str]] = {}  # shape -> feature -> its crossed name ("" for none)
+_CROSSED: dict[str, _Crossed] = {}  # shape -> feature -> its crossed name ("" for none)
 _NO_CROSS = frozenset({"bias", "shape_bullet", "shape_numbered", "shape_cell", "shape_sentence",
                        "shape_heading", "opens_verb_bullet", "opens_verb_numbered",
                        "opens_verb_cell", "opens_verb_sentence", "opens_verb_heading"})

@@ -125,6 +125,9 @@ class Candidate:
 def _line_rects(para: Paragraph, lo: int, hi: int) -> list[Rect]:
     """Rects of the lines of ``para`` that hold characters ``lo:hi`` of its text (line
     lengths approximate the offsets: lines are joined with one space)."""
+    if len(para.lines) == 1:  # the one line holds them, or is the fallback below (most
+        ln = para.lines[0]  # paragraphs; issue 12, Speed)
+        return [Rect(ln.page_index, ln.x0, ln.y0, ln.x1, ln.y1)]
     out: list[Rect] = []
     pos = len(para.marker) + 1 if para.marker else 0
     for ln, n in zip(para.lines, _line_lengths(para), strict=True):

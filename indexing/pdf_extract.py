@@ -16,6 +16,8 @@ import errno
 import hashlib
 import re
 from collections.abc import Callable
+from itertools import repeat
+from operator import is_
 from pathlib import Path
 
 import pymupdf
@@ -226,6 +228,34 @@ def _split_line(raw_line: dict) -> list[list[tuple]]:
     return pieces if piece else [p for p in pieces if p]
 
 
+_NOT_PLAIN = object()  # a span _plain_line cannot take: the general path reads it
+
+
+def _plain_line(raw_line: dict, page_index: int, block: int) -> Line | None | object:
+    """The ``Line`` of a reader line of one span of printable ASCII (most lines), made
+    directly: what ``_make_line(_split_line(raw_line)[0], ...)`` gives, without the span
+    tuple, the piece lists and two calls (issue 12, Speed). None for a line of no text;
+    ``_NOT_PLAIN`` for any other line (more spans, other characters, a symbol-font glyph)."""
+    spans = raw_line.get("spans", ())
+    if len(spans) != 1:
+        return _NOT_PLAIN
+    s = spans[0]
+    text = s["text"]
+    if not (text.isascii() and text.isprintable()):
+        return _NOT_PLAIN
+    n = len(text.strip())
+    if not n:
+        return None  # (a span of spaces or none makes no line)
+    if n == 1 and _is_symbol_font(s["font"]):
+        return _NOT_PLAIN
+    x0, y0, x1, y1 = s["bbox"]
+    if s["flags"] & _BOLD_FLAG:
+        return Line(text, round(float(s["size"]) * 2) / 2, True, page_index, x0, y0, x1, y1,
+                    block, len(text))
+    return Line(text, round(float(s["size"]) * 2) / 2, False, page_index, x0, y0, x1, y1,
+                block, 0)
+
+
 def _column_bounds(pieces_per_line: list[list[list[tuple]]]) -> list[float]:
     """x positions of the gutters found by ``_split_line``, clustered (30 pt apart)."""
     mids = sorted(
@@ -302,10 +332,21 @@ def _read_page(doc: pymupdf.Document, index: int, gate: pdf_regions.DrawingsGate
         # without the vector blocks, text blocks are numbered 0, 1, 2 ... in this order
         bno = text_blocks if drew is not None else int(block.get("number", 0))
         text_blocks += 1
-        pieces_per_line = [_split_line(raw_line) for raw_line in block.get("lines", ())]
-        split_lines = sum(1 for pieces in pieces_per_line if len(pieces) > 1)
+        raw_lines = block.get("lines", ())
+        made = [_plain_line(raw_line, index, bno * 16) for raw_line in raw_lines]
+        if not any(map(is_, made, repeat(_NOT_PLAIN))):  # (by identity, in C)
+            lines += filter(None, made)
+            continue
+        # the other lines are split; a plain line is one span, never cut (kept as made)
+        split_lines = 0
+        for i, line in enumerate(made):
+            if line is _NOT_PLAIN:
+                pieces = made[i] = _split_line(raw_lines[i])
+                if len(pieces) > 1:
+                    split_lines += 1
         if split_lines >= 2:
             # the reader merged lines of side-by-side columns: give each column its own block
+            pieces_per_line = [_split_line(raw_line) for raw_line in raw_lines]
             bounds = _column_bounds(pieces_per_line)
             for pieces in pieces_per_line:
                 for spans in pieces:
@@ -314,7 +355,11 @@ def _read_page(doc: pymupdf.Document, index: int, gate: pdf_regions.DrawingsGate
                     if line is not None:
                         lines.append(line)
         else:
-            for pieces in pieces_per_line:
+            for pieces in made:
+                if type(pieces) is not list:  # a Line made by _plain_line, or None
+                    if pieces is not None:
+                        lines.append(pieces)
+                    continue
                 if not pieces:
                     continue
                 spans = pieces[0] if len(pieces) == 1 else [sp for pc in pieces for sp in pc]

@@ -9,6 +9,7 @@ becomes a failure reply, never a silent death.
 
 from __future__ import annotations
 
+import gc
 import os
 import signal
 import sys
@@ -31,7 +32,7 @@ from indexing.worker_protocol import (
 from workbench.errors import ExtractError, ExtractFailure
 from workbench.safe_text import safe_text
 
-__all__ = ["child_main", "is_memory_error"]
+__all__ = ["child_main", "is_memory_error", "settle_collector"]
 
 
 def _limit_memory(limit: int) -> None:
@@ -100,6 +101,7 @@ def child_main(conn: Connection, memory_limit: int, use_rlimit: bool = True) -> 
     from indexing import pdf_extract  # PyMuPDF is loaded here, in the child only
 
     pdf_extract.quiet_mupdf()
+    settle_collector()
 
     docs: dict[tuple[str, float, int], Any] = {}
     while True:
@@ -116,6 +118,21 @@ def child_main(conn: Connection, memory_limit: int, use_rlimit: bool = True) -> 
             conn.send(_serve_render(request, pdf_extract, docs))
         elif isinstance(request, WordsRequest):
             conn.send(_serve_words(request, pdf_extract, docs))
+
+
+def settle_collector() -> None:
+    """Tune the cyclic garbage collector for a worker, once its modules are loaded.
+
+    What is loaded by now (PyMuPDF's bindings, our modules, their tables and patterns) lives
+    as long as the process, yet every full collection walked all of it again: ``gc.freeze``
+    moves it out of the collector's sight. An extraction then makes hundreds of thousands of
+    short-lived dicts, lists and lines, nearly all freed by reference counting: collecting the
+    young generation every 10,000 allocations instead of 700 lets most of them go before a
+    collection ever walks them. Cycles are still collected. Together about 3.4 % fewer
+    instructions for an extraction (callgrind, issue 12, Speed; ``gc.freeze`` alone 3.0 %).
+    """
+    gc.freeze()
+    gc.set_threshold(10_000, 10, 10)
 
 
 def _leave() -> None:

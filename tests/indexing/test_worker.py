@@ -120,6 +120,34 @@ def test_a_stopped_child_skips_interpreter_teardown(tmp_path):
         assert child.process.exitcode == 0
 
 
+def test_child_keeps_its_loaded_modules_out_of_the_collector(tmp_path):
+    """Once PyMuPDF and the analysis are loaded, the child freezes them out of the cyclic
+    collector's walks and collects the young generation less often; cycles made later are
+    still collected (issue 12, Speed)."""
+    import subprocess
+
+    root = Path(__file__).resolve().parents[2]
+    script = tmp_path / "collector.py"
+    script.write_text(
+        "import gc, sys\n"
+        "from indexing import worker_child\n"
+        "class Conn:\n"
+        "    def recv(self):\n"
+        "        a = []; a.append(a)\n"  # a cycle, unreachable once recv returns
+        "        print(gc.get_freeze_count(), gc.get_threshold()[0], gc.isenabled(),\n"
+        "              file=sys.stderr)\n"
+        "        return None\n"
+        "worker_child._leave = lambda: print('found', gc.collect(), file=sys.stderr)\n"
+        "worker_child.child_main(Conn(), 0, use_rlimit=False)\n", encoding="utf-8")
+    out = subprocess.run([sys.executable, str(script)], capture_output=True, text=True,
+                         timeout=60, cwd=root, env={**os.environ, "PYTHONPATH": str(root)})
+    assert out.returncode == 0, out.stderr
+    frozen, threshold, enabled = out.stderr.splitlines()[0].split()
+    assert int(frozen) > 10_000  # PyMuPDF's bindings and our modules
+    assert (int(threshold), enabled) == (10_000, "True")
+    assert "found" in out.stderr and out.stderr.split("found")[1].split()[0] != "0"
+
+
 def test_sample_through_worker_with_progress(worker):
     state = TaskState()
     e = worker.extract(SAMPLES / "framing-kents-future-2022.pdf", state=state)
