@@ -29,6 +29,7 @@ from indexing.reading_order import column_order, order_blocks, place_tables, spl
 from indexing.rows import mark_contents, merge_rows
 from indexing.running import (
     BAND,
+    band_limits,
     is_running,
     page_number_in,
     printed_number,
@@ -200,9 +201,8 @@ def make_paragraph(lines: Block) -> Paragraph | None:
                 bold += n
         size = max(sizes, key=sizes.__getitem__)
         is_bold = bold * 2 > total
-    # (text, lines, page_index, size, bold, marker, bold_prefix, kind, cell)
-    return Paragraph(text, tuple(lines), first.page_index, size, is_bold, marker,
-                     _bold_prefix(lines), first.kind, first.cell)
+    return Paragraph(text, tuple(lines), first.page_index, size, is_bold, marker=marker,
+                     bold_prefix=_bold_prefix(lines), kind=first.kind, cell=first.cell)
 
 
 def mend_broken_paragraphs(paragraphs: Sequence[Paragraph]) -> list[Paragraph]:
@@ -329,7 +329,7 @@ def assemble_pages(pages: Sequence[RawPage]) -> list[PageLayout]:
         printed: str | None = None
         # running.in_band's test, its bounds computed once a page (issue 12, Speed)
         height = page.height
-        top, bottom = height * BAND + 1, height * (1 - BAND) - 1
+        top, bottom = band_limits(height)
         for line in page.lines:
             if (height > 0 and (line.y1 <= top or line.y0 >= bottom)
                     and line.kind != "table"):

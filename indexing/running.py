@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from indexing.lines import Line, RawPage
 from indexing.textchars import collapse
 
-__all__ = ["BAND", "in_band", "is_running", "page_number_in", "printed_number",
+__all__ = ["BAND", "band_limits", "in_band", "is_running", "page_number_in", "printed_number",
            "running_line_keys"]
 
 BAND = 0.08  # top/bottom fraction of the page where running headers and footers live
@@ -55,10 +55,17 @@ def _is_roman(text: str) -> bool:
                              text.lower())) and bool(text)
 
 
+def band_limits(height: float) -> tuple[float, float]:
+    """Where the running bands end: a line ending above the first value or starting below the
+    second is in the top or bottom band of a page this tall (one rule for every caller)."""
+    return height * BAND + 1, height * (1 - BAND) - 1
+
+
 def _in_band(line: Line, height: float) -> bool:
     if height <= 0:
         return False
-    return line.y1 <= height * BAND + 1 or line.y0 >= height * (1 - BAND) - 1
+    top, bottom = band_limits(height)
+    return line.y1 <= top or line.y0 >= bottom
 
 
 # the page number at either end of a running line: "7 | Anyshire County Council", "Plan · Page 7"
