@@ -52,6 +52,16 @@ def refused(worker, path, **kw) -> ExtractError:
     return info.value
 
 
+def run_script(script: Path, source: str, timeout: float = 60):
+    """Run ``source`` as a script of its own from the checkout root, as a user's process."""
+    import subprocess
+
+    root = Path(__file__).resolve().parents[2]
+    script.write_text(source, encoding="utf-8")
+    return subprocess.run([sys.executable, str(script)], capture_output=True, text=True,
+                          timeout=timeout, cwd=root, env={**os.environ, "PYTHONPATH": str(root)})
+
+
 def test_parent_never_loads_pymupdf():
     import subprocess
 
@@ -66,11 +76,9 @@ def test_parent_never_loads_pymupdf():
 def test_worker_child_does_not_import_the_main_script(tmp_path):
     """spawn re-imports the parent's main script in a child unless told not to; the worker
     must not pay for the application's imports (issue 12, Speed)."""
-    import subprocess
-
     marker = tmp_path / "imported-as-mp-main"
-    script = tmp_path / "main_script.py"
-    script.write_text(
+    out = run_script(
+        tmp_path / "main_script.py",
         "import sys\n"
         "from pathlib import Path\n"
         f"if __name__ != '__main__': Path({str(marker)!r}).write_text(__name__)\n"
@@ -78,10 +86,7 @@ def test_worker_child_does_not_import_the_main_script(tmp_path):
         "if __name__ == '__main__':\n"
         "    w = PdfWorkerExtractor()\n"
         f"    print(w.extract(Path({str(small_pdf(tmp_path / 'a.pdf'))!r})).page_count)\n"
-        "    w.close()\n", encoding="utf-8")
-    root = Path(__file__).resolve().parents[2]
-    out = subprocess.run([sys.executable, str(script)], capture_output=True, text=True,
-                         timeout=120, cwd=root, env={**os.environ, "PYTHONPATH": str(root)})
+        "    w.close()\n", timeout=120)
     assert out.returncode == 0, out.stderr
     assert out.stdout.split() == ["3"]
     assert not marker.exists()  # the child never ran the main script
@@ -90,11 +95,8 @@ def test_worker_child_does_not_import_the_main_script(tmp_path):
 def test_a_stopped_child_skips_interpreter_teardown(tmp_path):
     """Told to stop, the child ends at once (``_leave``: streams flushed, no teardown of the
     interpreter and MuPDF, which cost ~0.1 s at the end of every import; issue 12, Speed)."""
-    import subprocess
-
-    root = Path(__file__).resolve().parents[2]
-    script = tmp_path / "stop.py"
-    script.write_text(
+    out = run_script(
+        tmp_path / "stop.py",
         "import atexit, sys\n"
         "from indexing import worker_child\n"
         "atexit.register(lambda: print('teardown', file=sys.stderr))\n"
@@ -106,9 +108,7 @@ def test_a_stopped_child_skips_interpreter_teardown(tmp_path):
         "    left()\n"
         "worker_child._leave = leave\n"
         "worker_child.child_main(Conn(), 0, use_rlimit=False)\n"
-        "print('returned', file=sys.stderr)\n", encoding="utf-8")
-    out = subprocess.run([sys.executable, str(script)], capture_output=True, text=True,
-                         timeout=60, cwd=root, env={**os.environ, "PYTHONPATH": str(root)})
+        "print('returned', file=sys.stderr)\n")
     assert out.returncode == 0, out.stderr
     assert "leaving" in out.stderr
     assert "teardown" not in out.stderr and "returned" not in out.stderr
@@ -124,11 +124,8 @@ def test_child_keeps_its_loaded_modules_out_of_the_collector(tmp_path):
     """Once PyMuPDF and the analysis are loaded, the child freezes them out of the cyclic
     collector's walks and collects the young generation less often, but still automatically
     (issue 12, Speed)."""
-    import subprocess
-
-    root = Path(__file__).resolve().parents[2]
-    script = tmp_path / "collector.py"
-    script.write_text(
+    out = run_script(
+        tmp_path / "collector.py",
         "import gc, sys\n"
         "from indexing import worker_child\n"
         "class Conn:\n"
@@ -140,9 +137,7 @@ def test_child_keeps_its_loaded_modules_out_of_the_collector(tmp_path):
         "        print('GC:', gc.get_freeze_count(), gc.get_threshold()[0], gc.isenabled(),\n"
         "              len(runs), file=sys.stderr)\n"
         "        return None\n"
-        "worker_child.child_main(Conn(), 0, use_rlimit=False)\n", encoding="utf-8")
-    out = subprocess.run([sys.executable, str(script)], capture_output=True, text=True,
-                         timeout=60, cwd=root, env={**os.environ, "PYTHONPATH": str(root)})
+        "worker_child.child_main(Conn(), 0, use_rlimit=False)\n")
     assert out.returncode == 0, out.stderr
     line = next(ln for ln in out.stderr.splitlines() if ln.startswith("GC:"))
     frozen, threshold, enabled, young_runs = line.split()[1:]
