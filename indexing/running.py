@@ -76,7 +76,7 @@ _TAIL_NUMBER = re.compile(r"(?:[|·•:–—-]|\bpage)\s*(\d{1,4}|[ivxlcdm]{1,7
 
 def _band_key(line: Line, height: float) -> str:
     """The text of a band line with its numbers (and the page number at either end) masked."""
-    top = "T" if line.y1 <= height * BAND + 1 else "B"
+    top = "T" if line.y1 <= band_limits(height)[0] else "B"
     text = collapse(line.text).casefold()
     text = _DIGITS.sub("#", text)
     text = _ROMAN_TOKEN.sub("#", text) if len(text) < 40 else text
@@ -87,7 +87,7 @@ def _band_key(line: Line, height: float) -> str:
 def _position_keys(line: Line, height: float) -> tuple[str, ...]:
     """Where a band line sits: its edge and baseline, and its left, right or centre x (4 pt
     buckets), so a header whose text changes with the chapter still repeats positionally."""
-    top = "T" if line.y1 <= height * BAND + 1 else "B"
+    top = "T" if line.y1 <= band_limits(height)[0] else "B"
     y = round(line.y1 / 4)
     return (f"{top}{y}:L{round(line.x0 / 4)}", f"{top}{y}:R{round(line.x1 / 4)}",
             f"{top}{y}:C{round((line.x0 + line.x1) / 8)}")
@@ -97,7 +97,7 @@ def _isolated(line: Line, page: RawPage) -> bool:
     """No other text within a line height of a band line, towards the middle of the page
     (a running header is set apart from the body; a body line at the top of a page is not)."""
     h = max(line.y1 - line.y0, 1.0)
-    top = line.y1 <= page.height * BAND + 1
+    top = line.y1 <= band_limits(page.height)[0]
     for other in page.lines:
         if other is line or abs(other.y0 - line.y0) < 0.5 * h:
             continue

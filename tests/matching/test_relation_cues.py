@@ -146,6 +146,28 @@ def test_a_promoted_reversal_does_not_push_one_already_in_the_first_three_out():
     assert [m.passage.key for m in out] == ["c:0", "c:4", "c:2", "c:1"]
 
 
+def test_two_promoted_reversals_keep_their_order_of_strength():
+    class M:
+        def __init__(self, key: str, text: str) -> None:
+            self.passage = type("P", (), {"key": key, "text": text})()
+
+    index = PlanIndex(plan_passages("later", [_c(f"c:{n}", text) for n, text in enumerate([
+        "Keep the school bus running for pupils and parents in every rural parish.",
+        "Fix potholes faster on all roads.",
+        "Open two new libraries in the north.",
+        "Plant trees along the river.",
+        "We will withdraw the subsidised school bus network for pupils in every rural parish.",
+        "We will scrap the subsidised network.",
+        "Recruit more foster carers.", "Publish the budget every spring.",
+        "Extend broadband to villages.",
+    ])]))
+    ranked = [M(p.key, p.text) for p in index.passages[:4]]  # no reversal in the first three
+    out = promote(index, SOURCE, ranked, [1.0, 0.9, 0.8, 0.7, 0.9, 0.6, 0, 0, 0],
+                  lambda i: M(index.passages[i].key, index.passages[i].text))
+    # both reversals enter ranks 2-3, the closer one (c:4) above the looser one (c:5)
+    assert [m.passage.key for m in out] == ["c:0", "c:4", "c:5", "c:1"]
+
+
 # -- firmness ----------------------------------------------------------------------------------
 
 def test_the_opening_verb_and_escalating_wording_label_strength():

@@ -153,6 +153,7 @@ def promote(
     keys = {m.passage.key for m in out[:head]}
     is_cue = [scope_score(source, m.passage.text, pool.idf, pool.default_idf, topic) > 0
               for m in out[:head]]
+    promoted: list[int] = []  # ranks taken, strongest reversal first
     for _, i in scored:
         if sum(is_cue) >= CUE_SLOTS:
             break
@@ -173,4 +174,10 @@ def promote(
         out.insert(head, out.pop(at + 1))
         is_cue[at] = True
         keys = {m.passage.key for m in out[:head]}
+        promoted.append(at)
+    if len(promoted) > 1:  # each took the lowest free rank: the stronger one above, as scored
+        ranks = sorted(promoted)
+        moved = [out[r] for r in promoted]
+        for r, m in zip(ranks, moved, strict=True):
+            out[r] = m
     return out[:len(ranked)]
