@@ -107,30 +107,38 @@ def test_promote_keeps_the_ranking_when_no_cue_is_on_topic():
     assert all(m.relation not in {"reversed", "withdrawn"} for m in ranking.matches)
 
 
-def test_promote_places_the_reversal_at_rank_two_or_three_only():
-    class M:
-        def __init__(self, key: str, text: str) -> None:
-            self.passage = type("P", (), {"key": key, "text": text})()
+class _Candidate:
+    """What ``promote`` reads of a candidate: its passage's key and text."""
 
+    def __init__(self, key: str, text: str) -> None:
+        self.passage = type("P", (), {"key": key, "text": text})()
+
+
+def _promote(index: PlanIndex, scores: list[float]) -> list[_Candidate]:
+    """``promote`` over the first four passages of ``index`` as the engine's ranking."""
+    ranked = [_Candidate(p.key, p.text) for p in index.passages[:4]]
+    out = promote(index, SOURCE, ranked, scores,
+                  lambda i: _Candidate(index.passages[i].key, index.passages[i].text))
+    assert len(out) == len(ranked)
+    return out
+
+
+def _later(texts: list[str]) -> PlanIndex:
+    return PlanIndex(plan_passages("later", [_c(f"c:{n}", text) for n, text in enumerate(texts)]))
+
+
+def test_promote_places_the_reversal_at_rank_two_or_three_only():
     index = _plan()
-    ranked = [M(p.key, p.text) for p in index.passages[:4]]
-    scores = [1.0, 0.9, 0.8, 0.7, 0.6, 0.1, 0.1]
-    out = promote(index, SOURCE, ranked, scores, lambda i: M(index.passages[i].key,
-                                                            index.passages[i].text))
-    assert len(out) == len(ranked) and out[0].passage.key == "c:0"
+    out = _promote(index, [1.0, 0.9, 0.8, 0.7, 0.6, 0.1, 0.1])
+    assert out[0].passage.key == "c:0"
     assert "c:4" in [m.passage.key for m in out[1:3]]
     # under the score bar (half the best fused score) it is not promoted
-    low = promote(index, SOURCE, ranked, [1.0, 0.9, 0.8, 0.7, 0.2, 0.1, 0.1],
-                  lambda i: M(index.passages[i].key, index.passages[i].text))
+    low = _promote(index, [1.0, 0.9, 0.8, 0.7, 0.2, 0.1, 0.1])
     assert "c:4" not in [m.passage.key for m in low]
 
 
 def test_a_promoted_reversal_does_not_push_one_already_in_the_first_three_out():
-    class M:
-        def __init__(self, key: str, text: str) -> None:
-            self.passage = type("P", (), {"key": key, "text": text})()
-
-    index = PlanIndex(plan_passages("later", [_c(f"c:{n}", text) for n, text in enumerate([
+    index = _later([
         "Keep the school bus running for pupils and parents in every rural parish.",
         "Fix potholes faster on all roads.",
         "We will scrap the subsidised network timetable.",
@@ -138,20 +146,14 @@ def test_a_promoted_reversal_does_not_push_one_already_in_the_first_three_out():
         "We will withdraw the subsidised network as grants end.",
         "Plant trees along the river.", "Recruit more foster carers.",
         "Publish the budget every spring.", "Extend broadband to villages.",
-    ])]))
-    ranked = [M(p.key, p.text) for p in index.passages[:4]]  # the reversal c:2 is third
-    out = promote(index, SOURCE, ranked, [1.0, 0.9, 0.8, 0.7, 0.6, 0, 0, 0, 0],
-                  lambda i: M(index.passages[i].key, index.passages[i].text))
+    ])
+    out = _promote(index, [1.0, 0.9, 0.8, 0.7, 0.6, 0, 0, 0, 0])  # the reversal c:2 is third
     # the second reversal (c:4) takes the place of the unrelated c:1; c:2 stays in the three
     assert [m.passage.key for m in out] == ["c:0", "c:4", "c:2", "c:1"]
 
 
 def test_two_promoted_reversals_keep_their_order_of_strength():
-    class M:
-        def __init__(self, key: str, text: str) -> None:
-            self.passage = type("P", (), {"key": key, "text": text})()
-
-    index = PlanIndex(plan_passages("later", [_c(f"c:{n}", text) for n, text in enumerate([
+    index = _later([
         "Keep the school bus running for pupils and parents in every rural parish.",
         "Fix potholes faster on all roads.",
         "Open two new libraries in the north.",
@@ -160,10 +162,8 @@ def test_two_promoted_reversals_keep_their_order_of_strength():
         "We will scrap the subsidised network.",
         "Recruit more foster carers.", "Publish the budget every spring.",
         "Extend broadband to villages.",
-    ])]))
-    ranked = [M(p.key, p.text) for p in index.passages[:4]]  # no reversal in the first three
-    out = promote(index, SOURCE, ranked, [1.0, 0.9, 0.8, 0.7, 0.9, 0.6, 0, 0, 0],
-                  lambda i: M(index.passages[i].key, index.passages[i].text))
+    ])
+    out = _promote(index, [1.0, 0.9, 0.8, 0.7, 0.9, 0.6, 0, 0, 0])  # no reversal in the first 3
     # both reversals enter ranks 2-3, the closer one (c:4) above the looser one (c:5)
     assert [m.passage.key for m in out] == ["c:0", "c:4", "c:5", "c:1"]
 
