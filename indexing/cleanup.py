@@ -37,7 +37,6 @@ from indexing.running import (
 )
 from indexing.textchars import (
     _SYMBOL_FONT,
-    SOFT_HYPHEN,
     collapse,
     fix_symbol_glyph,
     has_alpha,
@@ -175,12 +174,7 @@ def _bold_prefix(lines: Block) -> str:
 def make_paragraph(lines: Block) -> Paragraph | None:
     first = lines[0]
     marker, rest = split_bullet(first.text, dash_allowed=True)
-    if len(lines) == 1:  # join_lines([rest]), without its loop (most paragraphs; issue 12,
-        body = collapse(rest)  # Speed)
-        if SOFT_HYPHEN in body:
-            body = collapse(body.replace(SOFT_HYPHEN, ""))
-    else:
-        body = join_lines([rest, *(ln.text for ln in lines[1:])])
+    body = join_lines([rest, *(ln.text for ln in lines[1:])])
     if not body and not marker:
         return None
     text = f"{marker} {body}" if marker else body
