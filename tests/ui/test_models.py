@@ -7,7 +7,7 @@ from PySide6.QtCore import QModelIndex, Qt
 from ui.models.compare import ComparePairModel, UnmatchedListModel
 from ui.models.outline import ItemIdRole, KindRole, OutlineModel
 from ui.models.plans import PlanFilterProxy, PlanRole, PlanTableModel, SlugRole
-from ui.models.search import HitRole, HtmlRole, SearchResultModel
+from ui.models.search import HeaderRole, HitRole, HtmlRole, SearchResultModel
 from ui.ops.compare import AlignedPair, AlignItem, Alignment
 from workbench.model import (
     Commitment,
@@ -171,3 +171,24 @@ def test_plan_dates_accept_month_names_and_say_what_is_stored(qtbot):
     dialog.buttons.accepted.emit()
     assert dialog.result() != dialog.DialogCode.Accepted
     assert "not a date" in dialog.error_label.text()
+
+
+def test_a_note_hit_says_whose_words_it_shows():
+    """A link's rationale found by search was headed "Plan · p. 19 · Section · Link: reversed":
+    the officer's words passed off as a section of the plan, and the relation as a raw code."""
+    def note(relation: str = "", status: str = "", heading: str = "Annotation") -> SearchHit:
+        return SearchHit(key="note:6", kind="note", item_id=6, plan="plan-1",
+                         plan_title="Plan 1", plan_date="2011", path=(heading,),
+                         page_label="19", page_index=18, score=1.0, snippet="[[scrapped]]",
+                         text="scrapped", relation=relation, status=status)
+
+    model = SearchResultModel()
+    model.set_hits([note(relation="scaled_back", heading="Link: scaled_back"),
+                    note(status="on_track", heading="Status: on_track"), note(),
+                    make_hit(1)])
+    headers = [model.index(row).data(HeaderRole) for row in range(4)]
+    assert headers[0] == "Plan 1 · p. 19 · Rationale of a link (scaled back)"
+    assert headers[1] == "Plan 1 · p. 19 · Rationale of a delivery status (on track)"
+    assert headers[2] == "Plan 1 · p. 19 · Annotation note"
+    assert headers[3] == "Plan 1 · p. 1 · Section · Environment › Climate"
+    assert "Section" not in " ".join(headers[:3])

@@ -11,6 +11,7 @@ from typing import Any
 from PySide6.QtCore import QAbstractListModel, QModelIndex, QPersistentModelIndex, Qt
 
 from ui import richtext
+from workbench.lineage import RELATIONS, STATUSES
 from workbench.model import SearchHit
 
 HitRole = Qt.ItemDataRole.UserRole + 1
@@ -20,10 +21,27 @@ HeaderRole = Qt.ItemDataRole.UserRole + 3
 AnyIndex = QModelIndex | QPersistentModelIndex
 
 
+def _kind_label(hit: SearchHit) -> str:
+    """What the hit is, in words. A note hit is an officer's own text (issue 5): an annotation's
+    note, a link's rationale or a status's rationale, told apart by the link relation or the
+    status the index stores on it; never labelled "Section", which would pass the officer's
+    words off as the plan's."""
+    if hit.kind == "commitment":
+        return "Commitment"
+    if hit.kind != "note":
+        return "Section"
+    if hit.relation:
+        return f"Rationale of a link ({RELATIONS.get(hit.relation, hit.relation).lower()})"
+    if hit.status:
+        return f"Rationale of a delivery status ({STATUSES.get(hit.status, hit.status).lower()})"
+    return "Annotation note"
+
+
 def hit_header(hit: SearchHit) -> str:
-    where = hit.citation or (" › ".join(hit.path[-2:]) if hit.path else "")  # unambiguous
-    kind = "Commitment" if hit.kind == "commitment" else "Section"
-    parts = [hit.plan_title, f"p. {hit.page_label}", kind]
+    # unambiguous within the plan; a note's path is only its own label, said by the kind
+    where = "" if hit.kind == "note" else (
+        hit.citation or (" › ".join(hit.path[-2:]) if hit.path else ""))
+    parts = [hit.plan_title, f"p. {hit.page_label}", _kind_label(hit)]
     if hit.ocr_confidence is not None:  # issue 15: OCR text is marked as such
         parts.append(f"OCR text ({hit.ocr_confidence:.0f}/100)")
     if where:
