@@ -76,7 +76,9 @@ def add_commands(sub: Any, common: argparse.ArgumentParser) -> None:
     p.add_argument("--limit", type=int, default=20, help="at most this many hits (1-1000)")
     p.add_argument("--plan", action="append", default=[], metavar="SLUG",
                    help="only this plan (repeatable)")
-    p.add_argument("--kind", choices=[Kind.SECTION.value, Kind.COMMITMENT.value])
+    p.add_argument("--kind", choices=[k.value for k in Kind],
+                   help="only this kind of passage (note: your annotations' notes and the "
+                        "rationales of links and statuses)")
     p.add_argument("--from", dest="date_from", metavar="DATE", default="",
                    help="only plans published from this date: 2020, 2020-03 or 2020-03-31")
     p.add_argument("--to", dest="date_to", metavar="DATE", default="",

@@ -22,7 +22,7 @@ from types import ModuleType
 
 from ui import compose
 from ui.cli import compare, export, library, lineage, maintenance, merge, ocr, searches
-from ui.cli.output import EXIT_BROKEN_PIPE, EXIT_BUG, EXIT_INPUT, EXIT_OK, Parser
+from ui.cli.output import EXIT_BROKEN_PIPE, EXIT_BUG, EXIT_INPUT, EXIT_OK, EXIT_USAGE, Parser
 from workbench.errors import InvalidInput, WorkbenchError
 
 ENV_DEBUG = "WORKBENCH_DEBUG"
@@ -71,8 +71,37 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _dash_in_query(parser: argparse.ArgumentParser, argv: Sequence[str]) -> str | None:
+    """The usage error for ``workbench search roads -housing`` (the README's exclusion), which
+    argparse reads as an option: "-h" with "ousing", or an unknown "-housing", and then says
+    only that QUERY is missing. None when every dashed word is one of search's options."""
+    tokens = list(argv)
+    try:
+        start = next(i for i, t in enumerate(tokens)
+                     if t == "search" and (i == 0 or tokens[i - 1] != "--library"))
+    except StopIteration:
+        return None
+    rest = tokens[start + 1:]
+    rest = rest[:rest.index("--")] if "--" in rest else rest
+    subcommands = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
+    known = subcommands.choices["search"]._option_string_actions
+    for token in rest:
+        name = token.split("=", 1)[0]
+        if len(token) < 2 or not token.startswith("-") or name in known:
+            continue
+        if name.startswith("--") and any(k.startswith(name) for k in known):
+            continue  # an abbreviated long option, as argparse allows
+        return (f"workbench search: usage error: {token!r} reads as an option; a query with a "
+                "word after - goes last, after --: workbench search --limit 5 -- 'roads -housing'")
+    return None
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    parser = build_parser()
+    if (dashed := _dash_in_query(parser, sys.argv[1:] if argv is None else argv)) is not None:
+        sys.stderr.write(dashed + "\n")
+        return EXIT_USAGE
+    args = parser.parse_args(argv)
     if args.command is None:
         from ui.app import run  # Qt is loaded only for the window
 
