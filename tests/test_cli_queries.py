@@ -44,3 +44,16 @@ def test_kind_note_finds_a_link_rationale(sample_library):
     hits = json.loads(proc.stdout)["hits"]
     assert hits and {h["kind"] for h in hits} == {"note"}
     assert hits[0]["relation"] == "reversed"
+
+
+@pytest.mark.parametrize(("argv", "user"), [
+    (["--user", "Q. Officer", "annotate", "p", "--page", "1", "--quote", "x"], "Q. Officer"),
+    (["annotate", "p", "--page", "1", "--quote", "x", "--user", "R"], "R"),
+    (["--user", "Q", "annotate", "p", "--page", "1", "--quote", "x", "--user", "R"], "R"),
+    (["annotate", "p", "--page", "1", "--quote", "x"], None),
+    (["--user", "Q", "package", "export", "--out", "x.zip"], "Q"),
+])
+def test_who_is_acting_may_come_before_the_subcommand(argv, user):
+    """The README gives ``--user NAME``; before the subcommand it was read as the command
+    ("invalid choice: 'Q. Officer'")."""
+    assert build_parser().parse_args(argv).user == user

@@ -47,8 +47,8 @@ def actor_name(explicit: str | None = None) -> str:
 
 def add_commands(sub: Any, common: argparse.ArgumentParser) -> None:
     who = argparse.ArgumentParser(add_help=False)
-    who.add_argument("--user", metavar="NAME", help="who is acting (default: $WORKBENCH_USER "
-                     "or the login name)")
+    who.add_argument("--user", metavar="NAME", default=argparse.SUPPRESS,  # see ui.cli.main
+                     help="who is acting (default: $WORKBENCH_USER or the login name)")
     parents = [common, who]
 
     p = sub.add_parser("annotate", parents=parents, help="highlight a passage, with a note")

@@ -63,6 +63,11 @@ def build_parser() -> argparse.ArgumentParser:
         description="Plan Workbench: follow a council's commitments through its plans.",
         parents=[_common_options(suppress=False)],
     )
+    # before the subcommand too, as the README says of who is acting; the commands' own
+    # ``--user`` defaults to SUPPRESS so it never overwrites this one
+    parser.add_argument("--user", metavar="NAME",
+                        help="who is acting, for commands that record it (annotate, link, "
+                             "status, …; default: $WORKBENCH_USER or the login name)")
     common = _common_options(suppress=True)
     sub = parser.add_subparsers(dest="command", parser_class=Parser, metavar="COMMAND")
 
