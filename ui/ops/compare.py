@@ -5,6 +5,12 @@ one matching engine, confirmed links in place of proposals) lives in ``workbench
 module only loads it on the DB executor and turns it into rows (``AlignedPair``: a section pair
 or a passage pair, with a word-level diff computed here so the view only displays).
 ``open_compare`` runs it and calls back with an ``Alignment``.
+
+The first comparison of a plan pair in a fresh library embeds every passage of both plans
+(tens of seconds on a busy machine, before the window's background warm-up has reached them):
+that step reports progress and stops between two chunks when cancelled (the job's
+``TaskState``), so the panel can show how far it is and offer Cancel, and closing the window
+does not wait for it.
 """
 
 from __future__ import annotations
@@ -20,9 +26,11 @@ from ui.ops import OpContext
 from workbench.matching.align import Comparison, unit_pair_reason
 from workbench.matching.chunks import Unit
 from workbench.matching.passages import Passage
-from workbench.matching.service import compare
+from workbench.matching.service import compare, vector_folder
+from workbench.matching.warmup import plan_texts, warm, warmable
 from workbench.model import Plan
 from workbench.services import Workbench
+from workbench.tasks import TaskState
 
 _MAX_CHARS = 2400  # long sections are diffed on their opening, which carries the topic
 
@@ -118,11 +126,18 @@ def alignment_from(left_plan: Plan, right_plan: Plan, comparison: Comparison,
                      tuple(_passage_item(p) for p in comparison.only_right), seconds)
 
 
-def build_alignment(wb: Workbench, left_slug: str, right_slug: str) -> Alignment:
-    """Load both plans and align them with the matching engine (runs on the DB thread)."""
+def build_alignment(wb: Workbench, left_slug: str, right_slug: str,
+                    state: TaskState | None = None) -> Alignment:
+    """Load both plans and align them with the matching engine (runs on the DB thread).
+
+    With ``state``, the passages with no sentence vector yet are embedded first, reporting
+    progress and raising ``Cancelled`` between chunks once cancel is requested."""
     started = time.perf_counter()
     left_plan, right_plan = wb.store.plan(left_slug), wb.store.plan(right_slug)
-    comparison = compare(records_for(wb, "compare"), left_slug, right_slug)
+    recs = records_for(wb, "compare")
+    if state is not None and warmable():
+        warm(plan_texts(recs, [left_slug, right_slug]), vector_folder(wb.store), state)
+    comparison = compare(recs, left_slug, right_slug)
     return alignment_from(left_plan, right_plan, comparison, time.perf_counter() - started)
 
 
@@ -133,8 +148,12 @@ def open_compare(
     on_done: Callable[[Alignment], None],
     on_error: Callable[[BaseException], None] | None = None,
 ) -> Job:
+    """Align on the DB thread; the job's ``state`` tells its progress (``Job.discard`` stops
+    it between two chunks of the first-time embedding)."""
+    state = TaskState()
     return ctx.executor.submit(
-        lambda wb: build_alignment(wb, left_slug, right_slug), on_done=on_done, on_error=on_error
+        lambda wb: build_alignment(wb, left_slug, right_slug, state), on_done=on_done,
+        on_error=on_error, state=state,
     )
 
 

@@ -5,6 +5,8 @@ pane is a ``SafeTextBrowser`` fed with HTML built from escaped text. Choosing a 
 drop-down compares at once (the old results are cleared while it runs); the earlier plan is
 always on the left (Swap, or a later plan chosen on the left, says so and keeps the order);
 "Compare with earlier" on a plan with no earlier edition says so and changes nothing.
+While a comparison runs, a progress bar and Cancel show under the plans: the first comparison of
+a pair embeds both plans' passages (tens of seconds), and the bar says how far that has got.
 
 Signals:
     open_requested(str, str, int): (plan slug, item kind, item id) to show in the reader.
@@ -14,7 +16,7 @@ Signals:
 
 from __future__ import annotations
 
-from PySide6.QtCore import QModelIndex, QSettings, Qt, Signal
+from PySide6.QtCore import QModelIndex, QSettings, Qt, QTimer, Signal
 from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -23,6 +25,7 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QListView,
+    QProgressBar,
     QPushButton,
     QSplitter,
     QTableView,
@@ -99,7 +102,22 @@ class ComparePanel(LazyPanel):
         self.summary_label = QLabel("Choose two plans to compare.")
         make_plain(self.summary_label)  # shows data: never rich text
         self.summary_label.setAccessibleName("Comparison summary")
-        layout.addWidget(self.summary_label)
+        busy_row = QHBoxLayout()
+        busy_row.addWidget(self.summary_label, 1)
+        self.progress_bar = QProgressBar()
+        self.progress_bar.setAccessibleName("Comparison progress")
+        self.progress_bar.setMaximumWidth(220)
+        self.cancel_button = QPushButton("Cancel")
+        self.cancel_button.setAccessibleName("Cancel the comparison")
+        self.cancel_button.setToolTip("Stop this comparison")
+        self.cancel_button.clicked.connect(self.cancel)
+        for widget in (self.progress_bar, self.cancel_button):
+            widget.hide()
+            busy_row.addWidget(widget)
+        layout.addLayout(busy_row)
+        self._poll = QTimer(self)
+        self._poll.setInterval(100)  # the worker never signals; the panel reads its TaskState
+        self._poll.timeout.connect(self._show_progress)
 
         self.pair_model = ComparePairModel(self)
         self.pairs_view = QTableView()
@@ -153,7 +171,8 @@ class ComparePanel(LazyPanel):
         layout.addWidget(self.splitter, 1)
         for a, b in ((self.left_combo, self.swap_button), (self.swap_button, self.right_combo),
                      (self.right_combo, self.compare_button),
-                     (self.compare_button, self.pairs_view), (self.pairs_view, self.diff_view),
+                     (self.compare_button, self.cancel_button),
+                     (self.cancel_button, self.pairs_view), (self.pairs_view, self.diff_view),
                      (self.diff_view, self.only_left_view),
                      (self.only_left_view, self.only_right_view)):
             self.setTabOrder(a, b)
@@ -226,6 +245,7 @@ class ComparePanel(LazyPanel):
             if self._job is not None and not self._job.finished:
                 self._job.discard()
             self._job = None
+            self._set_busy(False)
             self._clear_results()
             self._set_combos(slug, self.right_combo.currentData())
             self._tell(f"{plan.title} has no earlier edition in this library. Set "
@@ -295,9 +315,45 @@ class ComparePanel(LazyPanel):
         self._note = note
         self.summary_label.setText(note + "Aligning sections and commitments…")
         self._job = open_compare(self._ctx, left, right, self._on_aligned, self._on_failed)
+        self._set_busy(not self._job.finished)
+
+    def _set_busy(self, busy: bool) -> None:
+        self.progress_bar.setRange(0, 0)  # "working" until a first figure arrives
+        self.progress_bar.setVisible(busy)
+        self.cancel_button.setVisible(busy)
+        if busy:
+            self._poll.start()
+        else:
+            self._poll.stop()
+
+    def _show_progress(self) -> None:
+        job = self._job
+        if job is None or job.finished or job.state is None:
+            self._set_busy(False)
+            return
+        progress, _status = job.state.snapshot()
+        if 0.0 < progress < 1.0:  # embedding passages with no vector yet (first time only)
+            self.progress_bar.setRange(0, 100)
+            self.progress_bar.setValue(round(100 * progress))
+            self.summary_label.setText(
+                f"{self._note}Reading both plans for the first time, so that later comparisons "
+                f"are quick: {100 * progress:.0f} %…")
+        elif progress >= 1.0:
+            self.progress_bar.setRange(0, 0)
+            self.summary_label.setText(self._note + "Aligning sections and commitments…")
+
+    def cancel(self) -> None:
+        """Stop the running comparison (between two chunks of work) and say so."""
+        if self._job is None or self._job.finished:
+            return
+        self._job.discard()
+        self._job = None
+        self._set_busy(False)
+        self._tell("Comparison cancelled. Choose two plans, then Compare, to start again.")
 
     def _on_aligned(self, alignment: Alignment) -> None:
         self._job = None
+        self._set_busy(False)
         self.alignment = alignment
         left_year = year_of(alignment.left_plan.meta.published, "earlier plan")
         right_year = year_of(alignment.right_plan.meta.published, "later plan")
@@ -318,6 +374,7 @@ class ComparePanel(LazyPanel):
 
     def _on_failed(self, exc: BaseException) -> None:
         self._job = None
+        self._set_busy(False)
         self.summary_label.setText(f"Comparison failed: {exc}")
 
     def is_busy(self) -> bool:
