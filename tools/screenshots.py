@@ -6,9 +6,14 @@ virtual X server (a real xcb window, so fonts and styles are the real ones)::
 
     xvfb-run -a -s "-screen 0 1600x1000x24" .venv/bin/python tools/screenshots.py
 
-Settings and the library live in a temporary folder; the user's are never touched. With a
-folder argument only the 1024×700 set is written there (to check scaling, e.g. with
-``QT_SCALE_FACTOR=1.5`` on a 1536×1050 screen)::
+Settings and the library live in a temporary folder; the user's are never touched. The
+library's sentence vectors are prepared first (``workbench prepare``), as the window's own
+background warm-up would have done by the time a person opens Compare or Review: without them
+the first comparison embeds both plans on the spot (30 to 70 s on a busy two-core machine,
+measured in round 9), and the pictures would wait on that instead of showing the views. Waits
+that still run long fail naming what they waited for. With a folder argument only the 1024×700
+set is written there (to check scaling, e.g. with ``QT_SCALE_FACTOR=1.5`` on a 1536×1050
+screen)::
 
     QT_SCALE_FACTOR=1.5 xvfb-run -a -s "-screen 0 1536x1050x24" .venv/bin/python \
         tools/screenshots.py /tmp/shots-150
@@ -30,8 +35,12 @@ OUT = REPO / "docs" / "screenshots"
 SIZES = {(1600, 1000): OUT, (1024, 700): OUT / "1024x700"}
 
 
-def wait_until(predicate: Callable[[], bool], timeout: float = 30.0) -> None:
-    """Run the event loop until ``predicate()`` holds (a tool script, not app code)."""
+def wait_until(predicate: Callable[[], bool], timeout: float = 60.0,
+               what: Callable[[], str] | str = "") -> None:
+    """Run the event loop until ``predicate()`` holds (a tool script, not app code).
+
+    The default allows for a loaded machine; ``what`` (or what it returns, read at the time
+    out) names the wait in the error."""
     from PySide6.QtCore import QEventLoop, QTimer
 
     deadline = time.monotonic() + timeout
@@ -48,7 +57,9 @@ def wait_until(predicate: Callable[[], bool], timeout: float = 30.0) -> None:
     loop.exec()
     timer.stop()
     if not predicate():
-        raise TimeoutError("the window did not get there in time")
+        said = what() if callable(what) else what
+        raise TimeoutError(f"the window did not get there in {timeout:.0f} s"
+                           + (f": {said}" if said else ""))
 
 
 def settle(ms: int = 400) -> None:
@@ -85,9 +96,22 @@ def prepare(library: Path) -> tuple[int, int]:
         records.annotate("framing-kents-future-2022", care.page_index, care.start,
                          min(care.end, care.start + 160), note="Ask for the 2024 figures",
                          colour="#a5d6a7")
+        prepare_vectors(records, wb)
         return source.item_id, source.page_index
     finally:
         compose.close_workbench(wb)
+
+
+def prepare_vectors(records, wb) -> None:
+    """Embed every plan's passages now, as ``workbench prepare`` does (see the docstring)."""
+    from workbench.matching.service import vector_folder
+    from workbench.matching.warmup import plan_texts, warm, warmable
+    from workbench.tasks import TaskState
+
+    if warmable():
+        started = time.monotonic()
+        n = warm(plan_texts(records), vector_folder(wb.store), TaskState())
+        print(f"prepared {n} passage vectors ({time.monotonic() - started:.0f} s)")
 
 
 def take_all(window, out: Path, source: tuple[int, int]) -> None:
@@ -140,7 +164,8 @@ def take_all(window, out: Path, source: tuple[int, int]) -> None:
     side_docks(False)
     window.compare_plan("reforming-kent-2025")
     panel = window.compare_panel
-    wait_until(lambda: panel.alignment is not None and not panel.is_busy())
+    wait_until(lambda: panel.alignment is not None and not panel.is_busy(), timeout=180,
+               what=lambda: f"the compare view ({panel.summary_label.text()})")
     pairs = panel.alignment.pairs
     care = next(
         (i for i, p in enumerate(pairs) if "adult social care" in p.left.text.casefold()), 0
@@ -153,7 +178,7 @@ def take_all(window, out: Path, source: tuple[int, int]) -> None:
     window.lineage_ui.show_review()
     review.set_pair("framing-kents-future-2022", "reforming-kent-2025")
     wait_until(lambda: review.state is not None and review.suggestion_model.rowCount() > 0
-               and not review.is_busy())
+               and not review.is_busy(), timeout=180, what="the review's suggestions")
     shot("review")
 
     # Lineage: the thread of a commitment linked across editions, with who, when and why.
