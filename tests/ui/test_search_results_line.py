@@ -47,3 +47,21 @@ def test_zero_results_say_why(qtbot, open_window, small_library):  # noqa: F811
     _search(qtbot, panel, "thing")
     assert "ends before it starts" in panel.count_label.text()
     qtbot.waitUntil(lambda: window.ctx.executor.is_idle(), timeout=10000)
+
+
+def test_no_results_with_a_notice_says_the_notice_and_a_long_query_is_cut(
+        qtbot, open_window, small_library):  # noqa: F811
+    """A lone quote mark read "No results: no passage in any plan matches “"”.. Type a word or
+    phrase to search for" (a contradiction and a double stop); a pasted page of text was quoted
+    whole in the results line, which pushed the results out of the dock."""
+    window = open_window(small_library)
+    window.focus_search()
+    panel = window.search_panel
+    qtbot.waitUntil(lambda: len(panel._plan_actions) == 3, timeout=10000)
+    _search(qtbot, panel, '"')
+    assert panel.count_label.text() == "No results. Type a word or phrase to search for"
+    _search(qtbot, panel, "zeppelin " * 50)
+    text = panel.count_label.text()
+    assert text.startswith("No results: no passage in any plan matches “zeppelin zeppelin")
+    assert len(text) < 160 and "…”" in text
+    qtbot.waitUntil(lambda: window.ctx.executor.is_idle(), timeout=10000)

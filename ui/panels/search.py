@@ -52,6 +52,13 @@ RESULT_LIMIT = 50
 SAVED_ADOPTED_KEY = search_ops.SavedSearchList.ADOPTED_KEY
 
 
+
+def _quoted(query: str, limit: int = 80) -> str:
+    """The query in quotes for the results line, cut to ``limit`` characters: a pasted page
+    of text quoted whole filled the dock with the label and pushed the results out of view."""
+    text = " ".join(query.split())
+    return f"“{text if len(text) <= limit else text[:limit - 1] + '…'}”"
+
 class SearchPanel(LazyPanel):
     """Query, filters and results (built on first show)."""
 
@@ -296,9 +303,13 @@ class SearchPanel(LazyPanel):
         words = self.filter_words()
         text = f"{result.total} result(s)" + (f", showing {shown}" if shown < result.total else "")
         text += "".join(f" · {w}" for w in words)
-        if not result.total:
+        if not result.total and result.notice:
+            # the notice says why (nothing left to search for, only exclusions, cut short):
+            # not "no passage matches “"”", and no filter hunt for a query that finds nothing
+            text = f"No results. {result.notice}"
+        elif not result.total:
             text = self._why_none(words)
-        if result.notice:
+        elif result.notice:
             text += f". {result.notice}"
         self.count_label.setText(text)
         if shown:
@@ -312,16 +323,16 @@ class SearchPanel(LazyPanel):
         if f.date_from and f.date_to and f.date_from > f.date_to:
             return f"No results: the date range {f.date_from}–{f.date_to} ends before it starts."
         if not words:
-            return f"No results: no passage in any plan matches “{query}”."
+            return f"No results: no passage in any plan matches {_quoted(query)}."
 
         def counted(result: SearchResult) -> None:
             if self.last_result is None or self.query_edit.text().strip() != query \
                     or self.last_result.total:
                 return  # a newer search has answered
             self.count_label.setText(
-                f"No results: {result.total} passage(s) match “{query}”, but the filters "
+                f"No results: {result.total} passage(s) match {_quoted(query)}, but the filters "
                 f"({'; '.join(words)}) exclude them all." if result.total else
-                f"No results: no passage in any plan matches “{query}”, even without the "
+                f"No results: no passage in any plan matches {_quoted(query)}, even without the "
                 f"filters ({'; '.join(words)}).")
 
         run_search(self._ctx, query, SearchFilters(), limit=1, on_done=counted)
