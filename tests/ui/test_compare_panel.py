@@ -79,3 +79,21 @@ def test_compare_with_earlier_as_the_first_thing_done(qtbot, open_window, sample
     qtbot.waitUntil(lambda: "no earlier edition" in panel.summary_label.text(), timeout=15000)
     qtbot.wait(100)
     assert panel.alignment is None and not panel.is_busy()
+
+
+def test_the_selected_pair_says_its_proposed_relation_and_reasons(qtbot, compare):
+    """The relation and reasons were only in the Match column's tooltip: out of reach from the
+    keyboard and of a screen reader, and hidden from anyone not hovering that column."""
+    _window, panel = compare
+    rows = [r for r in range(panel.pair_model.rowCount())
+            if panel.pair_model.pair(r).left.kind != "section"
+            and panel.pair_model.pair(r).reasons]
+    assert rows
+    pair = panel.pair_model.pair(rows[0])
+    panel.pairs_view.selectRow(rows[0])
+    shown = panel.diff_view.toPlainText()
+    assert ("Proposed: " in shown or "Confirmed link: " in shown) and pair.reasons[0] in shown
+    section_row = next(r for r in range(panel.pair_model.rowCount())
+                       if panel.pair_model.pair(r).left.kind == "section")
+    panel.pairs_view.selectRow(section_row)
+    assert "Side by side: " in panel.diff_view.toPlainText()

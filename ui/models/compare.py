@@ -14,6 +14,7 @@ from PySide6.QtCore import (
 
 from ui import richtext
 from ui.ops.compare import AlignedPair, AlignItem, Alignment
+from workbench.lineage import RELATIONS
 
 PairRole = Qt.ItemDataRole.UserRole + 1
 ItemRole = Qt.ItemDataRole.UserRole + 2
@@ -23,6 +24,19 @@ AnyIndex = QModelIndex | QPersistentModelIndex
 
 def year_of(text: str, fallback: str) -> str:
     return text[:4] if text[:4].isdigit() else fallback
+
+
+def pair_why(pair: AlignedPair) -> str:
+    """Why the pair is shown, in words: the engine's proposed relation (or the confirmed link)
+    and its reasons for a passage pair, why two sections sit side by side for a section pair.
+    Said in the Match column's tooltip and above the word differences of the selected pair."""
+    if not pair.relation:
+        return ""
+    if pair.left.kind == "section":
+        return "Side by side: " + "; ".join(pair.reasons or (pair.relation,))
+    label = RELATIONS.get(pair.relation, pair.relation).lower()
+    head = f"Confirmed link: {label}" if pair.confirmed else f"Proposed: {label}"
+    return " · ".join((head, *pair.reasons))
 
 
 def _kind_mark(item: AlignItem) -> str:
@@ -62,9 +76,7 @@ class ComparePairModel(QAbstractTableModel):
             item = pair.left if column == 0 else pair.right
             return richtext.tooltip(item.text[:600])
         if role == Qt.ItemDataRole.ToolTipRole and column == 2 and pair.relation:
-            # the engine's proposal and its reasons in words (a confirmed link says so)
-            head = "Confirmed link" if pair.confirmed else f"Proposed: {pair.relation}"
-            return richtext.tooltip("; ".join((head, *pair.reasons)))
+            return richtext.tooltip(pair_why(pair))
         if role == Qt.ItemDataRole.TextAlignmentRole and column in (2, 3):
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         if role == PairRole:

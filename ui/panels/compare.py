@@ -40,6 +40,7 @@ from ui.models.compare import (
     ItemRole,
     PairRole,
     UnmatchedListModel,
+    pair_why,
     year_of,
 )
 from ui.ops import Changes, OpContext
@@ -395,7 +396,9 @@ class ComparePanel(LazyPanel):
             f"match {pair.score:.0f}% · "
             f'<span style="{richtext.INSERT_STYLE}">+{pair.inserted} words</span> '
             f'<span style="{richtext.DELETE_STYLE.replace("text-decoration:line-through;", "")}">'
-            f"−{pair.deleted} words</span></p><p>{pair.diff_html}</p>"
+            f"−{pair.deleted} words</span></p>"
+            # the proposed relation and its reasons, not only in the Match column's tooltip
+            f"<p><i>{richtext.escape(pair_why(pair))}</i></p><p>{pair.diff_html}</p>"
         )
 
     def _on_pairs_view_activated(self, index: QModelIndex) -> None:
