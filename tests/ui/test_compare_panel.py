@@ -97,3 +97,13 @@ def test_the_selected_pair_says_its_proposed_relation_and_reasons(qtbot, compare
                        if panel.pair_model.pair(r).left.kind == "section")
     panel.pairs_view.selectRow(section_row)
     assert "Side by side: " in panel.diff_view.toPlainText()
+
+
+def test_the_summary_counts_section_pairs_and_passage_pairs_apart(compare):
+    """"548 aligned pair(s)" added the section rows (§) to the passage pairs inside them."""
+    _window, panel = compare
+    pairs = panel.alignment.pairs
+    sections = sum(1 for p in pairs if p.left.kind == "section")
+    assert 0 < sections < len(pairs)
+    assert panel.summary_label.text().startswith(
+        f"{len(pairs) - sections} passage pair(s) in {sections} section pair(s) · ")

@@ -363,8 +363,11 @@ class ComparePanel(LazyPanel):
         self.only_right_model.set_items(alignment.only_right)
         self.only_left_label.setText(f"Only in {left_year} ({len(alignment.only_left)})")
         self.only_right_label.setText(f"Only in {right_year} ({len(alignment.only_right)})")
+        # the rows mix section pairs (§) and the passage pairs inside them: count each
+        sections = sum(1 for p in alignment.pairs if p.left.kind == "section")
         self.summary_label.setText(
-            f"{self._note}{len(alignment.pairs)} aligned pair(s) · "
+            f"{self._note}{len(alignment.pairs) - sections} passage pair(s) in {sections} "
+            "section pair(s) · "
             f"{len(alignment.only_left)} only in {left_year} · "
             f"{len(alignment.only_right)} only in {right_year} ({alignment.seconds * 1000:.0f} ms)"
         )
