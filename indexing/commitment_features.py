@@ -33,7 +33,8 @@ from functools import lru_cache
 from importlib import resources
 from itertools import chain, compress, islice
 
-__all__ = ["KINDS", "VERBS", "Context", "Model", "features", "load_model"]
+__all__ = ["KINDS", "VERBS", "Context", "Model", "base_features", "cross", "features",
+           "load_model"]
 
 KINDS = ("none", "commitment", "ask", "target", "measure")
 
@@ -344,7 +345,15 @@ def _context_features(shape: str, lead: str, heading: str) -> tuple[tuple[str, f
 
 
 def features(text: str, ctx: Context) -> dict[str, float]:
-    """The features of one candidate (sparse: only those that fire, with their values)."""
+    """The features of one candidate (sparse: only those that fire, with their values),
+    each cue also crossed with the candidate's shape group (what the model is trained on)."""
+    return cross(base_features(text, ctx), ctx.shape)
+
+
+def base_features(text: str, ctx: Context) -> dict[str, float]:
+    """The features of one candidate before crossing with its shape: what the pipeline keeps
+    (``Model.score`` with the shape adds each crossed weight to its feature's own, so the
+    crossed names are never built; issue 12, Speed)."""
     f: dict[str, float] = {"bias": 1.0, f"shape_{ctx.shape}": 1.0}
     numbered = _ITEM_NUMBER.match(text)
     if numbered:  # "6. Scrap ...", "(b) Work with ...": read past the printed number
@@ -412,14 +421,19 @@ def features(text: str, ctx: Context) -> dict[str, float]:
         f["clean_promise"] = 1.0
     if "date" in f and ("number" in f or "percent" in f or "money" in f):
         f["dated_amount"] = 1.0
-    # every cue again per shape (the model's interactions): "will" in a sentence is not
-    # "will" in a table cell, a short item under an action heading is not a short heading
-    crossed = _CROSSED.get(ctx.shape)
+    return f
+
+
+def cross(f: dict[str, float], shape: str) -> dict[str, float]:
+    """``f`` with every cue again per shape group (the model's interactions): "will" in a
+    sentence is not "will" in a table cell, a short item under an action heading is not a
+    short heading. Changes and returns ``f``."""
+    crossed = _CROSSED.get(shape)
     if crossed is None:
-        crossed = _CROSSED[ctx.shape] = _Crossed(_SHAPE_GROUP.get(ctx.shape, ctx.shape))
+        crossed = _CROSSED[shape] = _Crossed(_SHAPE_GROUP.get(shape, shape))
     # each name once built (and its hash kept), looked up in C (issue 12, Speed)
-    for cross in filter(None, map(crossed.__getitem__, list(f))):
-        f[cross] = 1.0
+    for name in filter(None, map(crossed.__getitem__, list(f))):
+        f[name] = 1.0
     return f
 
 
@@ -452,8 +466,18 @@ class Model:
     weights: Mapping[str, Mapping[str, float]]
     threshold: float = 0.5
 
-    def probabilities(self, feats: Mapping[str, float]) -> dict[str, float]:
-        get = self._vectors().get
+    def probabilities(self, feats: Mapping[str, float], shape: str | None = None,
+                      ) -> dict[str, float]:
+        """The probability of each kind. ``feats`` are crossed (``features``), or, with the
+        candidate's ``shape``, not (``base_features``): each feature's weights then already
+        hold those of its crossed name."""
+        exp = self._exps(feats, shape)
+        total = sum(exp)
+        return {kind: e / total for kind, e in zip(KINDS, exp, strict=True)}
+
+    def _exps(self, feats: Mapping[str, float], shape: str | None) -> list[float]:
+        """``exp`` of each kind's score less the largest (the probabilities times a constant)."""
+        get = self._vectors(shape).get
         s0 = s1 = s2 = s3 = s4 = 0.0  # one per kind (KINDS has five): no inner loop
         for name, value in feats.items():
             vec = get(name)
@@ -471,35 +495,50 @@ class Model:
                     s2 += w2 * value
                     s3 += w3 * value
                     s4 += w4 * value
-        scores = [s0, s1, s2, s3, s4]
-        top = max(scores)
-        exp = [math.exp(x - top) for x in scores]
-        total = sum(exp)
-        return {kind: e / total for kind, e in zip(KINDS, exp, strict=True)}
+        top = max(s0, s1, s2, s3, s4)
+        return [math.exp(s0 - top), math.exp(s1 - top), math.exp(s2 - top), math.exp(s3 - top),
+                math.exp(s4 - top)]
 
-    def _vectors(self) -> dict[str, tuple[float, ...]]:
-        """``{feature: (weight for each kind)}``, built once per model."""
-        cached = _VECTORS.get(id(self))
+    def _vectors(self, shape: str | None = None) -> dict[str, tuple[float, ...]]:
+        """``{feature: (weight for each kind)}``, built once per model (and shape). For a
+        shape, a feature's vector adds that of its name crossed with the shape's group, so a
+        candidate's crossed names need not be built or looked up (issue 12, Speed)."""
+        key = (id(self), shape)
+        cached = _VECTORS.get(key)
         if cached is None or cached[0] is not self:
             names = {n for w in self.weights.values() for n in w}
             vectors = {n: tuple(self.weights.get(k, {}).get(n, 0.0) for k in KINDS)
                        for n in names}
-            cached = _VECTORS[id(self)] = (self, vectors)
+            if shape is not None:
+                prefix = f"{_SHAPE_GROUP.get(shape, shape)}*"
+                plain = {n for n in names if "*" not in n}
+                plain |= {n[len(prefix):] for n in names if n.startswith(prefix)}
+                zero = (0.0,) * len(KINDS)
+                vectors = {n: vectors.get(n, zero) if n in _NO_CROSS else tuple(
+                    a + b for a, b in zip(vectors.get(n, zero), vectors.get(prefix + n, zero),
+                                          strict=True)) for n in plain}
+            cached = _VECTORS[key] = (self, vectors)
         return cached[1]
 
     def classify(self, feats: Mapping[str, float]) -> str:
         """``none`` or the kind of unit (commitment, ask, target, measure)."""
         return self.score(feats)[0]
 
-    def score(self, feats: Mapping[str, float]) -> tuple[str, float]:
+    def score(self, feats: Mapping[str, float], shape: str | None = None,
+              ) -> tuple[str, float]:
         """``(kind or "none", probability of none)``. A kind other than ``commitment`` needs
         its own evidence (``_EVIDENCE``): an ask names whom it asks, a target has a number, a
-        date or a target word, a measure reads as an indicator."""
-        p = self.probabilities(feats)
-        if p["none"] > self.threshold:
-            return "none", p["none"]
-        kinds = [k for k in KINDS[1:] if k == "commitment" or not _EVIDENCE[k].isdisjoint(feats)]
-        return max(kinds, key=p.__getitem__), p["none"]
+        date or a target word, a measure reads as an indicator. ``shape``: as in
+        ``probabilities``."""
+        exp = self._exps(feats, shape)
+        p_none = exp[0] / sum(exp)  # (no dictionary of probabilities; issue 12, Speed)
+        if p_none > self.threshold:
+            return "none", p_none
+        best, kind = exp[1], "commitment"  # the first of the largest, as ``max`` picks
+        for i, name in _EVIDENCED:
+            if exp[i] > best and not _EVIDENCE[name].isdisjoint(feats):
+                best, kind = exp[i], name
+        return kind, p_none
 
     def to_json(self) -> str:
         return json.dumps({"threshold": self.threshold, "weights": {
@@ -512,8 +551,9 @@ _EVIDENCE = {
     "target": frozenset({"number", "date", "percent", "money", "target_word"}),
     "measure": frozenset({"opens_measure", "head_measure", "lead_measure", "number", "percent"}),
 }
+_EVIDENCED = tuple((i, k) for i, k in enumerate(KINDS) if k in _EVIDENCE)
 _MODEL: Model | None = None
-_VECTORS: dict[int, tuple[Model, dict[str, tuple[float, ...]]]] = {}
+_VECTORS: dict[tuple[int, str | None], tuple[Model, dict[str, tuple[float, ...]]]] = {}
 
 
 def load_model() -> Model:
