@@ -85,13 +85,6 @@ _ASK_VERBS = frozenset("ask lobby urge press petition call campaign challenge se
 _GOVERNMENT = re.compile(
     r"\b(?:government|ministers?|whitehall|parliament|secretary of state|department for"
     r"|home office|treasury|national (?:funding|policy|agencies))\b", re.IGNORECASE)
-# the words before the subject are matched possessively (++): a word can only end at a space,
-# so giving characters back never finds a match; it only cost time (issue 12, Speed)
-_SUBJECT_MODAL = re.compile(
-    r"^(?:[\w'’,-]++\s++){0,6}?(?:we|we'll|we’ll|i|council|authority|partners|partnership"
-    r"|together|[A-Z]{2,6}s?)\s+(?:will|shall|are going to|commit|pledge|promise|aim|intend"
-    r"|plan|want|propose|must|have committed|are committed|is committed|continue)",
-    re.IGNORECASE)
 _WILL = re.compile(r"\b(?:will|shall)\b", re.IGNORECASE)
 _COMMIT = re.compile(r"\b(?:commit(?:ted|ment|ments|s)?|pledges?|promises?|guarantee)\b",
                      re.IGNORECASE)
@@ -203,7 +196,11 @@ _PRE_VERB = frozenset({"always", "also", "further", "then", "not", "continually"
                        "actively", "directly"})
 _BE_MODAL = frozenset({"committed", "determined", "confident", "going"})
 _BE_VERBS = frozenset({"are", "is", "have", "am"})
-_MODAL_OR_BE = _MODALS | _BE_VERBS
+# what may follow a subject near the opening: the modals and their inflections
+_MODALS_EARLY = _MODALS | frozenset({"must", "commits", "committed", "pledges", "promises",
+                                     "aims", "intends", "plans", "planning", "wants",
+                                     "proposes", "continues"})
+_MODAL_OR_BE = _MODALS_EARLY | _BE_VERBS
 
 
 # The same look-ups, indexed (issue 12, Speed): which cue words a sentence holds is one set
@@ -262,24 +259,32 @@ def _cues(text: str, low: str, f: dict[str, float]) -> None:
             f[name] = 1.0
     # only a sentence holding a modal or "are/is/have" can fire: skip the walk (and the
     # acronyms) otherwise (issue 12, Speed; same features)
-    if not (present.isdisjoint(_MODALS) and present.isdisjoint(_BE_VERBS)):
+    if not present.isdisjoint(_MODAL_OR_BE):
         # a subject (a pronoun, a council word or an acronym of the text) before a modal:
         # the positions before a modal or "are/is/have" are visited (found in C), and the
         # acronyms are listed only when such a position holds no plain subject (most
         # sentences never need them; the answer is the same; issue 12, Speed)
         acronyms: set[str] | None = None
+        found_any = found_early = False
         for i in compress(range(last), map(_MODAL_OR_BE.__contains__, islice(words, 1, None))):
             b = words[i + 1]
-            if b in _MODALS or (i + 2 < len(words) and words[i + 2] in _BE_MODAL):
+            modal = b in _MODALS or (i + 2 < len(words) and words[i + 2] in _BE_MODAL)
+            if modal or (i <= 6 and b in _MODALS_EARLY):
                 a = words[i]
-                if a in _SUBJECTS:
-                    f["subject_modal_any"] = 1.0
-                    break
-                if acronyms is None:
-                    acronyms = {w.casefold() for w in text.split()
-                                if w.isupper() and 2 <= len(w) <= 6}
-                if a in acronyms:
-                    f["subject_modal_any"] = 1.0
+                # near the opening, any short word will do ("the roads will ...": the
+                # sentence's subject promises; once a regex over the text, now this walk)
+                if not found_early and i <= 6 and (a in _SUBJECTS or (
+                        2 <= len(a) <= 7 and a.isalpha())):
+                    f["subject_modal"] = found_early = 1.0
+                if modal and not found_any:
+                    if a not in _SUBJECTS:
+                        if acronyms is None:
+                            acronyms = {w.casefold() for w in text.split()
+                                        if w.isupper() and 2 <= len(w) <= 6}
+                        if a not in acronyms:
+                            continue
+                    f["subject_modal_any"] = found_any = 1.0
+                if found_any and (found_early or i >= 6):
                     break
     doing = we_are or "we're" in present or "we’re" in present
     for i in range(len(words) - 1 if doing else 0):  # "we are driving", "we're investing"
@@ -392,8 +397,6 @@ def base_features(text: str, ctx: Context) -> dict[str, float]:
         f["opens_we"] = 1.0
     if _MEASURE_OPEN.match(text):
         f["opens_measure"] = 1.0
-    if _SUBJECT_MODAL.match(text):
-        f["subject_modal"] = 1.0
     low = text.casefold()
     if "?" in text:
         f["question"] = 1.0
