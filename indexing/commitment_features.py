@@ -221,6 +221,7 @@ for _name, _vocab in _PAIR_CUES.items():
 _CUE_PAIRS.setdefault("we", {})  # "we are" is looked for in the same walk (we_are_doing)
 _PAIR_FIRSTS = frozenset(_CUE_PAIRS)
 _FIRED: dict[tuple[frozenset[str], frozenset[str]], tuple[str, ...]] = {}
+_LOOKED_AT = _CUE_WORD_SET | _PAIR_FIRSTS | _MODAL_OR_BE | {"we're", "we’re"}
 
 
 def _fired(words: frozenset[str], pairs: frozenset[str]) -> tuple[str, ...]:
@@ -238,7 +239,8 @@ def _fired(words: frozenset[str], pairs: frozenset[str]) -> tuple[str, ...]:
 
 def _cues(text: str, low: str, f: dict[str, float]) -> None:
     words = _TOKEN.findall(low)
-    present = set(words)
+    # only the words some cue looks at are kept: no set of every word (issue 12, Speed)
+    present = _LOOKED_AT.intersection(words)
     word_hits = present.intersection(_CUE_WORD_SET)
     fired_words = frozenset(chain.from_iterable(map(_CUE_WORDS.__getitem__, word_hits)))
     fired_pairs: set[str] = set()
