@@ -96,13 +96,13 @@ _DATE = re.compile(
     r"\b(?:by|before|until|from|in|within)\s+(?:the\s+end\s+of\s+)?(?:(?:january|february"
     r"|march|april|may|june|july|august|september|october|november|december|spring|summer"
     r"|autumn|winter)\s+)?20\d\d\b|\bby 20\d\d\b|\b20\d\d\s*/\s*\d\d\b", re.IGNORECASE)
-_NUMBER = re.compile(r"\d")
 _PERCENT = re.compile(r"%|\bper\s?cent\b", re.IGNORECASE)
 _MONEY = re.compile(r"[£$€]\s?\d|\b\d+(?:\.\d+)?\s?(?:m|bn|million|billion)\b", re.IGNORECASE)
 # what _MONEY needs besides a currency sign: a digit, perhaps a space, then "m" or "b" (a cheap
 # test first: the boundary that opens _MONEY's second branch makes re try it at every
 # position; issue 12, Speed). Only run on casefolded text, which has no capital M or B.
 _DIGIT_UNIT = re.compile(r"\d\s?[mb]")
+_NUMBER = re.compile(r"\d")
 _TARGET_WORD = re.compile(r"\b(?:targets?|halve|double|at least|net zero|zero|achieve)\b")
 _MEASURE_OPEN = re.compile(
     r"^(?:the\s+)?(?:number|numbers|percentage|proportion|rate|level|levels|share|amount"
@@ -122,7 +122,6 @@ _HEAD_CONTEXT = re.compile(
     re.IGNORECASE)
 _HEAD_ASK = re.compile(r"\b(?:asks?|government|lobby\w*|call on|calls|we need from|others)\b",
                        re.IGNORECASE)
-_WORD = re.compile(r"[A-Za-z][A-Za-z'’-]*")
 
 
 @dataclass(frozen=True, slots=True)
@@ -137,20 +136,6 @@ class Context:
     sidebar: bool = False
     first_column: bool = False  # a table cell in the first column
     item_head: bool = False  # the title clause of a long list item
-
-
-# the first four words of ``_WORD.findall``, in one match (the rest of the sentence is not
-# tokenised; issue 12, Speed): a word is what _WORD matches, and a run of anything else skipped
-_W = r"([A-Za-z][A-Za-z'’-]*)"
-_FIRST_WORDS = re.compile(rf"[^A-Za-z]*{_W}(?:[^A-Za-z]*{_W}(?:[^A-Za-z]*{_W}"
-                          rf"(?:[^A-Za-z]*{_W})?)?)?")
-
-
-def _opening(text: str) -> list[str]:
-    m = _FIRST_WORDS.match(text[:120])
-    if m is None:
-        return []
-    return [w.casefold().replace("’", "'") for w in m.groups() if w is not None]
 
 
 # Cues looked up in the candidate's words and word pairs (one tokenisation per candidate, no
@@ -237,8 +222,7 @@ def _fired(words: frozenset[str], pairs: frozenset[str]) -> tuple[str, ...]:
     return names
 
 
-def _cues(text: str, low: str, f: dict[str, float]) -> None:
-    words = _TOKEN.findall(low)
+def _cues(text: str, low: str, words: list[str], f: dict[str, float]) -> None:
     # only the words some cue looks at are kept: no set of every word (issue 12, Speed)
     present = _LOOKED_AT.intersection(words)
     word_hits = present.intersection(_CUE_WORD_SET)
@@ -377,12 +361,16 @@ def base_features(text: str, ctx: Context) -> dict[str, float]:
         f["sidebar"] = 1.0
     if ctx.item_head:
         f["item_head"] = 1.0
-    opening = _opening(text)
-    if len(opening) > 1 and (opening[0] in _PRE_VERB or (
-            opening[0].endswith("ly") and opening[1] in _VERBS)):
-        opening = opening[1:]  # "Always consider ...", "Proactively engage ...", "Not shy ..."
+    # one tokenisation serves the opening words and every cue (issue 12, Speed)
+    low = text.casefold()
+    words = _TOKEN.findall(low)
+    if len(words) > 1 and (words[0] in _PRE_VERB or (
+            words[0].endswith("ly") and words[1] in _VERBS)):
+        words = words[1:]  # "Always consider ...", "Proactively engage ...", "Not shy ..."
         text = text.split(None, 1)[1] if " " in text.strip() else text
         text = text[:1].upper() + text[1:]
+        low = text.casefold()
+    opening = [w for w in islice(words, 4) if w[0].isalpha()]
     first = opening[0] if opening else ""
     if text[:1].islower():
         f["opens_lower"] = 1.0
@@ -395,16 +383,15 @@ def base_features(text: str, ctx: Context) -> dict[str, float]:
         f["opens_gerund"] = 1.0
     if first == "to" and len(opening) > 1 and opening[1] in _VERBS:
         f["opens_to_verb"] = 1.0
-    if first in ("we", "we'll", "our", "us"):
+    if first in ("we", "we'll", "we’ll", "our", "us"):
         f["opens_we"] = 1.0
     if _MEASURE_OPEN.match(text):
         f["opens_measure"] = 1.0
-    low = text.casefold()
     if "?" in text:
         f["question"] = 1.0
     if _NUMBER.search(text):
         f["number"] = 1.0
-    _cues(text, low, f)
+    _cues(text, low, words, f)
     if (("target" in low or "zero" in low or "achieve" in low or "halve" in low  # needed by
          or "double" in low or "at least" in low) and _TARGET_WORD.search(low)) or (  # the re
             ("reduc" in low or "increas" in low)
