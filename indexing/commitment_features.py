@@ -222,7 +222,8 @@ def _fired(words: frozenset[str], pairs: frozenset[str]) -> tuple[str, ...]:
     return names
 
 
-def _cues(text: str, low: str, words: list[str], f: dict[str, float]) -> None:
+def _cues(text: str, low: str, words: list[str], opening: list[str], f: dict[str, float],
+          ) -> None:
     # only the words some cue looks at are kept: no set of every word (issue 12, Speed)
     present = _LOOKED_AT.intersection(words)
     word_hits = present.intersection(_CUE_WORD_SET)
@@ -279,14 +280,15 @@ def _cues(text: str, low: str, words: list[str], f: dict[str, float]) -> None:
                 a == "we" and b == "are" and i + 2 < len(words) and words[i + 2].endswith("ing"))):
             f["we_are_doing"] = 1.0
             break
-    alpha = 0
-    for w in words:
-        if w[0].isalpha():
-            alpha += 1
-            if alpha == 3:
-                break
-    else:
-        f["few_words"] = 1.0
+    if len(opening) < 3:  # the opening holds the words of letters among the first four
+        alpha = len(opening)
+        for w in islice(words, 4, None):
+            if w[0].isalpha():
+                alpha += 1
+                if alpha == 3:
+                    break
+        else:
+            f["few_words"] = 1.0
     if words and words[0][0].isdigit():
         f["opens_number"] = 1.0  # "60% are aged over 10", "1 in 4 ...": a statistic
     if words and words[0] in ("how", "what", "why", "where", "when", "who", "which"):
@@ -391,7 +393,7 @@ def base_features(text: str, ctx: Context) -> dict[str, float]:
         f["question"] = 1.0
     if _NUMBER.search(text):
         f["number"] = 1.0
-    _cues(text, low, words, f)
+    _cues(text, low, words, opening, f)
     if (("target" in low or "zero" in low or "achieve" in low or "halve" in low  # needed by
          or "double" in low or "at least" in low) and _TARGET_WORD.search(low)) or (  # the re
             ("reduc" in low or "increas" in low)
