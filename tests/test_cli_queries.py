@@ -35,7 +35,13 @@ def test_the_advice_works_and_options_are_still_options(capsys):
 
 
 def test_kind_note_finds_a_link_rationale(sample_library):
-    link = run_cli("link", "--json", "229", "2325", "--relation", "reversed", "--confirm",
+    def first_commitment(plan: str) -> str:
+        shown = run_cli("show", plan, "--json", library=sample_library, check=True)
+        return str(json.loads(shown.stdout)["commitments"][0]["id"])
+
+    source, target = (first_commitment(p) for p in ("framing-kents-future-2022",
+                                                     "reforming-kent-2025"))
+    link = run_cli("link", "--json", source, target, "--relation", "reversed", "--confirm",
                    "--rationale", "Scrapped by the incoming administration", library=sample_library)
     assert link.returncode == 0, link.stderr
     proc = run_cli("search", "incoming administration", "--kind", "note", "--json",
