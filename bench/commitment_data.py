@@ -30,7 +30,7 @@ if str(REPO) not in sys.path:
 import pymupdf  # noqa: E402
 
 from indexing import pdf_extract  # noqa: E402
-from indexing.commitment_features import KINDS, Model  # noqa: E402
+from indexing.commitment_features import KINDS, Model, cross  # noqa: E402
 from indexing.commitments import Candidate, candidates, count_words, select  # noqa: E402
 from tests.data.layouts.zoo import FILLER, STYLES, council_blocks, plan_blocks, render  # noqa: E402
 
@@ -229,7 +229,7 @@ def featurise(docs: Iterable[Doc], labels_of: dict[str, list[tuple[str, str]]],
                     c.text not in FILLER else "none" for c, lab in zip(d.cands, labs, strict=True)]
         for c, lab in zip(d.cands, labs, strict=True):
             if lab is not None:
-                xs.append(c.feats)
+                xs.append(cross(dict(c.feats), c.context.shape))
                 ys.append(lab)
                 ws.append(1.0 if d.source in SLUGS else
                           COUNCIL_WEIGHT if lab != "none" else COUNCIL_NONE_WEIGHT)

@@ -33,7 +33,8 @@ from functools import lru_cache
 from importlib import resources
 from itertools import chain, compress, islice
 
-__all__ = ["KINDS", "VERBS", "Context", "Model", "features", "load_model"]
+__all__ = ["KINDS", "VERBS", "Context", "Model", "base_features", "cross", "features",
+           "load_model"]
 
 KINDS = ("none", "commitment", "ask", "target", "measure")
 
@@ -84,13 +85,6 @@ _ASK_VERBS = frozenset("ask lobby urge press petition call campaign challenge se
 _GOVERNMENT = re.compile(
     r"\b(?:government|ministers?|whitehall|parliament|secretary of state|department for"
     r"|home office|treasury|national (?:funding|policy|agencies))\b", re.IGNORECASE)
-# the words before the subject are matched possessively (++): a word can only end at a space,
-# so giving characters back never finds a match; it only cost time (issue 12, Speed)
-_SUBJECT_MODAL = re.compile(
-    r"^(?:[\w'’,-]++\s++){0,6}?(?:we|we'll|we’ll|i|council|authority|partners|partnership"
-    r"|together|[A-Z]{2,6}s?)\s+(?:will|shall|are going to|commit|pledge|promise|aim|intend"
-    r"|plan|want|propose|must|have committed|are committed|is committed|continue)",
-    re.IGNORECASE)
 _WILL = re.compile(r"\b(?:will|shall)\b", re.IGNORECASE)
 _COMMIT = re.compile(r"\b(?:commit(?:ted|ment|ments|s)?|pledges?|promises?|guarantee)\b",
                      re.IGNORECASE)
@@ -102,13 +96,13 @@ _DATE = re.compile(
     r"\b(?:by|before|until|from|in|within)\s+(?:the\s+end\s+of\s+)?(?:(?:january|february"
     r"|march|april|may|june|july|august|september|october|november|december|spring|summer"
     r"|autumn|winter)\s+)?20\d\d\b|\bby 20\d\d\b|\b20\d\d\s*/\s*\d\d\b", re.IGNORECASE)
-_NUMBER = re.compile(r"\d")
 _PERCENT = re.compile(r"%|\bper\s?cent\b", re.IGNORECASE)
 _MONEY = re.compile(r"[£$€]\s?\d|\b\d+(?:\.\d+)?\s?(?:m|bn|million|billion)\b", re.IGNORECASE)
 # what _MONEY needs besides a currency sign: a digit, perhaps a space, then "m" or "b" (a cheap
 # test first: the boundary that opens _MONEY's second branch makes re try it at every
 # position; issue 12, Speed). Only run on casefolded text, which has no capital M or B.
 _DIGIT_UNIT = re.compile(r"\d\s?[mb]")
+_NUMBER = re.compile(r"\d")
 _TARGET_WORD = re.compile(r"\b(?:targets?|halve|double|at least|net zero|zero|achieve)\b")
 _MEASURE_OPEN = re.compile(
     r"^(?:the\s+)?(?:number|numbers|percentage|proportion|rate|level|levels|share|amount"
@@ -128,7 +122,6 @@ _HEAD_CONTEXT = re.compile(
     re.IGNORECASE)
 _HEAD_ASK = re.compile(r"\b(?:asks?|government|lobby\w*|call on|calls|we need from|others)\b",
                        re.IGNORECASE)
-_WORD = re.compile(r"[A-Za-z][A-Za-z'’-]*")
 
 
 @dataclass(frozen=True, slots=True)
@@ -143,20 +136,6 @@ class Context:
     sidebar: bool = False
     first_column: bool = False  # a table cell in the first column
     item_head: bool = False  # the title clause of a long list item
-
-
-# the first four words of ``_WORD.findall``, in one match (the rest of the sentence is not
-# tokenised; issue 12, Speed): a word is what _WORD matches, and a run of anything else skipped
-_W = r"([A-Za-z][A-Za-z'’-]*)"
-_FIRST_WORDS = re.compile(rf"[^A-Za-z]*{_W}(?:[^A-Za-z]*{_W}(?:[^A-Za-z]*{_W}"
-                          rf"(?:[^A-Za-z]*{_W})?)?)?")
-
-
-def _opening(text: str) -> list[str]:
-    m = _FIRST_WORDS.match(text[:120])
-    if m is None:
-        return []
-    return [w.casefold().replace("’", "'") for w in m.groups() if w is not None]
 
 
 # Cues looked up in the candidate's words and word pairs (one tokenisation per candidate, no
@@ -202,7 +181,11 @@ _PRE_VERB = frozenset({"always", "also", "further", "then", "not", "continually"
                        "actively", "directly"})
 _BE_MODAL = frozenset({"committed", "determined", "confident", "going"})
 _BE_VERBS = frozenset({"are", "is", "have", "am"})
-_MODAL_OR_BE = _MODALS | _BE_VERBS
+# what may follow a subject near the opening: the modals and their inflections
+_MODALS_EARLY = _MODALS | frozenset({"must", "commits", "committed", "pledges", "promises",
+                                     "aims", "intends", "plans", "planning", "wants",
+                                     "proposes", "continues"})
+_MODAL_OR_BE = _MODALS_EARLY | _BE_VERBS
 
 
 # The same look-ups, indexed (issue 12, Speed): which cue words a sentence holds is one set
@@ -223,6 +206,7 @@ for _name, _vocab in _PAIR_CUES.items():
 _CUE_PAIRS.setdefault("we", {})  # "we are" is looked for in the same walk (we_are_doing)
 _PAIR_FIRSTS = frozenset(_CUE_PAIRS)
 _FIRED: dict[tuple[frozenset[str], frozenset[str]], tuple[str, ...]] = {}
+_LOOKED_AT = _CUE_WORD_SET | _PAIR_FIRSTS | _MODAL_OR_BE | {"we're", "we’re"}
 
 
 def _fired(words: frozenset[str], pairs: frozenset[str]) -> tuple[str, ...]:
@@ -238,9 +222,10 @@ def _fired(words: frozenset[str], pairs: frozenset[str]) -> tuple[str, ...]:
     return names
 
 
-def _cues(text: str, low: str, f: dict[str, float]) -> None:
-    words = _TOKEN.findall(low)
-    present = set(words)
+def _cues(text: str, low: str, words: list[str], opening: list[str], f: dict[str, float],
+          ) -> None:
+    # only the words some cue looks at are kept: no set of every word (issue 12, Speed)
+    present = _LOOKED_AT.intersection(words)
     word_hits = present.intersection(_CUE_WORD_SET)
     fired_words = frozenset(chain.from_iterable(map(_CUE_WORDS.__getitem__, word_hits)))
     fired_pairs: set[str] = set()
@@ -261,24 +246,32 @@ def _cues(text: str, low: str, f: dict[str, float]) -> None:
             f[name] = 1.0
     # only a sentence holding a modal or "are/is/have" can fire: skip the walk (and the
     # acronyms) otherwise (issue 12, Speed; same features)
-    if not (present.isdisjoint(_MODALS) and present.isdisjoint(_BE_VERBS)):
+    if not present.isdisjoint(_MODAL_OR_BE):
         # a subject (a pronoun, a council word or an acronym of the text) before a modal:
         # the positions before a modal or "are/is/have" are visited (found in C), and the
         # acronyms are listed only when such a position holds no plain subject (most
         # sentences never need them; the answer is the same; issue 12, Speed)
         acronyms: set[str] | None = None
+        found_any = found_early = False
         for i in compress(range(last), map(_MODAL_OR_BE.__contains__, islice(words, 1, None))):
             b = words[i + 1]
-            if b in _MODALS or (i + 2 < len(words) and words[i + 2] in _BE_MODAL):
+            modal = b in _MODALS or (i + 2 < len(words) and words[i + 2] in _BE_MODAL)
+            if modal or (i <= 6 and b in _MODALS_EARLY):
                 a = words[i]
-                if a in _SUBJECTS:
-                    f["subject_modal_any"] = 1.0
-                    break
-                if acronyms is None:
-                    acronyms = {w.casefold() for w in text.split()
-                                if w.isupper() and 2 <= len(w) <= 6}
-                if a in acronyms:
-                    f["subject_modal_any"] = 1.0
+                # near the opening, any short word will do ("the roads will ...": the
+                # sentence's subject promises; once a regex over the text, now this walk)
+                if not found_early and i <= 6 and (a in _SUBJECTS or (
+                        2 <= len(a) <= 7 and a.isalpha())):
+                    f["subject_modal"] = found_early = 1.0
+                if modal and not found_any:
+                    if a not in _SUBJECTS:
+                        if acronyms is None:
+                            acronyms = {w.casefold() for w in text.split()
+                                        if w.isupper() and 2 <= len(w) <= 6}
+                        if a not in acronyms:
+                            continue
+                    f["subject_modal_any"] = found_any = 1.0
+                if found_any and (found_early or i >= 6):
                     break
     doing = we_are or "we're" in present or "we’re" in present
     for i in range(len(words) - 1 if doing else 0):  # "we are driving", "we're investing"
@@ -287,14 +280,15 @@ def _cues(text: str, low: str, f: dict[str, float]) -> None:
                 a == "we" and b == "are" and i + 2 < len(words) and words[i + 2].endswith("ing"))):
             f["we_are_doing"] = 1.0
             break
-    alpha = 0
-    for w in words:
-        if w[0].isalpha():
-            alpha += 1
-            if alpha == 3:
-                break
-    else:
-        f["few_words"] = 1.0
+    if len(opening) < 3:  # the opening holds the words of letters among the first four
+        alpha = len(opening)
+        for w in islice(words, 4, None):
+            if w[0].isalpha():
+                alpha += 1
+                if alpha == 3:
+                    break
+        else:
+            f["few_words"] = 1.0
     if words and words[0][0].isdigit():
         f["opens_number"] = 1.0  # "60% are aged over 10", "1 in 4 ...": a statistic
     if words and words[0] in ("how", "what", "why", "where", "when", "who", "which"):
@@ -344,7 +338,15 @@ def _context_features(shape: str, lead: str, heading: str) -> tuple[tuple[str, f
 
 
 def features(text: str, ctx: Context) -> dict[str, float]:
-    """The features of one candidate (sparse: only those that fire, with their values)."""
+    """The features of one candidate (sparse: only those that fire, with their values),
+    each cue also crossed with the candidate's shape group (what the model is trained on)."""
+    return cross(base_features(text, ctx), ctx.shape)
+
+
+def base_features(text: str, ctx: Context) -> dict[str, float]:
+    """The features of one candidate before crossing with its shape: what the pipeline keeps
+    (``Model.score`` with the shape adds each crossed weight to its feature's own, so the
+    crossed names are never built; issue 12, Speed)."""
     f: dict[str, float] = {"bias": 1.0, f"shape_{ctx.shape}": 1.0}
     numbered = _ITEM_NUMBER.match(text)
     if numbered:  # "6. Scrap ...", "(b) Work with ...": read past the printed number
@@ -361,12 +363,16 @@ def features(text: str, ctx: Context) -> dict[str, float]:
         f["sidebar"] = 1.0
     if ctx.item_head:
         f["item_head"] = 1.0
-    opening = _opening(text)
-    if len(opening) > 1 and (opening[0] in _PRE_VERB or (
-            opening[0].endswith("ly") and opening[1] in _VERBS)):
-        opening = opening[1:]  # "Always consider ...", "Proactively engage ...", "Not shy ..."
+    # one tokenisation serves the opening words and every cue (issue 12, Speed)
+    low = text.casefold()
+    words = _TOKEN.findall(low)
+    if len(words) > 1 and (words[0] in _PRE_VERB or (
+            words[0].endswith("ly") and words[1] in _VERBS)):
+        words = words[1:]  # "Always consider ...", "Proactively engage ...", "Not shy ..."
         text = text.split(None, 1)[1] if " " in text.strip() else text
         text = text[:1].upper() + text[1:]
+        low = text.casefold()
+    opening = [w for w in islice(words, 4) if w[0].isalpha()]
     first = opening[0] if opening else ""
     if text[:1].islower():
         f["opens_lower"] = 1.0
@@ -379,18 +385,15 @@ def features(text: str, ctx: Context) -> dict[str, float]:
         f["opens_gerund"] = 1.0
     if first == "to" and len(opening) > 1 and opening[1] in _VERBS:
         f["opens_to_verb"] = 1.0
-    if first in ("we", "we'll", "our", "us"):
+    if first in ("we", "we'll", "we’ll", "our", "us"):
         f["opens_we"] = 1.0
     if _MEASURE_OPEN.match(text):
         f["opens_measure"] = 1.0
-    if _SUBJECT_MODAL.match(text):
-        f["subject_modal"] = 1.0
-    low = text.casefold()
     if "?" in text:
         f["question"] = 1.0
     if _NUMBER.search(text):
         f["number"] = 1.0
-    _cues(text, low, f)
+    _cues(text, low, words, opening, f)
     if (("target" in low or "zero" in low or "achieve" in low or "halve" in low  # needed by
          or "double" in low or "at least" in low) and _TARGET_WORD.search(low)) or (  # the re
             ("reduc" in low or "increas" in low)
@@ -412,14 +415,19 @@ def features(text: str, ctx: Context) -> dict[str, float]:
         f["clean_promise"] = 1.0
     if "date" in f and ("number" in f or "percent" in f or "money" in f):
         f["dated_amount"] = 1.0
-    # every cue again per shape (the model's interactions): "will" in a sentence is not
-    # "will" in a table cell, a short item under an action heading is not a short heading
-    crossed = _CROSSED.get(ctx.shape)
+    return f
+
+
+def cross(f: dict[str, float], shape: str) -> dict[str, float]:
+    """``f`` with every cue again per shape group (the model's interactions): "will" in a
+    sentence is not "will" in a table cell, a short item under an action heading is not a
+    short heading. Changes and returns ``f``."""
+    crossed = _CROSSED.get(shape)
     if crossed is None:
-        crossed = _CROSSED[ctx.shape] = _Crossed(_SHAPE_GROUP.get(ctx.shape, ctx.shape))
+        crossed = _CROSSED[shape] = _Crossed(_SHAPE_GROUP.get(shape, shape))
     # each name once built (and its hash kept), looked up in C (issue 12, Speed)
-    for cross in filter(None, map(crossed.__getitem__, list(f))):
-        f[cross] = 1.0
+    for name in filter(None, map(crossed.__getitem__, list(f))):
+        f[name] = 1.0
     return f
 
 
@@ -452,8 +460,18 @@ class Model:
     weights: Mapping[str, Mapping[str, float]]
     threshold: float = 0.5
 
-    def probabilities(self, feats: Mapping[str, float]) -> dict[str, float]:
-        get = self._vectors().get
+    def probabilities(self, feats: Mapping[str, float], shape: str | None = None,
+                      ) -> dict[str, float]:
+        """The probability of each kind. ``feats`` are crossed (``features``), or, with the
+        candidate's ``shape``, not (``base_features``): each feature's weights then already
+        hold those of its crossed name."""
+        exp = self._exps(feats, shape)
+        total = sum(exp)
+        return {kind: e / total for kind, e in zip(KINDS, exp, strict=True)}
+
+    def _exps(self, feats: Mapping[str, float], shape: str | None) -> list[float]:
+        """``exp`` of each kind's score less the largest (the probabilities times a constant)."""
+        get = self._vectors(shape).get
         s0 = s1 = s2 = s3 = s4 = 0.0  # one per kind (KINDS has five): no inner loop
         for name, value in feats.items():
             vec = get(name)
@@ -471,35 +489,50 @@ class Model:
                     s2 += w2 * value
                     s3 += w3 * value
                     s4 += w4 * value
-        scores = [s0, s1, s2, s3, s4]
-        top = max(scores)
-        exp = [math.exp(x - top) for x in scores]
-        total = sum(exp)
-        return {kind: e / total for kind, e in zip(KINDS, exp, strict=True)}
+        top = max(s0, s1, s2, s3, s4)
+        return [math.exp(s0 - top), math.exp(s1 - top), math.exp(s2 - top), math.exp(s3 - top),
+                math.exp(s4 - top)]
 
-    def _vectors(self) -> dict[str, tuple[float, ...]]:
-        """``{feature: (weight for each kind)}``, built once per model."""
-        cached = _VECTORS.get(id(self))
+    def _vectors(self, shape: str | None = None) -> dict[str, tuple[float, ...]]:
+        """``{feature: (weight for each kind)}``, built once per model (and shape). For a
+        shape, a feature's vector adds that of its name crossed with the shape's group, so a
+        candidate's crossed names need not be built or looked up (issue 12, Speed)."""
+        key = (id(self), shape)
+        cached = _VECTORS.get(key)
         if cached is None or cached[0] is not self:
             names = {n for w in self.weights.values() for n in w}
             vectors = {n: tuple(self.weights.get(k, {}).get(n, 0.0) for k in KINDS)
                        for n in names}
-            cached = _VECTORS[id(self)] = (self, vectors)
+            if shape is not None:
+                prefix = f"{_SHAPE_GROUP.get(shape, shape)}*"
+                plain = {n for n in names if "*" not in n}
+                plain |= {n[len(prefix):] for n in names if n.startswith(prefix)}
+                zero = (0.0,) * len(KINDS)
+                vectors = {n: vectors.get(n, zero) if n in _NO_CROSS else tuple(
+                    a + b for a, b in zip(vectors.get(n, zero), vectors.get(prefix + n, zero),
+                                          strict=True)) for n in plain}
+            cached = _VECTORS[key] = (self, vectors)
         return cached[1]
 
     def classify(self, feats: Mapping[str, float]) -> str:
         """``none`` or the kind of unit (commitment, ask, target, measure)."""
         return self.score(feats)[0]
 
-    def score(self, feats: Mapping[str, float]) -> tuple[str, float]:
+    def score(self, feats: Mapping[str, float], shape: str | None = None,
+              ) -> tuple[str, float]:
         """``(kind or "none", probability of none)``. A kind other than ``commitment`` needs
         its own evidence (``_EVIDENCE``): an ask names whom it asks, a target has a number, a
-        date or a target word, a measure reads as an indicator."""
-        p = self.probabilities(feats)
-        if p["none"] > self.threshold:
-            return "none", p["none"]
-        kinds = [k for k in KINDS[1:] if k == "commitment" or not _EVIDENCE[k].isdisjoint(feats)]
-        return max(kinds, key=p.__getitem__), p["none"]
+        date or a target word, a measure reads as an indicator. ``shape``: as in
+        ``probabilities``."""
+        exp = self._exps(feats, shape)
+        p_none = exp[0] / sum(exp)  # (no dictionary of probabilities; issue 12, Speed)
+        if p_none > self.threshold:
+            return "none", p_none
+        best, kind = exp[1], "commitment"  # the first of the largest, as ``max`` picks
+        for i, name in _EVIDENCED:
+            if exp[i] > best and not _EVIDENCE[name].isdisjoint(feats):
+                best, kind = exp[i], name
+        return kind, p_none
 
     def to_json(self) -> str:
         return json.dumps({"threshold": self.threshold, "weights": {
@@ -512,8 +545,9 @@ _EVIDENCE = {
     "target": frozenset({"number", "date", "percent", "money", "target_word"}),
     "measure": frozenset({"opens_measure", "head_measure", "lead_measure", "number", "percent"}),
 }
+_EVIDENCED = tuple((i, k) for i, k in enumerate(KINDS) if k in _EVIDENCE)
 _MODEL: Model | None = None
-_VECTORS: dict[int, tuple[Model, dict[str, tuple[float, ...]]]] = {}
+_VECTORS: dict[tuple[int, str | None], tuple[Model, dict[str, tuple[float, ...]]]] = {}
 
 
 def load_model() -> Model:

@@ -32,7 +32,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 from indexing.cleanup import PageLayout, Paragraph, is_numbered
-from indexing.commitment_features import VERBS, Context, Model, features, load_model
+from indexing.commitment_features import VERBS, Context, Model, base_features, load_model
 from indexing.segment import ParaRole
 from workbench.model import ExtractedCommitment, ExtractedSection, Rect
 from workbench.text import fold
@@ -110,7 +110,7 @@ class Candidate:
     rects: list[Rect]  # boxes beyond those of ``lines`` (a continuation on the next page)
     last: tuple[int, int]  # (page, paragraph) it ends in
     ends_para: bool = True  # it runs to the end of its paragraph
-    feats: dict[str, float] = field(default_factory=dict)
+    feats: dict[str, float] = field(default_factory=dict)  # not crossed (``base_features``)
     # (paragraph, lo, hi): its own lines, whose boxes come before ``rects``; made only for the
     # candidates kept (a third are not; issue 12, Speed)
     lines: tuple[Paragraph, int, int] | None = None
@@ -317,7 +317,7 @@ def candidates(layouts: Sequence[PageLayout], sections: Sequence[ExtractedSectio
             walker.narrative(page, idx, para, role, skip)
             walker.lead = found or ""
     for cand in walker.out:
-        cand.feats = features(cand.text, cand.context)
+        cand.feats = base_features(cand.text, cand.context)
     return walker.out
 
 
@@ -330,7 +330,7 @@ def select(cands: Sequence[Candidate], model: Model, total_words: int,
     priorities may be all promises; a plan is not, and the bound always holds."""
     kept = []
     for cand in cands:
-        kind, p_none = model.score(cand.feats)
+        kind, p_none = model.score(cand.feats, cand.context.shape)
         if kind != "none":
             kept.append((cand, kind, p_none, count_words(cand.text)))
     words = sum(n for _c, _k, _p, n in kept)

@@ -22,3 +22,15 @@ CTX = Context("sentence")
 ])
 def test_subject_before_modal(text: str, fires: bool) -> None:
     assert ("subject_modal_any" in features(text, CTX)) is fires
+
+
+@pytest.mark.parametrize(("text", "fires"), [
+    ("We will publish the results every year.", True),
+    ("The roads will be mended.", True),  # any short word as the subject near the opening
+    ("The council aims to open two libraries.", True),  # an inflected modal
+    ("Residents will see more buses.", False),  # a long word is no subject here
+    ("Over the last three years in this busy old county, we will grow.", False),  # too late
+    ("We are here today.", False),
+])
+def test_subject_near_the_opening(text: str, fires: bool) -> None:
+    assert ("subject_modal" in features(text, CTX)) is fires
