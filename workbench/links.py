@@ -44,6 +44,45 @@ def check_relation(relation: str, targets: Sequence[Ref], rationale: str,
         raise InvalidInput(f"A {relation} link needs at least one successor.")
 
 
+def _guard_confirmed(link: Link, relation: str, targets: Sequence[Ref], rationale: str,
+                     state: str, key_of: Any) -> str | None:
+    """What rationale an edit of ``link`` through ``link()`` may write; refuse a downgrade.
+
+    An officer's confirmed verdict is changed only deliberately: by another confirmed verdict
+    with a rationale saying why (the old one goes to the link's history; undo restores it).
+    A proposal or a rejection never overwrites it, and an empty rationale never erases the
+    officer's (a changed verdict then needs its own).
+
+    Returns:
+        The rationale to write, or None to keep the link's own.
+
+    Raises:
+        InvalidInput: naming the confirmed verdict, who confirmed it and how to change it.
+    """
+    if link.state != "confirmed":
+        return rationale
+    if state != "confirmed":
+        when = f" on {link.confirmed_at[:10]}" if link.confirmed_at else ""
+        raise InvalidInput(
+            f"This commitment already has a confirmed verdict about {link.to_plan}: "
+            f"{RELATIONS.get(link.relation, link.relation)}, confirmed by "
+            f"{link.confirmed_by or link.created_by or 'someone'}{when}; it is left as it is. "
+            "To change it, "
+            "record the new verdict as confirmed with a rationale saying why "
+            "(--confirm --rationale \"…\").")
+    same = relation == link.relation and \
+        [key_of(t) for t in targets] == [key_of(t) for t in link.targets]
+    if rationale.strip() or not link.rationale:
+        return rationale
+    if same:
+        return None  # re-confirming the same verdict keeps the officer's words
+    raise InvalidInput(
+        f"Changing the confirmed verdict about {link.to_plan} "
+        f"({RELATIONS.get(link.relation, link.relation)}, confirmed by "
+        f"{link.confirmed_by or link.created_by or 'someone'}) needs a rationale saying why "
+        "(--rationale).")
+
+
 class Links(RecordService):
     """Lineage links and status assessments of one library."""
 
@@ -106,8 +145,9 @@ class Links(RecordService):
                     if link.source.plan == src.plan and link.to_plan == to_plan
                     and key_of(link.source) == key_of(src) and key_of(src) is not None]
         if existing:
+            kept = _guard_confirmed(existing[0], relation, tgt, rationale, state, key_of)
             return self._edit(existing[0], relation=relation, targets=tgt,
-                              rationale=rationale, evidence=tuple(evidence), state=state,
+                              rationale=kept, evidence=tuple(evidence), state=state,
                               confidence=confidence, reasons=tuple(reasons))
         stamp = utc_now()
         actor = self.session.actor
@@ -138,6 +178,8 @@ class Links(RecordService):
             check_relation(new.relation, new.targets, new.rationale, new.state == "confirmed")
         if new.state == "confirmed" and (link.state != "confirmed" or new != link):
             new = replace(new, confirmed_by=self.session.actor, confirmed_at=stamp)
+        elif new.state != "confirmed":  # a verdict no longer confirmed names no confirmer
+            new = replace(new, confirmed_by="", confirmed_at="")
         if new == link:
             raise InvalidInput("Nothing to change.")
         new = replace(new, history=(*link.history, history_item), updated_at=stamp)

@@ -86,3 +86,44 @@ def test_errors_are_one_line(sample_library):
         proc = run_cli(*args, library=sample_library)
         assert proc.returncode == code, (args, proc.stderr)
         assert proc.stderr.count("\n") == 1 and "Traceback" not in proc.stderr
+
+
+def test_a_plain_link_never_downgrades_a_confirmed_verdict(sample_library):
+    """An officer's confirmed verdict survives an unconfirmed ``link`` of the same pair (the
+    command says whose verdict it is and how to change it); a deliberate change with
+    ``--confirm`` and a rationale keeps the record consistent, the old verdict in the link's
+    history, and ``undo`` brings it back."""
+    lib = sample_library
+    src = str(commitment_id(lib, F, "Our commitment is to work towards Kent being Net Zero"))
+    tgt = str(commitment_id(lib, R, "We will rescind the County Councils Climate Emergency"))
+
+    def verdict():
+        links = ok(cli(lib, "lineage", src))["links"]
+        assert len(links) == 1
+        return {k: links[0][k] for k in ("relation", "state", "rationale", "confirmed_by")}
+
+    first = {"relation": "scaled_back", "state": "confirmed", "rationale": "first verdict",
+             "confirmed_by": "A. Officer"}
+    ok(run_cli("link", src, tgt, "--relation", "scaled_back", "--confirm", "--rationale",
+               "first verdict", "--user", "A. Officer", "--json", library=lib))
+    assert verdict() == first
+    plain = run_cli("link", src, tgt, "--relation", "reversed", "--user", "B. Officer",
+                    library=lib)
+    assert plain.returncode == 1 and plain.stderr.count("\n") == 1, plain.stderr
+    for words in ("confirmed verdict", "Scaled back", "A. Officer", "--confirm", "--rationale"):
+        assert words in plain.stderr, (words, plain.stderr)
+    assert verdict() == first
+    unsaid = run_cli("link", src, tgt, "--relation", "continued", "--confirm", library=lib)
+    assert unsaid.returncode == 1 and "rationale" in unsaid.stderr
+    assert verdict() == first
+    changed = ok(run_cli("link", src, tgt, "--relation", "reversed", "--confirm",
+                         "--rationale", "rescinded in 2025", "--user", "B. Officer", "--json",
+                         library=lib))
+    assert changed["value"]["history"][-1]["rationale"] == "first verdict"
+    assert changed["value"]["history"][-1]["relation"] == "scaled_back"
+    assert verdict() == {"relation": "reversed", "state": "confirmed",
+                         "rationale": "rescinded in 2025", "confirmed_by": "B. Officer"}
+    sidecar = json.loads((lib / "sidecars" / f"{F}.json").read_text(encoding="utf-8"))
+    assert sidecar["links"][0]["history"][-1]["by"] == "A. Officer"
+    ok(cli(lib, "undo"))
+    assert verdict() == first
