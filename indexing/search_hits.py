@@ -37,6 +37,7 @@ from indexing.analysis import (
 from indexing.search_snippet import SNIPPET_CHARS, snippet
 from indexing.search_snippet import quick_regex as _quick_regex
 from workbench.model import SearchHit
+from workbench.section_names import section_label  # the one rule; re-exported for the reader
 
 __all__ = [
     "SNIPPET_CHARS",
@@ -485,23 +486,6 @@ class Citations:
             nth = sum(1 for start, _ in same if start <= page_index) or 1
         marked = (*path[:-1], f"{path[-1]} ({nth} of {len(same)})")
         return marked, " › ".join(marked[-2:])
-
-
-def section_label(paths: Sequence[Sequence[str]], i: int) -> str:
-    """How to name section ``i`` of a plan whose sections have ``paths``, unambiguously.
-
-    The shortest tail of its path that no other section's path ends with ("Aim 2 › Our
-    objectives"), or, when even the whole path repeats, its last two headings and "(n of N)".
-    The same rule as ``Citations``, for callers that hold a plan's sections (the reader).
-    """
-    path = tuple(paths[i])
-    if not path:
-        return ""
-    for k in range(1, len(path) + 1):
-        if sum(1 for p in paths if tuple(p)[-k:] == path[-k:]) <= 1:
-            return " › ".join(path[-k:])
-    same = [j for j, p in enumerate(paths) if tuple(p) == path]
-    return " › ".join(path[-2:]) + f" ({same.index(i) + 1} of {len(same)})"
 
 
 def to_hit(

@@ -68,7 +68,9 @@ def _lineage(lib: PackLibrary, c: EffectiveCommitment, linked: set[str],
     own = LineageStep(
         plan_title=lib.plans[c.plan].title, plan_date=lib.plans[c.plan].meta.published,
         stage=_stage(lib, c.plan), relation=FIRST_APPEARS, text=c.text,
-        citation=Citation(lib.plans[c.plan].title, c.heading, c.page_label), quoted_above=True,
+        citation=Citation(lib.plans[c.plan].title,
+                          lib.section_name(c.plan, c.section_id, c.heading), c.page_label),
+        quoted_above=True,
     )
     if c.key not in linked:
         return (own,)
@@ -89,7 +91,9 @@ def _lineage(lib: PackLibrary, c: EffectiveCommitment, linked: set[str],
                       found.start if found else 0), LineageStep(
             plan_title=node.plan_title, plan_date=node.published,
             stage=_stage(lib, node.plan), relation=relation, text=node.text,
-            citation=Citation(node.plan_title, found.heading if found else "", node.page_label),
+            citation=Citation(node.plan_title, lib.section_name(found.plan, found.section_id,
+                                                                found.heading)
+                              if found else "", node.page_label),
             confirmed=link is None or link.state == "confirmed", quoted_above=node.key in printed,
         )))
     for edge in thread.edges:  # verdicts with no successor passage (dropped, withdrawn, …)
@@ -154,7 +158,8 @@ def _commitment_item(lib: PackLibrary, c: EffectiveCommitment, to_plan: str,
         key=lib.stable(c),
         heading=item_heading(c.text),
         quote=c.text,
-        citation=Citation(plan.title, c.heading, c.page_label),
+        citation=Citation(plan.title, lib.section_name(c.plan, c.section_id, c.heading),
+                          c.page_label),
         lineage=_lineage(lib, c, linked, printed),
         statuses=tuple(StatusEntry(_status_label(s.status), s.as_at, s.rationale, s.created_by)
                        for s in statuses),

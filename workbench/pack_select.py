@@ -43,6 +43,7 @@ from workbench.pack import Citation, PackSelection
 from workbench.ports import Store
 from workbench.records import Annotation, EffectiveCommitment, Link, Ref, StatusAssessment
 from workbench.review import Records
+from workbench.section_names import section_label
 from workbench.tasks import TaskState
 from workbench.text import fold, words
 
@@ -154,15 +155,28 @@ class PackLibrary:
                                           key=lambda s: s.ordinal)
         return self._sections[slug]
 
+    def section_name(self, plan: str, section_id: int | None, heading: str = "") -> str:
+        """The section as a citation names it, unambiguous where the plan repeats a heading
+        (``workbench.section_names``, the rule search citations follow); else ``heading``."""
+        if plan not in self.plans or section_id is None:
+            return heading
+        sections = self.sections(plan)
+        at = next((i for i, s in enumerate(sections) if s.id == section_id), None)
+        if at is None:
+            return heading
+        return section_label([s.path for s in sections], at) or heading
+
     def heading_at(self, ref: Ref) -> str:
-        """The section heading of an anchored passage: its commitment's, else by page."""
+        """The section of an anchored passage, named unambiguously: its commitment's section,
+        else the last section starting on or before its page."""
         found = self.bind(ref)
         if found is not None:
-            return found.heading
+            return self.section_name(found.plan, found.section_id, found.heading)
         if ref.plan not in self.plans:
             return ""
         started = [s for s in self.sections(ref.plan) if s.page_start <= ref.anchor.page_index]
-        return started[-1].heading if started else ""
+        return self.section_name(ref.plan, started[-1].id, started[-1].heading) if started \
+            else ""
 
     def citation(self, ref: Ref) -> Citation:
         title = self.plans[ref.plan].title if ref.plan in self.plans else ref.plan

@@ -1,0 +1,86 @@
+"""Packs as a clerk reads them, for what QA found in round 9 (docs/bench/qa9-r9.md, L2-L5):
+``workbench export`` run in-process on a copy of the sample library, every format read back.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import shutil
+
+import docx
+import openpyxl
+import pymupdf
+import pytest
+
+import ui.cli
+from tests.export.readback import norm, pdf_text
+
+F, R = "framing-kents-future-2022", "reforming-kent-2025"
+SEARCH = ["--search", '"climate emergency"']
+
+
+@pytest.fixture
+def library(sample_library_master, tmp_path):
+    root = tmp_path / "library"
+    shutil.copytree(sample_library_master, root)
+    return root
+
+
+@pytest.fixture
+def cli(library, capsys):
+    def run(*args: str) -> str:
+        code = ui.cli.main([*args, "--library", str(library)])
+        out, err = capsys.readouterr()
+        assert code == 0, err
+        return out
+
+    return run
+
+
+def names_one_section(paths: list[list[str]], name: str) -> bool:
+    """Whether a citation's section ``name`` picks out exactly one of a plan's sections."""
+    if not name:
+        return True
+    if name.endswith(" of " + name.rsplit(" of ", 1)[-1]) and name.endswith(")"):
+        return True  # "(2 of 4)": the whole path repeats, numbered in reading order
+    tail = name.split(" › ")
+    return sum(1 for p in paths if p[-len(tail):] == tail) == 1
+
+
+def test_a_pack_names_a_repeated_heading_unambiguously(cli, tmp_path):
+    """L2: where a plan repeats a heading ("Our objectives" under each aim), the Section
+    column, the Source lines and each lineage step's citation use the disambiguated name
+    search citations use, in every format."""
+    paths = {slug: [s["path"] for s in json.loads(cli("show", slug, "--json"))["sections"]]
+             for slug in (F, R)}
+    shows = {slug: json.loads(cli("show", slug, "--json"))["commitments"] for slug in (F, R)}
+    src = next(c["id"] for c in shows[F] if c["text"].startswith("Since formally acknowledging"))
+    tgt = next(c["id"] for c in shows[R] if c["text"].startswith("We will rescind the County"))
+    cli("link", str(src), str(tgt), "--relation", "reversed", "--confirm", "--rationale",
+        "The declaration is rescinded.")
+    for fmt in ("csv", "xlsx", "docx", "pdf"):
+        cli("export", "--format", fmt, "--out", str(tmp_path / f"pack.{fmt}"), *SEARCH)
+    with (tmp_path / "pack.csv").open(encoding="utf-8-sig", newline="") as f:
+        rows = list(csv.DictReader(f))
+    slug_of = {"Framing Kent's Future": F, "Reforming Kent 2025-2028": R}
+    ours = [r for r in rows if r["Plan"] in slug_of]
+    assert ours and all(names_one_section(paths[slug_of[r["Plan"]]], r["Section"])
+                        for r in ours), [r["Section"] for r in ours]
+    rescind = next(r for r in rows if r["Text"].startswith("We will rescind the County"))
+    assert rescind["Section"].endswith(" › Our objectives")
+    book = openpyxl.load_workbook(tmp_path / "pack.xlsx")
+    sheet = [[c.value or "" for c in row] for row in book["Commitments"].iter_rows()]
+    assert [r[3] for r in sheet[1:]] == [r["Section"] for r in rows]
+    lineage = [dict(zip([c or "" for c in next(book["Lineage"].iter_rows(values_only=True))],
+                        [v or "" for v in row], strict=True))
+               for row in list(book["Lineage"].iter_rows(values_only=True))[1:]]
+    steps = [s for s in lineage if s["Plan"] in slug_of]
+    assert any(s["Section"] == rescind["Section"] for s in steps)
+    assert all(names_one_section(paths[slug_of[s["Plan"]]], s["Section"]) for s in steps)
+    source = f"Reforming Kent 2025-2028 · {rescind['Section']} · p. 11"
+    text = "\n".join(p.text for p in docx.Document(str(tmp_path / "pack.docx")).paragraphs)
+    assert source in text
+    assert "Reforming Kent 2025-2028 · Our objectives ·" not in text
+    with pymupdf.open(tmp_path / "pack.pdf") as doc:
+        assert norm(source) in norm(pdf_text(doc)).replace("\n", " ")
