@@ -207,8 +207,7 @@ def _item(doc, n: int, item: PackItem, images: list[PageImage]) -> None:
         rows: list[list[str | tuple[str, str]]] = []
         for step in item.lineage:
             detail = " · ".join(p for p in (step.plan_date, step.stage) if p)
-            check = "✓ confirmed" if step.confirmed else "suggested, not yet confirmed"
-            rows.append([(step.plan_title, detail), (step.relation, check),
+            rows.append([(step.plan_title, detail), (step.relation, step.verdict()),
                          QUOTED_ABOVE if step.quoted_above else step.text,
                          step.citation.text()])
         _table(doc, ["Edition", "Relation", "Wording", "Citation"], rows, [35, 27, 68, 40])

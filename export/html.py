@@ -236,8 +236,9 @@ def _lineage(item: PackItem) -> list[str]:
         detail = " · ".join(p for p in (step.plan_date, step.stage) if p)
         edition = _t(step.plan_title) + (f'<br><span class="small">{_t(detail)}</span>'
                                          if detail else "")
-        check = "✓ confirmed" if step.confirmed else "suggested, not yet confirmed"
-        relation = f'{_t(step.relation)}<br><span class="small">{_t(check)}</span>'
+        check = step.verdict()
+        relation = _t(step.relation) + (f'<br><span class="small">{_t(check)}</span>'
+                                        if check else "")
         out.append(
             f"<tr><td{_dir(step.plan_title)}>{edition}</td><td>{relation}</td>"
             f"<td{_dir(wording)}>{_t(wording)}</td>"

@@ -89,7 +89,8 @@ def _lineage_rows(pack: Pack) -> Iterator[list[str]]:
     for item in pack.items:
         for n, step in enumerate(item.lineage, start=1):
             yield [item.key, str(n), step.plan_title, step.plan_date, step.stage, step.relation,
-                   "yes" if step.confirmed else "no", step.text, step.citation.section,
+                   {True: "yes", False: "no"}.get(step.confirmed, ""), step.text,
+                   step.citation.section,
                    step.citation.page_label]
 
 

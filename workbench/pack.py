@@ -198,8 +198,16 @@ class LineageStep:
     relation: str  # label, e.g. "first appears", "continued", "weakened", "reversed"
     text: str
     citation: Citation
-    confirmed: bool = True  # False: a suggestion no officer has confirmed yet
+    # True: an officer's confirmed verdict; False: a suggestion no officer has confirmed yet;
+    # None: no verdict at all (the edition where it first appears, or nothing reviewed)
+    confirmed: bool | None = True
     quoted_above: bool = False  # its wording is the item's quote or successor, printed above
+
+    def verdict(self) -> str:
+        """What a reader is told of the step's verdict; "" when there is none to tell."""
+        if self.confirmed is None:
+            return ""
+        return "✓ confirmed" if self.confirmed else "suggested, not yet confirmed"
 
 
 @dataclass(frozen=True, slots=True)

@@ -70,7 +70,7 @@ def _lineage(lib: PackLibrary, c: EffectiveCommitment, linked: set[str],
         stage=_stage(lib, c.plan), relation=FIRST_APPEARS, text=c.text,
         citation=Citation(lib.plans[c.plan].title,
                           lib.section_name(c.plan, c.section_id, c.heading), c.page_label),
-        quoted_above=True,
+        quoted_above=True, confirmed=None,  # nobody has reviewed it: no verdict to show
     )
     if c.key not in linked:
         return (own,)
@@ -94,7 +94,8 @@ def _lineage(lib: PackLibrary, c: EffectiveCommitment, linked: set[str],
             citation=Citation(node.plan_title, lib.section_name(found.plan, found.section_id,
                                                                 found.heading)
                               if found else "", node.page_label),
-            confirmed=link is None or link.state == "confirmed", quoted_above=node.key in printed,
+            confirmed=None if link is None else link.state == "confirmed",
+            quoted_above=node.key in printed,
         )))
     for edge in thread.edges:  # verdicts with no successor passage (dropped, withdrawn, …)
         link = edge.link

@@ -84,3 +84,34 @@ def test_a_pack_names_a_repeated_heading_unambiguously(cli, tmp_path):
     assert "Reforming Kent 2025-2028 · Our objectives ·" not in text
     with pymupdf.open(tmp_path / "pack.pdf") as doc:
         assert norm(source) in norm(pdf_text(doc)).replace("\n", " ")
+
+
+def lineage_sheet(path) -> list[dict[str, str]]:
+    rows = list(openpyxl.load_workbook(path)["Lineage"].iter_rows(values_only=True))
+    return [dict(zip(rows[0], [v or "" for v in row], strict=True)) for row in rows[1:]]
+
+
+def test_an_unreviewed_commitment_is_not_called_confirmed(cli, tmp_path):
+    """L3: with no link recorded, no lineage step reads "✓ confirmed" / "Confirmed: yes";
+    an officer's confirmed verdict still does, on its own step only."""
+    for fmt in ("xlsx", "docx", "pdf"):
+        cli("export", "--format", fmt, "--out", str(tmp_path / f"none.{fmt}"), *SEARCH)
+    steps = lineage_sheet(tmp_path / "none.xlsx")
+    assert steps and {s["Confirmed"] for s in steps} == {""}
+    assert {s["Relation"] for s in steps} == {"first appears"}
+    cells = [c.text for t in docx.Document(str(tmp_path / "none.docx")).tables
+             for row in t.rows for c in row.cells]
+    assert any(c.startswith("first appears") for c in cells)
+    assert not any("confirmed" in c for c in cells)
+    with pymupdf.open(tmp_path / "none.pdf") as doc:
+        text = pdf_text(doc)
+    assert "first appears" in text and "✓ confirmed" not in text
+
+    shows = {slug: json.loads(cli("show", slug, "--json"))["commitments"] for slug in (F, R)}
+    src = next(c["id"] for c in shows[F] if c["text"].startswith("Since formally acknowledging"))
+    tgt = next(c["id"] for c in shows[R] if c["text"].startswith("We will rescind the County"))
+    cli("link", str(src), str(tgt), "--relation", "reversed", "--confirm", "--rationale",
+        "The declaration is rescinded.")
+    cli("export", "--format", "xlsx", "--out", str(tmp_path / "one.xlsx"), *SEARCH)
+    verdicts = {(s["Relation"], s["Confirmed"]) for s in lineage_sheet(tmp_path / "one.xlsx")}
+    assert verdicts == {("first appears", ""), ("reversed", "yes")}
