@@ -115,3 +115,17 @@ def test_an_unreviewed_commitment_is_not_called_confirmed(cli, tmp_path):
     cli("export", "--format", "xlsx", "--out", str(tmp_path / "one.xlsx"), *SEARCH)
     verdicts = {(s["Relation"], s["Confirmed"]) for s in lineage_sheet(tmp_path / "one.xlsx")}
     assert verdicts == {("first appears", ""), ("reversed", "yes")}
+
+
+def test_every_colophon_states_the_search_that_chose_the_items(cli, tmp_path):
+    """L4: the DOCX colophon says which search chose the items, as the PDF's and XLSX's do."""
+    for fmt in ("docx", "pdf", "xlsx"):
+        cli("export", "--format", fmt, "--out", str(tmp_path / f"pack.{fmt}"), *SEARCH)
+    said = "found by the search “\"climate emergency\"”"
+    document = docx.Document(str(tmp_path / "pack.docx"))
+    colophon = {row.cells[0].text: row.cells[1].text for row in document.tables[-1].rows}
+    assert said in colophon["Selection"], colophon
+    with pymupdf.open(tmp_path / "pack.pdf") as doc:
+        assert said in norm(doc[-1].get_text())
+    rows = openpyxl.load_workbook(tmp_path / "pack.xlsx")["Colophon"].iter_rows(values_only=True)
+    assert said in dict(rows)["Selection"]
