@@ -157,10 +157,9 @@ def _picture(doc, image: PageImage) -> None:
 def _cover(doc, pack: Pack) -> None:
     _para(doc, "Briefing pack", "Subtitle")
     _para(doc, pack.title, "Title")
-    _para(doc, pack.committee, "Subtitle")
-    rows = [["Committee", pack.committee], ["Date", pack.date], ["Prepared by", pack.author],
-            ["Facts as at", pack.as_at], ["Commitments covered", str(len(pack.items))]]
-    _table(doc, None, rows, [50, 110], row_labels=True)
+    if pack.committee.strip():
+        _para(doc, pack.committee, "Subtitle")
+    _table(doc, None, [list(row) for row in pack.cover_rows()], [50, 110], row_labels=True)
     _para(doc, "Quotations are reproduced exactly as printed in each plan. Page references are "
                "the page numbers printed in the plan. The colophon at the end records the "
                "selection and library revision, so this pack can be regenerated.")

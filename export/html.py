@@ -150,18 +150,12 @@ def _item_title(n: int, item: PackItem) -> str:
 
 
 def _cover(pack: Pack) -> list[str]:
-    rows = [
-        ("Committee", pack.committee),
-        ("Date", pack.date),
-        ("Prepared by", pack.author),
-        ("Facts as at", pack.as_at),
-        ("Commitments covered", str(len(pack.items))),
-    ]
     out = ['<section class="cover">', '<p class="kicker">Briefing pack</p>',
            f"<h1{_dir(pack.title)}>{_t(pack.title)}</h1>"]
-    out.append(f'<p class="committee"{_dir(pack.committee)}>{_t(pack.committee)}</p>')
+    if pack.committee.strip():
+        out.append(f'<p class="committee"{_dir(pack.committee)}>{_t(pack.committee)}</p>')
     out.append("<table><caption>About this pack</caption><tbody>")
-    for label, value in rows:
+    for label, value in pack.cover_rows():
         out.append(f'<tr><th scope="row">{_t(label)}</th><td{_dir(value)}>{_t(value)}</td></tr>')
     out.append("</tbody></table>")
     out.append(

@@ -407,6 +407,14 @@ class Pack:
             selection_text=s(self.selection_text),
         )
 
+    def cover_rows(self) -> list[tuple[str, str]]:
+        """The cover's facts as (label, value), for every writer. A fact nobody gave (no
+        author, no committee) is left out, not printed as an empty row."""
+        rows = [("Committee", self.committee), ("Date", self.date),
+                ("Prepared by", self.author), ("Facts as at", self.as_at),
+                ("Commitments covered", str(len(self.items)))]
+        return [(label, value) for label, value in rows if value.strip()]
+
     def colophon(self) -> list[tuple[str, str]]:
         """The lines that say, in words, how to regenerate the same pack, as (label, value).
         The exact filter travels as data (``manifest_of``), not printed here."""

@@ -129,3 +129,21 @@ def test_every_colophon_states_the_search_that_chose_the_items(cli, tmp_path):
         assert said in norm(doc[-1].get_text())
     rows = openpyxl.load_workbook(tmp_path / "pack.xlsx")["Colophon"].iter_rows(values_only=True)
     assert said in dict(rows)["Selection"]
+
+
+def test_a_cover_without_an_author_has_no_empty_prepared_by_row(cli, tmp_path):
+    """L5: no author given, no "Prepared by" row (and no empty committee line) on the cover
+    of the PDF or the DOCX; given, it is printed."""
+    cli("export", "--format", "docx", "--out", str(tmp_path / "bare.docx"), *SEARCH)
+    cli("export", "--format", "pdf", "--out", str(tmp_path / "bare.pdf"), *SEARCH)
+    cover = docx.Document(str(tmp_path / "bare.docx")).tables[0]
+    labels = [row.cells[0].text for row in cover.rows]
+    assert "Prepared by" not in labels and "Committee" not in labels
+    assert all(row.cells[1].text.strip() for row in cover.rows)
+    with pymupdf.open(tmp_path / "bare.pdf") as doc:
+        assert "Prepared by" not in doc[0].get_text() and "Facts as at" in doc[0].get_text()
+    cli("export", "--format", "pdf", "--out", str(tmp_path / "signed.pdf"), *SEARCH,
+        "--author", "A. Clerk", "--committee", "Scrutiny Committee")
+    with pymupdf.open(tmp_path / "signed.pdf") as doc:
+        page = norm(doc[0].get_text())
+    assert "Prepared by" in page and "A. Clerk" in page and "Scrutiny Committee" in page
