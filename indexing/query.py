@@ -39,6 +39,8 @@ Query syntax (for the README)
   partial) date: ``date:2020``, ``date:2020-03``, ``date:2020..2022``, ``date:2020..``,
   ``date:..2022``, ``date:>=2020``, ``date:<2022``. A partial date is a period: ``2020`` means
   any day in 2020, and ranges match plans whose period overlaps them.
+  A filter whose value cannot be read (``date:abc``, ``kind:bogus``, a ``plan:`` the library
+  lacks) runs no search and gives a notice saying so (``indexing.query_filters``).
   Any other ``name:value`` is just words (``owner:alice`` searches "owner" and "alice").
 * Limits: 512 characters, 64 terms, 8 levels of parentheses; control, zero-width and
   bidi-override characters are removed. Each limit that bites adds a notice.
@@ -80,6 +82,7 @@ from indexing.dates import (
     date_range_query,
     parse_date_filter,
 )
+from indexing.query_filters import filter_problem
 from indexing.query_parser import (
     MAX_DEPTH,
     MAX_TERMS,
@@ -192,6 +195,8 @@ class _Ctx:
     prefixes: list[tuple[str, str]] = field(default_factory=list)
     phrases: list[tuple[str, ...]] = field(default_factory=list)
     near: list[str] = field(default_factory=list)
+    plans: frozenset[str] | None = None  # the library's plan names, for plan: filters
+    refused: list[str] = field(default_factory=list)  # notices of filters that cannot be read
 
 
 def _text_clause(st: list[str]) -> wq.Query:
@@ -360,6 +365,9 @@ def _compile_phrase(p: _Phrase, ctx: _Ctx, hl: bool) -> tuple[wq.Query, str] | N
 
 def _compile_field(f: _Field, ctx: _Ctx, hl: bool) -> tuple[wq.Query, str] | None:
     value = f.value
+    if problem := filter_problem(f.name, value, ctx.plans):
+        ctx.refused.append(problem)  # no search runs: the notice says why (parse_query)
+        return None
     if f.name == "date":
         q = parse_date_filter(value)
         if q is not None:
@@ -545,12 +553,14 @@ def _is_positive(q: wq.Query) -> bool:
     return True
 
 
-def parse_query(text: str, synonyms: SynonymTable | None = None) -> ParsedQuery:
+def parse_query(text: str, synonyms: SynonymTable | None = None,
+                plans: frozenset[str] | None = None) -> ParsedQuery:
     """Turn what a person typed into a Whoosh query. Never raises on any string.
 
     Args:
         text: the search-box text, untrusted.
         synonyms: acronym/phrase table; ``None`` means no expansion.
+        plans: the library's plan short names, to refuse a ``plan:`` naming none of them.
 
     Returns:
         A ``ParsedQuery``; ``query`` is None when there is nothing to search for, and
@@ -564,8 +574,10 @@ def parse_query(text: str, synonyms: SynonymTable | None = None) -> ParsedQuery:
         notices.append(NOTICE_DEEP)
     if parser.too_many:
         notices.append(NOTICE_TOO_MANY_TERMS)
-    ctx = _Ctx(table)
+    ctx = _Ctx(table, plans=plans)
     compiled = _compile(tree, ctx, True) if tree is not None else None
+    if ctx.refused:  # a filter that cannot be read is an error, as the CLI's --from abc is
+        return ParsedQuery(None, cleaned, (*notices, *ctx.refused))
     if compiled is None:
         return ParsedQuery(None, cleaned, (*notices, NOTICE_EMPTY))
     q, shown = compiled

@@ -61,6 +61,7 @@ from indexing.query import (
     parse_query,
     stems,
 )
+from indexing.query_filters import known_plans
 from indexing.search_fetch import FILL_MAX_LIMIT, MAX_LIMIT, NOTICE_SOME_WORDS, collect
 from indexing.search_hits import SNIPPET_CHARS, TAILS, Citations, tail_terms, to_hit
 from indexing.search_scoring import FastBM25F
@@ -538,11 +539,12 @@ class WhooshSearchIndex:
         try:
             with self._read_lock:
                 s = self._current_searcher()
-                parsed = parse_query(query, self._table(s))
+                plans = known_plans(s)  # plan:nope gets a notice, not a silent nothing
+                parsed = parse_query(query, self._table(s), plans)
                 # a misspelt word is searched as the closest word the library has (recall)
                 fixed = respell(query, s, self._table(s)) if parsed.query is not None else None
                 if fixed is not None:
-                    parsed = parse_query(fixed[0], self._table(s))
+                    parsed = parse_query(fixed[0], self._table(s), plans)
                     notices.insert(0, fixed[1])
                 notices = list(parsed.notices) + notices
                 if parsed.query is None:
