@@ -154,6 +154,22 @@ def test_link_dialog_refuses_reversed_without_rationale_then_thread_spans_plans(
     link = blocker.args[0].value
     assert (link.relation, link.state, link.confirmed_by) == ("reversed", "confirmed", "Tester")
 
+    # L1: the confirmed verdict is not replaced by a proposal from the dialog either
+    qtbot.waitUntil(lambda: not dialog.isVisible(), timeout=10000)
+    again = ui.open_link_dialog(f"c:{source.id}")  # as L does
+    qtbot.waitUntil(lambda: again.choices is not None and again.choices.existing is not None,
+                    timeout=15000)
+    again.set_relation("continued")
+    again.confirm_check.setChecked(False)
+    assert not again.buttons.button(again.buttons.StandardButton.Save).isEnabled()
+    assert "confirmed by Tester" in again.why_label.text()
+    again.submit()  # refused: nothing is written
+    again.confirm_check.setChecked(True)
+    assert again.buttons.button(again.buttons.StandardButton.Save).isEnabled()
+    again.reject()
+    kept = stored(sample_library, lambda r: [(k.relation, k.state) for k in r.links(FRAMING)])
+    assert kept == [("reversed", "confirmed")]
+
     ui.show_thread(f"c:{source.id}")
     panel = ui.lineage_panel
     qtbot.waitUntil(lambda: panel.thread is not None, timeout=10000)

@@ -125,6 +125,7 @@ class LinkDialog(QDialog):
         self.confirm_check = QCheckBox("&Confirmed verdict (not just a proposal)")
         self.confirm_check.setChecked(True)
         self.confirm_check.setAccessibleName("Confirmed verdict")
+        self.confirm_check.toggled.connect(lambda _on: self._validate())
         form2.addRow("&Relation", self.relation_combo)
         form2.addRow("Ra&tionale", self.rationale_edit)
         form2.addRow("Evidence", self.evidence_check)
@@ -212,6 +213,14 @@ class LinkDialog(QDialog):
     def problem(self) -> str:
         if self.choices is None:
             return "Loading the later plan's commitments…"
+        existing = self.choices.existing
+        if existing is not None and existing.state == "confirmed" \
+                and not self.confirm_check.isChecked():  # Links.link refuses it too
+            return (f"This commitment's verdict "
+                    f"({RELATIONS.get(existing.relation, existing.relation)}) was confirmed by "
+                    f"{existing.confirmed_by or existing.created_by or 'someone'}: a proposal "
+                    "cannot replace it. To change it, keep “Confirmed verdict” ticked and say "
+                    "why in the rationale; Cancel keeps it.")
         return relation_problem(self.relation(), len(self.target_keys()),
                                 self.rationale_edit.toPlainText())
 
