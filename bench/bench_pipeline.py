@@ -121,9 +121,8 @@ RAW_CPU = [0.0]
 
 
 def cpu_seconds() -> float:
-    """CPU time of this process and of its reaped children (the worker processes, or the fork
-    server with the workers it reaped: ``stop_fork_server``): a measure of work that the load
-    of a shared machine moves much less than wall time."""
+    """CPU time of this process and of its reaped children (the worker processes): a
+    measure of work that the load of a shared machine moves much less than wall time."""
     import resource
 
     me, kids = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
@@ -146,19 +145,7 @@ def import_run(files: list[Path], root: Path, *, workers: int, with_index: bool)
         wb.extractor.close()
         index.close()
         store.close()
-        stop_fork_server()
     return elapsed
-
-
-def stop_fork_server() -> None:
-    """End the fork server the run's workers came from (``indexing.worker`` uses one on Linux),
-    so that each timed import starts its workers from nothing, as a new CLI process does, and
-    so that the server's CPU and that of the workers it forked (reaped by it) count in this
-    process's ``RUSAGE_CHILDREN`` once it is reaped here. Call it after every worker is closed:
-    the server waits for them. ``_stop`` is the standard library's own (used by its tests)."""
-    from multiprocessing import forkserver
-
-    forkserver._forkserver._stop()
 
 
 def raw_whoosh(root: Path, lib: Path) -> tuple[float, object]:

@@ -3,8 +3,7 @@
 The parent (GUI or CLI process) never imports PyMuPDF: the child entry point
 (``indexing.worker_child``) imports ``indexing.pdf_extract`` itself. Requests and replies are
 the frozen dataclasses of ``indexing.worker_protocol``, sent over a ``multiprocessing.Pipe`` to
-a child forked from a fork server that has them loaded (Linux; ``start_method``), or started
-with the ``spawn`` context elsewhere.
+a child started with the ``spawn`` context.
 
 * ``PdfWorkerExtractor`` implements ``workbench.ports.Extractor``: one long-lived child for
   many documents (replaced after ``recycle_after`` pages served, once its resident memory
@@ -30,7 +29,6 @@ import multiprocessing
 import os
 import select
 import signal
-import sys
 import threading
 import time
 from pathlib import Path
@@ -136,49 +134,15 @@ def _skip_main_in_workers() -> None:
 
 _skip_main_in_workers()
 
-#: what the fork server imports once, before it forks any worker: the child's entry point and
-#: the extraction with PyMuPDF (``child_main`` imports it; in a forked child it is loaded already)
-_PRELOAD = ("indexing.worker_child", "indexing.pdf_extract")
-
-
-def start_method() -> str:
-    """How worker processes start: ``"forkserver"`` on Linux, ``"spawn"`` elsewhere.
-
-    A spawned child starts a fresh interpreter and imports PyMuPDF and the analysis: ~0.16 s
-    of CPU a child, at every import's two workers, every recycle and every restart after a
-    damaged file (issue 12, Speed). A fork server, itself a fresh interpreter (so forking it is
-    safe whatever threads the GUI runs), imports them once; each worker is then a fork of it,
-    with nothing to import. Windows has no fork. macOS keeps ``spawn``: its system libraries are
-    not fork-safe (why Python made ``spawn`` its default there) and it is not tested here. A
-    frozen application keeps ``spawn`` too: the fork server runs ``python -c``, which a frozen
-    executable does not understand."""
-    if (sys.platform.startswith("linux") and not getattr(sys, "frozen", False)
-            and "forkserver" in multiprocessing.get_all_start_methods()):
-        return "forkserver"
-    return "spawn"
-
-
-def _context() -> Any:
-    method = start_method()
-    ctx = multiprocessing.get_context(method)
-    if method == "forkserver":
-        # one fork server per process (multiprocessing's), started at the first worker; the list
-        # must be set before that, and setting it again changes nothing for a running server
-        ctx.set_forkserver_preload(list(_PRELOAD))
-    return ctx
-
 
 class _Child:
-    """One worker process (spawned, or forked from the fork server) and our end of its pipe."""
+    """One spawned worker process and the parent end of its pipe."""
 
     def __init__(self, memory_limit: int, use_rlimit: bool = True) -> None:
-        ctx = _context()
+        ctx = multiprocessing.get_context("spawn")
         self.conn, child_conn = ctx.Pipe(duplex=True)
-        # a forked child has the fork server's environment, captured when the server started:
-        # it is given ours, as a spawned child would have it (e.g. TESSDATA_PREFIX for OCR)
-        environ = dict(os.environ) if ctx.get_start_method() == "forkserver" else None
         self.process = ctx.Process(target=child_main,
-                                   args=(child_conn, memory_limit, use_rlimit, environ),
+                                   args=(child_conn, memory_limit, use_rlimit),
                                    name=_CHILD_NAME, daemon=True)
         self.process.start()
         child_conn.close()

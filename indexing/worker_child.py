@@ -1,8 +1,7 @@
 """The PDF worker's child process: serves extraction, OCR, page images and page words.
 
-Started by ``indexing.worker`` (forked from a fork server that has loaded it, or spawned); this
-is the only side that imports PyMuPDF (through ``indexing.pdf_extract``, loaded in
-``child_main``, or already in the fork server). It caps its own address
+Started by ``indexing.worker`` with the ``spawn`` context; this is the only side that imports
+PyMuPDF (through ``indexing.pdf_extract``, loaded in ``child_main``). It caps its own address
 space with ``RLIMIT_AS`` where the platform has it (the parent's RSS watchdog covers the rest),
 sends ``Progress`` while it reads pages, and answers every request with a reply: an exception
 becomes a failure reply, never a silent death.
@@ -86,16 +85,11 @@ def is_memory_error(exc: BaseException) -> bool:
     return isinstance(exc, MemoryError) or "out of memory" in text or "malloc" in text
 
 
-def child_main(conn: Connection, memory_limit: int, use_rlimit: bool = True,
-               environ: dict[str, str] | None = None) -> None:
+def child_main(conn: Connection, memory_limit: int, use_rlimit: bool = True) -> None:
     """Entry point of the worker process: serve requests until told to stop (``None``).
 
     ``use_rlimit=False`` leaves the address space uncapped (tests of the parent's watchdog,
-    which is what enforces ``memory_limit`` on Windows). ``environ``: the parent's environment,
-    for a child forked from the fork server (which has the environment of its own start)."""
-    if environ is not None:
-        os.environ.clear()
-        os.environ.update(environ)
+    which is what enforces ``memory_limit`` on Windows)."""
     if use_rlimit:
         _limit_memory(memory_limit)
     # MuPDF prints its complaints on stdout, which is the CLI's stdout (and would corrupt

@@ -28,9 +28,8 @@ def rlimit_enabled() -> bool:
 def process_handle(pid: int | None) -> psutil.Process | None:
     """A psutil handle on process ``pid`` (None if there is none), to keep with a worker child:
     making one reads ``/proc`` each time, and an import asked twice a document (issue 12,
-    Speed). A spawned child is reaped only when it is discarded, so its pid is not reused while
-    the handle is kept; a child forked from the fork server is reaped by the server when it
-    ends, and the request loop discards a child that ended before reading its memory again."""
+    Speed). The child is reaped only when it is discarded, so its pid is not reused while the
+    handle is kept."""
     if pid is None:
         return None
     try:

@@ -15,6 +15,7 @@ from indexing.commitment_features import (
     features,
     load_model,
 )
+from indexing.commitments import Candidate, select
 
 CASES = [
     ("We will publish the results every year.", Context("sentence")),
@@ -64,3 +65,24 @@ def test_a_kind_needs_its_evidence_and_ties_go_to_the_first_kind() -> None:
     assert equal.score({"bias": 1.0, "date": 1.0})[0] == "target"
     tied = Model({"none": {"bias": -5.0}, **{k: {"bias": 1.0} for k in KINDS[1:]}})
     assert tied.score({"bias": 1.0, "government": 1.0, "number": 1.0})[0] == "commitment"
+
+
+def _candidate(text: str, shape: str) -> Candidate:
+    ctx = Context(shape)
+    return Candidate(0, 0, len(text), text, 0, "", ctx, [], (0, 0),
+                     feats=base_features(text, ctx))
+
+
+def test_select_scores_each_candidate_with_its_shape() -> None:
+    # the pipeline keeps uncrossed features and passes the shape: a model whose only evidence
+    # for a commitment is a crossed weight must keep the item and drop the same words as a
+    # sentence (seen failing with the shape left out of select's call)
+    model = Model({"none": {"bias": 1.0},
+                   "commitment": {"item*will": 4.0},
+                   **{k: {"bias": -9.0} for k in KINDS[2:]}})
+    text = "We will publish the results every year."
+    assert "will" in base_features(text, Context("bullet"))
+    item, sentence = _candidate(text, "bullet"), _candidate(text, "sentence")
+    kept = select([item, sentence], model, total_words=10_000)
+    assert [(c.context.shape, kind) for c, kind in kept] == [("bullet", "commitment")]
+
