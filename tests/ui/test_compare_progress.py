@@ -21,22 +21,35 @@ pytestmark = pytest.mark.threads  # the comparison must run on the real DB threa
 REFORMING = "reforming-kent-2025"
 
 
+class SlowFirstTime:
+    """The stand-in's calls (the texts it was asked to embed) and how each call ended."""
+
+    def __init__(self) -> None:
+        self.calls: list[list[str]] = []
+        self.ends: list[str] = []
+
+
 @pytest.fixture
 def slow_first_time(monkeypatch):
-    calls = []
+    slow = SlowFirstTime()
 
     def slow_warm(texts, folder, state):
-        calls.append(sorted(texts))
+        slow.calls.append(sorted(texts))
         state.report(0.25, "Preparing suggestions: 8 of 32 passages")
         deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            state.raise_if_cancelled()
-            time.sleep(0.02)
+        try:
+            while time.monotonic() < deadline:
+                state.raise_if_cancelled()
+                time.sleep(0.02)
+        except BaseException:
+            slow.ends.append("cancelled")
+            raise
+        slow.ends.append("ran to the end")
         return 0
 
     monkeypatch.setattr(compare_ops, "warmable", lambda: True, raising=False)
     monkeypatch.setattr(compare_ops, "warm", slow_warm, raising=False)
-    return calls
+    return slow
 
 
 def test_first_comparison_shows_progress_and_can_be_cancelled(qtbot, open_window,
@@ -45,17 +58,16 @@ def test_first_comparison_shows_progress_and_can_be_cancelled(qtbot, open_window
     window.compare_plan(REFORMING)
     panel = window.compare_panel
     qtbot.waitUntil(lambda: panel.progress_bar.value() == 25, timeout=10000)
-    assert slow_first_time == [["framing-kents-future-2022", REFORMING]]  # both plans, once
+    assert slow_first_time.calls == [["framing-kents-future-2022", REFORMING]]  # both plans, once
     assert panel.progress_bar.isVisible() and panel.cancel_button.isVisible()
     assert "first time" in panel.summary_label.text() and "25 %" in panel.summary_label.text()
     assert panel.is_busy()
 
-    started = time.monotonic()
     panel.cancel_button.click()
     assert "cancelled" in panel.summary_label.text()
     assert not panel.is_busy() and not panel.cancel_button.isVisible()
     qtbot.waitUntil(lambda: window.ctx.executor.is_idle(), timeout=5000)
-    assert time.monotonic() - started < 5  # the DB thread is free again, not 60 s later
+    assert slow_first_time.ends == ["cancelled"]  # the DB thread is free again, not after 60 s
     assert panel.alignment is None and panel.pair_model.rowCount() == 0
 
 
@@ -65,6 +77,5 @@ def test_closing_the_window_does_not_wait_for_a_first_comparison(qtbot, open_win
     window.compare_plan(REFORMING)
     panel = window.compare_panel
     qtbot.waitUntil(lambda: panel.progress_bar.value() == 25, timeout=10000)
-    started = time.monotonic()
     window.close()
-    assert time.monotonic() - started < 10
+    assert slow_first_time.ends == ["cancelled"]  # stopped by the close, not run to its end
