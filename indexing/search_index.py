@@ -539,7 +539,9 @@ class WhooshSearchIndex:
         try:
             with self._read_lock:
                 s = self._current_searcher()
-                plans = known_plans(s)  # plan:nope gets a notice, not a silent nothing
+                # plan:nope gets a notice, not a silent nothing; the lexicon is read only
+                # for a query that names a plan (not on every search's path)
+                plans = known_plans(s) if "plan:" in query.casefold() else None
                 parsed = parse_query(query, self._table(s), plans)
                 # a misspelt word is searched as the closest word the library has (recall)
                 fixed = respell(query, s, self._table(s)) if parsed.query is not None else None
