@@ -3,6 +3,8 @@ each), then read back by many tests."""
 
 from __future__ import annotations
 
+import shutil
+
 import pymupdf
 import pytest
 
@@ -46,3 +48,12 @@ def open_pdf():
     yield factory
     for doc in opened:
         doc.close()
+
+
+@pytest.fixture
+def library(sample_library_master, tmp_path):
+    """A copy of the prepared sample library the test may change (the reversed-pack journey
+    overrides it with its own links)."""
+    root = tmp_path / "library"
+    shutil.copytree(sample_library_master, root)
+    return root

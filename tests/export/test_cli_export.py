@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import csv
 import json
-import shutil
 from pathlib import Path
 
 import docx
@@ -15,13 +14,6 @@ import pytest
 
 import ui.cli
 from tests.export.readback import norm, pdf_text
-
-
-@pytest.fixture
-def library(sample_library_master, tmp_path):
-    root = tmp_path / "library"
-    shutil.copytree(sample_library_master, root)
-    return root
 
 
 @pytest.fixture

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import csv
 import json
-import shutil
 
 import docx
 import openpyxl
@@ -18,13 +17,6 @@ from tests.export.readback import norm, pdf_text
 
 F, R = "framing-kents-future-2022", "reforming-kent-2025"
 SEARCH = ["--search", '"climate emergency"']
-
-
-@pytest.fixture
-def library(sample_library_master, tmp_path):
-    root = tmp_path / "library"
-    shutil.copytree(sample_library_master, root)
-    return root
 
 
 @pytest.fixture

@@ -52,12 +52,18 @@ def slow_first_time(monkeypatch):
     return slow
 
 
-def test_first_comparison_shows_progress_and_can_be_cancelled(qtbot, open_window,
-                                                              sample_library, slow_first_time):
-    window = open_window(sample_library)
+def _first_comparison_under_way(qtbot, open_window, library):
+    """The window comparing the sample plans for the first time, the stand-in at 25 %."""
+    window = open_window(library)
     window.compare_plan(REFORMING)
     panel = window.compare_panel
     qtbot.waitUntil(lambda: panel.progress_bar.value() == 25, timeout=10000)
+    return window, panel
+
+
+def test_first_comparison_shows_progress_and_can_be_cancelled(qtbot, open_window,
+                                                              sample_library, slow_first_time):
+    window, panel = _first_comparison_under_way(qtbot, open_window, sample_library)
     assert slow_first_time.calls == [["framing-kents-future-2022", REFORMING]]  # both plans, once
     assert panel.progress_bar.isVisible() and panel.cancel_button.isVisible()
     assert "first time" in panel.summary_label.text() and "25 %" in panel.summary_label.text()
@@ -73,9 +79,6 @@ def test_first_comparison_shows_progress_and_can_be_cancelled(qtbot, open_window
 
 def test_closing_the_window_does_not_wait_for_a_first_comparison(qtbot, open_window,
                                                                  sample_library, slow_first_time):
-    window = open_window(sample_library)
-    window.compare_plan(REFORMING)
-    panel = window.compare_panel
-    qtbot.waitUntil(lambda: panel.progress_bar.value() == 25, timeout=10000)
+    window, panel = _first_comparison_under_way(qtbot, open_window, sample_library)
     window.close()
     assert slow_first_time.ends == ["cancelled"]  # stopped by the close, not run to its end

@@ -9,16 +9,22 @@ from __future__ import annotations
 from tests.ui.test_window_keyboard import small_library  # noqa: F401 - the fixture
 
 
+def _search_dock(qtbot, open_window, library):
+    """The window on ``library`` with its search dock shown and its plan filter filled."""
+    window = open_window(library)
+    window.focus_search()
+    panel = window.search_panel
+    qtbot.waitUntil(lambda: len(panel._plan_actions) == 3, timeout=10000)
+    return window, panel
+
+
 def _search(qtbot, panel, text: str) -> None:
     with qtbot.waitSignal(panel.search_finished, timeout=15000):
         panel.set_query(text, immediately=True)
 
 
 def test_an_active_plan_filter_shows_in_the_results_line(qtbot, open_window, small_library):  # noqa: F811
-    window = open_window(small_library)
-    window.focus_search()
-    panel = window.search_panel
-    qtbot.waitUntil(lambda: len(panel._plan_actions) == 3, timeout=10000)
+    window, panel = _search_dock(qtbot, open_window, small_library)
     _search(qtbot, panel, "thing")
     everywhere = panel.last_result.total
     assert panel.count_label.text() == f"{everywhere} result(s)"  # no filter: nothing said
@@ -29,10 +35,7 @@ def test_an_active_plan_filter_shows_in_the_results_line(qtbot, open_window, sma
 
 
 def test_zero_results_say_why(qtbot, open_window, small_library):  # noqa: F811
-    window = open_window(small_library)
-    window.focus_search()
-    panel = window.search_panel
-    qtbot.waitUntil(lambda: len(panel._plan_actions) == 3, timeout=10000)
+    window, panel = _search_dock(qtbot, open_window, small_library)
     _search(qtbot, panel, "zeppelin")
     assert panel.count_label.text() == "No results: no passage in any plan matches “zeppelin”."
 
@@ -54,10 +57,7 @@ def test_no_results_with_a_notice_says_the_notice_and_a_long_query_is_cut(
     """A lone quote mark read "No results: no passage in any plan matches “"”.. Type a word or
     phrase to search for" (a contradiction and a double stop); a pasted page of text was quoted
     whole in the results line, which pushed the results out of the dock."""
-    window = open_window(small_library)
-    window.focus_search()
-    panel = window.search_panel
-    qtbot.waitUntil(lambda: len(panel._plan_actions) == 3, timeout=10000)
+    window, panel = _search_dock(qtbot, open_window, small_library)
     _search(qtbot, panel, '"')
     assert panel.count_label.text() == "No results. Type a word or phrase to search for"
     _search(qtbot, panel, "zeppelin " * 50)
