@@ -23,7 +23,10 @@ the optional extra. Each has its own learned weights (``PlanIndex.defaults``).
 * ``names``: shared names, programmes, years, numbers and amounts, weighted by their rarity in
   the later plan;
 * ``heading``: similarity of the section headings;
-* ``kind``: a commitment is preferred to a narrative sentence.
+* ``kind``: a commitment is preferred to a narrative sentence;
+* ``pledge``: how pledge-like the candidate reads, by the commitment model's own confidence in
+  the unit (stored at import; ``pledge_signal``): officers link pledge to pledge, while the
+  context and narrative units around a pledge often share more of its words.
 
 The weights are a linear combination learned on the tuning half of the labelled links
 (``bench/eval_matching.py``); the relation is proposed by ``relation.propose`` from cues on the
@@ -96,14 +99,15 @@ meaning are never 0): chosen on the tuning links so that compare still leaves pa
 as without a model (0.678 against 0.675; 0.25: 0.687 with almost no unpaired passages; 0.35:
 0.675; 0.4: 0.664); relation figures barely move between 0.15 and 0.3 (docs/bench/meaning-r6.md)."""
 WEIGHTS_PARAPHRASE: dict[str, float] = {
-    "lexical": 0.20, "lexical_abs": 0.10, "meaning": 0.40, "wording": 0.10, "names": 0.20,
-    "heading": 0.15, "kind": 0.15, "section": 0.20,
+    "lexical": 0.25, "lexical_abs": 0.20, "meaning": 0.65, "wording": 0.0, "names": 0.05,
+    "heading": 0.05, "kind": 0.05, "pledge": 0.45, "section": 0.20,
 }
 """With the paraphrase-trained encoder (all-MiniLM-L6-v2, ``minilm``; vectors centred), the
-default: learned by the same coordinate ascent from equal weights on the 342 tuning links.
-Cross-validated (mean of 3 visiting orders) 0.337 / 0.514 top-1 / top-3 in 5 folds and 0.334 /
-0.512 leaving one plan pair out, against 0.301 / 0.485 and 0.303 / 0.483 with the sentence
-encoder and 0.290 / 0.449 without a model (docs/bench/meaning7-r7.md)."""
+default: learned by the same coordinate ascent on the 338 tuning links (the older signals from
+equal weights, ``pledge`` from 0). Cross-validated (mean of 3 visiting orders) 0.349 / 0.533
+top-1 / top-3 in 5 folds and 0.367 / 0.526 leaving one plan pair out, against 0.329 / 0.510
+and 0.329 / 0.512 without the ``pledge`` signal on the same library (docs/bench/pledge10-r10.md;
+before it: docs/bench/meaning7-r7.md)."""
 NO_SUCCESSOR_BELOW_PARAPHRASE = 0.0
 """As with the sentence encoder: no bar reached a precision of 0.6 on the tuning links' dropped
 ones, so the verdict is taken on the lexical and named signals alone."""
@@ -170,13 +174,41 @@ def _dense_scores(scores: dict[str, Any], vocab: int, docs: int) -> Any:
     return dense
 
 
+PLEDGE_NEUTRAL = 0.5
+"""The ``pledge`` signal of a passage the commitment model's confidence is not known for: a
+sentence no unit covers, or a unit stored before the confidence was (migration m006; such a
+plan ranks as without the signal until its PDF is imported again). 0.5 is the model's own
+threshold (log-odds 0)."""
+PLEDGE_CLIP = 4.0
+
+
+def pledge_signal(p: Passage) -> float:
+    """How pledge-like ``p`` reads, 0-1: the commitment model's log-odds that it is a unit,
+    clipped to ±``PLEDGE_CLIP`` and scaled to 0-1 (the raw probability bunches most units near
+    1; the log-odds spread them: cross-validated 0.367 / 0.539 against 0.354 / 0.530,
+    docs/bench/pledge10-r10.md). A unit a person marked reads as a pledge (1)."""
+    c = p.commitment
+    if p.kind != "commitment" or c is None:
+        return PLEDGE_NEUTRAL
+    if c.user_marked:
+        return 1.0
+    if c.pledge is None:
+        return PLEDGE_NEUTRAL
+    q = min(max(float(c.pledge), 1e-6), 1.0 - 1e-6)
+    odds = min(PLEDGE_CLIP, max(-PLEDGE_CLIP, math.log(q / (1.0 - q))))
+    return (odds + PLEDGE_CLIP) / (2.0 * PLEDGE_CLIP)
+
+
 def closeness(signals: dict[str, float], weights: dict[str, float]) -> float:
     """The absolute part of a pair's score (see ``ABSOLUTE``)."""
     return sum(weights.get(k, 0.0) * signals.get(k, 0.0) for k in ABSOLUTE)
 
 
 def fingerprint(passages: Sequence[Passage]) -> str:
-    joined = "\x1e".join(f"{p.key}\x1f{p.text}\x1f{p.heading}" for p in passages)
+    """What an index of ``passages`` depends on: keys, texts, headings and the ``pledge``
+    signal (a unit's stored confidence)."""
+    joined = "\x1e".join(f"{p.key}\x1f{p.text}\x1f{p.heading}\x1f{pledge_signal(p)}"
+                          for p in passages)
     return hashlib.blake2b(joined.encode("utf-8", "replace"), digest_size=16).hexdigest()
 
 
@@ -239,6 +271,7 @@ class PlanIndex:
             [self._section_ids.get(p.section_id, len(self._section_ids)) if p.section_id
              is not None else len(self._section_ids) for p in self.passages], dtype=int)
         self._kind = np.array([1.0 if p.kind == "commitment" else 0.0 for p in self.passages])
+        self._pledge = np.array([pledge_signal(p) for p in self.passages])
         self._vectors: Any = None
         self._sif: SifSpace | None = None
         self._mean: Any = None
@@ -379,6 +412,7 @@ class PlanIndex:
                 "names": self._names(entities(q.text).all),
                 "heading": heading_cache[head],
                 "kind": self._kind,
+                "pledge": self._pledge,
                 "section": self._section(q.sections),
             }
             if vectors is not None:
