@@ -17,15 +17,25 @@ from __future__ import annotations
 
 import argparse
 import importlib.util
+import itertools
 import json
+import math
+import re
 import sqlite3
+import statistics as st
 import sys
+import zlib
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from indexing.commitment_features import Context, base_features, load_model  # noqa: E402
+from indexing.commitment_features import (  # noqa: E402
+    _HEAD_CONTEXT,
+    Context,
+    base_features,
+    load_model,
+)
 from indexing.commitments import sentences  # noqa: E402
 from ui.compose import open_workbench  # noqa: E402
 
@@ -91,7 +101,7 @@ def dump(args) -> None:
                     "pledge": p_sent, "pledge_best": p_best, "plan": h.plan,
                     "holds": [i for i, e in enumerate(q["expect"])
                               if score.contains(h.text, e["quote"])],
-                    "text": h.text[:160],
+                    "text": h.text, "path": list(h.path),
                 })
             out.append({"file": name, "id": q["id"], "query": q["query"],
                         "n_expect": len(q["expect"]), "page": page, "hits": rows})
@@ -100,39 +110,82 @@ def dump(args) -> None:
     wb.index.close()
 
 
+_DIGIT = re.compile(r"\d")
+
+
+def _traits(h: dict) -> dict[str, float]:
+    """What a re-rank could use of a hit (0/1 or a number)."""
+    return {
+        "pledge": h["pledge"], "pledge_best": h["pledge_best"],
+        "section": float(h["kind"] != "commitment"),
+        "target_or_measure": float(h["unit"] in ("target", "measure")),
+        "ask": float(h["unit"] == "ask"),
+        "pledge_if_unit": h["pledge"] * (h["kind"] == "commitment"),
+        "first_unit": float(h["kind"] == "commitment" and h["pos"] == 0),
+        "log_words": math.log(1 + h["words"]), "pos": h["pos"],
+        "numbers": float(bool(_DIGIT.search(h["text"]))),
+        "context_heading": float(bool(_HEAD_CONTEXT.search(" ".join(h.get("path", []))))),
+    }
+
+
+def half(q: dict) -> int:
+    """Which half of the tuning queries (split by query, stable across runs)."""
+    return zlib.crc32((q["file"] + q["id"]).encode()) % 2
+
+
+def _found(q: dict, order: list[dict]) -> int:
+    return len({i for h in order[:10] for i in h["holds"]})
+
+
+def shifted(q: dict, w: dict[str, float], depth: int = 30) -> list[dict]:
+    """The first ``depth`` hits re-ordered: each moves up ``sum(w[t] * trait)`` rank places."""
+    top = q["hits"][:depth]
+    key = {id(h): -(r + 1) + sum(w.get(k, 0.0) * v for k, v in _traits(h).items())
+           for r, h in enumerate(top)}
+    return sorted(top, key=lambda h: key[id(h)], reverse=True) + q["hits"][depth:]
+
+
+def found_by_half(data: list[dict], w: dict[str, float], depth: int = 30) -> list[int]:
+    return [sum(_found(q, shifted(q, w, depth)) for q in data if half(q) == k) for k in (0, 1)]
+
+
 def analyse(args) -> None:
     data = json.loads(Path(args.dump).read_text("utf-8"))
-    import statistics as st
-
-    miss_rows, above_rows, hit_rows = [], [], []
+    holders, others, misses = [], [], []
     for q in data:
         hits = q["hits"]
         found10 = {i for h in hits[:10] for i in h["holds"]}
         for h in hits[:10]:
-            (hit_rows if h["holds"] else above_rows).append(h)
+            (holders if h["holds"] else others).append(h)
         for i in range(q["n_expect"]):
-            if i in found10:
-                continue
             first = next((h for h in hits if i in h["holds"]), None)
-            if first is not None:
-                miss_rows.append(first)
-
-    def describe(name, rows):
+            if i not in found10 and first is not None:
+                misses.append(first)
+    print(f"{len(data)} queries, {sum(q['n_expect'] for q in data)} passages; top ten of the "
+          f"{args.depth if hasattr(args, 'depth') else 50}-deep page finds "
+          f"{sum(_found(q, q['hits']) for q in data)}")
+    for name, rows in (("page hits holding an expected passage", holders),
+                       ("page hits holding none", others),
+                       ("misses, at their first rank", misses)):
         if not rows:
-            return
-        kinds = {}
-        for r in rows:
-            kinds[r["unit"]] = kinds.get(r["unit"], 0) + 1
-        print(f"{name:38} n={len(rows):4}  pledge med {st.median(r['pledge'] for r in rows):.2f}"
-              f" mean {st.mean(r['pledge'] for r in rows):.2f}  best-sent mean "
-              f"{st.mean(r['pledge_best'] for r in rows):.2f}  words med "
-              f"{st.median(r['words'] for r in rows):.0f}  pos mean "
-              f"{st.mean(r['pos'] for r in rows):.2f}  kinds "
-              + ", ".join(f"{k} {v / len(rows):.2f}" for k, v in sorted(kinds.items())))
-
-    describe("top-10 hits holding an expected passage", hit_rows)
-    describe("top-10 hits holding none", above_rows)
-    describe("misses, at their first rank (11..)", miss_rows)
+            continue
+        t = [_traits(h) for h in rows]
+        mean = {k: st.mean(x[k] for x in t) for k in t[0]}
+        print(f"{name} (n={len(rows)}): words median {st.median(h['words'] for h in rows):.0f}, "
+              + ", ".join(f"{k} {v:.2f}" for k, v in mean.items()))
+    print("halves (base):", found_by_half(data, {}), "of",
+          [sum(q["n_expect"] for q in data if half(q) == k) for k in (0, 1)])
+    for trait in _traits(data[0]["hits"][0]):
+        row = [(s, found_by_half(data, {trait: s})) for s in (-5, -2, 2, 5)]
+        print(f"  {trait:18}", "  ".join(f"{s:+}: {a}/{b}" for s, (a, b) in row))
+    if args.grid:
+        names = ("pledge", "section", "target_or_measure", "log_words", "pos")
+        grid = [(dict(zip(names, c, strict=True)), found_by_half(data, dict(zip(names, c,
+                strict=True)))) for c in itertools.product(
+                    (0, 2, 5, -2), (0, 2, -2, 3), (0, 2, -2), (0, 0.5, 1), (0, -2, 2))]
+        for k in (0, 1):
+            w, got = max(grid, key=lambda g: (g[1][k], -sum(map(abs, g[0].values()))))
+            print(f"fitted on half {k}: {w} -> half {k} {got[k]}, other half {got[1 - k]}")
 
 
 def main() -> None:
@@ -145,6 +198,7 @@ def main() -> None:
     d.add_argument("--files", nargs="*", default=None)
     a = sub.add_parser("analyse")
     a.add_argument("dump", type=Path)
+    a.add_argument("--grid", action="store_true", help="fit a small combination on each half")
     args = ap.parse_args()
     dump(args) if args.cmd == "dump" else analyse(args)
 
