@@ -183,9 +183,12 @@ def analyse(args) -> None:
         grid = [(dict(zip(names, c, strict=True)), found_by_half(data, dict(zip(names, c,
                 strict=True)))) for c in itertools.product(
                     (0, 2, 5, -2), (0, 2, -2, 3), (0, 2, -2), (0, 0.5, 1), (0, -2, 2))]
-        for k in (0, 1):
-            w, got = max(grid, key=lambda g: (g[1][k], -sum(map(abs, g[0].values()))))
-            print(f"fitted on half {k}: {w} -> half {k} {got[k]}, other half {got[1 - k]}")
+        for label, rows in (("", grid), (" (no length)", [g for g in grid
+                                                          if not g[0]["log_words"]])):
+            for k in (0, 1):
+                w, got = max(rows, key=lambda g: (g[1][k], -sum(map(abs, g[0].values()))))
+                print(f"fitted on half {k}{label}: {w} -> half {k} {got[k]}, "
+                      f"other half {got[1 - k]}")
 
 
 def main() -> None:
