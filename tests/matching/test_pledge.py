@@ -130,3 +130,18 @@ def test_the_stored_confidence_reaches_the_engines_passages(tmp_path):
         assert engine.pledge_signal(units[0]) > engine.pledge_signal(units[1]) > 0.5
     finally:
         store.close()
+
+
+def test_a_plan_stored_before_the_confidence_ranks_as_before(fresh):
+    """Units imported before migration m006 carry no confidence: the signal would be the same
+    for every passage, so the index takes the weights fitted without it (round 9's)."""
+    texts = ["We will work with partners across the region to improve train services.",
+             "Regional rail connections to London matter to our residents."]
+    old = plan_passages("later", [_unit(f"c:{n}", t, None, start=100 * n)
+                                  for n, t in enumerate(texts)])
+    new = plan_passages("later", [_unit(f"c:{n}", t, 0.9, start=100 * n)
+                                  for n, t in enumerate(texts)])
+    assert engine.index_for(old, plan="later").defaults()[0] is \
+        engine.WEIGHTS_PARAPHRASE_UNSCORED
+    assert "pledge" not in engine.WEIGHTS_PARAPHRASE_UNSCORED
+    assert engine.index_for(new, plan="later").defaults()[0] is engine.WEIGHTS_PARAPHRASE

@@ -108,6 +108,14 @@ equal weights, ``pledge`` from 0). Cross-validated (mean of 3 visiting orders) 0
 top-1 / top-3 in 5 folds and 0.367 / 0.526 leaving one plan pair out, against 0.329 / 0.510
 and 0.329 / 0.512 without the ``pledge`` signal on the same library (docs/bench/pledge10-r10.md;
 before it: docs/bench/meaning7-r7.md)."""
+WEIGHTS_PARAPHRASE_UNSCORED: dict[str, float] = {
+    "lexical": 0.20, "lexical_abs": 0.10, "meaning": 0.40, "wording": 0.10, "names": 0.20,
+    "heading": 0.15, "kind": 0.15, "section": 0.20,
+}
+"""``WEIGHTS_PARAPHRASE`` before the ``pledge`` signal (round 9's, docs/bench/meaning7-r7.md), for
+a later plan whose units were stored before their confidence was (migration m006): there the
+signal is the same for every passage, and these weights rank better than the refit ones less
+the signal (tuning links, in-sample: 0.349 / 0.509 against 0.343 / 0.491)."""
 NO_SUCCESSOR_BELOW_PARAPHRASE = 0.0
 """As with the sentence encoder: no bar reached a precision of 0.6 on the tuning links' dropped
 ones, so the verdict is taken on the lexical and named signals alone."""
@@ -272,6 +280,9 @@ class PlanIndex:
              is not None else len(self._section_ids) for p in self.passages], dtype=int)
         self._kind = np.array([1.0 if p.kind == "commitment" else 0.0 for p in self.passages])
         self._pledge = np.array([pledge_signal(p) for p in self.passages])
+        # the units' confidence was stored (a plan imported before migration m006 has none)
+        self.scored = any(p.commitment is not None and p.commitment.pledge is not None
+                          for p in self.passages)
         self._vectors: Any = None
         self._sif: SifSpace | None = None
         self._mean: Any = None
@@ -342,7 +353,8 @@ class PlanIndex:
         if self._vectors is None:
             return WEIGHTS_WITHOUT_MODEL, NO_SUCCESSOR_BELOW_WITHOUT_MODEL
         if self.kind == "sentence" and self.paraphrase:
-            return WEIGHTS_PARAPHRASE, NO_SUCCESSOR_BELOW_PARAPHRASE
+            return (WEIGHTS_PARAPHRASE if self.scored else WEIGHTS_PARAPHRASE_UNSCORED,
+                    NO_SUCCESSOR_BELOW_PARAPHRASE)
         if self.kind == "sentence":
             return WEIGHTS_SENTENCE, NO_SUCCESSOR_BELOW_SENTENCE
         return WEIGHTS, NO_SUCCESSOR_BELOW
