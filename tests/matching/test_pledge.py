@@ -145,3 +145,33 @@ def test_a_plan_stored_before_the_confidence_ranks_as_before(fresh):
         engine.WEIGHTS_PARAPHRASE_UNSCORED
     assert "pledge" not in engine.WEIGHTS_PARAPHRASE_UNSCORED
     assert engine.index_for(new, plan="later").defaults()[0] is engine.WEIGHTS_PARAPHRASE
+
+
+def test_how_close_a_pair_counts_is_read_with_the_weights_its_bars_were_set_on(fresh,
+                                                                              monkeypatch):
+    """The signal changes the order of the candidates, not how close a pair counts: the
+    relation cues (and compare's bar) read closeness with the weights ``CLOSE_PARAPHRASE`` was
+    calibrated on (round 9's), not the refit ones (which weigh meaning more)."""
+    from workbench.matching.engine import closeness
+
+    later = ["We will scrap the park and ride scheme for Canterbury.",
+             "We will fix 350 potholes a month on the A28."]
+    index = engine.index_for(plan_passages("later", [
+        _unit(f"c:{n}", t, 0.9, start=100 * n) for n, t in enumerate(later)]), plan="later")
+    assert index.defaults()[0] is engine.WEIGHTS_PARAPHRASE
+    assert index.closeness_weights() is engine.WEIGHTS_PARAPHRASE_UNSCORED
+    seen: dict[str, float] = {}
+    real = engine.propose
+
+    def spy(source, text, *, similarity, **kw):
+        seen[text] = similarity
+        return real(source, text, similarity=similarity, **kw)
+
+    monkeypatch.setattr(engine, "propose", spy)
+    ranking = index.rank("We will deliver a new park and ride for Canterbury.", limit=2)
+    assert ranking.matches[0].relation == "reversed"
+    top = ranking.matches[0]
+    ratio = [min(1.0, closeness(top.signals, w) / (2 * index.close()))
+             for w in (engine.WEIGHTS_PARAPHRASE_UNSCORED, engine.WEIGHTS_PARAPHRASE)]
+    assert abs(ratio[0] - ratio[1]) > 0.05  # the two weight sets differ on this pair
+    assert seen[top.passage.text] == pytest.approx(ratio[0])

@@ -359,6 +359,16 @@ class PlanIndex:
             return WEIGHTS_SENTENCE, NO_SUCCESSOR_BELOW_SENTENCE
         return WEIGHTS, NO_SUCCESSOR_BELOW
 
+    def closeness_weights(self) -> dict[str, float]:
+        """The weights a pair's closeness (``closeness``: relation cues, compare's bar) is read
+        with: the weights ``close()`` was calibrated on. With the paraphrase encoder these stay
+        round 9's, so the ``pledge`` signal changes the order of the candidates, not how close
+        a pair counts (its refit weights weigh meaning more and would pair more passages in
+        compare and pass more cessation cues)."""
+        if self._vectors is not None and self.kind == "sentence" and self.paraphrase:
+            return WEIGHTS_PARAPHRASE_UNSCORED
+        return self.defaults()[0]
+
     def rank(
         self,
         text: str,
@@ -397,6 +407,7 @@ class PlanIndex:
         whole plan is ranked in one pass (compare and ``suggest_all`` use it)."""
         w, cut = self.defaults()
         w = weights or w
+        near = w if weights else self.closeness_weights()
         cut = cut if no_successor_below is None else no_successor_below
         if not self.passages:
             return [Ranking((), "dropped", ("nothing to compare",), True) for _ in queries]
@@ -429,7 +440,7 @@ class PlanIndex:
             }
             if vectors is not None:
                 columns["meaning"] = np.clip(cosines[n], 0.0, 1.0)
-            out.append(self._finish(q, columns, w, cut, limit, shortlist))
+            out.append(self._finish(q, columns, w, cut, limit, shortlist, near))
         return out
 
     def _lexical_many(self, queries: Sequence[list[str]]) -> Any:
@@ -450,7 +461,8 @@ class PlanIndex:
         return out
 
     def _finish(self, q: Query, columns: dict[str, Any], w: dict[str, float], cut: float,
-                limit: int, shortlist: int) -> Ranking:
+                limit: int, shortlist: int, near: dict[str, float] | None = None) -> Ranking:
+        near = near or w  # the weights closeness is read with (``closeness_weights``)
         pre = sum(w.get(k, 0.0) * v for k, v in columns.items())
         k = min(len(pre), shortlist + len(q.exclude))
         order = np.argpartition(-pre, k - 1)[:k] if k < len(pre) else np.arange(len(pre))
@@ -495,20 +507,20 @@ class PlanIndex:
             signals.setdefault("meaning", 0.0)
             signals["wording"] = round(wording if wording is not None else wording_of(i), 3)
             matches.append(Match(self.passages[i], round(-neg, 4), "", (), signals))
-        top = [self._label(q.text, m, w) for m in matches]
+        top = [self._label(q.text, m, near) for m in matches]
 
         def make(i: int) -> Match:  # contrast retrieval: a reversal far down the ranking
             signals = {k: round(float(v[i]), 3) for k, v in columns.items()}
             signals.setdefault("meaning", 0.0)
             signals["wording"] = round(wording_of(i), 3)
             return self._label(q.text, Match(self.passages[i], round(float(pre[i]), 4), "", (),
-                                             signals), w)
+                                             signals), near)
 
         top = promote(self, q.text, top, pre, make, exclude=q.exclude)
         # with the sentence encoder every pair has some closeness (meaning, wording), and no bar
         # on it reached a precision of 0.6 on the tuning links' dropped ones: "no successor"
         # stays as without a model, only when no passage shares a word or a name
-        verdict = WEIGHTS_WITHOUT_MODEL if self.kind == "sentence" else w
+        verdict = WEIGHTS_WITHOUT_MODEL if self.kind == "sentence" else near
         best = max((closeness(m.signals, verdict) for m in top[:5]), default=0.0)
         if best <= cut:  # nothing is close: no candidates to wade through, only the verdict
             return Ranking((), "dropped",
