@@ -12,6 +12,7 @@ import pytest
 
 from workbench.matching import embedding, engine, plan_passages, vectors
 from workbench.matching.embedding import ENV_SWITCH
+from workbench.matching.passages import PLEDGE_NEUTRAL
 from workbench.model import ExtractedCommitment, Rect
 from workbench.records import EffectiveCommitment
 
@@ -43,10 +44,10 @@ def test_the_signal_is_the_models_log_odds_scaled_and_neutral_when_unknown():
     values = {p.key: engine.pledge_signal(p) for p in passages}
     assert values["c:1"] == pytest.approx((4 + 3.8918) / 8, abs=1e-3)  # log(0.98 / 0.02)
     assert values["c:2"] == pytest.approx((4 + 0.2007) / 8, abs=1e-3)
-    assert values["c:3"] == engine.PLEDGE_NEUTRAL == 0.5  # the model's threshold
+    assert values["c:3"] == PLEDGE_NEUTRAL == 0.5  # the model's threshold
     assert values["m:4"] == 1.0  # a person's mark is a pledge
     sentence = next(p for p in passages if p.kind == "sentence")
-    assert values[sentence.key] == engine.PLEDGE_NEUTRAL
+    assert values[sentence.key] == PLEDGE_NEUTRAL
     very_sure = plan_passages("later", [_unit("c:9", "We will.", 0.99999)])[0]
     assert engine.pledge_signal(very_sure) == 1.0  # clipped at ±PLEDGE_CLIP
     index = engine.PlanIndex(passages)

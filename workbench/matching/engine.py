@@ -52,7 +52,7 @@ from rapidfuzz import fuzz, process
 
 from workbench.matching.contrast import promote
 from workbench.matching.embedding import Embedder, SifSpace, load_embedder
-from workbench.matching.passages import Passage
+from workbench.matching.passages import Passage, pledge_signal
 from workbench.matching.relation import propose
 from workbench.matching.vectors import cache_for
 from workbench.text import entities, fold, tokens
@@ -180,31 +180,6 @@ def _dense_scores(scores: dict[str, Any], vocab: int, docs: int) -> Any:
         a, b = indptr[t], indptr[t + 1]
         dense[t, indices[a:b]] = data[a:b]
     return dense
-
-
-PLEDGE_NEUTRAL = 0.5
-"""The ``pledge`` signal of a passage the commitment model's confidence is not known for: a
-sentence no unit covers, or a unit stored before the confidence was (migration m006; such a
-plan ranks as without the signal until its PDF is imported again). 0.5 is the model's own
-threshold (log-odds 0)."""
-PLEDGE_CLIP = 4.0
-
-
-def pledge_signal(p: Passage) -> float:
-    """How pledge-like ``p`` reads, 0-1: the commitment model's log-odds that it is a unit,
-    clipped to ±``PLEDGE_CLIP`` and scaled to 0-1 (the raw probability bunches most units near
-    1; the log-odds spread them: cross-validated 0.367 / 0.539 against 0.354 / 0.530,
-    docs/bench/pledge10-r10.md). A unit a person marked reads as a pledge (1)."""
-    c = p.commitment
-    if p.kind != "commitment" or c is None:
-        return PLEDGE_NEUTRAL
-    if c.user_marked:
-        return 1.0
-    if c.pledge is None:
-        return PLEDGE_NEUTRAL
-    q = min(max(float(c.pledge), 1e-6), 1.0 - 1e-6)
-    odds = min(PLEDGE_CLIP, max(-PLEDGE_CLIP, math.log(q / (1.0 - q))))
-    return (odds + PLEDGE_CLIP) / (2.0 * PLEDGE_CLIP)
 
 
 def closeness(signals: dict[str, float], weights: dict[str, float]) -> float:
