@@ -123,6 +123,11 @@ def test_a_plain_link_never_downgrades_a_confirmed_verdict(sample_library):
     assert changed["value"]["history"][-1]["relation"] == "scaled_back"
     assert verdict() == {"relation": "reversed", "state": "confirmed",
                          "rationale": "rescinded in 2025", "confirmed_by": "B. Officer"}
+    history = ok(cli(lib, "lineage", src))["links"][0]["history"]
+    assert [(h["relation"], h["rationale"], h["by"]) for h in history] == [
+        ("scaled_back", "first verdict", "A. Officer")]
+    told = run_cli("lineage", src, library=lib, check=True).stdout
+    assert "earlier verdict" in told and "first verdict" in told and "A. Officer" in told
     sidecar = json.loads((lib / "sidecars" / f"{F}.json").read_text(encoding="utf-8"))
     assert sidecar["links"][0]["history"][-1]["by"] == "A. Officer"
     ok(cli(lib, "undo"))

@@ -297,7 +297,8 @@ def thread_json(r: Records, thread: Thread) -> dict[str, Any]:
                 "relation": e.link.relation,
                 "relation_label": r.relation_labels.get(e.link.relation, e.link.relation),
                 "state": e.link.state, "rationale": e.link.rationale,
-                "confirmed_by": e.link.confirmed_by, "confirmed_at": e.link.confirmed_at}
+                "confirmed_by": e.link.confirmed_by, "confirmed_at": e.link.confirmed_at,
+                "history": [dict(h) for h in e.link.history]}
         links.append(item)
         for k in e.target_keys:
             into[k] = item
@@ -313,6 +314,19 @@ def thread_json(r: Records, thread: Thread) -> dict[str, Any]:
                         "rationale": n.status.rationale} if n.status else None),
         })
     return {"commitment": cid(thread.origin), "steps": steps, "links": links}
+
+
+def _history_lines(r: Records, link: dict[str, Any]) -> list[str]:
+    """The earlier verdicts of a link, oldest first: who held which relation and why, so a
+    changed verdict is never silent in the thread."""
+    lines = []
+    for h in link["history"]:
+        label = r.relation_labels.get(h.get("relation", ""), h.get("relation", ""))
+        why = f": {h['rationale']}" if h.get("rationale") else ""
+        by = f" by {h['by']}" if h.get("by") else ""
+        lines.append(f"    earlier verdict on {link['from']} → {link['to_plan']}: {label} "
+                     f"({h.get('state', '')}{by}, {h.get('at', '')}){why}")
+    return lines
 
 
 def cmd_lineage(wb: Workbench, args: argparse.Namespace) -> int:
@@ -333,6 +347,7 @@ def cmd_lineage(wb: Workbench, args: argparse.Namespace) -> int:
     for link in data["links"]:
         if not link["to"]:
             lines.append(f"--{link['relation']}--> (no successor in {link['to_plan']})")
+        lines.extend(_history_lines(r, link))
     if proposal is not None:
         best = proposal.best
         target = f"p. {best.commitment.page_label}: {best.commitment.text[:80]}" if best \
