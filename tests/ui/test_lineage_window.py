@@ -436,3 +436,28 @@ def test_the_new_panels_are_named_for_screen_readers(qtbot, lineage_window, samp
     assert not missing, missing
     menus = [a.text().replace("&", "") for a in window.menuBar().actions()]
     assert menus[:2] == ["File", "Edit"] and "Annotate" in menus
+
+
+def test_the_thread_shows_a_changed_verdicts_earlier_verdict(
+        qtbot, lineage_window, sample_library):
+    """Round 10 put a link's earlier verdicts in `workbench lineage`; the window's thread says
+    them too, so a verdict changed by another officer is never silent there."""
+    def first_and_second(r):
+        source = r.effective_commitments(FRAMING)[0]
+        target = r.effective_commitments(REFORMING)[0]
+        r.link(source.key, [target.key], relation="scaled_back", rationale="first look",
+               confirm=True)
+        r.link(source.key, [target.key], relation="reversed", rationale="second look",
+               confirm=True)
+        return source.key
+
+    key = stored(sample_library, first_and_second)
+    window, ui = lineage_window(sample_library)
+    ui.show_thread(key)
+    panel = ui.lineage_panel
+    qtbot.waitUntil(lambda: panel.thread is not None, timeout=10000)
+    cells = [panel.model.index(r, c).data() or "" for r in range(panel.model.rowCount())
+             for c in range(panel.model.columnCount())]
+    into = next(c for c in cells if c.startswith("Reversed from"))
+    assert "Why: second look\nEarlier verdict: Scaled back (confirmed, by checker, " in into
+    assert into.split("Earlier verdict: ")[1].split("\n")[0].endswith("): first look")
