@@ -461,3 +461,33 @@ def test_the_thread_shows_a_changed_verdicts_earlier_verdict(
     into = next(c for c in cells if c.startswith("Reversed from"))
     assert "Why: second look\nEarlier verdict: Scaled back (confirmed, by checker, " in into
     assert into.split("Earlier verdict: ")[1].split("\n")[0].endswith("): first look")
+
+
+def test_review_opens_on_dated_plans_and_on_the_pair_of_the_last_session(
+        qtbot, lineage_window, tmp_path):
+    """An undated plan (a scan not yet read, details not entered) sorts last in the plan
+    list; the Review tab's first pair is the two latest dated plans, not that plan, and a
+    pair the officer chose is the one the next session opens on."""
+    root = tmp_path / "three"
+    wb = compose.open_workbench(root)
+    add_plan(wb.store, "old-plan", "2020", [("Parks", ["We will open a lido in Ashford."])])
+    add_plan(wb.store, "mid-plan", "2022", [("Parks", ["We will run the lido in Ashford."])])
+    add_plan(wb.store, "new-plan", "2024", [("Roads", ["We will resurface the A28."])])
+    add_plan(wb.store, "scanned", "", [("Untitled", ["Illegible."])])
+    compose.close_workbench(wb)
+
+    def review_pair(window):
+        panel = window.lineage_ui.review_panel
+        window.show_tab(3)
+        qtbot.waitUntil(lambda: panel.state is not None and not panel.is_busy(), timeout=20000)
+        return panel, panel.pair()
+
+    window, _ui = lineage_window(root)
+    panel, pair = review_pair(window)
+    assert pair == ("mid-plan", "new-plan")
+    panel.set_pair("old-plan", "mid-plan")
+    qtbot.waitUntil(lambda: panel.pair() == ("old-plan", "mid-plan") and not panel.is_busy(),
+                    timeout=20000)
+    window.close()  # saves the settings, as quitting does
+    again, _ui = lineage_window(root)
+    assert review_pair(again)[1] == ("old-plan", "mid-plan")
