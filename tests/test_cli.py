@@ -311,3 +311,31 @@ def test_check_reports_a_sidecar_that_disagrees_with_the_database(sample_library
     assert proc.returncode == 1
     assert any("sidecar" in p and "framing-kents-future-2022" in p
                for p in json.loads(proc.stdout)["files"])
+
+
+def test_show_lists_the_commitments_as_corrected_by_hand(tmp_path):
+    """`show` listed the extracted commitments whatever the officer had corrected: an
+    unmarked passage was still a commitment, the two parts of a split were missing (and
+    their m: ids, which link and lineage take, were nowhere to be found)."""
+    root = tmp_path / "library"
+    run_cli("import", str(SAMPLE_DIR / "reforming-kent-2025.pdf"), library=root,
+            check=True)
+    slug = "reforming-kent-2025"
+    before = as_json(run_cli("show", slug, "--json", library=root))["commitments"]
+    gone = before[0]
+    whole = next(c for c in before[1:] if len(c["text"].split()) > 12)
+    words = whole["text"].split()
+    at = " ".join(words[len(words) // 2 : len(words) // 2 + 3])
+    run_cli("unmark", str(gone["id"]), "--user", "Cy", library=root, check=True)
+    run_cli("split", str(whole["id"]), "--at", at, "--user", "Cy", library=root, check=True)
+    after = as_json(run_cli("show", slug, "--json", library=root))["commitments"]
+    ids = [c["id"] for c in after]
+    assert gone["id"] not in ids and whole["id"] not in ids
+    parts = [c for c in after if str(c["id"]).startswith("m:")]
+    assert len(parts) == 2 and at in parts[1]["text"]
+    assert all(p["page_label"] == whole["page_label"] for p in parts)
+    assert len(after) == len(before) - 2 + 2
+    text = run_cli("show", slug, library=root, check=True).stdout
+    assert f"Commitments: {len(after)}" in text
+    lineage = run_cli("lineage", parts[0]["id"], "--json", library=root, check=True)
+    assert lineage.returncode == 0

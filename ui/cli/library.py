@@ -164,7 +164,8 @@ def cmd_plans(wb: Workbench, args: argparse.Namespace) -> int:
 def cmd_show(wb: Workbench, args: argparse.Namespace) -> int:
     plan = wb.store.plan(args.plan)
     sections = wb.store.sections(plan.slug)
-    commitments = wb.store.commitments(plan.slug)
+    # As the officer corrected them (unmarked, marked, split, merged), as the window shows them
+    commitments = compose.records_for(wb, "").effective_commitments(plan.slug)
     if args.section is not None:
         match = [s for s in sections if s.id == args.section]
         if not match:
@@ -203,8 +204,10 @@ def _section_json(s: Any) -> dict[str, Any]:
 
 
 def _commitment_json(c: Any) -> dict[str, Any]:
+    """An effective commitment: an extracted one keeps its number, a hand-marked one (or a
+    part of a split or merge) has its key, "m:<uuid>", which link, lineage and status take."""
     return {
-        "id": c.id,
+        "id": c.commitment_id if c.commitment_id is not None else c.key,
         "kind": c.kind,  # commitment | ask | target | measure
         "text": c.text,
         "section_id": c.section_id,
