@@ -6,6 +6,7 @@ window declares its features (``window.annotation_ui``, ``window.lineage_ui``, `
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -491,3 +492,33 @@ def test_review_opens_on_dated_plans_and_on_the_pair_of_the_last_session(
     window.close()  # saves the settings, as quitting does
     again, _ui = lineage_window(root)
     assert review_pair(again)[1] == ("old-plan", "mid-plan")
+
+
+def test_undo_says_which_verdict_it_undid(qtbot, lineage_window, tmp_path):
+    """After ten verdicts in a row, "Undone: add link" did not say which one went; the
+    status bar now names it as `workbench undo` does (page and plans)."""
+    root = tmp_path / "tiny"
+    wb = compose.open_workbench(root)
+    add_plan(wb.store, "old-plan", "2020", [("Parks", ["We will open a lido in Ashford."])])
+    add_plan(wb.store, "new-plan", "2024", [("Parks", ["We will run a lido in Ashford."])])
+    compose.close_workbench(wb)
+
+    def link(r):
+        source = r.effective_commitments("old-plan")[0]
+        target = r.effective_commitments("new-plan")[0]
+        r.link(source.key, [target.key], relation="continued", confirm=True)
+
+    stored(root, link)
+    window, _ui = lineage_window(root)
+    undo, redo = window.undo.undo_action, window.undo.redo_action
+    qtbot.waitUntil(lambda: undo.isEnabled(), timeout=10000)
+    undo.trigger()
+    said = re.compile(r"add link from p\. \d+ of old-plan to new-plan")
+    qtbot.waitUntil(lambda: window.statusBar().currentMessage().startswith("Undone"),
+                    timeout=10000)
+    assert said.fullmatch(window.statusBar().currentMessage().removeprefix("Undone: "))
+    qtbot.waitUntil(lambda: redo.isEnabled(), timeout=10000)
+    redo.trigger()
+    qtbot.waitUntil(lambda: window.statusBar().currentMessage().startswith("Redone"),
+                    timeout=10000)
+    assert said.fullmatch(window.statusBar().currentMessage().removeprefix("Redone: "))
