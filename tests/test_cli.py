@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import SAMPLE_DIR, run_cli
+from ui import compose
 
 PLAN_FIELDS = {"slug", "title", "organisation", "published", "status", "pages", "sections",
                "commitments"}
@@ -316,7 +317,8 @@ def test_check_reports_a_sidecar_that_disagrees_with_the_database(sample_library
 def test_show_lists_the_commitments_as_corrected_by_hand(tmp_path):
     """`show` listed the extracted commitments whatever the officer had corrected: an
     unmarked passage was still a commitment, the two parts of a split were missing (and
-    their m: ids, which link and lineage take, were nowhere to be found)."""
+    their m: ids, which link and lineage take, were nowhere to be found), and a heading whose
+    level was fixed kept its old level."""
     root = tmp_path / "library"
     run_cli("import", str(SAMPLE_DIR / "reforming-kent-2025.pdf"), library=root,
             check=True)
@@ -328,7 +330,16 @@ def test_show_lists_the_commitments_as_corrected_by_hand(tmp_path):
     at = " ".join(words[len(words) // 2 : len(words) // 2 + 3])
     run_cli("unmark", str(gone["id"]), "--user", "Cy", library=root, check=True)
     run_cli("split", str(whole["id"]), "--at", at, "--user", "Cy", library=root, check=True)
-    after = as_json(run_cli("show", slug, "--json", library=root))["commitments"]
+    sub = next(s for s in as_json(run_cli("show", slug, "--json", library=root))["sections"]
+               if s["level"] == 2)
+    wb = compose.open_workbench(root)  # the window's "Heading level" menu; the CLI has none
+    try:
+        compose.records_for(wb, "Cy").set_heading_level(sub["id"], 1)
+    finally:
+        compose.close_workbench(wb)
+    shown = as_json(run_cli("show", slug, "--json", library=root))
+    assert next(s for s in shown["sections"] if s["id"] == sub["id"])["level"] == 1
+    after = shown["commitments"]
     ids = [c["id"] for c in after]
     assert gone["id"] not in ids and whole["id"] not in ids
     parts = [c for c in after if str(c["id"]).startswith("m:")]

@@ -163,9 +163,11 @@ def cmd_plans(wb: Workbench, args: argparse.Namespace) -> int:
 
 def cmd_show(wb: Workbench, args: argparse.Namespace) -> int:
     plan = wb.store.plan(args.plan)
-    sections = wb.store.sections(plan.slug)
-    # As the officer corrected them (unmarked, marked, split, merged), as the window shows them
-    commitments = compose.records_for(wb, "").effective_commitments(plan.slug)
+    # As the officer corrected them (heading levels; commitments unmarked, marked, split,
+    # merged), as the window shows them
+    records = compose.records_for(wb, "")
+    sections = records.effective_sections(plan.slug)
+    commitments = records.effective_commitments(plan.slug)
     if args.section is not None:
         match = [s for s in sections if s.id == args.section]
         if not match:
