@@ -155,10 +155,11 @@ def test_help_lists_every_shortcut_and_explains_the_review_loop(qtbot, open_wind
     assert rows["Review"] == QKeySequence("Ctrl+4").toString(
         QKeySequence.SequenceFormat.NativeText)
     assert any("Accept the highlighted candidate" in what for what in rows)
+    assert any(keys == "Ctrl+Enter" and "rationale" in what for what, keys in rows.items())
     sheet.close()
     guide = window.show_review_guide()
     assert isinstance(guide, ReviewGuide) and guide.label.text() == REVIEW_GUIDE
-    assert "always asks why" in REVIEW_GUIDE
+    assert "always asks why" in REVIEW_GUIDE and "Ctrl+Enter saves it" in REVIEW_GUIDE
     guide.close()
     QApplication.processEvents()
 

@@ -36,6 +36,8 @@ PANEL_KEYS: tuple[tuple[str, str, str], ...] = (
     ("Reader and Compare", "L", "Link the current commitment, the selected passage or the "
                                 "selected pair"),
     ("Search", "Up / Down, Enter", "Move through the results from the query box; open one"),
+    ("Dialogs", "Ctrl+Enter", "Save (a rationale, link, status or highlight), even from a "
+                              "text box"),
 )
 
 REVIEW_GUIDE = """\
