@@ -350,3 +350,20 @@ def test_show_lists_the_commitments_as_corrected_by_hand(tmp_path):
     assert f"Commitments: {len(after)}" in text
     lineage = run_cli("lineage", parts[0]["id"], "--json", library=root, check=True)
     assert lineage.returncode == 0
+
+
+def test_a_locked_pdf_says_how_to_give_its_password(tmp_path):
+    """"give its password" did not say how on the command line; the one line now names
+    --password, and the library is untouched."""
+    from tests.pdfgen import encrypted_pdf
+
+    locked = encrypted_pdf(tmp_path / "locked.pdf", "s3cret")
+    root = tmp_path / "library"
+    proc = run_cli("import", str(locked), library=root)
+    assert proc.returncode == 1
+    assert proc.stderr.strip().splitlines() == [
+        "locked.pdf is password-protected; give its password with --password "
+        "(it is never stored)"]
+    assert as_json(run_cli("plans", "--json", library=root)) == []
+    proc = run_cli("import", str(locked), "--password", "s3cret", library=root)
+    assert proc.returncode == 0, proc.stderr

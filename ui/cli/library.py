@@ -129,7 +129,9 @@ def cmd_import(wb: Workbench, args: argparse.Namespace) -> int:
     def progress(o: ImportOutcome) -> None:
         if not args.json:
             stream = sys.stderr if o.status == "refused" else sys.stdout
-            stream.write(o.message + "\n")
+            how = " with --password (it is never stored)" \
+                if o.reason == "needs_password" and not args.password else ""
+            stream.write(o.message + how + "\n")
             for notice in o.notices:
                 sys.stdout.write(f"  note: {notice}\n")
             stream.flush()
