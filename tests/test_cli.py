@@ -367,3 +367,19 @@ def test_a_locked_pdf_says_how_to_give_its_password(tmp_path):
     assert as_json(run_cli("plans", "--json", library=root)) == []
     proc = run_cli("import", str(locked), "--password", "s3cret", library=root)
     assert proc.returncode == 0, proc.stderr
+
+
+def test_a_package_dry_run_names_what_it_would_add(tmp_path):
+    """`package import --dry-run` said only "1 new, 0 updated, …": an officer could not tell
+    which of a colleague's annotations and verdicts would arrive (or replace theirs)."""
+    mine, theirs = tmp_path / "mine", tmp_path / "theirs"
+    run_cli("import", str(SAMPLE_DIR / "reforming-kent-2025.pdf"), library=mine, check=True)
+    shutil.copytree(mine, theirs)
+    run_cli("annotate", "reforming-kent-2025", "--page", "5", "--quote", "OUR APPROACH",
+            "--note", "theirs", "--user", "Ben", library=theirs, check=True)
+    package = tmp_path / "ben.zip"
+    run_cli("package", "export", "--out", str(package), library=theirs, check=True)
+    proc = run_cli("package", "import", str(package), "--dry-run", library=mine, check=True)
+    lines = proc.stdout.strip().splitlines()
+    assert "1 new" in lines[0]
+    assert "  new: Annotation on reforming-kent-2025 p. 5: “OUR APPROACH”" in lines
