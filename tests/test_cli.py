@@ -382,4 +382,4 @@ def test_a_package_dry_run_names_what_it_would_add(tmp_path):
     proc = run_cli("package", "import", str(package), "--dry-run", library=mine, check=True)
     lines = proc.stdout.strip().splitlines()
     assert "1 new" in lines[0]
-    assert "  new: Annotation on reforming-kent-2025 p. 5: “OUR APPROACH”" in lines
+    assert "  New: Annotation on reforming-kent-2025 p. 5: “OUR APPROACH”" in lines

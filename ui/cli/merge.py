@@ -62,14 +62,8 @@ def _actor(args: argparse.Namespace) -> str:
     return explicit.strip() if explicit and explicit.strip() else compose.default_actor()
 
 
-_WHAT = {"add": "new", "fast_forward": "updated to their newer edit"}
-
-
 def plan_text(plan: MergePlan) -> str:
-    """The summary, then each record the merge adds or replaces, so a dry run says which of
-    your annotations and verdicts would change, not only how many."""
     lines = [plan.summary(), *(f"  {line}" for line in plan_details(plan))]
-    lines += [f"  {_WHAT[i.action]}: {i.title}" for i in plan.items if i.action in _WHAT]
     lines += ["conflict: " + c.describe() for c in plan.conflicts]
     return "\n".join(lines)
 
