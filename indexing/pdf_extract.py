@@ -307,13 +307,26 @@ def _make_line(spans: list[tuple], page_index: int, block: int) -> Line | None:
                 min(lead, len(text)))
 
 
+def _has_page_labels(doc: pymupdf.Document) -> bool:
+    """False when the catalog has no /PageLabels, so every ``page.get_label()`` is "" (PyMuPDF
+    looks the tree up again for each page; issue 12, Speed). True when it has one, of any
+    shape, or cannot tell: each page is then asked, as before (a broken tree loses only the
+    label, and only where it did before; reading one key of the loaded catalog adds no MuPDF
+    warning to the repair notes)."""
+    try:
+        return doc.xref_get_key(doc.pdf_catalog(), "PageLabels")[0] != "null"
+    except Exception:  # not a PDF catalog we can read: ask each page
+        return True
+
+
 def _read_page(doc: pymupdf.Document, index: int, gate: pdf_regions.DrawingsGate | None = None,
-               *, textpage: pymupdf.TextPage | None = None) -> RawPage:
-    """One page's lines; from ``textpage`` (an OCR reading, see ``indexing.ocr``) if given."""
+               *, textpage: pymupdf.TextPage | None = None, labels: bool = True) -> RawPage:
+    """One page's lines; from ``textpage`` (an OCR reading, see ``indexing.ocr``) if given.
+    ``labels=False``: the document has no page labels (``_has_page_labels``)."""
     page = doc.load_page(index)
     rect = page.rect
     try:
-        label = safe_line(page.get_label() or "", 100)
+        label = safe_line(page.get_label() or "", 100) if labels else ""
     except Exception:  # a broken /PageLabels tree only loses the label
         label = ""
     drew: bool | None = None  # whether the page drew a vector path (None: not known)
@@ -452,9 +465,10 @@ def extract_file(
         raw_pages: list[RawPage] = []
         warnings: list[str] = []
         gate = pdf_regions.DrawingsGate()
+        labels = _has_page_labels(doc)
         for i in range(page_count):
             try:
-                raw_pages.append(_read_page(doc, i, gate))
+                raw_pages.append(_read_page(doc, i, gate, labels=labels))
             except MemoryError:
                 raise
             except Exception as exc:  # one bad page must not sink the document

@@ -1,0 +1,38 @@
+"""A unit's boxes are stored as the text ``json.dumps`` gives, errors included (db.rows)."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from db.rows import boxes_json
+from workbench.model import Rect
+
+BOXES = [
+    (),
+    (Rect(0, 50.0, 379.2480163574219, 271.5259704589844, 389.7149963378906),
+     Rect(12, -0.0, 1e-7, 1e300, 612.0)),
+    ((3, float("nan"), float("inf"), float("-inf"), 2),),
+    [[1, 2.5, True, None, 4]],
+]
+
+
+@pytest.mark.parametrize("boxes", BOXES)
+def test_boxes_are_written_as_json_dumps_writes_them(boxes):
+    assert boxes_json(boxes) == json.dumps(boxes)
+
+
+def test_boxes_json_reads_back_to_the_boxes():
+    boxes = BOXES[1]
+    assert [Rect(*b) for b in json.loads(boxes_json(boxes))] == list(boxes)
+
+
+def test_what_json_cannot_hold_raises_as_json_dumps_does():
+    loop: list = []
+    loop.append((loop,))
+    with pytest.raises(ValueError, match="Circular reference"):
+        boxes_json((loop,))
+    with pytest.raises(TypeError, match="not JSON serializable"):
+        boxes_json(((0, object()),))
+    assert boxes_json(BOXES[1]) == json.dumps(BOXES[1])  # the encoder kept no state
