@@ -319,6 +319,8 @@ def write_docx(pack: Pack, out: Path, *, state: TaskState | None = None) -> Path
     state = state or TaskState()
     doc = build_docx(pack, state=state)
     state.report(0.9, "Saving the document")
-    path = atomic_write(out, doc.save)
+    data = io.BytesIO()  # zipped in memory: a full disk then fails one plain write, and
+    doc.save(data)  # leaves no half-written zip whose clean-up prints a traceback
+    path = atomic_write(out, lambda f: f.write(data.getvalue()))
     state.report(1.0, "DOCX written")
     return path

@@ -164,6 +164,8 @@ def write_xlsx(pack: Pack, out: Path, *, state: TaskState | None = None) -> Path
     _sheet(wb, "Colophon", ("Field", "Value"), [list(r) for r in clean.colophon()])
     state.raise_if_cancelled()
     state.report(0.8, "Saving the workbook")
-    path = atomic_write(out, wb.save)
+    data = io.BytesIO()  # zipped in memory: a full disk then fails one plain write, and
+    wb.save(data)  # leaves no half-written zip whose clean-up prints a traceback
+    path = atomic_write(out, lambda f: f.write(data.getvalue()))
     state.report(1.0, "XLSX written")
     return path

@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import SAMPLE_DIR, run_cli
+from ui import compose
 
 PLAN_FIELDS = {"slug", "title", "organisation", "published", "status", "pages", "sections",
                "commitments"}
@@ -311,3 +312,74 @@ def test_check_reports_a_sidecar_that_disagrees_with_the_database(sample_library
     assert proc.returncode == 1
     assert any("sidecar" in p and "framing-kents-future-2022" in p
                for p in json.loads(proc.stdout)["files"])
+
+
+def test_show_lists_the_commitments_as_corrected_by_hand(tmp_path):
+    """`show` listed the extracted commitments whatever the officer had corrected: an
+    unmarked passage was still a commitment, the two parts of a split were missing (and
+    their m: ids, which link and lineage take, were nowhere to be found), and a heading whose
+    level was fixed kept its old level."""
+    root = tmp_path / "library"
+    run_cli("import", str(SAMPLE_DIR / "reforming-kent-2025.pdf"), library=root,
+            check=True)
+    slug = "reforming-kent-2025"
+    before = as_json(run_cli("show", slug, "--json", library=root))["commitments"]
+    gone = before[0]
+    whole = next(c for c in before[1:] if len(c["text"].split()) > 12)
+    words = whole["text"].split()
+    at = " ".join(words[len(words) // 2 : len(words) // 2 + 3])
+    run_cli("unmark", str(gone["id"]), "--user", "Cy", library=root, check=True)
+    run_cli("split", str(whole["id"]), "--at", at, "--user", "Cy", library=root, check=True)
+    sub = next(s for s in as_json(run_cli("show", slug, "--json", library=root))["sections"]
+               if s["level"] == 2)
+    wb = compose.open_workbench(root)  # the window's "Heading level" menu; the CLI has none
+    try:
+        compose.records_for(wb, "Cy").set_heading_level(sub["id"], 1)
+    finally:
+        compose.close_workbench(wb)
+    shown = as_json(run_cli("show", slug, "--json", library=root))
+    assert next(s for s in shown["sections"] if s["id"] == sub["id"])["level"] == 1
+    after = shown["commitments"]
+    ids = [c["id"] for c in after]
+    assert gone["id"] not in ids and whole["id"] not in ids
+    parts = [c for c in after if str(c["id"]).startswith("m:")]
+    assert len(parts) == 2 and at in parts[1]["text"]
+    assert all(p["page_label"] == whole["page_label"] for p in parts)
+    assert len(after) == len(before) - 2 + 2
+    text = run_cli("show", slug, library=root, check=True).stdout
+    assert f"Commitments: {len(after)}" in text
+    lineage = run_cli("lineage", parts[0]["id"], "--json", library=root, check=True)
+    assert lineage.returncode == 0
+
+
+def test_a_locked_pdf_says_how_to_give_its_password(tmp_path):
+    """"give its password" did not say how on the command line; the one line now names
+    --password, and the library is untouched."""
+    from tests.pdfgen import encrypted_pdf
+
+    locked = encrypted_pdf(tmp_path / "locked.pdf", "s3cret")
+    root = tmp_path / "library"
+    proc = run_cli("import", str(locked), library=root)
+    assert proc.returncode == 1
+    assert proc.stderr.strip().splitlines() == [
+        "locked.pdf is password-protected; give its password with --password "
+        "(it is never stored)"]
+    assert as_json(run_cli("plans", "--json", library=root)) == []
+    proc = run_cli("import", str(locked), "--password", "s3cret", library=root)
+    assert proc.returncode == 0, proc.stderr
+
+
+def test_a_package_dry_run_names_what_it_would_add(tmp_path):
+    """`package import --dry-run` said only "1 new, 0 updated, …": an officer could not tell
+    which of a colleague's annotations and verdicts would arrive (or replace theirs)."""
+    mine, theirs = tmp_path / "mine", tmp_path / "theirs"
+    run_cli("import", str(SAMPLE_DIR / "reforming-kent-2025.pdf"), library=mine, check=True)
+    shutil.copytree(mine, theirs)
+    run_cli("annotate", "reforming-kent-2025", "--page", "5", "--quote", "OUR APPROACH",
+            "--note", "theirs", "--user", "Ben", library=theirs, check=True)
+    package = tmp_path / "ben.zip"
+    run_cli("package", "export", "--out", str(package), library=theirs, check=True)
+    proc = run_cli("package", "import", str(package), "--dry-run", library=mine, check=True)
+    lines = proc.stdout.strip().splitlines()
+    assert "1 new" in lines[0]
+    assert "  New: Annotation on reforming-kent-2025 p. 5: “OUR APPROACH”" in lines

@@ -347,3 +347,27 @@ def test_check_notes_unreferenced_pdf_copies(sample_library):
     text = run_cli("check", library=sample_library)
     assert text.returncode == 0
     assert "All checks passed." in text.stdout and "note: unreferenced PDF copy" in text.stdout
+
+
+_FULL_DISK = """
+import errno
+import workbench.merge as merge
+
+def write_package(*args, **kwargs):
+    raise OSError(errno.ENOSPC, "No space left on device")
+
+merge.write_package = write_package
+"""
+
+
+def test_package_export_on_a_full_disk_names_the_package_not_the_library(tmp_path,
+                                                                         monkeypatch):
+    """A write error without a file name (ENOSPC) was reported against the library folder
+    ("No space left on device (/…/library)"): an officer would think the library's disk was
+    full, not the USB stick the package was going to."""
+    inject(tmp_path, monkeypatch, _FULL_DISK)
+    monkeypatch.setenv("PYTHONPATH", os.pathsep.join([str(tmp_path / "inject"), str(REPO)]))
+    library, out = tmp_path / "library", tmp_path / "stick" / "mine.zip"
+    line = one_line_error(run_cli("package", "export", "--out", str(out), library=library))
+    assert line == f"workbench: Could not write {out}: No space left on device"
+    assert not out.exists()

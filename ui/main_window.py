@@ -459,6 +459,7 @@ class MainWindow(QMainWindow):
         self.tabs.setCurrentIndex(int(s.value("window/tab", TAB_LIBRARY)))
         self.reader_panel.restore_settings(s)
         self.compare_panel.restore_settings(s)
+        self.review_panel.restore_settings(s)
         self.library_panel.restore_settings(s)
 
     def save_settings(self) -> None:
@@ -470,6 +471,7 @@ class MainWindow(QMainWindow):
         preferences.set_last_library(self.ctx.root)
         self.reader_panel.save_settings(s)
         self.compare_panel.save_settings(s)
+        self.review_panel.save_settings(s)
         self.library_panel.save_settings(s)
         s.sync()
 

@@ -77,7 +77,11 @@ class UndoController(QObject):
     def _on_done(self, change: Change) -> None:
         self._busy = False
         note = f" ({change.warning})" if change.warning else ""
-        self.message.emit(f"{self._running_label}{note}")
+        said = self._running_label
+        if change.description:  # which one, as the CLI says: "add link from p. 11 of …"
+            said = f"{said.split(':')[0]}: {change.description[:1].lower()}" \
+                   f"{change.description[1:]}"
+        self.message.emit(f"{said}{note}")
         self.undone.emit(change)
         self.refresh()
 

@@ -411,9 +411,13 @@ class MergeReport:
         return text
 
 
+_CHANGES = {"add": "New", "fast_forward": "Updated to their newer edit"}
+
+
 def plan_details(plan: MergePlan) -> list[str]:
     """What a planned merge does beyond the counts, one line each: plans not in this library
-    or in another document version, pending records, records that could not be re-anchored.
+    or in another document version, pending records, records that could not be re-anchored,
+    then each record it adds or updates (so a person sees which verdicts arrive or change).
     The CLI prints them under the summary; the merge dialog lists them."""
     lines = []
     for m in plan.plans:
@@ -426,7 +430,8 @@ def plan_details(plan: MergePlan) -> list[str]:
     lines += [f"Pending: {item.title} ({item.reason})" for item in plan.pending]
     lines += [f"Could not be re-anchored (kept as orphan): {title}"
               for _uuid, title in plan.orphans]
-    return lines
+    return lines + [f"{_CHANGES[i.action]}: {i.title}" for i in plan.items
+                    if i.action in _CHANGES]
 
 
 def counts_text(plan: MergePlan) -> str:

@@ -6,6 +6,7 @@ window declares its features (``window.annotation_ui``, ``window.lineage_ui``, `
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -436,3 +437,88 @@ def test_the_new_panels_are_named_for_screen_readers(qtbot, lineage_window, samp
     assert not missing, missing
     menus = [a.text().replace("&", "") for a in window.menuBar().actions()]
     assert menus[:2] == ["File", "Edit"] and "Annotate" in menus
+
+
+def test_the_thread_shows_a_changed_verdicts_earlier_verdict(
+        qtbot, lineage_window, sample_library):
+    """Round 10 put a link's earlier verdicts in `workbench lineage`; the window's thread says
+    them too, so a verdict changed by another officer is never silent there."""
+    def first_and_second(r):
+        source = r.effective_commitments(FRAMING)[0]
+        target = r.effective_commitments(REFORMING)[0]
+        r.link(source.key, [target.key], relation="scaled_back", rationale="first look",
+               confirm=True)
+        r.link(source.key, [target.key], relation="reversed", rationale="second look",
+               confirm=True)
+        return source.key
+
+    key = stored(sample_library, first_and_second)
+    window, ui = lineage_window(sample_library)
+    ui.show_thread(key)
+    panel = ui.lineage_panel
+    qtbot.waitUntil(lambda: panel.thread is not None, timeout=10000)
+    cells = [panel.model.index(r, c).data() or "" for r in range(panel.model.rowCount())
+             for c in range(panel.model.columnCount())]
+    into = next(c for c in cells if c.startswith("Reversed from"))
+    assert "Why: second look\nEarlier verdict: Scaled back (confirmed, by checker, " in into
+    assert into.split("Earlier verdict: ")[1].split("\n")[0].endswith("): first look")
+
+
+def test_review_opens_on_dated_plans_and_on_the_pair_of_the_last_session(
+        qtbot, lineage_window, tmp_path):
+    """An undated plan (a scan not yet read, details not entered) sorts last in the plan
+    list; the Review tab's first pair is the two latest dated plans, not that plan, and a
+    pair the officer chose is the one the next session opens on."""
+    root = tmp_path / "three"
+    wb = compose.open_workbench(root)
+    add_plan(wb.store, "old-plan", "2020", [("Parks", ["We will open a lido in Ashford."])])
+    add_plan(wb.store, "mid-plan", "2022", [("Parks", ["We will run the lido in Ashford."])])
+    add_plan(wb.store, "new-plan", "2024", [("Roads", ["We will resurface the A28."])])
+    add_plan(wb.store, "scanned", "", [("Untitled", ["Illegible."])])
+    compose.close_workbench(wb)
+
+    def review_pair(window):
+        panel = window.lineage_ui.review_panel
+        window.show_tab(3)
+        qtbot.waitUntil(lambda: panel.state is not None and not panel.is_busy(), timeout=20000)
+        return panel, panel.pair()
+
+    window, _ui = lineage_window(root)
+    panel, pair = review_pair(window)
+    assert pair == ("mid-plan", "new-plan")
+    panel.set_pair("old-plan", "mid-plan")
+    qtbot.waitUntil(lambda: panel.pair() == ("old-plan", "mid-plan") and not panel.is_busy(),
+                    timeout=20000)
+    window.close()  # saves the settings, as quitting does
+    again, _ui = lineage_window(root)
+    assert review_pair(again)[1] == ("old-plan", "mid-plan")
+
+
+def test_undo_says_which_verdict_it_undid(qtbot, lineage_window, tmp_path):
+    """After ten verdicts in a row, "Undone: add link" did not say which one went; the
+    status bar now names it as `workbench undo` does (page and plans)."""
+    root = tmp_path / "tiny"
+    wb = compose.open_workbench(root)
+    add_plan(wb.store, "old-plan", "2020", [("Parks", ["We will open a lido in Ashford."])])
+    add_plan(wb.store, "new-plan", "2024", [("Parks", ["We will run a lido in Ashford."])])
+    compose.close_workbench(wb)
+
+    def link(r):
+        source = r.effective_commitments("old-plan")[0]
+        target = r.effective_commitments("new-plan")[0]
+        r.link(source.key, [target.key], relation="continued", confirm=True)
+
+    stored(root, link)
+    window, _ui = lineage_window(root)
+    undo, redo = window.undo.undo_action, window.undo.redo_action
+    qtbot.waitUntil(lambda: undo.isEnabled(), timeout=10000)
+    undo.trigger()
+    said = re.compile(r"add link from p\. \d+ of old-plan to new-plan")
+    qtbot.waitUntil(lambda: window.statusBar().currentMessage().startswith("Undone"),
+                    timeout=10000)
+    assert said.fullmatch(window.statusBar().currentMessage().removeprefix("Undone: "))
+    qtbot.waitUntil(lambda: redo.isEnabled(), timeout=10000)
+    redo.trigger()
+    qtbot.waitUntil(lambda: window.statusBar().currentMessage().startswith("Redone"),
+                    timeout=10000)
+    assert said.fullmatch(window.statusBar().currentMessage().removeprefix("Redone: "))

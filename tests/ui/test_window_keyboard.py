@@ -155,10 +155,11 @@ def test_help_lists_every_shortcut_and_explains_the_review_loop(qtbot, open_wind
     assert rows["Review"] == QKeySequence("Ctrl+4").toString(
         QKeySequence.SequenceFormat.NativeText)
     assert any("Accept the highlighted candidate" in what for what in rows)
+    assert any(keys == "Ctrl+Enter" and "rationale" in what for what, keys in rows.items())
     sheet.close()
     guide = window.show_review_guide()
     assert isinstance(guide, ReviewGuide) and guide.label.text() == REVIEW_GUIDE
-    assert "always asks why" in REVIEW_GUIDE
+    assert "always asks why" in REVIEW_GUIDE and "Ctrl+Enter saves it" in REVIEW_GUIDE
     guide.close()
     QApplication.processEvents()
 
@@ -186,3 +187,26 @@ def test_outline_labels_tell_siblings_apart_and_follow_the_page(qtbot, open_wind
     current = reader.outline.currentIndex()
     assert current.data() == "Part 2"  # the outline follows the page turned
     assert reader.current_item is None  # … without choosing anything for Link or Status
+
+
+@pytest.mark.parametrize("key", [Qt.Key.Key_Return, Qt.Key.Key_Enter])
+def test_ctrl_enter_saves_a_rationale_from_the_text_box(qtbot, key):
+    """A keyboard review asks for a rationale at every reversed, scaled-back or dropped
+    verdict; Enter in its text box starts a new line, so Ctrl+Enter saves it (as in the
+    highlight dialog) instead of Tab, Tab, Space; never while the text is empty."""
+    from ui.dialogs.link import RationaleDialog
+
+    dialog = RationaleDialog("Dropped", "Why?")
+    qtbot.addWidget(dialog)
+    given = []
+    dialog.rationale_given.connect(given.append)
+    dialog.show()
+    dialog.activateWindow()
+    qtbot.waitUntil(dialog.isActiveWindow)
+    dialog.text_edit.setFocus()
+    qtbot.keyClick(dialog.text_edit, key, Qt.KeyboardModifier.ControlModifier)
+    assert given == [] and dialog.isVisible()  # nothing typed: nothing saved
+    qtbot.keyClicks(dialog.text_edit, "Gone from the 2025 plan (p. 12).")
+    qtbot.keyClick(dialog.text_edit, key, Qt.KeyboardModifier.ControlModifier)
+    assert given == ["Gone from the 2025 plan (p. 12)."]
+    assert dialog.result() == dialog.DialogCode.Accepted and not dialog.isVisible()

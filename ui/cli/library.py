@@ -129,7 +129,9 @@ def cmd_import(wb: Workbench, args: argparse.Namespace) -> int:
     def progress(o: ImportOutcome) -> None:
         if not args.json:
             stream = sys.stderr if o.status == "refused" else sys.stdout
-            stream.write(o.message + "\n")
+            how = " with --password (it is never stored)" \
+                if o.reason == "needs_password" and not args.password else ""
+            stream.write(o.message + how + "\n")
             for notice in o.notices:
                 sys.stdout.write(f"  note: {notice}\n")
             stream.flush()
@@ -163,8 +165,11 @@ def cmd_plans(wb: Workbench, args: argparse.Namespace) -> int:
 
 def cmd_show(wb: Workbench, args: argparse.Namespace) -> int:
     plan = wb.store.plan(args.plan)
-    sections = wb.store.sections(plan.slug)
-    commitments = wb.store.commitments(plan.slug)
+    # As the officer corrected them (heading levels; commitments unmarked, marked, split,
+    # merged), as the window shows them
+    records = compose.records_for(wb, "")
+    sections = records.effective_sections(plan.slug)
+    commitments = records.effective_commitments(plan.slug)
     if args.section is not None:
         match = [s for s in sections if s.id == args.section]
         if not match:
@@ -203,8 +208,10 @@ def _section_json(s: Any) -> dict[str, Any]:
 
 
 def _commitment_json(c: Any) -> dict[str, Any]:
+    """An effective commitment: an extracted one keeps its number, a hand-marked one (or a
+    part of a split or merge) has its key, "m:<uuid>", which link, lineage and status take."""
     return {
-        "id": c.id,
+        "id": c.commitment_id if c.commitment_id is not None else c.key,
         "kind": c.kind,  # commitment | ask | target | measure
         "text": c.text,
         "section_id": c.section_id,

@@ -16,6 +16,7 @@ from ui import compose
 from ui.cli.export import refuse_overwrite
 from ui.cli.output import emit
 from ui.compose import records_for
+from workbench.errors import WorkbenchError
 from workbench.merge import (
     RESOLUTIONS,
     MergePlan,
@@ -70,7 +71,10 @@ def plan_text(plan: MergePlan) -> str:
 def _export(wb: Workbench, recs: Records, args: argparse.Namespace) -> int:
     wb.paths.refuse_output(args.out)  # first: the library folder is never an answer
     refuse_overwrite(args.out, PACKAGE_SUFFIX, force=args.force)
-    out = write_package(recs, args.out, args.plan or None)  # refuses the library folder
+    try:
+        out = write_package(recs, args.out, args.plan or None)  # refuses the library folder
+    except OSError as exc:  # name the package, not the library (a full disk has no filename)
+        raise WorkbenchError(f"Could not write {args.out}: {exc.strerror or exc}") from None
     emit(args, {"package": str(out)}, f"Wrote {out}.")
     return EXIT_OK
 

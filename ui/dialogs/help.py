@@ -36,6 +36,8 @@ PANEL_KEYS: tuple[tuple[str, str, str], ...] = (
     ("Reader and Compare", "L", "Link the current commitment, the selected passage or the "
                                 "selected pair"),
     ("Search", "Up / Down, Enter", "Move through the results from the query box; open one"),
+    ("Dialogs", "Ctrl+Enter", "Save (a rationale, link, status or highlight), even from a "
+                              "text box"),
 )
 
 REVIEW_GUIDE = """\
@@ -54,7 +56,8 @@ with its reasons.
    • R rejects the highlighted candidate; it is not offered again.
    • D records "dropped": nothing in the later plan continues it. It always asks why.
    A relation that needs a reason (dropped, reversed, replaced, scaled back, withdrawn) asks
-   for your rationale: the machine's reasons are never recorded as yours.
+   for your rationale: the machine's reasons are never recorded as yours. Type it, then
+   Ctrl+Enter saves it (Esc cancels).
 
 4. The review moves on to the next unreviewed commitment (untick "Move on after a verdict" to \
 stay). N and Shift+N move without deciding; the meter shows how many have a confirmed verdict.

@@ -11,7 +11,7 @@ Signals:
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QColor, QKeySequence, QPixmap, QShortcut
+from PySide6.QtGui import QColor, QPixmap
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
@@ -86,7 +86,6 @@ class HighlightDialog(QDialog):
         layout.addWidget(self.message_label)
         self.buttons = dialog_buttons(layout, QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel,
                                       self.submit, self.reject)
-        QShortcut(QKeySequence("Ctrl+Return"), self, activated=self.submit)
         self.note_edit.setFocus()
 
     def values(self) -> dict:

@@ -186,7 +186,7 @@ class MergeReviewDialog(QDialog):
         if details:
             self.details = QListWidget()
             self.details.setObjectName("mergeDetails")
-            self.details.setAccessibleName("Plans missing here and records not re-anchored")
+            self.details.setAccessibleName("What the merge adds, updates and cannot place")
             self.details.setMaximumHeight(120)
             for line in details:
                 self.details.addItem(QListWidgetItem(line))  # plain text, never HTML

@@ -2,8 +2,9 @@
 
 Each cell says, in words, how the commitment got there: the relation of the link into it
 ("Continued from Plan A (2020)"), who confirmed it and when (or that it is only a machine
-proposal), the rationale, then the commitment's text and page, and its delivery status history
-(every dated assessment, oldest first, with who made it). A link with no successor shows as
+proposal), the rationale, the link's earlier verdicts when it was changed (oldest first, so a
+changed verdict is never silent), then the commitment's text and page, and its delivery status
+history (every dated assessment, oldest first, with who made it). A link with no successor shows as
 its own cell ("No successor: Dropped") with its rationale and who confirmed it.
 """
 
@@ -30,8 +31,10 @@ def _day(stamp: str) -> str:
     return stamp[:10] if stamp else ""
 
 
-def verdict_lines(link: Link, relation: str, earlier: str = "") -> list[str]:
-    """"Continued from Plan A (2020)", "Confirmed by Alex on 2026-05-01", "Why: …"."""
+def verdict_lines(link: Link, relation: str, earlier: str = "",
+                  labels: Mapping[str, str] | None = None) -> list[str]:
+    """"Continued from Plan A (2020)", "Confirmed by Alex on 2026-05-01", "Why: …", then one
+    "Earlier verdict: …" line per value the link held before (the CLI's lineage says the same)."""
     head = f"{relation} from {earlier}" if earlier else relation
     if link.state == "confirmed":
         who = link.confirmed_by or link.created_by or "someone"
@@ -41,6 +44,13 @@ def verdict_lines(link: Link, relation: str, earlier: str = "") -> list[str]:
         lines = [head, "Proposed by the machine; not confirmed"]
     if link.rationale:
         lines.append(f"Why: {link.rationale}")
+    for old in link.history:
+        code = str(old.get("relation", ""))
+        state = "confirmed" if old.get("state") == "confirmed" else str(old.get("state", ""))
+        facts = ", ".join(x for x in (state, f"by {old['by']}" if old.get("by") else "",
+                                      _day(str(old.get("at", "")))) if x)
+        why = f": {old['rationale']}" if old.get("rationale") else ""
+        lines.append(f"Earlier verdict: {(labels or {}).get(code, code)} ({facts}){why}")
     return lines
 
 
@@ -89,7 +99,7 @@ class ThreadModel(QAbstractTableModel):
         for e in thread.edges:
             for k in e.target_keys:
                 into[k] = verdict_lines(e.link, labels.get(e.link.relation, e.link.relation),
-                                        titles.get(e.link.source.plan, ""))
+                                        titles.get(e.link.source.plan, ""), labels)
         counts: dict[int, int] = {}
         for n in thread.nodes:
             c = column[n.plan]
@@ -107,7 +117,7 @@ class ThreadModel(QAbstractTableModel):
                 row = counts.get(c, 0)
                 counts[c] = row + 1
                 label = labels.get(e.link.relation, e.link.relation)
-                lines = verdict_lines(e.link, f"No successor: {label}")
+                lines = verdict_lines(e.link, f"No successor: {label}", labels=labels)
                 self._cells[(row, c)] = ("\n".join(lines), None)
         self._rows = max(counts.values(), default=0)
 

@@ -28,7 +28,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from PySide6.QtCore import QModelIndex, Qt, Signal
+from PySide6.QtCore import QModelIndex, QSettings, Qt, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -215,9 +215,11 @@ class ReviewPanel(LazyPanel):
         self.from_combo.clear()
         for plan in plans[:-1]:
             self.from_combo.addItem(plan.label, plan.slug)
+        slugs = {p.slug for p in plans}
         wanted, self._wanted = self._wanted, None
+        wanted = wanted if wanted and wanted[0] in slugs else None  # a plan since removed
         if wanted is None and len(plans) >= 2:
-            wanted = current if current[0] else (plans[-2].slug, plans[-1].slug)
+            wanted = current if current[0] in slugs else default_pair(plans)
         if wanted is not None:
             self.set_pair(*wanted)
 
@@ -241,6 +243,14 @@ class ReviewPanel(LazyPanel):
         self.from_combo.setCurrentIndex(max(0, self.from_combo.findData(from_plan)))
         self._fill_to_combo(self.from_combo.currentData(), to_plan)
         self.load()
+
+    def save_settings(self, settings: QSettings) -> None:  # the next session opens on it
+        settings.setValue("review/pair", list(self.pair() or ()))
+
+    def restore_settings(self, settings: QSettings) -> None:  # checked when the plans arrive
+        pair = settings.value("review/pair")
+        if isinstance(pair, list) and len(pair) == 2 and self._wanted is None:
+            self._wanted = (str(pair[0]), str(pair[1]))
 
     def pair(self) -> tuple[str, str] | None:
         if not self.is_built or not self.from_combo.currentData() or not self.to_combo.currentData():
@@ -447,6 +457,14 @@ class ReviewPanel(LazyPanel):
         elif changes.touches_records and not self._writing \
                 and self.state is not None:
             self.load(self._key())  # an undo, a link from the dialog, a correction…
+
+
+def default_pair(plans: list[records_ops.PlanChoice]) -> tuple[str, str]:
+    """The two latest plans with a publication date: an undated plan (a scan not yet read,
+    details not yet entered) sorts last but is rarely the edition to review against."""
+    dated = [p for p in plans if p.published]
+    pick = dated if len(dated) >= 2 else plans
+    return pick[-2].slug, pick[-1].slug
 
 
 def proposal_text(state: records_ops.ReviewState | None, cand: Candidate | None,
