@@ -33,6 +33,7 @@ def test_suggest_json_contract(sample_library):
         assert len(s["candidates"]) <= 3
         for c in s["candidates"]:
             assert {"id", "text", "page_label", "score", "relation", "reasons"} <= set(c)
+            assert 0.0 <= c["score"] <= 1.0, c  # a share (shown as "match NN %"), never 146 %
     net_zero = next(s for s in data["suggestions"]
                     if s["text"].startswith("Our commitment is to work towards Kent being Net"))
     assert net_zero["relation"] == "reversed"

@@ -26,6 +26,7 @@ def test_compare_json_contract(sample_library):
             inner += 1
             assert set(p["left"]) >= ITEM_KEYS and set(p["right"]) >= ITEM_KEYS
             assert isinstance(p["score"], float) and isinstance(p["reasons"], list)
+            assert 0.0 <= p["score"] <= 1.0, p  # a share, shown as "match NN %"
     assert inner > 50
     first = data["pairs"][0]
     assert first["left"]["heading"].startswith("Framing")  # title page with title page

@@ -143,7 +143,11 @@ logging.getLogger("bm25s").setLevel(logging.WARNING)  # it logs every index buil
 
 @dataclass(frozen=True, slots=True)
 class Match:
-    """One candidate counterpart, with its fused score, signals and proposed relation."""
+    """One candidate counterpart, with its fused score, signals and proposed relation.
+
+    ``score`` is the weighted mean of the signals (each 0-1), so it reads as a share: the
+    weights' sum grew with the ``pledge`` signal and a plain weighted sum showed "match 146 %".
+    Dividing by a constant of the index keeps every order and every ratio between scores."""
 
     passage: Passage
     score: float
@@ -439,6 +443,7 @@ class PlanIndex:
                 limit: int, shortlist: int, near: dict[str, float] | None = None) -> Ranking:
         near = near or w  # the weights closeness is read with (``closeness_weights``)
         pre = sum(w.get(k, 0.0) * v for k, v in columns.items())
+        share = 1.0 / (sum(w.values()) or 1.0)  # a Match's score: the weighted mean (Match)
         k = min(len(pre), shortlist + len(q.exclude))
         order = np.argpartition(-pre, k - 1)[:k] if k < len(pre) else np.arange(len(pre))
         folded_src = fold(q.text)
@@ -481,15 +486,15 @@ class PlanIndex:
             signals = {k: round(float(v[i]), 3) for k, v in columns.items()}
             signals.setdefault("meaning", 0.0)
             signals["wording"] = round(wording if wording is not None else wording_of(i), 3)
-            matches.append(Match(self.passages[i], round(-neg, 4), "", (), signals))
+            matches.append(Match(self.passages[i], round(-neg * share, 4), "", (), signals))
         top = [self._label(q.text, m, near) for m in matches]
 
         def make(i: int) -> Match:  # contrast retrieval: a reversal far down the ranking
             signals = {k: round(float(v[i]), 3) for k, v in columns.items()}
             signals.setdefault("meaning", 0.0)
             signals["wording"] = round(wording_of(i), 3)
-            return self._label(q.text, Match(self.passages[i], round(float(pre[i]), 4), "", (),
-                                             signals), near)
+            return self._label(q.text, Match(self.passages[i], round(float(pre[i]) * share, 4),
+                                             "", (), signals), near)
 
         top = promote(self, q.text, top, pre, make, exclude=q.exclude)
         # with the sentence encoder every pair has some closeness (meaning, wording), and no bar
