@@ -520,9 +520,11 @@ def open_database(
                 opened.backup_taken = maybe_backup(db, backups_dir, interval=backup_interval)
             except LibraryDamaged:
                 raise
-            except (LibraryError, OSError) as exc:
-                log.warning("no daily backup of %s: %s", path, exc)
-                warnings.append(f"No daily backup was taken: {exc}")
+            except (LibraryError, OSError) as exc:  # the user reads it once, as a note
+                log.info("no daily backup of %s: %s", path, exc)
+                text = str(exc)
+                warnings.append(text if text.startswith("No backup taken")
+                                else f"No daily backup was taken: {text}")
     except BaseException:
         opened.close()
         raise

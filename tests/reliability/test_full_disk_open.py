@@ -8,6 +8,7 @@ make that statement fail the same way and report the disk as nearly full.
 
 from __future__ import annotations
 
+import logging
 import sqlite3
 from pathlib import Path
 
@@ -86,3 +87,22 @@ def test_cli_on_a_full_disk_is_one_plain_line_not_an_internal_error(tmp_path, mo
     assert code == 1, err
     assert err.startswith("workbench: The disk holding the library is full"), err
     assert err.count("\n") == 1 and "internal error" not in err
+
+
+def test_skipped_daily_backup_is_said_once(tmp_path, monkeypatch, caplog):
+    root = _library(tmp_path / "lib")
+    for b in connection.list_backups(root / "backups"):
+        b.unlink()  # a daily backup is due
+
+    def full(*_a, **_k):
+        raise DiskFull("No backup taken: the disk is full. The previous backups were kept.")
+
+    monkeypatch.setattr(connection, "backup", full)
+    with caplog.at_level(logging.WARNING):
+        store = SqliteStore(root / "workbench.db", backups_dir=root / "backups")
+    try:
+        assert store.warnings == ["No backup taken: the disk is full. The previous backups "
+                                  "were kept."]
+        assert not [r for r in caplog.records if r.levelno >= logging.WARNING]
+    finally:
+        store.close()
