@@ -63,8 +63,9 @@ from workbench.merge_package import (
     version_hash,
     write_package,
 )
-from workbench.merge_verdicts import MERGE_FLAG, TWO_VERDICTS, is_flagged, settle_verdicts, twins
+from workbench.merge_verdicts import MERGE_FLAG, TWO_VERDICTS, change_word, is_flagged, twins
 from workbench.merge_verdicts import flag as _flag
+from workbench.merge_verdicts import settle_verdicts as _settle
 from workbench.records import (
     Annotation,
     Change,
@@ -387,8 +388,7 @@ def plan_merge(records: Records, package: Package) -> MergePlan:
 def _second_verdicts(records: Records, items: list[MergeItem], conflicts: list[Conflict],
                      local: list[Record], history: Mapping[str, History],
                      tag_names: Mapping[str, str]) -> None:
-    """Make each added link that would be a second live verdict here a skip (the same
-    verdict) or a ``two_verdicts`` conflict (``workbench.merge_verdicts``)."""
+    """An added link that would be a second live verdict here: skip or conflict (see 5.)."""
     after = {i.uuid: i.value for i in items if i.action == "fast_forward" and i.value}
     adds = [n for n, i in enumerate(items) if i.action == "add" and isinstance(i.value, Link)]
     found = twins(local, after, [items[n].value for n in adds], records.effective.key_of)
@@ -398,9 +398,10 @@ def _second_verdicts(records: Records, items: list[MergeItem], conflicts: list[C
             items[n] = replace(item, action="skip", local=twin,
                                reason=f"the same verdict is already here ({twin.uuid[:8]})")
             continue
-        theirs = getattr(item.incoming, "confirmed_by", "") or item.incoming.created_by
-        conflicts.append(replace(_conflict(twin, item.value, TWO_VERDICTS, author_of(  # type: ignore[arg-type]
-            twin, history.get(twin.uuid)), theirs or "them", tag_names), uuid=item.uuid))
+        who = getattr(item.incoming, "confirmed_by", "") or item.incoming.created_by or "them"
+        c = _conflict(twin, item.value, TWO_VERDICTS, author_of(twin, history.get(twin.uuid)),
+                      who, tag_names)  # type: ignore[arg-type]
+        conflicts.append(replace(c, uuid=item.uuid, title=f"Two verdicts: {item.title}"))
         items[n] = replace(item, action="conflict", reason=TWO_VERDICTS, local=twin)
 
 
@@ -455,8 +456,8 @@ def plan_details(plan: MergePlan) -> list[str]:
     lines += [f"Pending: {item.title} ({item.reason})" for item in plan.pending]
     lines += [f"Could not be re-anchored (kept as orphan): {title}"
               for _uuid, title in plan.orphans]
-    return lines + [f"{_CHANGES[i.action]}: {i.title}" for i in plan.items
-                    if i.action in _CHANGES]
+    return lines + [f"{change_word(i.action, i.local, i.incoming, _CHANGES)}: {i.title}"
+                    for i in plan.items if i.action in _CHANGES]
 
 
 def counts_text(plan: MergePlan) -> str:
@@ -535,11 +536,10 @@ def apply_merge(records: Records, plan: MergePlan,
         choice = decisions[item.uuid]
         if conflict.reason == TWO_VERDICTS:
             assert isinstance(mine, Link) and isinstance(theirs, Link)
-            now_mine, now_theirs, won = settle_verdicts(mine, theirs, choice,
-                                                        conflict.local.author,
-                                                        conflict.incoming.author)
+            now_mine, now_theirs, won = _settle(mine, theirs, choice, conflict.local.author,
+                                                conflict.incoming.author)
             if won:
-                put(mine, now_mine, {h_loc}, set(), conflict.incoming.author)
+                put(mine, now_mine, {h_loc}, set(), conflict.local.author)
             put(None, now_theirs, set(revs[item.uuid]) | {h_inc}, set(),  # see merge_verdicts
                 conflict.incoming.author)
             flagged.append(now_mine.uuid if won else now_theirs.uuid)

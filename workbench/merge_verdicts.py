@@ -67,6 +67,15 @@ def same_verdict(a: Link, b: Link, key_of: KeyOf) -> bool:
         _targets(a, key_of) == _targets(b, key_of)
 
 
+def change_word(action: str, local: Record | None, incoming: Record,
+                words: Mapping[str, str]) -> str:
+    """How a planned add or update is listed; a live record the package retires says so."""
+    if action == "fast_forward" and local is not None and incoming.deleted_at \
+            and not local.deleted_at:
+        return "Moved to the trash by their edit"
+    return words[action]
+
+
 def is_flagged(record: Record) -> bool:
     text = getattr(record, "note", None)
     if text is None:

@@ -11,7 +11,7 @@ import json
 
 from tests.conftest import run_cli
 from tests.merge.conftest import FRAMING, REFORMING, export, keys, merge, officer
-from workbench.merge import MERGE_FLAG, plan_merge, read_package
+from workbench.merge import MERGE_FLAG, plan_details, plan_merge, read_package
 
 
 def _verdict(root, who, relation, rationale=""):
@@ -41,6 +41,7 @@ def test_two_confirmed_verdicts_are_one_conflict_and_one_live_verdict(libraries,
     assert proc.returncode == 0, proc.stderr
     assert "1 conflict," in proc.stdout and "0 new" in proc.stdout
     assert "relation — Ben: scaled_back; Ann: continued" in proc.stdout
+    assert "conflict: Two verdicts: Link on" in proc.stdout
 
     proc = run_cli("package", "import", str(pkg), "--resolve", "local", "--json",
                    library=libraries["b"])
@@ -59,6 +60,8 @@ def test_two_confirmed_verdicts_are_one_conflict_and_one_live_verdict(libraries,
     back = export(libraries["b"], "Ben", tmp_path / "ben.zip")
     plan, _ = merge(libraries["a"], "Ann", back)
     assert not plan.conflicts
+    assert any(line.startswith("Moved to the trash by their edit: Link on")
+               for line in plan_details(plan))
     assert _live(libraries["a"]) == _live(libraries["b"]) == [("scaled_back", mine)]
 
 
