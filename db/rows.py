@@ -124,6 +124,7 @@ def commitment_from_row(r: dict[str, Any]) -> Commitment:
         char_end=r["char_end"] or 0,
         lead_in=r["lead_in"] or "",
         kind=r.get("kind") or "commitment",
+        pledge=r.get("pledge"),
     )
 
 
@@ -206,7 +207,7 @@ _SECTION_COLUMNS = ("document_id", "ordinal", "heading", "level", "path", "page_
                     "page_end", "label_start", "label_end", "char_start", "text", "fingerprint")
 _COMMITMENT_COLUMNS = ("document_id", "section_id", "ordinal", "text", "page_index",
                        "page_label", "char_start", "char_end", "lead_in", "kind", "rects",
-                       "fingerprint")
+                       "fingerprint", "pledge")
 
 
 def insert_content(db: Database, doc_id: int, ex: Extraction) -> None:
@@ -235,6 +236,6 @@ def insert_content(db: Database, doc_id: int, ex: Extraction) -> None:
         (doc_id, section_ids[c.section_ordinal], c.ordinal, c.text, c.page_index,
          labels.get(c.page_index, str(c.page_index + 1)), c.char_start, c.char_end, c.lead_in,
          c.kind, boxes_json(c.rects),  # a Rect is a tuple: [[page_index, x0, y0, x1, y1], ...]
-         fingerprint(c.text, c.page_index, c.section_ordinal, c.lead_in, c.kind))
+         fingerprint(c.text, c.page_index, c.section_ordinal, c.lead_in, c.kind), c.pledge)
         for c in ex.commitments
     ])

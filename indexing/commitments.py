@@ -42,7 +42,7 @@ from workbench.text import fold
 _context = lru_cache(maxsize=4096, typed=True)(Context)
 
 __all__ = ["Candidate", "candidates", "count_words", "find_commitments", "lead_in_of", "select",
-           "sentences"]
+           "select_scored", "sentences"]
 
 LONG_ITEM = 80  # words: a longer list item is cut into its title clause and sentences
 COVER_CAP = 0.76  # units hold at most this share of a document's words, whatever the model
@@ -328,6 +328,14 @@ def select(cands: Sequence[Candidate], model: Model, total_words: int,
     ``total_words`` (both counted by ``count_words``), the least likely unit (highest
     probability of "none") is dropped, however sure the model is of it. A one-page list of
     priorities may be all promises; a plan is not, and the bound always holds."""
+    return [(c, k) for c, k, _p in select_scored(cands, model, total_words)]
+
+
+def select_scored(cands: Sequence[Candidate], model: Model, total_words: int,
+                  ) -> list[tuple[Candidate, str, float]]:
+    """``select``, each kept candidate with the model's probability that it is a unit
+    (1 - the probability of "none"): how pledge-like it reads, which the matching engine
+    ranks successors by (issue 13)."""
     kept = []
     for cand in cands:
         kind, p_none = model.score(cand.feats, cand.context.shape)
@@ -341,7 +349,7 @@ def select(cands: Sequence[Candidate], model: Model, total_words: int,
             break
         drop.add(i)
         words -= kept[i][3]
-    return [(c, k) for i, (c, k, _p, _n) in enumerate(kept) if i not in drop]
+    return [(c, k, 1.0 - p) for i, (c, k, p, _n) in enumerate(kept) if i not in drop]
 
 
 def find_commitments(
@@ -363,11 +371,11 @@ def find_commitments(
     """
     model = model or load_model()
     words = sum(count_words(page.text) for page in layouts)
-    chosen = select(candidates(layouts, sections, roles), model, words)
+    chosen = select_scored(candidates(layouts, sections, roles), model, words)
     return [
         ExtractedCommitment(
             ordinal=n, section_ordinal=cand.section, text=cand.text, page_index=cand.page,
             char_start=cand.start, char_end=cand.end, lead_in=cand.lead_in,
-            rects=cand.boxes(), kind=kind)
-        for n, (cand, kind) in enumerate(chosen)
+            rects=cand.boxes(), kind=kind, pledge=round(pledge, 4))
+        for n, (cand, kind, pledge) in enumerate(chosen)
     ]

@@ -196,7 +196,7 @@ def _from_auto(slug: str, c: Commitment, sections: dict[int, Section]) -> Effect
         key=f"c:{c.id}", plan=slug, text=c.text, page_index=c.page_index,
         page_label=c.page_label, start=c.char_start, end=c.char_end,
         section_id=c.section_id, heading=s.heading if s else "", path=s.path if s else (),
-        lead_in=c.lead_in, commitment_id=c.id, kind=c.kind,
+        lead_in=c.lead_in, commitment_id=c.id, kind=c.kind, pledge=c.pledge,
     )
 
 

@@ -187,13 +187,16 @@ class ExtractedCommitment:
     lead_in: str = ""
     rects: tuple[Rect, ...] = ()
     kind: str = "commitment"  # commitment | ask (of government or others) | target | measure
+    # how sure the commitment model was that this is a unit (its probability of not "none",
+    # 0-1); None when not known (issue 13: the matching engine's ``pledge`` signal)
+    pledge: float | None = None
 
     def __reduce__(self) -> tuple[object, tuple[object, ...]]:
         # the boxes go as one flat tuple of numbers, rebuilt without a Python call per box
         # (issue 12, Speed: one box per line of every unit of every imported page)
         return _commitment, (self.ordinal, self.section_ordinal, self.text, self.page_index,
                              self.char_start, self.char_end, self.lead_in,
-                             tuple(chain.from_iterable(self.rects)), self.kind)
+                             tuple(chain.from_iterable(self.rects)), self.kind, self.pledge)
 
 
 _as_rect = partial(tuple.__new__, Rect)
@@ -201,12 +204,12 @@ _as_rect = partial(tuple.__new__, Rect)
 
 def _commitment(ordinal: int, section_ordinal: int, text: str, page_index: int,
                 char_start: int, char_end: int, lead_in: str, boxes: tuple[float, ...],
-                kind: str) -> ExtractedCommitment:
+                kind: str, pledge: float | None = None) -> ExtractedCommitment:
     """An ``ExtractedCommitment`` as pickled: ``boxes`` holds its rects' values in a row."""
     n = iter(boxes)  # five at a time (strict: a count not a multiple of five raises)
     rects = tuple(map(_as_rect, zip(n, n, n, n, n, strict=True)))
     return ExtractedCommitment(ordinal, section_ordinal, text, page_index, char_start, char_end,
-                               lead_in, rects, kind)
+                               lead_in, rects, kind, pledge)
 
 
 @_pickled_by_fields
@@ -341,6 +344,7 @@ class Commitment:
     char_end: int
     lead_in: str = ""
     kind: str = "commitment"  # commitment | ask | target | measure (see ExtractedCommitment)
+    pledge: float | None = None  # see ExtractedCommitment; None: imported before it was stored
 
 
 @dataclass(frozen=True, slots=True)

@@ -34,7 +34,8 @@ FIELDS: dict[type, tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]] = {
     ExtractedSection: (("heading", "text"), ("ordinal", "level", "page_start", "page_end",
                                               "char_start"), ("path",)),
     ExtractedCommitment: (("text", "lead_in", "kind"), ("ordinal", "section_ordinal",
-                                                        "page_index", "char_start", "char_end"),
+                                                        "page_index", "char_start", "char_end",
+                                                        "pledge"),
                           ("rects",)),
 }
 _PAGE_TEXT = attrgetter(*FIELDS[PageText][0])

@@ -24,6 +24,7 @@ from db.migrations.m002_lineage import m002_lineage
 from db.migrations.m003_commitment_kind import m003_commitment_kind
 from db.migrations.m004_ocr import m004_ocr
 from db.migrations.m005_saved_searches import m005_saved_searches
+from db.migrations.m006_commitment_pledge import m006_commitment_pledge
 
 Migration = Callable[[Database], None]
 
@@ -34,6 +35,7 @@ ORDER: tuple[Migration, ...] = (
     m005_saved_searches,
     m004_ocr,  # issue 15; after m005 because ORDER is append-only (the lead may reorder)
     m003_commitment_kind,  # issue 12; appended last for the same reason (the lead may reorder)
+    m006_commitment_pledge,  # issue 13
 )
 
 MIGRATIONS = Migrations("workbench")

@@ -145,3 +145,30 @@ def test_find_commitments_keeps_a_promise_only_page_under_the_cap():
     assert units  # the cap trims the list; it does not empty it
     total = sum(count_words(p.text) for p in layouts)
     assert sum(count_words(u.text) for u in units) <= COVER_CAP * total
+
+
+def test_kept_units_carry_the_models_confidence():
+    """``select_scored`` keeps what ``select`` keeps, each with 1 - p(none): how pledge-like
+    it reads (stored at import for the matching engine; issue 13)."""
+    levels = (2, 0, 3, 1)
+    cands = [_cand(f"Deliver item number {n} for every resident in the county", level)
+             for n, level in zip("abcd", levels, strict=True)]
+    scored = commitments.select_scored(cands, _MODEL, total_words=1000)
+    assert [(c, k) for c, k, _p in scored] == select(cands, _MODEL, total_words=1000)
+    assert [p for _c, _k, p in scored] == pytest.approx([1 - _p_none(x) for x in levels])
+
+
+def test_found_units_store_the_confidence_the_model_kept_them_with():
+    pledges = ["We will build 1,400 new homes for local families by 2030.",
+               "Our county has a long history of farming and fishing."]
+    lines = [_line("Our promises", 60, size=16, bold=True, block=0)]
+    lines += [_line(p, 100 + 30 * i, block=i + 1) for i, p in enumerate(pledges)]
+    layouts = assemble_pages([RawPage(0, 595.0, 842.0, lines)])
+    spans = [p.as_span() for page in layouts for p in page.paragraphs]
+    sections, roles = segment(layouts, FontSizeRule(spans), "Doc title")
+    cands = commitments.candidates(layouts, sections, roles)
+    model = commitments.load_model()
+    expected = {c.text: round(1 - model.score(c.feats, c.context.shape)[1], 4) for c in cands}
+    units = commitments.find_commitments(layouts, sections, roles)
+    assert units and all(u.pledge == expected[u.text] for u in units)
+    assert all(1 - model.threshold <= u.pledge <= 1 for u in units)

@@ -57,7 +57,8 @@ def test_minilm_is_the_default_when_its_wheel_is_installed(fresh):
     index = engine.index_for(_passages(), plan="later")
     assert index.kind == "sentence" and index.paraphrase
     assert index.embedder.model_id.startswith(minilm.MODEL_ID)
-    assert index.defaults()[0] is engine.WEIGHTS_PARAPHRASE
+    # (units without a stored confidence, as here: the weights without the pledge signal)
+    assert index.defaults()[0] is engine.WEIGHTS_PARAPHRASE_UNSCORED
     assert index.close() == engine.CLOSE_PARAPHRASE
 
 

@@ -438,7 +438,7 @@ def compare_plans(
         PAIR_SENTENCES and len(p.text.split()) >= SENTENCE_MIN_WORDS)]
     to_rank = [p for p in to_pair if p.key not in sure]
     rankings = _rankings(right_index, to_rank, aligned)
-    weights, _ = right_index.defaults()
+    weights = right_index.closeness_weights()  # what compare's bar was calibrated on
     right_passages = [p for p in right_index.passages if not is_contents_line(p.text)]
     left_u, l_of = _units(left_s, left_passages)
     right_u, r_of = _units(right_s, right_passages)

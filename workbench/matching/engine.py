@@ -23,7 +23,10 @@ the optional extra. Each has its own learned weights (``PlanIndex.defaults``).
 * ``names``: shared names, programmes, years, numbers and amounts, weighted by their rarity in
   the later plan;
 * ``heading``: similarity of the section headings;
-* ``kind``: a commitment is preferred to a narrative sentence.
+* ``kind``: a commitment is preferred to a narrative sentence;
+* ``pledge``: how pledge-like the candidate reads, by the commitment model's own confidence in
+  the unit (stored at import; ``pledge_signal``): officers link pledge to pledge, while the
+  context and narrative units around a pledge often share more of its words.
 
 The weights are a linear combination learned on the tuning half of the labelled links
 (``bench/eval_matching.py``); the relation is proposed by ``relation.propose`` from cues on the
@@ -49,7 +52,7 @@ from rapidfuzz import fuzz, process
 
 from workbench.matching.contrast import promote
 from workbench.matching.embedding import Embedder, SifSpace, load_embedder
-from workbench.matching.passages import Passage
+from workbench.matching.passages import Passage, pledge_signal
 from workbench.matching.relation import propose
 from workbench.matching.vectors import cache_for
 from workbench.text import entities, fold, tokens
@@ -96,14 +99,23 @@ meaning are never 0): chosen on the tuning links so that compare still leaves pa
 as without a model (0.678 against 0.675; 0.25: 0.687 with almost no unpaired passages; 0.35:
 0.675; 0.4: 0.664); relation figures barely move between 0.15 and 0.3 (docs/bench/meaning-r6.md)."""
 WEIGHTS_PARAPHRASE: dict[str, float] = {
+    "lexical": 0.25, "lexical_abs": 0.20, "meaning": 0.65, "wording": 0.0, "names": 0.05,
+    "heading": 0.05, "kind": 0.05, "pledge": 0.45, "section": 0.20,
+}
+"""With the paraphrase-trained encoder (all-MiniLM-L6-v2, ``minilm``; vectors centred), the
+default: learned by the same coordinate ascent on the 338 tuning links (the older signals from
+equal weights, ``pledge`` from 0). Cross-validated (mean of 3 visiting orders) 0.349 / 0.533
+top-1 / top-3 in 5 folds and 0.367 / 0.526 leaving one plan pair out, against 0.329 / 0.510
+and 0.329 / 0.512 without the ``pledge`` signal on the same library (docs/bench/pledge10-r10.md;
+before it: docs/bench/meaning7-r7.md)."""
+WEIGHTS_PARAPHRASE_UNSCORED: dict[str, float] = {
     "lexical": 0.20, "lexical_abs": 0.10, "meaning": 0.40, "wording": 0.10, "names": 0.20,
     "heading": 0.15, "kind": 0.15, "section": 0.20,
 }
-"""With the paraphrase-trained encoder (all-MiniLM-L6-v2, ``minilm``; vectors centred), the
-default: learned by the same coordinate ascent from equal weights on the 342 tuning links.
-Cross-validated (mean of 3 visiting orders) 0.337 / 0.514 top-1 / top-3 in 5 folds and 0.334 /
-0.512 leaving one plan pair out, against 0.301 / 0.485 and 0.303 / 0.483 with the sentence
-encoder and 0.290 / 0.449 without a model (docs/bench/meaning7-r7.md)."""
+"""``WEIGHTS_PARAPHRASE`` before the ``pledge`` signal (round 9's, docs/bench/meaning7-r7.md), for
+a later plan whose units were stored before their confidence was (migration m006): there the
+signal is the same for every passage, and these weights rank better than the refit ones less
+the signal (tuning links, in-sample: 0.349 / 0.509 against 0.343 / 0.491)."""
 NO_SUCCESSOR_BELOW_PARAPHRASE = 0.0
 """As with the sentence encoder: no bar reached a precision of 0.6 on the tuning links' dropped
 ones, so the verdict is taken on the lexical and named signals alone."""
@@ -176,7 +188,10 @@ def closeness(signals: dict[str, float], weights: dict[str, float]) -> float:
 
 
 def fingerprint(passages: Sequence[Passage]) -> str:
-    joined = "\x1e".join(f"{p.key}\x1f{p.text}\x1f{p.heading}" for p in passages)
+    """What an index of ``passages`` depends on: keys, texts, headings and the ``pledge``
+    signal (a unit's stored confidence)."""
+    joined = "\x1e".join(f"{p.key}\x1f{p.text}\x1f{p.heading}\x1f{pledge_signal(p)}"
+                          for p in passages)
     return hashlib.blake2b(joined.encode("utf-8", "replace"), digest_size=16).hexdigest()
 
 
@@ -239,6 +254,10 @@ class PlanIndex:
             [self._section_ids.get(p.section_id, len(self._section_ids)) if p.section_id
              is not None else len(self._section_ids) for p in self.passages], dtype=int)
         self._kind = np.array([1.0 if p.kind == "commitment" else 0.0 for p in self.passages])
+        self._pledge = np.array([pledge_signal(p) for p in self.passages])
+        # the units' confidence was stored (a plan imported before migration m006 has none)
+        self.scored = any(p.commitment is not None and p.commitment.pledge is not None
+                          for p in self.passages)
         self._vectors: Any = None
         self._sif: SifSpace | None = None
         self._mean: Any = None
@@ -309,10 +328,21 @@ class PlanIndex:
         if self._vectors is None:
             return WEIGHTS_WITHOUT_MODEL, NO_SUCCESSOR_BELOW_WITHOUT_MODEL
         if self.kind == "sentence" and self.paraphrase:
-            return WEIGHTS_PARAPHRASE, NO_SUCCESSOR_BELOW_PARAPHRASE
+            return (WEIGHTS_PARAPHRASE if self.scored else WEIGHTS_PARAPHRASE_UNSCORED,
+                    NO_SUCCESSOR_BELOW_PARAPHRASE)
         if self.kind == "sentence":
             return WEIGHTS_SENTENCE, NO_SUCCESSOR_BELOW_SENTENCE
         return WEIGHTS, NO_SUCCESSOR_BELOW
+
+    def closeness_weights(self) -> dict[str, float]:
+        """The weights a pair's closeness (``closeness``: relation cues, compare's bar) is read
+        with: the weights ``close()`` was calibrated on. With the paraphrase encoder these stay
+        round 9's, so the ``pledge`` signal changes the order of the candidates, not how close
+        a pair counts (its refit weights weigh meaning more and would pair more passages in
+        compare and pass more cessation cues)."""
+        if self._vectors is not None and self.kind == "sentence" and self.paraphrase:
+            return WEIGHTS_PARAPHRASE_UNSCORED
+        return self.defaults()[0]
 
     def rank(
         self,
@@ -352,6 +382,7 @@ class PlanIndex:
         whole plan is ranked in one pass (compare and ``suggest_all`` use it)."""
         w, cut = self.defaults()
         w = weights or w
+        near = w if weights else self.closeness_weights()
         cut = cut if no_successor_below is None else no_successor_below
         if not self.passages:
             return [Ranking((), "dropped", ("nothing to compare",), True) for _ in queries]
@@ -379,11 +410,12 @@ class PlanIndex:
                 "names": self._names(entities(q.text).all),
                 "heading": heading_cache[head],
                 "kind": self._kind,
+                "pledge": self._pledge,
                 "section": self._section(q.sections),
             }
             if vectors is not None:
                 columns["meaning"] = np.clip(cosines[n], 0.0, 1.0)
-            out.append(self._finish(q, columns, w, cut, limit, shortlist))
+            out.append(self._finish(q, columns, w, cut, limit, shortlist, near))
         return out
 
     def _lexical_many(self, queries: Sequence[list[str]]) -> Any:
@@ -404,7 +436,8 @@ class PlanIndex:
         return out
 
     def _finish(self, q: Query, columns: dict[str, Any], w: dict[str, float], cut: float,
-                limit: int, shortlist: int) -> Ranking:
+                limit: int, shortlist: int, near: dict[str, float] | None = None) -> Ranking:
+        near = near or w  # the weights closeness is read with (``closeness_weights``)
         pre = sum(w.get(k, 0.0) * v for k, v in columns.items())
         k = min(len(pre), shortlist + len(q.exclude))
         order = np.argpartition(-pre, k - 1)[:k] if k < len(pre) else np.arange(len(pre))
@@ -449,20 +482,20 @@ class PlanIndex:
             signals.setdefault("meaning", 0.0)
             signals["wording"] = round(wording if wording is not None else wording_of(i), 3)
             matches.append(Match(self.passages[i], round(-neg, 4), "", (), signals))
-        top = [self._label(q.text, m, w) for m in matches]
+        top = [self._label(q.text, m, near) for m in matches]
 
         def make(i: int) -> Match:  # contrast retrieval: a reversal far down the ranking
             signals = {k: round(float(v[i]), 3) for k, v in columns.items()}
             signals.setdefault("meaning", 0.0)
             signals["wording"] = round(wording_of(i), 3)
             return self._label(q.text, Match(self.passages[i], round(float(pre[i]), 4), "", (),
-                                             signals), w)
+                                             signals), near)
 
         top = promote(self, q.text, top, pre, make, exclude=q.exclude)
         # with the sentence encoder every pair has some closeness (meaning, wording), and no bar
         # on it reached a precision of 0.6 on the tuning links' dropped ones: "no successor"
         # stays as without a model, only when no passage shares a word or a name
-        verdict = WEIGHTS_WITHOUT_MODEL if self.kind == "sentence" else w
+        verdict = WEIGHTS_WITHOUT_MODEL if self.kind == "sentence" else near
         best = max((closeness(m.signals, verdict) for m in top[:5]), default=0.0)
         if best <= cut:  # nothing is close: no candidates to wade through, only the verdict
             return Ranking((), "dropped",
