@@ -17,6 +17,7 @@ from __future__ import annotations
 import datetime as dt
 import errno
 import os
+import shutil
 import sqlite3
 import sys
 from collections.abc import Generator
@@ -246,10 +247,33 @@ def connect(
         if mode != wanted:
             db.execute(f"PRAGMA journal_mode = {wanted}")
         db.execute("PRAGMA synchronous = FULL")
+    except sqlite3.OperationalError as exc:
+        db.close()
+        # A full disk shows as "disk I/O error" here (SQLite cannot size the WAL's -shm
+        # file), not as SQLITE_FULL: name the cause when the disk really has no room.
+        if (free := free_bytes(path.parent)) is not None and free < FULL_DISK_BYTES:
+            raise DiskFull(full_disk_message(path.parent, free)) from exc
+        raise
     except BaseException:
         db.close()
         raise
     return db
+
+
+FULL_DISK_BYTES = 1 << 20  # below this, an I/O error at open is put down to the full disk
+
+
+def free_bytes(folder: Path) -> int | None:
+    """Free space on the disk holding ``folder``, or None if it cannot be told."""
+    try:
+        return shutil.disk_usage(folder).free
+    except OSError:
+        return None
+
+
+def full_disk_message(folder: Path, free: int) -> str:
+    return (f"The disk holding the library is full ({free // 1024} KB free in {folder}): "
+            "free some space, then open it again.")
 
 
 def _connect_read_only(path: Path, timeout: float) -> sqlite3.Connection:

@@ -43,6 +43,7 @@ from sqlite_utils import Database
 
 from db import connection
 from workbench.errors import (
+    DiskFull,
     LibraryDamaged,
     LibraryError,
     LibraryLocked,
@@ -69,6 +70,8 @@ NETWORK_WARNING = (
     "there and lets only one window or command open it at a time. Keep libraries on a local "
     "disk if you can."
 )
+FULL_DISK_WARNING = ("The disk holding the library is full: it is open read-only (you can read "
+                     "and search it) until space is freed.")
 READ_ONLY_WARNING = "This library is read-only: you can read and search it, but not change it."
 UNCLEAN_WARNING = (
     "Plan Workbench did not close properly last time; the database was checked and is fine."
@@ -500,11 +503,13 @@ def open_database(
             cleanup_temps(path, backups_dir)
         marker = OpenMarker(path)
         db = connection.connect(path, network=network, backups_dir=backups_dir)
-    except BaseException:
+    except BaseException as exc:
         if marker is not None:
             marker.release()
         if lock_key:
             _release_network_lock(lock_key)
+        if isinstance(exc, DiskFull) and not network:
+            return _open_read_only_on_full_disk(path, backups_dir, exc)
         raise
     opened = OpenedDatabase(db, False, False, network, warnings, session.unclean, integrity,
                             _marker=marker, _lock_key=lock_key)
@@ -515,12 +520,28 @@ def open_database(
                 opened.backup_taken = maybe_backup(db, backups_dir, interval=backup_interval)
             except LibraryDamaged:
                 raise
-            except (LibraryError, OSError) as exc:
-                log.warning("no daily backup of %s: %s", path, exc)
-                warnings.append(f"No daily backup was taken: {exc}")
+            except (LibraryError, OSError) as exc:  # the user reads it once, as a note
+                log.info("no daily backup of %s: %s", path, exc)
+                text = str(exc)
+                warnings.append(text if text.startswith("No backup taken")
+                                else f"No daily backup was taken: {text}")
     except BaseException:
         opened.close()
         raise
+    return opened
+
+
+def _open_read_only_on_full_disk(path: Path, backups_dir: Path,
+                                 full: DiskFull) -> OpenedDatabase:
+    """Read a library whose disk is too full to open it for writing (no ``-shm`` can be made):
+    ``mode=ro``, and ``immutable=1`` only when no ``-wal`` holds unmerged pages (as for a
+    read-only folder). Still raises ``full`` if even that fails."""
+    try:
+        opened = _open_read_only(path, backups_dir)
+    except (LibraryReadOnly, DiskFull):
+        raise full from None
+    log.info("%s opened read-only: %s", path, full.message)
+    opened.warnings[:] = [FULL_DISK_WARNING]
     return opened
 
 

@@ -17,7 +17,9 @@ undo steps). For a package record I and the local record L:
 2. I's hash known locally and L's hash not in I's history → **skip** (I is older);
 3. L's hash in I's history and I's hash not known locally → **fast-forward** to I;
 4. otherwise (both edited, or an undo/restore brought one side back to an older state) →
-   **conflict** (one side deleted: ``delete_vs_edit``); two deletions take the newer one.
+   **conflict** (one side deleted: ``delete_vs_edit``); two deletions take the newer one;
+5. an added link that would be a second live verdict on a commitment and later plan → **skip**
+   (the same verdict) or a ``two_verdicts`` **conflict** (``workbench.merge_verdicts``).
 
 Unknown ancestry therefore gives a conflict, never a silent overwrite. A conflict resolves to
 ``local``, ``incoming`` or ``both``. ``both`` is order-independent: the newer version (by
@@ -61,6 +63,9 @@ from workbench.merge_package import (
     version_hash,
     write_package,
 )
+from workbench.merge_verdicts import MERGE_FLAG, TWO_VERDICTS, change_word, is_flagged, twins
+from workbench.merge_verdicts import flag as _flag
+from workbench.merge_verdicts import settle_verdicts as _settle
 from workbench.records import (
     Annotation,
     Change,
@@ -74,13 +79,13 @@ from workbench.records import (
 )
 from workbench.review import KINDS, MERGE_CHANGED, Records
 
-__all__ = ["FORMAT", "MANIFEST", "RECORDS", "RESOLUTIONS", "SCHEMA_VERSION", "Conflict",
-           "History", "Manifest", "MergePlan", "MergeReport", "Package", "PackageError",
-           "PackagePlan", "PackageRecord", "apply_merge", "counts_text", "plan_details", "plan_merge", "read_package",
-           "record_history", "version_hash", "write_package"]
+__all__ = ["FORMAT", "MANIFEST", "MERGE_FLAG", "RECORDS", "RESOLUTIONS", "SCHEMA_VERSION",
+           "Conflict", "History", "Manifest", "MergePlan", "MergeReport", "Package",
+           "PackageError", "PackagePlan", "PackageRecord", "apply_merge", "counts_text",
+           "is_flagged", "plan_details", "plan_merge", "read_package", "record_history",
+           "version_hash", "write_package"]
 
 RESOLUTIONS = ("local", "incoming", "both")
-MERGE_FLAG = "⚑ Merge conflict"
 COPY_NAMESPACE = _uuid.UUID("6f6c6b1e-2d4b-4a55-9a43-7c1b1c0e3f5a")
 
 
@@ -374,9 +379,30 @@ def plan_merge(records: Records, package: Package) -> MergePlan:
                                        pkg.updated_by or inc.created_by or
                                        package.manifest.author, tag_names))
         items.append(MergeItem(inc.uuid, inc.KIND, action, reason, title, inc, mine, value))
+    _second_verdicts(records, items, conflicts, list(local.values()), history, tag_names)
     return MergePlan(package=package, plans=matches, items=tuple(items),
                      conflicts=tuple(conflicts), orphans=tuple(orphans),
                      base_revision=records.store.revision())
+
+
+def _second_verdicts(records: Records, items: list[MergeItem], conflicts: list[Conflict],
+                     local: list[Record], history: Mapping[str, History],
+                     tag_names: Mapping[str, str]) -> None:
+    """An added link that would be a second live verdict here: skip or conflict (see 5.)."""
+    after = {i.uuid: i.value for i in items if i.action == "fast_forward" and i.value}
+    adds = [n for n, i in enumerate(items) if i.action == "add" and isinstance(i.value, Link)]
+    found = twins(local, after, [items[n].value for n in adds], records.effective.key_of)
+    for n, (twin, same) in ((n, f) for n, f in zip(adds, found, strict=True) if f):
+        item = items[n]
+        if same:
+            items[n] = replace(item, action="skip", local=twin,
+                               reason=f"the same verdict is already here ({twin.uuid[:8]})")
+            continue
+        who = getattr(item.incoming, "confirmed_by", "") or item.incoming.created_by or "them"
+        c = _conflict(twin, item.value, TWO_VERDICTS, author_of(twin, history.get(twin.uuid)),
+                      who, tag_names)  # type: ignore[arg-type]
+        conflicts.append(replace(c, uuid=item.uuid, title=f"Two verdicts: {item.title}"))
+        items[n] = replace(item, action="conflict", reason=TWO_VERDICTS, local=twin)
 
 
 # == applying ======================================================================================
@@ -430,8 +456,8 @@ def plan_details(plan: MergePlan) -> list[str]:
     lines += [f"Pending: {item.title} ({item.reason})" for item in plan.pending]
     lines += [f"Could not be re-anchored (kept as orphan): {title}"
               for _uuid, title in plan.orphans]
-    return lines + [f"{_CHANGES[i.action]}: {i.title}" for i in plan.items
-                    if i.action in _CHANGES]
+    return lines + [f"{change_word(i.action, i.local, i.incoming, _CHANGES)}: {i.title}"
+                    for i in plan.items if i.action in _CHANGES]
 
 
 def counts_text(plan: MergePlan) -> str:
@@ -442,27 +468,6 @@ def counts_text(plan: MergePlan) -> str:
              f"{c['pending']} for plans not in this library",
              f"{len(plan.orphans)} could not be re-anchored"]
     return ", ".join(parts) + "."
-
-
-def is_flagged(record: Record) -> bool:
-    text = getattr(record, "note", None)
-    if text is None:
-        text = getattr(record, "rationale", "")
-    return MERGE_FLAG in (text or "")
-
-
-def _flag(record: Record, text: str) -> Record:
-    line = f"{MERGE_FLAG}: {text}"
-    if isinstance(record, Annotation | Correction):
-        if line in record.note:
-            return record
-        return replace(record, note=f"{record.note}\n{line}" if record.note else line)
-    if isinstance(record, Link | StatusAssessment):
-        if line in record.rationale:
-            return record
-        return replace(record, rationale=f"{record.rationale}\n{line}" if record.rationale
-                       else line)
-    return record
 
 
 def copy_uuid(uuid: str, version: str) -> str:
@@ -529,7 +534,17 @@ def apply_merge(records: Records, plan: MergePlan,
         mine, theirs = conflict.local.record, conflict.incoming.record
         h_loc = version_hash(mine)
         choice = decisions[item.uuid]
-        if choice == "local":
+        if conflict.reason == TWO_VERDICTS:
+            assert isinstance(mine, Link) and isinstance(theirs, Link)
+            now_mine, now_theirs, won = _settle(mine, theirs, choice, conflict.local.author,
+                                                conflict.incoming.author)
+            if won:
+                put(mine, now_mine, {h_loc}, set(), conflict.local.author)
+            put(None, now_theirs, set(revs[item.uuid]) | {h_inc}, set(),  # see merge_verdicts
+                conflict.incoming.author)
+            flagged.append(now_mine.uuid if won else now_theirs.uuid)
+            counts["took_incoming" if won else "kept_local"] += 1
+        elif choice == "local":
             put(mine, mine, {h_loc}, {h_inc}, conflict.local.author)
             counts["kept_local"] += 1
         elif choice == "incoming":

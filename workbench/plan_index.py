@@ -111,8 +111,18 @@ class PlanIndex:
         return order[order.index(slug) + 1 :] if slug in order else []
 
     def next_plan(self, slug: str) -> str | None:
-        later = self.later_plans(slug)
-        return later[0] if later else None
+        """The next edition: the first later plan *with a date*, or None.
+
+        An undated plan (a scan imported without a date) sorts after every dated one only for
+        want of a date, so it is never taken as the next edition on its own: otherwise every
+        commitment of the newest edition would get a proposal "dropped into" the scan. It
+        stays in ``later_plans``: an officer may still pick it (``--to``, the link dialog).
+        """
+        return next((s for s in self.later_plans(slug) if self.is_dated(s)), None)
+
+    def is_dated(self, slug: str) -> bool:
+        meta = self.plan(slug).meta
+        return bool(meta.published or meta.period_start)
 
     @staticmethod
     def not_adopted(plan: Plan) -> bool:

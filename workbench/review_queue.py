@@ -282,7 +282,8 @@ class ReviewQueue:
         later = tuple(p for p in self.plan_choices() if p.slug in later_slugs)
         if not later:
             raise InvalidInput(f"No plan comes after {self.plans.plan(source.plan).meta.title}.")
-        to_plan = to_plan if to_plan in later_slugs else later[0].slug
+        to_plan = to_plan if to_plan in later_slugs else (
+            self.plans.next_plan(source.plan) or later[0].slug)  # an undated plan last
         sugg = self.suggestion_for(source, to_plan, limit=9)
         scores = {c.commitment.key: (c.score, c.relation, c.reasons) for c in sugg.candidates}
         rest = [c for c in self.effective.effective_commitments(to_plan) if c.key not in scores]

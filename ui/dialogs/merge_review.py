@@ -51,6 +51,9 @@ REASONS = {
     "edited_both": "Changed on both sides since you last shared.",
     "delete_vs_edit": "Deleted on one side and changed on the other. “Keep both” keeps the "
                       "changed version, flagged.",
+    "two_verdicts": "Two different verdicts on the same commitment and later plan: only one "
+                    "stays live, the other goes to the trash, flagged. “Keep both” keeps the "
+                    "newer one live.",
 }
 PACKAGE_FILTER = "Annotation packages (*.zip);;All files (*)"
 
