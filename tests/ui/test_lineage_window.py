@@ -489,7 +489,10 @@ def test_review_opens_on_dated_plans_and_on_the_pair_of_the_last_session(
     panel.set_pair("old-plan", "mid-plan")
     qtbot.waitUntil(lambda: panel.pair() == ("old-plan", "mid-plan") and not panel.is_busy(),
                     timeout=20000)
+    window.show_tab(0)  # ends on the reader: the next session opens there
     window.close()  # saves the settings, as quitting does
+    elsewhere, _ui = lineage_window(root)  # a session that never opens the Review tab
+    elsewhere.close()
     again, _ui = lineage_window(root)
     assert review_pair(again)[1] == ("old-plan", "mid-plan")
 

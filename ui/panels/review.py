@@ -245,7 +245,11 @@ class ReviewPanel(LazyPanel):
         self.load()
 
     def save_settings(self, settings: QSettings) -> None:  # the next session opens on it
-        settings.setValue("review/pair", list(self.pair() or ()))
+        # a session that never built the tab (or closed before its plans arrived) keeps the
+        # pair it was handed: writing "no pair" would erase the officer's last review
+        pair = self.pair() or self._wanted
+        if pair and all(pair):
+            settings.setValue("review/pair", list(pair))
 
     def restore_settings(self, settings: QSettings) -> None:  # checked when the plans arrive
         pair = settings.value("review/pair")
