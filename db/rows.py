@@ -184,10 +184,20 @@ def _insert_many(db: Database, table: str, columns: tuple[str, ...], rows) -> No
     db.conn.executemany(sql, rows)
 
 
-# The C encoder json.dumps makes at every call, made once (stateless: no circular check, which a
-# tuple of boxes of numbers cannot need); None where Python has no C accelerator.
-_ENCODE_BOXES = (None if _json_encoder.c_make_encoder is None else _json_encoder.c_make_encoder(
-    None, None, _json_encoder.encode_basestring_ascii, None, ": ", ", ", False, False, True))
+def _boxes_encoder() -> Any:
+    """The C encoder json.dumps makes at every call, made once (stateless: no circular check,
+    which a tuple of boxes of numbers cannot need). None where Python has no C accelerator or
+    its private signature has changed (a later Python): ``boxes_json`` then uses json.dumps,
+    so a library always opens."""
+    try:
+        return _json_encoder.c_make_encoder(
+            None, None, _json_encoder.encode_basestring_ascii, None, ": ", ", ", False, False,
+            True)
+    except Exception:  # None (no accelerator: TypeError) or a changed signature
+        return None
+
+
+_ENCODE_BOXES = _boxes_encoder()
 
 
 def boxes_json(rects: tuple) -> str:

@@ -36,3 +36,20 @@ def test_what_json_cannot_hold_raises_as_json_dumps_does():
     with pytest.raises(TypeError, match="not JSON serializable"):
         boxes_json(((0, object()),))
     assert boxes_json(BOXES[1]) == json.dumps(BOXES[1])  # the encoder kept no state
+
+
+def test_a_changed_private_encoder_falls_back_to_json_dumps(monkeypatch):
+    """``c_make_encoder`` is CPython's private helper: if a later Python changes it, building
+    the encoder must not stop ``db.rows`` importing (no library would open)."""
+    from json import encoder
+
+    from db import rows
+
+    def changed(*_args):
+        raise TypeError("c_make_encoder() takes 12 arguments")
+
+    with monkeypatch.context() as patch:
+        patch.setattr(encoder, "c_make_encoder", changed)
+        assert rows._boxes_encoder() is None
+    monkeypatch.setattr(rows, "_ENCODE_BOXES", None)
+    assert rows.boxes_json(((0, 1.5, 2.0, 3.25, 4.0),)) == "[[0, 1.5, 2.0, 3.25, 4.0]]"
