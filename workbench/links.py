@@ -20,7 +20,36 @@ from workbench.lineage import NO_TARGET_RELATIONS, RATIONALE_REQUIRED, RELATIONS
 from workbench.model import is_partial_iso_date
 from workbench.records import Change, Link, Ref, StatusAssessment, new_uuid
 
-__all__ = ["Links", "check_relation"]
+__all__ = ["Links", "check_relation", "earlier_verdicts"]
+
+
+def earlier_verdicts(link: Link, labels: dict[str, str] | None = None,
+                     day: Any = None) -> list[str]:
+    """One line per value ``link`` held before, oldest first: "Scaled back (confirmed, by
+    Alice, 2026-12-07): first verdict", with the successor it then named when that differs from
+    today's, so a verdict moved to another passage is never silent. The CLI's lineage and the
+    window's thread both say these lines. ``day`` shortens a time stamp (default: as stored)."""
+    now = [t.anchor.exact for t in link.targets]
+    lines = []
+    for old in link.history:
+        code = str(old.get("relation", ""))
+        at = str(old.get("at", ""))
+        facts = ", ".join(x for x in (str(old.get("state", "")),
+                                      f"by {old['by']}" if old.get("by") else "",
+                                      day(at) if day else at) if x)
+        why = f": {old['rationale']}" if old.get("rationale") else ""
+        then = [str(t) for t in old.get("targets") or ()]
+        moved = ""
+        if then != now:
+            named = "; ".join(f"“{_short(t)}”" for t in then)
+            moved = f"; then to {named}" if named else "; then no successor"
+        lines.append(f"{(labels or {}).get(code, code)} ({facts}){why}{moved}")
+    return lines
+
+
+def _short(text: str, width: int = 70) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= width else text[: width - 1].rstrip() + "…"
 
 
 def check_relation(relation: str, targets: Sequence[Ref], rationale: str,

@@ -17,6 +17,7 @@ from ui.cli.output import emit
 from ui.compose import records_for
 from workbench.errors import InvalidInput
 from workbench.lineage import RELATIONS, STATUSES, Suggestion
+from workbench.links import earlier_verdicts
 from workbench.matching.service import passages_of, proposed_next, selected_passage, vector_folder
 from workbench.matching.warmup import plan_texts, warm, warmable
 from workbench.records import (
@@ -316,19 +317,6 @@ def thread_json(r: Records, thread: Thread) -> dict[str, Any]:
     return {"commitment": cid(thread.origin), "steps": steps, "links": links}
 
 
-def _history_lines(r: Records, link: dict[str, Any]) -> list[str]:
-    """The earlier verdicts of a link, oldest first: who held which relation and why, so a
-    changed verdict is never silent in the thread."""
-    lines = []
-    for h in link["history"]:
-        label = r.relation_labels.get(h.get("relation", ""), h.get("relation", ""))
-        why = f": {h['rationale']}" if h.get("rationale") else ""
-        by = f" by {h['by']}" if h.get("by") else ""
-        lines.append(f"    earlier verdict on {link['from']} → {link['to_plan']}: {label} "
-                     f"({h.get('state', '')}{by}, {h.get('at', '')}){why}")
-    return lines
-
-
 def cmd_lineage(wb: Workbench, args: argparse.Namespace) -> int:
     r = _recs(wb, args)
     thread = r.thread(args.commitment)
@@ -344,10 +332,11 @@ def cmd_lineage(wb: Workbench, args: argparse.Namespace) -> int:
         status = f" [{s['status']['status']} as at {s['status']['as_at']}]" if s["status"] else ""
         lines.append(f"{rel}{s['plan_title']}{flag} p. {s['page_label']} [{s['id']}]{status}\n"
                      f"    {s['text']}")
-    for link in data["links"]:
+    for edge, link in zip(thread.edges, data["links"], strict=True):
         if not link["to"]:
             lines.append(f"--{link['relation']}--> (no successor in {link['to_plan']})")
-        lines.extend(_history_lines(r, link))
+        lines.extend(f"    earlier verdict on {link['from']} → {link['to_plan']}: {line}"
+                     for line in earlier_verdicts(edge.link, r.relation_labels))
     if proposal is not None:
         best = proposal.best
         target = f"p. {best.commitment.page_label}: {best.commitment.text[:80]}" if best \

@@ -19,6 +19,7 @@ from PySide6.QtGui import QColor
 from ui import richtext
 from ui.ops.records import PlanChoice
 from workbench.lineage import STATUSES
+from workbench.links import earlier_verdicts
 from workbench.records import Link, StatusAssessment
 from workbench.review import Thread, ThreadNode
 
@@ -44,13 +45,8 @@ def verdict_lines(link: Link, relation: str, earlier: str = "",
         lines = [head, "Proposed by the machine; not confirmed"]
     if link.rationale:
         lines.append(f"Why: {link.rationale}")
-    for old in link.history:
-        code = str(old.get("relation", ""))
-        state = "confirmed" if old.get("state") == "confirmed" else str(old.get("state", ""))
-        facts = ", ".join(x for x in (state, f"by {old['by']}" if old.get("by") else "",
-                                      _day(str(old.get("at", "")))) if x)
-        why = f": {old['rationale']}" if old.get("rationale") else ""
-        lines.append(f"Earlier verdict: {(labels or {}).get(code, code)} ({facts}){why}")
+    lines.extend(f"Earlier verdict: {line}"
+                 for line in earlier_verdicts(link, dict(labels or {}), day=_day))
     return lines
 
 
