@@ -359,6 +359,10 @@ class Workbench:
         if not docs:
             raise InvalidInput(f"Plan {slug} has no document to read again.")
         doc = docs[-1]
+        if self.store.ocr_confidences(doc.id):  # its text came from OCR, not from its file
+            return (f"Left {slug} as it is: some of its pages were read by OCR, and reading "
+                    f"its file again without OCR would empty them; `workbench ocr {slug}` "
+                    f"reads it again with OCR and this version's analysis.")
         extraction = self.extractor.extract(self.paths.stored_file(doc.stored_path),
                                             state=state or TaskState())
         plan = self.store.resegment(slug, extraction)

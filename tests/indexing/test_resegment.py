@@ -48,12 +48,13 @@ def test_resegment_restores_units_and_reanchors_user_records(tmp_path):
             library=lib, check=True)
     with sqlite3.connect(lib / "workbench.db") as db:  # what an older segmenter left behind
         db.execute("DELETE FROM commitments")
-    assert _show(lib)["commitments"] == []
+    assert [c["text"] for c in _show(lib)["commitments"]] == [  # only the hand mark is left
+        "Our libraries stay open on Saturdays."]
 
     proc = run_cli("resegment", "roads", library=lib, check=True)
     assert "Re-segmented roads" in proc.stdout and "re-anchored" in proc.stdout
 
-    after = _show(lib)["commitments"]
+    after = [c for c in _show(lib)["commitments"] if not str(c["id"]).startswith("m:")]
     assert [(c["text"], c["kind"], c["lead_in"]) for c in after] == \
         [(c["text"], c["kind"], c["lead_in"]) for c in before]
     with sqlite3.connect(lib / "workbench.db") as db:
@@ -62,3 +63,21 @@ def test_resegment_restores_units_and_reanchors_user_records(tmp_path):
         audit = [r[0] for r in db.execute("SELECT action FROM audit_log")]
     assert len(states) == 2 and "orphaned" not in states
     assert "resegment" in audit
+
+
+def test_resegment_leaves_a_plan_read_by_ocr_as_it_is(tmp_path):
+    """Review (round 10): resegment read the stored file again without OCR, so an OCR'd
+    plan's scanned pages came back empty and its units vanished. It now leaves such a plan
+    alone and says how to read it again (``workbench ocr``); other plans go on."""
+    lib = tmp_path / "lib"
+    run_cli("import", str(_plan(tmp_path / "roads.pdf")), library=lib, check=True)
+    with sqlite3.connect(lib / "workbench.db") as db:  # as an OCR reading stores its pages
+        db.execute("UPDATE pages SET ocr_confidence = 0.91")
+        db.execute("UPDATE pages SET text = 'Read by OCR: we will fix every pothole.'")
+    before = _show(lib)
+    proc = run_cli("resegment", library=lib, check=True)
+    assert "Left roads as it is" in proc.stdout and "workbench ocr roads" in proc.stdout
+    with sqlite3.connect(lib / "workbench.db") as db:
+        texts = [r[0] for r in db.execute("SELECT text FROM pages")]
+    assert texts == ["Read by OCR: we will fix every pothole."]
+    assert _show(lib) == before
