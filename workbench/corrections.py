@@ -10,6 +10,7 @@ of commitments is ``workbench.effective``'s business.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import replace
 
 from workbench.actions import RecordService
@@ -17,6 +18,7 @@ from workbench.anchoring import Anchor, anchor_for_text, make_anchor
 from workbench.effective import marked_commitment
 from workbench.errors import InvalidInput
 from workbench.files import utc_now
+from workbench.matching.passages import parse_passage_key
 from workbench.model import SectionId
 from workbench.records import (
     Annotation,
@@ -71,12 +73,24 @@ class Corrections(RecordService):
         return self.actions.commit("unmark", "Un-mark commitment", [self._retire(c, "", note)],
                                    {"key": c.key})
 
+    def _new_mark(self, plan: str, page_index: int, start: int, end: int, *,
+                  note: str = "") -> Correction:
+        anchor = self._anchor(plan, page_index, start, end, "mark")
+        return self._correction(plan, CorrectionKind.MARK, anchor, note=note)
+
     def mark(self, plan: str, page_index: int, start: int, end: int, *, note: str = "") -> Change:
         """"This passage is a commitment": a user commitment anchored to the passage."""
-        anchor = self._anchor(plan, page_index, start, end, "mark")
-        corr = self._correction(plan, CorrectionKind.MARK, anchor, note=note)
+        corr = self._new_mark(plan, page_index, start, end, note=note)
         return self.actions.commit("mark", "Mark as commitment", [(None, corr)],
                                    value=marked_commitment(corr))
+
+    def marks_for(self, targets: Sequence[str | int]) -> list[Pair]:
+        """The uncommitted marks that make each ``p:`` target (a sentence the matching engine
+        proposed, not a commitment) a user commitment. A verdict on such a sentence commits
+        them with its link (``Links.link(also=...)``), so the verdict is one undo step: the
+        link's target is the same passage, so it binds to the mark once both are written."""
+        return [(None, self._new_mark(*span)) for t in targets
+                if (span := parse_passage_key(str(t))) is not None]
 
     def split(self, key: str | int, at: int, *, note: str = "") -> Change:
         """Split a compound commitment at character ``at`` of its text into two. The value is

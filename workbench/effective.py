@@ -60,7 +60,7 @@ class EffectiveCommitments:
         if cache_key in self._effective:
             return self._effective[cache_key]
         auto = store.commitments(slug)
-        sections = {s.id: s for s in store.sections(slug)}
+        sections = {s.id: s for s in self.effective_sections(slug)}  # paths as fixed
         corrections = self._corrections(slug)
         suppressed: set[int] = set()
         for c in corrections:
@@ -93,18 +93,28 @@ class EffectiveCommitments:
         return out
 
     def effective_sections(self, slug: str) -> list[Section]:
-        """The plan's sections with hand-fixed heading levels applied."""
+        """The plan's sections with hand-fixed heading levels applied, and the paths those
+        levels give: a heading promoted to level 1 is no longer under its old parent, and the
+        headings after it nest under it as their levels say (qa10 L4). A section whose path
+        the fixes do not change keeps its stored one."""
         fixes = [r for r in self._corrections(slug)
                  if r.kind == CorrectionKind.HEADING_LEVEL and r.level]
-        out = []
-        for s in self.session.store.sections(slug):
+        stored = self.session.store.sections(slug)  # in reading order (ordinal)
+        levels = []
+        for s in stored:
             level = s.level
             for f in fixes:
                 if f.anchor.page_index == s.page_start and " ".join(f.anchor.exact.split()) == \
                         " ".join(s.heading.split()):
                     level = int(f.level or level)
-            out.append(replace(s, level=level) if level != s.level else s)
-        return out
+            levels.append(level)
+        if all(level == s.level for s, level in zip(stored, levels, strict=True)):
+            return stored
+        was = _paths(stored, [s.level for s in stored])
+        now = _paths(stored, levels)
+        return [replace(s, level=level, path=new if new != old else s.path)
+                if level != s.level or new != old else s
+                for s, level, old, new in zip(stored, levels, was, now, strict=True)]
 
     def commitment(self, key: str | int) -> EffectiveCommitment:
         """An effective commitment by key ("c:12", "m:<uuid>", or a bare id or uuid)."""
@@ -198,6 +208,20 @@ def _from_auto(slug: str, c: Commitment, sections: dict[int, Section]) -> Effect
         section_id=c.section_id, heading=s.heading if s else "", path=s.path if s else (),
         lead_in=c.lead_in, commitment_id=c.id, kind=c.kind, pledge=c.pledge,
     )
+
+
+def _paths(sections: Sequence[Section], levels: Sequence[int]) -> list[tuple[str, ...]]:
+    """The path (ancestor headings, itself last) each section has when its heading is at
+    ``levels``, nested as the segmenter nests them (``indexing.segment``): a heading closes
+    the open ones at its level or deeper."""
+    stack: list[tuple[int, str]] = []
+    out = []
+    for s, level in zip(sections, levels, strict=True):
+        while stack and stack[-1][0] >= level:
+            stack.pop()
+        stack.append((level, s.heading))
+        out.append(tuple(h for _, h in stack))
+    return out
 
 
 def _best_overlap(anchor: Anchor, commitments: Sequence[Commitment]) -> Commitment | None:

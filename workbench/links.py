@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from dataclasses import replace
 from typing import Any
 
-from workbench.actions import RecordService
+from workbench.actions import Pairs, RecordService
 from workbench.errors import InvalidInput
 from workbench.files import utc_now
 from workbench.lineage import NO_TARGET_RELATIONS, RATIONALE_REQUIRED, RELATIONS, STATUSES
@@ -45,6 +45,11 @@ def earlier_verdicts(link: Link, labels: dict[str, str] | None = None,
             moved = f"; then to {named}" if named else "; then no successor"
         lines.append(f"{(labels or {}).get(code, code)} ({facts}){why}{moved}")
     return lines
+
+
+def _label(label: str, also: Pairs) -> str:
+    """The undo label of a link action that also marks sentences as commitments."""
+    return f"{label} and mark commitment" if also else label
 
 
 def _short(text: str, width: int = 70) -> str:
@@ -146,11 +151,15 @@ class Links(RecordService):
         confidence: float | None = None,
         reasons: Sequence[str] = (),
         state: str | None = None,
+        also: Pairs = (),
     ) -> Change:
         """Record a lineage verdict: ``source`` (earlier) → ``targets`` (one later plan).
 
         If the source already has a live link to that plan, it is edited instead (its old
         values go to the link's history), so each commitment has one verdict per later plan.
+        ``also`` are more (before, after) changes written in the same transaction and undo
+        step, after the link: the marks that make ``p:`` targets commitments
+        (``Corrections.marks_for``), so one verdict is one undo step.
         """
         key_of = self.effective.key_of
         src = self.effective.ref_for(source)
@@ -177,7 +186,7 @@ class Links(RecordService):
             kept = _guard_confirmed(existing[0], relation, tgt, rationale, state, key_of)
             return self._edit(existing[0], relation=relation, targets=tgt,
                               rationale=kept, evidence=tuple(evidence), state=state,
-                              confidence=confidence, reasons=tuple(reasons))
+                              confidence=confidence, reasons=tuple(reasons), also=also)
         stamp = utc_now()
         actor = self.session.actor
         link = Link(
@@ -188,10 +197,12 @@ class Links(RecordService):
             confirmed_at=stamp if state == "confirmed" else "",
             created_at=stamp, created_by=actor, updated_at=stamp,
         )
-        return self.actions.commit("create_link", "Add link", [(None, link)],
-                                   {"relation": relation, "to_plan": to_plan, "state": state})
+        return self.actions.commit("create_link", _label("Add link", also),
+                                   [(None, link), *also],
+                                   {"relation": relation, "to_plan": to_plan, "state": state},
+                                   value=link)
 
-    def _edit(self, link: Link, **changes: Any) -> Change:
+    def _edit(self, link: Link, also: Pairs = (), **changes: Any) -> Change:
         stamp = utc_now()
         history_item = {
             "at": link.updated_at or link.created_at, "by": link.confirmed_by or link.created_by,
@@ -216,9 +227,9 @@ class Links(RecordService):
         if new.state != link.state:
             action = {"confirmed": "confirm_link", "rejected": "reject_link"}.get(new.state,
                                                                                   action)
-        return self.actions.commit(action, "Edit link", [(link, new)],
+        return self.actions.commit(action, _label("Edit link", also), [(link, new), *also],
                                    {"relation": [link.relation, new.relation],
-                                    "state": [link.state, new.state]})
+                                    "state": [link.state, new.state]}, value=new)
 
     def _live_link(self, uuid: str) -> Link:
         link = self.actions.live(uuid)

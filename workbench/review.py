@@ -31,8 +31,7 @@ from workbench.annotations import Annotations
 from workbench.corrections import Corrections
 from workbench.effective import EffectiveCommitments
 from workbench.lineage import RELATIONS, STATUSES, Suggester, Suggestion
-from workbench.links import Links, check_relation
-from workbench.matching.passages import parse_passage_key
+from workbench.links import Links
 from workbench.model import Plan, Section
 from workbench.plan_index import PlanIndex, Session
 from workbench.ports import RecordStore, Store
@@ -311,17 +310,14 @@ class Records:
              confidence: float | None = None, reasons: Sequence[str] = (),
              state: str | None = None) -> Change:
         """Record a lineage verdict (``Links.link``). A target that is a passage the engine
-        proposed (``p:`` key, a sentence the segmenter did not mark) is first marked as a
-        commitment, so the verdict binds to it and the lineage thread follows it; a rejected
-        proposal stays anchored to the bare passage."""
-        if state != "rejected" and any(parse_passage_key(str(t)) for t in targets):
-            confirmed = confirm or state == "confirmed"
-            check_relation(relation, [self.ref_for(t) for t in targets], rationale, confirmed)
-            targets = [self.correcting.mark(*span).value.key
-                       if (span := parse_passage_key(str(t))) else t for t in targets]
+        proposed (``p:`` key, a sentence the segmenter did not mark) is marked as a
+        commitment in the same transaction and undo step, so the verdict binds to it and the
+        lineage thread follows it; a rejected proposal stays anchored to the bare passage."""
+        also = self.correcting.marks_for(targets) if state != "rejected" else []
         return self.linking.link(source, targets, relation=relation, to_plan=to_plan,
                                  rationale=rationale, evidence=evidence, confirm=confirm,
-                                 confidence=confidence, reasons=reasons, state=state)
+                                 confidence=confidence, reasons=reasons, state=state,
+                                 also=also)
 
     def edit_link(self, uuid: str, *, relation: str | None = None,
                   targets: Sequence[str | int] | None = None, rationale: str | None = None,

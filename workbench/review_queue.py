@@ -16,7 +16,7 @@ from workbench.effective import EffectiveCommitments
 from workbench.errors import InvalidInput
 from workbench.lineage import Suggester, Suggestion
 from workbench.links import Links
-from workbench.matching.passages import parse_passage_key, passage_key
+from workbench.matching.passages import passage_key
 from workbench.plan_index import PlanIndex
 from workbench.records import Change, EffectiveCommitment, Link
 
@@ -139,15 +139,13 @@ class ReviewQueue:
                                    rationale=rationale, reasons=suggestion.reasons)
         cand = suggestion.candidates[candidate]
         rel = relation or cand.relation
-        target_key = cand.commitment.key
-        if rel != "dropped" and (span := parse_passage_key(target_key)) is not None:
-            # a sentence the segmenter did not mark: mark it first, then link to the mark
-            target_key = self.corrections.mark(*span).value.key
-        targets = () if rel in ("dropped",) else (target_key,)
+        targets = () if rel in ("dropped",) else (cand.commitment.key,)
+        # a sentence the segmenter did not mark is marked with the link: one verdict, one undo
         return self.links.link(suggestion.source.key, targets, relation=rel,
                                to_plan=suggestion.to_plan, confirm=True,
                                rationale=rationale,
-                               confidence=cand.score, reasons=cand.reasons)
+                               confidence=cand.score, reasons=cand.reasons,
+                               also=self.corrections.marks_for(targets))
 
     def reject(self, suggestion: Suggestion, *, candidate: int = 0) -> Change:
         """Reject a suggested pair: kept as a rejected proposal so it is not offered again."""

@@ -4,6 +4,7 @@ corrections, links, statuses, re-anchoring after a new version, sidecars, note s
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 
 import pytest
 
@@ -12,6 +13,8 @@ from db.store import SqliteStore
 from tests.lineage.conftest import NEW, OLD
 from tests.lineage.synth import add_plan
 from workbench.errors import InvalidInput
+from workbench.lineage import Candidate, Suggestion
+from workbench.matching.passages import passage_key
 from workbench.records import Annotation, Correction, Link
 from workbench.review import Records
 
@@ -179,6 +182,45 @@ def test_link_rules(recs):
     dropped = recs.link(old[3], [], relation="dropped", to_plan="new-plan",
                         rationale="not in the 2025 plan", confirm=True).value
     assert dropped.targets == () and dropped.to_plan == "new-plan"
+
+
+def test_a_verdict_on_a_sentence_is_one_undo_step(recs):
+    """Linking to (or accepting) a sentence the segmenter did not mark (a ``p:`` key) marks it
+    as a commitment in the same transaction: one undo takes away both the link and the mark,
+    one redo brings both back (qa10 L3: it was two steps, the mark first)."""
+    old = keys(recs, "old-plan")
+    unmarked = keys(recs, "new-plan")
+    page = recs.pages("new-plan").texts[0]
+    sentence = "This section sets out what we will do about priority 1: environment."
+    start = page.index(sentence)
+    pkey = passage_key("new-plan", 0, start, start + len(sentence))
+    shown = replace(recs.commitment(unmarked[0]), key=pkey, text=sentence, start=start,
+                    end=start + len(sentence))
+    accepted = Suggestion(recs.commitment(old[1]), (Candidate(shown, 0.7, "continued", (), {}),),
+                          "continued", (), "new-plan")
+    verdicts = [(old[0], lambda: recs.link(old[0], [pkey], relation="continued", confirm=True)),
+                (old[1], lambda: recs.accept(accepted))]
+    for source, verdict in verdicts:
+        steps = len(recs.rs.undo_entries())
+        link = verdict().value
+        assert len(recs.rs.undo_entries()) == steps + 1  # one verdict, one undo step
+
+        def live():
+            return [(recs.key_of(lk.source), [recs.key_of(t) for t in lk.targets], lk.state)
+                    for lk in recs.links("old-plan")]
+        (mark,) = [k for k in keys(recs, "new-plan") if k not in unmarked]
+        assert mark.startswith("m:") and recs.commitment(mark).text == sentence
+        assert live() == [(source, [mark], "confirmed")]
+        assert recs.get(link.uuid).targets[0].anchor.exact == sentence
+
+        undone = recs.undo()
+        assert "mark" in undone.label.lower()
+        assert keys(recs, "new-plan") == unmarked and live() == []
+        assert not recs.can_undo()  # the mark went with the link, not left for a second undo
+        recs.redo()
+        assert set(keys(recs, "new-plan")) == {*unmarked, mark}
+        assert live() == [(source, [mark], "confirmed")]
+        recs.undo()
 
 
 def test_coverage_next_unreviewed_and_thread(store, tmp_path):
