@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+from typing import Any
 
 from workbench.model import (
     ExtractedCommitment,
@@ -60,3 +61,15 @@ def make_extraction(seed: str = "a", pages: int = 3) -> Extraction:
 
 def make_meta(title: str = "Plan A", **kw: str) -> PlanMeta:
     return PlanMeta(title=title, **kw)
+
+
+def insert_one_unit(db: Any) -> None:
+    """One plan, document, section and commitment unit written as raw rows, for migration
+    tests that build a library at an older schema (only the columns every schema has)."""
+    db["plans"].insert({"id": 1, "slug": "p", "title": "P", "meta_rev": 1, "created_at": "x"})
+    db["documents"].insert({"id": 1, "plan_id": 1, "sha256": "s", "file_name": "p.pdf",
+                            "stored_path": "p.pdf", "page_count": 1, "version": 1})
+    db["sections"].insert({"id": 1, "document_id": 1, "ordinal": 0, "heading": "H", "level": 1,
+                           "path": "[]", "text": "t", "fingerprint": "f"})
+    db["commitments"].insert({"document_id": 1, "section_id": 1, "ordinal": 0, "text": "We will",
+                              "page_index": 0, "fingerprint": "f"})

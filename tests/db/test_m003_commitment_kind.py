@@ -10,20 +10,14 @@ from db.migrations.m001_library import m001_library
 from db.migrations.m002_lineage import m002_lineage
 from db.migrations.m003_commitment_kind import m003_commitment_kind
 from db.store import SqliteStore
-from tests.factories import make_extraction, make_meta
+from tests.factories import insert_one_unit, make_extraction, make_meta
 
 
 def test_units_stored_before_m003_become_commitments(tmp_path):
     db = Database(tmp_path / "old.db")
     m001_library(db)
     m002_lineage(db)
-    db["plans"].insert({"id": 1, "slug": "p", "title": "P", "meta_rev": 1, "created_at": "x"})
-    db["documents"].insert({"id": 1, "plan_id": 1, "sha256": "s", "file_name": "p.pdf",
-                            "stored_path": "p.pdf", "page_count": 1, "version": 1})
-    db["sections"].insert({"id": 1, "document_id": 1, "ordinal": 0, "heading": "H", "level": 1,
-                           "path": "[]", "text": "t", "fingerprint": "f"})
-    db["commitments"].insert({"document_id": 1, "section_id": 1, "ordinal": 0, "text": "We will",
-                              "page_index": 0, "fingerprint": "f"})
+    insert_one_unit(db)
     m003_commitment_kind(db)
     assert [r["kind"] for r in db["commitments"].rows] == ["commitment"]
 

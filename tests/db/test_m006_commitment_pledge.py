@@ -10,20 +10,14 @@ from sqlite_utils import Database
 from db.migrations import ORDER
 from db.migrations.m006_commitment_pledge import m006_commitment_pledge
 from db.store import SqliteStore
-from tests.factories import make_extraction, make_meta
+from tests.factories import insert_one_unit, make_extraction, make_meta
 
 
 def test_units_stored_before_m006_have_no_confidence(tmp_path):
     db = Database(tmp_path / "old.db")
     for fn in ORDER[:ORDER.index(m006_commitment_pledge)]:
         fn(db)
-    db["plans"].insert({"id": 1, "slug": "p", "title": "P", "meta_rev": 1, "created_at": "x"})
-    db["documents"].insert({"id": 1, "plan_id": 1, "sha256": "s", "file_name": "p.pdf",
-                            "stored_path": "p.pdf", "page_count": 1, "version": 1})
-    db["sections"].insert({"id": 1, "document_id": 1, "ordinal": 0, "heading": "H", "level": 1,
-                           "path": "[]", "text": "t", "fingerprint": "f"})
-    db["commitments"].insert({"document_id": 1, "section_id": 1, "ordinal": 0, "text": "We will",
-                              "page_index": 0, "fingerprint": "f"})
+    insert_one_unit(db)
     m006_commitment_pledge(db)
     assert [r["pledge"] for r in db["commitments"].rows] == [None]
 

@@ -6,9 +6,7 @@ from __future__ import annotations
 
 import sys
 
-import pytest
-
-from workbench.matching import embedding, engine, minilm, plan_passages, vectors
+from workbench.matching import embedding, engine, minilm, plan_passages
 from workbench.matching.embedding import ENV_SWITCH
 from workbench.records import EffectiveCommitment
 
@@ -31,16 +29,6 @@ def _passages():
         EffectiveCommitment(key=f"c:{n}", plan="later", text=t, page_index=0, page_label="1",
                             start=0, end=len(t), section_id=None, heading="")
         for n, t in enumerate(LATER)])
-
-
-@pytest.fixture
-def fresh(monkeypatch):
-    """A new process: no model loaded, no index or vector cached."""
-    monkeypatch.setattr(embedding, "_LOADED", {})
-    monkeypatch.setattr(engine, "_CACHE", type(engine._CACHE)())
-    monkeypatch.setattr(vectors, "_CACHES", {})
-    monkeypatch.setattr(vectors, "_MEMORY", {})
-    monkeypatch.delenv(ENV_SWITCH, raising=False)
 
 
 def _no_wheel(monkeypatch):

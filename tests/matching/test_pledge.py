@@ -10,8 +10,7 @@ import pickle
 
 import pytest
 
-from workbench.matching import embedding, engine, plan_passages, vectors
-from workbench.matching.embedding import ENV_SWITCH
+from workbench.matching import engine, plan_passages
 from workbench.matching.passages import PLEDGE_NEUTRAL
 from workbench.model import ExtractedCommitment, Rect
 from workbench.records import EffectiveCommitment
@@ -22,16 +21,6 @@ def _unit(key: str, text: str, pledge: float | None, *, mark: str | None = None,
     return EffectiveCommitment(key=key, plan="later", text=text, page_index=0, page_label="1",
                                start=start, end=start + len(text), section_id=None, heading="",
                                pledge=pledge, mark_uuid=mark)
-
-
-@pytest.fixture
-def fresh(monkeypatch):
-    """A new process with the default meaning model: nothing loaded or cached."""
-    monkeypatch.setattr(embedding, "_LOADED", {})
-    monkeypatch.setattr(engine, "_CACHE", type(engine._CACHE)())
-    monkeypatch.setattr(vectors, "_CACHES", {})
-    monkeypatch.setattr(vectors, "_MEMORY", {})
-    monkeypatch.delenv(ENV_SWITCH, raising=False)
 
 
 def test_the_signal_is_the_models_log_odds_scaled_and_neutral_when_unknown():
