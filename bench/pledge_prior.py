@@ -16,7 +16,6 @@ Not a test: nothing here asserts a figure.
 from __future__ import annotations
 
 import argparse
-import importlib.util
 import itertools
 import json
 import math
@@ -39,17 +38,12 @@ from indexing.commitment_features import (  # noqa: E402
 from indexing.commitments import sentences  # noqa: E402
 from ui.compose import open_workbench  # noqa: E402
 
+sys.path.insert(0, str(REPO / "bench"))
+from eval_search import _score_module  # noqa: E402  (score.py loaded one way for both)
+
 EVAL = REPO.parent / "shared" / "eval"
 DATA = REPO / "tests" / "data"
 TUNING = ["dev", *(f"queries_train{n}" for n in ("", "2", "3", "4", "5", "6", "7"))]
-
-
-def _score_module():
-    spec = importlib.util.spec_from_file_location("dev_score", EVAL / "score.py")
-    assert spec and spec.loader
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
 
 
 def load(name: str) -> list[dict]:
