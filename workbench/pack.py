@@ -37,6 +37,7 @@ __all__ = [
     "item_heading",
     "manifest_of",
     "manifest_path_for",
+    "quoted",
     "sanitise_text",
 ]
 
@@ -150,11 +151,11 @@ class PackSelection:
         """One stable line a person can read, e.g. ``search "net zero"; plans a → b``."""
         parts: list[str] = []
         if self.saved_search:
-            parts.append(f"saved search “{self.saved_search}”")
+            parts.append(f"saved search {quoted(self.saved_search)}")
         if self.search:
-            parts.append(f"search “{self.search}”")
+            parts.append(f"search {quoted(self.search)}")
         if self.tag:
-            parts.append(f"tag “{self.tag}”")
+            parts.append(f"tag {quoted(self.tag)}")
         if self.from_plan or self.to_plan:
             parts.append(f"plans {self.from_plan or 'any'} → {self.to_plan or 'any'}")
         if self.relation:
@@ -165,6 +166,30 @@ class PackSelection:
             n = len(self.basket)
             parts.append(f"basket of {n} hand-picked item{'s' if n != 1 else ''}")
         return "; ".join(parts) if parts else "all commitments in the library"
+
+
+_DOUBLE_QUOTES = "\"“”„"
+
+
+def quoted(text: str) -> str:
+    """``text`` inside one pair of curly quotes, however it was quoted itself: a search typed
+    as a phrase, ``"climate emergency"`` (or pasted as “climate emergency”), is shown as
+    “climate emergency”, not “"climate emergency"”; double quotes inside a longer query
+    (``"net zero" -2050``) become single ones, ‘net zero’, as a quotation inside a quotation."""
+    inner = text.strip()
+    if len(inner) >= 2 and inner[0] in _DOUBLE_QUOTES and inner[-1] in _DOUBLE_QUOTES \
+            and not any(ch in _DOUBLE_QUOTES for ch in inner[1:-1]):
+        inner = inner[1:-1].strip()
+    opened = False
+    out = []
+    for ch in inner:
+        if ch in _DOUBLE_QUOTES:
+            opening = ch in "“„" or (ch == '"' and not opened)
+            opened = opening
+            out.append("‘" if opening else "’")
+        else:
+            out.append(ch)
+    return "“" + "".join(out) + "”"
 
 
 # --- items ----------------------------------------------------------------------------------

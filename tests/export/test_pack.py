@@ -18,8 +18,10 @@ from workbench.pack import (
     PackSelection,
     diff_packs,
     manifest_of,
+    quoted,
     sanitise_text,
 )
+from workbench.pack_builder import describe_selection
 
 _XML_OK = {0x9, 0xA}
 
@@ -71,6 +73,20 @@ def test_selection_json_round_trip_and_description():
         PackSelection.from_json({"basket": "not a list"})
     with pytest.raises(InvalidInput):
         PackSelection.from_json({"search": 3})
+
+
+@pytest.mark.parametrize(("query", "shown"), [
+    ('"climate emergency"', "“climate emergency”"),
+    ("“climate emergency”", "“climate emergency”"),
+    ("climate emergency", "“climate emergency”"),
+    ('"net zero" -2050', "“‘net zero’ -2050”"),
+    ('"a" OR "b"', "“‘a’ OR ‘b’”"),
+])
+def test_a_search_is_quoted_once_whatever_its_own_quotes(query, shown):
+    assert quoted(query) == shown
+    assert PackSelection(search=query).describe() == f"search {shown}"
+    words = describe_selection(PackSelection(search=query), {})
+    assert words.endswith(f"found by the search {shown}"), words
 
 
 def test_colophon_records_what_regenerates_the_pack():
