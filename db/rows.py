@@ -213,39 +213,112 @@ def boxes_json(rects: tuple) -> str:
 
 _PAGE_COLUMNS = ("document_id", "page_index", "label", "text", "needs_ocr", "width", "height",
                  "ocr_confidence")  # ocr_confidence: issue 15, None for a text layer
-_SECTION_COLUMNS = ("document_id", "ordinal", "heading", "level", "path", "page_start",
+_SECTION_COLUMNS = ("id", "document_id", "ordinal", "heading", "level", "path", "page_start",
                     "page_end", "label_start", "label_end", "char_start", "text", "fingerprint")
-_COMMITMENT_COLUMNS = ("document_id", "section_id", "ordinal", "text", "page_index",
+_COMMITMENT_COLUMNS = ("id", "document_id", "section_id", "ordinal", "text", "page_index",
                        "page_label", "char_start", "char_end", "lead_in", "kind", "rects",
                        "fingerprint", "pledge")
 
 
-def insert_content(db: Database, doc_id: int, ex: Extraction) -> None:
-    """Write the pages, sections and commitment units of one document (the caller's
-    transaction); also used when a document is re-segmented (issue 12).
+KeptIds = dict[str, dict[tuple[Any, ...], int]]
+"""Per table (``sections``, ``commitments``): the id of each replaced row, by its key."""
 
-    Each table is one batched insert; the sections' ids (which the commitments refer to) are
-    read back by ordinal in one query instead of one insert per section for its id."""
+
+def _section_key(heading: str, page_start: int, char_start: int, text: str) -> tuple[Any, ...]:
+    return (heading, page_start, char_start, text)
+
+
+def _commitment_key(text: str, page_index: int, char_start: int, char_end: int) \
+        -> tuple[Any, ...]:
+    return (text, page_index, char_start, char_end)
+
+
+def ids_in(db: Database, doc_id: int) -> KeptIds:
+    """The ids of a document's sections and commitment units, by their text and place: what a
+    re-segment hands to ``insert_content`` so the units it finds again keep their ids."""
+    return {
+        "sections": {_section_key(*row[1:]): row[0] for row in db.conn.execute(
+            "SELECT id, heading, page_start, char_start, text FROM sections "
+            "WHERE document_id = ?", (doc_id,))},
+        "commitments": {_commitment_key(*row[1:]): row[0] for row in db.conn.execute(
+            "SELECT id, text, page_index, char_start, char_end FROM commitments "
+            "WHERE document_id = ?", (doc_id,))},
+    }
+
+
+_FLOOR = "retired_ids_below:"  # meta key prefix: the highest id the table has given
+
+
+def _highest_id(db: Database, table: str) -> int:
+    """The highest id ``table`` holds or has held (the larger of its max(id) and the mark
+    ``retire_ids`` left)."""
+    held = db.conn.execute(f"SELECT coalesce(max(id), 0) FROM [{table}]").fetchone()[0]  # noqa: S608 (constant names)
+    mark = db.conn.execute("SELECT value FROM meta WHERE key = ?", (_FLOOR + table,)).fetchone()
+    return max(int(held), int(mark[0]) if mark else 0)
+
+
+def retire_ids(db: Database) -> None:
+    """Before rows of ``sections``/``commitments`` are deleted (a re-segment): remember the
+    highest id each table has given, so no later row is given an id a removed one had (SQLite
+    hands out max(id) + 1, which would name another passage with an id an officer noted)."""
+    for table in ("sections", "commitments"):
+        db.conn.execute(
+            "INSERT INTO meta (key, value) VALUES (?, ?) "
+            "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+            (_FLOOR + table, str(_highest_id(db, table))))
+
+
+def _new_ids(db: Database, table: str, keys: list[tuple[Any, ...]],
+             kept: dict[tuple[Any, ...], int]) -> list[int]:
+    """An id for each new row of ``table``: the replaced row's where its key (text and place)
+    is unchanged, else a fresh one above every id the table has given (``retire_ids``)."""
+    top, used, out = max(_highest_id(db, table), *kept.values(), 0), set(), []
+    for key in keys:
+        old = kept.get(key)
+        if old is None or old in used:
+            top += 1
+            old = top
+        used.add(old)
+        out.append(old)
+    return out
+
+
+def insert_content(db: Database, doc_id: int, ex: Extraction, kept: KeptIds | None = None) \
+        -> None:
+    """Write the pages, sections and commitment units of one document (the caller's
+    transaction); also used when a document is re-segmented (issue 12), with ``kept`` the
+    replaced rows' ids (``ids_in``): a section or unit whose text and place are unchanged keeps
+    its id, so ``c:123`` noted from ``workbench show`` still names the same passage; any other
+    gets an id never given before (fix11).
+
+    Each table is one batched insert; the ids are chosen here, so the commitments' section ids
+    need no read-back."""
+    kept = kept or {"sections": {}, "commitments": {}}
     labels = {p.index: p.label for p in ex.pages}
     _insert_many(db, "pages", _PAGE_COLUMNS, [
         (doc_id, p.index, p.label, p.text, int(p.needs_ocr), p.width, p.height,
          p.ocr_confidence)
         for p in ex.pages
     ])
+    ids = _new_ids(db, "sections", [
+        _section_key(s.heading, s.page_start, s.char_start, s.text) for s in ex.sections],
+        kept["sections"])
     _insert_many(db, "sections", _SECTION_COLUMNS, [
-        (doc_id, s.ordinal, s.heading, s.level, json.dumps(list(s.path), ensure_ascii=False),
+        (sid, doc_id, s.ordinal, s.heading, s.level,
+         json.dumps(list(s.path), ensure_ascii=False),
          s.page_start, s.page_end, labels.get(s.page_start, str(s.page_start + 1)),
          labels.get(s.page_end, str(s.page_end + 1)), s.char_start, s.text,
          fingerprint(s.heading, s.level, s.path, s.text, s.page_start))
-        for s in ex.sections
+        for sid, s in zip(ids, ex.sections, strict=True)
     ])
-    section_ids: dict[int, int] = dict(
-        db.conn.execute("SELECT ordinal, id FROM sections WHERE document_id = ?", (doc_id,))
-    )
+    section_ids = {s.ordinal: sid for sid, s in zip(ids, ex.sections, strict=True)}
+    ids = _new_ids(db, "commitments", [
+        _commitment_key(c.text, c.page_index, c.char_start, c.char_end) for c in ex.commitments],
+        kept["commitments"])
     _insert_many(db, "commitments", _COMMITMENT_COLUMNS, [
-        (doc_id, section_ids[c.section_ordinal], c.ordinal, c.text, c.page_index,
+        (cid, doc_id, section_ids[c.section_ordinal], c.ordinal, c.text, c.page_index,
          labels.get(c.page_index, str(c.page_index + 1)), c.char_start, c.char_end, c.lead_in,
          c.kind, boxes_json(c.rects),  # a Rect is a tuple: [[page_index, x0, y0, x1, y1], ...]
          fingerprint(c.text, c.page_index, c.section_ordinal, c.lead_in, c.kind), c.pledge)
-        for c in ex.commitments
+        for cid, c in zip(ids, ex.commitments, strict=True)
     ])
