@@ -437,8 +437,26 @@ class Pack:
         author, no committee) is left out, not printed as an empty row."""
         rows = [("Committee", self.committee), ("Date", self.date),
                 ("Prepared by", self.author), ("Facts as at", self.as_at),
-                ("Commitments covered", str(len(self.items)))]
+                ("Commitments covered", str(len(self.items))),
+                ("Verdicts on the next edition", self.verdict_counts())]
         return [(label, value) for label, value in rows if value.strip()]
+
+    def verdict_counts(self) -> str:
+        """For a pack about a later plan (``--to``): how many items have each verdict and how
+        many have none yet, most frequent first ("1 reversed, 1 continued; 327 with no
+        verdict yet"), so a clerk sees from the cover that most pages say only "first
+        appears" (fix11). "" for other packs."""
+        if not self.selection.to_plan:
+            return ""
+        counts: dict[str, int] = {}
+        for item in self.items:
+            counts[item.relation] = counts.get(item.relation, 0) + 1
+        none = counts.pop("", 0)
+        said = ", ".join(f"{n} {relation}" for relation, n in
+                         sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])))
+        if none:
+            said += ("; " if said else "") + f"{none} with no verdict yet"
+        return said
 
     def colophon(self) -> list[tuple[str, str]]:
         """The lines that say, in words, how to regenerate the same pack, as (label, value).

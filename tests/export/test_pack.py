@@ -89,6 +89,26 @@ def test_a_search_is_quoted_once_whatever_its_own_quotes(query, shown):
     assert words.endswith(f"found by the search {shown}"), words
 
 
+def test_a_pack_about_a_later_plan_counts_its_verdicts_on_the_cover(tmp_path):
+    """fix11: a plan-pair pack lists every commitment of the earlier plan, most with no
+    verdict yet; the cover says how many have each verdict, so a clerk knows before page 27.
+    Packs not about a later plan have no such row."""
+    import docx
+
+    pack = packs.sample_pack()  # two reversed, one with no verdict, --to reforming-kent-2025
+    said = "2 reversed; 1 with no verdict yet"
+    assert dict(pack.cover_rows())["Verdicts on the next edition"] == said
+    write_pack(pack, tmp_path / "pack.docx")
+    cover = {row.cells[0].text: row.cells[1].text
+             for row in docx.Document(str(tmp_path / "pack.docx")).tables[0].rows}
+    assert cover["Verdicts on the next edition"] == said
+    plain = dataclasses.replace(pack, selection=PackSelection(search="net zero"))
+    assert "Verdicts on the next edition" not in dict(plain.cover_rows())
+    unreviewed = dataclasses.replace(pack, items=pack.items[2:])
+    assert dict(unreviewed.cover_rows())["Verdicts on the next edition"] == \
+        "1 with no verdict yet"
+
+
 def test_colophon_records_what_regenerates_the_pack():
     pack = packs.sample_pack()
     rows = dict(pack.colophon())
