@@ -220,8 +220,9 @@ _COMMITMENT_COLUMNS = ("id", "document_id", "section_id", "ordinal", "text", "pa
                        "fingerprint", "pledge")
 
 
-KeptIds = dict[str, dict[tuple[Any, ...], int]]
-"""Per table (``sections``, ``commitments``): the id of each replaced row, by its key."""
+KeptIds = dict[str, dict[tuple[Any, ...], list[int]]]
+"""Per table (``sections``, ``commitments``): the ids of the replaced rows, by their key, in
+reading order (two rows may share a key where places are unknown)."""
 
 
 def _section_key(heading: str, page_start: int, char_start: int, text: str) -> tuple[Any, ...]:
@@ -233,16 +234,23 @@ def _commitment_key(text: str, page_index: int, char_start: int, char_end: int) 
     return (text, page_index, char_start, char_end)
 
 
+def _ids_by_key(rows: Any, key: Any) -> dict[tuple[Any, ...], list[int]]:
+    out: dict[tuple[Any, ...], list[int]] = {}
+    for row in rows:
+        out.setdefault(key(*row[1:]), []).append(row[0])
+    return out
+
+
 def ids_in(db: Database, doc_id: int) -> KeptIds:
     """The ids of a document's sections and commitment units, by their text and place: what a
     re-segment hands to ``insert_content`` so the units it finds again keep their ids."""
     return {
-        "sections": {_section_key(*row[1:]): row[0] for row in db.conn.execute(
+        "sections": _ids_by_key(db.conn.execute(
             "SELECT id, heading, page_start, char_start, text FROM sections "
-            "WHERE document_id = ?", (doc_id,))},
-        "commitments": {_commitment_key(*row[1:]): row[0] for row in db.conn.execute(
+            "WHERE document_id = ? ORDER BY ordinal, id", (doc_id,)), _section_key),
+        "commitments": _ids_by_key(db.conn.execute(
             "SELECT id, text, page_index, char_start, char_end FROM commitments "
-            "WHERE document_id = ?", (doc_id,))},
+            "WHERE document_id = ? ORDER BY ordinal, id", (doc_id,)), _commitment_key),
     }
 
 
@@ -269,18 +277,30 @@ def retire_ids(db: Database) -> None:
 
 
 def _new_ids(db: Database, table: str, keys: list[tuple[Any, ...]],
-             kept: dict[tuple[Any, ...], int]) -> list[int]:
+             kept: dict[tuple[Any, ...], list[int]]) -> list[int]:
     """An id for each new row of ``table``: the replaced row's where its key (text and place)
-    is unchanged, else a fresh one above every id the table has given (``retire_ids``)."""
-    top, used, out = max(_highest_id(db, table), *kept.values(), 0), set(), []
+    is unchanged (rows sharing a key take their ids in reading order), else a fresh one above
+    every id the table has given (``retire_ids``)."""
+    given = [i for ids in kept.values() for i in ids]
+    top, out = max(_highest_id(db, table), *given, 0), []
+    left = {key: list(ids) for key, ids in kept.items()}
     for key in keys:
-        old = kept.get(key)
-        if old is None or old in used:
+        ids = left.get(key)
+        if ids:
+            out.append(ids.pop(0))
+        else:
             top += 1
-            old = top
-        used.add(old)
-        out.append(old)
+            out.append(top)
     return out
+
+
+def unit_fingerprint(unit: Any, section: Any, page_label: str | None) -> str:
+    """What a commitment unit's search entry shows: its own text, place, lead-in and kind, and
+    its section's heading and path and its page label, so a re-segment that keeps the unit's id
+    but mends its heading or label re-writes its entry (review, round 11: a kept id kept a
+    stale path in the index)."""
+    return fingerprint(unit.text, unit.page_index, unit.section_ordinal, unit.lead_in,
+                       unit.kind, section.heading, tuple(section.path), page_label)
 
 
 def insert_content(db: Database, doc_id: int, ex: Extraction, kept: KeptIds | None = None) \
@@ -308,10 +328,12 @@ def insert_content(db: Database, doc_id: int, ex: Extraction, kept: KeptIds | No
          json.dumps(list(s.path), ensure_ascii=False),
          s.page_start, s.page_end, labels.get(s.page_start, str(s.page_start + 1)),
          labels.get(s.page_end, str(s.page_end + 1)), s.char_start, s.text,
-         fingerprint(s.heading, s.level, s.path, s.text, s.page_start))
+         fingerprint(s.heading, s.level, s.path, s.text, s.page_start,
+                     labels.get(s.page_start), labels.get(s.page_end)))
         for sid, s in zip(ids, ex.sections, strict=True)
     ])
     section_ids = {s.ordinal: sid for sid, s in zip(ids, ex.sections, strict=True)}
+    places = {s.ordinal: s for s in ex.sections}
     ids = _new_ids(db, "commitments", [
         _commitment_key(c.text, c.page_index, c.char_start, c.char_end) for c in ex.commitments],
         kept["commitments"])
@@ -319,6 +341,6 @@ def insert_content(db: Database, doc_id: int, ex: Extraction, kept: KeptIds | No
         (cid, doc_id, section_ids[c.section_ordinal], c.ordinal, c.text, c.page_index,
          labels.get(c.page_index, str(c.page_index + 1)), c.char_start, c.char_end, c.lead_in,
          c.kind, boxes_json(c.rects),  # a Rect is a tuple: [[page_index, x0, y0, x1, y1], ...]
-         fingerprint(c.text, c.page_index, c.section_ordinal, c.lead_in, c.kind), c.pledge)
+         unit_fingerprint(c, places[c.section_ordinal], labels.get(c.page_index)), c.pledge)
         for cid, c in zip(ids, ex.commitments, strict=True)
     ])

@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import json
 import sqlite3
+from types import SimpleNamespace
 
+from db.rows import unit_fingerprint
 from tests.conftest import run_cli
 from tests.pdfgen import Page, bullet, heading, make_pdf, para
 
@@ -134,3 +136,36 @@ def test_an_id_a_resegment_retires_is_not_given_to_a_later_import(tmp_path):
     with sqlite3.connect(lib / "workbench.db") as db:
         assert db.execute("SELECT count(*) FROM commitments WHERE id = ?",
                           [spurious]).fetchone()[0] == 0
+
+
+
+def test_a_unit_that_keeps_its_id_is_found_under_its_mended_heading(tmp_path):
+    """Review (round 11): a unit that keeps its id through a resegment kept its old heading in
+    the search index, since its stored fingerprint covered only its own text and place; the
+    heading a resegment mends is now part of it, so the search shows the new path."""
+    lib = tmp_path / "lib"
+    run_cli("import", str(_plan(tmp_path / "roads.pdf")), library=lib, check=True)
+    old = SimpleNamespace(heading="Roads (old)", path=["Roads (old)"])
+    with sqlite3.connect(lib / "workbench.db") as db:  # as an import under an older heading
+        db.execute("UPDATE sections SET heading = ?, path = ? WHERE heading = ?",
+                   [old.heading, json.dumps(old.path), "Priority 1: Roads"])
+        units = db.execute("SELECT c.id, c.text, c.page_index, s.ordinal, c.lead_in, c.kind, "
+                           "c.page_label FROM commitments c JOIN sections s "
+                           "ON s.id = c.section_id").fetchall()
+        for cid, text, page, ordinal, lead_in, kind, label in units:
+            unit = SimpleNamespace(text=text, page_index=page, section_ordinal=ordinal,
+                                   lead_in=lead_in, kind=kind)
+            db.execute("UPDATE commitments SET fingerprint = ? WHERE id = ?",
+                       [unit_fingerprint(unit, old, label), cid])
+    run_cli("reindex", library=lib, check=True)
+
+    def hit():
+        out = run_cli("search", "Resurface", "--json", library=lib, check=True).stdout
+        return json.loads(out)["hits"][0]
+
+    before = hit()
+    assert before["path"] == old.path
+    run_cli("resegment", "roads", library=lib, check=True)
+    after = hit()
+    assert after["id"] == before["id"]  # the same unit, found again
+    assert after["path"] == ["Priority 1: Roads"], after
