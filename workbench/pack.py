@@ -442,21 +442,31 @@ class Pack:
         return [(label, value) for label, value in rows if value.strip()]
 
     def verdict_counts(self) -> str:
-        """For a pack about a later plan (``--to``): how many items have each verdict and how
-        many have none yet, most frequent first ("1 reversed, 1 continued; 327 with no
-        verdict yet"), so a clerk sees from the cover that most pages say only "first
-        appears" (fix11). "" for other packs."""
+        """For a pack about a later plan (``--to``): how many items have each confirmed
+        verdict, how many only a proposal and how many none yet, verdicts most frequent first
+        ("1 reversed, 1 continued; 2 proposed, not yet confirmed; 327 with no verdict yet"),
+        so a clerk sees from the cover that most pages say only "first appears" (fix11).
+        A proposal is not a verdict, nor is "unreviewed" (review, round 11). "" for other
+        packs."""
         if not self.selection.to_plan:
             return ""
         counts: dict[str, int] = {}
+        proposed = none = 0
         for item in self.items:
-            counts[item.relation] = counts.get(item.relation, 0) + 1
-        none = counts.pop("", 0)
-        said = ", ".join(f"{n} {relation}" for relation, n in
-                         sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])))
+            if not item.relation or item.relation == "unreviewed":
+                none += 1
+            elif any(step.confirmed is True and step.relation == item.relation
+                     for step in item.lineage):
+                counts[item.relation] = counts.get(item.relation, 0) + 1
+            else:
+                proposed += 1
+        parts = [", ".join(f"{n} {relation}" for relation, n in
+                           sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])))]
+        if proposed:
+            parts.append(f"{proposed} proposed, not yet confirmed")
         if none:
-            said += ("; " if said else "") + f"{none} with no verdict yet"
-        return said
+            parts.append(f"{none} with no verdict yet")
+        return "; ".join(part for part in parts if part)
 
     def colophon(self) -> list[tuple[str, str]]:
         """The lines that say, in words, how to regenerate the same pack, as (label, value).

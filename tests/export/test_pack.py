@@ -95,8 +95,8 @@ def test_a_pack_about_a_later_plan_counts_its_verdicts_on_the_cover(tmp_path):
     Packs not about a later plan have no such row."""
     import docx
 
-    pack = packs.sample_pack()  # two reversed, one with no verdict, --to reforming-kent-2025
-    said = "2 reversed; 1 with no verdict yet"
+    pack = packs.sample_pack()  # one reversed, one reversal proposed, one with no verdict
+    said = "1 reversed; 1 proposed, not yet confirmed; 1 with no verdict yet"
     assert dict(pack.cover_rows())["Verdicts on the next edition"] == said
     write_pack(pack, tmp_path / "pack.docx")
     cover = {row.cells[0].text: row.cells[1].text
@@ -106,6 +106,9 @@ def test_a_pack_about_a_later_plan_counts_its_verdicts_on_the_cover(tmp_path):
     assert "Verdicts on the next edition" not in dict(plain.cover_rows())
     unreviewed = dataclasses.replace(pack, items=pack.items[2:])
     assert dict(unreviewed.cover_rows())["Verdicts on the next edition"] == \
+        "1 with no verdict yet"
+    marked = dataclasses.replace(pack.items[0], relation="unreviewed")  # review, round 11
+    assert dataclasses.replace(pack, items=(marked,)).verdict_counts() == \
         "1 with no verdict yet"
 
 
@@ -181,3 +184,15 @@ def test_every_export_keeps_a_manifest_the_next_export_reads(tmp_path):
     (tmp_path / "bad.pdf.pack.json").write_text("{not json", encoding="utf-8")
     with pytest.raises(InvalidInput):
         read_manifest(tmp_path / "bad.pdf.pack.json")
+
+
+def test_a_pack_for_a_pasted_paragraph_writes_its_docx(tmp_path):
+    """Review (round 11): a search over about 200 characters stopped the DOCX export ("exceeded
+    255 char limit for property"); the selection is in the comments, cut to Word's limit."""
+    import docx
+
+    query = "we will work with partners to " * 12
+    pack = dataclasses.replace(packs.sample_pack(), selection=PackSelection(search=query))
+    write_pack(pack, tmp_path / "pack.docx")
+    comments = docx.Document(str(tmp_path / "pack.docx")).core_properties.comments
+    assert comments.startswith("Selection: search") and len(comments) <= 255
