@@ -72,7 +72,7 @@ class EffectiveCommitments:
         out = [_from_auto(slug, c, sections) for c in auto if c.id not in suppressed]
         ordered = sorted(auto, key=lambda c: (c.page_index, c.char_start))
         fallback = sorted(sections.values(), key=lambda s: s.ordinal)
-        neutral = median_pledge(auto)
+        neutral = median_pledge([c for c in auto if c.id not in suppressed])
         for c in corrections:
             if c.kind != CorrectionKind.MARK:
                 continue
@@ -84,11 +84,15 @@ class EffectiveCommitments:
             if section is None:
                 started = [s for s in fallback if s.page_start <= a.page_index]
                 section = started[-1] if started else (fallback[0] if fallback else None)
+            # a split half or a merge keeps the confidence the model gave the unit it was
+            # cut from (review, round 11); a fresh mark is the plan's typical unit
+            source = _best_overlap(a, auto)
             out.append(replace(marked_commitment(c),
                                section_id=section.id if section else None,
                                heading=section.heading if section else "",
                                path=section.path if section else (),
-                               pledge=neutral))
+                               pledge=source.pledge if source is not None
+                               and source.pledge is not None else neutral))
         out.sort(key=lambda e: (e.page_index, e.start, e.end))
         self._effective = {cache_key: out} | {
             k: v for k, v in self._effective.items() if k[1] == cache_key[1]

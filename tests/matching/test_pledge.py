@@ -125,7 +125,8 @@ def test_the_stored_confidence_reaches_the_engines_passages(tmp_path):
 def test_a_hand_marked_unit_gets_its_plans_median_confidence(tmp_path):
     """fix11: nothing measured a hand mark, so it carries the median confidence of its plan's
     units that have one (neither the top of the scale nor the bottom), and None when none has
-    (a plan imported before the confidence was stored: the engine then weighs without it)."""
+    (a plan imported before the confidence was stored: the engine then weighs without it); a
+    mark cut from a unit keeps that unit's confidence."""
     from dataclasses import replace
 
     from db.records import SqliteRecords
@@ -162,6 +163,13 @@ def test_a_hand_marked_unit_gets_its_plans_median_confidence(tmp_path):
         units = [p for p in passages_of(recs, "later") if p.key.startswith("c:")]
         assert engine.pledge_signal(units[0]) > engine.pledge_signal(marked["later"]) > \
             engine.pledge_signal(units[1])
+        # review (round 11): a mark cut from a unit (a split half) keeps that unit's value
+        text = make_extraction([("Roads", texts)], salt="later").pages[0].text
+        start = text.index("Roads matter to every resident")
+        recs.mark("later", 0, start, start + len("Roads matter to every resident"))
+        half = next(p for p in passages_of(recs, "later") if p.key.startswith("m:")
+                    and p.commitment.text.startswith("Roads matter"))
+        assert half.commitment.pledge == pytest.approx(0.55)
     finally:
         store.close()
 
