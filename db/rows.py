@@ -254,7 +254,7 @@ def ids_in(db: Database, doc_id: int) -> KeptIds:
     }
 
 
-_FLOOR = "retired_ids_below:"  # meta key prefix: the highest id the table has given
+_FLOOR = "highest_id_given:"  # meta key prefix: the highest id the table has given
 
 
 def _highest_id(db: Database, table: str) -> int:
