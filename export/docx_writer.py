@@ -237,7 +237,7 @@ def _item(doc, n: int, item: PackItem, images: list[PageImage]) -> None:
     if item.rationale:
         _para(doc, item.rationale, bold_prefix="Rationale: ")
     if item.annotator:
-        _para(doc, item.annotator, bold_prefix="Annotator: ")
+        _para(doc, item.annotator, bold_prefix="Recorded by: ")
     if images:
         doc.add_heading("Page images", level=2)
         for image in images:

@@ -286,7 +286,7 @@ def _notes(item: PackItem) -> list[str]:
         out.append(f'<p class="pre"{_dir(item.rationale)}><strong>Rationale: </strong>'
                    f"{_t(item.rationale)}</p>")
     if item.annotator:
-        out.append(_para(f"Annotator: {item.annotator}", "cite"))
+        out.append(_para(f"Recorded by: {item.annotator}", "cite"))
     return out
 
 

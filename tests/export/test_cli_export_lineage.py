@@ -80,7 +80,7 @@ def test_reversals_in_every_format(lib, tmp_path):
     assert f"{FKF} · Priority 3: Environmental step change · p. 19" in text
     assert "Lineage across editions" in text and "reversed" in text and "first appears" in text
     assert "Superseded" in text and NOTE in text and RATIONALE in text
-    assert "Climate / Net Zero" in text and "Annotator: alice" in text
+    assert "Climate / Net Zero" in text and "Recorded by: alice" in text
     assert f"Library revision {data['library_revision']}" in text  # colophon
     assert f"Commitments whose link into {RK} is “Reversed”" in text  # colophon, in words
     assert '"to_plan"' not in text  # no raw JSON filter

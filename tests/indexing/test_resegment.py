@@ -169,3 +169,12 @@ def test_a_unit_that_keeps_its_id_is_found_under_its_mended_heading(tmp_path):
     after = hit()
     assert after["id"] == before["id"]  # the same unit, found again
     assert after["path"] == ["Priority 1: Roads"], after
+
+
+def test_a_resegment_with_nothing_to_move_says_so(tmp_path):
+    """fix11: "re-anchored: 0 exact, 0 moved, 0 orphaned" read to a clerk as if the records
+    were lost; with nothing to place again the report says that nothing needed moving."""
+    lib = tmp_path / "lib"
+    run_cli("import", str(_plan(tmp_path / "roads.pdf")), library=lib, check=True)
+    out = run_cli("resegment", "roads", library=lib, check=True).stdout
+    assert "re-anchored: nothing needed moving" in out and "0 exact" not in out, out
