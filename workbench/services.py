@@ -366,11 +366,14 @@ class Workbench:
         extraction = self.extractor.extract(self.paths.stored_file(doc.stored_path),
                                             state=state or TaskState())
         before = {c.id for c in self.store.commitments(slug)}
+        sections_before = {s.id for s in self.store.sections(slug)}
         plan = self.store.resegment(slug, extraction)
         self.sync_index()
         message = (f"Re-segmented {slug}: {plan.sections} sections, "
                    f"{plan.commitments} commitments. "
-                   + _ids_report(before, {c.id for c in self.store.commitments(slug)}))
+                   + _ids_report(before, {c.id for c in self.store.commitments(slug)})
+                   + _ids_report(sections_before, {s.id for s in self.store.sections(slug)},
+                                 what="section", quiet=True))
         if self.on_new_version is not None:
             message += " " + self.on_new_version(slug)
         return message
@@ -584,12 +587,14 @@ def ocr_notices(extraction: Extraction, slug: str) -> list[str]:
     return out
 
 
-def _ids_report(before: set[int], after: set[int]) -> str:
-    """What a re-segment did to the commitment ids ``show`` prints: units found again with the
-    same text and place keep theirs; an id that no longer names a unit is never reused."""
+def _ids_report(before: set[int], after: set[int], *, what: str = "commitment",
+               quiet: bool = False) -> str:
+    """What a re-segment did to the ids ``show`` prints (of commitments, or of sections for
+    ``show --section``): those found again with the same text and place keep theirs; an id
+    that no longer names one is never reused. ``quiet``: "" when every id was kept."""
     kept, new, gone = len(before & after), len(after - before), len(before - after)
     if not new and not gone:
-        return "Every commitment kept its id."
-    return (f"Commitment ids: {kept} kept (text and place unchanged), {new} new, {gone} no "
-            f"longer used (a noted c:<id> of a changed unit now names nothing; no id is "
-            f"reused).")
+        return "" if quiet else f"Every {what} kept its id."
+    return (f"{' ' if quiet else ''}{what.capitalize()} ids: {kept} kept (text and place "
+            f"unchanged), {new} new, {gone} no longer used (a noted id of a changed "
+            f"{what} now names nothing; no id is reused).")
