@@ -323,6 +323,10 @@ def exact_text(text: str) -> str:
 # --- input hygiene ----------------------------------------------------------------------------
 
 _SPACE_LIKE = re.compile(r"[\t\n\r\x0b\x0c\u2028\u2029]")
+# Double quotation marks a word processor or another language's keyboard types ("smart"
+# quotes, German low-high, the double prime, the full-width mark) are phrase marks as much as
+# the plain one: a phrase pasted from a briefing note as “net zero” is searched as a phrase.
+_QUOTE_MARKS = str.maketrans(dict.fromkeys("\u201c\u201d\u201e\u201f\u2033\uff02", '"'))
 _INVISIBLE = re.compile(
     "[\x00-\x08\x0e-\x1f\x7f-\x9f\u00ad\u200b-\u200f\u202a-\u202e\u2060-\u2064"
     "\u2066-\u206f\ufeff\ufff9-\ufffb\ud800-\udfff]"
@@ -330,7 +334,8 @@ _INVISIBLE = re.compile(
 
 
 def clean_query_text(text: str) -> tuple[str, list[str]]:
-    """NFC, no control/zero-width/bidi-override characters, at most 512 characters."""
+    """NFC, no control/zero-width/bidi-override characters, one kind of double quotation mark,
+    at most 512 characters."""
     notices: list[str] = []
     if not isinstance(text, str):
         text = ""
@@ -338,7 +343,7 @@ def clean_query_text(text: str) -> tuple[str, list[str]]:
     if len(text) > MAX_QUERY_CHARS * 8:
         text = text[: MAX_QUERY_CHARS * 8]
         notices.append(NOTICE_SHORTENED)
-    text = _INVISIBLE.sub("", _SPACE_LIKE.sub(" ", text))
+    text = _INVISIBLE.sub("", _SPACE_LIKE.sub(" ", text)).translate(_QUOTE_MARKS)
     text = unicodedata.normalize("NFC", text).strip()
     if len(text) > MAX_QUERY_CHARS:
         text = text[:MAX_QUERY_CHARS].rstrip()

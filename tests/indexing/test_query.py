@@ -102,6 +102,15 @@ def test_quoted_phrase_is_matched_in_the_text_only_and_unstemmed():
     assert p.phrases == (("release", "the", "pressure"),)
 
 
+def test_typographic_double_quotes_mark_a_phrase_as_the_plain_one_does():
+    """A phrase pasted from a word processor (“…”, „…“) is the same search as one typed "…"."""
+    plain = parse_query('"net zero" 2030')
+    for typed in ("\u201cnet zero\u201d 2030", "\u201enet zero\u201c 2030", "\uff02net zero\uff02 2030"):
+        p = parse_query(typed)
+        assert p.phrases == (("net", "zero"),), typed
+        assert p.query == plain.query, typed
+
+
 def test_grouping_and_unbalanced_parens():
     p = parse_query("(roads OR rail) buses")
     assert p.interpreted == "(roads OR rail) AND buses"
