@@ -67,7 +67,7 @@ def main() -> int:
             (OUT / native.STAMP).write_text(json.dumps(stamp, indent=1), encoding="utf-8")
     except (Exception, SystemExit) as exc:  # setuptools exits on a compiler error
         shutil.rmtree(OUT, ignore_errors=True)
-        reason = "mypy is not installed" if isinstance(exc, ImportError) else \
+        reason = f"{exc.name} is not installed" if isinstance(exc, ImportError) else \
             f"{type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}"
         say(f"compiled analysis not built ({reason}; see {log.relative_to(REPO)}): "
             "the pure-Python modules are used")

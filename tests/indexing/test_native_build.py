@@ -23,7 +23,7 @@ SUFFIX = native.stamp_for(PACKAGE)["suffix"]
 def fake_build(tmp_path: Path) -> Path:
     """A copy of the compiled modules' sources with a (fake) build that is current."""
     package = tmp_path / "indexing"
-    package.mkdir()
+    package.mkdir(parents=True)
     for name in native.MODULES:
         shutil.copy(PACKAGE / f"{name}.py", package / f"{name}.py")
     folder = package / native.BUILD / "indexing"
@@ -82,5 +82,7 @@ def test_the_worker_runs_the_compiled_analysis(tmp_path):
         extraction = w.extract(pdf)
         mapped = {Path(m.path).name for m in psutil.Process(w.pid).memory_maps()}
     assert extraction.pages
-    assert {f"{name}{SUFFIX}" for name in native.MODULES} | {
-        f"page_analysis__mypyc{SUFFIX}"} <= mapped
+    # the compiled code of all the modules lives in the group's library (each module's own
+    # small extension only points at it, and is loaded only when imported from Python)
+    assert f"page_analysis__mypyc{SUFFIX}" in mapped
+    assert f"pdf_extract{SUFFIX}" in mapped
