@@ -213,39 +213,134 @@ def boxes_json(rects: tuple) -> str:
 
 _PAGE_COLUMNS = ("document_id", "page_index", "label", "text", "needs_ocr", "width", "height",
                  "ocr_confidence")  # ocr_confidence: issue 15, None for a text layer
-_SECTION_COLUMNS = ("document_id", "ordinal", "heading", "level", "path", "page_start",
+_SECTION_COLUMNS = ("id", "document_id", "ordinal", "heading", "level", "path", "page_start",
                     "page_end", "label_start", "label_end", "char_start", "text", "fingerprint")
-_COMMITMENT_COLUMNS = ("document_id", "section_id", "ordinal", "text", "page_index",
+_COMMITMENT_COLUMNS = ("id", "document_id", "section_id", "ordinal", "text", "page_index",
                        "page_label", "char_start", "char_end", "lead_in", "kind", "rects",
                        "fingerprint", "pledge")
 
 
-def insert_content(db: Database, doc_id: int, ex: Extraction) -> None:
-    """Write the pages, sections and commitment units of one document (the caller's
-    transaction); also used when a document is re-segmented (issue 12).
+KeptIds = dict[str, dict[tuple[Any, ...], list[int]]]
+"""Per table (``sections``, ``commitments``): the ids of the replaced rows, by their key, in
+reading order (two rows may share a key where places are unknown)."""
 
-    Each table is one batched insert; the sections' ids (which the commitments refer to) are
-    read back by ordinal in one query instead of one insert per section for its id."""
+
+def _section_key(heading: str, page_start: int, char_start: int, text: str) -> tuple[Any, ...]:
+    return (heading, page_start, char_start, text)
+
+
+def _commitment_key(text: str, page_index: int, char_start: int, char_end: int) \
+        -> tuple[Any, ...]:
+    return (text, page_index, char_start, char_end)
+
+
+def _ids_by_key(rows: Any, key: Any) -> dict[tuple[Any, ...], list[int]]:
+    out: dict[tuple[Any, ...], list[int]] = {}
+    for row in rows:
+        out.setdefault(key(*row[1:]), []).append(row[0])
+    return out
+
+
+def ids_in(db: Database, doc_id: int) -> KeptIds:
+    """The ids of a document's sections and commitment units, by their text and place: what a
+    re-segment hands to ``insert_content`` so the units it finds again keep their ids."""
+    return {
+        "sections": _ids_by_key(db.conn.execute(
+            "SELECT id, heading, page_start, char_start, text FROM sections "
+            "WHERE document_id = ? ORDER BY ordinal, id", (doc_id,)), _section_key),
+        "commitments": _ids_by_key(db.conn.execute(
+            "SELECT id, text, page_index, char_start, char_end FROM commitments "
+            "WHERE document_id = ? ORDER BY ordinal, id", (doc_id,)), _commitment_key),
+    }
+
+
+_FLOOR = "highest_id_given:"  # meta key prefix: the highest id the table has given
+
+
+def _highest_id(db: Database, table: str) -> int:
+    """The highest id ``table`` holds or has held (the larger of its max(id) and the mark
+    ``retire_ids`` left)."""
+    held = db.conn.execute(f"SELECT coalesce(max(id), 0) FROM [{table}]").fetchone()[0]  # noqa: S608 (constant names)
+    mark = db.conn.execute("SELECT value FROM meta WHERE key = ?", (_FLOOR + table,)).fetchone()
+    return max(int(held), int(mark[0]) if mark else 0)
+
+
+def retire_ids(db: Database) -> None:
+    """Before rows of ``sections``/``commitments`` are deleted (a re-segment): remember the
+    highest id each table has given, so no later row is given an id a removed one had (SQLite
+    hands out max(id) + 1, which would name another passage with an id an officer noted)."""
+    for table in ("sections", "commitments"):
+        db.conn.execute(
+            "INSERT INTO meta (key, value) VALUES (?, ?) "
+            "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+            (_FLOOR + table, str(_highest_id(db, table))))
+
+
+def _new_ids(db: Database, table: str, keys: list[tuple[Any, ...]],
+             kept: dict[tuple[Any, ...], list[int]]) -> list[int]:
+    """An id for each new row of ``table``: the replaced row's where its key (text and place)
+    is unchanged (rows sharing a key take their ids in reading order), else a fresh one above
+    every id the table has given (``retire_ids``)."""
+    given = [i for ids in kept.values() for i in ids]
+    top, out = max(_highest_id(db, table), *given, 0), []
+    left = {key: list(ids) for key, ids in kept.items()}
+    for key in keys:
+        ids = left.get(key)
+        if ids:
+            out.append(ids.pop(0))
+        else:
+            top += 1
+            out.append(top)
+    return out
+
+
+def unit_fingerprint(unit: Any, section: Any, page_label: str | None) -> str:
+    """What a commitment unit's search entry shows: its own text, place, lead-in and kind, and
+    its section's heading and path and its page label, so a re-segment that keeps the unit's id
+    but mends its heading or label re-writes its entry (review, round 11: a kept id kept a
+    stale path in the index)."""
+    return fingerprint(unit.text, unit.page_index, unit.section_ordinal, unit.lead_in,
+                       unit.kind, section.heading, tuple(section.path), page_label)
+
+
+def insert_content(db: Database, doc_id: int, ex: Extraction, kept: KeptIds | None = None) \
+        -> None:
+    """Write the pages, sections and commitment units of one document (the caller's
+    transaction); also used when a document is re-segmented (issue 12), with ``kept`` the
+    replaced rows' ids (``ids_in``): a section or unit whose text and place are unchanged keeps
+    its id, so ``c:123`` noted from ``workbench show`` still names the same passage; any other
+    gets an id never given before (fix11).
+
+    Each table is one batched insert; the ids are chosen here, so the commitments' section ids
+    need no read-back."""
+    kept = kept or {"sections": {}, "commitments": {}}
     labels = {p.index: p.label for p in ex.pages}
     _insert_many(db, "pages", _PAGE_COLUMNS, [
         (doc_id, p.index, p.label, p.text, int(p.needs_ocr), p.width, p.height,
          p.ocr_confidence)
         for p in ex.pages
     ])
+    ids = _new_ids(db, "sections", [
+        _section_key(s.heading, s.page_start, s.char_start, s.text) for s in ex.sections],
+        kept["sections"])
     _insert_many(db, "sections", _SECTION_COLUMNS, [
-        (doc_id, s.ordinal, s.heading, s.level, json.dumps(list(s.path), ensure_ascii=False),
+        (sid, doc_id, s.ordinal, s.heading, s.level,
+         json.dumps(list(s.path), ensure_ascii=False),
          s.page_start, s.page_end, labels.get(s.page_start, str(s.page_start + 1)),
          labels.get(s.page_end, str(s.page_end + 1)), s.char_start, s.text,
-         fingerprint(s.heading, s.level, s.path, s.text, s.page_start))
-        for s in ex.sections
+         fingerprint(s.heading, s.level, s.path, s.text, s.page_start,
+                     labels.get(s.page_start), labels.get(s.page_end)))
+        for sid, s in zip(ids, ex.sections, strict=True)
     ])
-    section_ids: dict[int, int] = dict(
-        db.conn.execute("SELECT ordinal, id FROM sections WHERE document_id = ?", (doc_id,))
-    )
+    section_ids = {s.ordinal: sid for sid, s in zip(ids, ex.sections, strict=True)}
+    places = {s.ordinal: s for s in ex.sections}
+    ids = _new_ids(db, "commitments", [
+        _commitment_key(c.text, c.page_index, c.char_start, c.char_end) for c in ex.commitments],
+        kept["commitments"])
     _insert_many(db, "commitments", _COMMITMENT_COLUMNS, [
-        (doc_id, section_ids[c.section_ordinal], c.ordinal, c.text, c.page_index,
+        (cid, doc_id, section_ids[c.section_ordinal], c.ordinal, c.text, c.page_index,
          labels.get(c.page_index, str(c.page_index + 1)), c.char_start, c.char_end, c.lead_in,
          c.kind, boxes_json(c.rects),  # a Rect is a tuple: [[page_index, x0, y0, x1, y1], ...]
-         fingerprint(c.text, c.page_index, c.section_ordinal, c.lead_in, c.kind), c.pledge)
-        for c in ex.commitments
+         unit_fingerprint(c, places[c.section_ordinal], labels.get(c.page_index)), c.pledge)
+        for cid, c in zip(ids, ex.commitments, strict=True)
     ])

@@ -246,8 +246,10 @@ class SqliteStore(ContentReads):
         a new analysis of the same file (a newer segmenter, issue 12).
 
         The replaced rows are derived data (user records anchor to quotes, not to these rows,
-        and are re-anchored by the caller); one transaction, audited with the old and new
-        counts.
+        and are re-anchored by the caller), but their ids are printed (``show``) and typed
+        (``link 812 1403``): a section or unit found again with the same text and place keeps
+        its id, and an id that no longer names one is never given to another (fix11). One
+        transaction, audited with the old and new counts.
 
         Raises:
             InvalidInput: ``extraction`` is not of the plan's current file.
@@ -261,9 +263,11 @@ class SqliteStore(ContentReads):
             before = {t: self.db.execute(f"SELECT count(*) FROM {t} WHERE document_id = ?",  # noqa: S608 - constant table names
                                          [doc_id]).fetchone()[0]
                       for t in ("sections", "commitments")}
+            kept = convert.ids_in(self.db, doc.id)  # units found again keep their ids
+            convert.retire_ids(self.db)  # and no other passage is ever given a removed one
             for table in ("commitments", "sections", "pages"):  # children first
                 self.db.execute(f"DELETE FROM {table} WHERE document_id = ?", [doc_id])  # noqa: S608
-            convert.insert_content(self.db, doc.id, extraction)
+            convert.insert_content(self.db, doc.id, extraction, kept)
             self._audit("resegment", f"plan:{slug}", {
                 "document_id": doc.id, "before": before,
                 "after": {"sections": len(extraction.sections),

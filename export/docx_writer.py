@@ -264,8 +264,9 @@ def build_docx(pack: Pack, *, state: TaskState | None = None):  # -> docx.docume
     props.subject = f"Briefing pack for {pack.committee}"[:255]
     props.keywords = "briefing pack"
     props.language = pack.language
-    props.comments = f"Selection: {pack.selection.describe()}; library revision " \
-                     f"{pack.library_revision}; Plan Workbench {pack.app_version}"
+    props.comments = (f"Selection: {pack.selection.describe()}; library revision "
+                      f"{pack.library_revision}; Plan Workbench {pack.app_version}"
+                      )[:255]  # a core property's limit (a pasted paragraph as the query)
     props.revision = 1
     section = doc.sections[0]
     section.page_height, section.page_width = Mm(297), Mm(210)

@@ -10,6 +10,7 @@ suggester, coverage, lineage and packs use; it turns keys into anchored referenc
 
 from __future__ import annotations
 
+import statistics
 from collections.abc import Sequence
 from dataclasses import replace
 
@@ -21,7 +22,7 @@ from workbench.plan_index import PlanIndex, Session
 from workbench.reanchoring import Reanchoring
 from workbench.records import Correction, CorrectionKind, EffectiveCommitment, Ref
 
-__all__ = ["MAX_ID", "EffectiveCommitments", "marked_commitment"]
+__all__ = ["MAX_ID", "EffectiveCommitments", "marked_commitment", "median_pledge"]
 
 MAX_ID = 2**63 - 1  # SQLite's largest INTEGER
 
@@ -71,6 +72,7 @@ class EffectiveCommitments:
         out = [_from_auto(slug, c, sections) for c in auto if c.id not in suppressed]
         ordered = sorted(auto, key=lambda c: (c.page_index, c.char_start))
         fallback = sorted(sections.values(), key=lambda s: s.ordinal)
+        neutral = median_pledge([c for c in auto if c.id not in suppressed])
         for c in corrections:
             if c.kind != CorrectionKind.MARK:
                 continue
@@ -82,10 +84,15 @@ class EffectiveCommitments:
             if section is None:
                 started = [s for s in fallback if s.page_start <= a.page_index]
                 section = started[-1] if started else (fallback[0] if fallback else None)
+            # a split half or a merge keeps the confidence the model gave the unit it was
+            # cut from (review, round 11); a fresh mark is the plan's typical unit
+            source = _best_overlap(a, auto)
             out.append(replace(marked_commitment(c),
                                section_id=section.id if section else None,
                                heading=section.heading if section else "",
-                               path=section.path if section else ()))
+                               path=section.path if section else (),
+                               pledge=source.pledge if source is not None
+                               and source.pledge is not None else neutral))
         out.sort(key=lambda e: (e.page_index, e.start, e.end))
         self._effective = {cache_key: out} | {
             k: v for k, v in self._effective.items() if k[1] == cache_key[1]
@@ -208,6 +215,15 @@ def _from_auto(slug: str, c: Commitment, sections: dict[int, Section]) -> Effect
         section_id=c.section_id, heading=s.heading if s else "", path=s.path if s else (),
         lead_in=c.lead_in, commitment_id=c.id, kind=c.kind, pledge=c.pledge,
     )
+
+
+def median_pledge(units: Sequence[Commitment]) -> float | None:
+    """The ``pledge`` a hand-marked unit of a plan gets: the median of the commitment model's
+    confidence over the plan's units that have one (None when none has: imported before it was
+    stored). Nothing measured a mark, so it is ranked as the plan's typical unit, neither
+    promoted above the units the model was surest of (as 1.0 did) nor demoted below them."""
+    known = [c.pledge for c in units if c.pledge is not None]
+    return statistics.median(known) if known else None
 
 
 def _paths(sections: Sequence[Section], levels: Sequence[int]) -> list[tuple[str, ...]]:

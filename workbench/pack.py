@@ -37,6 +37,7 @@ __all__ = [
     "item_heading",
     "manifest_of",
     "manifest_path_for",
+    "quoted",
     "sanitise_text",
 ]
 
@@ -150,11 +151,11 @@ class PackSelection:
         """One stable line a person can read, e.g. ``search "net zero"; plans a → b``."""
         parts: list[str] = []
         if self.saved_search:
-            parts.append(f"saved search “{self.saved_search}”")
+            parts.append(f"saved search {quoted(self.saved_search)}")
         if self.search:
-            parts.append(f"search “{self.search}”")
+            parts.append(f"search {quoted(self.search)}")
         if self.tag:
-            parts.append(f"tag “{self.tag}”")
+            parts.append(f"tag {quoted(self.tag)}")
         if self.from_plan or self.to_plan:
             parts.append(f"plans {self.from_plan or 'any'} → {self.to_plan or 'any'}")
         if self.relation:
@@ -165,6 +166,30 @@ class PackSelection:
             n = len(self.basket)
             parts.append(f"basket of {n} hand-picked item{'s' if n != 1 else ''}")
         return "; ".join(parts) if parts else "all commitments in the library"
+
+
+_DOUBLE_QUOTES = "\"“”„"
+
+
+def quoted(text: str) -> str:
+    """``text`` inside one pair of curly quotes, however it was quoted itself: a search typed
+    as a phrase, ``"climate emergency"`` (or pasted as “climate emergency”), is shown as
+    “climate emergency”, not “"climate emergency"”; double quotes inside a longer query
+    (``"net zero" -2050``) become single ones, ‘net zero’, as a quotation inside a quotation."""
+    inner = text.strip()
+    if len(inner) >= 2 and inner[0] in _DOUBLE_QUOTES and inner[-1] in _DOUBLE_QUOTES \
+            and not any(ch in _DOUBLE_QUOTES for ch in inner[1:-1]):
+        inner = inner[1:-1].strip()
+    opened = False
+    out = []
+    for ch in inner:
+        if ch in _DOUBLE_QUOTES:
+            opening = ch in "“„" or (ch == '"' and not opened)
+            opened = opening
+            out.append("‘" if opening else "’")
+        else:
+            out.append(ch)
+    return "“" + "".join(out) + "”"
 
 
 # --- items ----------------------------------------------------------------------------------
@@ -412,8 +437,36 @@ class Pack:
         author, no committee) is left out, not printed as an empty row."""
         rows = [("Committee", self.committee), ("Date", self.date),
                 ("Prepared by", self.author), ("Facts as at", self.as_at),
-                ("Commitments covered", str(len(self.items)))]
+                ("Commitments covered", str(len(self.items))),
+                ("Verdicts on the next edition", self.verdict_counts())]
         return [(label, value) for label, value in rows if value.strip()]
+
+    def verdict_counts(self) -> str:
+        """For a pack about a later plan (``--to``): how many items have each confirmed
+        verdict, how many only a proposal and how many none yet, verdicts most frequent first
+        ("1 reversed, 1 continued; 2 proposed, not yet confirmed; 327 with no verdict yet"),
+        so a clerk sees from the cover that most pages say only "first appears" (fix11).
+        A proposal is not a verdict, nor is "unreviewed" (review, round 11). "" for other
+        packs."""
+        if not self.selection.to_plan:
+            return ""
+        counts: dict[str, int] = {}
+        proposed = none = 0
+        for item in self.items:
+            if not item.relation or item.relation == "unreviewed":
+                none += 1
+            elif any(step.confirmed is True and step.relation == item.relation
+                     for step in item.lineage):
+                counts[item.relation] = counts.get(item.relation, 0) + 1
+            else:
+                proposed += 1
+        parts = [", ".join(f"{n} {relation}" for relation, n in
+                           sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])))]
+        if proposed:
+            parts.append(f"{proposed} proposed, not yet confirmed")
+        if none:
+            parts.append(f"{none} with no verdict yet")
+        return "; ".join(part for part in parts if part)
 
     def colophon(self) -> list[tuple[str, str]]:
         """The lines that say, in words, how to regenerate the same pack, as (label, value).

@@ -28,6 +28,7 @@ from workbench.pack import (
     PackSelection,
     StatusEntry,
     item_heading,
+    quoted,
 )
 from workbench.pack_select import PackLibrary, SearchFn, Selected, code_of, select_in
 from workbench.ports import Store
@@ -292,11 +293,11 @@ def describe_selection(selection: PackSelection, titles: dict[str, str]) -> str:
     if selection.status:
         clauses.append(f"whose current delivery status is “{label(selection.status, STATUSES)}”")
     if selection.tag:
-        clauses.append(f"tagged “{selection.tag}” (or a tag under it)")
+        clauses.append(f"tagged {quoted(selection.tag)} (or a tag under it)")
     if selection.search:
-        found = f"found by the search “{selection.search}”"
+        found = f"found by the search {quoted(selection.search)}"
         if selection.saved_search:
-            found += f" (the saved search “{selection.saved_search}”)"
+            found += f" (the saved search {quoted(selection.saved_search)})"
         clauses.append(found)
     if selection.basket:
         n = len(selection.basket)

@@ -264,8 +264,9 @@ class EffectiveCommitment:
     commitment_id: int | None = None
     mark_uuid: str | None = None
     kind: str = "commitment"  # commitment | ask | target | measure (a hand mark: commitment)
-    pledge: float | None = None  # the commitment model's confidence (None: a hand mark, or
-    # imported before it was stored); the matching engine's ``pledge`` signal
+    pledge: float | None = None  # the commitment model's confidence (a hand mark: the plan's
+    # median, effective.median_pledge; None: imported before it was stored); the matching
+    # engine's ``pledge`` signal
 
     @property
     def user_marked(self) -> bool:

@@ -365,10 +365,12 @@ class Workbench:
                     f"reads it again with OCR and this version's analysis.")
         extraction = self.extractor.extract(self.paths.stored_file(doc.stored_path),
                                             state=state or TaskState())
+        before = {c.id for c in self.store.commitments(slug)}
         plan = self.store.resegment(slug, extraction)
         self.sync_index()
         message = (f"Re-segmented {slug}: {plan.sections} sections, "
-                   f"{plan.commitments} commitments.")
+                   f"{plan.commitments} commitments. "
+                   + _ids_report(before, {c.id for c in self.store.commitments(slug)}))
         if self.on_new_version is not None:
             message += " " + self.on_new_version(slug)
         return message
@@ -580,3 +582,14 @@ def ocr_notices(extraction: Extraction, slug: str) -> list[str]:
         out.append(f"OCR read {len(read)} scanned page(s) ({extraction.ocr}; mean confidence "
                    f"{sum(conf) / len(conf):.0f}/100): page {_page_list([labels[i] for i in read])}.")
     return out
+
+
+def _ids_report(before: set[int], after: set[int]) -> str:
+    """What a re-segment did to the commitment ids ``show`` prints: units found again with the
+    same text and place keep theirs; an id that no longer names a unit is never reused."""
+    kept, new, gone = len(before & after), len(after - before), len(before - after)
+    if not new and not gone:
+        return "Every commitment kept its id."
+    return (f"Commitment ids: {kept} kept (text and place unchanged), {new} new, {gone} no "
+            f"longer used (a noted c:<id> of a changed unit now names nothing; no id is "
+            f"reused).")

@@ -113,7 +113,7 @@ def test_every_colophon_states_the_search_that_chose_the_items(cli, tmp_path):
     """L4: the DOCX colophon says which search chose the items, as the PDF's and XLSX's do."""
     for fmt in ("docx", "pdf", "xlsx"):
         cli("export", "--format", fmt, "--out", str(tmp_path / f"pack.{fmt}"), *SEARCH)
-    said = "found by the search “\"climate emergency\"”"
+    said = "found by the search “climate emergency”"
     document = docx.Document(str(tmp_path / "pack.docx"))
     colophon = {row.cells[0].text: row.cells[1].text for row in document.tables[-1].rows}
     assert said in colophon["Selection"], colophon
@@ -121,6 +121,21 @@ def test_every_colophon_states_the_search_that_chose_the_items(cli, tmp_path):
         assert said in norm(doc[-1].get_text())
     rows = openpyxl.load_workbook(tmp_path / "pack.xlsx")["Colophon"].iter_rows(values_only=True)
     assert said in dict(rows)["Selection"]
+
+
+def test_a_quoted_search_is_quoted_once_in_the_title(cli, tmp_path):
+    """fix11: a phrase search's own quotes are not wrapped in a second pair in the title the
+    PDF's cover and metadata and the DOCX's first heading and properties show."""
+    cli("export", "--format", "pdf", "--out", str(tmp_path / "pack.pdf"), *SEARCH)
+    cli("export", "--format", "docx", "--out", str(tmp_path / "pack.docx"), *SEARCH)
+    once, twice = "the search “climate emergency”", "“\""
+    with pymupdf.open(tmp_path / "pack.pdf") as doc:
+        cover, title = norm(doc[0].get_text()), doc.metadata["title"]
+    document = docx.Document(str(tmp_path / "pack.docx"))
+    heading = next(p.text for p in document.paragraphs if p.style.name == "Title")
+    core = document.core_properties.title
+    for shown in (cover, title, heading, core):
+        assert once in shown and twice not in shown, shown
 
 
 def test_a_cover_without_an_author_has_no_empty_prepared_by_row(cli, tmp_path):

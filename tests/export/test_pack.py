@@ -18,8 +18,10 @@ from workbench.pack import (
     PackSelection,
     diff_packs,
     manifest_of,
+    quoted,
     sanitise_text,
 )
+from workbench.pack_builder import describe_selection
 
 _XML_OK = {0x9, 0xA}
 
@@ -71,6 +73,43 @@ def test_selection_json_round_trip_and_description():
         PackSelection.from_json({"basket": "not a list"})
     with pytest.raises(InvalidInput):
         PackSelection.from_json({"search": 3})
+
+
+@pytest.mark.parametrize(("query", "shown"), [
+    ('"climate emergency"', "“climate emergency”"),
+    ("“climate emergency”", "“climate emergency”"),
+    ("climate emergency", "“climate emergency”"),
+    ('"net zero" -2050', "“‘net zero’ -2050”"),
+    ('"a" OR "b"', "“‘a’ OR ‘b’”"),
+])
+def test_a_search_is_quoted_once_whatever_its_own_quotes(query, shown):
+    assert quoted(query) == shown
+    assert PackSelection(search=query).describe() == f"search {shown}"
+    words = describe_selection(PackSelection(search=query), {})
+    assert words.endswith(f"found by the search {shown}"), words
+
+
+def test_a_pack_about_a_later_plan_counts_its_verdicts_on_the_cover(tmp_path):
+    """fix11: a plan-pair pack lists every commitment of the earlier plan, most with no
+    verdict yet; the cover says how many have each verdict, so a clerk knows before page 27.
+    Packs not about a later plan have no such row."""
+    import docx
+
+    pack = packs.sample_pack()  # one reversed, one reversal proposed, one with no verdict
+    said = "1 reversed; 1 proposed, not yet confirmed; 1 with no verdict yet"
+    assert dict(pack.cover_rows())["Verdicts on the next edition"] == said
+    write_pack(pack, tmp_path / "pack.docx")
+    cover = {row.cells[0].text: row.cells[1].text
+             for row in docx.Document(str(tmp_path / "pack.docx")).tables[0].rows}
+    assert cover["Verdicts on the next edition"] == said
+    plain = dataclasses.replace(pack, selection=PackSelection(search="net zero"))
+    assert "Verdicts on the next edition" not in dict(plain.cover_rows())
+    unreviewed = dataclasses.replace(pack, items=pack.items[2:])
+    assert dict(unreviewed.cover_rows())["Verdicts on the next edition"] == \
+        "1 with no verdict yet"
+    marked = dataclasses.replace(pack.items[0], relation="unreviewed")  # review, round 11
+    assert dataclasses.replace(pack, items=(marked,)).verdict_counts() == \
+        "1 with no verdict yet"
 
 
 def test_colophon_records_what_regenerates_the_pack():
@@ -145,3 +184,15 @@ def test_every_export_keeps_a_manifest_the_next_export_reads(tmp_path):
     (tmp_path / "bad.pdf.pack.json").write_text("{not json", encoding="utf-8")
     with pytest.raises(InvalidInput):
         read_manifest(tmp_path / "bad.pdf.pack.json")
+
+
+def test_a_pack_for_a_pasted_paragraph_writes_its_docx(tmp_path):
+    """Review (round 11): a search over about 200 characters stopped the DOCX export ("exceeded
+    255 char limit for property"); the selection is in the comments, cut to Word's limit."""
+    import docx
+
+    query = "we will work with partners to " * 12
+    pack = dataclasses.replace(packs.sample_pack(), selection=PackSelection(search=query))
+    write_pack(pack, tmp_path / "pack.docx")
+    comments = docx.Document(str(tmp_path / "pack.docx")).core_properties.comments
+    assert comments.startswith("Selection: search") and len(comments) <= 255

@@ -34,7 +34,7 @@ def test_the_signal_is_the_models_log_odds_scaled_and_neutral_when_unknown():
     assert values["c:1"] == pytest.approx((4 + 3.8918) / 8, abs=1e-3)  # log(0.98 / 0.02)
     assert values["c:2"] == pytest.approx((4 + 0.2007) / 8, abs=1e-3)
     assert values["c:3"] == PLEDGE_NEUTRAL == 0.5  # the model's threshold
-    assert values["m:4"] == 1.0  # a person's mark is a pledge
+    assert values["m:4"] == PLEDGE_NEUTRAL  # a mark with no known plan median: no evidence
     sentence = next(p for p in passages if p.kind == "sentence")
     assert values[sentence.key] == PLEDGE_NEUTRAL
     very_sure = plan_passages("later", [_unit("c:9", "We will.", 0.99999)])[0]
@@ -118,6 +118,58 @@ def test_the_stored_confidence_reaches_the_engines_passages(tmp_path):
         units = [p for p in passages_of(recs, "later") if p.kind == "commitment"]
         assert [p.commitment.pledge for p in units] == list(values)
         assert engine.pledge_signal(units[0]) > engine.pledge_signal(units[1]) > 0.5
+    finally:
+        store.close()
+
+
+def test_a_hand_marked_unit_gets_its_plans_median_confidence(tmp_path):
+    """fix11: nothing measured a hand mark, so it carries the median confidence of its plan's
+    units that have one (neither the top of the scale nor the bottom), and None when none has
+    (a plan imported before the confidence was stored: the engine then weighs without it); a
+    mark cut from a unit keeps that unit's confidence."""
+    from dataclasses import replace
+
+    from db.records import SqliteRecords
+    from db.store import SqliteStore
+    from tests.lineage.synth import make_extraction
+    from workbench.matching.service import passages_of
+    from workbench.model import PlanMeta
+    from workbench.review import Records
+
+    (tmp_path / "lib").mkdir()
+    store = SqliteStore(tmp_path / "lib" / "workbench.db")
+    try:
+        texts = ["We will fix 500 potholes a month on the A28.",
+                 "Roads matter to every resident of the county.",
+                 "We will resurface ten miles of road each year.",
+                 "Our highways team answers every report within a week."]
+        recs = Records(store, SqliteRecords(store), actor="tester",
+                       sidecar_dir=tmp_path / "sidecars")
+        for slug, values in (("later", (0.98, 0.55, 0.9, None)), ("old", (None,) * 4)):
+            ex = make_extraction([("Roads", texts)], salt=slug)
+            ex = replace(ex, commitments=tuple(
+                replace(c, pledge=v) for c, v in zip(ex.commitments, values, strict=True)))
+            store.add_document(slug=slug, meta=PlanMeta(title=slug, published="2024"),
+                               extraction=ex, file_name=f"{slug}.pdf",
+                               stored_path=f"files/{slug}.pdf")
+            text = ex.pages[0].text
+            start = text.index("This section sets out")
+            recs.mark(slug, 0, start, text.index("\n", start))
+        marked = {slug: next(p for p in passages_of(recs, slug) if p.key.startswith("m:"))
+                  for slug in ("later", "old")}
+        assert marked["later"].commitment.pledge == pytest.approx(0.9)  # median of 0.98 .55 .9
+        assert marked["old"].commitment.pledge is None
+        assert engine.pledge_signal(marked["old"]) == PLEDGE_NEUTRAL
+        units = [p for p in passages_of(recs, "later") if p.key.startswith("c:")]
+        assert engine.pledge_signal(units[0]) > engine.pledge_signal(marked["later"]) > \
+            engine.pledge_signal(units[1])
+        # review (round 11): a mark cut from a unit (a split half) keeps that unit's value
+        text = make_extraction([("Roads", texts)], salt="later").pages[0].text
+        start = text.index("Roads matter to every resident")
+        recs.mark("later", 0, start, start + len("Roads matter to every resident"))
+        half = next(p for p in passages_of(recs, "later") if p.key.startswith("m:")
+                    and p.commitment.text.startswith("Roads matter"))
+        assert half.commitment.pledge == pytest.approx(0.55)
     finally:
         store.close()
 

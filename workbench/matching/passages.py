@@ -64,13 +64,11 @@ def pledge_signal(p: Passage) -> float:
     """How pledge-like ``p`` reads, 0-1: the commitment model's log-odds that it is a unit,
     clipped to ±``PLEDGE_CLIP`` and scaled to 0-1 (the raw probability bunches most units near
     1; the log-odds spread them: cross-validated 0.367 / 0.539 against 0.354 / 0.530,
-    docs/bench/pledge10-r10.md). The engine's ``pledge`` signal. A unit a person marked reads
-    as a pledge (1)."""
+    docs/bench/pledge10-r10.md). The engine's ``pledge`` signal. A unit a person marked carries
+    its plan's median confidence (``workbench.effective.median_pledge``), as nothing measured it."""
     c = p.commitment
     if p.kind != "commitment" or c is None:
         return PLEDGE_NEUTRAL
-    if c.user_marked:
-        return 1.0
     if c.pledge is None:
         return PLEDGE_NEUTRAL
     q = min(max(float(c.pledge), 1e-6), 1.0 - 1e-6)
