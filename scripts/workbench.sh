@@ -21,6 +21,9 @@ PY_APT_PACKAGES="python3 python3-venv python3-pip"
 # language data; the `tesseract` binary comes along and is handy for checking the install.
 # Without them the app still runs and says OCR is unavailable.
 OCR_APT_PACKAGES="tesseract-ocr tesseract-ocr-eng"
+# The optional compiled build of the per-page analysis (scripts/build_native.py, mypyc): a C
+# compiler and the Python headers. Without them the pure-Python modules run, a little slower.
+BUILD_APT_PACKAGES="gcc libc6-dev python3-dev"
 
 say() { printf '[workbench] %s\n' "$*" >&2; }
 
@@ -37,7 +40,7 @@ install_system_packages() {
     command -v dpkg-query >/dev/null 2>&1 || { say "not a Debian system: install Qt 6's xcb libraries yourself"; return 0; }
     # shellcheck disable=SC2086
     local missing
-    missing="$(missing_apt $QT_APT_PACKAGES $PY_APT_PACKAGES $OCR_APT_PACKAGES)"
+    missing="$(missing_apt $QT_APT_PACKAGES $PY_APT_PACKAGES $OCR_APT_PACKAGES $BUILD_APT_PACKAGES)"
     [ -z "$missing" ] && return 0
     if [ "$(id -u)" = "0" ]; then
         say "installing system packages: $missing"
@@ -76,13 +79,17 @@ make_venv() {
         "$py" -m venv .venv
     fi
     stamp=.venv/.installed
-    want="$(cat requirements/app.txt requirements/test.txt requirements/nodeps.txt pyproject.toml | sha256sum | cut -c1-16)"
+    want="$(cat requirements/app.txt requirements/test.txt requirements/nodeps.txt \
+        requirements/build.txt pyproject.toml | sha256sum | cut -c1-16)"
     if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
         say "installing pinned Python packages (first run takes a few minutes)"
         .venv/bin/python -m pip install -q --disable-pip-version-check --upgrade pip
         .venv/bin/python -m pip install -q --disable-pip-version-check -r requirements/test.txt
         .venv/bin/python -m pip install -q --disable-pip-version-check --no-deps -r requirements/nodeps.txt
         .venv/bin/python -m pip install -q --disable-pip-version-check --no-deps -e .
+        # optional (the compiled build below): a failure here only means pure Python
+        .venv/bin/python -m pip install -q --disable-pip-version-check -r requirements/build.txt \
+            || say "mypy could not be installed: the analysis runs as pure Python"
         echo "$want" > "$stamp"
     fi
     # byte-code of our own packages, written now: every PDF worker process imports them, and
@@ -91,8 +98,17 @@ make_venv() {
     .venv/bin/python -m compileall -q -j 0 workbench db indexing export ui >/dev/null
 }
 
+build_native() {
+    # The per-page analysis compiled with mypyc (issue 12, Speed; scripts/build_native.py):
+    # about 45 s of CPU the first time, nothing while the build is current. Optional: when it
+    # cannot build (no compiler, no headers, no mypy) it says so in one line and the
+    # pure-Python modules run, as on Windows laptops.
+    .venv/bin/python scripts/build_native.py || true
+}
+
 install_system_packages
 make_venv
+build_native
 
 case "$mode" in
     app)
