@@ -1,14 +1,12 @@
 """indexing package.
 
 A compiled build of the per-page analysis (``scripts/build_native.py``, mypyc), when one is
-present and current for these sources, is put first on this package's path so its extension
-modules shadow the ``.py`` files they were built from; otherwise nothing changes
-(``indexing.native``)."""
+present, current for these sources and loadable, is put first on this package's path so its
+extension modules shadow the ``.py`` files they were built from; otherwise (no build, a stale
+or damaged one, ``WORKBENCH_NATIVE=0``) nothing changes (``indexing.native``)."""
 
 from pathlib import Path
 
-from indexing.native import native_folder
+from indexing.native import activate
 
-_native = native_folder(Path(__file__).resolve().parent)
-if _native is not None:
-    __path__.insert(0, str(_native))  # the package's own __path__
+_native = activate(Path(__file__).resolve().parent, __path__, __name__)

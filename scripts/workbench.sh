@@ -100,9 +100,10 @@ make_venv() {
 
 build_native() {
     # The per-page analysis compiled with mypyc (issue 12, Speed; scripts/build_native.py):
-    # about 45 s of CPU the first time, nothing while the build is current. Optional: when it
-    # cannot build (no compiler, no headers, no mypy) it says so in one line and the
-    # pure-Python modules run, as on Windows laptops.
+    # about 30 s the first time on 2 idle cores, nothing while the build is current. Optional:
+    # when it cannot build (no compiler, no headers, no mypy) it says so in one line, records
+    # the failure (not tried again until the sources or the tools change) and the pure-Python
+    # modules run, as on Windows laptops. WORKBENCH_NATIVE=0 turns it off.
     .venv/bin/python scripts/build_native.py || true
 }
 
