@@ -230,10 +230,13 @@ def _reason(log: Path) -> str:
     for line in lines:
         if "No module named" in line:
             return line.split("ModuleNotFoundError: ")[-1].strip()
-    for line in lines:
-        if "error" in line.lower() and not line.startswith(" "):
+    for line in lines:  # mypy's "file:line: error: ...", setuptools' "error: ..."
+        if line.startswith("error:") or ": error:" in line:
             return line.strip()[:160]
-    return (lines[-1].strip()[:160] if lines else "no output")
+    for line in reversed(lines):  # else the last line that says what went wrong
+        if "rror" in line and not line.startswith(" "):
+            return line.strip()[:160]
+    return lines[-1].strip()[:160] if lines else "no output"
 
 
 def main(argv: list[str]) -> int:
