@@ -20,15 +20,12 @@ from __future__ import annotations
 import hashlib
 import importlib
 import json
-import logging
 import os
 import sys
 import sysconfig
 from pathlib import Path
 
 __all__ = ["ENV", "GROUP", "MODULES", "STAMP", "activate", "native_folder", "source_digests"]
-
-log = logging.getLogger(__name__)
 
 # The per-page analysis a worker runs for every page (issue 12, Speed: profiled, see
 # docs/bench/speed11-r11.md). Modules that are not on that path stay pure Python.
@@ -116,7 +113,9 @@ def activate(package: Path, path: list[str], name: str) -> Path | None:
         except Exception as exc:  # a damaged library, a missing system library, ...
             path.remove(str(folder))
             sys.modules.pop(f"{name}.{GROUP}", None)
-            log.warning("the compiled analysis in %s does not load (%s): pure Python is used",
+            import logging  # (only here: a worker that never needs it does not import it)
+
+            logging.getLogger(__name__).warning("the compiled analysis in %s does not load (%s): pure Python is used",
                         folder, exc)
             return None
         return folder

@@ -118,10 +118,11 @@ def _run(code: str, *, pythonpath: list[Path], cwd: Path, env: dict[str, str] | 
                           env=full, timeout=120, check=False)
 
 
-def test_a_build_that_does_not_load_falls_back_to_python(tmp_path):
+def test_a_build_that_does_not_load_falls_back_to_python(tmp_path, monkeypatch):
     """The stamp is current and every file has its size, but the libraries are not
     libraries (as a build whose system libraries went missing): `import indexing` still
     works, every module comes from its .py, and one warning says why."""
+    monkeypatch.delenv(native.ENV, raising=False)
     copy = tmp_path / "copy"
     shutil.copytree(PACKAGE, copy / "indexing",
                     ignore=shutil.ignore_patterns("_native*", "__pycache__"))
