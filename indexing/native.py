@@ -12,7 +12,8 @@ no build at all (a laptop without a C compiler, Windows, an installed wheel) mea
 these modules is imported from its ``.py`` as before. All or none: compiled modules call each
 other directly, so one stale module stales them all.
 Logs one warning when a build that looked current fails to load; otherwise emits nothing. Costs
-one small JSON file, ~180 KB of source hashed and a few ``stat`` calls once per process.
+one small JSON file and the sha256 of ~180 KB of source and ~2.4 MB of build (~2 ms) once per
+process.
 """
 
 from __future__ import annotations
@@ -76,9 +77,9 @@ def file_entry(path: Path) -> list[object]:
 
 def native_folder(package: Path) -> Path | None:
     """The folder of a compiled build of ``package`` that is current for these sources and
-    this interpreter and complete on disk, else None (then the ``.py`` files are used).
-    Every file the build made must be there with the size it had (a half-deleted or
-    truncated build is not used); its content is checked by loading it (``activate``)."""
+    this interpreter and intact on disk, else None (then the ``.py`` files are used).
+    Every file the build made must be there with the size and sha256 it had (a
+    half-deleted, truncated or altered build is not used); ``activate`` then loads it."""
     if disabled():
         return None
     folder = package / BUILD / package.name
@@ -91,8 +92,8 @@ def native_folder(package: Path) -> Path | None:
         needed = {f"{name}{ext}" for name in (*MODULES, GROUP)}
         if not needed <= set(files):
             return None
-        for name, (size, _digest) in files.items():
-            if (folder / name).stat().st_size != size:
+        for name, entry in files.items():  # (all 13 files: ~1.5 ms)
+            if file_entry(folder / name) != entry:
                 return None
     except (OSError, ValueError, TypeError, KeyError, AttributeError):
         return None  # no build (the usual case without a compiler), or a damaged stamp

@@ -94,8 +94,9 @@ def test_a_build_for_another_python_or_a_damaged_stamp_is_not_used(tmp_path, mon
 
 
 @pytest.mark.parametrize("damage", ["a module deleted", "the group library deleted",
-                                    "the group library truncated", "the build folder deleted"])
-def test_a_half_deleted_or_truncated_build_is_not_used(tmp_path, monkeypatch, damage):
+                                    "the group library truncated", "the group library altered",
+                                    "the build folder deleted"])
+def test_a_half_deleted_truncated_or_altered_build_is_not_used(tmp_path, monkeypatch, damage):
     monkeypatch.delenv(native.ENV, raising=False)
     package = fake_build(tmp_path)
     folder = package / native.BUILD / "indexing"
@@ -105,6 +106,8 @@ def test_a_half_deleted_or_truncated_build_is_not_used(tmp_path, monkeypatch, da
         (folder / f"{native.GROUP}{SUFFIX}").unlink()
     elif damage == "the group library truncated":
         (folder / f"{native.GROUP}{SUFFIX}").write_bytes(b"not a")
+    elif damage == "the group library altered":  # the same size, other bytes
+        (folder / f"{native.GROUP}{SUFFIX}").write_bytes(b"NOT A LIBRARY")
     else:
         shutil.rmtree(folder)
     assert native.native_folder(package) is None
