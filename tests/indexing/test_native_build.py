@@ -79,6 +79,25 @@ def test_a_source_edited_after_the_build_disables_the_whole_build(tmp_path, monk
     assert native.native_folder(package) is None
 
 
+@pytest.mark.parametrize("edited", ["workbench/safe_text.py", "indexing/worker.py"])
+def test_an_edit_outside_the_compiled_modules_disables_the_build(tmp_path, monkeypatch, edited):
+    """Compiled code checks the types its calls into workbench and the other indexing modules
+    return, and copies their Final constants when it is built: their edit stales it too."""
+    monkeypatch.delenv(native.ENV, raising=False)
+    shutil.copytree(REPO / "workbench", tmp_path / "workbench",
+                    ignore=shutil.ignore_patterns("__pycache__"))
+    package = fake_build(tmp_path)
+    shutil.copy(PACKAGE / "worker.py", package / "worker.py")
+    stamp = package / native.BUILD / native.STAMP
+    data = json.loads(stamp.read_text())
+    data.update(native.stamp_for(package))  # worker.py is part of the tree the build saw
+    stamp.write_text(json.dumps(data))
+    assert native.native_folder(package) is not None
+    source = tmp_path / edited
+    source.write_text(source.read_text(encoding="utf-8") + "\n# edited\n", encoding="utf-8")
+    assert native.native_folder(package) is None
+
+
 def test_a_build_for_another_python_or_a_damaged_stamp_is_not_used(tmp_path, monkeypatch):
     monkeypatch.delenv(native.ENV, raising=False)
     package = fake_build(tmp_path)
