@@ -151,6 +151,9 @@ def test_a_build_that_does_not_load_falls_back_to_python(tmp_path, monkeypatch):
     fake_build(tmp_path / "fake")
     shutil.copytree(tmp_path / "fake" / "indexing" / native.BUILD,
                     copy / "indexing" / native.BUILD)
+    stamp = copy / "indexing" / native.BUILD / native.STAMP
+    stamp.write_text(json.dumps({**json.loads(stamp.read_text()),
+                                 **native.stamp_for(copy / "indexing")}))
     assert native.native_folder(copy / "indexing") is not None  # it looks current
     done = _run("import indexing.lines, indexing.pdf_extract, indexing.cleanup as c\n"
                 "print(indexing.lines.__file__, indexing.pdf_extract.__file__, c.__file__)",
