@@ -150,7 +150,7 @@ def _child(paths: Paths) -> None:
         if native.native_folder(paths.package) is not None:
             return  # another launch built it while this one waited to start
         for old in paths.package.glob(f"{native.BUILD}.*"):  # left by a killed build
-            shutil.rmtree(old, ignore_errors=True)
+            shutil.rmtree(old, ignore_errors=True)  # noqa: TID251 (a killed build's own folder)
         stamp = native.stamp_for(paths.package)  # the sources as they are when the build starts
         new = Path(tempfile.mkdtemp(prefix=f"{native.BUILD}.new-", dir=paths.package))
         new.chmod(0o755)  # (mkdtemp makes it private: the build is read by every user)
@@ -168,10 +168,10 @@ def _child(paths: Paths) -> None:
             if paths.out.exists():  # a stale build: out of the way (a rename), then gone
                 old = paths.package / f"{native.BUILD}.old-{os.getpid()}"
                 paths.out.rename(old)
-                shutil.rmtree(old, ignore_errors=True)
+                shutil.rmtree(old, ignore_errors=True)  # noqa: TID251 (the stale build, renamed aside)
             new.rename(paths.out)
         except BaseException:
-            shutil.rmtree(new, ignore_errors=True)
+            shutil.rmtree(new, ignore_errors=True)  # noqa: TID251 (this build's own folder)
             raise
 
 
