@@ -23,6 +23,12 @@ How (each step because a review found its absence):
 - A failed build is recorded (``build/native/failed.json``) with a digest of the sources and
   the tools (this Python, mypy, setuptools, the C compiler, the headers): while that digest is
   unchanged later launches print one line and do not try again (``--retry`` forces it).
+  Only a definitive failure is recorded (status 1 with a compiler's or mypy's ``error:`` or a
+  missing module); a child killed by a signal, a full disk, a timeout or a failed check is
+  tried again next time, and under ``CI`` the record is ignored.
+- It says one line before it compiles; the build and its check each have ``TIMEOUT`` s.
+  ``--background`` (the set-up's ``app`` mode runs it so) only changes that line: the launch
+  does not wait for it.
 - ``WORKBENCH_NATIVE=0`` builds nothing (and ``indexing.native`` uses no build).
 
 Writes ``indexing/_native/`` (the extensions and ``stamp.json``) and ``build/native/`` (C
@@ -51,6 +57,12 @@ if __name__ == "__main__":
 from indexing import native  # noqa: E402
 
 BUSY = 75  # exit status of the child when the lock is taken (EX_TEMPFAIL)
+CHECK_FAILED = 3  # exit status of the child when the check of a new build failed or timed out
+TIMEOUT = 900  # seconds for the build, and for its check: a timeout means no build this time
+# Lines of a failed build's log that say the failure may not recur (a full disk, a compiler
+# killed for memory, a check that timed out under load): such a failure is not recorded.
+TRANSIENT = ("No space left", "Killed signal", "Cannot allocate memory", "MemoryError",
+             "TimeoutExpired", "out of memory", "Resource temporarily unavailable")
 TOOLS = ("mypy", "setuptools", "filelock")  # what the build imports (requirements/build.txt)
 MYPY_CONFIG = """\
 [mypy]
@@ -147,6 +159,13 @@ def _child(paths: Paths) -> None:
     except Timeout:
         sys.exit(BUSY)
     with lock:
+        # the log is this build's, opened only now: a launch that finds the lock taken must
+        # not truncate the log of the build under way (mypy and gcc write to fds 1 and 2)
+        sys.stdout.flush()
+        sys.stderr.flush()
+        with paths.log.open("w", encoding="utf-8") as log:
+            os.dup2(log.fileno(), 1)
+            os.dup2(log.fileno(), 2)
         if native.native_folder(paths.package) is not None:
             return  # another launch built it while this one waited to start
         for old in paths.package.glob(f"{native.BUILD}.*"):  # left by a killed build
@@ -160,7 +179,8 @@ def _child(paths: Paths) -> None:
             stamp["files"] = {f.name: native.file_entry(f) for f in sorted(built.iterdir())
                               if f.is_file()}
             subprocess.run([sys.executable, "-c", CHECK, str(paths.repo), str(built),
-                            native.GROUP, *native.MODULES], check=True, cwd=paths.repo)
+                            native.GROUP, *native.MODULES], check=True, cwd=paths.repo,
+                           timeout=TIMEOUT)
             if native.stamp_for(paths.package) != {k: v for k, v in stamp.items()
                                                     if k != "files"}:
                 raise RuntimeError("a source changed while building")
@@ -175,9 +195,11 @@ def _child(paths: Paths) -> None:
             raise
 
 
-def build(paths: Paths, *, retry: bool = False) -> int:
+def build(paths: Paths, *, retry: bool = False, background: bool = False) -> int:
     """Build if needed; 0 when a current build is in place (or another launch is making
-    one), 1 when there is none. Says one line whenever it does not leave a current build."""
+    one), 1 when there is none. Says one line before it compiles, and one whenever it does
+    not leave a current build. Only a definitive failure (``_definitive``) is recorded; under
+    ``CI`` the record is not obeyed (a red CI must not stay red because of one bad run)."""
     if native.disabled():
         say(f"compiled analysis off ({native.ENV}=0): the pure-Python modules are used")
         return 1
@@ -190,13 +212,20 @@ def build(paths: Paths, *, retry: bool = False) -> int:
             failed = json.loads(paths.failed.read_text(encoding="utf-8"))
         except (OSError, ValueError):
             failed = {}
-        if not retry and failed.get("key") == key:
+        if not retry and not os.environ.get("CI") and failed.get("key") == key:
             say(f"compiled analysis not built (it failed before with these sources and tools: "
                 f"{failed.get('reason', '?')}; see {log.relative_to(paths.repo)}; "
                 "--retry to try again): the pure-Python modules are used")
             return 1
         paths.work.mkdir(parents=True, exist_ok=True)
+        say("compiling the PDF analysis in the background, about 30 s, once: this launch runs "
+            "it as pure Python" if background else
+            "compiling the PDF analysis, about 30 s, once (WORKBENCH_NATIVE=0 skips it)")
         status = run_child(paths)
+        if status is None:
+            say(f"compiled analysis not built (the build took over {TIMEOUT} s; tried again "
+                "next time): the pure-Python modules are used")
+            return 1
         if status == BUSY:
             say("compiled analysis being built by another launch: pure Python this time")
             return 0
@@ -204,7 +233,10 @@ def build(paths: Paths, *, retry: bool = False) -> int:
             paths.failed.unlink(missing_ok=True)
             return 0
         reason = _reason(log)
-        paths.failed.write_text(json.dumps({"key": key, "reason": reason}), encoding="utf-8")
+        if status == 1 and _definitive(log):
+            paths.failed.write_text(json.dumps({"key": key, "reason": reason}), encoding="utf-8")
+        else:  # killed by a signal, a full disk, a check that failed under load: not recorded
+            reason = f"{reason}; status {status}, tried again next time"
     except Exception as exc:  # (never stop the set-up: the build is optional)
         reason = f"{type(exc).__name__}: {exc}"
     say(f"compiled analysis not built ({reason}; see {log.relative_to(paths.repo)}): "
@@ -212,13 +244,35 @@ def build(paths: Paths, *, retry: bool = False) -> int:
     return 1
 
 
-def run_child(paths: Paths) -> int:
-    """Run the build (``_child``) in a child process, its output into the log; its status."""
-    with paths.log.open("w", encoding="utf-8") as fh:
-        return subprocess.run(
+def run_child(paths: Paths) -> int | None:
+    """Run the build (``_child``) in a child process; its status, or None when it took more
+    than ``TIMEOUT`` s (then it is killed). The child writes its own log once it holds the
+    lock; what it says before that (a missing filelock, say) is added to the log here."""
+    try:
+        done = subprocess.run(
             [sys.executable, str(Path(__file__).resolve()), "--child", str(paths.repo)],
-            stdout=fh, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, check=False,
-        ).returncode
+            capture_output=True, text=True, errors="replace", stdin=subprocess.DEVNULL,
+            check=False, timeout=TIMEOUT)
+    except subprocess.TimeoutExpired:
+        return None
+    early = (done.stdout or "") + (done.stderr or "")
+    if done.returncode != BUSY and early.strip():
+        with paths.log.open("a", encoding="utf-8") as fh:
+            fh.write(early)
+    return done.returncode
+
+
+def _definitive(log: Path) -> bool:
+    """Whether a failed build's log shows a failure that will recur with the same sources
+    and tools: a compiler's or mypy's ``error:`` or a missing module, and nothing transient."""
+    try:
+        text = log.read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return False
+    if any(mark in text for mark in TRANSIENT):
+        return False
+    return "No module named" in text or any(
+        line.startswith("error:") or ": error:" in line for line in text.splitlines())
 
 
 def _reason(log: Path) -> str:
@@ -242,9 +296,13 @@ def _reason(log: Path) -> str:
 def main(argv: list[str]) -> int:
     if argv[:1] == ["--child"]:
         paths = Paths(Path(argv[1]))
-        _child(paths)
+        try:
+            _child(paths)
+        except subprocess.SubprocessError as exc:  # the check failed or timed out
+            print(f"the check of the new build failed: {exc}", file=sys.stderr)
+            return CHECK_FAILED
         return 0
-    return build(Paths(REPO), retry="--retry" in argv)
+    return build(Paths(REPO), retry="--retry" in argv, background="--background" in argv)
 
 
 if __name__ == "__main__":

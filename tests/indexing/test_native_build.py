@@ -180,6 +180,7 @@ def script_repo(tmp_path: Path) -> Path:
 def test_a_failed_build_is_recorded_and_not_retried_until_something_changes(
         tmp_path, monkeypatch, capsys):
     monkeypatch.delenv(native.ENV, raising=False)
+    monkeypatch.delenv("CI", raising=False)
     bn = load_build_script()
     paths = bn.Paths(script_repo(tmp_path))
     tries = []
@@ -193,7 +194,8 @@ def test_a_failed_build_is_recorded_and_not_retried_until_something_changes(
     assert bn.build(paths) == 1
     assert len(tries) == 1
     first = capsys.readouterr().err.strip().splitlines()
-    assert len(first) == 1 and "not built" in first[0] and "no C compiler" in first[0]
+    assert len(first) == 2 and "compiling the PDF analysis" in first[0], first  # said first
+    assert "not built" in first[1] and "no C compiler" in first[1]
     for _ in range(2):  # later launches: one line, no new attempt
         assert bn.build(paths) == 1
         again = capsys.readouterr().err.strip().splitlines()
@@ -209,6 +211,60 @@ def test_a_failed_build_is_recorded_and_not_retried_until_something_changes(
     assert len(tries) == 3
     assert bn.build(paths, retry=True) == 1  # --retry forces it
     assert len(tries) == 4
+    monkeypatch.setenv("CI", "true")  # CI ignores the record
+    assert bn.build(paths) == 1
+    assert len(tries) == 5
+
+
+@pytest.mark.parametrize("outcome", ["killed by a signal", "a full disk", "a failed check",
+                                     "a timeout", "no error line"])
+def test_a_transient_failure_is_not_recorded(tmp_path, monkeypatch, capsys, outcome):
+    """Only a failure that will recur is recorded: after any of these the next launch
+    builds again (a record would keep CI red, where the build is required)."""
+    monkeypatch.delenv(native.ENV, raising=False)
+    monkeypatch.delenv("CI", raising=False)
+    bn = load_build_script()
+    paths = bn.Paths(script_repo(tmp_path))
+    tries = []
+
+    def failing_child(p):
+        tries.append(p)
+        if outcome == "killed by a signal":
+            p.log.write_text("indexing/x.py:1: error: half written\n", encoding="utf-8")
+            return -9
+        if outcome == "a full disk":
+            p.log.write_text("x.c: fatal error: error writing: No space left on device\n"
+                             "error: command '/usr/bin/gcc' failed with exit code 1\n")
+            return 1
+        if outcome == "a failed check":
+            p.log.write_text("the check of the new build failed: TimeoutExpired\n")
+            return bn.CHECK_FAILED
+        if outcome == "a timeout":
+            return None
+        p.log.write_text("Traceback (most recent call last):\nOSError: [Errno 5] I/O\n")
+        return 1
+
+    monkeypatch.setattr(bn, "run_child", failing_child)
+    for attempt in (1, 2):
+        assert bn.build(paths) == 1
+        assert len(tries) == attempt
+        assert "failed before" not in capsys.readouterr().err
+    assert not paths.failed.exists()
+
+
+def test_the_build_child_has_a_timeout_and_a_timeout_means_none(tmp_path, monkeypatch):
+    bn = load_build_script()
+    paths = bn.Paths(script_repo(tmp_path))
+    paths.work.mkdir(parents=True)
+    seen = {}
+
+    def slow(*args, **kwargs):
+        seen.update(kwargs)
+        raise subprocess.TimeoutExpired(args[0], kwargs.get("timeout"))
+
+    monkeypatch.setattr(bn.subprocess, "run", slow)
+    assert bn.run_child(paths) is None
+    assert seen["timeout"] == bn.TIMEOUT == 900
 
 
 def test_workbench_native_0_builds_nothing(tmp_path, monkeypatch, capsys):
@@ -226,10 +282,12 @@ def test_a_second_launch_does_not_build_while_one_is_building(tmp_path, monkeypa
     bn = load_build_script()
     paths = bn.Paths(script_repo(tmp_path))
     paths.work.mkdir(parents=True)
+    paths.log.write_text("the first launch's build log\n")
     with filelock.FileLock(str(paths.lock)):  # another launch is building (the real child)
         assert bn.build(paths) == 0
     err = capsys.readouterr().err.strip().splitlines()
-    assert len(err) == 1 and "another launch" in err[0], err
+    assert len(err) == 2 and "another launch" in err[1], err
+    assert paths.log.read_text() == "the first launch's build log\n"  # not truncated
     assert not paths.failed.exists()  # not a failure: the next launch builds or finds it built
     assert not list(paths.package.glob(f"{native.BUILD}*"))
 
