@@ -22,7 +22,8 @@ PY_APT_PACKAGES="python3 python3-venv python3-pip"
 # Without them the app still runs and says OCR is unavailable.
 OCR_APT_PACKAGES="tesseract-ocr tesseract-ocr-eng"
 # The optional compiled build of the per-page analysis (scripts/build_native.py, mypyc): a C
-# compiler and the Python headers. Without them the pure-Python modules run, a little slower.
+# compiler and the Python headers. Without them the pure-Python modules run, a little slower:
+# installed in a step of their own that may fail (install_build_packages).
 BUILD_APT_PACKAGES="gcc libc6-dev python3-dev"
 
 say() { printf '[workbench] %s\n' "$*" >&2; }
@@ -40,7 +41,7 @@ install_system_packages() {
     command -v dpkg-query >/dev/null 2>&1 || { say "not a Debian system: install Qt 6's xcb libraries yourself"; return 0; }
     # shellcheck disable=SC2086
     local missing
-    missing="$(missing_apt $QT_APT_PACKAGES $PY_APT_PACKAGES $OCR_APT_PACKAGES $BUILD_APT_PACKAGES)"
+    missing="$(missing_apt $QT_APT_PACKAGES $PY_APT_PACKAGES $OCR_APT_PACKAGES)"
     [ -z "$missing" ] && return 0
     if [ "$(id -u)" = "0" ]; then
         say "installing system packages: $missing"
@@ -58,6 +59,28 @@ install_system_packages() {
             exit 1
         fi
     fi
+}
+
+install_build_packages() {
+    # optional: a C compiler and the headers for the compiled analysis. Never fails the
+    # set-up (set -e is off for the install): without them the analysis runs as pure Python.
+    command -v dpkg-query >/dev/null 2>&1 || return 0
+    local missing
+    # shellcheck disable=SC2086
+    missing="$(missing_apt $BUILD_APT_PACKAGES)"
+    [ -z "$missing" ] && return 0
+    if [ "$(id -u)" = "0" ]; then
+        say "installing the C compiler for the compiled analysis (optional): $missing"
+        # shellcheck disable=SC2086
+        { apt-get install -y -qq --no-install-recommends $missing >/dev/null 2>&1 \
+            || { apt-get update -qq >/dev/null 2>&1 \
+                 && apt-get install -y -qq --no-install-recommends $missing >/dev/null 2>&1; }; } \
+            || say "no C compiler: the PDF analysis runs as pure Python"
+    else
+        say "optional, for the faster compiled PDF analysis (without it: pure Python):"
+        echo "sudo apt-get install -y --no-install-recommends $missing"
+    fi
+    return 0
 }
 
 pick_python() {
@@ -87,10 +110,19 @@ make_venv() {
         .venv/bin/python -m pip install -q --disable-pip-version-check -r requirements/test.txt
         .venv/bin/python -m pip install -q --disable-pip-version-check --no-deps -r requirements/nodeps.txt
         .venv/bin/python -m pip install -q --disable-pip-version-check --no-deps -e .
-        # optional (the compiled build below): a failure here only means pure Python
-        .venv/bin/python -m pip install -q --disable-pip-version-check -r requirements/build.txt \
-            || say "mypy could not be installed: the analysis runs as pure Python"
         echo "$want" > "$stamp"
+    fi
+    # optional (the compiled build below), with its own stamp: written only when the install
+    # worked, so a failed one (offline, say) is tried again at the next launch. --no-deps:
+    # build.txt pins mypy's dependencies itself, and must not move any of the app's pins.
+    local build_stamp=.venv/.installed-build
+    if [ "$(cat "$build_stamp" 2>/dev/null)" != "$want" ]; then
+        if .venv/bin/python -m pip install -q --disable-pip-version-check --no-deps \
+            -r requirements/build.txt; then
+            echo "$want" > "$build_stamp"
+        else
+            say "mypy could not be installed: the PDF analysis runs as pure Python"
+        fi
     fi
     # byte-code of our own packages, written now: every PDF worker process imports them, and
     # where PYTHONDONTWRITEBYTECODE is set each worker would otherwise compile them from source
@@ -104,10 +136,18 @@ build_native() {
     # when it cannot build (no compiler, no headers, no mypy) it says so in one line, records
     # the failure (not tried again until the sources or the tools change) and the pure-Python
     # modules run, as on Windows laptops. WORKBENCH_NATIVE=0 turns it off.
-    .venv/bin/python scripts/build_native.py || true
+    # In app mode the launch does not wait: the build runs in the background, niced, and this
+    # launch runs the analysis as pure Python (the next one uses the build). test and slow
+    # wait for it, so they test what CI builds.
+    if [ "$mode" = "app" ]; then
+        nice -n 10 .venv/bin/python scripts/build_native.py --background </dev/null || true &
+    else
+        .venv/bin/python scripts/build_native.py || true
+    fi
 }
 
 install_system_packages
+install_build_packages
 make_venv
 build_native
 
