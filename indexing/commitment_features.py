@@ -199,10 +199,10 @@ _CUE_WORD_SET = frozenset(_CUE_WORDS)
 _WORD_ORDER = {name: i for i, name in enumerate(_WORD_CUES)}
 _PAIR_ORDER = {name: i for i, name in enumerate(_PAIR_CUES)}
 _CUE_PAIRS: dict[str, dict[str, tuple[str, ...]]] = {}
-for _name, _vocab in _PAIR_CUES.items():
-    for _a, _b in _vocab:
+for _pair_name, _pairs in _PAIR_CUES.items():  # (own names: one type each, for mypyc)
+    for _a, _b in _pairs:
         _seconds = _CUE_PAIRS.setdefault(_a, {})
-        _seconds[_b] = (*_seconds.get(_b, ()), _name)
+        _seconds[_b] = (*_seconds.get(_b, ()), _pair_name)
 _CUE_PAIRS.setdefault("we", {})  # "we are" is looked for in the same walk (we_are_doing)
 _PAIR_FIRSTS = frozenset(_CUE_PAIRS)
 _FIRED: dict[tuple[frozenset[str], frozenset[str]], tuple[str, ...]] = {}
@@ -262,7 +262,8 @@ def _cues(text: str, low: str, words: list[str], opening: list[str], f: dict[str
                 # sentence's subject promises; once a regex over the text, now this walk)
                 if not found_early and i <= 6 and (a in _SUBJECTS or (
                         2 <= len(a) <= 7 and a.isalpha())):
-                    f["subject_modal"] = found_early = 1.0
+                    f["subject_modal"] = 1.0
+                    found_early = True
                 if modal and not found_any:
                     if a not in _SUBJECTS:
                         if acronyms is None:
@@ -270,7 +271,8 @@ def _cues(text: str, low: str, words: list[str], opening: list[str], f: dict[str
                                         if w.isupper() and 2 <= len(w) <= 6}
                         if a not in acronyms:
                             continue
-                    f["subject_modal_any"] = found_any = 1.0
+                    f["subject_modal_any"] = 1.0
+                    found_any = True
                 if found_any and (found_early or i >= 6):
                     break
     doing = we_are or "we're" in present or "we’re" in present

@@ -19,6 +19,7 @@ from collections.abc import Callable
 from itertools import repeat
 from operator import is_
 from pathlib import Path
+from typing import Any
 
 import pymupdf
 
@@ -346,7 +347,7 @@ def _read_page(doc: pymupdf.Document, index: int, gate: pdf_regions.DrawingsGate
         bno = text_blocks if drew is not None else int(block.get("number", 0))
         text_blocks += 1
         raw_lines = block.get("lines", ())
-        made = [_plain_line(raw_line, index, bno * 16) for raw_line in raw_lines]
+        made: list[Any] = [_plain_line(raw_line, index, bno * 16) for raw_line in raw_lines]
         if not any(map(is_, made, repeat(_NOT_PLAIN))):  # (by identity, in C)
             lines += filter(None, made)
             continue
@@ -368,14 +369,15 @@ def _read_page(doc: pymupdf.Document, index: int, gate: pdf_regions.DrawingsGate
                     if line is not None:
                         lines.append(line)
         else:
-            for pieces in made:
-                if type(pieces) is not list:  # a Line made by _plain_line, or None
-                    if pieces is not None:
-                        lines.append(pieces)
+            for made_line in made:  # (its own name: one type a variable, for mypyc)
+                if type(made_line) is not list:  # a Line made by _plain_line, or None
+                    if made_line is not None:
+                        lines.append(made_line)
                     continue
-                if not pieces:
+                if not made_line:
                     continue
-                spans = pieces[0] if len(pieces) == 1 else [sp for pc in pieces for sp in pc]
+                spans = (made_line[0] if len(made_line) == 1
+                         else [sp for pc in made_line for sp in pc])
                 line = _make_line(spans, index, bno * 16)
                 if line is not None:
                     lines.append(line)

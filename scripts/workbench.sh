@@ -21,6 +21,10 @@ PY_APT_PACKAGES="python3 python3-venv python3-pip"
 # language data; the `tesseract` binary comes along and is handy for checking the install.
 # Without them the app still runs and says OCR is unavailable.
 OCR_APT_PACKAGES="tesseract-ocr tesseract-ocr-eng"
+# The optional compiled build of the per-page analysis (scripts/build_native.py, mypyc): a C
+# compiler and the Python headers. Without them the pure-Python modules run, a little slower:
+# installed in a step of their own that may fail (install_build_packages).
+BUILD_APT_PACKAGES="gcc libc6-dev python3-dev"
 
 say() { printf '[workbench] %s\n' "$*" >&2; }
 
@@ -57,6 +61,28 @@ install_system_packages() {
     fi
 }
 
+install_build_packages() {
+    # optional: a C compiler and the headers for the compiled analysis. Never fails the
+    # set-up (set -e is off for the install): without them the analysis runs as pure Python.
+    command -v dpkg-query >/dev/null 2>&1 || return 0
+    local missing
+    # shellcheck disable=SC2086
+    missing="$(missing_apt $BUILD_APT_PACKAGES)"
+    [ -z "$missing" ] && return 0
+    if [ "$(id -u)" = "0" ]; then
+        say "installing the C compiler for the compiled analysis (optional): $missing"
+        # shellcheck disable=SC2086
+        { apt-get install -y -qq --no-install-recommends $missing >/dev/null 2>&1 \
+            || { apt-get update -qq >/dev/null 2>&1 \
+                 && apt-get install -y -qq --no-install-recommends $missing >/dev/null 2>&1; }; } \
+            || say "no C compiler: the PDF analysis runs as pure Python"
+    else
+        say "optional, for the faster compiled PDF analysis (without it: pure Python):"
+        echo "sudo apt-get install -y --no-install-recommends $missing"
+    fi
+    return 0
+}
+
 pick_python() {
     for py in python3.13 python3.12 python3.11 python3; do
         if command -v "$py" >/dev/null 2>&1 &&
@@ -76,7 +102,8 @@ make_venv() {
         "$py" -m venv .venv
     fi
     stamp=.venv/.installed
-    want="$(cat requirements/app.txt requirements/test.txt requirements/nodeps.txt pyproject.toml | sha256sum | cut -c1-16)"
+    want="$(cat requirements/app.txt requirements/test.txt requirements/nodeps.txt \
+        requirements/build.txt pyproject.toml | sha256sum | cut -c1-16)"
     if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
         say "installing pinned Python packages (first run takes a few minutes)"
         .venv/bin/python -m pip install -q --disable-pip-version-check --upgrade pip
@@ -85,14 +112,44 @@ make_venv() {
         .venv/bin/python -m pip install -q --disable-pip-version-check --no-deps -e .
         echo "$want" > "$stamp"
     fi
+    # optional (the compiled build below), with its own stamp: written only when the install
+    # worked, so a failed one (offline, say) is tried again at the next launch. --no-deps:
+    # build.txt pins mypy's dependencies itself, and must not move any of the app's pins.
+    local build_stamp=.venv/.installed-build
+    if [ "$(cat "$build_stamp" 2>/dev/null)" != "$want" ]; then
+        if .venv/bin/python -m pip install -q --disable-pip-version-check --no-deps \
+            -r requirements/build.txt; then
+            echo "$want" > "$build_stamp"
+        else
+            say "mypy could not be installed: the PDF analysis runs as pure Python"
+        fi
+    fi
     # byte-code of our own packages, written now: every PDF worker process imports them, and
     # where PYTHONDONTWRITEBYTECODE is set each worker would otherwise compile them from source
     # (about 30 ms a worker). Quick when nothing changed; -q prints only errors.
     .venv/bin/python -m compileall -q -j 0 workbench db indexing export ui >/dev/null
 }
 
+build_native() {
+    # The per-page analysis compiled with mypyc (issue 12, Speed; scripts/build_native.py):
+    # about 30 s the first time on 2 idle cores, nothing while the build is current. Optional:
+    # when it cannot build (no compiler, no headers, no mypy) it says so in one line, records
+    # the failure (not tried again until the sources or the tools change) and the pure-Python
+    # modules run, as on Windows laptops. WORKBENCH_NATIVE=0 turns it off.
+    # In app mode the launch does not wait: the build runs in the background, niced, and this
+    # launch runs the analysis as pure Python (the next one uses the build). test and slow
+    # wait for it, so they test what CI builds.
+    if [ "$mode" = "app" ]; then
+        nice -n 10 .venv/bin/python scripts/build_native.py --background </dev/null || true &
+    else
+        .venv/bin/python scripts/build_native.py || true
+    fi
+}
+
 install_system_packages
+install_build_packages
 make_venv
+build_native
 
 case "$mode" in
     app)
