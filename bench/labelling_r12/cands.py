@@ -1,6 +1,6 @@
 """Labelling aid of round 12 (not product code; never runs the engine).
 
-    python bench/labelling_r12/cands.py FROM TO [REGEX] [K]      # FROM/TO: v11 d20 i20 f22 r25
+    python bench/labelling_r12/cands.py FROM TO [REGEX] [K]      # FROM/TO: p1 .. p5, chain order
 
 Splits each plan text into sentences and list items of 7-55 words and, for every source of plan
 FROM that matches REGEX and is not yet the source of a tuning link of the pair, prints the K
@@ -23,16 +23,15 @@ PLANS = REPO.parent / "shared" / "plans"
 DATA = REPO / "tests" / "data"
 MANIFEST = json.loads((PLANS / "manifest.json").read_text(encoding="utf-8"))
 TEXT_OF = {Path(m["file"]).stem: m["text_file"] for m in MANIFEST}
-SHORT = {"v11": "kent-vision-2011", "d20": "kent-five-year-plan-2020-draft",
-         "i20": "kent-interim-strategic-plan-2020", "f22": "framing-kents-future-2022",
-         "r25": "reforming-kent-2025"}
+# short names p1..p5 in the manifest's (supersession) order
+SHORT = {f"p{n}": Path(m["file"]).stem for n, m in enumerate(MANIFEST, 1)}
 ITEM: set[str] = set()
 BULLET = r"^(\d{1,2}\.|-|•|l|\uf0b7)\s+"
 SPLIT = (r"(?<=[.!?;:])\s+(?=(?:[A-Z0-9•\-]))|\s+(?=\d{1,2}\.\s+[A-Z])|\s+(?=- [A-Z])"
          r"|\s+(?=l\s+[A-Z])|\s+(?=\uf0b7)")
 PLEDGE = r"\b(we will|we are committed|our commitment|we\'ll|KCC will|we intend|we aim)\b"
 STOP = set("the a an and or of to in for on with by our we will is are be as at that this from "
-           "it its their which kent kcc council county all more new".split())
+           "it its their which council county all more new".split())
 
 
 def collapse(text: str) -> str:
