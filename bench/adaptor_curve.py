@@ -70,7 +70,7 @@ def cv(args) -> None:
     out: dict = {}
     for split in args.splits:
         groups = ta.fold_groups(data.rows, split == "pair")
-        for seed in range(args.seeds):
+        for seed in range(args.first_seed, args.first_seed + args.seeds):
             order = list(keys)
             if seed:
                 random.Random(seed).shuffle(order)
@@ -168,6 +168,7 @@ def main() -> None:
     k.add_argument("folder", type=Path)
     k.add_argument("--t11", type=Path, required=True)
     k.add_argument("--seeds", type=int, default=1)
+    k.add_argument("--first-seed", type=int, default=0)
     k.add_argument("--splits", nargs="+", default=["kfold", "pair"], choices=["kfold", "pair"])
     k.add_argument("--out", type=Path)
     q = sub.add_parser("curve")
