@@ -38,6 +38,7 @@ __all__ = [
     "manifest_of",
     "manifest_path_for",
     "quoted",
+    "quoted_query",
     "sanitise_text",
 ]
 
@@ -153,7 +154,7 @@ class PackSelection:
         if self.saved_search:
             parts.append(f"saved search {quoted(self.saved_search)}")
         if self.search:
-            parts.append(f"search {quoted(self.search)}")
+            parts.append(f"search {quoted_query(self.search)}")
         if self.tag:
             parts.append(f"tag {quoted(self.tag)}")
         if self.from_plan or self.to_plan:
@@ -168,15 +169,31 @@ class PackSelection:
         return "; ".join(parts) if parts else "all commitments in the library"
 
 
-_DOUBLE_QUOTES = "\"“”„"
+_DOUBLE_QUOTES = "\"“”„"  # the phrase marks a query may be typed or pasted with
 
 
-def quoted(text: str) -> str:
-    """``text`` inside one pair of curly quotes, however it was quoted itself: a search typed
-    as a phrase, ``"climate emergency"`` (or pasted as “climate emergency”), is shown as
-    “climate emergency”, not “"climate emergency"”; double quotes inside a longer query
-    (``"net zero" -2050``) become single ones, ‘net zero’, as a quotation inside a quotation."""
-    inner = text.strip()
+def quoted(name: str) -> str:
+    """A name (a tag, a saved search's name) inside curly quotes, exactly as it is spelt: a
+    name is not a query, so its own quote marks stay as they are (``6" pipes`` is shown
+    “6" pipes”, not “6‘ pipes”).
+
+    >>> quoted("Climate / Net zero")
+    '“Climate / Net zero”'
+    """
+    return "“" + name.strip() + "”"
+
+
+def quoted_query(query: str) -> str:
+    """A search inside one pair of curly quotes, however it was quoted itself: a phrase typed
+    as ``"climate emergency"`` (or pasted as “climate emergency” or „climate emergency“) is
+    shown “climate emergency”, not “"climate emergency"”; the phrase marks inside a longer
+    query become single quotes, a quotation inside a quotation, paired as the search pairs
+    them: in order, whatever their shape („net zero“ opens with „ and closes with “).
+
+    >>> quoted_query('„net zero“ -2050')
+    '“‘net zero’ -2050”'
+    """
+    inner = query.strip()
     if len(inner) >= 2 and inner[0] in _DOUBLE_QUOTES and inner[-1] in _DOUBLE_QUOTES \
             and not any(ch in _DOUBLE_QUOTES for ch in inner[1:-1]):
         inner = inner[1:-1].strip()
@@ -184,9 +201,8 @@ def quoted(text: str) -> str:
     out = []
     for ch in inner:
         if ch in _DOUBLE_QUOTES:
-            opening = ch in "“„" or (ch == '"' and not opened)
-            opened = opening
-            out.append("‘" if opening else "’")
+            opened = not opened
+            out.append("‘" if opened else "’")
         else:
             out.append(ch)
     return "“" + "".join(out) + "”"

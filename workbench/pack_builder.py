@@ -29,6 +29,7 @@ from workbench.pack import (
     StatusEntry,
     item_heading,
     quoted,
+    quoted_query,
 )
 from workbench.pack_select import PackLibrary, SearchFn, Selected, code_of, select_in
 from workbench.ports import Store
@@ -295,7 +296,7 @@ def describe_selection(selection: PackSelection, titles: dict[str, str]) -> str:
     if selection.tag:
         clauses.append(f"tagged {quoted(selection.tag)} (or a tag under it)")
     if selection.search:
-        found = f"found by the search {quoted(selection.search)}"
+        found = f"found by the search {quoted_query(selection.search)}"
         if selection.saved_search:
             found += f" (the saved search {quoted(selection.saved_search)})"
         clauses.append(found)
