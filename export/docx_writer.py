@@ -155,7 +155,8 @@ def _picture(doc, image: PageImage) -> None:
 
 
 def _cover(doc, pack: Pack) -> None:
-    _para(doc, "Briefing pack", "Subtitle")
+    if pack.kicker():
+        _para(doc, pack.kicker(), "Subtitle")
     _para(doc, pack.title, "Title")
     if pack.committee.strip():
         _para(doc, pack.committee, "Subtitle")

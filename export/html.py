@@ -150,8 +150,10 @@ def _item_title(n: int, item: PackItem) -> str:
 
 
 def _cover(pack: Pack) -> list[str]:
-    out = ['<section class="cover">', '<p class="kicker">Briefing pack</p>',
-           f"<h1{_dir(pack.title)}>{_t(pack.title)}</h1>"]
+    out = ['<section class="cover">']
+    if pack.kicker():
+        out.append(f'<p class="kicker">{_t(pack.kicker())}</p>')
+    out.append(f"<h1{_dir(pack.title)}>{_t(pack.title)}</h1>")
     if pack.committee.strip():
         out.append(f'<p class="committee"{_dir(pack.committee)}>{_t(pack.committee)}</p>')
     out.append("<table><caption>About this pack</caption><tbody>")

@@ -23,8 +23,10 @@ from typing import Any, NamedTuple
 from workbench.errors import InvalidInput
 
 __all__ = [
+    "KICKER",
     "MANIFEST_FORMAT",
     "MANIFEST_SUFFIX",
+    "ONLY_WITH_VERDICT",
     "Citation",
     "Evidence",
     "LineageStep",
@@ -40,12 +42,18 @@ __all__ = [
     "quoted",
     "quoted_query",
     "sanitise_text",
+    "verdict_label",
+    "without_list_mark",
 ]
 
 MANIFEST_FORMAT = 1
 MANIFEST_SUFFIX = ".pack.json"  # where manifests were written before they moved into the file
 REGENERATION_NOTE = ("The exact selection is stored inside this file (PDF and Word) and in the "
                      "library's record of exported packs, so “changes since” can compare with it.")
+
+KICKER = "Briefing pack"
+ONLY_WITH_VERDICT = ("Only items with a verdict confirmed by an officer; items with no verdict "
+                     "yet, or only a proposal, are left out")
 
 # --- text -----------------------------------------------------------------------------------
 
@@ -93,7 +101,9 @@ class PackSelection:
     """Which commitments go into a pack: the saved filter recorded in the colophon.
 
     Empty fields do not filter. ``basket`` holds the UUIDs (or keys) of hand-picked
-    commitments and annotations, in the order the officer picked them.
+    commitments and annotations, in the order the officer picked them. ``with_verdict`` keeps
+    only the items with an officer's confirmed verdict (into ``to_plan`` when given): a
+    plan-pair pack is otherwise mostly items that only "first appear" (fix11).
     """
 
     search: str = ""
@@ -104,6 +114,7 @@ class PackSelection:
     relation: str = ""
     status: str = ""
     basket: tuple[str, ...] = ()
+    with_verdict: bool = False
 
     def to_json(self) -> dict[str, Any]:
         """A JSON-ready dict with every field (stable keys, for manifests and colophons)."""
@@ -116,6 +127,7 @@ class PackSelection:
             "relation": self.relation,
             "status": self.status,
             "basket": list(self.basket),
+            "with_verdict": self.with_verdict,
         }
 
     @classmethod
@@ -134,6 +146,11 @@ class PackSelection:
                 if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
                     raise InvalidInput("The pack selection's basket must be a list of ids.")
                 values[f.name] = tuple(value)
+            elif f.name == "with_verdict":
+                if not isinstance(value, bool):
+                    raise InvalidInput("The pack selection's with_verdict must be true or "
+                                       "false.")
+                values[f.name] = value
             else:
                 if not isinstance(value, str):
                     raise InvalidInput(f"The pack selection's {f.name} must be text.")
@@ -142,7 +159,10 @@ class PackSelection:
 
     def key(self) -> str:
         """A short stable digest: two exports have "the same selection" when keys match."""
-        canonical = json.dumps(self.to_json(), sort_keys=True, ensure_ascii=False)
+        data = self.to_json()
+        if not self.with_verdict:  # added in round 12: selections without it keep their keys
+            del data["with_verdict"]
+        canonical = json.dumps(data, sort_keys=True, ensure_ascii=False)
         return hashlib.sha256(canonical.encode("utf-8")).hexdigest()[:16]
 
     def is_empty(self) -> bool:
@@ -166,6 +186,8 @@ class PackSelection:
         if self.basket:
             n = len(self.basket)
             parts.append(f"basket of {n} hand-picked item{'s' if n != 1 else ''}")
+        if self.with_verdict:
+            parts.append("only items with a verdict")
         return "; ".join(parts) if parts else "all commitments in the library"
 
 
@@ -246,9 +268,14 @@ class LineageStep:
 
     def verdict(self) -> str:
         """What a reader is told of the step's verdict; "" when there is none to tell."""
-        if self.confirmed is None:
-            return ""
-        return "✓ confirmed" if self.confirmed else "suggested, not yet confirmed"
+        return verdict_label(self.confirmed)
+
+
+def verdict_label(confirmed: bool | None) -> str:
+    """How a pack marks a verdict: confirmed, a suggestion, or "" for none."""
+    if confirmed is None:
+        return ""
+    return "✓ confirmed" if confirmed else "suggested, not yet confirmed"
 
 
 @dataclass(frozen=True, slots=True)
@@ -362,6 +389,12 @@ def _words(text: str) -> str:
     return " ".join(text.split()).casefold()
 
 
+def without_list_mark(text: str) -> str:
+    """``text`` without the list numbering or bullet it starts with ("3. ", "• "), as a pack
+    numbers its items itself."""
+    return _LIST_MARK.sub("", text, count=1)
+
+
 def item_heading(text: str) -> str:
     """A heading from a commitment's wording: list numbering dropped, then its first sentence
     (up to ". ", "? ", "! " or ": "), whole. Never cut inside a sentence."""
@@ -432,6 +465,7 @@ class Pack:
                 relation=s(self.selection.relation),
                 status=s(self.selection.status),
                 basket=_clean_tuple(self.selection.basket),
+                with_verdict=bool(self.selection.with_verdict),
             ),
             library_revision=int(self.library_revision),
             app_version=s(self.app_version),
@@ -448,12 +482,19 @@ class Pack:
             selection_text=s(self.selection_text),
         )
 
+    def kicker(self) -> str:
+        """The line over the title on the cover: "Briefing pack", unless the title already
+        begins with those words (the default title does), so the cover does not say it twice;
+        the title itself stays whole, as the file's metadata title."""
+        return "" if self.title.strip().casefold().startswith(KICKER.casefold()) else KICKER
+
     def cover_rows(self) -> list[tuple[str, str]]:
         """The cover's facts as (label, value), for every writer. A fact nobody gave (no
         author, no committee) is left out, not printed as an empty row."""
         rows = [("Committee", self.committee), ("Date", self.date),
                 ("Prepared by", self.author), ("Facts as at", self.as_at),
                 ("Commitments covered", str(len(self.items))),
+                ("Items included", ONLY_WITH_VERDICT if self.selection.with_verdict else ""),
                 ("Verdicts on the next edition", self.verdict_counts())]
         return [(label, value) for label, value in rows if value.strip()]
 

@@ -30,6 +30,7 @@ from workbench.pack import (
     item_heading,
     quoted,
     quoted_query,
+    verdict_label,
 )
 from workbench.pack_select import PackLibrary, SearchFn, Selected, code_of, select_in
 from workbench.ports import Store
@@ -37,7 +38,7 @@ from workbench.records import Annotation, EffectiveCommitment, Link, Ref
 from workbench.review import Records
 from workbench.tasks import TaskState
 
-__all__ = ["FIRST_APPEARS", "NO_SUCCESSOR", "build_pack", "describe_selection"]
+__all__ = ["FIRST_APPEARS", "NO_SUCCESSOR", "build_pack", "describe_selection", "verdict_words"]
 
 FIRST_APPEARS = "first appears"
 NO_SUCCESSOR = "No successor passage in this edition."
@@ -114,6 +115,16 @@ def _lineage(lib: PackLibrary, c: EffectiveCommitment, linked: set[str],
     return tuple(step for _, step in rows) or (own,)
 
 
+def verdict_words(link: Link | None) -> str:
+    """An item's verdict on the next edition in the pack's words, for a one-line list (the
+    export preview): "next edition: reversed, ✓ confirmed", "next edition: reversed,
+    suggested, not yet confirmed"; "" for no link, or one marked "unreviewed"."""
+    if link is None or link.relation == "unreviewed":
+        return ""
+    return (f"next edition: {_relation_label(link.relation)}, "
+            f"{verdict_label(link.state == 'confirmed')}")
+
+
 def _names(*groups: Iterable[str]) -> str:
     seen: dict[str, None] = {}
     for group in groups:
@@ -146,8 +157,7 @@ def _commitment_item(lib: PackLibrary, c: EffectiveCommitment, to_plan: str,
     annotations = lib.annotations_on(c.key)
     statuses = lib.statuses(c.key)
     links = lib.links_from(c.key, to_plan) if c.key in linked else []
-    primary = next((link for link in links if link.state == "confirmed"),
-                   links[0] if links else None)
+    primary = lib.verdict(c.key, to_plan) if links else None
     texts: list[str] = []
     printed = {c.key}
     for ref in primary.targets if primary is not None else ():
@@ -264,6 +274,11 @@ def build_pack(
     )
 
 
+def _label(value: str, vocabulary: dict[str, str]) -> str:
+    code = code_of(value, vocabulary)
+    return vocabulary.get(code, value) if code else value
+
+
 def describe_selection(selection: PackSelection, titles: dict[str, str]) -> str:
     """The selection in words a clerk can read and repeat, with plan titles and labels:
     "Commitments of Our County Plan whose link into The Council Plan 2025-2028 is
@@ -271,28 +286,39 @@ def describe_selection(selection: PackSelection, titles: dict[str, str]) -> str:
     def title(slug: str) -> str:
         return titles.get(slug, slug)
 
-    def label(value: str, vocabulary: dict[str, str]) -> str:
-        code = code_of(value, vocabulary)
-        return vocabulary.get(code, value) if code else value
-
     if selection.basket and not (selection.from_plan or selection.to_plan or selection.tag
                                  or selection.search or selection.relation or selection.status):
         n = len(selection.basket)
-        return f"The {n} hand-picked item{'s' if n != 1 else ''} of the basket"
+        return (f"The {n} hand-picked item{'s' if n != 1 else ''} of the basket"
+                + (" with a confirmed verdict" if selection.with_verdict else ""))
     text = "Commitments"
+    verdict_said = False
     if selection.from_plan:
         text += f" of {title(selection.from_plan)}"
     if selection.relation:
         into = f" into {title(selection.to_plan)}" if selection.to_plan else ""
-        text += f" whose link{into} is “{label(selection.relation, RELATIONS)}”"
+        text += f" whose link{into} is “{_label(selection.relation, RELATIONS)}”"
+    elif selection.to_plan and selection.with_verdict:
+        text += f" with a confirmed verdict on {title(selection.to_plan)}"
+        verdict_said = True
     elif selection.to_plan:
         text += (f" and their links into {title(selection.to_plan)}" if selection.from_plan
                  else f" linked into {title(selection.to_plan)}")
     if not (selection.from_plan or selection.to_plan or selection.relation):
         text += " of every plan in the library"
+    clauses = _clauses(selection, verdict=selection.with_verdict and not verdict_said)
+    if clauses:
+        text += ", " + ", ".join(clauses[:-1]) + (" and " if len(clauses) > 1 else "") + \
+            clauses[-1]
+    return text
+
+
+def _clauses(selection: PackSelection, *, verdict: bool) -> list[str]:
+    """The narrowing clauses of ``describe_selection`` (status, tag, search, basket, and the
+    verdict when ``verdict``), in that order."""
     clauses = []
     if selection.status:
-        clauses.append(f"whose current delivery status is “{label(selection.status, STATUSES)}”")
+        clauses.append(f"whose current delivery status is “{_label(selection.status, STATUSES)}”")
     if selection.tag:
         clauses.append(f"tagged {quoted(selection.tag)} (or a tag under it)")
     if selection.search:
@@ -303,7 +329,6 @@ def describe_selection(selection: PackSelection, titles: dict[str, str]) -> str:
     if selection.basket:
         n = len(selection.basket)
         clauses.append(f"among {n} hand-picked item{'s' if n != 1 else ''}")
-    if clauses:
-        text += ", " + ", ".join(clauses[:-1]) + (" and " if len(clauses) > 1 else "") + \
-            clauses[-1]
-    return text
+    if verdict:
+        clauses.append("with a confirmed verdict")
+    return clauses

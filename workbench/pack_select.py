@@ -18,6 +18,8 @@ Selection semantics (every criterion given must hold: they combine with AND):
   and for a query with quoted phrases only those of them whose own text holds every phrase
   (the search itself matches a quoted phrase only in a passage's own text).
 * ``basket``: exactly these items (stable item keys, commitment keys or annotation uuids).
+* ``with_verdict``: only commitments with a confirmed link (an officer's verdict, not
+  "unreviewed"), into ``to_plan`` if given; annotation items have no verdict and go.
 
 Item keys are **stable across re-import**: ``commitment:<plan slug>:<digest of the normalised
 wording>`` (``~2``, ``~3`` for repeated wordings in one plan) and ``annotation:<uuid>``; never
@@ -222,6 +224,19 @@ class PackLibrary:
                and (not to_plan or link.to_plan == to_plan)]
         return sorted(out, key=lambda link: (self.rank(link.to_plan), link.created_at))
 
+    def verdict(self, key: str, to_plan: str = "") -> Link | None:
+        """The link a pack shows as the item's relation to the next edition: the first
+        confirmed one (into ``to_plan`` if given), else the first proposal; None when none."""
+        links = self.links_from(key, to_plan)
+        return next((link for link in links if link.state == "confirmed"),
+                    links[0] if links else None)
+
+    def has_verdict(self, key: str, to_plan: str = "") -> bool:
+        """Whether an officer confirmed a verdict on the commitment (into ``to_plan`` if
+        given); a proposal, or a link marked "unreviewed", is no verdict."""
+        return any(link.state == "confirmed" and link.relation != "unreviewed"
+                   for link in self.links_from(key, to_plan))
+
     def linked_keys(self) -> set[str]:
         keys: set[str] = set()
         for link in self.links():
@@ -332,6 +347,9 @@ def select_in(lib: PackLibrary, selection: PackSelection, search: SearchFn | Non
     if selection.basket:
         items = _in_basket(lib, items, selection, plans,
                            only=bool(selection.tag or relation or status or selection.search))
+    if selection.with_verdict:
+        items = [s for s in items if s.commitment is not None
+                 and lib.has_verdict(s.commitment.key, selection.to_plan)]
     return _ordered(lib, items)
 
 

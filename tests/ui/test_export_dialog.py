@@ -71,7 +71,8 @@ def test_preview_follows_the_selection(dialog, qtbot, library):
     assert dialog.count_label.text() == f"{count} items in the pack"
     show(dialog, qtbot, PackSelection(relation="reversed", to_plan=R))
     assert [r.heading[:len(PATHWAYS)] for r in dialog.rows] == [PATHWAYS]
-    assert dialog.preview.item(0).text().endswith("Framing Kent's Future · p. 19")
+    assert dialog.preview.item(0).text().endswith(
+        "Framing Kent's Future · p. 19 · next edition: reversed, ✓ confirmed")  # qa12
     show(dialog, qtbot, PackSelection(status="delivered"))
     assert dialog.rows == [] and "No items" in dialog.count_label.text()
 

@@ -1,7 +1,7 @@
 """The Export dialog: choose what goes in a briefing pack, preview it, write it.
 
 Selection controls (plan pair, relation, delivery status, tag, search text or a saved search,
-"only the basket") feed a ``PackSelection``; a live preview of the items it picks is rebuilt on
+"only the basket", "only items with a verdict") feed a ``PackSelection``; a live preview of the items it picks is rebuilt on
 the DB executor 300 ms after the last change (the previous preview job is discarded: only the
 latest matters). Format, output file, cover fields (title, committee, author, as-at), "changes
 since the last pack" and "include page images" complete the request. Export runs as a
@@ -55,7 +55,7 @@ from ui.ops import search as search_ops
 from workbench.errors import Cancelled, WorkbenchError
 from workbench.library import LibraryPaths
 from workbench.model import is_partial_iso_date
-from workbench.pack import PackSelection
+from workbench.pack import PackSelection, without_list_mark
 
 PREVIEW_DELAY_MS = 300
 _ANY = ""
@@ -65,8 +65,11 @@ _FORMAT_NAMES = {"pdf": "PDF (accessible, for print)", "docx": "Word document (D
 
 def preview_label(n: int, row: export_ops.PreviewRow) -> str:
     """One preview line: the item numbered as the pack numbers it, its citation indented
-    under it (fix11: two plain lines per item ran together in a list of 330)."""
-    return f"{n}. {row.heading}\n      {row.citation}"
+    under it (fix11: two plain lines per item ran together in a list of 330), followed by its
+    verdict on the next edition when it has one, as the pack prints it. The passage's own
+    list number goes, as in the pack ("2. 1. Explore …" read as two numbers, qa12)."""
+    verdict = f" · {row.verdict}" if row.verdict else ""
+    return f"{n}. {without_list_mark(row.heading)}\n      {row.citation}{verdict}"
 
 
 class ExportDialog(QDialog):
@@ -130,6 +133,12 @@ class ExportDialog(QDialog):
         self.basket_check = QCheckBox("Only the basket")
         self.basket_check.setAccessibleName("Only the basket")
         self.basket_check.toggled.connect(self._schedule_preview)
+        self.verdict_check = QCheckBox("Only items with a &verdict")
+        self.verdict_check.setAccessibleName("Only items with a verdict")
+        self.verdict_check.setToolTip(
+            "Leave out the items no officer has given a confirmed verdict on the later plan "
+            "(most of a plan pair's items only \u201cfirst appear\u201d)")
+        self.verdict_check.toggled.connect(self._schedule_preview)
         form.addRow("&From plan:", self.from_combo)
         form.addRow("&To plan:", self.to_combo)
         form.addRow("&Relation:", self.relation_combo)
@@ -138,6 +147,7 @@ class ExportDialog(QDialog):
         form.addRow("Saved search:", self.saved_combo)
         form.addRow("Sea&rch:", self.search_edit)
         form.addRow("", self.basket_check)
+        form.addRow("", self.verdict_check)
         top.addWidget(what, 2)
 
         right = QVBoxLayout()
@@ -242,9 +252,11 @@ class ExportDialog(QDialog):
             combo.blockSignals(False)
         self.search_edit.setText(selection.search)
         self._saved_name = selection.saved_search
-        self.basket_check.blockSignals(True)
-        self.basket_check.setChecked(bool(selection.basket))
-        self.basket_check.blockSignals(False)
+        for check, on in ((self.basket_check, bool(selection.basket)),
+                          (self.verdict_check, selection.with_verdict)):
+            check.blockSignals(True)
+            check.setChecked(on)
+            check.blockSignals(False)
         self._schedule_preview()
 
     def selection(self) -> PackSelection:
@@ -260,6 +272,7 @@ class ExportDialog(QDialog):
             relation=self.relation_combo.currentData() or "",
             status=self.status_combo.currentData() or "",
             basket=basket,
+            with_verdict=self.verdict_check.isChecked(),
         )
 
     def _on_saved_combo_activated(self, index: int) -> None:
