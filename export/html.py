@@ -13,10 +13,10 @@ import base64
 import unicodedata
 from html import escape
 
-from workbench.pack import Pack, PackItem, PageImage
+from workbench.pack import Pack, PackItem, PageImage, verdict_label
 
-__all__ = ["FONT_STACK", "PNG_SIGNATURE", "QUOTED_ABOVE", "pack_html", "successor_label",
-           "text_direction"]
+__all__ = ["FONT_STACK", "PNG_SIGNATURE", "QUOTED_ABOVE", "next_edition", "pack_html",
+           "successor_label", "text_direction"]
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 
@@ -139,6 +139,14 @@ def successor_label(item: PackItem) -> str:
     """ "What the next edition says (reversed):" — the label over the successor's wording."""
     return (f"What the next edition says ({item.relation}):" if item.relation
             else "What the next edition says:")
+
+
+def next_edition(item: PackItem) -> str:
+    """ "Next edition: reversed" for a verdict; a proposal says so, as its lineage row does
+    ("Next edition: reversed (suggested, not yet confirmed)"): the summary line alone made a
+    proposal read as a verdict (qa12)."""
+    said = f"Next edition: {item.relation}"
+    return said + (f" ({verdict_label(False)})" if item.relation_confirmed is False else "")
 
 
 def _anchor(n: int) -> str:
@@ -302,7 +310,7 @@ def _item(n: int, item: PackItem, images: list[PageImage]) -> list[str]:
     if current:
         summary.append(f"Status: {current.status} (as at {current.as_at})")
     if item.relation:
-        summary.append(f"Next edition: {item.relation}")
+        summary.append(next_edition(item))
     if item.tags:
         summary.append("Tags: " + ", ".join(item.tags))
     if summary:

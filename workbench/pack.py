@@ -335,6 +335,15 @@ class PackItem:
         return self.statuses[-1] if self.statuses else None
 
     @property
+    def relation_confirmed(self) -> bool | None:
+        """Whether the relation to the next edition is an officer's confirmed verdict (True)
+        or only a proposal (False); None when there is none ("unreviewed" is none)."""
+        if not self.relation or self.relation == "unreviewed":
+            return None
+        return any(step.confirmed is True and step.relation == self.relation
+                   for step in self.lineage)
+
+    @property
     def quote_in_body(self) -> bool:
         """Whether the quote says more than the heading (else the heading is the quote, and
         writers print it once, as the heading)."""
@@ -510,10 +519,10 @@ class Pack:
         counts: dict[str, int] = {}
         proposed = none = 0
         for item in self.items:
-            if not item.relation or item.relation == "unreviewed":
+            confirmed = item.relation_confirmed
+            if confirmed is None:
                 none += 1
-            elif any(step.confirmed is True and step.relation == item.relation
-                     for step in item.lineage):
+            elif confirmed:
                 counts[item.relation] = counts.get(item.relation, 0) + 1
             else:
                 proposed += 1

@@ -149,3 +149,30 @@ def test_export_with_verdict_in_every_format(pair, tmp_path, capsys):
                           "--out", str(tmp_path / "all.csv")))
     assert data["items"] == 4 and data["selection"]["with_verdict"] is False
 
+
+def test_every_format_tells_a_proposal_from_a_verdict(pair, tmp_path, capsys):
+    """qa12: in the whole plan-pair pack, the CSV/XLSX "Relation" and the PDF/DOCX summary
+    line ("Next edition: reversed") read the same for a proposal as for a confirmed verdict;
+    only the lineage table told them apart. A "Confirmed" column sits beside "Relation", and
+    the summary line says "(suggested, not yet confirmed)"."""
+    for fmt in ("pdf", "docx", "csv", "xlsx"):
+        cli(pair, capsys, "export", "--from", OLD, "--to", NEW, "--as-at", "2026-05-01",
+            "--out", str(tmp_path / f"all.{fmt}"))
+    with (tmp_path / "all.csv").open(encoding="utf-8-sig", newline="") as f:
+        said = {r["Text"]: (r["Relation"], r["Confirmed"]) for r in csv.DictReader(f)}
+    assert said == {FIX: ("continued", "yes"), RESURFACE: ("reversed", "no"),
+                    BUSES: ("dropped (no successor, no statement)", "yes"), LIGHTS: ("", "")}
+    sheet = openpyxl.load_workbook(tmp_path / "all.xlsx")["Commitments"]
+    rows = list(sheet.iter_rows(values_only=True))
+    relation, confirmed = rows[0].index("Relation"), rows[0].index("Confirmed")
+    assert confirmed == relation + 1
+    assert [(r[relation], r[confirmed]) for r in rows[1:]] == [
+        ("continued", "yes"), ("reversed", "no"),
+        ("dropped (no successor, no statement)", "yes"), (None, None)]
+    lines = [p.text for p in docx.Document(str(tmp_path / "all.docx")).paragraphs]
+    assert "Next edition: reversed (suggested, not yet confirmed)" in lines
+    assert "Next edition: continued" in lines
+    with pymupdf.open(tmp_path / "all.pdf") as pdf:
+        text = norm(pdf_text(pdf))
+    assert "Next edition: reversed (suggested, not yet confirmed)" in text
+    assert "Next edition: continued Source" in text  # a verdict says nothing more
