@@ -176,3 +176,16 @@ def test_every_format_tells_a_proposal_from_a_verdict(pair, tmp_path, capsys):
         text = norm(pdf_text(pdf))
     assert "Next edition: reversed (suggested, not yet confirmed)" in text
     assert "Next edition: continued Source" in text  # a verdict says nothing more
+
+
+def test_basket_alone_lists_it(pair, capsys):
+    """qa12: `workbench basket` with no action was a usage error ("required: action, KEY");
+    it lists the basket, as `workbench searches` lists saved searches."""
+    wb = open_workbench(pair)
+    try:
+        key = records_for(wb, "clerk").effective_commitments(OLD)[0].commitment_id
+    finally:
+        close_workbench(wb)
+    cli(pair, capsys, "basket", "add", str(key))
+    listed = cli(pair, capsys, "basket")
+    assert FIX in listed and listed == cli(pair, capsys, "basket", "list")
