@@ -189,3 +189,12 @@ def test_basket_alone_lists_it(pair, capsys):
     cli(pair, capsys, "basket", "add", str(key))
     listed = cli(pair, capsys, "basket")
     assert FIX in listed and listed == cli(pair, capsys, "basket", "list")
+
+
+def test_an_empty_pack_is_said_to_be_empty(pair, tmp_path, capsys):
+    """qa12: a selection that matches nothing wrote "Wrote 0 item(s)" and nothing more."""
+    code = ui.cli.main(["export", "--to", NEW, "--relation", "withdrawn", "--out",
+                        str(tmp_path / "none.pdf"), "--library", str(pair)])
+    out, err = capsys.readouterr()
+    assert code == 0 and "Wrote 0 item(s)" in out
+    assert "No item matches this selection" in err

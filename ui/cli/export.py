@@ -161,6 +161,9 @@ def cmd_export(wb: Workbench, args: argparse.Namespace) -> int:
         sys.stdout.write("\n")
     else:
         sys.stdout.write(f"Wrote {result.items} item(s) to {result.path} ({result.fmt}).\n")
+        if not result.items:  # qa12: an empty pack was written without a word
+            sys.stderr.write("No item matches this selection: the pack holds only its cover "
+                             "and colophon.\n")
         for line in changes or ():
             sys.stdout.write(f"  {line}\n")
     return EXIT_OK
