@@ -499,8 +499,9 @@ class Pack:
 
     def cover_rows(self) -> list[tuple[str, str]]:
         """The cover's facts as (label, value), for every writer. A fact nobody gave (no
-        author, no committee) is left out, not printed as an empty row."""
-        rows = [("Committee", self.committee), ("Date", self.date),
+        author) is left out, not printed as an empty row. The committee is not a row: every
+        writer prints it under the title (qa12: the cover said it twice)."""
+        rows = [("Date", self.date),
                 ("Prepared by", self.author), ("Facts as at", self.as_at),
                 ("Commitments covered", str(len(self.items))),
                 ("Items included", ONLY_WITH_VERDICT if self.selection.with_verdict else ""),

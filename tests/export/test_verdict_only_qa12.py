@@ -198,3 +198,16 @@ def test_an_empty_pack_is_said_to_be_empty(pair, tmp_path, capsys):
     out, err = capsys.readouterr()
     assert code == 0 and "Wrote 0 item(s)" in out
     assert "No item matches this selection" in err
+
+
+def test_the_cover_names_the_committee_once(pair, tmp_path, capsys):
+    """qa12: the committee was printed under the title and again as a "Committee" row."""
+    for fmt in ("pdf", "docx"):
+        cli(pair, capsys, "export", "--from", OLD, "--committee", "Scrutiny Committee",
+            "--out", str(tmp_path / f"pack.{fmt}"))
+    with pymupdf.open(tmp_path / "pack.pdf") as pdf:
+        assert norm(pdf[0].get_text()).count("Scrutiny Committee") == 1
+    document = docx.Document(str(tmp_path / "pack.docx"))
+    cover = [row.cells[0].text for row in document.tables[0].rows]
+    said = [p.text for p in document.paragraphs if p.text == "Scrutiny Committee"]
+    assert "Committee" not in cover and len(said) == 1
