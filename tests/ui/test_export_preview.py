@@ -117,3 +117,30 @@ def test_a_numbered_passage_is_numbered_once_as_in_the_pack():
     assert preview_label(2, row).startswith("2. Explore new models of delivering")
     assert preview_label(3, PreviewRow("k", "• Work with Kent Police.", "P · p. 9")) \
         .startswith("3. Work with Kent Police.\n")
+
+
+def test_the_plan_lists_show_a_whole_label(tmp_path, qtbot, settings):
+    """qa12: at the dialog's size the To list read "Reforming Kent 2025-2028 (202"."""
+    root = tmp_path / "long-titles"
+    wb = compose.open_workbench(root)
+    add_plan(wb.store, "reforming-roads-2025-2028", "2025",
+             [("Roads", ["We will fix every pothole within 28 days."])])
+    compose.close_workbench(wb)
+    parent = QWidget()
+    qtbot.addWidget(parent)
+    ctx = OpContext(DbExecutor(root, parent=parent), parent)
+    dialog = ExportDialog(ctx, ctx.window, settings=settings)
+    qtbot.addWidget(dialog)
+    try:
+        dialog.show()
+        qtbot.waitUntil(lambda: dialog.to_combo.count() > 1 and not dialog.preview_busy(),
+                        timeout=20000)
+        dialog.to_combo.setCurrentIndex(1)
+        label = dialog.to_combo.currentText()
+        assert label == "Reforming Roads 2025 2028 (2025)"
+        needed = dialog.to_combo.fontMetrics().horizontalAdvance(label) + 30  # + the arrow
+        assert dialog.to_combo.width() >= needed, (dialog.to_combo.width(), needed)
+        assert dialog.preview.width() >= dialog.to_combo.width()  # the preview keeps room
+    finally:
+        dialog.close()
+        ctx.shutdown()

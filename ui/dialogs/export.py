@@ -58,6 +58,7 @@ from workbench.model import is_partial_iso_date
 from workbench.pack import PackSelection, without_list_mark
 
 PREVIEW_DELAY_MS = 300
+PLAN_LABEL_CHARS = 34  # a plan's label the From/To lists show whole ("Title 2025-2028 (2025)")
 _ANY = ""
 _FORMAT_NAMES = {"pdf": "PDF (accessible, for print)", "docx": "Word document (DOCX)",
                  "csv": "CSV (spreadsheet data)", "xlsx": "Excel workbook (XLSX)"}
@@ -92,7 +93,7 @@ class ExportDialog(QDialog):
         self.last_error = ""
         self.setWindowTitle("Export briefing pack")
         self.setAccessibleName("Export briefing pack")
-        self.resize(820, 640)
+        self.resize(980, 640)  # the plan lists show a whole label beside a wide preview
         self._build()
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
@@ -118,6 +119,10 @@ class ExportDialog(QDialog):
         form = QFormLayout(what)
         self.from_combo = self._combo("From plan")
         self.to_combo = self._combo("To plan")
+        for combo in (self.from_combo, self.to_combo):  # a plan's title and year stay whole
+            combo.setSizeAdjustPolicy(  # (qa12: "Reforming Kent 2025-2028 (202")
+                QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+            combo.setMinimumContentsLength(PLAN_LABEL_CHARS)
         self.relation_combo = self._combo("Relation")
         self.status_combo = self._combo("Delivery status")
         self.tag_combo = self._combo("Tag")
@@ -224,6 +229,7 @@ class ExportDialog(QDialog):
             combo.blockSignals(True)
             for plan in choices.plans:
                 combo.addItem(plan.label, plan.slug)
+                combo.setItemData(combo.count() - 1, plan.label, Qt.ItemDataRole.ToolTipRole)
             combo.blockSignals(False)
         for combo, values in ((self.relation_combo, choices.relations),
                               (self.status_combo, choices.statuses)):
