@@ -183,6 +183,11 @@ def cmd_show(wb: Workbench, args: argparse.Namespace) -> int:
             "commitments": [_commitment_json(c) for c in own],
         }
         text = f"{' › '.join(s.path)}  (p. {s.label_start}–{s.label_end})\n\n{s.text}"
+        under = [c for c in sections if c.level == s.level + 1
+                 and tuple(c.path[:len(s.path)]) == tuple(s.path)]
+        if not s.text.strip() and under:  # a heading whose text is all in its subsections
+            text += "No text of its own; its subsections:\n" + "\n".join(
+                f"  {c.id:6} {c.heading}  p. {c.label_start}" for c in under)
         if own:  # the ids link, status, lineage and basket take (qa12: only --json had them)
             text += f"\n\nCommitments ({len(own)}):\n" + "\n".join(
                 f"  [{d['id']}] p. {d['page_label']}"
