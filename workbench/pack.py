@@ -329,19 +329,15 @@ class PackItem:
     annotator: str = ""
     relation: str = ""  # relation to the successor edition, "" if none
     successor: str = ""  # the successor edition's wording, "" if none
+    # Whether the link shown (``relation``) is an officer's confirmed verdict (True) or only a
+    # proposal (False); None when there is none ("unreviewed" is none). Set from that one link
+    # by the builder: the lineage may hold other steps with the same relation (review, r12).
+    # Not in ``content_hash``, so manifests written before it still compare.
+    relation_confirmed: bool | None = None
 
     @property
     def current_status(self) -> StatusEntry | None:
         return self.statuses[-1] if self.statuses else None
-
-    @property
-    def relation_confirmed(self) -> bool | None:
-        """Whether the relation to the next edition is an officer's confirmed verdict (True)
-        or only a proposal (False); None when there is none ("unreviewed" is none)."""
-        if not self.relation or self.relation == "unreviewed":
-            return None
-        return any(step.confirmed is True and step.relation == self.relation
-                   for step in self.lineage)
 
     @property
     def quote_in_body(self) -> bool:
@@ -351,7 +347,9 @@ class PackItem:
 
     def content_hash(self) -> str:
         """A digest of everything the pack shows about this item (for "changes since")."""
-        canonical = json.dumps(_plain(self), sort_keys=True, ensure_ascii=False)
+        shown = _plain(self)
+        del shown["relation_confirmed"]  # added later; see the field
+        canonical = json.dumps(shown, sort_keys=True, ensure_ascii=False)
         return hashlib.sha256(canonical.encode("utf-8", "surrogatepass")).hexdigest()
 
     def sanitised(self) -> PackItem:
@@ -388,6 +386,7 @@ class PackItem:
             annotator=s(self.annotator),
             relation=s(self.relation),
             successor=s(self.successor),
+            relation_confirmed=self.relation_confirmed,
         )
 
 

@@ -190,6 +190,8 @@ def _commitment_item(lib: PackLibrary, c: EffectiveCommitment, to_plan: str,
                          (link.confirmed_by or link.created_by for link in links)),
         relation=_relation_label(primary.relation) if primary is not None else "",
         successor="\n\n".join(texts),
+        relation_confirmed=(None if primary is None or primary.relation == "unreviewed"
+                            else primary.state == "confirmed"),
     )
 
 

@@ -121,7 +121,8 @@ def test_a_pack_about_a_later_plan_counts_its_verdicts_on_the_cover(tmp_path):
     unreviewed = dataclasses.replace(pack, items=pack.items[2:])
     assert dict(unreviewed.cover_rows())["Verdicts on the next edition"] == \
         "1 with no verdict yet"
-    marked = dataclasses.replace(pack.items[0], relation="unreviewed")  # review, round 11
+    # review, round 11; the builder sets relation_confirmed from the link shown (review, r12)
+    marked = dataclasses.replace(pack.items[0], relation="unreviewed", relation_confirmed=None)
     assert dataclasses.replace(pack, items=(marked,)).verdict_counts() == \
         "1 with no verdict yet"
 

@@ -1,0 +1,73 @@
+"""Review of qa12's round-12 branch: a pack says "confirmed" of the link it shows, a selection
+by relation and verdict asks both of one link, and the preview is cancellable and quick.
+
+Three plans A → B → C, generated: A1 → B1 only proposed "continued" while B1 → C1 is confirmed
+"continued"; A2 → B2 confirmed while A2 → C2 (skipping B) is only proposed.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tests.composition import close_workbench, open_workbench, records_for
+from tests.lineage.synth import add_plan
+from workbench.pack import PackSelection
+from workbench.pack_builder import build_pack
+
+A, B, C = "alpha-2022", "beta-2024", "gamma-2026"
+A1 = "We will fix every pothole within 28 days."
+A2 = "We will keep every rural bus route running."
+B1 = "We will fix every pothole within 21 days."
+B2 = "We will run a rural bus pilot."
+C1 = "We will fix every pothole within 14 days."
+C2 = "We will keep the rural bus pilot."
+
+
+@pytest.fixture
+def three(tmp_path) -> Path:
+    root = tmp_path / "library"
+    wb = open_workbench(root, actor="clerk")
+    try:
+        add_plan(wb.store, A, "2022", [("Roads", [A1]), ("Buses", [A2])])
+        add_plan(wb.store, B, "2024", [("Roads", [B1]), ("Buses", [B2])])
+        add_plan(wb.store, C, "2026", [("Roads", [C1]), ("Buses", [C2])])
+        wb.ensure_index_current()
+        r = records_for(wb, "clerk")
+        k = {c.text: c.key for p in (A, B, C) for c in r.effective_commitments(p)}
+        r.link(k[A1], [k[B1]], relation="continued")
+        r.link(k[B1], [k[C1]], relation="continued", confirm=True)
+        r.link(k[A2], [k[B2]], relation="continued", confirm=True)
+        r.link(k[A2], [k[C2]], relation="continued")
+    finally:
+        close_workbench(wb)
+    return root
+
+
+def pack_of(root: Path, selection: PackSelection):
+    wb = open_workbench(root)
+    try:
+        return build_pack(records_for(wb, "clerk"), wb.store, selection, as_at="2026-05-01")
+    finally:
+        close_workbench(wb)
+
+
+def test_confirmed_is_said_of_the_link_shown_not_of_another_step(three):
+    """A1 → B1 is only proposed; B1 → C1, confirmed with the same relation, made the A → B
+    pack call it confirmed (CSV "yes", no "suggested" mark, the cover "1 continued")."""
+    pack = pack_of(three, PackSelection(from_plan=A, to_plan=B))
+    said = {i.quote: (i.relation, i.relation_confirmed) for i in pack.items}
+    assert said == {A1: ("continued", False), A2: ("continued", True)}
+    assert pack.verdict_counts() == "1 continued; 1 proposed, not yet confirmed"
+    into_c = pack_of(three, PackSelection(from_plan=A, to_plan=C))
+    said = {i.quote: (i.relation, i.relation_confirmed) for i in into_c.items}
+    assert said[A2] == ("continued", False)  # A2 → B2's verdict is not A2 → C2's
+
+
+def test_a_pack_hash_leaves_out_the_confirmed_flag(three):
+    """Manifests written before the flag existed still compare ("changes since")."""
+    import dataclasses
+    item = pack_of(three, PackSelection(from_plan=A, to_plan=B)).items[0]
+    assert item.content_hash() == dataclasses.replace(item, relation_confirmed=None).content_hash()
+    assert item.sanitised() == item
