@@ -19,6 +19,7 @@ from collections.abc import Iterable, Sequence
 
 from workbench.files import app_version
 from workbench.lineage import RELATIONS, STATUSES
+from workbench.links import verdict_state
 from workbench.pack import (
     Citation,
     Evidence,
@@ -119,10 +120,10 @@ def verdict_words(link: Link | None) -> str:
     """An item's verdict on the next edition in the pack's words, for a one-line list (the
     export preview): "next edition: reversed, ✓ confirmed", "next edition: reversed,
     suggested, not yet confirmed"; "" for no link, or one marked "unreviewed"."""
-    if link is None or link.relation == "unreviewed":
+    confirmed = verdict_state(link)
+    if link is None or confirmed is None:
         return ""
-    return (f"next edition: {_relation_label(link.relation)}, "
-            f"{verdict_label(link.state == 'confirmed')}")
+    return f"next edition: {_relation_label(link.relation)}, {verdict_label(confirmed)}"
 
 
 def _names(*groups: Iterable[str]) -> str:
@@ -190,8 +191,7 @@ def _commitment_item(lib: PackLibrary, c: EffectiveCommitment, to_plan: str,
                          (link.confirmed_by or link.created_by for link in links)),
         relation=_relation_label(primary.relation) if primary is not None else "",
         successor="\n\n".join(texts),
-        relation_confirmed=(None if primary is None or primary.relation == "unreviewed"
-                            else primary.state == "confirmed"),
+        relation_confirmed=verdict_state(primary),
     )
 
 

@@ -40,6 +40,7 @@ from dataclasses import dataclass
 
 from workbench.errors import InvalidInput, NotFound
 from workbench.lineage import RELATIONS, STATUSES
+from workbench.links import is_verdict
 from workbench.model import Kind, Plan, SearchHit, Section
 from workbench.pack import Citation, PackSelection
 from workbench.ports import Store
@@ -234,8 +235,7 @@ class PackLibrary:
     def has_verdict(self, key: str, to_plan: str = "") -> bool:
         """Whether an officer confirmed a verdict on the commitment (into ``to_plan`` if
         given); a proposal, or a link marked "unreviewed", is no verdict."""
-        return any(link.state == "confirmed" and link.relation != "unreviewed"
-                   for link in self.links_from(key, to_plan))
+        return any(is_verdict(link) for link in self.links_from(key, to_plan))
 
     def linked_keys(self) -> set[str]:
         keys: set[str] = set()

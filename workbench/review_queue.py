@@ -15,7 +15,7 @@ from workbench.corrections import Corrections
 from workbench.effective import EffectiveCommitments
 from workbench.errors import InvalidInput
 from workbench.lineage import Suggester, Suggestion
-from workbench.links import Links
+from workbench.links import Links, is_verdict
 from workbench.matching.passages import passage_key
 from workbench.plan_index import PlanIndex
 from workbench.records import Change, EffectiveCommitment, Link
@@ -176,8 +176,7 @@ class ReviewQueue:
         by_relation: dict[str, int] = {}
         for c in commitments:
             links = verdicts.get(c.key, [])
-            sure = [link for link in links if link.state == "confirmed"
-                    and link.relation != "unreviewed"]
+            sure = [link for link in links if is_verdict(link)]
             if sure:
                 confirmed += 1
                 for link in sure:

@@ -71,3 +71,21 @@ def test_a_pack_hash_leaves_out_the_confirmed_flag(three):
     item = pack_of(three, PackSelection(from_plan=A, to_plan=B)).items[0]
     assert item.content_hash() == dataclasses.replace(item, relation_confirmed=None).content_hash()
     assert item.sanitised() == item
+
+
+def test_one_rule_says_what_a_verdict_is():
+    """Selection, packs, the preview and review coverage each wrote "confirmed and not
+    'unreviewed'"; ``is_verdict`` / ``verdict_state`` in workbench.links is now the one place."""
+    from workbench.links import is_verdict, verdict_state
+    from workbench.records import Link, Ref
+
+    def link(relation: str, state: str) -> Link:
+        return Link(uuid="u", source=Ref(A, None), to_plan=B, relation=relation, state=state)
+
+    assert is_verdict(link("continued", "confirmed"))
+    assert not is_verdict(link("continued", "proposed"))
+    assert not is_verdict(link("unreviewed", "confirmed")) and not is_verdict(None)
+    assert verdict_state(link("continued", "confirmed")) is True
+    assert verdict_state(link("reversed", "proposed")) is False
+    assert verdict_state(link("unreviewed", "confirmed")) is None
+    assert verdict_state(link("unreviewed", "proposed")) is None and verdict_state(None) is None
