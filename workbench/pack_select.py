@@ -116,6 +116,7 @@ class PackLibrary:
         self._annotations: list[Annotation] | None = None
         self._statuses: dict[str, list[StatusAssessment]] | None = None
         self._links: list[Link] | None = None
+        self._links_by_key: dict[str, list[Link]] = {}  # source commitment key -> its links
 
     def _plan_sort_key(self, slug: str) -> tuple[str, str, int]:
         meta = self.plans[slug].meta
@@ -214,16 +215,27 @@ class PackLibrary:
         return self._statuses.get(key, [])
 
     def links(self) -> list[Link]:
+        """The live links from the library's plans; also indexes them by source commitment
+        once (``key_of`` binds a passage by reading its plan: per row it took seconds on a
+        library, on the database thread; review, round 12)."""
         if self._links is None:
-            self._links = [link for link in self.records.links()
-                           if link.state != "rejected" and link.source.plan in self.plans]
+            links = [link for link in self.records.links()
+                     if link.state != "rejected" and link.source.plan in self.plans]
+            by_key: dict[str, list[Link]] = {}
+            for link in links:
+                key = self.records.key_of(link.source)
+                if key:
+                    by_key.setdefault(key, []).append(link)
+            for found in by_key.values():
+                found.sort(key=lambda link: (self.rank(link.to_plan), link.created_at))
+            self._links, self._links_by_key = links, by_key
         return self._links
 
     def links_from(self, key: str, to_plan: str = "") -> list[Link]:
-        out = [link for link in self.links()
-               if self.records.key_of(link.source) == key
-               and (not to_plan or link.to_plan == to_plan)]
-        return sorted(out, key=lambda link: (self.rank(link.to_plan), link.created_at))
+        """The commitment's links (into ``to_plan`` if given), the nearest later plan first."""
+        self.links()
+        return [link for link in self._links_by_key.get(key, ())
+                if not to_plan or link.to_plan == to_plan]
 
     def verdict(self, key: str, to_plan: str = "") -> Link | None:
         """The link a pack shows as the item's relation to the next edition: the first

@@ -89,3 +89,33 @@ def test_one_rule_says_what_a_verdict_is():
     assert verdict_state(link("reversed", "proposed")) is False
     assert verdict_state(link("unreviewed", "confirmed")) is None
     assert verdict_state(link("unreviewed", "proposed")) is None and verdict_state(None) is None
+
+
+def test_links_are_indexed_once_and_give_what_a_scan_gives(three, monkeypatch):
+    """Review, round 12: ``links_from`` bound every link's source (``key_of`` reads a plan)
+    on each call, so a preview of 300 rows took seconds on the database thread. The links are
+    now indexed by source once per ``PackLibrary``; the answers are those of a full scan."""
+    from workbench.pack_select import PackLibrary
+
+    wb = open_workbench(three)
+    try:
+        records = records_for(wb, "clerk")
+        lib = PackLibrary(records, wb.store)
+        keys = [c.key for p in (A, B, C) for c in records.effective_commitments(p)]
+        scan = {(key, to): sorted((link for link in lib.links()
+                                   if records.key_of(link.source) == key
+                                   and (not to or link.to_plan == to)),
+                                  key=lambda link: (lib.rank(link.to_plan), link.created_at))
+                for key in keys for to in ("", B, C)}
+        calls = []
+        bind = records.key_of
+        monkeypatch.setattr(records, "key_of", lambda ref: calls.append(ref) or bind(ref))
+        fresh = PackLibrary(records, wb.store)
+        for (key, to), expected in scan.items():
+            assert fresh.links_from(key, to) == expected
+            assert fresh.has_verdict(key, to) == any(
+                link.state == "confirmed" for link in expected)
+            fresh.verdict(key, to)
+        assert len(calls) == len(fresh.links())  # each link bound once, not once per row
+    finally:
+        close_workbench(wb)

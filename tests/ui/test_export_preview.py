@@ -144,3 +144,29 @@ def test_the_plan_lists_show_a_whole_label(tmp_path, qtbot, settings):
     finally:
         dialog.close()
         ctx.shutdown()
+
+
+def test_a_discarded_preview_stops(pair_library, monkeypatch):
+    """Review, round 12: the preview looks up each row's verdict on the database thread; a
+    preview the dialog discarded (its selection changed) kept running to the last row. It
+    now honours the cancel its ``TaskState`` carries between rows."""
+    from ui.ops import export as export_ops
+    from workbench.errors import Cancelled
+    from workbench.tasks import TaskState
+
+    state = TaskState()
+    chosen = export_ops.select_in
+
+    def select_then_discard(*args, **kwargs):
+        items = chosen(*args, **kwargs)
+        state.request_cancel()  # the dialog discards the job once the rows are chosen
+        return items
+
+    monkeypatch.setattr(export_ops, "select_in", select_then_discard)
+    wb = compose.open_workbench(pair_library)
+    try:
+        with pytest.raises(Cancelled):
+            export_ops.preview(wb, PackSelection(from_plan="roads-2024", to_plan="roads-2026"),
+                               state)
+    finally:
+        compose.close_workbench(wb)

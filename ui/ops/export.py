@@ -64,10 +64,15 @@ def pack_choices(wb: Workbench) -> PackChoices:
 
 def preview(wb: Workbench, selection: PackSelection, state: TaskState) -> list[PreviewRow]:
     """The items ``selection`` picks, as one line each with the verdict the pack shows (no
-    lineage or statuses: cheap)."""
+    lineage or statuses: cheap).
+
+    Raises:
+        workbench.errors.Cancelled: cancelled through ``state`` (a newer preview replaced it).
+    """
     lib = PackLibrary(records_ops.records(wb), wb.store)
     rows = []
     for s in select_in(lib, selection, search_fn(wb), state):
+        state.raise_if_cancelled()  # a discarded preview stops (the dialog asked for another)
         heading = " ".join(s.text.split())
         where = f"{lib.plans[s.plan].title if s.plan in lib.plans else s.plan} · " \
                 f"p. {s.page_label}"
