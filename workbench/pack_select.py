@@ -238,16 +238,20 @@ class PackLibrary:
                 if not to_plan or link.to_plan == to_plan]
 
     def verdict(self, key: str, to_plan: str = "") -> Link | None:
-        """The link a pack shows as the item's relation to the next edition: the first
-        confirmed one (into ``to_plan`` if given), else the first proposal; None when none."""
+        """The link a pack shows as the item's relation to the next edition: the first verdict
+        (``is_verdict``; into ``to_plan`` if given), else the first confirmed link (marked
+        "unreviewed"), else the first proposal; None when none."""
         links = self.links_from(key, to_plan)
-        return next((link for link in links if link.state == "confirmed"),
-                    links[0] if links else None)
+        return next((link for link in links if is_verdict(link)),
+                    next((link for link in links if link.state == "confirmed"),
+                         links[0] if links else None))
 
-    def has_verdict(self, key: str, to_plan: str = "") -> bool:
+    def has_verdict(self, key: str, to_plan: str = "", *, relation: str = "") -> bool:
         """Whether an officer confirmed a verdict on the commitment (into ``to_plan`` if
-        given); a proposal, or a link marked "unreviewed", is no verdict."""
-        return any(is_verdict(link) for link in self.links_from(key, to_plan))
+        given; of ``relation``, a code, if given: the one link must satisfy both, review r12);
+        a proposal, or a link marked "unreviewed", is no verdict."""
+        return any(is_verdict(link) and (not relation or link.relation == relation)
+                   for link in self.links_from(key, to_plan))
 
     def linked_keys(self) -> set[str]:
         keys: set[str] = set()
@@ -361,7 +365,7 @@ def select_in(lib: PackLibrary, selection: PackSelection, search: SearchFn | Non
                            only=bool(selection.tag or relation or status or selection.search))
     if selection.with_verdict:
         items = [s for s in items if s.commitment is not None
-                 and lib.has_verdict(s.commitment.key, selection.to_plan)]
+                 and lib.has_verdict(s.commitment.key, selection.to_plan, relation=relation)]
     return _ordered(lib, items)
 
 

@@ -2,7 +2,9 @@
 by relation and verdict asks both of one link, and the preview is cancellable and quick.
 
 Three plans A → B → C, generated: A1 → B1 only proposed "continued" while B1 → C1 is confirmed
-"continued"; A2 → B2 confirmed while A2 → C2 (skipping B) is only proposed.
+"continued"; A2 → B2 confirmed while A2 → C2 (skipping B) is only proposed; A3 → B3 confirmed
+"continued" and A3 → C3 only proposed "reversed"; A4 → B4 confirmed but marked "unreviewed",
+A4 → C4 confirmed "reversed".
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from tests.composition import close_workbench, open_workbench, records_for
 from tests.lineage.synth import add_plan
 from workbench.pack import PackSelection
 from workbench.pack_builder import build_pack
+from workbench.pack_select import select_items
 
 A, B, C = "alpha-2022", "beta-2024", "gamma-2026"
 A1 = "We will fix every pothole within 28 days."
@@ -23,6 +26,12 @@ B1 = "We will fix every pothole within 21 days."
 B2 = "We will run a rural bus pilot."
 C1 = "We will fix every pothole within 14 days."
 C2 = "We will keep the rural bus pilot."
+A3 = "We will open two new libraries by 2024."
+B3 = "We will open two new libraries by 2026."
+C3 = "We will close the two new libraries."
+A4 = "We will switch every street light to LED by 2026."
+B4 = "We will switch street lights to LED where funded."
+C4 = "We will switch street lights off after midnight."
 
 
 @pytest.fixture
@@ -30,9 +39,12 @@ def three(tmp_path) -> Path:
     root = tmp_path / "library"
     wb = open_workbench(root, actor="clerk")
     try:
-        add_plan(wb.store, A, "2022", [("Roads", [A1]), ("Buses", [A2])])
-        add_plan(wb.store, B, "2024", [("Roads", [B1]), ("Buses", [B2])])
-        add_plan(wb.store, C, "2026", [("Roads", [C1]), ("Buses", [C2])])
+        add_plan(wb.store, A, "2022", [("Roads", [A1]), ("Buses", [A2]), ("Libraries", [A3]),
+                                       ("Lighting", [A4])])
+        add_plan(wb.store, B, "2024", [("Roads", [B1]), ("Buses", [B2]), ("Libraries", [B3]),
+                                       ("Lighting", [B4])])
+        add_plan(wb.store, C, "2026", [("Roads", [C1]), ("Buses", [C2]), ("Libraries", [C3]),
+                                       ("Lighting", [C4])])
         wb.ensure_index_current()
         r = records_for(wb, "clerk")
         k = {c.text: c.key for p in (A, B, C) for c in r.effective_commitments(p)}
@@ -40,6 +52,10 @@ def three(tmp_path) -> Path:
         r.link(k[B1], [k[C1]], relation="continued", confirm=True)
         r.link(k[A2], [k[B2]], relation="continued", confirm=True)
         r.link(k[A2], [k[C2]], relation="continued")
+        r.link(k[A3], [k[B3]], relation="continued", confirm=True)
+        r.link(k[A3], [k[C3]], relation="reversed", rationale="Closed.")
+        r.link(k[A4], [k[B4]], relation="unreviewed", confirm=True)
+        r.link(k[A4], [k[C4]], relation="reversed", rationale="Switched off.", confirm=True)
     finally:
         close_workbench(wb)
     return root
@@ -58,8 +74,9 @@ def test_confirmed_is_said_of_the_link_shown_not_of_another_step(three):
     pack call it confirmed (CSV "yes", no "suggested" mark, the cover "1 continued")."""
     pack = pack_of(three, PackSelection(from_plan=A, to_plan=B))
     said = {i.quote: (i.relation, i.relation_confirmed) for i in pack.items}
-    assert said == {A1: ("continued", False), A2: ("continued", True)}
-    assert pack.verdict_counts() == "1 continued; 1 proposed, not yet confirmed"
+    assert said[A1] == ("continued", False) and said[A2] == ("continued", True)
+    assert pack.verdict_counts() == \
+        "2 continued; 1 proposed, not yet confirmed; 1 with no verdict yet"
     into_c = pack_of(three, PackSelection(from_plan=A, to_plan=C))
     said = {i.quote: (i.relation, i.relation_confirmed) for i in into_c.items}
     assert said[A2] == ("continued", False)  # A2 → B2's verdict is not A2 → C2's
@@ -95,6 +112,7 @@ def test_links_are_indexed_once_and_give_what_a_scan_gives(three, monkeypatch):
     """Review, round 12: ``links_from`` bound every link's source (``key_of`` reads a plan)
     on each call, so a preview of 300 rows took seconds on the database thread. The links are
     now indexed by source once per ``PackLibrary``; the answers are those of a full scan."""
+    from workbench.links import is_verdict
     from workbench.pack_select import PackLibrary
 
     wb = open_workbench(three)
@@ -113,9 +131,32 @@ def test_links_are_indexed_once_and_give_what_a_scan_gives(three, monkeypatch):
         fresh = PackLibrary(records, wb.store)
         for (key, to), expected in scan.items():
             assert fresh.links_from(key, to) == expected
-            assert fresh.has_verdict(key, to) == any(
-                link.state == "confirmed" for link in expected)
+            assert fresh.has_verdict(key, to) == any(is_verdict(link) for link in expected)
             fresh.verdict(key, to)
         assert len(calls) == len(fresh.links())  # each link bound once, not once per row
     finally:
         close_workbench(wb)
+
+
+def texts(root: Path, selection: PackSelection) -> list[str]:
+    wb = open_workbench(root)
+    try:
+        return [s.text for s in select_items(records_for(wb, "clerk"), wb.store, selection)]
+    finally:
+        close_workbench(wb)
+
+
+def test_relation_and_verdict_are_asked_of_one_link(three):
+    """Review, round 12: without ``--to``, "reversed" matched A3 → C3 (a proposal) and "with a
+    verdict" matched A3 → B3 (confirmed "continued"): A3 went in as a confirmed reversal."""
+    assert texts(three, PackSelection(relation="reversed", with_verdict=True)) == [A4]
+    assert texts(three, PackSelection(relation="reversed")) == [A3, A4]
+    assert texts(three, PackSelection(relation="continued", with_verdict=True)) == [A2, A3, B1]
+
+
+def test_a_verdict_is_shown_before_a_confirmed_unreviewed_link(three):
+    """A4 → B4 was confirmed while marked "unreviewed"; A4 → C4 is a confirmed reversal. The
+    pack (no ``--to``) showed the nearer, "unreviewed" one: no verdict."""
+    pack = pack_of(three, PackSelection(from_plan=A))
+    said = {i.quote: (i.relation, i.relation_confirmed) for i in pack.items}
+    assert said[A4] == ("reversed", True)
