@@ -77,3 +77,6 @@ def test_lineage_marks_a_recorded_proposal_and_coverage_counts_only_verdicts(pai
     # simply not reviewed yet
     cov = json.loads(run(pair, capsys, "coverage", "--from", OLD, "--to", NEW, "--json"))
     assert cov["confirmed"] == 2 and cov["proposed"] == 1  # the JSON contract is unchanged
+    # review, round 12: the text and --json agree; ``no_successor`` keeps its older meaning
+    assert cov["no_successor_confirmed"] == [old[BUSES]]
+    assert sorted(cov["no_successor"]) == sorted([old[BUSES], old[LIGHTS]])

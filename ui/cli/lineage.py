@@ -363,6 +363,7 @@ def coverage_json(cov: Coverage) -> dict[str, Any]:
             "confirmed": cov.confirmed, "proposed": cov.proposed,
             "unreviewed": [cid(k) for k in cov.unreviewed],
             "no_successor": [cid(k) for k in cov.no_successor],
+            "no_successor_confirmed": [cid(k) for k in cov.confirmed_no_successor],
             "by_relation": cov.by_relation, "summary": cov.summary()}
 
 
@@ -370,11 +371,10 @@ def cmd_coverage(wb: Workbench, args: argparse.Namespace) -> int:
     r = _recs(wb, args)
     cov = r.coverage(args.from_plan, args.to_plan)
     data = coverage_json(cov)
-    # ``no_successor`` also holds the unreviewed commitments no proposal links anywhere; the
-    # line counts only the verdicts (qa12: "305 with no successor passage" when one verdict
-    # said so and 304 commitments were simply not reviewed yet)
-    unreviewed = set(cov.unreviewed)
-    ruled_out = sum(1 for k in cov.no_successor if k not in unreviewed)
+    # only the verdicts (qa12: "305 with no successor passage" when one verdict said so and
+    # 304 commitments were simply not reviewed yet); --json says the same as
+    # ``no_successor_confirmed`` (``no_successor`` keeps its older meaning)
+    ruled_out = len(cov.confirmed_no_successor)
     text = cov.summary() + (f" ({cov.proposed} of them with a proposal)" if cov.proposed
                             else "")
     if cov.by_relation:
