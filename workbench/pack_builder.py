@@ -291,8 +291,9 @@ def describe_selection(selection: PackSelection, titles: dict[str, str]) -> str:
     if selection.basket and not (selection.from_plan or selection.to_plan or selection.tag
                                  or selection.search or selection.relation or selection.status):
         n = len(selection.basket)
-        return (f"The {n} hand-picked item{'s' if n != 1 else ''} of the basket"
-                + (" with a confirmed verdict" if selection.with_verdict else ""))
+        if selection.with_verdict:  # not "The 5 … with a confirmed verdict": not all 5 have
+            return f"The hand-picked items of the basket ({n}) that have a confirmed verdict"
+        return f"The {n} hand-picked item{'s' if n != 1 else ''} of the basket"
     text = "Commitments"
     verdict_said = False
     if selection.from_plan:

@@ -91,6 +91,12 @@ def test_the_option_travels_with_the_selection_and_is_said_in_words():
     assert describe_selection(PackSelection(tag="roads", with_verdict=True), titles) == \
         "Commitments of every plan in the library, tagged “roads” (or a tag under it) and " \
         "with a confirmed verdict"
+    # review, round 12: not "The 5 hand-picked items … with a confirmed verdict"
+    basket = PackSelection(basket=("a", "b", "c", "d", "e"), with_verdict=True)
+    assert describe_selection(basket, titles) == \
+        "The hand-picked items of the basket (5) that have a confirmed verdict"
+    assert describe_selection(PackSelection(basket=("a",)), titles) == \
+        "The 1 hand-picked item of the basket"
 
 
 def test_the_cover_names_the_option_and_says_briefing_pack_once(pair):
