@@ -18,17 +18,13 @@ import pytest
 import ui.cli
 from tests.composition import close_workbench, open_workbench, records_for
 from tests.export.readback import norm, pdf_text
-from tests.lineage.synth import add_plan
+from tests.lineage.synth import BUSES, FIX, LIGHTS, RESURFACE, add_roads_pair
+from tests.lineage.synth import ROADS_NEW as NEW
+from tests.lineage.synth import ROADS_OLD as OLD
 from workbench.errors import InvalidInput
 from workbench.pack import KICKER, ONLY_WITH_VERDICT, PackSelection
 from workbench.pack_builder import build_pack, describe_selection
 from workbench.pack_select import select_items
-
-OLD, NEW = "roads-2024", "roads-2026"
-FIX = "We will fix every pothole within 28 days."
-RESURFACE = "We will resurface 250 miles of road by 2027."
-BUSES = "We will keep every rural bus route running."
-LIGHTS = "We will switch every street light to LED by 2026."
 
 
 @pytest.fixture
@@ -38,11 +34,7 @@ def pair(tmp_path) -> Path:
     root = tmp_path / "library"
     wb = open_workbench(root, actor="clerk")
     try:
-        add_plan(wb.store, OLD, "2024", [("Roads", [FIX, RESURFACE]), ("Transport", [BUSES]),
-                                         ("Lighting", [LIGHTS])])
-        add_plan(wb.store, NEW, "2026", [("Highways", [
-            "We will fix every pothole within 21 days.",
-            "We will no longer resurface roads on a mileage target."])])
+        add_roads_pair(wb.store)
         wb.ensure_index_current()
         recs = records_for(wb, "clerk")
         old = {c.text: c.key for c in recs.effective_commitments(OLD)}

@@ -14,25 +14,17 @@ from pathlib import Path
 import pytest
 
 import ui.cli
-from tests.lineage.synth import add_plan
+from tests.lineage.synth import BUSES, FIX, LIGHTS, RESURFACE, add_roads_pair
+from tests.lineage.synth import ROADS_NEW as NEW
+from tests.lineage.synth import ROADS_OLD as OLD
 from ui import compose
-
-OLD, NEW = "roads-2024", "roads-2026"
-FIX = "We will fix every pothole within 28 days."
-RESURFACE = "We will resurface 250 miles of road by 2027."
-BUSES = "We will keep every rural bus route running."
-LIGHTS = "We will switch every street light to LED by 2026."
 
 
 @pytest.fixture
 def pair(tmp_path) -> Path:
     root = tmp_path / "library"
     wb = compose.open_workbench(root)
-    add_plan(wb.store, OLD, "2024", [("Roads", [FIX, RESURFACE]), ("Transport", [BUSES]),
-                                     ("Lighting", [LIGHTS])])
-    add_plan(wb.store, NEW, "2026", [("Highways", [
-        "We will fix every pothole within 21 days.",
-        "We will no longer resurface roads on a mileage target."])])
+    add_roads_pair(wb.store)
     compose.close_workbench(wb)
     return root
 
