@@ -1,11 +1,12 @@
 """The data writers: the briefing pack as CSV (UTF-8 with BOM, for Excel) and XLSX (openpyxl).
 
-One row per item (a commitment and its link to the next edition, the last column,
-"Confirmed", saying whether that is an officer's verdict or a proposal) with the columns in
-``COLUMNS``; the XLSX adds a "Lineage" sheet (one row per edition step) and a "Colophon" sheet. Spreadsheet formula injection is neutralised: in CSV a text starting with ``=``, ``+``,
-``-``, ``@``, TAB or CR gets a leading apostrophe (``neutralise``); in XLSX every cell is
-written as a string with Excel's quote-prefix flag, so the value round-trips unchanged and is
-never evaluated. Emits nothing; progress goes to a ``TaskState``.
+One row per item (a commitment and its link to the next edition, the last column, "Confirmed",
+saying whether that is an officer's verdict or a proposal) with the columns in ``COLUMNS``; the
+XLSX adds a "Lineage" sheet (one row per edition step) and a "Colophon" sheet. Spreadsheet
+formula injection is neutralised: in CSV a text starting with ``=``, ``+``, ``-``, ``@``, TAB or
+CR gets a leading apostrophe (``neutralise``); in XLSX every cell is written as a string with
+Excel's quote-prefix flag, so the value round-trips unchanged and is never evaluated. Emits
+nothing; progress goes to a ``TaskState``.
 """
 
 from __future__ import annotations

@@ -1,11 +1,12 @@
 """A lineage thread as a table: one column per plan (oldest first), its commitment(s) below.
 
 Each cell says, in words, how the commitment got there: the relation of the link into it
-("Continued from Plan A (2020)"), who confirmed it and when (or that it is only a proposal,
-the machine's or a person's), the rationale, the link's earlier verdicts when it was changed (oldest first, so a
-changed verdict is never silent), then the commitment's text and page, and its delivery status
-history (every dated assessment, oldest first, with who made it). A link with no successor shows as
-its own cell ("No successor: Dropped") with its rationale and who confirmed it.
+("Continued from Plan A (2020)"), who confirmed it and when (or that it is only a proposal, the
+machine's or a person's), the rationale, the link's earlier verdicts when it was changed (oldest
+first, so a changed verdict is never silent), then the commitment's text and page, and its
+delivery status history (every dated assessment, oldest first, with who made it). A link with no
+successor shows as its own cell ("No successor: Dropped") with its rationale and who confirmed
+it.
 """
 
 from __future__ import annotations
