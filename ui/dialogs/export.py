@@ -1,13 +1,13 @@
 """The Export dialog: choose what goes in a briefing pack, preview it, write it.
 
 Selection controls (plan pair, relation, delivery status, tag, search text or a saved search,
-"only the basket", "only items with a verdict") feed a ``PackSelection``; a live preview of the items it picks is rebuilt on
-the DB executor 300 ms after the last change (the previous preview job is discarded: only the
-latest matters). Format, output file, cover fields (title, committee, author, as-at), "changes
-since the last pack" and "include page images" complete the request. Export runs as a
-``TaskRunner`` job: its progress dialog (with Cancel) appears after ~600 ms; a cancelled or
-failed export leaves no file (the writers replace files atomically). Success shows a message
-with "Open folder".
+"only the basket", "only items with a verdict") feed a ``PackSelection``; a live preview of the
+items it picks is rebuilt on the DB executor 300 ms after the last change (the previous preview
+job is discarded, and stops: only the latest matters). Format, output file, cover fields (title,
+committee, author, as-at), "changes since the last pack" and "include page images" complete the
+request. Export runs as a ``TaskRunner`` job: its progress dialog (with Cancel) appears after
+~600 ms; a cancelled or failed export leaves no file (the writers replace files atomically).
+Success shows a message with "Open folder".
 
 "Changes since the last pack" compares with the previous export of the same selection: the
 manifest beside the chosen output file if there is one, else the last export of that selection
@@ -141,8 +141,9 @@ class ExportDialog(QDialog):
         self.verdict_check = QCheckBox("Only items with a &verdict")
         self.verdict_check.setAccessibleName("Only items with a verdict")
         self.verdict_check.setToolTip(
-            "Leave out the items no officer has given a confirmed verdict on the later plan "
-            "(most of a plan pair's items only \u201cfirst appear\u201d)")
+            "Leave out the items no officer has given a confirmed verdict (on the To plan, "
+            "when one is chosen; else on any later plan). Most of a plan pair's items only "
+            "\u201cfirst appear\u201d")
         self.verdict_check.toggled.connect(self._schedule_preview)
         form.addRow("&From plan:", self.from_combo)
         form.addRow("&To plan:", self.to_combo)
@@ -398,15 +399,18 @@ class ExportDialog(QDialog):
         self._tell(f"Exporting to {out.name}…")
         self._export_job = export_ops.run_export(
             self._ctx, request, current_user(self._settings),
-            on_done=self._on_exported, on_error=self._on_export_failed)
+            on_done=lambda result: self._on_exported(result, selection),
+            on_error=self._on_export_failed)
 
     def exporting(self) -> bool:
         return self._export_job is not None
 
-    def _on_exported(self, result: ExportResult) -> None:
+    def _on_exported(self, result: ExportResult, selection: PackSelection) -> None:
+        """``selection`` is the request's: the controls may have changed while it ran, and
+        "changes since" must find this file under what it holds (review, round 12)."""
         self._export_job = None
         self.export_button.setEnabled(True)
-        self._settings.setValue(f"export/last/{self.selection().key()}", str(result.path))
+        self._settings.setValue(f"export/last/{selection.key()}", str(result.path))
         self._settings.setValue("export/folder", str(result.path.parent))
         self._tell(f"Wrote {result.items} item(s) to {result.path}.")
         box = QMessageBox(QMessageBox.Icon.Information, "Briefing pack written",
