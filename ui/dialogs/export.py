@@ -120,7 +120,7 @@ class ExportDialog(QDialog):
         self.from_combo = self._combo("From plan")
         self.to_combo = self._combo("To plan")
         for combo in (self.from_combo, self.to_combo):  # a plan's title and year stay whole
-            combo.setSizeAdjustPolicy(  # (qa12: "Reforming Kent 2025-2028 (202")
+            combo.setSizeAdjustPolicy(  # (qa12: a long plan label was cut off)
                 QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
             combo.setMinimumContentsLength(PLAN_LABEL_CHARS)
         self.relation_combo = self._combo("Relation")
