@@ -28,7 +28,13 @@ from docx.table import Table
 from docx.text.paragraph import Paragraph
 
 from export.embedded import docx_part_xml, manifest_json
-from export.html import PNG_SIGNATURE, QUOTED_ABOVE, successor_label, text_direction
+from export.html import (
+    PNG_SIGNATURE,
+    QUOTED_ABOVE,
+    next_edition,
+    successor_label,
+    text_direction,
+)
 from workbench.files import atomic_write
 from workbench.pack import Pack, PackItem, PageImage
 from workbench.tasks import TaskState
@@ -155,7 +161,8 @@ def _picture(doc, image: PageImage) -> None:
 
 
 def _cover(doc, pack: Pack) -> None:
-    _para(doc, "Briefing pack", "Subtitle")
+    if pack.kicker():
+        _para(doc, pack.kicker(), "Subtitle")
     _para(doc, pack.title, "Title")
     if pack.committee.strip():
         _para(doc, pack.committee, "Subtitle")
@@ -188,7 +195,7 @@ def _item(doc, n: int, item: PackItem, images: list[PageImage]) -> None:
         summary.append(f"Status: {item.current_status.status} "
                        f"(as at {item.current_status.as_at})")
     if item.relation:
-        summary.append(f"Next edition: {item.relation}")
+        summary.append(next_edition(item))
     if item.tags:
         summary.append("Tags: " + ", ".join(item.tags))
     if summary:

@@ -13,10 +13,10 @@ import base64
 import unicodedata
 from html import escape
 
-from workbench.pack import Pack, PackItem, PageImage
+from workbench.pack import Pack, PackItem, PageImage, verdict_label
 
-__all__ = ["FONT_STACK", "PNG_SIGNATURE", "QUOTED_ABOVE", "pack_html", "successor_label",
-           "text_direction"]
+__all__ = ["FONT_STACK", "PNG_SIGNATURE", "QUOTED_ABOVE", "next_edition", "pack_html",
+           "successor_label", "text_direction"]
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 
@@ -141,6 +141,14 @@ def successor_label(item: PackItem) -> str:
             else "What the next edition says:")
 
 
+def next_edition(item: PackItem) -> str:
+    """ "Next edition: reversed" for a verdict; a proposal says so, as its lineage row does
+    ("Next edition: reversed (suggested, not yet confirmed)"): the summary line alone made a
+    proposal read as a verdict (qa12)."""
+    said = f"Next edition: {item.relation}"
+    return said + (f" ({verdict_label(False)})" if item.relation_confirmed is False else "")
+
+
 def _anchor(n: int) -> str:
     return f"item-{n}"
 
@@ -150,8 +158,10 @@ def _item_title(n: int, item: PackItem) -> str:
 
 
 def _cover(pack: Pack) -> list[str]:
-    out = ['<section class="cover">', '<p class="kicker">Briefing pack</p>',
-           f"<h1{_dir(pack.title)}>{_t(pack.title)}</h1>"]
+    out = ['<section class="cover">']
+    if pack.kicker():
+        out.append(f'<p class="kicker">{_t(pack.kicker())}</p>')
+    out.append(f"<h1{_dir(pack.title)}>{_t(pack.title)}</h1>")
     if pack.committee.strip():
         out.append(f'<p class="committee"{_dir(pack.committee)}>{_t(pack.committee)}</p>')
     out.append("<table><caption>About this pack</caption><tbody>")
@@ -300,7 +310,7 @@ def _item(n: int, item: PackItem, images: list[PageImage]) -> list[str]:
     if current:
         summary.append(f"Status: {current.status} (as at {current.as_at})")
     if item.relation:
-        summary.append(f"Next edition: {item.relation}")
+        summary.append(next_edition(item))
     if item.tags:
         summary.append("Tags: " + ", ".join(item.tags))
     if summary:

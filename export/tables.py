@@ -1,11 +1,12 @@
 """The data writers: the briefing pack as CSV (UTF-8 with BOM, for Excel) and XLSX (openpyxl).
 
-One row per item (a commitment and its link to the next edition) with the columns in
-``COLUMNS``; the XLSX adds a "Lineage" sheet (one row per edition step) and a "Colophon"
-sheet. Spreadsheet formula injection is neutralised: in CSV a text starting with ``=``, ``+``,
-``-``, ``@``, TAB or CR gets a leading apostrophe (``neutralise``); in XLSX every cell is
-written as a string with Excel's quote-prefix flag, so the value round-trips unchanged and is
-never evaluated. Emits nothing; progress goes to a ``TaskState``.
+One row per item (a commitment and its link to the next edition, the last column, "Confirmed",
+saying whether that is an officer's verdict or a proposal) with the columns in ``COLUMNS``; the
+XLSX adds a "Lineage" sheet (one row per edition step) and a "Colophon" sheet. Spreadsheet
+formula injection is neutralised: in CSV a text starting with ``=``, ``+``, ``-``, ``@``, TAB or
+CR gets a leading apostrophe (``neutralise``); in XLSX every cell is written as a string with
+Excel's quote-prefix flag, so the value round-trips unchanged and is never evaluated. Emits
+nothing; progress goes to a ``TaskState``.
 """
 
 from __future__ import annotations
@@ -36,6 +37,7 @@ __all__ = [
 COLUMNS = (
     "Key", "Heading", "Plan", "Section", "Printed page", "Text", "Relation", "Successor",
     "Status", "As at", "Rationale", "Notes", "Tags", "Annotator",
+    "Confirmed",  # added in round 12: last, so sheets that read columns by position still do
 )
 LINEAGE_COLUMNS = (
     "Key", "Step", "Plan", "Plan date", "Stage", "Relation", "Confirmed", "Text", "Section",
@@ -46,6 +48,9 @@ _WIDTHS = {"Key": 14, "Heading": 30, "Plan": 24, "Section": 26, "Printed page": 
            "Rationale": 40, "Notes": 40, "Tags": 16, "Annotator": 16, "Step": 6,
            "Plan date": 10, "Stage": 12, "Confirmed": 10}
 _RISKY_FIRST = ("=", "+", "-", "@", "\t", "\r")
+# "Confirmed" (qa12): whether the relation is an officer's verdict or only a proposal, as the
+# Lineage sheet says for each step (there beside "Relation"); empty when there is no relation
+_YES_NO: dict[bool | None, str] = {True: "yes", False: "no"}
 
 
 def neutralise(value: str) -> str:
@@ -77,6 +82,7 @@ def item_row(item: PackItem) -> list[str]:
         item.notes,
         "; ".join(item.tags),
         item.annotator,
+        _YES_NO.get(item.relation_confirmed, ""),
     ]
 
 
@@ -89,7 +95,7 @@ def _lineage_rows(pack: Pack) -> Iterator[list[str]]:
     for item in pack.items:
         for n, step in enumerate(item.lineage, start=1):
             yield [item.key, str(n), step.plan_title, step.plan_date, step.stage, step.relation,
-                   {True: "yes", False: "no"}.get(step.confirmed, ""), step.text,
+                   _YES_NO.get(step.confirmed, ""), step.text,
                    step.citation.section,
                    step.citation.page_label]
 

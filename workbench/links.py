@@ -20,7 +20,22 @@ from workbench.lineage import NO_TARGET_RELATIONS, RATIONALE_REQUIRED, RELATIONS
 from workbench.model import is_partial_iso_date
 from workbench.records import Change, Link, Ref, StatusAssessment, new_uuid
 
-__all__ = ["Links", "check_relation", "earlier_verdicts"]
+__all__ = ["Links", "check_relation", "earlier_verdicts", "is_verdict", "verdict_state"]
+
+
+def is_verdict(link: Link | None) -> bool:
+    """Whether ``link`` is an officer's verdict: confirmed, and not marked "unreviewed". A
+    proposal is no verdict, nor is a confirmed "unreviewed" (review, round 11). The one place
+    this rule is written: selection, packs, the preview and review coverage all ask it."""
+    return link is not None and link.state == "confirmed" and link.relation != "unreviewed"
+
+
+def verdict_state(link: Link | None) -> bool | None:
+    """True for a verdict (``is_verdict``), False for a proposal of a relation, None when there
+    is no link or it is marked "unreviewed" (no relation to confirm)."""
+    if link is None or link.relation == "unreviewed":
+        return None
+    return is_verdict(link)
 
 
 def earlier_verdicts(link: Link, labels: dict[str, str] | None = None,

@@ -23,8 +23,10 @@ from typing import Any, NamedTuple
 from workbench.errors import InvalidInput
 
 __all__ = [
+    "KICKER",
     "MANIFEST_FORMAT",
     "MANIFEST_SUFFIX",
+    "ONLY_WITH_VERDICT",
     "Citation",
     "Evidence",
     "LineageStep",
@@ -38,13 +40,20 @@ __all__ = [
     "manifest_of",
     "manifest_path_for",
     "quoted",
+    "quoted_query",
     "sanitise_text",
+    "verdict_label",
+    "without_list_mark",
 ]
 
 MANIFEST_FORMAT = 1
 MANIFEST_SUFFIX = ".pack.json"  # where manifests were written before they moved into the file
 REGENERATION_NOTE = ("The exact selection is stored inside this file (PDF and Word) and in the "
                      "library's record of exported packs, so “changes since” can compare with it.")
+
+KICKER = "Briefing pack"
+ONLY_WITH_VERDICT = ("Only items with a verdict confirmed by an officer; items with no verdict "
+                     "yet, or only a proposal, are left out")
 
 # --- text -----------------------------------------------------------------------------------
 
@@ -92,7 +101,9 @@ class PackSelection:
     """Which commitments go into a pack: the saved filter recorded in the colophon.
 
     Empty fields do not filter. ``basket`` holds the UUIDs (or keys) of hand-picked
-    commitments and annotations, in the order the officer picked them.
+    commitments and annotations, in the order the officer picked them. ``with_verdict`` keeps
+    only the items with an officer's confirmed verdict (into ``to_plan`` when given): a
+    plan-pair pack is otherwise mostly items that only "first appear" (fix11).
     """
 
     search: str = ""
@@ -103,6 +114,7 @@ class PackSelection:
     relation: str = ""
     status: str = ""
     basket: tuple[str, ...] = ()
+    with_verdict: bool = False
 
     def to_json(self) -> dict[str, Any]:
         """A JSON-ready dict with every field (stable keys, for manifests and colophons)."""
@@ -115,6 +127,7 @@ class PackSelection:
             "relation": self.relation,
             "status": self.status,
             "basket": list(self.basket),
+            "with_verdict": self.with_verdict,
         }
 
     @classmethod
@@ -133,6 +146,11 @@ class PackSelection:
                 if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
                     raise InvalidInput("The pack selection's basket must be a list of ids.")
                 values[f.name] = tuple(value)
+            elif f.name == "with_verdict":
+                if not isinstance(value, bool):
+                    raise InvalidInput("The pack selection's with_verdict must be true or "
+                                       "false.")
+                values[f.name] = value
             else:
                 if not isinstance(value, str):
                     raise InvalidInput(f"The pack selection's {f.name} must be text.")
@@ -141,7 +159,10 @@ class PackSelection:
 
     def key(self) -> str:
         """A short stable digest: two exports have "the same selection" when keys match."""
-        canonical = json.dumps(self.to_json(), sort_keys=True, ensure_ascii=False)
+        data = self.to_json()
+        if not self.with_verdict:  # added in round 12: selections without it keep their keys
+            del data["with_verdict"]
+        canonical = json.dumps(data, sort_keys=True, ensure_ascii=False)
         return hashlib.sha256(canonical.encode("utf-8")).hexdigest()[:16]
 
     def is_empty(self) -> bool:
@@ -153,7 +174,7 @@ class PackSelection:
         if self.saved_search:
             parts.append(f"saved search {quoted(self.saved_search)}")
         if self.search:
-            parts.append(f"search {quoted(self.search)}")
+            parts.append(f"search {quoted_query(self.search)}")
         if self.tag:
             parts.append(f"tag {quoted(self.tag)}")
         if self.from_plan or self.to_plan:
@@ -165,18 +186,36 @@ class PackSelection:
         if self.basket:
             n = len(self.basket)
             parts.append(f"basket of {n} hand-picked item{'s' if n != 1 else ''}")
+        if self.with_verdict:
+            parts.append("only items with a verdict")
         return "; ".join(parts) if parts else "all commitments in the library"
 
 
-_DOUBLE_QUOTES = "\"“”„"
+_DOUBLE_QUOTES = "\"“”„"  # the phrase marks a query may be typed or pasted with
 
 
-def quoted(text: str) -> str:
-    """``text`` inside one pair of curly quotes, however it was quoted itself: a search typed
-    as a phrase, ``"climate emergency"`` (or pasted as “climate emergency”), is shown as
-    “climate emergency”, not “"climate emergency"”; double quotes inside a longer query
-    (``"net zero" -2050``) become single ones, ‘net zero’, as a quotation inside a quotation."""
-    inner = text.strip()
+def quoted(name: str) -> str:
+    """A name (a tag, a saved search's name) inside curly quotes, exactly as it is spelt: a
+    name is not a query, so its own quote marks stay as they are (``6" pipes`` is shown
+    “6" pipes”, not “6‘ pipes”).
+
+    >>> quoted("Climate / Net zero")
+    '“Climate / Net zero”'
+    """
+    return "“" + name.strip() + "”"
+
+
+def quoted_query(query: str) -> str:
+    """A search inside one pair of curly quotes, however it was quoted itself: a phrase typed
+    as ``"climate emergency"`` (or pasted as “climate emergency” or „climate emergency“) is
+    shown “climate emergency”, not “"climate emergency"”; the phrase marks inside a longer
+    query become single quotes, a quotation inside a quotation, paired as the search pairs
+    them: in order, whatever their shape („net zero“ opens with „ and closes with “).
+
+    >>> quoted_query('„net zero“ -2050')
+    '“‘net zero’ -2050”'
+    """
+    inner = query.strip()
     if len(inner) >= 2 and inner[0] in _DOUBLE_QUOTES and inner[-1] in _DOUBLE_QUOTES \
             and not any(ch in _DOUBLE_QUOTES for ch in inner[1:-1]):
         inner = inner[1:-1].strip()
@@ -184,9 +223,8 @@ def quoted(text: str) -> str:
     out = []
     for ch in inner:
         if ch in _DOUBLE_QUOTES:
-            opening = ch in "“„" or (ch == '"' and not opened)
-            opened = opening
-            out.append("‘" if opening else "’")
+            opened = not opened
+            out.append("‘" if opened else "’")
         else:
             out.append(ch)
     return "“" + "".join(out) + "”"
@@ -230,9 +268,14 @@ class LineageStep:
 
     def verdict(self) -> str:
         """What a reader is told of the step's verdict; "" when there is none to tell."""
-        if self.confirmed is None:
-            return ""
-        return "✓ confirmed" if self.confirmed else "suggested, not yet confirmed"
+        return verdict_label(self.confirmed)
+
+
+def verdict_label(confirmed: bool | None) -> str:
+    """How a pack marks a verdict: confirmed, a suggestion, or "" for none."""
+    if confirmed is None:
+        return ""
+    return "✓ confirmed" if confirmed else "suggested, not yet confirmed"
 
 
 @dataclass(frozen=True, slots=True)
@@ -286,6 +329,11 @@ class PackItem:
     annotator: str = ""
     relation: str = ""  # relation to the successor edition, "" if none
     successor: str = ""  # the successor edition's wording, "" if none
+    # Whether the link shown (``relation``) is an officer's confirmed verdict (True) or only a
+    # proposal (False); None when there is none ("unreviewed" is none). Set from that one link
+    # by the builder: the lineage may hold other steps with the same relation (review, r12).
+    # Not in ``content_hash``, so manifests written before it still compare.
+    relation_confirmed: bool | None = None
 
     @property
     def current_status(self) -> StatusEntry | None:
@@ -299,7 +347,9 @@ class PackItem:
 
     def content_hash(self) -> str:
         """A digest of everything the pack shows about this item (for "changes since")."""
-        canonical = json.dumps(_plain(self), sort_keys=True, ensure_ascii=False)
+        shown = _plain(self)
+        del shown["relation_confirmed"]  # added later; see the field
+        canonical = json.dumps(shown, sort_keys=True, ensure_ascii=False)
         return hashlib.sha256(canonical.encode("utf-8", "surrogatepass")).hexdigest()
 
     def sanitised(self) -> PackItem:
@@ -336,6 +386,7 @@ class PackItem:
             annotator=s(self.annotator),
             relation=s(self.relation),
             successor=s(self.successor),
+            relation_confirmed=self.relation_confirmed,
         )
 
 
@@ -344,6 +395,12 @@ _LIST_MARK = re.compile(r"^\s*(?:\d+[.)]|[-•–])\s+")  # "3. ", "- ": numberi
 
 def _words(text: str) -> str:
     return " ".join(text.split()).casefold()
+
+
+def without_list_mark(text: str) -> str:
+    """``text`` without the list numbering or bullet it starts with ("3. ", "• "), as a pack
+    numbers its items itself."""
+    return _LIST_MARK.sub("", text, count=1)
 
 
 def item_heading(text: str) -> str:
@@ -416,6 +473,7 @@ class Pack:
                 relation=s(self.selection.relation),
                 status=s(self.selection.status),
                 basket=_clean_tuple(self.selection.basket),
+                with_verdict=bool(self.selection.with_verdict),
             ),
             library_revision=int(self.library_revision),
             app_version=s(self.app_version),
@@ -432,12 +490,20 @@ class Pack:
             selection_text=s(self.selection_text),
         )
 
+    def kicker(self) -> str:
+        """The line over the title on the cover: "Briefing pack", unless the title already
+        begins with those words (the default title does), so the cover does not say it twice;
+        the title itself stays whole, as the file's metadata title."""
+        return "" if self.title.strip().casefold().startswith(KICKER.casefold()) else KICKER
+
     def cover_rows(self) -> list[tuple[str, str]]:
         """The cover's facts as (label, value), for every writer. A fact nobody gave (no
-        author, no committee) is left out, not printed as an empty row."""
-        rows = [("Committee", self.committee), ("Date", self.date),
+        author) is left out, not printed as an empty row. The committee is not a row: every
+        writer prints it under the title (qa12: the cover said it twice)."""
+        rows = [("Date", self.date),
                 ("Prepared by", self.author), ("Facts as at", self.as_at),
                 ("Commitments covered", str(len(self.items))),
+                ("Items included", ONLY_WITH_VERDICT if self.selection.with_verdict else ""),
                 ("Verdicts on the next edition", self.verdict_counts())]
         return [(label, value) for label, value in rows if value.strip()]
 
@@ -453,10 +519,10 @@ class Pack:
         counts: dict[str, int] = {}
         proposed = none = 0
         for item in self.items:
-            if not item.relation or item.relation == "unreviewed":
+            confirmed = item.relation_confirmed
+            if confirmed is None:
                 none += 1
-            elif any(step.confirmed is True and step.relation == item.relation
-                     for step in item.lineage):
+            elif confirmed:
                 counts[item.relation] = counts.get(item.relation, 0) + 1
             else:
                 proposed += 1

@@ -19,6 +19,7 @@ from collections.abc import Iterable, Sequence
 
 from workbench.files import app_version
 from workbench.lineage import RELATIONS, STATUSES
+from workbench.links import verdict_state
 from workbench.pack import (
     Citation,
     Evidence,
@@ -29,6 +30,8 @@ from workbench.pack import (
     StatusEntry,
     item_heading,
     quoted,
+    quoted_query,
+    verdict_label,
 )
 from workbench.pack_select import PackLibrary, SearchFn, Selected, code_of, select_in
 from workbench.ports import Store
@@ -36,7 +39,7 @@ from workbench.records import Annotation, EffectiveCommitment, Link, Ref
 from workbench.review import Records
 from workbench.tasks import TaskState
 
-__all__ = ["FIRST_APPEARS", "NO_SUCCESSOR", "build_pack", "describe_selection"]
+__all__ = ["FIRST_APPEARS", "NO_SUCCESSOR", "build_pack", "describe_selection", "verdict_words"]
 
 FIRST_APPEARS = "first appears"
 NO_SUCCESSOR = "No successor passage in this edition."
@@ -113,6 +116,16 @@ def _lineage(lib: PackLibrary, c: EffectiveCommitment, linked: set[str],
     return tuple(step for _, step in rows) or (own,)
 
 
+def verdict_words(link: Link | None) -> str:
+    """An item's verdict on the next edition in the pack's words, for a one-line list (the
+    export preview): "next edition: reversed, ✓ confirmed", "next edition: reversed,
+    suggested, not yet confirmed"; "" for no link, or one marked "unreviewed"."""
+    confirmed = verdict_state(link)
+    if link is None or confirmed is None:
+        return ""
+    return f"next edition: {_relation_label(link.relation)}, {verdict_label(confirmed)}"
+
+
 def _names(*groups: Iterable[str]) -> str:
     seen: dict[str, None] = {}
     for group in groups:
@@ -145,8 +158,7 @@ def _commitment_item(lib: PackLibrary, c: EffectiveCommitment, to_plan: str,
     annotations = lib.annotations_on(c.key)
     statuses = lib.statuses(c.key)
     links = lib.links_from(c.key, to_plan) if c.key in linked else []
-    primary = next((link for link in links if link.state == "confirmed"),
-                   links[0] if links else None)
+    primary = lib.verdict(c.key, to_plan) if links else None
     texts: list[str] = []
     printed = {c.key}
     for ref in primary.targets if primary is not None else ():
@@ -179,6 +191,7 @@ def _commitment_item(lib: PackLibrary, c: EffectiveCommitment, to_plan: str,
                          (link.confirmed_by or link.created_by for link in links)),
         relation=_relation_label(primary.relation) if primary is not None else "",
         successor="\n\n".join(texts),
+        relation_confirmed=verdict_state(primary),
     )
 
 
@@ -263,6 +276,11 @@ def build_pack(
     )
 
 
+def _label(value: str, vocabulary: dict[str, str]) -> str:
+    code = code_of(value, vocabulary)
+    return vocabulary.get(code, value) if code else value
+
+
 def describe_selection(selection: PackSelection, titles: dict[str, str]) -> str:
     """The selection in words a clerk can read and repeat, with plan titles and labels:
     "Commitments of Our County Plan whose link into The Council Plan 2025-2028 is
@@ -270,39 +288,50 @@ def describe_selection(selection: PackSelection, titles: dict[str, str]) -> str:
     def title(slug: str) -> str:
         return titles.get(slug, slug)
 
-    def label(value: str, vocabulary: dict[str, str]) -> str:
-        code = code_of(value, vocabulary)
-        return vocabulary.get(code, value) if code else value
-
     if selection.basket and not (selection.from_plan or selection.to_plan or selection.tag
                                  or selection.search or selection.relation or selection.status):
         n = len(selection.basket)
+        if selection.with_verdict:  # not "The 5 … with a confirmed verdict": not all 5 have
+            return f"The hand-picked items of the basket ({n}) that have a confirmed verdict"
         return f"The {n} hand-picked item{'s' if n != 1 else ''} of the basket"
     text = "Commitments"
+    verdict_said = False
     if selection.from_plan:
         text += f" of {title(selection.from_plan)}"
     if selection.relation:
         into = f" into {title(selection.to_plan)}" if selection.to_plan else ""
-        text += f" whose link{into} is “{label(selection.relation, RELATIONS)}”"
+        text += f" whose link{into} is “{_label(selection.relation, RELATIONS)}”"
+    elif selection.to_plan and selection.with_verdict:
+        text += f" with a confirmed verdict on {title(selection.to_plan)}"
+        verdict_said = True
     elif selection.to_plan:
         text += (f" and their links into {title(selection.to_plan)}" if selection.from_plan
                  else f" linked into {title(selection.to_plan)}")
     if not (selection.from_plan or selection.to_plan or selection.relation):
         text += " of every plan in the library"
+    clauses = _clauses(selection, verdict=selection.with_verdict and not verdict_said)
+    if clauses:
+        text += ", " + ", ".join(clauses[:-1]) + (" and " if len(clauses) > 1 else "") + \
+            clauses[-1]
+    return text
+
+
+def _clauses(selection: PackSelection, *, verdict: bool) -> list[str]:
+    """The narrowing clauses of ``describe_selection`` (status, tag, search, basket, and the
+    verdict when ``verdict``), in that order."""
     clauses = []
     if selection.status:
-        clauses.append(f"whose current delivery status is “{label(selection.status, STATUSES)}”")
+        clauses.append(f"whose current delivery status is “{_label(selection.status, STATUSES)}”")
     if selection.tag:
         clauses.append(f"tagged {quoted(selection.tag)} (or a tag under it)")
     if selection.search:
-        found = f"found by the search {quoted(selection.search)}"
+        found = f"found by the search {quoted_query(selection.search)}"
         if selection.saved_search:
             found += f" (the saved search {quoted(selection.saved_search)})"
         clauses.append(found)
     if selection.basket:
         n = len(selection.basket)
         clauses.append(f"among {n} hand-picked item{'s' if n != 1 else ''}")
-    if clauses:
-        text += ", " + ", ".join(clauses[:-1]) + (" and " if len(clauses) > 1 else "") + \
-            clauses[-1]
-    return text
+    if verdict:
+        clauses.append("with a confirmed verdict")
+    return clauses

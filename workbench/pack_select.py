@@ -18,6 +18,8 @@ Selection semantics (every criterion given must hold: they combine with AND):
   and for a query with quoted phrases only those of them whose own text holds every phrase
   (the search itself matches a quoted phrase only in a passage's own text).
 * ``basket``: exactly these items (stable item keys, commitment keys or annotation uuids).
+* ``with_verdict``: only commitments with a confirmed link (an officer's verdict, not
+  "unreviewed"), into ``to_plan`` if given; annotation items have no verdict and go.
 
 Item keys are **stable across re-import**: ``commitment:<plan slug>:<digest of the normalised
 wording>`` (``~2``, ``~3`` for repeated wordings in one plan) and ``annotation:<uuid>``; never
@@ -38,6 +40,7 @@ from dataclasses import dataclass
 
 from workbench.errors import InvalidInput, NotFound
 from workbench.lineage import RELATIONS, STATUSES
+from workbench.links import is_verdict
 from workbench.model import Kind, Plan, SearchHit, Section
 from workbench.pack import Citation, PackSelection
 from workbench.ports import Store
@@ -113,6 +116,7 @@ class PackLibrary:
         self._annotations: list[Annotation] | None = None
         self._statuses: dict[str, list[StatusAssessment]] | None = None
         self._links: list[Link] | None = None
+        self._links_by_key: dict[str, list[Link]] = {}  # source commitment key -> its links
 
     def _plan_sort_key(self, slug: str) -> tuple[str, str, int]:
         meta = self.plans[slug].meta
@@ -211,16 +215,43 @@ class PackLibrary:
         return self._statuses.get(key, [])
 
     def links(self) -> list[Link]:
+        """The live links from the library's plans; also indexes them by source commitment
+        once (``key_of`` binds a passage by reading its plan: per row it took seconds on a
+        library, on the database thread; review, round 12)."""
         if self._links is None:
-            self._links = [link for link in self.records.links()
-                           if link.state != "rejected" and link.source.plan in self.plans]
+            links = [link for link in self.records.links()
+                     if link.state != "rejected" and link.source.plan in self.plans]
+            by_key: dict[str, list[Link]] = {}
+            for link in links:
+                key = self.records.key_of(link.source)
+                if key:
+                    by_key.setdefault(key, []).append(link)
+            for found in by_key.values():
+                found.sort(key=lambda link: (self.rank(link.to_plan), link.created_at))
+            self._links, self._links_by_key = links, by_key
         return self._links
 
     def links_from(self, key: str, to_plan: str = "") -> list[Link]:
-        out = [link for link in self.links()
-               if self.records.key_of(link.source) == key
-               and (not to_plan or link.to_plan == to_plan)]
-        return sorted(out, key=lambda link: (self.rank(link.to_plan), link.created_at))
+        """The commitment's links (into ``to_plan`` if given), the nearest later plan first."""
+        self.links()
+        return [link for link in self._links_by_key.get(key, ())
+                if not to_plan or link.to_plan == to_plan]
+
+    def verdict(self, key: str, to_plan: str = "") -> Link | None:
+        """The link a pack shows as the item's relation to the next edition: the first verdict
+        (``is_verdict``; into ``to_plan`` if given), else the first confirmed link (marked
+        "unreviewed"), else the first proposal; None when none."""
+        links = self.links_from(key, to_plan)
+        return next((link for link in links if is_verdict(link)),
+                    next((link for link in links if link.state == "confirmed"),
+                         links[0] if links else None))
+
+    def has_verdict(self, key: str, to_plan: str = "", *, relation: str = "") -> bool:
+        """Whether an officer confirmed a verdict on the commitment (into ``to_plan`` if
+        given; of ``relation``, a code, if given: the one link must satisfy both, review r12);
+        a proposal, or a link marked "unreviewed", is no verdict."""
+        return any(is_verdict(link) and (not relation or link.relation == relation)
+                   for link in self.links_from(key, to_plan))
 
     def linked_keys(self) -> set[str]:
         keys: set[str] = set()
@@ -332,6 +363,9 @@ def select_in(lib: PackLibrary, selection: PackSelection, search: SearchFn | Non
     if selection.basket:
         items = _in_basket(lib, items, selection, plans,
                            only=bool(selection.tag or relation or status or selection.search))
+    if selection.with_verdict:
+        items = [s for s in items if s.commitment is not None
+                 and lib.has_verdict(s.commitment.key, selection.to_plan, relation=relation)]
     return _ordered(lib, items)
 
 

@@ -15,7 +15,7 @@ from workbench.corrections import Corrections
 from workbench.effective import EffectiveCommitments
 from workbench.errors import InvalidInput
 from workbench.lineage import Suggester, Suggestion
-from workbench.links import Links
+from workbench.links import Links, is_verdict
 from workbench.matching.passages import passage_key
 from workbench.plan_index import PlanIndex
 from workbench.records import Change, EffectiveCommitment, Link
@@ -51,8 +51,18 @@ class Coverage:
     confirmed: int
     proposed: int
     unreviewed: tuple[str, ...]  # keys with no confirmed verdict, in reading order
-    no_successor: tuple[str, ...]  # keys whose confirmed verdict has no successor passage
+    # keys with no successor passage: those whose verdicts all name none ("dropped"), AND the
+    # unreviewed ones no link names a successor for (kept as it was for --json readers; the
+    # verdicts alone are ``confirmed_no_successor``)
+    no_successor: tuple[str, ...]
     by_relation: dict[str, int]
+
+    @property
+    def confirmed_no_successor(self) -> tuple[str, ...]:
+        """Keys (in reading order) whose confirmed verdicts name no successor passage: an
+        officer ruled it has none, not merely that nobody has reviewed it yet."""
+        unreviewed = set(self.unreviewed)
+        return tuple(k for k in self.no_successor if k not in unreviewed)
 
     def summary(self) -> str:
         return (
@@ -176,8 +186,7 @@ class ReviewQueue:
         by_relation: dict[str, int] = {}
         for c in commitments:
             links = verdicts.get(c.key, [])
-            sure = [link for link in links if link.state == "confirmed"
-                    and link.relation != "unreviewed"]
+            sure = [link for link in links if is_verdict(link)]
             if sure:
                 confirmed += 1
                 for link in sure:
@@ -261,9 +270,8 @@ class ReviewQueue:
             current = commitments[0]
         sugg = self.suggestion_for(current, to_plan) if current is not None else None
         verdict_link = self.verdict(from_plan, to_plan, current.key) if current else None
-        unreviewed = set(cov.unreviewed)
-        done_without = [c for c in commitments
-                        if c.key in set(cov.no_successor) and c.key not in unreviewed]
+        ruled_out = set(cov.confirmed_no_successor)
+        done_without = [c for c in commitments if c.key in ruled_out]
         return ReviewState(from_plan, to_plan, cov, current, sugg, verdict_link,
                            keys.index(current.key) if current else -1, len(commitments),
                            tuple(done_without))

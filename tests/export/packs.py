@@ -102,6 +102,7 @@ def net_zero_item() -> PackItem:
         annotator="A. Clerk",
         relation="reversed",
         successor=RK_SCRAP,
+        relation_confirmed=True,
     )
 
 
@@ -128,6 +129,7 @@ def emergency_item() -> PackItem:
         annotator="B. Officer",
         relation="reversed",
         successor=RK_RESCIND,
+        relation_confirmed=False,
     )
 
 

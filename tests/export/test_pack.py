@@ -19,6 +19,7 @@ from workbench.pack import (
     diff_packs,
     manifest_of,
     quoted,
+    quoted_query,
     sanitise_text,
 )
 from workbench.pack_builder import describe_selection
@@ -81,12 +82,25 @@ def test_selection_json_round_trip_and_description():
     ("climate emergency", "“climate emergency”"),
     ('"net zero" -2050', "“‘net zero’ -2050”"),
     ('"a" OR "b"', "“‘a’ OR ‘b’”"),
+    ("„Klimanotstand“", "“Klimanotstand”"),
+    ("„net zero“ -2050", "“‘net zero’ -2050”"),  # „ opens and “ closes (qa12: ‘net zero‘)
+    ("„a“ OR „b“", "“‘a’ OR ‘b’”"),
 ])
 def test_a_search_is_quoted_once_whatever_its_own_quotes(query, shown):
-    assert quoted(query) == shown
+    assert quoted_query(query) == shown
     assert PackSelection(search=query).describe() == f"search {shown}"
     words = describe_selection(PackSelection(search=query), {})
     assert words.endswith(f"found by the search {shown}"), words
+
+
+@pytest.mark.parametrize("name", ['6" pipes', '"Quick wins"', "„Klima“", "Climate / Net zero"])
+def test_a_tag_or_saved_search_name_is_quoted_as_it_is_spelt(name):
+    """qa12: a name is not a query; its quote marks are part of it, never phrase marks."""
+    assert quoted(name) == f"“{name}”"
+    words = describe_selection(PackSelection(tag=name, search="roads", saved_search=name), {})
+    assert f"tagged “{name}” (or a tag under it)" in words, words
+    assert words.endswith(f"(the saved search “{name}”)"), words
+    assert PackSelection(tag=name).describe() == f"tag “{name}”"
 
 
 def test_a_pack_about_a_later_plan_counts_its_verdicts_on_the_cover(tmp_path):
@@ -107,7 +121,8 @@ def test_a_pack_about_a_later_plan_counts_its_verdicts_on_the_cover(tmp_path):
     unreviewed = dataclasses.replace(pack, items=pack.items[2:])
     assert dict(unreviewed.cover_rows())["Verdicts on the next edition"] == \
         "1 with no verdict yet"
-    marked = dataclasses.replace(pack.items[0], relation="unreviewed")  # review, round 11
+    # review, round 11; the builder sets relation_confirmed from the link shown (review, r12)
+    marked = dataclasses.replace(pack.items[0], relation="unreviewed", relation_confirmed=None)
     assert dataclasses.replace(pack, items=(marked,)).verdict_counts() == \
         "1 with no verdict yet"
 

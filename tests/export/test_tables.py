@@ -20,6 +20,17 @@ def _read_csv(path):
         return list(csv.reader(f))
 
 
+def test_a_new_column_goes_last_so_columns_read_by_position_keep_their_place():
+    """Review, round 12: "Confirmed" went in after "Relation", moving Successor … Annotator
+    one place right in every CSV and XLSX; a clerk's sheet reading column H got "yes"."""
+    before = ("Key", "Heading", "Plan", "Section", "Printed page", "Text", "Relation",
+              "Successor", "Status", "As at", "Rationale", "Notes", "Tags", "Annotator")
+    assert COLUMNS[:len(before)] == before and COLUMNS[len(before):] == ("Confirmed",)
+    row = pack_rows(packs.sample_pack())[0]
+    assert row[COLUMNS.index("Successor")] == packs.sample_pack().items[0].successor
+    assert row[-1] == "yes"
+
+
 @pytest.mark.parametrize("make", [packs.sample_pack, packs.multiscript_pack, packs.hostile_pack])
 def test_csv_round_trips_every_row(tmp_path, make):
     pack = make()

@@ -34,3 +34,21 @@ def add_plan(store, slug: str, published: str, outline: Outline, *, replaces: st
     meta = PlanMeta(title=slug.replace("-", " ").title(), published=published, stage=stage)
     return store.add_document(slug=slug, meta=meta, extraction=ex, file_name=f"{slug}.pdf",
                               stored_path=f"files/{ex.sha256}.pdf", replaces=replaces)
+
+
+# Two small plans several tests (qa12's packs, lineage and coverage) record verdicts on.
+ROADS_OLD, ROADS_NEW = "roads-2024", "roads-2026"
+FIX = "We will fix every pothole within 28 days."
+RESURFACE = "We will resurface 250 miles of road by 2027."
+BUSES = "We will keep every rural bus route running."
+LIGHTS = "We will switch every street light to LED by 2026."
+FIX_NEW = "We will fix every pothole within 21 days."
+RESURFACE_NEW = "We will no longer resurface roads on a mileage target."
+
+
+def add_roads_pair(store) -> None:
+    """``ROADS_OLD`` (FIX and RESURFACE under "Roads", BUSES, LIGHTS) and ``ROADS_NEW``
+    (FIX_NEW and RESURFACE_NEW under "Highways"), with no link between them."""
+    add_plan(store, ROADS_OLD, "2024", [("Roads", [FIX, RESURFACE]), ("Transport", [BUSES]),
+                                        ("Lighting", [LIGHTS])])
+    add_plan(store, ROADS_NEW, "2026", [("Highways", [FIX_NEW, RESURFACE_NEW])])

@@ -71,7 +71,8 @@ def test_preview_follows_the_selection(dialog, qtbot, library):
     assert dialog.count_label.text() == f"{count} items in the pack"
     show(dialog, qtbot, PackSelection(relation="reversed", to_plan=R))
     assert [r.heading[:len(PATHWAYS)] for r in dialog.rows] == [PATHWAYS]
-    assert dialog.preview.item(0).text().endswith("Framing Kent's Future · p. 19")
+    assert dialog.preview.item(0).text().endswith(
+        "Framing Kent's Future · p. 19 · next edition: reversed, ✓ confirmed")  # qa12
     show(dialog, qtbot, PackSelection(status="delivered"))
     assert dialog.rows == [] and "No items" in dialog.count_label.text()
 
@@ -97,6 +98,24 @@ def test_export_writes_the_file_and_offers_the_folder(dialog, qtbot, tmp_path, l
     with qtbot.waitSignal(dialog.exported, timeout=30000):
         dialog.export_button.click()
     dialog.result_box.close()
+
+
+def test_an_export_is_remembered_under_the_selection_it_wrote(dialog, qtbot, tmp_path,
+                                                              settings):
+    """Review, round 12: the finished export was recorded under the dialog's selection at
+    that moment; changed while the export ran, "changes since" then found the wrong pack."""
+    written = PackSelection(relation="reversed", to_plan=R)
+    show(dialog, qtbot, written)
+    dialog.format_combo.setCurrentIndex(dialog.format_combo.findData("csv"))
+    out = tmp_path / "reversals.csv"
+    dialog.path_edit.setText(str(out))
+    later = PackSelection(status="delivered")
+    with qtbot.waitSignal(dialog.exported, timeout=30000):
+        dialog.export_button.click()
+        dialog.set_selection(later)  # the clerk moves on while it runs
+    dialog.result_box.close()
+    assert settings.value(f"export/last/{written.key()}") == str(out)
+    assert not settings.value(f"export/last/{later.key()}")
 
 
 @pytest.mark.threads  # cancels a job while it runs

@@ -136,3 +136,19 @@ def test_thread_model_columns_are_plans(qtmodeltester):
     model.set_thread(None, [], {})
     qtmodeltester.check(model)
     assert model.columnCount() == 0
+
+
+def test_a_proposal_says_who_proposed_it():
+    """qa12: a link a person recorded without confirming (`workbench link` without --confirm)
+    read "Proposed by the machine; not confirmed" in the lineage panel; only a proposal the
+    engine scored and explained is the machine's."""
+    from ui.models.thread import verdict_lines
+
+    src = Ref("a", anchor("We will open a lido."))
+    by_person = Link("l1", src, "b", "reversed", (Ref("b", anchor("No lido.")),),
+                     rationale="Closed.", created_by="clerk", created_at="2026-05-01T10:00:00")
+    lines = verdict_lines(by_person, "Reversed")
+    assert lines[1] == "Proposed by clerk on 2026-05-01; not confirmed", lines
+    by_engine = Link("l2", src, "b", "reversed", (Ref("b", anchor("No lido.")),),
+                     confidence=0.61, reasons=("reversal cue in the later text: 'no'",))
+    assert verdict_lines(by_engine, "Reversed")[1] == "Proposed by the machine; not confirmed"

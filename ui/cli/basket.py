@@ -25,7 +25,10 @@ def add_commands(sub: argparse._SubParsersAction, common: argparse.ArgumentParse
                        help="hand-pick commitments and annotations for a briefing pack",
                        description="The basket lives in the library folder (basket.json). "
                                    "`workbench export --basket` uses it.")
-    p.add_argument("action", choices=("add", "remove", "list", "clear"))
+    # alone, `workbench basket` lists it, as `workbench searches` does (qa12: it was a usage
+    # error naming "action, KEY")
+    p.add_argument("action", nargs="?", default="list", choices=("add", "remove", "list", "clear"),
+                   help="what to do (default: list)")
     p.add_argument("keys", nargs="*", metavar="KEY",
                    help="a commitment id (as `workbench show` prints it, or m:<uuid>), an "
                         "annotation uuid, or a pack item key")

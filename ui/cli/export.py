@@ -46,7 +46,8 @@ def add_commands(sub: argparse._SubParsersAction, common: argparse.ArgumentParse
                     "plan (alone: the commitments linked into it); --relation R: items whose "
                     "link has relation R; --status S: items whose current status is S; --tag T: "
                     "items tagged T or a tag under it; --search Q: commitments the search finds; "
-                    "--basket: the hand-picked items (`workbench basket`).",
+                    "--basket: the hand-picked items (`workbench basket`); --with-verdict: only "
+                    "items with a confirmed verdict (into --to PLAN if given).",
     )
     p.add_argument("--format", dest="fmt", choices=FORMATS,
                    help="output format (default: from the file name's suffix)")
@@ -70,6 +71,9 @@ def add_commands(sub: argparse._SubParsersAction, common: argparse.ArgumentParse
                    metavar="KEY",
                    help="hand-picked items: a commitment id, annotation uuid or item key "
                         "(repeatable); with no KEY, the library's basket")
+    p.add_argument("--with-verdict", dest="with_verdict", action="store_true",
+                   help="only items with a verdict an officer confirmed (into --to PLAN if "
+                        "given); leaves out items with no verdict or only a proposal")
     p.add_argument("--title", default="", help="title on the cover")
     p.add_argument("--committee", default="", help="committee the pack is for")
     p.add_argument("--author", default="", help="who prepared the pack")
@@ -92,6 +96,7 @@ def selection_from_args(args: argparse.Namespace, basket: Sequence[str] = ()) ->
         relation=args.relation.strip(),
         status=args.status.strip(),
         basket=tuple(basket),
+        with_verdict=bool(getattr(args, "with_verdict", False)),
     )
 
 
@@ -156,6 +161,9 @@ def cmd_export(wb: Workbench, args: argparse.Namespace) -> int:
         sys.stdout.write("\n")
     else:
         sys.stdout.write(f"Wrote {result.items} item(s) to {result.path} ({result.fmt}).\n")
+        if not result.items:  # qa12: an empty pack was written without a word
+            sys.stderr.write("No item matches this selection: the pack holds only its cover "
+                             "and colophon.\n")
         for line in changes or ():
             sys.stdout.write(f"  {line}\n")
     return EXIT_OK

@@ -183,6 +183,16 @@ def cmd_show(wb: Workbench, args: argparse.Namespace) -> int:
             "commitments": [_commitment_json(c) for c in own],
         }
         text = f"{' › '.join(s.path)}  (p. {s.label_start}–{s.label_end})\n\n{s.text}"
+        under = [c for c in sections if c.level == s.level + 1
+                 and tuple(c.path[:len(s.path)]) == tuple(s.path)]
+        if not s.text.strip() and under:  # a heading whose text is all in its subsections
+            text += "No text of its own; its subsections:\n" + "\n".join(
+                f"  {c.id:6} {c.heading}  p. {c.label_start}" for c in under)
+        if own:  # the ids link, status, lineage and basket take (qa12: only --json had them)
+            text += f"\n\nCommitments ({len(own)}):\n" + "\n".join(
+                f"  [{d['id']}] p. {d['page_label']}"
+                + (f" ({d['kind']})" if d["kind"] != "commitment" else "")
+                + f": {_line(d['text'])}" for d in data["commitments"])
         emit(args, data, text)
         return EXIT_OK
     data = plan_json(plan)
@@ -190,9 +200,16 @@ def cmd_show(wb: Workbench, args: argparse.Namespace) -> int:
     data["commitments"] = [_commitment_json(c) for c in commitments]
     lines = [f"{plan.meta.title} ({plan.slug})", f"{plan.pages} pages", "", "Sections:"]
     lines += [f"  {s.id:6} {'  ' * (s.level - 1)}{s.heading}  p. {s.label_start}" for s in sections]
-    lines += ["", f"Commitments: {len(commitments)}"]
+    lines += ["", f"Commitments: {len(commitments)} (`show {plan.slug} --section ID` lists "
+                  "a section's, with their ids)"]
     emit(args, data, "\n".join(lines))
     return EXIT_OK
+
+
+def _line(text: str, width: int = 100) -> str:
+    """``text`` on one line, cut at ``width`` characters with "…"."""
+    flat = " ".join(text.split())
+    return flat if len(flat) <= width else flat[:width - 1].rstrip() + "…"
 
 
 def _section_json(s: Any) -> dict[str, Any]:

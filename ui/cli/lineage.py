@@ -311,10 +311,20 @@ def thread_json(r: Records, thread: Thread) -> dict[str, Any]:
             "stage": n.stage, "not_adopted": n.not_adopted, "id": cid(n.key), "text": n.text,
             "page_label": n.page_label,
             "relation": incoming["relation"] if incoming else None,
+            "state": incoming["state"] if incoming else None,
             "status": ({"status": n.status.status, "as_at": n.status.as_at,
                         "rationale": n.status.rationale} if n.status else None),
         })
     return {"commitment": cid(thread.origin), "steps": steps, "links": links}
+
+
+def _arrow(relation: str, state: str | None) -> str:
+    """``--reversed--> `` for a confirmed verdict; a recorded proposal is marked as the
+    engine's own proposal is, ``?-reversed-> (proposed, not confirmed) `` (qa12: both read
+    the same, so a proposal passed for a verdict)."""
+    if state == "proposed":
+        return f"?-{relation}-> (proposed, not confirmed) "
+    return f"--{relation}--> "
 
 
 def cmd_lineage(wb: Workbench, args: argparse.Namespace) -> int:
@@ -328,13 +338,14 @@ def cmd_lineage(wb: Workbench, args: argparse.Namespace) -> int:
     lines = []
     for s in data["steps"]:
         flag = " (draft, never adopted)" if s["not_adopted"] else ""
-        rel = f"--{s['relation']}--> " if s["relation"] else ""
+        rel = _arrow(s["relation"], s["state"]) if s["relation"] else ""
         status = f" [{s['status']['status']} as at {s['status']['as_at']}]" if s["status"] else ""
         lines.append(f"{rel}{s['plan_title']}{flag} p. {s['page_label']} [{s['id']}]{status}\n"
                      f"    {s['text']}")
     for edge, link in zip(thread.edges, data["links"], strict=True):
         if not link["to"]:
-            lines.append(f"--{link['relation']}--> (no successor in {link['to_plan']})")
+            lines.append(f"{_arrow(link['relation'], link['state'])}"
+                         f"(no successor in {link['to_plan']})")
         lines.extend(f"    earlier verdict on {link['from']} → {link['to_plan']}: {line}"
                      for line in earlier_verdicts(edge.link, r.relation_labels))
     if proposal is not None:
@@ -352,6 +363,7 @@ def coverage_json(cov: Coverage) -> dict[str, Any]:
             "confirmed": cov.confirmed, "proposed": cov.proposed,
             "unreviewed": [cid(k) for k in cov.unreviewed],
             "no_successor": [cid(k) for k in cov.no_successor],
+            "no_successor_confirmed": [cid(k) for k in cov.confirmed_no_successor],
             "by_relation": cov.by_relation, "summary": cov.summary()}
 
 
@@ -359,7 +371,18 @@ def cmd_coverage(wb: Workbench, args: argparse.Namespace) -> int:
     r = _recs(wb, args)
     cov = r.coverage(args.from_plan, args.to_plan)
     data = coverage_json(cov)
-    text = cov.summary() + f"\n{len(cov.no_successor)} with no successor passage."
+    # only the verdicts (qa12: "305 with no successor passage" when one verdict said so and
+    # 304 commitments were simply not reviewed yet); --json says the same as
+    # ``no_successor_confirmed`` (``no_successor`` keeps its older meaning)
+    ruled_out = len(cov.confirmed_no_successor)
+    text = cov.summary() + (f" ({cov.proposed} of them with a proposal)" if cov.proposed
+                            else "")
+    if cov.by_relation:
+        text += "\nConfirmed verdicts: " + ", ".join(
+            f"{n} {r.relation_labels.get(code, code).casefold()}"
+            for code, n in sorted(cov.by_relation.items(), key=lambda kv: (-kv[1], kv[0])))
+    text += f"\n{ruled_out} confirmed verdict{'s' if ruled_out != 1 else ''} with no " \
+            "successor passage."
     emit(args, data, text)
     return 0
 

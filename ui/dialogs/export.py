@@ -1,13 +1,13 @@
 """The Export dialog: choose what goes in a briefing pack, preview it, write it.
 
 Selection controls (plan pair, relation, delivery status, tag, search text or a saved search,
-"only the basket") feed a ``PackSelection``; a live preview of the items it picks is rebuilt on
-the DB executor 300 ms after the last change (the previous preview job is discarded: only the
-latest matters). Format, output file, cover fields (title, committee, author, as-at), "changes
-since the last pack" and "include page images" complete the request. Export runs as a
-``TaskRunner`` job: its progress dialog (with Cancel) appears after ~600 ms; a cancelled or
-failed export leaves no file (the writers replace files atomically). Success shows a message
-with "Open folder".
+"only the basket", "only items with a verdict") feed a ``PackSelection``; a live preview of the
+items it picks is rebuilt on the DB executor 300 ms after the last change (the previous preview
+job is discarded, and stops: only the latest matters). Format, output file, cover fields (title,
+committee, author, as-at), "changes since the last pack" and "include page images" complete the
+request. Export runs as a ``TaskRunner`` job: its progress dialog (with Cancel) appears after
+~600 ms; a cancelled or failed export leaves no file (the writers replace files atomically).
+Success shows a message with "Open folder".
 
 "Changes since the last pack" compares with the previous export of the same selection: the
 manifest beside the chosen output file if there is one, else the last export of that selection
@@ -55,9 +55,10 @@ from ui.ops import search as search_ops
 from workbench.errors import Cancelled, WorkbenchError
 from workbench.library import LibraryPaths
 from workbench.model import is_partial_iso_date
-from workbench.pack import PackSelection
+from workbench.pack import PackSelection, without_list_mark
 
 PREVIEW_DELAY_MS = 300
+PLAN_LABEL_CHARS = 34  # a plan's label the From/To lists show whole ("Title 2025-2028 (2025)")
 _ANY = ""
 _FORMAT_NAMES = {"pdf": "PDF (accessible, for print)", "docx": "Word document (DOCX)",
                  "csv": "CSV (spreadsheet data)", "xlsx": "Excel workbook (XLSX)"}
@@ -65,8 +66,11 @@ _FORMAT_NAMES = {"pdf": "PDF (accessible, for print)", "docx": "Word document (D
 
 def preview_label(n: int, row: export_ops.PreviewRow) -> str:
     """One preview line: the item numbered as the pack numbers it, its citation indented
-    under it (fix11: two plain lines per item ran together in a list of 330)."""
-    return f"{n}. {row.heading}\n      {row.citation}"
+    under it (fix11: two plain lines per item ran together in a list of 330), followed by its
+    verdict on the next edition when it has one, as the pack prints it. The passage's own
+    list number goes, as in the pack ("2. 1. Explore …" read as two numbers, qa12)."""
+    verdict = f" · {row.verdict}" if row.verdict else ""
+    return f"{n}. {without_list_mark(row.heading)}\n      {row.citation}{verdict}"
 
 
 class ExportDialog(QDialog):
@@ -89,7 +93,7 @@ class ExportDialog(QDialog):
         self.last_error = ""
         self.setWindowTitle("Export briefing pack")
         self.setAccessibleName("Export briefing pack")
-        self.resize(820, 640)
+        self.resize(980, 640)  # the plan lists show a whole label beside a wide preview
         self._build()
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
@@ -115,6 +119,10 @@ class ExportDialog(QDialog):
         form = QFormLayout(what)
         self.from_combo = self._combo("From plan")
         self.to_combo = self._combo("To plan")
+        for combo in (self.from_combo, self.to_combo):  # a plan's title and year stay whole
+            combo.setSizeAdjustPolicy(  # (qa12: a long plan label was cut off)
+                QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+            combo.setMinimumContentsLength(PLAN_LABEL_CHARS)
         self.relation_combo = self._combo("Relation")
         self.status_combo = self._combo("Delivery status")
         self.tag_combo = self._combo("Tag")
@@ -130,6 +138,13 @@ class ExportDialog(QDialog):
         self.basket_check = QCheckBox("Only the basket")
         self.basket_check.setAccessibleName("Only the basket")
         self.basket_check.toggled.connect(self._schedule_preview)
+        self.verdict_check = QCheckBox("Only items with a &verdict")
+        self.verdict_check.setAccessibleName("Only items with a verdict")
+        self.verdict_check.setToolTip(
+            "Leave out the items no officer has given a confirmed verdict (on the To plan, "
+            "when one is chosen; else on any later plan). Most of a plan pair's items only "
+            "\u201cfirst appear\u201d")
+        self.verdict_check.toggled.connect(self._schedule_preview)
         form.addRow("&From plan:", self.from_combo)
         form.addRow("&To plan:", self.to_combo)
         form.addRow("&Relation:", self.relation_combo)
@@ -138,6 +153,7 @@ class ExportDialog(QDialog):
         form.addRow("Saved search:", self.saved_combo)
         form.addRow("Sea&rch:", self.search_edit)
         form.addRow("", self.basket_check)
+        form.addRow("", self.verdict_check)
         top.addWidget(what, 2)
 
         right = QVBoxLayout()
@@ -214,6 +230,7 @@ class ExportDialog(QDialog):
             combo.blockSignals(True)
             for plan in choices.plans:
                 combo.addItem(plan.label, plan.slug)
+                combo.setItemData(combo.count() - 1, plan.label, Qt.ItemDataRole.ToolTipRole)
             combo.blockSignals(False)
         for combo, values in ((self.relation_combo, choices.relations),
                               (self.status_combo, choices.statuses)):
@@ -242,9 +259,11 @@ class ExportDialog(QDialog):
             combo.blockSignals(False)
         self.search_edit.setText(selection.search)
         self._saved_name = selection.saved_search
-        self.basket_check.blockSignals(True)
-        self.basket_check.setChecked(bool(selection.basket))
-        self.basket_check.blockSignals(False)
+        for check, on in ((self.basket_check, bool(selection.basket)),
+                          (self.verdict_check, selection.with_verdict)):
+            check.blockSignals(True)
+            check.setChecked(on)
+            check.blockSignals(False)
         self._schedule_preview()
 
     def selection(self) -> PackSelection:
@@ -260,6 +279,7 @@ class ExportDialog(QDialog):
             relation=self.relation_combo.currentData() or "",
             status=self.status_combo.currentData() or "",
             basket=basket,
+            with_verdict=self.verdict_check.isChecked(),
         )
 
     def _on_saved_combo_activated(self, index: int) -> None:
@@ -379,15 +399,18 @@ class ExportDialog(QDialog):
         self._tell(f"Exporting to {out.name}…")
         self._export_job = export_ops.run_export(
             self._ctx, request, current_user(self._settings),
-            on_done=self._on_exported, on_error=self._on_export_failed)
+            on_done=lambda result: self._on_exported(result, selection),
+            on_error=self._on_export_failed)
 
     def exporting(self) -> bool:
         return self._export_job is not None
 
-    def _on_exported(self, result: ExportResult) -> None:
+    def _on_exported(self, result: ExportResult, selection: PackSelection) -> None:
+        """``selection`` is the request's: the controls may have changed while it ran, and
+        "changes since" must find this file under what it holds (review, round 12)."""
         self._export_job = None
         self.export_button.setEnabled(True)
-        self._settings.setValue(f"export/last/{self.selection().key()}", str(result.path))
+        self._settings.setValue(f"export/last/{selection.key()}", str(result.path))
         self._settings.setValue("export/folder", str(result.path.parent))
         self._tell(f"Wrote {result.items} item(s) to {result.path}.")
         box = QMessageBox(QMessageBox.Icon.Information, "Briefing pack written",

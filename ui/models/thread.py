@@ -1,11 +1,12 @@
 """A lineage thread as a table: one column per plan (oldest first), its commitment(s) below.
 
 Each cell says, in words, how the commitment got there: the relation of the link into it
-("Continued from Plan A (2020)"), who confirmed it and when (or that it is only a machine
-proposal), the rationale, the link's earlier verdicts when it was changed (oldest first, so a
-changed verdict is never silent), then the commitment's text and page, and its delivery status
-history (every dated assessment, oldest first, with who made it). A link with no successor shows as
-its own cell ("No successor: Dropped") with its rationale and who confirmed it.
+("Continued from Plan A (2020)"), who confirmed it and when (or that it is only a proposal, the
+machine's or a person's), the rationale, the link's earlier verdicts when it was changed (oldest
+first, so a changed verdict is never silent), then the commitment's text and page, and its
+delivery status history (every dated assessment, oldest first, with who made it). A link with no
+successor shows as its own cell ("No successor: Dropped") with its rationale and who confirmed
+it.
 """
 
 from __future__ import annotations
@@ -41,8 +42,13 @@ def verdict_lines(link: Link, relation: str, earlier: str = "",
         who = link.confirmed_by or link.created_by or "someone"
         when = _day(link.confirmed_at or link.updated_at or link.created_at)
         lines = [head, f"Confirmed by {who}" + (f" on {when}" if when else "")]
-    else:
+    elif link.confidence is not None or link.reasons:  # only the engine scores and explains
         lines = [head, "Proposed by the machine; not confirmed"]
+    else:  # a person recorded it without confirming (`workbench link` with no --confirm)
+        who = link.created_by if link.created_by and link.created_by != "unknown" else ""
+        when = _day(link.created_at)
+        lines = [head, "Proposed" + (f" by {who}" if who else "")
+                 + (f" on {when}" if when else "") + "; not confirmed"]
     if link.rationale:
         lines.append(f"Why: {link.rationale}")
     lines.extend(f"Earlier verdict: {line}"

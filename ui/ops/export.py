@@ -22,8 +22,9 @@ from workbench import pack_export
 from workbench.errors import InvalidInput
 from workbench.lineage import RELATIONS, STATUSES
 from workbench.pack import PackSelection
+from workbench.pack_builder import verdict_words
 from workbench.pack_export import ExportRequest, ExportResult, search_fn
-from workbench.pack_select import resolve_item_key, select_items
+from workbench.pack_select import PackLibrary, resolve_item_key, select_in
 from workbench.services import Workbench
 from workbench.tasks import TaskState
 
@@ -46,6 +47,7 @@ class PreviewRow:
     key: str
     heading: str
     citation: str
+    verdict: str = ""  # the verdict on the next edition, as the pack words it; "" for none
 
 
 def pack_choices(wb: Workbench) -> PackChoices:
@@ -61,14 +63,22 @@ def pack_choices(wb: Workbench) -> PackChoices:
 
 
 def preview(wb: Workbench, selection: PackSelection, state: TaskState) -> list[PreviewRow]:
-    """The items ``selection`` picks, as one line each (no lineage or statuses: cheap)."""
-    recs = records_ops.records(wb)
-    titles = {p.slug: p.title for p in wb.store.plans()}
+    """The items ``selection`` picks, as one line each with the verdict the pack shows (no
+    lineage or statuses: cheap).
+
+    Raises:
+        workbench.errors.Cancelled: cancelled through ``state`` (a newer preview replaced it).
+    """
+    lib = PackLibrary(records_ops.records(wb), wb.store)
     rows = []
-    for s in select_items(recs, wb.store, selection, search=search_fn(wb), state=state):
+    for s in select_in(lib, selection, search_fn(wb), state):
+        state.raise_if_cancelled()  # a discarded preview stops (the dialog asked for another)
         heading = " ".join(s.text.split())
-        where = f"{titles.get(s.plan, s.plan)} · p. {s.page_label}"
-        rows.append(PreviewRow(s.key, heading, where))
+        where = f"{lib.plans[s.plan].title if s.plan in lib.plans else s.plan} · " \
+                f"p. {s.page_label}"
+        verdict = verdict_words(lib.verdict(s.commitment.key, selection.to_plan)) \
+            if s.commitment is not None else ""
+        rows.append(PreviewRow(s.key, heading, where, verdict))
     return rows
 
 
