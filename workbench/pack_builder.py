@@ -19,7 +19,7 @@ from collections.abc import Iterable, Sequence
 
 from workbench.files import app_version
 from workbench.lineage import RELATIONS, STATUSES
-from workbench.links import verdict_state
+from workbench.links import is_verdict, verdict_state
 from workbench.pack import (
     Citation,
     Evidence,
@@ -33,7 +33,7 @@ from workbench.pack import (
     quoted_query,
     verdict_label,
 )
-from workbench.pack_select import PackLibrary, SearchFn, Selected, code_of, select_in
+from workbench.pack_select import PackLibrary, SearchFn, Selected, code_of, relation_code, select_in
 from workbench.ports import Store
 from workbench.records import Annotation, EffectiveCommitment, Link, Ref
 from workbench.review import Records
@@ -82,7 +82,7 @@ def _lineage(lib: PackLibrary, c: EffectiveCommitment, linked: set[str],
     incoming: dict[str, Link] = {}
     for edge in thread.edges:
         for k in edge.target_keys:
-            if k and (k not in incoming or edge.link.state == "confirmed"):
+            if k and (k not in incoming or is_verdict(edge.link)):
                 incoming[k] = edge.link
     rows: list[tuple[tuple[int, int, int], LineageStep]] = []
     for node in thread.nodes:
@@ -98,7 +98,7 @@ def _lineage(lib: PackLibrary, c: EffectiveCommitment, linked: set[str],
             citation=Citation(node.plan_title, lib.section_name(found.plan, found.section_id,
                                                                 found.heading)
                               if found else "", node.page_label),
-            confirmed=None if link is None else link.state == "confirmed",
+            confirmed=verdict_state(link),
             quoted_above=node.key in printed,
         )))
     for edge in thread.edges:  # verdicts with no successor passage (dropped, withdrawn, …)
@@ -110,7 +110,7 @@ def _lineage(lib: PackLibrary, c: EffectiveCommitment, linked: set[str],
             plan_title=title, plan_date=lib.plans[link.to_plan].meta.published,
             stage=_stage(lib, link.to_plan), relation=_relation_label(link.relation),
             text=NO_SUCCESSOR, citation=Citation(title),
-            confirmed=link.state == "confirmed",
+            confirmed=verdict_state(link),
         )))
     rows.sort(key=lambda row: row[0])
     return tuple(step for _, step in rows) or (own,)
@@ -153,12 +153,13 @@ def _evidence(lib: PackLibrary, refs: Iterable[Ref], printed: Iterable[str]) -> 
 
 
 def _commitment_item(lib: PackLibrary, c: EffectiveCommitment, to_plan: str,
-                     linked: set[str], tag_paths: dict[str, str]) -> PackItem:
+                     linked: set[str], tag_paths: dict[str, str],
+                     relation: str = "") -> PackItem:
     plan = lib.plans[c.plan]
     annotations = lib.annotations_on(c.key)
     statuses = lib.statuses(c.key)
     links = lib.links_from(c.key, to_plan) if c.key in linked else []
-    primary = lib.verdict(c.key, to_plan) if links else None
+    primary = lib.verdict(c.key, to_plan, relation=relation) if links else None
     texts: list[str] = []
     printed = {c.key}
     for ref in primary.targets if primary is not None else ():
@@ -248,6 +249,7 @@ def build_pack(
     lib = PackLibrary(records, store)
     chosen = list(selected) if selected is not None else select_in(lib, selection, search, state)
     linked = lib.linked_keys() if lib.links() else set()
+    relation = relation_code(selection)
     tag_paths = {t.uuid: records.tag_path(t) for t in records.tags(include_deleted=True)}
     items: list[PackItem] = []
     for n, s in enumerate(chosen):
@@ -256,7 +258,7 @@ def build_pack(
                                                            f"{len(chosen)}")
         if s.commitment is not None:
             items.append(_commitment_item(lib, s.commitment, selection.to_plan, linked,
-                                          tag_paths))
+                                          tag_paths, relation))
         elif s.annotation is not None:
             items.append(_annotation_item(lib, s.annotation, s.key, tag_paths))
     state.report(1.0, f"Collected {len(items)} item(s)")

@@ -50,8 +50,8 @@ from workbench.section_names import section_label
 from workbench.tasks import TaskState
 from workbench.text import fold, words
 
-__all__ = ["PackLibrary", "SearchFn", "Selected", "code_of", "resolve_item_key", "select_in", "select_items",
-           "stable_keys"]
+__all__ = ["PackLibrary", "SearchFn", "Selected", "code_of", "relation_code", "resolve_item_key",
+           "select_in", "select_items", "stable_keys"]
 
 _DIGEST_CHARS = 12
 
@@ -237,11 +237,15 @@ class PackLibrary:
         return [link for link in self._links_by_key.get(key, ())
                 if not to_plan or link.to_plan == to_plan]
 
-    def verdict(self, key: str, to_plan: str = "") -> Link | None:
+    def verdict(self, key: str, to_plan: str = "", *, relation: str = "") -> Link | None:
         """The link a pack shows as the item's relation to the next edition: the first verdict
         (``is_verdict``; into ``to_plan`` if given), else the first confirmed link (marked
-        "unreviewed"), else the first proposal; None when none."""
+        "unreviewed"), else the first proposal; None when none. With ``relation`` (a code:
+        the pack was chosen by it) the links of that relation are asked first, so an item
+        picked for its "reversed" link into one plan does not show its "continued" verdict
+        into another (review, round 12)."""
         links = self.links_from(key, to_plan)
+        links = [link for link in links if link.relation == relation] or links
         return next((link for link in links if is_verdict(link)),
                     next((link for link in links if link.state == "confirmed"),
                          links[0] if links else None))
@@ -273,6 +277,11 @@ def code_of(value: str, vocabulary: dict[str, str]) -> str | None:
         if wanted in (code, re.sub(r"[\s-]+", "_", label.casefold())):
             return code
     return None
+
+
+def relation_code(selection: PackSelection) -> str:
+    """The relation code a selection picks by ("" when none): what ``verdict`` asks first."""
+    return _code(selection.relation, RELATIONS, "relation") if selection.relation else ""
 
 
 def _code(value: str, vocabulary: dict[str, str], what: str) -> str:
@@ -343,7 +352,7 @@ def select_in(lib: PackLibrary, selection: PackSelection, search: SearchFn | Non
     for slug in (selection.from_plan, selection.to_plan):
         if slug:
             lib.plan(slug)
-    relation = _code(selection.relation, RELATIONS, "relation") if selection.relation else ""
+    relation = relation_code(selection)
     status = _code(selection.status, STATUSES, "status") if selection.status else ""
     plans = _candidate_plans(lib, selection)
     candidates: list[Selected] = []

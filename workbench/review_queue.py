@@ -15,7 +15,7 @@ from workbench.corrections import Corrections
 from workbench.effective import EffectiveCommitments
 from workbench.errors import InvalidInput
 from workbench.lineage import Suggester, Suggestion
-from workbench.links import Links, is_verdict
+from workbench.links import Links, is_verdict, verdict_state
 from workbench.matching.passages import passage_key
 from workbench.plan_index import PlanIndex
 from workbench.records import Change, EffectiveCommitment, Link
@@ -195,7 +195,7 @@ class ReviewQueue:
                     no_successor.append(c.key)
             else:
                 unreviewed.append(c.key)
-                if any(link.state == "proposed" for link in links):
+                if any(verdict_state(link) is False for link in links):
                     proposed += 1
                 if not any(link.targets for link in links):
                     no_successor.append(c.key)

@@ -160,3 +160,44 @@ def test_a_verdict_is_shown_before_a_confirmed_unreviewed_link(three):
     pack = pack_of(three, PackSelection(from_plan=A))
     said = {i.quote: (i.relation, i.relation_confirmed) for i in pack.items}
     assert said[A4] == ("reversed", True)
+
+
+def test_a_confirmed_unreviewed_link_is_no_verdict_in_the_lineage_rows(three):
+    """A4 → B4 is confirmed but marked "unreviewed": the lineage table printed it
+    "Unreviewed ✓ confirmed" (XLSX "yes") while the same pack's cover counted it as having
+    no verdict (second review of round 12)."""
+    pack = pack_of(three, PackSelection(from_plan=A, to_plan=B))
+    item = next(i for i in pack.items if i.quote == A4)
+    into_b = [s for s in item.lineage if s.text == B4]
+    assert into_b and into_b[0].confirmed is None
+    assert item.relation_confirmed is None
+
+
+def test_a_proposed_unreviewed_link_is_not_counted_as_a_proposal(tmp_path):
+    """``workbench link`` without --confirm records "unreviewed" by default: it proposes no
+    relation, so review coverage must not count it as "with a proposal"."""
+    wb = open_workbench(tmp_path / "library", actor="clerk")
+    try:
+        add_plan(wb.store, A, "2022", [("Roads", [A1, A2])])
+        add_plan(wb.store, B, "2024", [("Roads", [B1, B2])])
+        wb.ensure_index_current()
+        r = records_for(wb, "clerk")
+        k = {c.text: c.key for p in (A, B) for c in r.effective_commitments(p)}
+        r.link(k[A1], [k[B1]], relation="unreviewed")
+        assert r.coverage(A, B).proposed == 0
+        r.link(k[A2], [k[B2]], relation="continued")
+        assert r.coverage(A, B).proposed == 1
+    finally:
+        close_workbench(wb)
+
+
+def test_a_pack_chosen_by_relation_shows_the_link_of_that_relation(three):
+    """A3 → B3 is a confirmed "continued", A3 → C3 a proposed "reversed": a pack of the
+    reversals (no To plan) picked A3 for its reversal and then showed "continued ✓" (second
+    review of round 12). It shows the reversal it was chosen for, as a proposal."""
+    pack = pack_of(three, PackSelection(from_plan=A, relation="reversed"))
+    said = {i.quote: (i.relation, i.relation_confirmed) for i in pack.items}
+    assert said[A3] == ("reversed", False)
+    assert said[A4] == ("reversed", True)
+    plain = pack_of(three, PackSelection(from_plan=A))  # no relation asked: the verdict first
+    assert {i.quote: i.relation for i in plain.items}[A3] == "continued"

@@ -24,7 +24,7 @@ from workbench.lineage import RELATIONS, STATUSES
 from workbench.pack import PackSelection
 from workbench.pack_builder import verdict_words
 from workbench.pack_export import ExportRequest, ExportResult, search_fn
-from workbench.pack_select import PackLibrary, resolve_item_key, select_in
+from workbench.pack_select import PackLibrary, relation_code, resolve_item_key, select_in
 from workbench.services import Workbench
 from workbench.tasks import TaskState
 
@@ -71,13 +71,14 @@ def preview(wb: Workbench, selection: PackSelection, state: TaskState) -> list[P
     """
     lib = PackLibrary(records_ops.records(wb), wb.store)
     rows = []
+    relation = relation_code(selection)
     for s in select_in(lib, selection, search_fn(wb), state):
         state.raise_if_cancelled()  # a discarded preview stops (the dialog asked for another)
         heading = " ".join(s.text.split())
         where = f"{lib.plans[s.plan].title if s.plan in lib.plans else s.plan} · " \
                 f"p. {s.page_label}"
-        verdict = verdict_words(lib.verdict(s.commitment.key, selection.to_plan)) \
-            if s.commitment is not None else ""
+        verdict = "" if s.commitment is None else verdict_words(
+            lib.verdict(s.commitment.key, selection.to_plan, relation=relation))
         rows.append(PreviewRow(s.key, heading, where, verdict))
     return rows
 

@@ -2,7 +2,7 @@
 a later plan, from the keyboard.
 
 Top: "from plan" and "to plan" (default: the compare view's pair), the coverage meter ("142 of
-180 commitments of Framing Kent's Future have a confirmed verdict; 38 unreviewed") and a
+180 commitments of <plan title> have a confirmed verdict; 38 unreviewed") and a
 progress bar. Middle: the current commitment, its verdict so far, and its ranked suggestions
 (text, page, score, proposed relation, reasons). Bottom: commitments whose verdict has no
 successor. Keys (while focus is in the panel): A accept the highlighted candidate with its
