@@ -195,7 +195,12 @@ def test_an_empty_pack_is_said_to_be_empty(pair, tmp_path, capsys):
                         str(tmp_path / "none.pdf"), "--library", str(pair)])
     out, err = capsys.readouterr()
     assert code == 0 and "Wrote 0 item(s)" in out
-    assert "No item matches this selection" in err
+    assert "No item matches this selection" in err and "cover and colophon" in err
+    code = ui.cli.main(["export", "--to", NEW, "--relation", "withdrawn", "--format", "csv",
+                        "--out", str(tmp_path / "none.csv"), "--library", str(pair)])
+    out, err = capsys.readouterr()
+    assert code == 0 and "No item matches this selection" in err
+    assert "header row" in err and "cover" not in err  # a CSV has no cover or colophon
 
 
 def test_the_cover_names_the_committee_once(pair, tmp_path, capsys):

@@ -162,8 +162,10 @@ def cmd_export(wb: Workbench, args: argparse.Namespace) -> int:
     else:
         sys.stdout.write(f"Wrote {result.items} item(s) to {result.path} ({result.fmt}).\n")
         if not result.items:  # qa12: an empty pack was written without a word
-            sys.stderr.write("No item matches this selection: the pack holds only its cover "
-                             "and colophon.\n")
+            holds = {"csv": "its header row",
+                     "xlsx": "the header rows of its sheets and its colophon"}.get(
+                result.fmt, "its cover and colophon")
+            sys.stderr.write(f"No item matches this selection: the pack holds only {holds}.\n")
         for line in changes or ():
             sys.stdout.write(f"  {line}\n")
     return EXIT_OK
