@@ -23,8 +23,9 @@ from export.embedded import MANIFEST_NAME, manifest_in_docx, manifest_in_pdf
 from workbench.errors import InvalidInput
 from workbench.files import atomic_write_bytes
 from workbench.library import sha256_of
-from workbench.pack import MANIFEST_SUFFIX, Pack, manifest_of, manifest_path_for
+from workbench.pack import Pack
 from workbench.pack_export import ExportResult
+from workbench.pack_manifest import MANIFEST_SUFFIX, manifest_of, manifest_path_for
 from workbench.tasks import SubState, TaskState
 
 __all__ = ["FORMATS", "MANIFEST_NAME", "ExportResult", "format_for", "read_manifest",

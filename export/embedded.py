@@ -19,7 +19,8 @@ from pathlib import Path
 from typing import Any
 from xml.etree import ElementTree
 
-from workbench.pack import Pack, manifest_of
+from workbench.pack import Pack
+from workbench.pack_manifest import manifest_of
 
 __all__ = ["DOCX_NAMESPACE", "MANIFEST_NAME", "docx_part_xml", "manifest_in_docx",
            "manifest_in_pdf", "manifest_json", "stamp_of"]

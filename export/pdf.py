@@ -22,7 +22,8 @@ from weasyprint.urls import URLFetcher
 from export.embedded import MANIFEST_NAME, manifest_json, stamp_of
 from export.html import pack_html
 from workbench.files import atomic_write
-from workbench.pack import Pack, manifest_of
+from workbench.pack import Pack
+from workbench.pack_manifest import manifest_of
 from workbench.tasks import TaskState
 
 __all__ = ["PDF_OPTIONS", "count_pages", "render_pdf_bytes", "write_pdf"]

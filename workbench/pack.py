@@ -2,9 +2,9 @@
 
 Owns the frozen value types of a briefing pack (``PackSelection``, ``Citation``,
 ``LineageStep``, ``StatusEntry``, ``Evidence``, ``PageImage``, ``PackItem``, ``Pack``), the
-text sanitiser every writer applies (``sanitise_text``), the small JSON manifest that travels
-with each export (``manifest_of``: inside PDF and DOCX files, and in the library's record of
-exported packs) and the "changes since the last pack" comparison (``diff_packs``).
+text sanitiser every writer applies (``sanitise_text``) and the pack's own words. The small
+JSON manifest that travels with each export (``manifest_of``) and the "changes since the last
+pack" comparison (``diff_packs``) are ``workbench.pack_manifest``'s.
 Qt-free and engine-free; emits nothing. Collecting items for a selection from the library is
 ``workbench.pack_builder``'s job.
 """
@@ -17,15 +17,12 @@ import re
 import unicodedata
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, fields
-from pathlib import Path
 from typing import Any, NamedTuple
 
 from workbench.errors import InvalidInput
 
 __all__ = [
     "KICKER",
-    "MANIFEST_FORMAT",
-    "MANIFEST_SUFFIX",
     "ONLY_WITH_VERDICT",
     "Citation",
     "Evidence",
@@ -35,10 +32,7 @@ __all__ = [
     "PackSelection",
     "PageImage",
     "StatusEntry",
-    "diff_packs",
     "item_heading",
-    "manifest_of",
-    "manifest_path_for",
     "quoted",
     "quoted_query",
     "sanitise_text",
@@ -46,8 +40,6 @@ __all__ = [
     "without_list_mark",
 ]
 
-MANIFEST_FORMAT = 1
-MANIFEST_SUFFIX = ".pack.json"  # where manifests were written before they moved into the file
 REGENERATION_NOTE = ("The exact selection is stored inside this file (PDF and Word) and in the "
                      "library's record of exported packs, so “changes since” can compare with it.")
 
@@ -547,81 +539,3 @@ class Pack:
         rows += list(self.extra.items())
         rows.append(("Regeneration data", REGENERATION_NOTE))
         return rows
-
-
-# --- manifests and "changes since the last pack" --------------------------------------------
-
-
-def manifest_path_for(out: Path) -> Path:
-    """``report.pdf`` → ``report.pdf.pack.json``, in the same folder."""
-    out = Path(out)
-    return out.with_name(out.name + MANIFEST_SUFFIX)
-
-
-def manifest_of(pack: Pack, *, fmt: str = "") -> dict[str, Any]:
-    """The small JSON record kept with an export (the regeneration data), read back by
-    ``diff_packs``."""
-    return {
-        "format": MANIFEST_FORMAT,
-        "kind": "plan-workbench-pack",
-        "export_format": fmt,
-        "title": pack.title,
-        "selection": pack.selection.to_json(),
-        "selection_key": pack.selection.key(),
-        "as_at": pack.as_at,
-        "library_revision": pack.library_revision,
-        "app_version": pack.app_version,
-        "items": [
-            {"key": item.key, "heading": item.heading, "citation": item.citation.text(),
-             "hash": item.content_hash()}
-            for item in pack.items
-        ],
-    }
-
-
-def diff_packs(old_manifest: Mapping[str, Any], new_pack: Pack) -> tuple[str, ...]:
-    """What changed since a previous export of the same selection, one line per change.
-
-    Args:
-        old_manifest: the manifest of the previous export.
-        new_pack: the pack about to be written.
-
-    Returns:
-        Lines such as ``Added: …``, ``Removed: …``, ``Changed: …``, in the new pack's order
-        (removed items last); a single "No changes" line when nothing changed.
-
-    Raises:
-        InvalidInput: the manifest is not one of ours, or was made from another selection.
-    """
-    if not isinstance(old_manifest, Mapping) or old_manifest.get("kind") != "plan-workbench-pack":
-        raise InvalidInput("That file is not a Plan Workbench pack manifest.")
-    if old_manifest.get("format") != MANIFEST_FORMAT:
-        raise InvalidInput("That pack manifest was written by another version of the app.")
-    old_selection = PackSelection.from_json(old_manifest.get("selection") or {})
-    if old_selection.key() != new_pack.selection.key():
-        raise InvalidInput(
-            f"The previous pack was made from a different selection ({old_selection.describe()})."
-        )
-    old_items: dict[str, Mapping[str, Any]] = {}
-    for entry in old_manifest.get("items") or []:
-        if isinstance(entry, Mapping) and isinstance(entry.get("key"), str):
-            old_items[entry["key"]] = entry
-    lines: list[str] = []
-    new_keys = set()
-    for item in new_pack.items:
-        new_keys.add(item.key)
-        label = f"{item.heading} ({item.citation.text()})"
-        before = old_items.get(item.key)
-        if before is None:
-            lines.append(f"Added: {label}")
-        elif before.get("hash") != item.content_hash():
-            lines.append(f"Changed: {label}")
-    for key, entry in old_items.items():
-        if key not in new_keys:
-            heading = str(entry.get("heading", key))
-            citation = str(entry.get("citation", ""))
-            lines.append(f"Removed: {heading} ({citation})" if citation else f"Removed: {heading}")
-    revision = old_manifest.get("library_revision")
-    if not lines:
-        return (f"No changes since the pack of library revision {revision}.",)
-    return tuple(lines)

@@ -19,8 +19,9 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from workbench.model import Kind, SearchFilters, SearchHit
-from workbench.pack import Pack, PackSelection, PageImage, diff_packs
+from workbench.pack import Pack, PackSelection, PageImage
 from workbench.pack_builder import build_pack
+from workbench.pack_manifest import diff_packs
 from workbench.pack_select import SearchFn, Selected, select_items
 from workbench.review import Records
 from workbench.services import Workbench

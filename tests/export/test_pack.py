@@ -16,13 +16,12 @@ from workbench.errors import InvalidInput
 from workbench.pack import (
     Citation,
     PackSelection,
-    diff_packs,
-    manifest_of,
     quoted,
     quoted_query,
     sanitise_text,
 )
 from workbench.pack_builder import describe_selection
+from workbench.pack_manifest import diff_packs, manifest_of
 
 _XML_OK = {0x9, 0xA}
 

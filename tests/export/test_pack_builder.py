@@ -14,9 +14,10 @@ import pytest
 
 from tests.composition import close_workbench, open_workbench, records_for
 from workbench.errors import InvalidInput, NotFound
-from workbench.pack import PackSelection, diff_packs, manifest_of
+from workbench.pack import PackSelection
 from workbench.pack_builder import NO_SUCCESSOR, build_pack
 from workbench.pack_export import search_fn
+from workbench.pack_manifest import diff_packs, manifest_of
 from workbench.pack_select import resolve_item_key, select_items, stable_keys
 from workbench.records import EffectiveCommitment
 
