@@ -14,7 +14,16 @@ from pathlib import Path
 import pytest
 
 from tests.composition import close_workbench, open_workbench, records_for
-from tests.lineage.synth import add_plan
+from tests.lineage.synth import (
+    FIX,
+    FIX_NEW,
+    RESURFACE,
+    RESURFACE_NEW,
+    ROADS_NEW,
+    ROADS_OLD,
+    add_plan,
+    add_roads_pair,
+)
 from workbench.pack import PackSelection
 from workbench.pack_builder import build_pack
 from workbench.pack_select import select_items
@@ -178,15 +187,14 @@ def test_a_proposed_unreviewed_link_is_not_counted_as_a_proposal(tmp_path):
     relation, so review coverage must not count it as "with a proposal"."""
     wb = open_workbench(tmp_path / "library", actor="clerk")
     try:
-        add_plan(wb.store, A, "2022", [("Roads", [A1, A2])])
-        add_plan(wb.store, B, "2024", [("Roads", [B1, B2])])
+        add_roads_pair(wb.store)
         wb.ensure_index_current()
         r = records_for(wb, "clerk")
-        k = {c.text: c.key for p in (A, B) for c in r.effective_commitments(p)}
-        r.link(k[A1], [k[B1]], relation="unreviewed")
-        assert r.coverage(A, B).proposed == 0
-        r.link(k[A2], [k[B2]], relation="continued")
-        assert r.coverage(A, B).proposed == 1
+        k = {c.text: c.key for p in (ROADS_OLD, ROADS_NEW) for c in r.effective_commitments(p)}
+        r.link(k[FIX], [k[FIX_NEW]], relation="unreviewed")
+        assert r.coverage(ROADS_OLD, ROADS_NEW).proposed == 0
+        r.link(k[RESURFACE], [k[RESURFACE_NEW]], relation="continued")
+        assert r.coverage(ROADS_OLD, ROADS_NEW).proposed == 1
     finally:
         close_workbench(wb)
 
