@@ -53,3 +53,17 @@ def test_a_changed_private_encoder_falls_back_to_json_dumps(monkeypatch):
         assert rows._boxes_encoder() is None
     monkeypatch.setattr(rows, "_ENCODE_BOXES", None)
     assert rows.boxes_json(((0, 1.5, 2.0, 3.25, 4.0),)) == "[[0, 1.5, 2.0, 3.25, 4.0]]"
+
+
+def test_remembered_coordinates_are_written_as_json_dumps_writes_each_value():
+    """Coordinates already written are looked up, not formatted again (issue 13, Speed): a
+    value equal to a remembered one but of another sign or type is written as itself."""
+    sequence = [
+        (Rect(0, 0.0, 56.5, 379.2480163574219, 1e-7), Rect(1, 56.5, 56.5, 56.5, 56.5)),
+        (Rect(0, -0.0, 56.5, 379.2480163574219, 1e-7),),  # -0.0 after 0.0
+        (Rect(2, 56, 56.5, 379, 1e-7),),  # ints equal to remembered floats
+        ((3, 56.5, 379.2480163574219, True, 1e-7),),  # a bool
+        (Rect(4, 56.5, float("inf"), 1.0, 2.0),),
+    ]
+    for boxes in sequence * 2:
+        assert boxes_json(boxes) == json.dumps(boxes)

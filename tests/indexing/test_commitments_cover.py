@@ -103,6 +103,17 @@ def test_count_words_matches_the_plain_fold_pipeline(text):
     plain = re.sub(r"[^a-z0-9']+", " ", re.sub(r"-\s+", "", folded)).split()
     assert count_words(text) == len(plain)
 
+def test_count_words_splits_runs_at_any_character_outside_the_class():
+    # counted without the regex (issue 13, Speed): a character beyond ASCII, a surrogate, an
+    # astral one or a literal "?" ends a run as the regex's class does, and a text may open
+    # or close with a run
+    cases = {"aéb": 2, "a\ud800b": 2, "x\U0001f600y": 2, "?a?b?": 2, "a": 1, " a": 1,
+             "": 0, "'tis 2030's": 2, "ab\x00cd": 2, "é": 0, "a€b£c": 3}
+    for text, expected in cases.items():
+        assert count_words(text) == expected, text
+        assert count_words(text) == len(commitments._WORD_RUN.findall(text.casefold())), text
+
+
 def _score_module():
     path = REPO.parent / "shared" / "eval" / "score.py"
     if not path.is_file():
