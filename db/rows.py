@@ -202,7 +202,8 @@ _ENCODE_BOXES = _boxes_encoder()
 
 
 _FLOAT_TEXT: dict[float, str] = {}  # repr of a box coordinate already written (boxes_json)
-_FLOAT_TEXT_LIMIT = 1 << 16  # entries; then it starts again (a few MB at most)
+_FLOAT_TEXT_LIMIT = 1 << 16  # entries (about 9 MB full); then it starts again: clearing at once
+# costs only some repr calls again on a very large import, so no LRU is needed
 
 
 def _float_text(value: float) -> str | None:

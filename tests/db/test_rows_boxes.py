@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 
+import numpy as np
 import pytest
 
 from db.rows import boxes_json
@@ -52,7 +53,15 @@ def test_a_changed_private_encoder_falls_back_to_json_dumps(monkeypatch):
         patch.setattr(encoder, "c_make_encoder", changed)
         assert rows._boxes_encoder() is None
     monkeypatch.setattr(rows, "_ENCODE_BOXES", None)
-    assert rows.boxes_json(((0, 1.5, 2.0, 3.25, 4.0),)) == "[[0, 1.5, 2.0, 3.25, 4.0]]"
+    # a list and a box holding infinity are not for the remembered-coordinates path, so these
+    # reach the fallback itself
+    assert rows.boxes_json([(0, 1.5, 2.0, 3.25, 4.0)]) == "[[0, 1.5, 2.0, 3.25, 4.0]]"
+    assert rows.boxes_json(((0, 1.5, float("inf"), 3.25, 4.0),)) == "[[0, 1.5, Infinity, 3.25, 4.0]]"
+
+
+class _OwnRepr(float):
+    def __repr__(self) -> str:
+        return "own"
 
 
 def test_remembered_coordinates_are_written_as_json_dumps_writes_each_value():
@@ -63,7 +72,24 @@ def test_remembered_coordinates_are_written_as_json_dumps_writes_each_value():
         (Rect(0, -0.0, 56.5, 379.2480163574219, 1e-7),),  # -0.0 after 0.0
         (Rect(2, 56, 56.5, 379, 1e-7),),  # ints equal to remembered floats
         ((3, 56.5, 379.2480163574219, True, 1e-7),),  # a bool
+        ((True, 56.5, 379.2480163574219, 1.0, 1e-7),),  # a bool page: json writes true
+        ((5, np.float64(1.5), 2.0, 3.0, 4.0),),  # numpy's repr is "np.float64(1.5)"
+        ((6, _OwnRepr(1.5), 2.0, 3.0, 4.0),),  # a float subclass's own repr is not json's
+        ((7, 1.5, float("nan"), 3.0, 4.0),),
         (Rect(4, 56.5, float("inf"), 1.0, 2.0),),
     ]
     for boxes in sequence * 2:
         assert boxes_json(boxes) == json.dumps(boxes)
+
+
+def test_the_remembered_coordinates_stay_under_their_limit(monkeypatch):
+    """The coordinate texts are a bounded cache: past its limit it starts again, and what it
+    writes is still what ``json.dumps`` writes."""
+    from db import rows
+
+    monkeypatch.setattr(rows, "_FLOAT_TEXT_LIMIT", 4)
+    monkeypatch.setattr(rows, "_FLOAT_TEXT", {})
+    for i in range(10):
+        boxes = (Rect(0, 1.5 + i, 2.5 + i, 3.5 + i, 4.5 + i),)
+        assert rows.boxes_json(boxes) == json.dumps(boxes)
+        assert len(rows._FLOAT_TEXT) <= 4
