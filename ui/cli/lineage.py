@@ -17,7 +17,7 @@ from ui.cli.output import emit
 from ui.compose import records_for
 from workbench.errors import InvalidInput
 from workbench.lineage import RELATIONS, STATUSES, Suggestion
-from workbench.links import earlier_verdicts
+from workbench.links import earlier_verdicts, verdict_state
 from workbench.matching.service import passages_of, proposed_next, selected_passage, vector_folder
 from workbench.matching.warmup import plan_texts, warm, warmable
 from workbench.records import (
@@ -297,7 +297,8 @@ def thread_json(r: Records, thread: Thread) -> dict[str, Any]:
                 "to": [cid(k) for k in e.target_keys], "to_plan": e.link.to_plan,
                 "relation": e.link.relation,
                 "relation_label": r.relation_labels.get(e.link.relation, e.link.relation),
-                "state": e.link.state, "rationale": e.link.rationale,
+                "state": e.link.state, "verdict": verdict_state(e.link),
+                "rationale": e.link.rationale,
                 "confirmed_by": e.link.confirmed_by, "confirmed_at": e.link.confirmed_at,
                 "history": [dict(h) for h in e.link.history]}
         links.append(item)
@@ -312,17 +313,22 @@ def thread_json(r: Records, thread: Thread) -> dict[str, Any]:
             "page_label": n.page_label,
             "relation": incoming["relation"] if incoming else None,
             "state": incoming["state"] if incoming else None,
+            "verdict": incoming["verdict"] if incoming else None,
             "status": ({"status": n.status.status, "as_at": n.status.as_at,
                         "rationale": n.status.rationale} if n.status else None),
         })
     return {"commitment": cid(thread.origin), "steps": steps, "links": links}
 
 
-def _arrow(relation: str, state: str | None) -> str:
+def _arrow(relation: str, verdict: bool | None) -> str:
     """``--reversed--> `` for a confirmed verdict; a recorded proposal is marked as the
     engine's own proposal is, ``?-reversed-> (proposed, not confirmed) `` (qa12: both read
-    the same, so a proposal passed for a verdict)."""
-    if state == "proposed":
+    the same, so a proposal passed for a verdict); a link marked "unreviewed", confirmed or
+    not, is no verdict (``workbench.links.verdict_state``; qa13: it read
+    ``--unreviewed--> `` like one)."""
+    if verdict is None:
+        return "--linked--> (relation not yet reviewed, so no verdict) "
+    if not verdict:
         return f"?-{relation}-> (proposed, not confirmed) "
     return f"--{relation}--> "
 
@@ -338,13 +344,13 @@ def cmd_lineage(wb: Workbench, args: argparse.Namespace) -> int:
     lines = []
     for s in data["steps"]:
         flag = " (draft, never adopted)" if s["not_adopted"] else ""
-        rel = _arrow(s["relation"], s["state"]) if s["relation"] else ""
+        rel = _arrow(s["relation"], s["verdict"]) if s["relation"] else ""
         status = f" [{s['status']['status']} as at {s['status']['as_at']}]" if s["status"] else ""
         lines.append(f"{rel}{s['plan_title']}{flag} p. {s['page_label']} [{s['id']}]{status}\n"
                      f"    {s['text']}")
     for edge, link in zip(thread.edges, data["links"], strict=True):
         if not link["to"]:
-            lines.append(f"{_arrow(link['relation'], link['state'])}"
+            lines.append(f"{_arrow(link['relation'], link['verdict'])}"
                          f"(no successor in {link['to_plan']})")
         lines.extend(f"    earlier verdict on {link['from']} → {link['to_plan']}: {line}"
                      for line in earlier_verdicts(edge.link, r.relation_labels))

@@ -34,6 +34,8 @@ def pair_why(pair: AlignedPair) -> str:
         return ""
     if pair.left.kind == "section":
         return "Side by side: " + "; ".join(pair.reasons or (pair.relation,))
+    if pair.confirmed is None:  # qa13: a confirmed "unreviewed" link read "Confirmed link"
+        return " · ".join(("Linked, no verdict", *pair.reasons))
     label = RELATIONS.get(pair.relation, pair.relation).lower()
     head = f"Confirmed link: {label}" if pair.confirmed else f"Proposed: {label}"
     return " · ".join((head, *pair.reasons))
