@@ -42,20 +42,26 @@ def test_one_wording_of_where_a_link_stands():
 
 def test_lineage_says_a_confirmed_unreviewed_link_is_no_verdict(pair, capsys):  # noqa: F811
     old, new = ids(pair, capsys, OLD), ids(pair, capsys, NEW)
-    run(pair, capsys, "link", "--user", "clerk", str(old[FIX]), str(new[FIX_NEW]),
-        "--relation", "unreviewed", "--confirm")
+    said = run(pair, capsys, "link", "--user", "clerk", str(old[FIX]), str(new[FIX_NEW]),
+               "--relation", "unreviewed", "--confirm")
+    assert said.startswith("Linked (unreviewed, confirmed; relation not yet reviewed, so no "
+                           "verdict): "), said
     run(pair, capsys, "link", "--user", "clerk", str(old[RESURFACE]), str(new[RESURFACE_NEW]),
         "--relation", "reversed", "--rationale", "Target dropped.", "--confirm")
 
     said = run(pair, capsys, "lineage", str(old[FIX]))
     assert "--linked--> (relation not yet reviewed, so no verdict) Roads 2026" in said, said
     assert "--unreviewed-->" not in said
+    day = said.split("Linked by clerk on ")[1][:10]  # who and when, as the window says it
+    assert f"    Linked by clerk on {day}; relation not yet reviewed, so no verdict." in said
     data = json.loads(run(pair, capsys, "lineage", str(old[FIX]), "--json"))
     assert [s["verdict"] for s in data["steps"]] == [None, None]
     assert data["links"][0]["state"] == "confirmed" and data["links"][0]["verdict"] is None
     data = json.loads(run(pair, capsys, "lineage", str(old[RESURFACE]), "--json"))
     assert [s["verdict"] for s in data["steps"]] == [None, True]
-    assert "--reversed--> Roads 2026" in run(pair, capsys, "lineage", str(old[RESURFACE]))
+    said = run(pair, capsys, "lineage", str(old[RESURFACE]))
+    assert "--reversed--> Roads 2026" in said
+    assert f"    Confirmed by clerk on {day}. Why: Target dropped." in said, said
 
 
 def test_compare_tells_a_verdict_from_a_link_and_a_proposal(pair, capsys, monkeypatch):  # noqa: F811

@@ -17,7 +17,7 @@ from ui.cli.output import emit
 from ui.compose import records_for
 from workbench.errors import InvalidInput
 from workbench.lineage import RELATIONS, STATUSES, Suggestion
-from workbench.links import earlier_verdicts, verdict_state
+from workbench.links import earlier_verdicts, link_standing, verdict_state
 from workbench.matching.service import passages_of, proposed_next, selected_passage, vector_folder
 from workbench.matching.warmup import plan_texts, warm, warmable
 from workbench.records import (
@@ -220,7 +220,10 @@ def cmd_link(wb: Workbench, args: argparse.Namespace) -> int:
     change = r.link(args.source, args.targets, relation=args.relation,
                     rationale=args.rationale, confirm=args.confirm, to_plan=args.to_plan)
     link: Link = change.value
-    return _done(args, change, f"Linked ({link.relation}, {link.state}): {link.uuid}")
+    # qa13: a link confirmed as "unreviewed" said "confirmed", yet it is no verdict
+    standing = {True: "confirmed", False: "proposed"}.get(
+        verdict_state(link), f"{link.state}; relation not yet reviewed, so no verdict")
+    return _done(args, change, f"Linked ({link.relation}, {standing}): {link.uuid}")
 
 
 def cmd_status(wb: Workbench, args: argparse.Namespace) -> int:
@@ -333,6 +336,13 @@ def _arrow(relation: str, verdict: bool | None) -> str:
     return f"--{relation}--> "
 
 
+def _who_and_why(link: Link) -> str:
+    """"    Confirmed by Alex on 2026-05-01. Why: …", as the window's thread says it (qa13: the
+    CLI printed the arrow alone, not who recorded the link nor the officer's rationale)."""
+    why = f" Why: {link.rationale}" if link.rationale else ""
+    return f"    {link_standing(link)}.{why}"
+
+
 def cmd_lineage(wb: Workbench, args: argparse.Namespace) -> int:
     r = _recs(wb, args)
     thread = r.thread(args.commitment)
@@ -341,17 +351,21 @@ def cmd_lineage(wb: Workbench, args: argparse.Namespace) -> int:
     proposal = proposed_next(r, last) if last else None
     data["proposed_next"] = ({"to_plan": proposal.to_plan, **suggestion_json(proposal)}
                              if proposal is not None else None)
+    into = {k: e.link for e in thread.edges for k in e.target_keys}
     lines = []
-    for s in data["steps"]:
+    for node, s in zip(thread.nodes, data["steps"], strict=True):
         flag = " (draft, never adopted)" if s["not_adopted"] else ""
         rel = _arrow(s["relation"], s["verdict"]) if s["relation"] else ""
         status = f" [{s['status']['status']} as at {s['status']['as_at']}]" if s["status"] else ""
         lines.append(f"{rel}{s['plan_title']}{flag} p. {s['page_label']} [{s['id']}]{status}\n"
                      f"    {s['text']}")
+        if node.key is not None and node.key in into:
+            lines.append(_who_and_why(into[node.key]))
     for edge, link in zip(thread.edges, data["links"], strict=True):
         if not link["to"]:
             lines.append(f"{_arrow(link['relation'], link['verdict'])}"
                          f"(no successor in {link['to_plan']})")
+            lines.append(_who_and_why(edge.link))
         lines.extend(f"    earlier verdict on {link['from']} → {link['to_plan']}: {line}"
                      for line in earlier_verdicts(edge.link, r.relation_labels))
     if proposal is not None:
