@@ -34,6 +34,10 @@ def test_a_relation_search_says_which_hits_are_verdicts(pair, capsys):  # noqa: 
     assert all(h["relation_confirmed"] is None for h in every if h["relation"] in
                (None, "unreviewed"))
 
+    # a link's rationale is a note hit with the link's relation: not a commitment's verdict
+    notes = json.loads(run(pair, capsys, "search", "target", "--kind", "note", "--json"))
+    assert [(h["relation"], h["relation_confirmed"]) for h in notes["hits"]] == [
+        ("reversed", None)]
     text = run(pair, capsys, "search", "every OR resurface", "--relation", "reversed")
     assert "    Relation: Reversed (✓ confirmed)" in text, text
     assert "    Relation: Reversed (suggested, not yet confirmed)" in text, text

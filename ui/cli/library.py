@@ -279,7 +279,8 @@ def cmd_search(wb: Workbench, args: argparse.Namespace) -> int:
             "text": h.text,
             "relation": h.relation or None,
             # qa13: each relation of ``relation`` (but "unreviewed"): confirmed or proposed
-            "relation_confirmed": {r: r in h.confirmed for r in h.relations} or None,
+            "relation_confirmed": ({r: r in h.confirmed for r in h.relations}
+                                   if h.kind == "commitment" and h.relations else None),
             "status": h.status or None,
             # issue 15: the hit's page was read by OCR (its confidence 0-100), else null
             "ocr_confidence": h.ocr_confidence,
