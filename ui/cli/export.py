@@ -28,7 +28,7 @@ from workbench.errors import InvalidInput, WorkbenchError
 from workbench.model import is_partial_iso_date
 from workbench.pack import PackSelection
 from workbench.pack_export import ExportRequest, export_pack
-from workbench.pack_select import resolve_item_key
+from workbench.pack_select import relation_code, resolve_item_key, status_code
 from workbench.review import Records
 from workbench.services import Workbench
 
@@ -142,6 +142,7 @@ def cmd_export(wb: Workbench, args: argparse.Namespace) -> int:
     request = ExportRequest(selection, out, fmt, title=args.title, committee=args.committee,
                             author=args.author, as_at=args.as_at,
                             changes_since=args.changes_since, page_images=args.page_images)
+    relation_code(selection), status_code(selection)  # an unknown code fails before "Writing"
     if not args.json:
         sys.stderr.write(f"Writing the pack to {out}…\n")
     try:
