@@ -76,7 +76,9 @@ blockquote.quote p { margin: 0; }
 p.cite { font-size: 9pt; color: #333; }
 /* A label stays on the page of what it introduces (the next edition's wording, a table). */
 p.lead { break-after: avoid; margin-bottom: 1mm; }
-div.item-head { break-inside: avoid; }
+/* An item's head (heading, summary, quote, source) is whole on a page and never ends one: it
+   goes with the start of its body, the next edition's wording or the lineage table (qa13). */
+div.item-head { break-inside: avoid; break-after: avoid; }
 p.lead + blockquote.quote { break-before: avoid; }
 p.cite .label { font-weight: 700; }
 .pre { white-space: pre-line; }

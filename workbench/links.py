@@ -17,10 +17,11 @@ from workbench.actions import Pairs, RecordService
 from workbench.errors import InvalidInput
 from workbench.files import utc_now
 from workbench.lineage import NO_TARGET_RELATIONS, RATIONALE_REQUIRED, RELATIONS, STATUSES
-from workbench.model import is_partial_iso_date
+from workbench.model import SearchHit, SearchResult, is_partial_iso_date
 from workbench.records import Change, Link, Ref, StatusAssessment, new_uuid
 
-__all__ = ["Links", "check_relation", "earlier_verdicts", "is_verdict", "verdict_state"]
+__all__ = ["Links", "check_relation", "earlier_verdicts", "hit_relation_words", "is_verdict",
+           "link_standing", "verdict_state"]
 
 
 def is_verdict(link: Link | None) -> bool:
@@ -36,6 +37,46 @@ def verdict_state(link: Link | None) -> bool | None:
     if link is None or link.relation == "unreviewed":
         return None
     return is_verdict(link)
+
+
+def link_standing(link: Link) -> str:
+    """Who recorded ``link`` and whether it is a verdict, in the words every screen and the CLI
+    use (the lineage thread, the review screen, ``workbench lineage``), by ``verdict_state``:
+    "Confirmed by Alex on 2026-05-01" for a verdict; "Proposed by the machine; not confirmed"
+    for the engine's proposal (only the engine scores and explains), "Proposed by clerk on
+    2026-05-01; not confirmed" for a person's; "Linked by Alex on 2026-05-01; relation not yet
+    reviewed, so no verdict" for a link marked "unreviewed", confirmed or not (qa13: a
+    confirmed one read "Confirmed by Alex" while packs and coverage count it as no verdict);
+    "Rejected" for a rejected proposal."""
+    if link.state == "rejected":
+        return "Rejected" + _by_on("", link.updated_at)
+    if verdict_state(link) is None:
+        who = link.confirmed_by or link.created_by
+        when = link.confirmed_at or link.created_at
+        return "Linked" + _by_on(who, when) + "; relation not yet reviewed, so no verdict"
+    if is_verdict(link):
+        who = link.confirmed_by or link.created_by or "someone"
+        return "Confirmed" + _by_on(who, link.confirmed_at or link.updated_at or link.created_at)
+    if link.confidence is not None or link.reasons:
+        return "Proposed by the machine; not confirmed"
+    return "Proposed" + _by_on(link.created_by, link.created_at) + "; not confirmed"
+
+
+def hit_relation_words(hit: SearchHit, labels: dict[str, str] | None = None) -> str:
+    """A commitment hit's relations in the words packs use: "Reversed (✓ confirmed)",
+    "Modified (suggested, not yet confirmed)", joined by "; "; "" when it has none."""
+    words = labels or RELATIONS
+    return "; ".join(f"{words.get(r, r)} ({_SURE if r in hit.confirmed else _UNSURE})"
+                     for r in hit.relations)
+
+
+_SURE, _UNSURE = "✓ confirmed", "suggested, not yet confirmed"  # as ``pack.verdict_label``
+
+
+def _by_on(who: str, stamp: str) -> str:
+    """" by Alex on 2026-05-01", leaving out what is unknown."""
+    who = who if who and who != "unknown" else ""
+    return (f" by {who}" if who else "") + (f" on {stamp[:10]}" if stamp else "")
 
 
 def earlier_verdicts(link: Link, labels: dict[str, str] | None = None,
@@ -144,6 +185,27 @@ class Links(RecordService):
                                                          include_deleted=include_deleted)
                if isinstance(r, Link)]
         return [r for r in out if include_rejected or r.state != "rejected"]
+
+    def mark_verdicts(self, result: SearchResult) -> SearchResult:
+        """``result`` with each commitment hit's confirmed relations (``SearchHit.confirmed``):
+        the search index finds a relation whether it is a verdict or only proposed, as packs
+        made with ``relation`` do, so the hit says which (qa13). Binds the links of the hits'
+        plans once; nothing to do when no hit has a relation."""
+        plans = {h.plan for h in result.hits if h.kind == "commitment" and h.relations}
+        if not plans:
+            return result
+        key_of = self.effective.key_of
+        sure: dict[str, set[str]] = {}
+        for plan in plans:
+            for link in self.links(plan):
+                if link.source.plan == plan and is_verdict(link):
+                    key = key_of(link.source)
+                    if key:
+                        sure.setdefault(key, set()).add(link.relation)
+        hits = tuple(replace(h, confirmed=tuple(r for r in h.relations
+                                                if r in sure.get(f"c:{h.item_id}", ())))
+                     if h.kind == "commitment" and h.relations else h for h in result.hits)
+        return replace(result, hits=hits)
 
     def links_from(self, key: str | int, to_plan: str | None = None) -> list[Link]:
         ref = self.effective.ref_for(key)

@@ -388,6 +388,15 @@ class SearchHit:
     # of the plan has ("Aim 2 › Our objectives"); ``path`` itself ends "(2 of 4)" if it repeats
     citation: str = ""
     ocr_confidence: float | None = None  # the hit's page was read by OCR (0-100), else None
+    # the codes of ``relation`` that are an officer's confirmed verdicts
+    # (``workbench.links.is_verdict``); the others are proposals, not confirmed. Set by
+    # ``Links.mark_verdicts`` (the index knows the relations, not who confirmed them)
+    confirmed: tuple[str, ...] = ()
+
+    @property
+    def relations(self) -> tuple[str, ...]:
+        """The codes of the hit's lineage relations, "unreviewed" (no relation) left out."""
+        return tuple(r for r in self.relation.split() if r != "unreviewed")
 
 
 @dataclass(frozen=True, slots=True)

@@ -303,6 +303,8 @@ def describe_selection(selection: PackSelection, titles: dict[str, str]) -> str:
     if selection.relation:
         into = f" into {title(selection.to_plan)}" if selection.to_plan else ""
         text += f" whose link{into} is “{_label(selection.relation, RELATIONS)}”"
+        if not selection.with_verdict:  # qa13: a proposal of it is picked too; say so
+            text += " (an officer's confirmed verdict or only a proposal)"
     elif selection.to_plan and selection.with_verdict:
         text += f" with a confirmed verdict on {title(selection.to_plan)}"
         verdict_said = True

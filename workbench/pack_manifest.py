@@ -14,9 +14,16 @@ from typing import Any
 from workbench.errors import InvalidInput
 from workbench.pack import Pack, PackSelection
 
-__all__ = ["MANIFEST_FORMAT", "MANIFEST_SUFFIX", "diff_packs", "manifest_of", "manifest_path_for"]
+__all__ = ["MANIFEST_FORMAT", "MANIFEST_SUFFIX", "READ_FORMATS", "diff_packs", "format_needed",
+           "manifest_of", "manifest_path_for"]
 
-MANIFEST_FORMAT = 1
+MANIFEST_FORMAT = 2
+"""The newest manifest format this app writes and reads. Each manifest says the oldest format
+that reads it right: 1 (round 11 on), or 2 for a selection with ``with_verdict`` (round 12),
+which an app that only knows 1 would take without that filter (it ignores keys it does not
+know) and so regenerate or compare a pack of every item. Such an app refuses a 2; this one
+reads both, and refuses a newer format with a sentence saying so."""
+READ_FORMATS = (1, 2)
 MANIFEST_SUFFIX = ".pack.json"  # where manifests were written before they moved into the file
 
 
@@ -26,11 +33,16 @@ def manifest_path_for(out: Path) -> Path:
     return out.with_name(out.name + MANIFEST_SUFFIX)
 
 
+def format_needed(selection: PackSelection) -> int:
+    """The oldest manifest format that reads ``selection`` right (see ``MANIFEST_FORMAT``)."""
+    return 2 if selection.with_verdict else 1
+
+
 def manifest_of(pack: Pack, *, fmt: str = "") -> dict[str, Any]:
     """The small JSON record kept with an export (the regeneration data), read back by
     ``diff_packs``."""
     return {
-        "format": MANIFEST_FORMAT,
+        "format": format_needed(pack.selection),
         "kind": "plan-workbench-pack",
         "export_format": fmt,
         "title": pack.title,
@@ -63,8 +75,12 @@ def diff_packs(old_manifest: Mapping[str, Any], new_pack: Pack) -> tuple[str, ..
     """
     if not isinstance(old_manifest, Mapping) or old_manifest.get("kind") != "plan-workbench-pack":
         raise InvalidInput("That file is not a Plan Workbench pack manifest.")
-    if old_manifest.get("format") != MANIFEST_FORMAT:
-        raise InvalidInput("That pack manifest was written by another version of the app.")
+    made = old_manifest.get("format")
+    if made not in READ_FORMATS or isinstance(made, bool):
+        newer = isinstance(made, int) and not isinstance(made, bool) and made > MANIFEST_FORMAT
+        raise InvalidInput("That pack was written by a newer version of Plan Workbench: update "
+                           "it to compare with that pack." if newer else
+                           "That pack manifest was written by another version of the app.")
     old_selection = PackSelection.from_json(old_manifest.get("selection") or {})
     if old_selection.key() != new_pack.selection.key():
         raise InvalidInput(

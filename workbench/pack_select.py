@@ -51,7 +51,7 @@ from workbench.tasks import TaskState
 from workbench.text import fold, words
 
 __all__ = ["PackLibrary", "SearchFn", "Selected", "code_of", "relation_code", "resolve_item_key",
-           "select_in", "select_items", "stable_keys"]
+           "select_in", "select_items", "stable_keys", "status_code"]
 
 _DIGEST_CHARS = 12
 
@@ -284,6 +284,15 @@ def relation_code(selection: PackSelection) -> str:
     return _code(selection.relation, RELATIONS, "relation") if selection.relation else ""
 
 
+def status_code(selection: PackSelection) -> str:
+    """The delivery-status code a selection picks by ("" when none).
+
+    Raises:
+        InvalidInput: an unknown status.
+    """
+    return _code(selection.status, STATUSES, "status") if selection.status else ""
+
+
 def _code(value: str, vocabulary: dict[str, str], what: str) -> str:
     """``code_of``, refusing an unknown value."""
     code = code_of(value, vocabulary)
@@ -353,7 +362,7 @@ def select_in(lib: PackLibrary, selection: PackSelection, search: SearchFn | Non
         if slug:
             lib.plan(slug)
     relation = relation_code(selection)
-    status = _code(selection.status, STATUSES, "status") if selection.status else ""
+    status = status_code(selection)
     plans = _candidate_plans(lib, selection)
     candidates: list[Selected] = []
     for n, slug in enumerate(plans):

@@ -48,7 +48,7 @@ def passage_json(p: Passage) -> dict[str, Any]:
 def _pair_json(p: PassagePair) -> dict[str, Any]:
     return {"left": passage_json(p.left), "right": passage_json(p.right),
             "score": round(p.score, 3), "relation": p.relation, "reasons": list(p.reasons),
-            "confirmed": p.confirmed}
+            "confirmed": p.confirmed is True}  # None (a link with no verdict) is not
 
 
 def _section_pair_json(sp: SectionPair) -> dict[str, Any]:
@@ -69,6 +69,14 @@ def comparison_json(earlier: str, later: str, c: Comparison) -> dict[str, Any]:
             "only_later": [passage_json(p) for p in c.only_right]}
 
 
+def _mark(p: PassagePair) -> str:
+    """"reversed ✓" for a verdict, "reversed?" for the engine's proposal, "linked, no verdict"
+    for a link confirmed without a relation (qa13: all three read "reversed" alike)."""
+    if p.confirmed is None:
+        return "linked, no verdict"
+    return f"{p.relation} ✓" if p.confirmed else f"{p.relation}?"
+
+
 def cmd_compare(wb: Workbench, args: argparse.Namespace) -> int:
     recs = _recs(wb, args)
     result = compare(recs, args.earlier, args.later)
@@ -80,9 +88,10 @@ def cmd_compare(wb: Workbench, args: argparse.Namespace) -> int:
         lines.append(f"§ {left[:50]:50} ↔ {right[:50]:50} {sp.score:.2f}"
                      f"{' (moved)' if sp.moved else ''}")
         for p in sp.passages:
-            lines.append(f"    • {p.left.text[:60]:60} → {p.relation:12} {p.right.text[:60]}")
+            lines.append(f"    • {p.left.text[:60]:60} → {_mark(p):18} {p.right.text[:60]}")
     lines.append(f"Only in {args.earlier}: {len(result.only_left)} commitments; "
                  f"only in {args.later}: {len(result.only_right)}.")
+    lines.append("✓ an officer's confirmed verdict; ? the engine's proposal, not confirmed.")
     emit(args, data, "\n".join(lines))
     return 0
 

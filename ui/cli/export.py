@@ -28,7 +28,7 @@ from workbench.errors import InvalidInput, WorkbenchError
 from workbench.model import is_partial_iso_date
 from workbench.pack import PackSelection
 from workbench.pack_export import ExportRequest, export_pack
-from workbench.pack_select import resolve_item_key
+from workbench.pack_select import relation_code, resolve_item_key, status_code
 from workbench.review import Records
 from workbench.services import Workbench
 
@@ -44,7 +44,8 @@ def add_commands(sub: argparse._SubParsersAction, common: argparse.ArgumentParse
         description="Write a briefing pack for a committee. Filters combine (all must match). "
                     "--from PLAN: that plan's commitments; --to PLAN: their links into that "
                     "plan (alone: the commitments linked into it); --relation R: items whose "
-                    "link has relation R; --status S: items whose current status is S; --tag T: "
+                    "link has relation R, an officer's confirmed verdict or only a proposal "
+                    "(each item says which; add --with-verdict for verdicts only); --status S: items whose current status is S; --tag T: "
                     "items tagged T or a tag under it; --search Q: commitments the search finds; "
                     "--basket: the hand-picked items (`workbench basket`); --with-verdict: only "
                     "items with a confirmed verdict (into --to PLAN if given).",
@@ -64,7 +65,9 @@ def add_commands(sub: argparse._SubParsersAction, common: argparse.ArgumentParse
     p.add_argument("--to", dest="to_plan", default="", metavar="PLAN",
                    help="later plan of a plan pair (slug)")
     p.add_argument("--relation", default="", metavar="R",
-                   help="only links with this relation, e.g. reversed")
+                   help="only links with this relation, e.g. reversed: confirmed verdicts "
+                        "and proposals alike (each item says which: the Confirmed column, "
+                        "\"suggested, not yet confirmed\"); with --with-verdict, verdicts only")
     p.add_argument("--status", default="", metavar="S",
                    help="only this current delivery status, e.g. at_risk")
     p.add_argument("--basket", action="append", nargs="?", const="", default=None,
@@ -139,6 +142,7 @@ def cmd_export(wb: Workbench, args: argparse.Namespace) -> int:
     request = ExportRequest(selection, out, fmt, title=args.title, committee=args.committee,
                             author=args.author, as_at=args.as_at,
                             changes_since=args.changes_since, page_images=args.page_images)
+    relation_code(selection), status_code(selection)  # an unknown code fails before "Writing"
     if not args.json:
         sys.stderr.write(f"Writing the pack to {out}…\n")
     try:

@@ -17,8 +17,10 @@ from ui import compose
 from ui.cli import ocr as cli_ocr
 from ui.cli import searches
 from ui.cli.output import EXIT_INPUT, EXIT_OK, emit, outcome_json, plan_json, row_id
+from ui.compose import records_for
 from workbench.errors import InvalidInput, WorkbenchError
 from workbench.lineage import RELATIONS, STATUSES
+from workbench.links import hit_relation_words
 from workbench.model import META_FIELDS, Kind, SearchFilters, Stage, is_partial_iso_date
 from workbench.services import ImportOutcome, Workbench
 from workbench.tasks import TaskState
@@ -86,8 +88,9 @@ def add_commands(sub: Any, common: argparse.ArgumentParser) -> None:
     p.add_argument("--sort", choices=["relevance", "date"], default="relevance")
     p.add_argument("--relation", action="append", default=[], metavar="R",
                    choices=list(RELATIONS),
-                   help="only commitments (and notes) with this lineage relation: "
-                        + ", ".join(RELATIONS))
+                   help="only commitments (and notes) with a link of this lineage relation, "
+                        "confirmed by an officer or only proposed (each hit says which; "
+                        "`unreviewed`: no link yet): " + ", ".join(RELATIONS))
     p.add_argument("--status", action="append", default=[], metavar="S",
                    choices=list(STATUSES),
                    help="only commitments (and notes) with this delivery status: "
@@ -256,7 +259,9 @@ def cmd_search(wb: Workbench, args: argparse.Namespace) -> int:
         relations=tuple(args.relation),
         statuses=tuple(args.status),
     )
-    result = wb.search(args.query, filters, limit=args.limit, sort=args.sort)
+    # a relation found may be a verdict or only proposed: each hit says which (qa13)
+    result = records_for(wb, "search").linking.mark_verdicts(
+        wb.search(args.query, filters, limit=args.limit, sort=args.sort))
     if args.save is not None:
         searches.note_saved(args, searches.save(wb, args.save, args.query, filters, args.sort))
     hits = [
@@ -273,6 +278,9 @@ def cmd_search(wb: Workbench, args: argparse.Namespace) -> int:
             "snippet": h.snippet,
             "text": h.text,
             "relation": h.relation or None,
+            # qa13: each relation of ``relation`` (but "unreviewed"): confirmed or proposed
+            "relation_confirmed": ({r: r in h.confirmed for r in h.relations}
+                                   if h.kind == "commitment" and h.relations else None),
             "status": h.status or None,
             # issue 15: the hit's page was read by OCR (its confidence 0-100), else null
             "ocr_confidence": h.ocr_confidence,
@@ -285,6 +293,8 @@ def cmd_search(wb: Workbench, args: argparse.Namespace) -> int:
         f"{h.plan_title} · {' › '.join(h.path)} · p. {h.page_label} [{h.kind} {h.item_id}]"
         f"{' (OCR text)' if h.ocr_confidence is not None else ''}\n"
         f"    {h.snippet}"
+        + (f"\n    Relation: {hit_relation_words(h)}" if h.kind == "commitment" and h.relations
+           else "")
         for h in result.hits
     ]
     if not lines:

@@ -17,7 +17,7 @@ from ui.cli.output import emit
 from ui.compose import records_for
 from workbench.errors import InvalidInput
 from workbench.lineage import RELATIONS, STATUSES, Suggestion
-from workbench.links import earlier_verdicts
+from workbench.links import earlier_verdicts, link_standing, verdict_state
 from workbench.matching.service import passages_of, proposed_next, selected_passage, vector_folder
 from workbench.matching.warmup import plan_texts, warm, warmable
 from workbench.records import (
@@ -220,7 +220,10 @@ def cmd_link(wb: Workbench, args: argparse.Namespace) -> int:
     change = r.link(args.source, args.targets, relation=args.relation,
                     rationale=args.rationale, confirm=args.confirm, to_plan=args.to_plan)
     link: Link = change.value
-    return _done(args, change, f"Linked ({link.relation}, {link.state}): {link.uuid}")
+    # qa13: a link confirmed as "unreviewed" said "confirmed", yet it is no verdict
+    standing = {True: "confirmed", False: "proposed"}.get(
+        verdict_state(link), f"{link.state}; relation not yet reviewed, so no verdict")
+    return _done(args, change, f"Linked ({link.relation}, {standing}): {link.uuid}")
 
 
 def cmd_status(wb: Workbench, args: argparse.Namespace) -> int:
@@ -297,7 +300,8 @@ def thread_json(r: Records, thread: Thread) -> dict[str, Any]:
                 "to": [cid(k) for k in e.target_keys], "to_plan": e.link.to_plan,
                 "relation": e.link.relation,
                 "relation_label": r.relation_labels.get(e.link.relation, e.link.relation),
-                "state": e.link.state, "rationale": e.link.rationale,
+                "state": e.link.state, "verdict": verdict_state(e.link),
+                "rationale": e.link.rationale,
                 "confirmed_by": e.link.confirmed_by, "confirmed_at": e.link.confirmed_at,
                 "history": [dict(h) for h in e.link.history]}
         links.append(item)
@@ -312,19 +316,31 @@ def thread_json(r: Records, thread: Thread) -> dict[str, Any]:
             "page_label": n.page_label,
             "relation": incoming["relation"] if incoming else None,
             "state": incoming["state"] if incoming else None,
+            "verdict": incoming["verdict"] if incoming else None,
             "status": ({"status": n.status.status, "as_at": n.status.as_at,
                         "rationale": n.status.rationale} if n.status else None),
         })
     return {"commitment": cid(thread.origin), "steps": steps, "links": links}
 
 
-def _arrow(relation: str, state: str | None) -> str:
+def _arrow(relation: str, verdict: bool | None) -> str:
     """``--reversed--> `` for a confirmed verdict; a recorded proposal is marked as the
     engine's own proposal is, ``?-reversed-> (proposed, not confirmed) `` (qa12: both read
-    the same, so a proposal passed for a verdict)."""
-    if state == "proposed":
+    the same, so a proposal passed for a verdict); a link marked "unreviewed", confirmed or
+    not, is no verdict (``workbench.links.verdict_state``; qa13: it read
+    ``--unreviewed--> `` like one)."""
+    if verdict is None:
+        return "--linked--> (relation not yet reviewed, so no verdict) "
+    if not verdict:
         return f"?-{relation}-> (proposed, not confirmed) "
     return f"--{relation}--> "
+
+
+def _who_and_why(link: Link) -> str:
+    """"    Confirmed by Alex on 2026-05-01. Why: …", as the window's thread says it (qa13: the
+    CLI printed the arrow alone, not who recorded the link nor the officer's rationale)."""
+    why = f" Why: {link.rationale}" if link.rationale else ""
+    return f"    {link_standing(link)}.{why}"
 
 
 def cmd_lineage(wb: Workbench, args: argparse.Namespace) -> int:
@@ -335,17 +351,21 @@ def cmd_lineage(wb: Workbench, args: argparse.Namespace) -> int:
     proposal = proposed_next(r, last) if last else None
     data["proposed_next"] = ({"to_plan": proposal.to_plan, **suggestion_json(proposal)}
                              if proposal is not None else None)
+    into = {k: e.link for e in thread.edges for k in e.target_keys}
     lines = []
-    for s in data["steps"]:
+    for node, s in zip(thread.nodes, data["steps"], strict=True):
         flag = " (draft, never adopted)" if s["not_adopted"] else ""
-        rel = _arrow(s["relation"], s["state"]) if s["relation"] else ""
+        rel = _arrow(s["relation"], s["verdict"]) if s["relation"] else ""
         status = f" [{s['status']['status']} as at {s['status']['as_at']}]" if s["status"] else ""
         lines.append(f"{rel}{s['plan_title']}{flag} p. {s['page_label']} [{s['id']}]{status}\n"
                      f"    {s['text']}")
+        if node.key is not None and node.key in into:
+            lines.append(_who_and_why(into[node.key]))
     for edge, link in zip(thread.edges, data["links"], strict=True):
         if not link["to"]:
-            lines.append(f"{_arrow(link['relation'], link['state'])}"
+            lines.append(f"{_arrow(link['relation'], link['verdict'])}"
                          f"(no successor in {link['to_plan']})")
+            lines.append(_who_and_why(edge.link))
         lines.extend(f"    earlier verdict on {link['from']} → {link['to_plan']}: {line}"
                      for line in earlier_verdicts(edge.link, r.relation_labels))
     if proposal is not None:

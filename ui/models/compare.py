@@ -34,9 +34,21 @@ def pair_why(pair: AlignedPair) -> str:
         return ""
     if pair.left.kind == "section":
         return "Side by side: " + "; ".join(pair.reasons or (pair.relation,))
+    if pair.confirmed is None:  # qa13: a confirmed "unreviewed" link read "Confirmed link"
+        return " · ".join(("Linked, no verdict", *pair.reasons))
     label = RELATIONS.get(pair.relation, pair.relation).lower()
-    head = f"Confirmed link: {label}" if pair.confirmed else f"Proposed: {label}"
-    return " · ".join((head, *pair.reasons))
+    if pair.confirmed:  # its one reason is "confirmed link": not said twice (qa13)
+        return f"Confirmed link: {label}"
+    return " · ".join((f"Proposed: {label}", *pair.reasons))
+
+
+def match_text(pair: AlignedPair, *, spelled: bool = False) -> str:
+    """The Match column: the engine's similarity ("62%"; ``spelled``: "match 62%"), or for a
+    pair an officer linked, which the engine did not score, "linked ✓" (a verdict) or
+    "linked" (no verdict). qa13: such a pair read "100%" however different its wording."""
+    if pair.left.kind != "section" and pair.confirmed is not False:
+        return "linked ✓" if pair.confirmed else "linked"
+    return f"match {pair.score:.0f}%" if spelled else f"{pair.score:.0f}%"
 
 
 def _kind_mark(item: AlignItem) -> str:
@@ -68,7 +80,7 @@ class ComparePairModel(QAbstractTableModel):
             if column == 1:
                 return f"{_kind_mark(pair.right)}{pair.right.title}  (p. {pair.right.page_label})"
             if column == 2:
-                return f"{pair.score:.0f}%" + (" ✓" if pair.confirmed else "")
+                return match_text(pair)
             if pair.inserted == pair.deleted == 0:
                 return "unchanged"
             return f"+{pair.inserted} / −{pair.deleted} words"

@@ -12,6 +12,7 @@ from PySide6.QtCore import QAbstractListModel, QModelIndex, QPersistentModelInde
 
 from ui import richtext
 from workbench.lineage import RELATIONS, STATUSES
+from workbench.links import hit_relation_words
 from workbench.model import SearchHit
 
 HitRole = Qt.ItemDataRole.UserRole + 1
@@ -42,6 +43,8 @@ def hit_header(hit: SearchHit) -> str:
     where = "" if hit.kind == "note" else (
         hit.citation or (" › ".join(hit.path[-2:]) if hit.path else ""))
     parts = [hit.plan_title, f"p. {hit.page_label}", _kind_label(hit)]
+    if hit.kind == "commitment" and hit.relations:  # qa13: a verdict or only a proposal
+        parts.append(hit_relation_words(hit))
     if hit.ocr_confidence is not None:  # issue 15: OCR text is marked as such
         parts.append(f"OCR text ({hit.ocr_confidence:.0f}/100)")
     if where:

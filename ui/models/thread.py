@@ -20,7 +20,7 @@ from PySide6.QtGui import QColor
 from ui import richtext
 from ui.ops.records import PlanChoice
 from workbench.lineage import STATUSES
-from workbench.links import earlier_verdicts
+from workbench.links import earlier_verdicts, link_standing
 from workbench.records import Link, StatusAssessment
 from workbench.review import Thread, ThreadNode
 
@@ -38,17 +38,7 @@ def verdict_lines(link: Link, relation: str, earlier: str = "",
     """"Continued from Plan A (2020)", "Confirmed by Alex on 2026-05-01", "Why: …", then one
     "Earlier verdict: …" line per value the link held before (the CLI's lineage says the same)."""
     head = f"{relation} from {earlier}" if earlier else relation
-    if link.state == "confirmed":
-        who = link.confirmed_by or link.created_by or "someone"
-        when = _day(link.confirmed_at or link.updated_at or link.created_at)
-        lines = [head, f"Confirmed by {who}" + (f" on {when}" if when else "")]
-    elif link.confidence is not None or link.reasons:  # only the engine scores and explains
-        lines = [head, "Proposed by the machine; not confirmed"]
-    else:  # a person recorded it without confirming (`workbench link` with no --confirm)
-        who = link.created_by if link.created_by and link.created_by != "unknown" else ""
-        when = _day(link.created_at)
-        lines = [head, "Proposed" + (f" by {who}" if who else "")
-                 + (f" on {when}" if when else "") + "; not confirmed"]
+    lines = [head, link_standing(link)]  # the one wording (qa13: "Confirmed by" an unreviewed)
     if link.rationale:
         lines.append(f"Why: {link.rationale}")
     lines.extend(f"Earlier verdict: {line}"

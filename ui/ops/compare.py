@@ -62,7 +62,7 @@ class AlignedPair:
     deleted: int
     relation: str = ""
     reasons: tuple[str, ...] = ()
-    confirmed: bool = False
+    confirmed: bool | None = False  # as ``PassagePair.confirmed``: None is a link, no verdict
 
 
 @dataclass(frozen=True, slots=True)
@@ -102,7 +102,7 @@ def _body(item: AlignItem) -> str:
 
 
 def _pair(left: AlignItem, right: AlignItem, score: float, relation: str = "",
-          reasons: tuple[str, ...] = (), confirmed: bool = False) -> AlignedPair:
+          reasons: tuple[str, ...] = (), confirmed: bool | None = False) -> AlignedPair:
     html, ins, dele = richtext.word_diff_html(_body(left), _body(right))
     return AlignedPair(left, right, round(100 * score, 1), html, ins, dele, relation, reasons,
                        confirmed)

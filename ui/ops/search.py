@@ -11,6 +11,7 @@ from typing import Any
 
 from ui.executor import Job
 from ui.ops import OpContext
+from ui.ops import records as records_ops
 from workbench.errors import InvalidInput
 from workbench.model import SavedSearch, SearchFilters, SearchResult
 from workbench.services import Workbench
@@ -31,9 +32,12 @@ def run_search(
     on_error: Callable[[BaseException], None] | None = None,
 ) -> Job:
     query = query[:MAX_QUERY_CHARS]
-    return ctx.executor.submit(
-        lambda wb: wb.search(query, filters, limit, sort=sort), on_done=on_done, on_error=on_error
-    )
+    def work(wb: Workbench) -> SearchResult:
+        # a relation found may be a verdict or only proposed: each hit says which (qa13)
+        return records_ops.records(wb).linking.mark_verdicts(
+            wb.search(query, filters, limit, sort=sort))
+
+    return ctx.executor.submit(work, on_done=on_done, on_error=on_error)
 
 
 # -- saved searches: library records (``Store.saved_searches``), shared with the CLI ------------

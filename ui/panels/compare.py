@@ -40,6 +40,7 @@ from ui.models.compare import (
     ItemRole,
     PairRole,
     UnmatchedListModel,
+    match_text,
     pair_why,
     year_of,
 )
@@ -396,7 +397,7 @@ class ComparePanel(LazyPanel):
         self.diff_view.setHtml(
             f"<p><b>{left}</b>, p. {richtext.escape(pair.left.page_label)} → "
             f"<b>{right}</b>, p. {richtext.escape(pair.right.page_label)} · "
-            f"match {pair.score:.0f}% · "
+            f"{match_text(pair, spelled=True)} · "
             f'<span style="{richtext.INSERT_STYLE}">+{pair.inserted} words</span> '
             f'<span style="{richtext.DELETE_STYLE.replace("text-decoration:line-through;", "")}">'
             f"−{pair.deleted} words</span></p>"

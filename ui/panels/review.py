@@ -56,6 +56,7 @@ from ui.ops import records as records_ops
 from ui.panels import LazyPanel
 from ui.widgets.plain import make_plain
 from workbench.lineage import RATIONALE_REQUIRED, RELATIONS, Candidate
+from workbench.links import link_standing, verdict_state
 from workbench.records import Change
 
 
@@ -494,8 +495,10 @@ def verdict_text(state: records_ops.ReviewState | None, cand: Candidate | None,
     link = state.verdict if state is not None else None
     if link is None:
         return proposal or "No verdict yet."
-    who = f" by {link.confirmed_by}" if link.confirmed_by else ""
     targets = "; ".join(f"p. {t.anchor.page_label}: {one_line(t.anchor.exact, 60)}"
                         for t in link.targets) or "no successor"
-    return (f"Verdict ({link.state}{who}): {RELATIONS.get(link.relation, link.relation)} "
-            f"→ {targets}\n{proposal}")
+    # the one wording of a link's standing (qa13: a confirmed "unreviewed" link read
+    # "Verdict (confirmed by X)" while coverage counts it as no verdict)
+    label = "" if verdict_state(link) is None else \
+        f": {RELATIONS.get(link.relation, link.relation)}"
+    return f"{link_standing(link)}{label} → {targets}\n{proposal}"

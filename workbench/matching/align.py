@@ -45,6 +45,8 @@ from workbench.matching.passages import Passage
 from workbench.model import Section
 from workbench.text import fold
 
+LINKED_NO_VERDICT = "linked by an officer; relation not yet reviewed, so no verdict"
+"""The reason of a pair placed by a confirmed "unreviewed" link (not a verdict)."""
 GAP = 0.12
 """A section pair must be at least this similar to be aligned (below it, both are skipped)."""
 MOVED = 0.35
@@ -114,7 +116,9 @@ class PassagePair:
     score: float
     relation: str
     reasons: tuple[str, ...]
-    confirmed: bool = False
+    # True: an officer's verdict; False: the engine's proposal; None: placed by a link an
+    # officer confirmed without a relation ("unreviewed"), so no verdict (qa13)
+    confirmed: bool | None = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -412,6 +416,7 @@ def compare_plans(
     right_index: PlanIndex,
     *,
     confirmed: Sequence[tuple[str, str, str]] = (),
+    linked: Sequence[tuple[str, str, str]] = (),
 ) -> Comparison:
     """Align two plans and pair their passages.
 
@@ -421,6 +426,8 @@ def compare_plans(
         right_index: the later plan's engine index.
         confirmed: confirmed links as (earlier key, later key, relation); they replace the
             engine's proposal for their source.
+        linked: links a person confirmed without a verdict (relation "unreviewed"), in the
+            same shape: they place the pair as well, but it is not marked confirmed.
     """
     left_s = sorted(left_sections, key=lambda s: s.ordinal)
     right_s = sorted(right_sections, key=lambda s: s.ordinal)
@@ -432,7 +439,8 @@ def compare_plans(
             aligned[int(left_s[i].id)] = {int(right_s[j].id): 1.0 for j in rs}
             section_pairs.update((int(left_s[i].id), int(right_s[j].id)) for j in rs)
     by_key = {p.key: p for p in right_index.passages}
-    sure = {a: (b, rel) for a, b, rel in confirmed if b in by_key}
+    sure = {a: (b, rel, False) for a, b, rel in linked if b in by_key}
+    sure.update({a: (b, rel, True) for a, b, rel in confirmed if b in by_key})
     left_passages = [p for p in left_passages if not is_contents_line(p.text)]
     to_pair = [p for p in left_passages if p.kind == "commitment" or (
         PAIR_SENTENCES and len(p.text.split()) >= SENTENCE_MIN_WORDS)]
@@ -466,8 +474,10 @@ def compare_plans(
     only_left: list[Passage] = []
     for src in to_pair:
         if src.key in sure:
-            target_key, rel = sure[src.key]
-            found = [PassagePair(src, by_key[target_key], 1.0, rel, ("confirmed link",), True)]
+            target_key, rel, verdict = sure[src.key]
+            why = "confirmed link" if verdict else LINKED_NO_VERDICT
+            found = [PassagePair(src, by_key[target_key], 1.0, rel, (why,),
+                                 True if verdict else None)]
         else:
             found = _proposals(src, rankings[src.key], weights, cut)
             if not found:

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from workbench.library import LibraryPaths
+from workbench.links import is_verdict
 from workbench.matching.align import Comparison, compare_plans
 from workbench.matching.engine import PlanIndex, index_for
 from workbench.matching.passages import Passage, plan_passages
@@ -65,15 +66,15 @@ def compare(recs: Records, earlier: str, later: str) -> Comparison:
     """Sections of ``earlier`` aligned with ``later``, passage pairs inside, confirmed links
     taking the place of the engine's proposals."""
     right = plan_index(recs, later)
-    confirmed = []
+    confirmed, linked = [], []
     for link in recs.links(earlier):
         if link.state != "confirmed" or link.to_plan != later or not link.targets:
             continue
         src, tgt = recs.key_of(link.source), recs.key_of(link.targets[0])
-        if src and tgt:
-            confirmed.append((src, tgt, link.relation))
+        if src and tgt:  # a confirmed "unreviewed" link places the pair but is no verdict
+            (confirmed if is_verdict(link) else linked).append((src, tgt, link.relation))
     return compare_plans(recs.effective_sections(earlier), recs.effective_sections(later),
-                         passages_of(recs, earlier), right, confirmed=confirmed)
+                         passages_of(recs, earlier), right, confirmed=confirmed, linked=linked)
 
 
 def proposed_next(recs: Records, key: str) -> Suggestion | None:
