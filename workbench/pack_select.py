@@ -44,7 +44,7 @@ from workbench.links import is_verdict
 from workbench.model import Kind, Plan, SearchHit, Section
 from workbench.pack import Citation, PackSelection
 from workbench.ports import Store
-from workbench.records import Annotation, EffectiveCommitment, Link, Ref, StatusAssessment
+from workbench.records import Annotation, EffectiveCommitment, Link, Ref, StatusAssessment, Tag
 from workbench.review import Records
 from workbench.section_names import section_label
 from workbench.tasks import TaskState
@@ -324,10 +324,20 @@ def resolve_item_key(records: Records, text: str) -> str:
     return stable_keys(found.plan, records.effective_commitments(found.plan))[found.key]
 
 
-def _tag_uuids(lib: PackLibrary, name: str) -> set[str]:
-    tag = lib.records.tag_named(name)
+def named_tag(records: Records, name: str) -> Tag:
+    """The tag a selection's ``--tag`` names.
+
+    Raises:
+        InvalidInput: no tag has that name.
+    """
+    tag = records.tag_named(name)
     if tag is None:
         raise InvalidInput(f"No tag called {name!r}; `workbench tags` lists them.")
+    return tag
+
+
+def _tag_uuids(lib: PackLibrary, name: str) -> set[str]:
+    tag = named_tag(lib.records, name)
     tags = lib.records.tags()
     wanted = {tag.uuid}
     grew = True

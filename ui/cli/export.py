@@ -28,7 +28,7 @@ from workbench.errors import InvalidInput, WorkbenchError
 from workbench.model import is_partial_iso_date
 from workbench.pack import PackSelection
 from workbench.pack_export import ExportRequest, export_pack
-from workbench.pack_select import relation_code, resolve_item_key, status_code
+from workbench.pack_select import named_tag, relation_code, resolve_item_key, status_code
 from workbench.review import Records
 from workbench.services import Workbench
 
@@ -143,6 +143,8 @@ def cmd_export(wb: Workbench, args: argparse.Namespace) -> int:
                             author=args.author, as_at=args.as_at,
                             changes_since=args.changes_since, page_images=args.page_images)
     relation_code(selection), status_code(selection)  # an unknown code fails before "Writing"
+    if selection.tag:
+        named_tag(records, selection.tag)  # and so does a tag nobody made
     if not args.json:
         sys.stderr.write(f"Writing the pack to {out}…\n")
     try:
