@@ -14,10 +14,16 @@ from dataclasses import replace
 from typing import Any
 
 from workbench.actions import Pairs, RecordService
-from workbench.errors import InvalidInput
+from workbench.errors import InvalidInput, NotFound
 from workbench.files import utc_now
 from workbench.lineage import NO_TARGET_RELATIONS, RATIONALE_REQUIRED, RELATIONS, STATUSES
-from workbench.model import SearchHit, SearchResult, is_partial_iso_date
+from workbench.model import (
+    CommitmentId,
+    SearchHit,
+    SearchResult,
+    is_partial_iso_date,
+    source_covers,
+)
 from workbench.records import Change, Link, Ref, StatusAssessment, new_uuid
 
 __all__ = ["Links", "check_relation", "earlier_verdicts", "hit_relation_words", "is_verdict",
@@ -189,22 +195,33 @@ class Links(RecordService):
     def mark_verdicts(self, result: SearchResult) -> SearchResult:
         """``result`` with each commitment hit's confirmed relations (``SearchHit.confirmed``):
         the search index finds a relation whether it is a verdict or only proposed, as packs
-        made with ``relation`` do, so the hit says which (qa13). Binds the links of the hits'
-        plans once; nothing to do when no hit has a relation."""
-        plans = {h.plan for h in result.hits if h.kind == "commitment" and h.relations}
-        if not plans:
+        made with ``relation`` do, so the hit says which (qa13). A relation is confirmed when a
+        verdict of it gives the hit that relation by the index's own rule (``source_covers``:
+        the link's source overlaps the commitment at all; qa13b: deciding by the commitment a
+        link binds to called a verdict from a hand-marked passage "suggested"). Binds the
+        links of the hits' plans once; nothing to do when no hit has a relation."""
+        wanted = [h for h in result.hits if h.kind == "commitment" and h.relations]
+        if not wanted:
             return result
-        key_of = self.effective.key_of
-        sure: dict[str, set[str]] = {}
-        for plan in plans:
+        sure: dict[tuple[str, int], list[tuple[int, int, str]]] = {}
+        for plan in {h.plan for h in wanted}:
             for link in self.links(plan):
                 if link.source.plan == plan and is_verdict(link):
-                    key = key_of(link.source)
-                    if key:
-                        sure.setdefault(key, set()).add(link.relation)
-        hits = tuple(replace(h, confirmed=tuple(r for r in h.relations
-                                                if r in sure.get(f"c:{h.item_id}", ())))
-                     if h.kind == "commitment" and h.relations else h for h in result.hits)
+                    a = link.source.anchor
+                    sure.setdefault((plan, a.page_index), []).append((a.start, a.end,
+                                                                      link.relation))
+        confirmed: dict[str, tuple[str, ...]] = {}
+        for h in wanted:
+            try:
+                c = self.session.store.commitment(CommitmentId(h.item_id))
+            except NotFound:  # the index is behind the database: no verdict to show
+                confirmed[h.key] = ()
+                continue
+            near = sure.get((h.plan, c.page_index), ())
+            found = {r for s, e, r in near if source_covers((s, e), (c.char_start, c.char_end))}
+            confirmed[h.key] = tuple(r for r in h.relations if r in found)
+        hits = tuple(replace(h, confirmed=confirmed[h.key]) if h.key in confirmed else h
+                     for h in result.hits)
         return replace(result, hits=hits)
 
     def links_from(self, key: str | int, to_plan: str | None = None) -> list[Link]:

@@ -1,0 +1,45 @@
+"""The review of qa13's work (qa13b): a search hit's "confirmed" follows the rule the search
+index files a relation by (any overlap of the link's source), and `workbench lineage` says who
+recorded each link into a step when two commitments link to the same successor."""
+
+from __future__ import annotations
+
+import json
+
+from tests.lineage.synth import FIX, RESURFACE, RESURFACE_NEW
+from tests.lineage.synth import ROADS_NEW as NEW
+from tests.lineage.synth import ROADS_OLD as OLD
+from tests.lineage.test_cli_proposals_qa12 import ids, pair, run  # noqa: F401 - fixture
+
+# the tail of FIX and all of RESURFACE: a hand-marked passage covering two commitments
+SPAN = "within 28 days.\n• We will resurface 250 miles of road by 2027."
+
+
+def _mark(pair, capsys) -> str:  # noqa: F811
+    said = run(pair, capsys, "mark", OLD, "--page", "2", "--quote", SPAN)
+    return said.split("commitment ", 1)[1].rstrip(".\n")
+
+
+def test_a_verdict_from_a_marked_passage_confirms_every_hit_it_gives_the_relation(
+        pair, capsys):  # noqa: F811
+    old, new = ids(pair, capsys, OLD), ids(pair, capsys, NEW)
+    mark = _mark(pair, capsys)
+    run(pair, capsys, "link", "--user", "Alex", mark, str(new[RESURFACE_NEW]),
+        "--relation", "reversed", "--rationale", "probe verdict", "--confirm")
+    data = json.loads(run(pair, capsys, "search", "pothole OR resurface", "--relation",
+                          "reversed", "--plan", OLD, "--json"))
+    by_id = {h["id"]: h["relation_confirmed"] for h in data["hits"]}
+    # the index gives both the relation (the marked passage overlaps each); both are verdicts
+    assert by_id == {old[FIX]: {"reversed": True}, old[RESURFACE]: {"reversed": True}}
+    text = run(pair, capsys, "search", "pothole OR resurface", "--relation", "reversed",
+               "--plan", OLD)
+    assert "suggested" not in text and text.count("Relation: Reversed (✓ confirmed)") == 2, text
+
+    # a proposal overlapping a commitment leaves it "suggested", a verdict elsewhere does not
+    # confirm it
+    run(pair, capsys, "link", "--user", "clerk", str(old[FIX]), str(new[RESURFACE_NEW]),
+        "--relation", "modified")
+    data = json.loads(run(pair, capsys, "search", "pothole", "--relation", "modified",
+                          "--plan", OLD, "--json"))
+    assert [h["relation_confirmed"] for h in data["hits"]] == [
+        {"reversed": True, "modified": False}]
