@@ -43,3 +43,30 @@ def test_a_verdict_from_a_marked_passage_confirms_every_hit_it_gives_the_relatio
                           "--plan", OLD, "--json"))
     assert [h["relation_confirmed"] for h in data["hits"]] == [
         {"reversed": True, "modified": False}]
+
+
+def test_lineage_credits_each_link_into_a_shared_successor_to_its_own_officer(
+        pair, capsys):  # noqa: F811
+    old, new = ids(pair, capsys, OLD), ids(pair, capsys, NEW)
+    mark = _mark(pair, capsys)
+    run(pair, capsys, "link", "--user", "Alex", mark, str(new[RESURFACE_NEW]),
+        "--relation", "reversed", "--rationale", "probe verdict", "--confirm")
+    run(pair, capsys, "link", "--user", "Bob", str(old[FIX]), str(new[RESURFACE_NEW]),
+        "--relation", "scaled_back", "--rationale", "reviewed: scrapped", "--confirm")
+
+    text = run(pair, capsys, "lineage", str(old[FIX]))
+    step = text[text.index("--scaled_back--> "):]  # the arrow is Bob's link, from FIX
+    assert f"    From [{old[FIX]}]: Confirmed by Bob on " in step, text
+    assert "Why: reviewed: scrapped" in step
+    assert f"    Also from [{mark}], --reversed-->: Confirmed by Alex on " in step, text
+    assert "--reversed--> Roads" not in text
+    data = json.loads(run(pair, capsys, "lineage", str(old[FIX]), "--json"))
+    last = data["steps"][-1]
+    assert (last["id"], last["relation"], last["verdict"]) == (
+        new[RESURFACE_NEW], "scaled_back", True)
+
+    # from the marked passage, its own link comes first
+    text = run(pair, capsys, "lineage", mark)
+    step = text[text.index("--reversed--> "):]
+    assert f"    From [{mark}]: Confirmed by Alex on " in step, text
+    assert f"    Also from [{old[FIX]}], --scaled_back-->: Confirmed by Bob on " in step, text
