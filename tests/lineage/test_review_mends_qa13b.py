@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 
+import ui.cli
 from tests.lineage.synth import FIX, RESURFACE, RESURFACE_NEW
 from tests.lineage.synth import ROADS_NEW as NEW
 from tests.lineage.synth import ROADS_OLD as OLD
@@ -70,3 +71,24 @@ def test_lineage_credits_each_link_into_a_shared_successor_to_its_own_officer(
     step = text[text.index("--reversed--> "):]
     assert f"    From [{mark}]: Confirmed by Alex on " in step, text
     assert f"    Also from [{old[FIX]}], --scaled_back-->: Confirmed by Bob on " in step, text
+
+
+def test_a_confirmed_unreviewed_link_is_not_called_a_verdict_when_kept_or_changed(
+        pair, capsys):  # noqa: F811
+    old, new = ids(pair, capsys, OLD), ids(pair, capsys, NEW)
+    src, to = str(old[FIX]), str(new[RESURFACE_NEW])
+    run(pair, capsys, "link", "--user", "Alex", src, to, "--relation", "unreviewed", "--confirm")
+    code = ui.cli.main(["link", src, to, "--relation", "reversed", "--library", str(pair)])
+    err = capsys.readouterr().err
+    assert code != 0
+    assert "already has a confirmed link (no verdict) about roads-2026: Unreviewed, linked by " \
+           "Alex on " in err, err
+    assert "relation not yet reviewed, so no verdict; it is left as it is" in err
+    assert "confirmed verdict about" not in err and "confirmed by" not in err
+
+    run(pair, capsys, "link", "--user", "Alex", src, to, "--relation", "reversed", "--confirm",
+        "--rationale", "now reviewed")
+    text = run(pair, capsys, "lineage", src)
+    earlier = [x for x in text.splitlines() if "earlier verdict on" in x]
+    assert len(earlier) == 1 and ": Unreviewed (linked, by Alex, " in earlier[0], text
+    assert earlier[0].endswith("; relation not yet reviewed, so no verdict)"), earlier
