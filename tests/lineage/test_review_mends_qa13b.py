@@ -6,8 +6,10 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 import ui.cli
-from tests.lineage.synth import FIX, RESURFACE, RESURFACE_NEW
+from tests.lineage.synth import FIX, FIX_NEW, RESURFACE, RESURFACE_NEW
 from tests.lineage.synth import ROADS_NEW as NEW
 from tests.lineage.synth import ROADS_OLD as OLD
 from tests.lineage.test_cli_proposals_qa12 import ids, pair, run  # noqa: F401 - fixture
@@ -92,3 +94,35 @@ def test_a_confirmed_unreviewed_link_is_not_called_a_verdict_when_kept_or_change
     earlier = [x for x in text.splitlines() if "earlier verdict on" in x]
     assert len(earlier) == 1 and ": Unreviewed (linked, by Alex, " in earlier[0], text
     assert earlier[0].endswith("; relation not yet reviewed, so no verdict)"), earlier
+
+
+def test_compare_json_tells_a_link_with_no_verdict_from_a_proposal(
+        pair, capsys, monkeypatch):  # noqa: F811
+    monkeypatch.setenv("WORKBENCH_EMBEDDINGS", "off")  # the pairs here come from links
+    old, new = ids(pair, capsys, OLD), ids(pair, capsys, NEW)
+    run(pair, capsys, "link", "--user", "clerk", str(old[FIX]), str(new[FIX_NEW]),
+        "--relation", "unreviewed", "--confirm")
+    run(pair, capsys, "link", "--user", "clerk", str(old[RESURFACE]), str(new[RESURFACE_NEW]),
+        "--relation", "reversed", "--rationale", "Target dropped.", "--confirm")
+    data = json.loads(run(pair, capsys, "compare", OLD, NEW, "--json"))
+    pairs = {p["left"]["text"]: p for sp in data["pairs"] for p in sp["pairs"]}
+    assert (pairs[RESURFACE]["confirmed"], pairs[RESURFACE]["verdict"]) == (True, True)
+    assert (pairs[FIX]["confirmed"], pairs[FIX]["verdict"]) == (False, None)
+    assert {"left", "right", "score", "relation", "reasons", "confirmed", "verdict"} == \
+        set(pairs[FIX])
+    assert all(p["verdict"] is False for t, p in pairs.items() if t not in (FIX, RESURFACE))
+
+
+def test_search_relation_unreviewed_says_it_finds_a_confirmed_unreviewed_link(
+        pair, capsys):  # noqa: F811
+    old, new = ids(pair, capsys, OLD), ids(pair, capsys, NEW)
+    run(pair, capsys, "link", "--user", "Alex", str(old[FIX]), str(new[FIX_NEW]),
+        "--relation", "unreviewed", "--confirm")
+    data = json.loads(run(pair, capsys, "search", "pothole", "--relation", "unreviewed",
+                          "--plan", OLD, "--json"))
+    assert [h["id"] for h in data["hits"]] == [old[FIX]]  # linked, yet "unreviewed"
+    with pytest.raises(SystemExit):
+        ui.cli.main(["search", "--help"])
+    said = " ".join(capsys.readouterr().out.split())
+    assert "`unreviewed`: no link yet, or a link whose relation is not yet reviewed (even " \
+           "one an officer confirmed, which is no verdict)" in said, said
