@@ -9,7 +9,7 @@ import json
 import pytest
 
 import ui.cli
-from tests.lineage.synth import FIX, FIX_NEW, RESURFACE, RESURFACE_NEW
+from tests.lineage.synth import BUSES, FIX, FIX_NEW, LIGHTS, RESURFACE, RESURFACE_NEW
 from tests.lineage.synth import ROADS_NEW as NEW
 from tests.lineage.synth import ROADS_OLD as OLD
 from tests.lineage.test_cli_proposals_qa12 import ids, pair, run  # noqa: F401 - fixture
@@ -126,3 +126,19 @@ def test_search_relation_unreviewed_says_it_finds_a_confirmed_unreviewed_link(
     said = " ".join(capsys.readouterr().out.split())
     assert "`unreviewed`: no link yet, or a link whose relation is not yet reviewed (even " \
            "one an officer confirmed, which is no verdict)" in said, said
+
+
+def test_lineage_says_who_ruled_out_a_successor_and_why(pair, capsys):  # noqa: F811
+    old = ids(pair, capsys, OLD)
+    run(pair, capsys, "link", "--user", "clerk", str(old[BUSES]), "--relation", "dropped",
+        "--to", NEW, "--rationale", "No bus routes.", "--confirm")
+    run(pair, capsys, "link", "--user", "clerk", str(old[LIGHTS]), "--relation", "withdrawn",
+        "--to", NEW, "--rationale", "Budget cut.")
+    lines = run(pair, capsys, "lineage", str(old[BUSES])).splitlines()
+    at = lines.index(f"--dropped--> (no successor in {NEW})")
+    assert lines[at + 1].startswith("    Confirmed by clerk on "), lines
+    assert lines[at + 1].endswith(". Why: No bus routes."), lines
+    lines = run(pair, capsys, "lineage", str(old[LIGHTS])).splitlines()
+    at = lines.index(f"?-withdrawn-> (proposed, not confirmed) (no successor in {NEW})")
+    assert lines[at + 1].startswith("    Proposed by clerk on "), lines
+    assert lines[at + 1].endswith("; not confirmed. Why: Budget cut."), lines

@@ -1,12 +1,21 @@
 """The review of qa13's work (qa13b): the link dialog's refusal names a confirmed link marked
-"unreviewed" in ``link_standing``'s words, not as a verdict."""
+"unreviewed" in ``link_standing``'s words, not as a verdict; the compare panel's detail line
+says "linked ✓" / "linked" for a pair an officer linked, not the engine's "match 100%"."""
 
 from __future__ import annotations
 
 from types import SimpleNamespace
 
+from PySide6.QtCore import QObject, Signal
+
 from tests.lineage.test_earlier_verdicts import ref
+from tests.ui.test_align import EARLIER, LATER, _commitment
 from ui.dialogs import link as link_dialog
+from ui.ops.compare import alignment_from
+from ui.panels import compare as compare_panel
+from workbench.matching import PlanIndex, plan_passages
+from workbench.matching.align import compare_plans
+from workbench.model import DocumentId, Plan, PlanId, PlanMeta
 from workbench.records import Link
 
 
@@ -33,3 +42,42 @@ def test_the_dialog_does_not_call_a_confirmed_unreviewed_link_a_verdict(qtbot, m
     said = _dialog(qtbot, monkeypatch, verdict).problem()
     assert said.startswith("This commitment already has a confirmed verdict about b: Reversed, "
                            "confirmed by Alex on 2026-12-07: a proposal cannot replace it."), said
+
+
+class _Ctx(QObject):
+    """What ComparePanel connects to, and nothing more: the test gives it an alignment."""
+
+    changes_applied = Signal(object)
+    library_changed = Signal(object)
+
+
+def test_the_compare_panel_detail_line_says_linked_not_a_match_score(qtbot, monkeypatch):
+    monkeypatch.setattr(compare_panel.library_ops, "load_plans", lambda *a, **k: None)
+    left = plan_passages("a", [
+        _commitment("c:1", "a", "We will reach net zero carbon emissions by 2030.", EARLIER[4]),
+        _commitment("c:2", "a", "We will keep every library open with longer hours.", EARLIER[3]),
+    ])
+    right = PlanIndex(plan_passages("b", [
+        _commitment("c:11", "b", "We will scrap the net zero carbon emissions target of 2030.",
+                    LATER[2]),
+        _commitment("c:12", "b", "Every library stays open with longer hours.", LATER[4]),
+    ]))
+    result = compare_plans(EARLIER, LATER, left, right, confirmed=[("c:1", "c:11", "reversed")],
+                           linked=[("c:2", "c:12", "unreviewed")])
+    plan = Plan(PlanId(1), "a", PlanMeta(title="A"), 1, 1, 1, DocumentId(1))
+    panel = compare_panel.ComparePanel(_Ctx())  # type: ignore[arg-type]
+    qtbot.addWidget(panel)
+    panel.ensure_built()
+    panel._on_aligned(alignment_from(plan, plan, result))
+    model = panel.pair_model
+    rows = {model.pair(r).left.item_id: r for r in range(model.rowCount())
+            if model.pair(r).left.kind != "section"}
+    said = {}
+    for key in ("c:1", "c:2"):
+        panel.pairs_view.selectRow(rows[key])
+        said[key] = panel.diff_view.toPlainText().splitlines()[0]
+    assert " · linked ✓ · +" in said["c:1"] and "match" not in said["c:1"], said
+    assert " · linked · +" in said["c:2"] and "match" not in said["c:2"], said
+    section = next(r for r in range(model.rowCount()) if model.pair(r).left.kind == "section")
+    panel.pairs_view.selectRow(section)
+    assert " · match " in panel.diff_view.toPlainText().splitlines()[0]
