@@ -11,12 +11,16 @@ from PySide6.QtCore import QObject, Signal
 from tests.lineage.test_earlier_verdicts import ref
 from tests.ui.test_align import EARLIER, LATER, _commitment
 from ui.dialogs import link as link_dialog
+from ui.models.thread import ThreadModel
 from ui.ops.compare import alignment_from
+from ui.ops.records import PlanChoice
 from ui.panels import compare as compare_panel
+from workbench.lineage import RELATIONS
 from workbench.matching import PlanIndex, plan_passages
 from workbench.matching.align import compare_plans
 from workbench.model import DocumentId, Plan, PlanId, PlanMeta
 from workbench.records import Link
+from workbench.threads import Thread, ThreadEdge, ThreadNode
 
 
 def _dialog(qtbot, monkeypatch, existing: Link) -> link_dialog.LinkDialog:
@@ -81,3 +85,30 @@ def test_the_compare_panel_detail_line_says_linked_not_a_match_score(qtbot, monk
     section = next(r for r in range(model.rowCount()) if model.pair(r).left.kind == "section")
     panel.pairs_view.selectRow(section)
     assert " · match " in panel.diff_view.toPlainText().splitlines()[0]
+
+
+def test_the_thread_cell_says_each_link_into_a_shared_successor(qtbot):
+    src, other, tgt = (ref("a", "We will open a lido."), ref("a", "We will run a pool."),
+                       ref("b", "The lido closes."))
+    bob = Link("l1", src, "b", "scaled_back", (tgt,), "confirmed", rationale="reviewed: cut",
+               confirmed_by="Bob", confirmed_at="2026-12-07T10:00:00Z")
+    alex = Link("l2", other, "b", "reversed", (tgt,), "confirmed", rationale="probe verdict",
+                confirmed_by="Alex", confirmed_at="2026-12-06T10:00:00Z")
+    nodes = (ThreadNode("a", "Plan A", "2020", "adopted", False, "c:1", src.anchor.exact, "2",
+                        None),
+             ThreadNode("a", "Plan A", "2020", "adopted", False, "c:3", other.anchor.exact, "2",
+                        None),
+             ThreadNode("b", "Plan B", "2022", "adopted", False, "c:2", tgt.anchor.exact, "3",
+                        None))
+    model = ThreadModel()
+    plans = [PlanChoice("a", "Plan A", "2020", False), PlanChoice("b", "Plan B", "2022", False)]
+    # the other commitment's link last among the edges: it used to take the cell
+    model.set_thread(Thread("c:1", nodes, (ThreadEdge(bob, "c:1", ("c:2",)),
+                                           ThreadEdge(alex, "c:3", ("c:2",)))), plans, RELATIONS)
+    cell = model.index(0, 1).data()
+    assert cell.startswith("Scaled back from Plan A (2020)\nConfirmed by Bob on 2026-12-07\n"
+                           "Why: reviewed: cut\nReversed from Plan A (2020)\nConfirmed by Alex "
+                           "on 2026-12-06\nWhy: probe verdict\n"), cell
+    model.set_thread(Thread("c:3", nodes, (ThreadEdge(bob, "c:1", ("c:2",)),
+                                           ThreadEdge(alex, "c:3", ("c:2",)))), plans, RELATIONS)
+    assert model.index(0, 1).data().startswith("Reversed from Plan A (2020)\nConfirmed by Alex")
