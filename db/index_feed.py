@@ -17,7 +17,7 @@ from collections.abc import Sequence
 from sqlite_utils import Database
 
 from db.rows import fingerprint
-from workbench.model import IndexDoc
+from workbench.model import IndexDoc, source_covers
 
 INDEX_FORMAT = "1"  # bump when IndexDoc fields change, so every fingerprint changes
 
@@ -47,7 +47,7 @@ class Verdicts:
         relations: list[str] = []
         status = ""
         for s, e, relation, st in self._spans.get((plan_id, page_index), ()):
-            if s < end and start < e:
+            if source_covers((s, e), (start, end)):
                 if relation and relation not in relations:
                     relations.append(relation)
                 if st:

@@ -14,14 +14,20 @@ from dataclasses import replace
 from typing import Any
 
 from workbench.actions import Pairs, RecordService
-from workbench.errors import InvalidInput
+from workbench.errors import InvalidInput, NotFound
 from workbench.files import utc_now
 from workbench.lineage import NO_TARGET_RELATIONS, RATIONALE_REQUIRED, RELATIONS, STATUSES
-from workbench.model import SearchHit, SearchResult, is_partial_iso_date
+from workbench.model import (
+    CommitmentId,
+    SearchHit,
+    SearchResult,
+    is_partial_iso_date,
+    source_covers,
+)
 from workbench.records import Change, Link, Ref, StatusAssessment, new_uuid
 
 __all__ = ["Links", "check_relation", "earlier_verdicts", "hit_relation_words", "is_verdict",
-           "link_standing", "verdict_state"]
+           "link_standing", "link_summary", "verdict_state"]
 
 
 def is_verdict(link: Link | None) -> bool:
@@ -62,6 +68,18 @@ def link_standing(link: Link) -> str:
     return "Proposed" + _by_on(link.created_by, link.created_at) + "; not confirmed"
 
 
+def link_summary(link: Link, labels: dict[str, str] | None = None) -> str:
+    """"a confirmed verdict about P: Reversed, confirmed by Alex on 2026-05-01", in
+    ``link_standing``'s words: a confirmed link marked "unreviewed" is "a confirmed link (no
+    verdict) about P: Unreviewed, linked by Alex on …; relation not yet reviewed, so no
+    verdict" (qa13b: the messages refusing to overwrite it called it a verdict)."""
+    kind = "a confirmed verdict" if is_verdict(link) else (
+        "a confirmed link (no verdict)" if link.state == "confirmed" else "a link")
+    standing = link_standing(link)
+    label = (labels or RELATIONS).get(link.relation, link.relation)
+    return f"{kind} about {link.to_plan}: {label}, {standing[:1].lower()}{standing[1:]}"
+
+
 def hit_relation_words(hit: SearchHit, labels: dict[str, str] | None = None) -> str:
     """A commitment hit's relations in the words packs use: "Reversed (✓ confirmed)",
     "Modified (suggested, not yet confirmed)", joined by "; "; "" when it has none."""
@@ -90,7 +108,10 @@ def earlier_verdicts(link: Link, labels: dict[str, str] | None = None,
     for old in link.history:
         code = str(old.get("relation", ""))
         at = str(old.get("at", ""))
-        facts = ", ".join(x for x in (str(old.get("state", "")),
+        state, unsure = str(old.get("state", "")), ""
+        if code == "unreviewed" and state == "confirmed":  # no verdict (``verdict_state``)
+            state, unsure = "linked", "; relation not yet reviewed, so no verdict"
+        facts = ", ".join(x for x in (state,
                                       f"by {old['by']}" if old.get("by") else "",
                                       day(at) if day else at) if x)
         why = f": {old['rationale']}" if old.get("rationale") else ""
@@ -99,7 +120,7 @@ def earlier_verdicts(link: Link, labels: dict[str, str] | None = None,
         if then != now:
             named = "; ".join(f"“{_short(t)}”" for t in then)
             moved = f"; then to {named}" if named else "; then no successor"
-        lines.append(f"{(labels or {}).get(code, code)} ({facts}){why}{moved}")
+        lines.append(f"{(labels or {}).get(code, code)} ({facts}{unsure}){why}{moved}")
     return lines
 
 
@@ -152,11 +173,8 @@ def _guard_confirmed(link: Link, relation: str, targets: Sequence[Ref], rational
     if link.state != "confirmed":
         return rationale
     if state != "confirmed":
-        when = f" on {link.confirmed_at[:10]}" if link.confirmed_at else ""
         raise InvalidInput(
-            f"This commitment already has a confirmed verdict about {link.to_plan}: "
-            f"{RELATIONS.get(link.relation, link.relation)}, confirmed by "
-            f"{link.confirmed_by or link.created_by or 'someone'}{when}; it is left as it is. "
+            f"This commitment already has {link_summary(link)}; it is left as it is. "
             "To change it, "
             "record the new verdict as confirmed with a rationale saying why "
             "(--confirm --rationale \"…\").")
@@ -167,10 +185,7 @@ def _guard_confirmed(link: Link, relation: str, targets: Sequence[Ref], rational
     if same:
         return None  # re-confirming the same verdict keeps the officer's words
     raise InvalidInput(
-        f"Changing the confirmed verdict about {link.to_plan} "
-        f"({RELATIONS.get(link.relation, link.relation)}, confirmed by "
-        f"{link.confirmed_by or link.created_by or 'someone'}) needs a rationale saying why "
-        "(--rationale).")
+        f"A rationale saying why (--rationale) is needed to change {link_summary(link)}.")
 
 
 class Links(RecordService):
@@ -189,22 +204,33 @@ class Links(RecordService):
     def mark_verdicts(self, result: SearchResult) -> SearchResult:
         """``result`` with each commitment hit's confirmed relations (``SearchHit.confirmed``):
         the search index finds a relation whether it is a verdict or only proposed, as packs
-        made with ``relation`` do, so the hit says which (qa13). Binds the links of the hits'
-        plans once; nothing to do when no hit has a relation."""
-        plans = {h.plan for h in result.hits if h.kind == "commitment" and h.relations}
-        if not plans:
+        made with ``relation`` do, so the hit says which (qa13). A relation is confirmed when a
+        verdict of it gives the hit that relation by the index's own rule (``source_covers``:
+        the link's source overlaps the commitment at all; qa13b: deciding by the commitment a
+        link binds to called a verdict from a hand-marked passage "suggested"). Binds the
+        links of the hits' plans once; nothing to do when no hit has a relation."""
+        wanted = [h for h in result.hits if h.kind == "commitment" and h.relations]
+        if not wanted:
             return result
-        key_of = self.effective.key_of
-        sure: dict[str, set[str]] = {}
-        for plan in plans:
+        sure: dict[tuple[str, int], list[tuple[int, int, str]]] = {}
+        for plan in {h.plan for h in wanted}:
             for link in self.links(plan):
                 if link.source.plan == plan and is_verdict(link):
-                    key = key_of(link.source)
-                    if key:
-                        sure.setdefault(key, set()).add(link.relation)
-        hits = tuple(replace(h, confirmed=tuple(r for r in h.relations
-                                                if r in sure.get(f"c:{h.item_id}", ())))
-                     if h.kind == "commitment" and h.relations else h for h in result.hits)
+                    a = link.source.anchor
+                    sure.setdefault((plan, a.page_index), []).append((a.start, a.end,
+                                                                      link.relation))
+        confirmed: dict[str, tuple[str, ...]] = {}
+        for h in wanted:
+            try:
+                c = self.session.store.commitment(CommitmentId(h.item_id))
+            except NotFound:  # the index is behind the database: no verdict to show
+                confirmed[h.key] = ()
+                continue
+            near = sure.get((h.plan, c.page_index), ())
+            found = {r for s, e, r in near if source_covers((s, e), (c.char_start, c.char_end))}
+            confirmed[h.key] = tuple(r for r in h.relations if r in found)
+        hits = tuple(replace(h, confirmed=confirmed[h.key]) if h.key in confirmed else h
+                     for h in result.hits)
         return replace(result, hits=hits)
 
     def links_from(self, key: str | int, to_plan: str | None = None) -> list[Link]:

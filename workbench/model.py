@@ -368,6 +368,15 @@ class IndexDoc:
     status: str = ""  # the latest delivery status of this commitment
 
 
+def source_covers(source: tuple[int, int], span: tuple[int, int]) -> bool:
+    """Whether a link whose source spans ``source`` (start, end characters) gives its relation
+    to a commitment spanning ``span`` on the same page: any overlap at all. The one rule: the
+    search index files a commitment under a relation by it (``db.index_feed``) and a search
+    hit says whether that relation is a verdict by it (``Links.mark_verdicts``; qa13b: a
+    verdict from a hand-marked passage covering two commitments read "suggested" on both)."""
+    return source[0] < span[1] and span[0] < source[1]
+
+
 @dataclass(frozen=True, slots=True)
 class SearchHit:
     key: str

@@ -48,6 +48,33 @@ class Thread:
     nodes: tuple[ThreadNode, ...]
     edges: tuple[ThreadEdge, ...]
 
+    def into(self) -> dict[str, tuple[ThreadEdge, ...]]:
+        """{step key: the links into it}, the link from the origin's own line first (its
+        ancestors and descendants), then those of other commitments linked to the same
+        successor. Who recorded a step and why come from these edges, one per link (qa13b:
+        a map of one link per step credited another commitment's officer and rationale)."""
+        line = {self.origin}
+        for forward in (True, False):
+            reach, grew = {self.origin}, True
+            while grew:
+                grew = False
+                for e in self.edges:
+                    ends = ([k for k in e.target_keys if k] if forward
+                            else [e.source_key] if e.source_key else [])
+                    start = e.source_key in reach if forward else \
+                        any(k in reach for k in e.target_keys)
+                    if start and not set(ends) <= reach:
+                        reach |= set(ends)
+                        grew = True
+            line |= reach
+        out: dict[str, list[ThreadEdge]] = {}
+        for e in self.edges:
+            for k in dict.fromkeys(e.target_keys):
+                if k:
+                    out.setdefault(k, []).append(e)
+        return {k: tuple(sorted(es, key=lambda e: e.source_key not in line))
+                for k, es in out.items()}
+
 
 class Threads:
     """Lineage threads of one library."""

@@ -3,9 +3,11 @@
 Listed in ``ui.cli.main.MODULES``. Qt-free. Sections aligned in order, each section pair
 with the passage pairs the matching engine finds inside it (confirmed links first), then what is
 only in either plan. ``--json`` gives ``{"earlier", "later", "pairs": [{"left", "right", "score",
-"relation", "reasons", "pairs": [...]}]}`` where ``left``/``right`` are
-``{"kind", "id", "heading", "text", "page_label"}`` or null; a section side is a compare unit (a
-section, or one part of a long one, of at most about 250 words) and also says ``part``: [n, of].
+"relation", "reasons", "pairs": [...]}]}`` (a passage pair also says ``confirmed`` and
+``verdict``: true, false for the engine's proposal, null for a link with no verdict) where
+``left``/``right`` are ``{"kind", "id", "heading", "text", "page_label"}`` or null; a section
+side is a compare unit (a section, or one part of a long one, of at most about 250 words) and
+also says ``part``: [n, of].
 """
 
 from __future__ import annotations
@@ -48,7 +50,10 @@ def passage_json(p: Passage) -> dict[str, Any]:
 def _pair_json(p: PassagePair) -> dict[str, Any]:
     return {"left": passage_json(p.left), "right": passage_json(p.right),
             "score": round(p.score, 3), "relation": p.relation, "reasons": list(p.reasons),
-            "confirmed": p.confirmed is True}  # None (a link with no verdict) is not
+            "confirmed": p.confirmed is True,  # None (a link with no verdict) is not
+            # as `lineage --json`: true a verdict, false the engine's proposal, null a pair an
+            # officer linked without reviewing the relation (qa13b: "confirmed" false for both)
+            "verdict": p.confirmed}
 
 
 def _section_pair_json(sp: SectionPair) -> dict[str, Any]:

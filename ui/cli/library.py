@@ -89,8 +89,10 @@ def add_commands(sub: Any, common: argparse.ArgumentParser) -> None:
     p.add_argument("--relation", action="append", default=[], metavar="R",
                    choices=list(RELATIONS),
                    help="only commitments (and notes) with a link of this lineage relation, "
-                        "confirmed by an officer or only proposed (each hit says which; "
-                        "`unreviewed`: no link yet): " + ", ".join(RELATIONS))
+                        "confirmed by an officer or only proposed (each hit says which); "
+                        "`unreviewed`: no link yet, or a link whose relation is not yet "
+                        "reviewed (even one an officer confirmed, which is no verdict): "
+                        + ", ".join(RELATIONS))
     p.add_argument("--status", action="append", default=[], metavar="S",
                    choices=list(STATUSES),
                    help="only commitments (and notes) with this delivery status: "

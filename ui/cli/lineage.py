@@ -33,6 +33,7 @@ from workbench.records import (
 from workbench.review import Coverage, Records, Thread
 from workbench.services import Workbench
 from workbench.tasks import TaskState
+from workbench.threads import ThreadEdge
 
 ENV_USER = "WORKBENCH_USER"
 
@@ -293,7 +294,7 @@ def cmd_suggest(wb: Workbench, args: argparse.Namespace) -> int:
 
 
 def thread_json(r: Records, thread: Thread) -> dict[str, Any]:
-    into: dict[str | None, dict[str, Any]] = {}
+    by_uuid: dict[str, dict[str, Any]] = {}
     links = []
     for e in thread.edges:
         item = {"uuid": e.link.uuid, "from": cid(e.source_key), "from_plan": e.link.source.plan,
@@ -305,11 +306,12 @@ def thread_json(r: Records, thread: Thread) -> dict[str, Any]:
                 "confirmed_by": e.link.confirmed_by, "confirmed_at": e.link.confirmed_at,
                 "history": [dict(h) for h in e.link.history]}
         links.append(item)
-        for k in e.target_keys:
-            into[k] = item
+        by_uuid[e.link.uuid] = item
+    into = thread.into()  # the link from the origin's own line first (qa13b)
     steps = []
     for n in thread.nodes:
-        incoming = into.get(n.key)
+        edges = into.get(n.key or "")
+        incoming = by_uuid[edges[0].link.uuid] if edges else None
         steps.append({
             "plan": n.plan, "plan_title": n.plan_title, "published": n.published,
             "stage": n.stage, "not_adopted": n.not_adopted, "id": cid(n.key), "text": n.text,
@@ -336,11 +338,26 @@ def _arrow(relation: str, verdict: bool | None) -> str:
     return f"--{relation}--> "
 
 
-def _who_and_why(link: Link) -> str:
+def _who_and_why(link: Link, source: str = "") -> str:
     """"    Confirmed by Alex on 2026-05-01. Why: …", as the window's thread says it (qa13: the
-    CLI printed the arrow alone, not who recorded the link nor the officer's rationale)."""
+    CLI printed the arrow alone, not who recorded the link nor the officer's rationale);
+    "    From [229]: Confirmed by …" when ``source`` names which of a step's links it is."""
     why = f" Why: {link.rationale}" if link.rationale else ""
-    return f"    {link_standing(link)}.{why}"
+    return f"    {source}{link_standing(link)}.{why}"
+
+
+def _step_links(edges: tuple[ThreadEdge, ...]) -> list[str]:
+    """Who recorded each link into a step and why. The step's arrow is the first link's (from
+    the origin's own line); when other commitments link to the same successor, each line says
+    which commitment it is from, and the others' lines their own arrow (qa13b: one link per
+    step was kept, and another commitment's officer and rationale credited)."""
+    if len(edges) == 1:
+        return [_who_and_why(edges[0].link)]
+    lines = [_who_and_why(edges[0].link, f"From [{cid(edges[0].source_key)}]: ")]
+    for e in edges[1:]:
+        arrow = _arrow(e.link.relation, verdict_state(e.link)).strip()
+        lines.append(_who_and_why(e.link, f"Also from [{cid(e.source_key)}], {arrow}: "))
+    return lines
 
 
 def cmd_lineage(wb: Workbench, args: argparse.Namespace) -> int:
@@ -351,7 +368,7 @@ def cmd_lineage(wb: Workbench, args: argparse.Namespace) -> int:
     proposal = proposed_next(r, last) if last else None
     data["proposed_next"] = ({"to_plan": proposal.to_plan, **suggestion_json(proposal)}
                              if proposal is not None else None)
-    into = {k: e.link for e in thread.edges for k in e.target_keys}
+    into = thread.into()
     lines = []
     for node, s in zip(thread.nodes, data["steps"], strict=True):
         flag = " (draft, never adopted)" if s["not_adopted"] else ""
@@ -360,7 +377,7 @@ def cmd_lineage(wb: Workbench, args: argparse.Namespace) -> int:
         lines.append(f"{rel}{s['plan_title']}{flag} p. {s['page_label']} [{s['id']}]{status}\n"
                      f"    {s['text']}")
         if node.key is not None and node.key in into:
-            lines.append(_who_and_why(into[node.key]))
+            lines.extend(_step_links(into[node.key]))
     for edge, link in zip(thread.edges, data["links"], strict=True):
         if not link["to"]:
             lines.append(f"{_arrow(link['relation'], link['verdict'])}"

@@ -39,6 +39,7 @@ from ui.ops import records as records_ops
 from ui.widgets.buttons import dialog_buttons
 from ui.widgets.plain import make_plain
 from workbench.lineage import NO_TARGET_RELATIONS, RATIONALE_REQUIRED, RELATIONS
+from workbench.links import link_summary
 from workbench.records import Change
 
 OFFERED = [code for code in RELATIONS if code not in ("unreviewed", "new")]
@@ -216,9 +217,7 @@ class LinkDialog(QDialog):
         existing = self.choices.existing
         if existing is not None and existing.state == "confirmed" \
                 and not self.confirm_check.isChecked():  # Links.link refuses it too
-            return (f"This commitment's verdict "
-                    f"({RELATIONS.get(existing.relation, existing.relation)}) was confirmed by "
-                    f"{existing.confirmed_by or existing.created_by or 'someone'}: a proposal "
+            return (f"This commitment already has {link_summary(existing)}: a proposal "
                     "cannot replace it. To change it, keep “Confirmed verdict” ticked and say "
                     "why in the rationale; Cancel keeps it.")
         return relation_problem(self.relation(), len(self.target_keys()),

@@ -87,11 +87,12 @@ class ThreadModel(QAbstractTableModel):
         self._plans = plans[first : last + 1]
         column = {p.slug: i for i, p in enumerate(self._plans)}
         titles = {p.slug: p.label for p in plans}
-        into: dict[str | None, list[str]] = {}
-        for e in thread.edges:
-            for k in e.target_keys:
-                into[k] = verdict_lines(e.link, labels.get(e.link.relation, e.link.relation),
-                                        titles.get(e.link.source.plan, ""), labels)
+        # every link into a step, the origin's own first (qa13b: only the last was kept, so
+        # another commitment's officer and rationale were credited)
+        into = {k: [line for e in edges for line in verdict_lines(
+                    e.link, labels.get(e.link.relation, e.link.relation),
+                    titles.get(e.link.source.plan, ""), labels)]
+                for k, edges in thread.into().items()}
         counts: dict[int, int] = {}
         for n in thread.nodes:
             c = column[n.plan]
@@ -100,7 +101,7 @@ class ThreadModel(QAbstractTableModel):
             history = list(histories.get(n.key or "", ()))
             if not history and n.status is not None:
                 history = [n.status]
-            lines = [*into.get(n.key, []), n.text, f"p. {n.page_label}",
+            lines = [*into.get(n.key or "", []), n.text, f"p. {n.page_label}",
                      *status_lines(history)]
             self._cells[(row, c)] = ("\n".join(lines), n)
         for e in thread.edges:
