@@ -53,6 +53,19 @@ class Thread:
         ancestors and descendants), then those of other commitments linked to the same
         successor. Who recorded a step and why come from these edges, one per link (qa13b:
         a map of one link per step credited another commitment's officer and rationale)."""
+        line = self.own_line()
+        out: dict[str, list[ThreadEdge]] = {}
+        for e in self.edges:
+            for k in dict.fromkeys(e.target_keys):
+                if k:
+                    out.setdefault(k, []).append(e)
+        return {k: tuple(sorted(es, key=lambda e: e.source_key not in line))
+                for k, es in out.items()}
+
+    def own_line(self) -> set[str]:
+        """The origin and its ancestors and descendants by links: the steps a reader takes
+        as this commitment's own; any other source in the thread is another commitment
+        linked to one of its successors, and is named where its links are shown."""
         line = {self.origin}
         for forward in (True, False):
             reach, grew = {self.origin}, True
@@ -67,13 +80,7 @@ class Thread:
                         reach |= set(ends)
                         grew = True
             line |= reach
-        out: dict[str, list[ThreadEdge]] = {}
-        for e in self.edges:
-            for k in dict.fromkeys(e.target_keys):
-                if k:
-                    out.setdefault(k, []).append(e)
-        return {k: tuple(sorted(es, key=lambda e: e.source_key not in line))
-                for k, es in out.items()}
+        return line
 
 
 class Threads:

@@ -368,7 +368,7 @@ def cmd_lineage(wb: Workbench, args: argparse.Namespace) -> int:
     proposal = proposed_next(r, last) if last else None
     data["proposed_next"] = ({"to_plan": proposal.to_plan, **suggestion_json(proposal)}
                              if proposal is not None else None)
-    into = thread.into()
+    into, own = thread.into(), thread.own_line()
     lines = []
     for node, s in zip(thread.nodes, data["steps"], strict=True):
         flag = " (draft, never adopted)" if s["not_adopted"] else ""
@@ -380,9 +380,12 @@ def cmd_lineage(wb: Workbench, args: argparse.Namespace) -> int:
             lines.extend(_step_links(into[node.key]))
     for edge, link in zip(thread.edges, data["links"], strict=True):
         if not link["to"]:
+            # another commitment's "no successor" (one linked to a successor of this line)
+            # says whose it is (qa13b review: it read as the origin's own)
+            whose = "" if edge.source_key in own else f"From [{cid(edge.source_key)}]: "
             lines.append(f"{_arrow(link['relation'], link['verdict'])}"
                          f"(no successor in {link['to_plan']})")
-            lines.append(_who_and_why(edge.link))
+            lines.append(_who_and_why(edge.link, whose))
         lines.extend(f"    earlier verdict on {link['from']} → {link['to_plan']}: {line}"
                      for line in earlier_verdicts(edge.link, r.relation_labels))
     if proposal is not None:

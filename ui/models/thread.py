@@ -104,13 +104,20 @@ class ThreadModel(QAbstractTableModel):
             lines = [*into.get(n.key or "", []), n.text, f"p. {n.page_label}",
                      *status_lines(history)]
             self._cells[(row, c)] = ("\n".join(lines), n)
+        own = thread.own_line()
+        texts = {n.key: n.text for n in thread.nodes if n.key}
         for e in thread.edges:
             if not e.link.targets and e.link.to_plan in column:
                 c = column[e.link.to_plan]
                 row = counts.get(c, 0)
                 counts[c] = row + 1
                 label = labels.get(e.link.relation, e.link.relation)
-                lines = verdict_lines(e.link, f"No successor: {label}", labels=labels)
+                head = f"No successor: {label}"
+                if e.source_key not in own:  # another commitment's, named (qa13b review)
+                    text = " ".join(texts.get(e.source_key or "", "").split())
+                    head += (f" (of “{text[:60]}{'…' if len(text) > 60 else ''}”)" if text
+                             else " (of another commitment)")
+                lines = verdict_lines(e.link, head, labels=labels)
                 self._cells[(row, c)] = ("\n".join(lines), None)
         self._rows = max(counts.values(), default=0)
 
