@@ -78,6 +78,7 @@ class ReviewPanel(LazyPanel):
         self._actor = actor
         self._plans: list[records_ops.PlanChoice] = []
         self._wanted: tuple[str, str] | None = None
+        self._advance = True  # "Move on after a verdict", kept until the tab is built
         self._load_job: Job | None = None
         self._writing = False
         self.state: records_ops.ReviewState | None = None
@@ -166,7 +167,7 @@ class ReviewPanel(LazyPanel):
             self.buttons[key] = button
         self.advance_check = QCheckBox("Move on after a verdict")
         self.advance_check.setAccessibleName("Move on after a verdict")
-        self.advance_check.setChecked(True)
+        self.advance_check.setChecked(self._advance)
         buttons.addStretch(1)
         self.no_successor_label = QLabel("")
         make_plain(self.no_successor_label)  # shows data: never rich text
@@ -251,11 +252,19 @@ class ReviewPanel(LazyPanel):
         pair = self.pair() or self._wanted
         if pair and all(pair):
             settings.setValue("review/pair", list(pair))
+        if self.is_built:
+            self._advance = self.advance_check.isChecked()
+        settings.setValue("review/advance", self._advance)
 
     def restore_settings(self, settings: QSettings) -> None:  # checked when the plans arrive
         pair = settings.value("review/pair")
         if isinstance(pair, list) and len(pair) == 2 and self._wanted is None:
             self._wanted = (str(pair[0]), str(pair[1]))
+        advance = settings.value("review/advance")  # INI files give "false", not False
+        if advance is not None:
+            self._advance = str(advance).lower() not in ("false", "0")
+            if self.is_built:
+                self.advance_check.setChecked(self._advance)
 
     def pair(self) -> tuple[str, str] | None:
         if not self.is_built or not self.from_combo.currentData() or not self.to_combo.currentData():
