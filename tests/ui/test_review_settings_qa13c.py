@@ -62,3 +62,23 @@ def test_a_session_that_never_built_the_tab_keeps_the_choice(qtbot, open_window,
     assert not unbuilt.review_panel.is_built
     unbuilt.close()
     assert not _review(open_window(small_library)).advance_check.isChecked()
+
+
+@pytest.mark.parametrize("key", ["accept_top", "reject_top", "mark_dropped", "next",
+                                 "previous"])
+def test_a_verdict_key_pressed_while_busy_says_nothing_was_saved(qtbot, open_window,
+                                                                 small_library, key):
+    """A, R, D, N or Shift+N pressed while the review is loading or saving was dropped
+    without a word: the officer could believe a verdict was recorded."""
+    window = open_window(small_library)
+    panel = _review(window)
+    qtbot.waitUntil(lambda: panel.state is not None and not panel.is_busy(), timeout=15000)
+    said: list[str] = []
+    panel.status_message.connect(said.append)
+    panel._writing = True  # a save still on its way
+    try:
+        getattr(panel, key)()
+    finally:
+        panel._writing = False
+    assert said and "nothing was saved" in said[-1].lower(), said
+    assert panel.dialog is None  # no rationale asked for a verdict that cannot be written

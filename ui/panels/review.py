@@ -326,6 +326,16 @@ class ReviewPanel(LazyPanel):
 
     # -- verdicts ------------------------------------------------------------------------
 
+    def _refused_while_busy(self) -> bool:
+        """A key pressed while a verdict is being saved or the next commitment loaded does
+        nothing; say so, or the officer may believe a verdict was recorded."""
+        if not self.is_busy():
+            return False
+        what = "saving the last verdict" if self._writing else "loading the commitment"
+        self.status_message.emit(f"Still {what}: that key did nothing and nothing was saved. "
+                                 "Press it again in a moment.")
+        return True
+
     def _current(self) -> str | None:
         if self.is_busy() or self.state is None or self.state.current is None:
             return None
@@ -369,6 +379,8 @@ class ReviewPanel(LazyPanel):
         """1–9 (or Enter on a row): link to candidate ``index`` with its proposed relation; a
         relation that needs a rationale (dropped, reversed, replaced…) asks for one first:
         the machine's reasons are never recorded as the officer's rationale."""
+        if self._refused_while_busy():
+            return
         key, pair, state = self._current(), self.pair(), self.state
         cand = self.suggestion_model.candidate(index)
         if not key or not pair or state is None or state.suggestion is None or cand is None:
@@ -397,6 +409,8 @@ class ReviewPanel(LazyPanel):
         self.dialog.open()
 
     def reject_top(self) -> None:
+        if self._refused_while_busy():
+            return
         key, pair = self._current(), self.pair()
         if key and pair and self.suggestion_model.rowCount():
             row = max(0, self.suggestions.currentIndex().row())
@@ -410,6 +424,8 @@ class ReviewPanel(LazyPanel):
         self.load(self.state.current.key if self.state and self.state.current else None)
 
     def mark_dropped(self) -> None:
+        if self._refused_while_busy():
+            return
         key, pair = self._current(), self.pair()
         if not key or not pair:
             return
@@ -423,11 +439,11 @@ class ReviewPanel(LazyPanel):
         self.dialog.open()
 
     def next(self) -> None:
-        if not self.is_busy():
+        if not self._refused_while_busy():
             self.load(self._key(), "next")
 
     def previous(self) -> None:
-        if not self.is_busy():
+        if not self._refused_while_busy():
             self.load(self._key(), "prev")
 
     def _key(self) -> str | None:
