@@ -412,6 +412,19 @@ def _rotate(backups_dir: Path, *, keep: int = BACKUPS_KEPT) -> None:
         old.unlink(missing_ok=True)
 
 
+def backup_taken(path: Path) -> dt.datetime:
+    """When a backup was taken (UTC): the stamp its name carries (``backup`` writes it), else
+    the file's modification time. A library copied with ``cp -r``, a sync client or an archive
+    gives every file the time of the copy, which would show all backups as taken at once."""
+    parts = path.stem.split("-", 2)  # workbench-<stamp>-<reason>
+    if len(parts) >= 2:
+        try:
+            return dt.datetime.strptime(parts[1], "%Y%m%dT%H%M%S%fZ").replace(tzinfo=dt.UTC)
+        except ValueError:  # not one of ours: fall back on the file's time
+            pass
+    return dt.datetime.fromtimestamp(path.stat().st_mtime, dt.UTC)
+
+
 def list_backups(backups_dir: Path) -> list[Path]:
     """Finished backups, newest first (``*.db.tmp`` files are unfinished ones)."""
     if not backups_dir.is_dir():

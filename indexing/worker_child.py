@@ -112,12 +112,18 @@ def child_main(conn: Connection, memory_limit: int, use_rlimit: bool = True) -> 
         if request is None:
             _leave()
             return
-        if isinstance(request, ExtractRequest):
-            conn.send(_serve_extract(request, conn, pdf_extract))
-        elif isinstance(request, RenderRequest):
-            conn.send(_serve_render(request, pdf_extract, docs))
-        elif isinstance(request, WordsRequest):
-            conn.send(_serve_words(request, pdf_extract, docs))
+        try:
+            if isinstance(request, ExtractRequest):
+                conn.send(_serve_extract(request, conn, pdf_extract))
+            elif isinstance(request, RenderRequest):
+                conn.send(_serve_render(request, pdf_extract, docs))
+            elif isinstance(request, WordsRequest):
+                conn.send(_serve_words(request, pdf_extract, docs))
+        except (BrokenPipeError, ConnectionResetError, EOFError):
+            # The parent is gone (killed mid-import): nobody will read a reply, and a
+            # traceback here would land on the officer's terminal. Leave quietly.
+            _leave()
+            return
 
 
 def settle_collector() -> None:

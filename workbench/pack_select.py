@@ -337,9 +337,15 @@ def named_tag(records: Records, name: str) -> Tag:
 
 
 def _tag_uuids(lib: PackLibrary, name: str) -> set[str]:
-    tag = named_tag(lib.records, name)
+    """Every live tag ``name`` names, and their descendants. A library merge matches tags by
+    UUID, so a colleague's "Climate" arrives beside ours: both are meant, or their annotations
+    would be silently missing from the pack. A full path ("Climate / Net Zero") names the tags
+    at that path; a bare name that is no tag's path names every tag so called."""
+    named_tag(lib.records, name)  # refuses a name no tag has
     tags = lib.records.tags()
-    wanted = {tag.uuid}
+    text = " / ".join(p.strip() for p in name.split("/")).casefold()
+    wanted = {t.uuid for t in tags if lib.records.tag_path(t).casefold() == text} \
+        or {t.uuid for t in tags if t.name.casefold() == text}
     grew = True
     while grew:  # descendants
         more = {t.uuid for t in tags if t.parent in wanted} - wanted

@@ -120,6 +120,27 @@ def test_a_stopped_child_skips_interpreter_teardown(tmp_path):
         assert child.process.exitcode == 0
 
 
+def test_a_child_whose_parent_died_leaves_without_a_traceback(tmp_path):
+    """``kill -9`` on the CLI during an import: the child's next progress or reply finds the
+    pipe broken. It must end quietly, not print "Process pdf-worker: Traceback ...
+    BrokenPipeError" on the officer's terminal (qa13c, round 13)."""
+    pdf = small_pdf(tmp_path / "a.pdf")
+    out = run_script(
+        tmp_path / "orphan.py",
+        "import sys\n"
+        "from indexing import worker_child\n"
+        "from indexing.worker_protocol import ExtractRequest\n"
+        "class Conn:\n"
+        "    calls = 0\n"
+        "    def recv(self):\n"
+        "        Conn.calls += 1\n"
+        f"        return ExtractRequest({str(pdf)!r}) if Conn.calls == 1 else None\n"
+        "    def send(self, obj): raise BrokenPipeError(32, 'Broken pipe')\n"
+        "worker_child.child_main(Conn(), 0, use_rlimit=False)\n")
+    assert "Traceback" not in out.stderr, out.stderr
+    assert out.returncode == 0, out.stderr
+
+
 def test_child_keeps_its_loaded_modules_out_of_the_collector(tmp_path):
     """Once PyMuPDF and the analysis are loaded, the child freezes them out of the cyclic
     collector's walks and collects the young generation less often, but still automatically

@@ -9,7 +9,6 @@ others take the opened ``Workbench`` like every command. Emits nothing but its o
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 from pathlib import Path
 from typing import Any
 
@@ -41,7 +40,7 @@ def _backup_rows(backups_dir: Path) -> list[dict[str, Any]]:
             "name": path.name,
             "path": str(path),
             "bytes": st.st_size,
-            "taken": dt.datetime.fromtimestamp(st.st_mtime, dt.UTC).isoformat(timespec="seconds"),
+            "taken": connection.backup_taken(path).isoformat(timespec="seconds"),
         })
     return rows
 

@@ -18,7 +18,6 @@ a busy bar shows; the dialog stays responsive. ``chosen_path`` is the library to
 
 from __future__ import annotations
 
-import datetime as dt
 import threading
 from collections.abc import Callable
 from pathlib import Path
@@ -128,7 +127,9 @@ def backup_rows(backups: list[Path]) -> list[tuple[Path, str, str, str]]:
             st = path.stat()
         except OSError:
             continue
-        taken = dt.datetime.fromtimestamp(st.st_mtime).strftime("%Y-%m-%d %H:%M")
+        # the time in the name, shown in local time: a copied library's files all carry the
+        # time of the copy
+        taken = connection.backup_taken(path).astimezone().strftime("%Y-%m-%d %H:%M")
         parts = path.stem.split("-", 2)  # workbench-<stamp>-<reason>
         reason = parts[2].replace("-", " ") if len(parts) == 3 else ""
         rows.append((path, taken, reason, human_size(st.st_size)))

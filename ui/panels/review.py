@@ -78,6 +78,7 @@ class ReviewPanel(LazyPanel):
         self._actor = actor
         self._plans: list[records_ops.PlanChoice] = []
         self._wanted: tuple[str, str] | None = None
+        self._advance = True  # "Move on after a verdict", kept until the tab is built
         self._load_job: Job | None = None
         self._writing = False
         self.state: records_ops.ReviewState | None = None
@@ -166,7 +167,7 @@ class ReviewPanel(LazyPanel):
             self.buttons[key] = button
         self.advance_check = QCheckBox("Move on after a verdict")
         self.advance_check.setAccessibleName("Move on after a verdict")
-        self.advance_check.setChecked(True)
+        self.advance_check.setChecked(self._advance)
         buttons.addStretch(1)
         self.no_successor_label = QLabel("")
         make_plain(self.no_successor_label)  # shows data: never rich text
@@ -251,11 +252,19 @@ class ReviewPanel(LazyPanel):
         pair = self.pair() or self._wanted
         if pair and all(pair):
             settings.setValue("review/pair", list(pair))
+        if self.is_built:
+            self._advance = self.advance_check.isChecked()
+        settings.setValue("review/advance", self._advance)
 
     def restore_settings(self, settings: QSettings) -> None:  # checked when the plans arrive
         pair = settings.value("review/pair")
         if isinstance(pair, list) and len(pair) == 2 and self._wanted is None:
             self._wanted = (str(pair[0]), str(pair[1]))
+        advance = settings.value("review/advance")  # INI files give "false", not False
+        if advance is not None:
+            self._advance = str(advance).lower() not in ("false", "0")
+            if self.is_built:
+                self.advance_check.setChecked(self._advance)
 
     def pair(self) -> tuple[str, str] | None:
         if not self.is_built or not self.from_combo.currentData() or not self.to_combo.currentData():
@@ -317,6 +326,16 @@ class ReviewPanel(LazyPanel):
 
     # -- verdicts ------------------------------------------------------------------------
 
+    def _refused_while_busy(self) -> bool:
+        """A key pressed while a verdict is being saved or the next commitment loaded does
+        nothing; say so, or the officer may believe a verdict was recorded."""
+        if not self.is_busy():
+            return False
+        what = "saving the last verdict" if self._writing else "loading the commitment"
+        self.status_message.emit(f"Still {what}: that key did nothing and nothing was saved. "
+                                 "Press it again in a moment.")
+        return True
+
     def _current(self) -> str | None:
         if self.is_busy() or self.state is None or self.state.current is None:
             return None
@@ -360,6 +379,8 @@ class ReviewPanel(LazyPanel):
         """1–9 (or Enter on a row): link to candidate ``index`` with its proposed relation; a
         relation that needs a rationale (dropped, reversed, replaced…) asks for one first:
         the machine's reasons are never recorded as the officer's rationale."""
+        if self._refused_while_busy():
+            return
         key, pair, state = self._current(), self.pair(), self.state
         cand = self.suggestion_model.candidate(index)
         if not key or not pair or state is None or state.suggestion is None or cand is None:
@@ -388,6 +409,8 @@ class ReviewPanel(LazyPanel):
         self.dialog.open()
 
     def reject_top(self) -> None:
+        if self._refused_while_busy():
+            return
         key, pair = self._current(), self.pair()
         if key and pair and self.suggestion_model.rowCount():
             row = max(0, self.suggestions.currentIndex().row())
@@ -401,6 +424,8 @@ class ReviewPanel(LazyPanel):
         self.load(self.state.current.key if self.state and self.state.current else None)
 
     def mark_dropped(self) -> None:
+        if self._refused_while_busy():
+            return
         key, pair = self._current(), self.pair()
         if not key or not pair:
             return
@@ -414,11 +439,11 @@ class ReviewPanel(LazyPanel):
         self.dialog.open()
 
     def next(self) -> None:
-        if not self.is_busy():
+        if not self._refused_while_busy():
             self.load(self._key(), "next")
 
     def previous(self) -> None:
-        if not self.is_busy():
+        if not self._refused_while_busy():
             self.load(self._key(), "prev")
 
     def _key(self) -> str | None:
