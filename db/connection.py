@@ -17,6 +17,7 @@ from __future__ import annotations
 import datetime as dt
 import errno
 import os
+import re
 import shutil
 import sqlite3
 import sys
@@ -417,12 +418,19 @@ def backup_taken(path: Path) -> dt.datetime:
     the file's modification time. A library copied with ``cp -r``, a sync client or an archive
     gives every file the time of the copy, which would show all backups as taken at once."""
     parts = path.stem.split("-", 2)  # workbench-<stamp>-<reason>
-    if len(parts) >= 2:
+    # a strict match: strptime's %f would read the last digit of an older name's seconds
+    # (written without microseconds) as a fraction, and give a wrong time without an error
+    stamp = _BACKUP_STAMP.fullmatch(parts[1]) if len(parts) >= 2 else None
+    if stamp:
         try:
-            return dt.datetime.strptime(parts[1], "%Y%m%dT%H%M%S%fZ").replace(tzinfo=dt.UTC)
-        except ValueError:  # not one of ours: fall back on the file's time
+            taken = dt.datetime.strptime(stamp[1], "%Y%m%dT%H%M%S").replace(tzinfo=dt.UTC)
+            return taken.replace(microsecond=int(stamp[2] or 0))
+        except ValueError:  # digits that are no date: fall back on the file's time
             pass
     return dt.datetime.fromtimestamp(path.stat().st_mtime, dt.UTC)
+
+
+_BACKUP_STAMP = re.compile(r"(\d{8}T\d{6})(\d{6})?Z")  # backup()'s stamp, or an older one
 
 
 def list_backups(backups_dir: Path) -> list[Path]:

@@ -119,7 +119,7 @@ def child_main(conn: Connection, memory_limit: int, use_rlimit: bool = True) -> 
                 conn.send(_serve_render(request, pdf_extract, docs))
             elif isinstance(request, WordsRequest):
                 conn.send(_serve_words(request, pdf_extract, docs))
-        except (BrokenPipeError, ConnectionResetError, EOFError):
+        except (OSError, EOFError):  # a broken pipe or reset, or its kin on macOS or Windows
             # The parent is gone (killed mid-import): nobody will read a reply, and a
             # traceback here would land on the officer's terminal. Leave quietly.
             _leave()

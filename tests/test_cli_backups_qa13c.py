@@ -26,3 +26,18 @@ def test_taken_comes_from_the_name_not_the_copy_time(tmp_path):
     assert taken[old.name] == "2024-01-02T03:04:05+00:00"
     assert taken[odd.name] == "2023-11-14T22:13:20+00:00"
     assert connection.backup_taken(old).isoformat(timespec="seconds") == taken[old.name]
+
+
+def test_an_older_name_without_microseconds_is_read_whole(tmp_path):
+    """The first backups were named to the second: their stamp is read as it is, not with the
+    last digit of the seconds taken for a fraction (the review: 10:10:10 read as 10:10:01)."""
+    for stamp, when in (("20261125T101010Z", "2026-11-25T10:10:10+00:00"),
+                        ("20261125T235959Z", "2026-11-25T23:59:59+00:00"),
+                        ("20261125T235959000007Z", "2026-11-25T23:59:59.000007+00:00")):
+        path = tmp_path / f"workbench-{stamp}-daily.db"
+        path.write_bytes(b"x")
+        assert connection.backup_taken(path).isoformat() == when
+    short = tmp_path / "workbench-20240102T0304Z-daily.db"  # no stamp of ours: the file's time
+    short.write_bytes(b"x")
+    os.utime(short, (1_700_000_000, 1_700_000_000))
+    assert connection.backup_taken(short).isoformat() == "2023-11-14T22:13:20+00:00"

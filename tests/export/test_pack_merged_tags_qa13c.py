@@ -45,3 +45,29 @@ def test_every_tag_called_so_is_taken(merged_tags):
                       search=search_fn(wb), version="test")
     got = " ".join(i.notes for i in pack.items)
     assert all(n.note in got for n in notes), got
+
+
+def test_a_tag_path_that_exists_narrows_to_that_path(merged_tags):
+    """A full path names only the tags at that path; a bare name that is some tag's path (a
+    top-level tag) names only that one: a "Net Zero" elsewhere in the tree is not taken."""
+    wb, recs, (_mine, _colleague, nested) = merged_tags
+    other, _ = recs.ensure_tag("Transport / Net Zero")
+    text = recs.effective_commitments(R)
+    elsewhere = recs.annotate_commitment(text[3].key, note="elsewhere", tags=[other.uuid]).value
+
+    def notes(tag: str) -> str:
+        pack = build_pack(recs, wb.store, PackSelection(tag=tag), as_at="2025-09-30",
+                          search=search_fn(wb), version="test")
+        return " ".join(i.notes for i in pack.items)
+
+    for tag in ("Climate / Net Zero", "  climate/NET ZERO "):
+        got = notes(tag)
+        assert nested.note in got and elsewhere.note not in got, (tag, got)
+    got = notes("Transport / Net Zero")
+    assert elsewhere.note in got and nested.note not in got, got
+    got = notes("Net Zero")  # no top-level "Net Zero": every tag so called
+    assert nested.note in got and elsewhere.note in got, got
+    top, _ = recs.ensure_tag("Net Zero")
+    only = recs.annotate_commitment(text[4].key, note="top", tags=[top.uuid]).value
+    got = notes("Net Zero")  # now a tag's path: only that one
+    assert only.note in got and nested.note not in got and elsewhere.note not in got, got
