@@ -9,16 +9,12 @@ from types import SimpleNamespace
 from PySide6.QtCore import QObject, Signal
 
 from tests.lineage.test_earlier_verdicts import ref
-from tests.ui.test_align import EARLIER, LATER, _commitment
+from tests.ui.test_unreviewed_words_qa13 import linked_alignment
 from ui.dialogs import link as link_dialog
 from ui.models.thread import ThreadModel
-from ui.ops.compare import alignment_from
 from ui.ops.records import PlanChoice
 from ui.panels import compare as compare_panel
 from workbench.lineage import RELATIONS
-from workbench.matching import PlanIndex, plan_passages
-from workbench.matching.align import compare_plans
-from workbench.model import DocumentId, Plan, PlanId, PlanMeta
 from workbench.records import Link
 from workbench.threads import Thread, ThreadEdge, ThreadNode
 
@@ -57,22 +53,10 @@ class _Ctx(QObject):
 
 def test_the_compare_panel_detail_line_says_linked_not_a_match_score(qtbot, monkeypatch):
     monkeypatch.setattr(compare_panel.library_ops, "load_plans", lambda *a, **k: None)
-    left = plan_passages("a", [
-        _commitment("c:1", "a", "We will reach net zero carbon emissions by 2030.", EARLIER[4]),
-        _commitment("c:2", "a", "We will keep every library open with longer hours.", EARLIER[3]),
-    ])
-    right = PlanIndex(plan_passages("b", [
-        _commitment("c:11", "b", "We will scrap the net zero carbon emissions target of 2030.",
-                    LATER[2]),
-        _commitment("c:12", "b", "Every library stays open with longer hours.", LATER[4]),
-    ]))
-    result = compare_plans(EARLIER, LATER, left, right, confirmed=[("c:1", "c:11", "reversed")],
-                           linked=[("c:2", "c:12", "unreviewed")])
-    plan = Plan(PlanId(1), "a", PlanMeta(title="A"), 1, 1, 1, DocumentId(1))
     panel = compare_panel.ComparePanel(_Ctx())  # type: ignore[arg-type]
     qtbot.addWidget(panel)
     panel.ensure_built()
-    panel._on_aligned(alignment_from(plan, plan, result))
+    panel._on_aligned(linked_alignment())
     model = panel.pair_model
     rows = {model.pair(r).left.item_id: r for r in range(model.rowCount())
             if model.pair(r).left.kind != "section"}

@@ -51,7 +51,9 @@ def test_review_screen_says_a_confirmed_unreviewed_link_is_no_verdict():
     assert said.startswith("Confirmed by Alex on 2026-05-01: Continued → p. 1:"), said
 
 
-def test_compare_marks_a_confirmed_unreviewed_link_as_no_verdict(qapp):
+def linked_alignment():
+    """Two plans compared with a reversal verdict (c:1 → c:11) and a confirmed "unreviewed"
+    link (c:2 → c:12), which is no verdict."""
     left = plan_passages("a", [
         _commitment("c:1", "a", "We will reach net zero carbon emissions by 2030.", EARLIER[4]),
         _commitment("c:2", "a", "We will keep every library open with longer hours.", EARLIER[3]),
@@ -64,7 +66,11 @@ def test_compare_marks_a_confirmed_unreviewed_link_as_no_verdict(qapp):
     result = compare_plans(EARLIER, LATER, left, right, confirmed=[("c:1", "c:11", "reversed")],
                            linked=[("c:2", "c:12", "unreviewed")])
     plan = Plan(PlanId(1), "a", PlanMeta(title="A"), 1, 1, 1, DocumentId(1))
-    alignment = alignment_from(plan, plan, result)
+    return alignment_from(plan, plan, result)
+
+
+def test_compare_marks_a_confirmed_unreviewed_link_as_no_verdict(qapp):
+    alignment = linked_alignment()
     model = ComparePairModel()
     model.set_alignment(alignment)
     rows = {model.pair(r).left.item_id: r for r in range(model.rowCount())
