@@ -284,7 +284,8 @@ def cmd_suggest(wb: Workbench, args: argparse.Namespace) -> int:
             "suggestions": [suggestion_json(s) for s in suggestions]}
     lines = []
     for s in suggestions:
-        lines.append(f"[{cid(s.source.key)}] p. {s.source.page_label}: {s.source.text[:90]}")
+        page = f" p. {s.source.page_label}:" if s.source.page_label else ":"  # a typed passage has none
+        lines.append(f"[{cid(s.source.key)}]{page} {s.source.text[:90]}")
         for c in s.candidates[:1]:
             lines.append(f"    → {s.relation} [{cid(c.commitment.key)}] p. "
                          f"{c.commitment.page_label} ({c.score:.2f}): {c.commitment.text[:80]}")
@@ -428,7 +429,9 @@ def cmd_coverage(wb: Workbench, args: argparse.Namespace) -> int:
 
 
 def cmd_unmark(wb: Workbench, args: argparse.Namespace) -> int:
-    return _done(args, _recs(wb, args).unmark(args.commitment), "Un-marked.")
+    return _done(args, _recs(wb, args).unmark(args.commitment),
+                 f"Un-marked {args.commitment}: it is no longer a commitment "
+                 "(`workbench undo` marks it again).")
 
 
 def cmd_mark(wb: Workbench, args: argparse.Namespace) -> int:
@@ -489,7 +492,8 @@ def cmd_redo(wb: Workbench, args: argparse.Namespace) -> int:
 
 def cmd_delete(wb: Workbench, args: argparse.Namespace) -> int:
     change = _recs(wb, args).delete(args.uuid)
-    return _done(args, change, "Moved to the trash (`workbench trash --restore UUID` undoes).")
+    return _done(args, change, f"Moved to the trash (`workbench undo` or `workbench trash "
+                               f"--restore {args.uuid}` brings it back).")
 
 
 def _describe(r: Record) -> str:
