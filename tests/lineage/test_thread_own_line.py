@@ -1,14 +1,16 @@
 """Whose link is whose in a lineage thread (the lead, after the qa13b review): the steps of the
 origin's own line come first into a shared successor, and another commitment's "no successor"
-is named as that commitment's, in `workbench lineage` and in the window's thread."""
+is named as that commitment's, in `workbench lineage` and in the window's thread; and a search
+hit's relation is confirmed only by a verdict from the hit's own plan."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
 
-from tests.lineage.synth import FIX, RESURFACE, RESURFACE_NEW, add_plan, add_roads_pair
+from tests.lineage.synth import FIX, FIX_NEW, RESURFACE, RESURFACE_NEW, add_plan, add_roads_pair
 from tests.lineage.synth import ROADS_NEW as NEW
 from tests.lineage.synth import ROADS_OLD as OLD
 from tests.lineage.test_cli_proposals_qa12 import ids, run
@@ -58,3 +60,19 @@ def test_lineage_names_another_commitments_no_successor(three, capsys):
     lines = run(three, capsys, "lineage", str(old[RESURFACE])).splitlines()
     at = lines.index(f"--dropped--> (no successor in {LATER})")
     assert lines[at + 1].startswith("    Confirmed by Carol on "), lines
+
+
+def test_a_verdict_into_a_plan_does_not_confirm_that_plans_own_proposal(three, capsys):
+    """Search marks a hit's relation confirmed only by a verdict *from* the hit's plan: a
+    verdict into it, whose source sits at the same place of an earlier plan's page, is not
+    its own (the qa13b review: the filter was untested)."""
+    old, new = ids(three, capsys, OLD), ids(three, capsys, NEW)
+    later = ids(three, capsys, LATER)
+    run(three, capsys, "link", "--user", "Bob", str(old[FIX]), str(new[FIX_NEW]),
+        "--relation", "reversed", "--rationale", "ended", "--confirm")
+    run(three, capsys, "link", "--user", "clerk", str(new[FIX_NEW]),
+        str(next(iter(later.values()))), "--relation", "reversed")
+    data = json.loads(run(three, capsys, "search", "pothole", "--relation", "reversed",
+                          "--plan", NEW, "--json"))
+    assert [(h["id"], h["relation_confirmed"]) for h in data["hits"]] == [
+        (new[FIX_NEW], {"reversed": False})]
