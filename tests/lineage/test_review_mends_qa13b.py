@@ -13,6 +13,7 @@ from tests.lineage.synth import BUSES, FIX, FIX_NEW, LIGHTS, RESURFACE, RESURFAC
 from tests.lineage.synth import ROADS_NEW as NEW
 from tests.lineage.synth import ROADS_OLD as OLD
 from tests.lineage.test_cli_proposals_qa12 import ids, pair, run  # noqa: F401 - fixture
+from tests.lineage.test_unreviewed_links_qa13 import compared_with_two_links
 
 # the tail of FIX and all of RESURFACE: a hand-marked passage covering two commitments
 SPAN = "within 28 days.\n• We will resurface 250 miles of road by 2027."
@@ -98,14 +99,7 @@ def test_a_confirmed_unreviewed_link_is_not_called_a_verdict_when_kept_or_change
 
 def test_compare_json_tells_a_link_with_no_verdict_from_a_proposal(
         pair, capsys, monkeypatch):  # noqa: F811
-    monkeypatch.setenv("WORKBENCH_EMBEDDINGS", "off")  # the pairs here come from links
-    old, new = ids(pair, capsys, OLD), ids(pair, capsys, NEW)
-    run(pair, capsys, "link", "--user", "clerk", str(old[FIX]), str(new[FIX_NEW]),
-        "--relation", "unreviewed", "--confirm")
-    run(pair, capsys, "link", "--user", "clerk", str(old[RESURFACE]), str(new[RESURFACE_NEW]),
-        "--relation", "reversed", "--rationale", "Target dropped.", "--confirm")
-    data = json.loads(run(pair, capsys, "compare", OLD, NEW, "--json"))
-    pairs = {p["left"]["text"]: p for sp in data["pairs"] for p in sp["pairs"]}
+    _old, _new, pairs = compared_with_two_links(pair, capsys, monkeypatch)
     assert (pairs[RESURFACE]["confirmed"], pairs[RESURFACE]["verdict"]) == (True, True)
     assert (pairs[FIX]["confirmed"], pairs[FIX]["verdict"]) == (False, None)
     assert {"left", "right", "score", "relation", "reasons", "confirmed", "verdict"} == \

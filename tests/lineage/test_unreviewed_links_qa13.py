@@ -64,16 +64,21 @@ def test_lineage_says_a_confirmed_unreviewed_link_is_no_verdict(pair, capsys):  
     assert f"    Confirmed by clerk on {day}. Why: Target dropped." in said, said
 
 
-def test_compare_tells_a_verdict_from_a_link_and_a_proposal(pair, capsys, monkeypatch):  # noqa: F811
+def compared_with_two_links(pair, capsys, monkeypatch) -> tuple[dict, dict, dict]:  # noqa: F811
+    """FIX confirmed as "unreviewed" (no verdict) and RESURFACE as a reversal verdict, then
+    `compare --json`: the earlier and later ids, and the commitment pairs by earlier text."""
     monkeypatch.setenv("WORKBENCH_EMBEDDINGS", "off")  # the pairs here come from links
     old, new = ids(pair, capsys, OLD), ids(pair, capsys, NEW)
     run(pair, capsys, "link", "--user", "clerk", str(old[FIX]), str(new[FIX_NEW]),
         "--relation", "unreviewed", "--confirm")
     run(pair, capsys, "link", "--user", "clerk", str(old[RESURFACE]), str(new[RESURFACE_NEW]),
         "--relation", "reversed", "--rationale", "Target dropped.", "--confirm")
-
     data = json.loads(run(pair, capsys, "compare", OLD, NEW, "--json"))
-    pairs = {p["left"]["text"]: p for sp in data["pairs"] for p in sp["pairs"]}
+    return old, new, {p["left"]["text"]: p for sp in data["pairs"] for p in sp["pairs"]}
+
+
+def test_compare_tells_a_verdict_from_a_link_and_a_proposal(pair, capsys, monkeypatch):  # noqa: F811
+    _old, _new, pairs = compared_with_two_links(pair, capsys, monkeypatch)
     assert pairs[RESURFACE]["confirmed"] is True
     assert pairs[FIX]["confirmed"] is False
     assert pairs[FIX]["reasons"] == ["linked by an officer; relation not yet reviewed, "

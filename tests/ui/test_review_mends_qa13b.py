@@ -71,7 +71,9 @@ def test_the_compare_panel_detail_line_says_linked_not_a_match_score(qtbot, monk
     assert " · match " in panel.diff_view.toPlainText().splitlines()[0]
 
 
-def test_the_thread_cell_says_each_link_into_a_shared_successor(qtbot):
+def shared_successor() -> tuple[tuple[ThreadNode, ...], Link, Link]:
+    """Two commitments of plan A (c:1, c:3) linked to one passage of plan B (c:2): Bob's
+    verdict from c:1 and Alex's from c:3; the thread's nodes, then the two links."""
     src, other, tgt = (ref("a", "We will open a lido."), ref("a", "We will run a pool."),
                        ref("b", "The lido closes."))
     bob = Link("l1", src, "b", "scaled_back", (tgt,), "confirmed", rationale="reviewed: cut",
@@ -84,6 +86,11 @@ def test_the_thread_cell_says_each_link_into_a_shared_successor(qtbot):
                         None),
              ThreadNode("b", "Plan B", "2022", "adopted", False, "c:2", tgt.anchor.exact, "3",
                         None))
+    return nodes, bob, alex
+
+
+def test_the_thread_cell_says_each_link_into_a_shared_successor(qtbot):
+    nodes, bob, alex = shared_successor()
     model = ThreadModel()
     plans = [PlanChoice("a", "Plan A", "2020", False), PlanChoice("b", "Plan B", "2022", False)]
     # the other commitment's link last among the edges: it used to take the cell

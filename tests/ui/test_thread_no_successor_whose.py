@@ -3,29 +3,18 @@ review: a drop recorded for a commitment linked to the same successor read as th
 
 from __future__ import annotations
 
-from tests.lineage.test_earlier_verdicts import ref
+from tests.ui.test_review_mends_qa13b import shared_successor
 from ui.models.thread import ThreadModel
 from ui.ops.records import PlanChoice
 from workbench.lineage import RELATIONS
 from workbench.records import Link
-from workbench.threads import Thread, ThreadEdge, ThreadNode
+from workbench.threads import Thread, ThreadEdge
 
 
 def test_the_thread_names_whose_no_successor_it_is(qtbot):
-    src, other, tgt = (ref("a", "We will open a lido."), ref("a", "We will run a pool."),
-                       ref("b", "The lido closes."))
-    mine = Link("l1", src, "b", "modified", (tgt,), "confirmed", rationale="smaller",
-                confirmed_by="Bob", confirmed_at="2026-12-07T10:00:00Z")
-    theirs = Link("l2", other, "b", "reversed", (tgt,), "confirmed", rationale="ended",
-                  confirmed_by="Alex", confirmed_at="2026-12-06T10:00:00Z")
-    dropped = Link("l3", other, "c", "dropped", (), "confirmed", rationale="gone",
+    nodes, mine, theirs = shared_successor()
+    dropped = Link("l3", theirs.source, "c", "dropped", (), "confirmed", rationale="gone",
                    confirmed_by="Carol", confirmed_at="2026-12-06T11:00:00Z")
-    nodes = (ThreadNode("a", "Plan A", "2020", "adopted", False, "c:1", src.anchor.exact, "2",
-                        None),
-             ThreadNode("a", "Plan A", "2020", "adopted", False, "c:3", other.anchor.exact, "2",
-                        None),
-             ThreadNode("b", "Plan B", "2022", "adopted", False, "c:2", tgt.anchor.exact, "3",
-                        None))
     edges = (ThreadEdge(mine, "c:1", ("c:2",)), ThreadEdge(theirs, "c:3", ("c:2",)),
              ThreadEdge(dropped, "c:3", ()))
     plans = [PlanChoice("a", "Plan A", "2020", False), PlanChoice("b", "Plan B", "2022", False),
